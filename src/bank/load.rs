@@ -1,0 +1,358 @@
+//! Reading banks from text, files and folders. The one loader `check`,
+//! `serve`, uploads and reloads share.
+
+use super::raw::RawBank;
+use super::validate::validate;
+use super::{Bank, Problem};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Largest bank text accepted, in bytes.
+pub const MAX_BANK_BYTES: usize = 2 * 1024 * 1024;
+
+/// The outcome of parsing one bank text.
+#[derive(Debug)]
+pub struct LoadReport {
+    /// The bank, when there is no error.
+    pub bank: Option<Bank>,
+    /// Errors and warnings, in text order.
+    pub problems: Vec<Problem>,
+}
+
+/// Lowercase hex SHA-256 of a bank's text: its version.
+pub fn version_of(source: &str) -> String {
+    hex::encode(Sha256::digest(source.as_bytes()))
+}
+
+/// Parses and checks one bank text.
+pub fn parse_bank(source: &str) -> LoadReport {
+    if source.len() > MAX_BANK_BYTES {
+        let message = format!(
+            "the file is larger than {} MB",
+            MAX_BANK_BYTES / 1024 / 1024
+        );
+        return LoadReport {
+            bank: None,
+            problems: vec![Problem::error(1, 1, message)],
+        };
+    }
+    // An unknown key stops the YAML reader; to report every problem in one
+    // go, the key is blanked out (lines kept, so places stay right) and the
+    // text read again.
+    let mut text = source.to_owned();
+    let mut problems = Vec::new();
+    for _ in 0..MAX_UNKNOWN_KEYS {
+        match serde_saphyr::from_str::<RawBank>(&text) {
+            Ok(raw) => {
+                let (bank, mut more) = validate(raw, version_of(source), source.to_owned());
+                more.append(&mut problems);
+                more.sort_by_key(|p| (p.line, p.column));
+                let bank = bank.filter(|_| more.iter().all(|p| p.warning));
+                return LoadReport {
+                    bank,
+                    problems: more,
+                };
+            }
+            Err(e) => {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                let raw_message = e.without_snippet().to_string();
+                problems.push(Problem::error(line, column, yaml_message(&raw_message)));
+                let unknown_key = raw_message.contains("unknown field");
+                match unknown_key
+                    .then(|| blank_key(&text, line, column))
+                    .flatten()
+                {
+                    Some(next) => text = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    LoadReport {
+        bank: None,
+        problems,
+    }
+}
+
+/// Unknown keys reported in one check at most.
+const MAX_UNKNOWN_KEYS: usize = 32;
+
+/// Replaces the key at `line:column`, with its value and any more-indented
+/// lines under it, by empty lines. `None` when the key shares its line with
+/// something before it (such as a list item's `- `), which blanking would break.
+fn blank_key(text: &str, line: u64, column: u64) -> Option<String> {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let i = usize::try_from(line).ok()?.checked_sub(1)?;
+    let indent = usize::try_from(column).ok()?.checked_sub(1)?;
+    let target = lines.get(i)?;
+    if target.chars().take(indent).any(|c| !c.is_whitespace()) {
+        return None;
+    }
+    lines[i] = "";
+    for l in lines.iter_mut().skip(i + 1) {
+        let own_indent = l.chars().take_while(|c| *c == ' ').count();
+        if l.trim().is_empty() || own_indent > indent {
+            *l = "";
+        } else {
+            break;
+        }
+    }
+    Some(lines.join("\n"))
+}
+
+/// Makes the YAML library's message read well for an organizer.
+fn yaml_message(raw: &str) -> String {
+    // The library may prefix "line X column Y:"; the place is printed separately.
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    let msg = match first.find(": ") {
+        Some(i) if first[..i].contains("line") => first[i + 2..].trim(),
+        _ => first,
+    };
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains("column") => &msg[..i],
+        _ => msg,
+    };
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        return format!("unknown key {rest} (check its spelling)");
+    }
+    if let Some(rest) = msg.strip_prefix("missing field ") {
+        return format!("missing key {rest}");
+    }
+    msg.to_owned()
+}
+
+/// The `*.yaml` / `*.yml` files of a path (a folder's in file-name order, or the file itself).
+pub fn bank_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    } else {
+        std::fs::metadata(path)?;
+        Ok(vec![path.to_path_buf()])
+    }
+}
+
+/// Loads every bank of a path. Each file gets its own report; a file that
+/// cannot be read gets a report with one problem at 1:1.
+pub fn load_path(path: &Path) -> std::io::Result<Vec<(PathBuf, LoadReport)>> {
+    let files = bank_files(path)?;
+    Ok(files
+        .into_iter()
+        .map(|file| {
+            let report = match std::fs::read(&file) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => parse_bank(&text),
+                    Err(_) => failed("the file is not UTF-8 text; save it as UTF-8".into()),
+                },
+                Err(e) => failed(format!("cannot read the file: {e}")),
+            };
+            (file, report)
+        })
+        .collect())
+}
+
+fn failed(message: String) -> LoadReport {
+    LoadReport {
+        bank: None,
+        problems: vec![Problem::error(1, 1, message)],
+    }
+}
+
+/// Checks that ids are unique across loaded banks; returns problems for duplicates.
+pub fn duplicate_ids(reports: &[(PathBuf, LoadReport)]) -> Vec<(PathBuf, Problem)> {
+    let mut seen: std::collections::HashMap<&str, &Path> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (file, report) in reports {
+        if let Some(bank) = &report.bank {
+            if let Some(first) = seen.insert(&bank.id, file) {
+                let msg = format!(
+                    "set id `{}` is already used by {}",
+                    bank.id,
+                    first.display()
+                );
+                out.push((file.clone(), Problem::error(1, 1, msg)));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = r#"
+id: demo
+title: {zh: 演示, en: Demo}
+quiz: {questions_per_visitor: 2, pass_percent: 50}
+boards:
+  - id: b1
+    title: {zh: 板, en: Board}
+    body: {zh: 内容, en: Body}
+questions:
+  - id: q1
+    type: single
+    text: {zh: 问题一, en: Q1}
+    options: [{zh: 甲, en: A}, {zh: 乙, en: B}, {zh: 丙, en: C}]
+    answer: B
+    board: b1
+  - id: q2
+    type: multiple
+    text: {zh: 问题二, en: Q2}
+    options: [{zh: 甲, en: A}, {zh: 乙, en: B}, {zh: 丙, en: C}]
+    answer: [A, C]
+  - id: q3
+    type: truefalse
+    text: {zh: 问题三, en: Q3}
+    answer: false
+    points: 2
+"#;
+
+    #[test]
+    fn a_valid_bank_loads_with_defaults() {
+        let r = parse_bank(VALID);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let bank = r.bank.unwrap();
+        assert_eq!(bank.id, "demo");
+        assert_eq!(bank.version, version_of(VALID));
+        assert_eq!(bank.version.len(), 64);
+        assert_eq!(bank.quiz.questions_per_visitor, 2);
+        assert_eq!(bank.quiz.time_limit_secs, 900);
+        assert!(bank.quiz.shuffle_options);
+        assert_eq!(bank.rounds.len(), 1);
+        assert_eq!(bank.rounds[0].id, "open");
+        assert_eq!(bank.questions[1].answer, vec!['A', 'C']);
+        assert_eq!(bank.questions[2].answer, vec!['F']);
+        assert_eq!(bank.questions[2].options.len(), 2);
+        assert_eq!(bank.questions[2].points, 2);
+    }
+
+    /// Each case replaces one piece of the valid bank and expects a problem
+    /// on a given line whose message contains the given words.
+    #[test]
+    fn every_spec_rule_is_enforced_with_its_place() {
+        let cases: &[(&str, &str, &str, u64, &str)] = &[
+            ("unknown key", "    answer: B\n    board: b1", "    anwser: B\n    board: b1", 14, "anwser"),
+            ("letter with no option", "    answer: B\n", "    answer: E\n", 14, "not an option letter"),
+            ("single with two answers", "    answer: B\n", "    answer: [A, B]\n", 14, "exactly one"),
+            ("multiple with none", "answer: [A, C]", "answer: []", 20, "at least one"),
+            ("board link to no board", "    board: b1", "    board: b9", 15, "b9"),
+            ("duplicate question id", "  - id: q2", "  - id: q1", 16, "duplicate question id"),
+            ("too many per visitor", "questions_per_visitor: 2", "questions_per_visitor: 4", 4, "questions_per_visitor"),
+            ("zero per visitor", "questions_per_visitor: 2", "questions_per_visitor: 0", 4, "questions_per_visitor"),
+            ("pass percent over 100", "pass_percent: 50", "pass_percent: 101", 4, "pass_percent"),
+            ("truefalse with options", "    answer: false\n", "    answer: false\n    options: [a, b]\n", 25, "no options"),
+            ("one option", "    options: [{zh: 甲, en: A}, {zh: 乙, en: B}, {zh: 丙, en: C}]\n    answer: [A, C]", "    options: [{zh: 甲, en: A}]\n    answer: [A]", 19, "2 to 8"),
+            ("points below 1", "points: 2", "points: 0", 25, "points"),
+            ("bad type", "type: multiple", "type: multi", 17, "multi"),
+            ("bad set id", "id: demo", "id: Demo_1", 2, "a-z"),
+        ];
+        for (why, from, to, line, words) in cases {
+            assert!(VALID.contains(from), "{why}: fixture text not found");
+            let text = VALID.replacen(from, to, 1);
+            let r = parse_bank(&text);
+            assert!(r.bank.is_none(), "{why}: should be invalid");
+            let hit = r
+                .problems
+                .iter()
+                .find(|p| !p.warning && p.message.contains(words));
+            let hit = hit.unwrap_or_else(|| {
+                panic!("{why}: no problem mentioning {words:?} in {:?}", r.problems)
+            });
+            assert_eq!(hit.line, *line, "{why}: line of {hit:?}");
+            assert!(hit.column >= 1, "{why}: column");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_just_the_first() {
+        let text = VALID
+            .replacen("    board: b1", "    anwser: B\n    board: b1", 1)
+            .replacen("    points: 2", "    point: 2\n    points: 2", 1)
+            .replacen("    answer: B\n", "    answer: E\n", 1)
+            .replacen("    board: b1", "    board: b9", 1)
+            .replacen("  - id: q2", "  - id: q1", 1);
+        let r = parse_bank(&text);
+        let errors: Vec<_> = r.problems.iter().filter(|p| !p.warning).collect();
+        let lines: Vec<u64> = errors.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![14, 15, 16, 17, 26], "{errors:?}");
+    }
+
+    #[test]
+    fn rounds_must_not_overlap_or_run_backwards() {
+        let round = |a: &str, b: &str, c: &str, d: &str| {
+            VALID.replacen(
+                "boards:",
+                &format!("rounds:\n  - {{id: w1, opens: {a}, closes: {b}}}\n  - {{id: w2, opens: {c}, closes: {d}}}\nboards:"),
+                1,
+            )
+        };
+        let t = |d: u32| format!("2021-10-{d:02}T09:00:00+08:00");
+        let ok = parse_bank(&round(&t(1), &t(8), &t(8), &t(15)));
+        assert!(
+            ok.bank.is_some(),
+            "back-to-back rounds are fine: {:?}",
+            ok.problems
+        );
+        let overlap = parse_bank(&round(&t(1), &t(9), &t(8), &t(15)));
+        assert!(
+            overlap
+                .problems
+                .iter()
+                .any(|p| p.message.contains("overlaps")),
+            "{:?}",
+            overlap.problems
+        );
+        let backwards = parse_bank(&round(&t(8), &t(1), &t(9), &t(15)));
+        assert!(
+            backwards
+                .problems
+                .iter()
+                .any(|p| p.message.contains("closes before")),
+            "{:?}",
+            backwards.problems
+        );
+        let garbled = parse_bank(&round("next monday", &t(8), &t(9), &t(15)));
+        assert!(
+            garbled
+                .problems
+                .iter()
+                .any(|p| p.message.contains("RFC 3339") && p.line == 6),
+            "{:?}",
+            garbled.problems
+        );
+    }
+
+    #[test]
+    fn no_questions_is_invalid_and_syntax_errors_have_places() {
+        let empty = parse_bank("id: x\ntitle: T\nquestions: []\n");
+        assert!(empty
+            .problems
+            .iter()
+            .any(|p| p.message.contains("no questions")));
+        let broken = parse_bank("id: x\ntitle: [unclosed\n");
+        assert!(broken.bank.is_none());
+        assert!(broken.problems[0].line >= 2, "{:?}", broken.problems);
+    }
+
+    #[test]
+    fn a_missing_translation_is_a_warning_only() {
+        let text = VALID.replacen("text: {zh: 问题三, en: Q3}", "text: 问题三", 1);
+        let r = parse_bank(&text);
+        assert!(r.bank.is_some());
+        let w = r.problems.iter().find(|p| p.warning).expect("a warning");
+        assert!(w.message.contains("en"), "{w:?}");
+        assert_eq!(w.line, 23);
+    }
+}

@@ -1,0 +1,195 @@
+//! The question bank: YAML text → [`raw`] serde model → [`validate`] → checked [`Bank`].
+//!
+//! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`].
+
+pub mod load;
+pub mod raw;
+pub mod text;
+pub mod validate;
+
+use chrono::{DateTime, FixedOffset};
+use std::fmt;
+
+pub use load::{load_path, parse_bank, LoadReport};
+pub use text::Text;
+
+/// A checked question set, ready to serve.
+#[derive(Debug, Clone)]
+pub struct Bank {
+    /// `[a-z0-9-]+`, unique among loaded sets.
+    pub id: String,
+    /// Lowercase hex SHA-256 of the YAML text.
+    pub version: String,
+    /// The YAML text itself (kept so every version can be stored and rebuilt).
+    pub source: String,
+    /// Shown at the top of the page.
+    pub title: Text,
+    /// Shown under the title before the visitor starts.
+    pub intro: Option<Text>,
+    /// How a visitor's quiz is made and passed.
+    pub quiz: QuizSettings,
+    /// Time windows; at least one (the default `open` round never closes).
+    pub rounds: Vec<Round>,
+    /// Exhibition boards to study.
+    pub boards: Vec<Board>,
+    /// At least one question.
+    pub questions: Vec<Question>,
+}
+
+impl Bank {
+    /// The round open at `now`, if any.
+    pub fn open_round(&self, now: DateTime<FixedOffset>) -> Option<&Round> {
+        self.rounds.iter().find(|r| r.is_open(now))
+    }
+
+    /// A round by id.
+    pub fn round(&self, id: &str) -> Option<&Round> {
+        self.rounds.iter().find(|r| r.id == id)
+    }
+
+    /// A question by id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// The `quiz:` block, with defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuizSettings {
+    /// Random subset size per visitor.
+    pub questions_per_visitor: usize,
+    /// Percent needed to enter the draw.
+    pub pass_percent: u32,
+    /// Seconds from start to the deadline.
+    pub time_limit_secs: u32,
+    /// Shuffle each question's options per visitor.
+    pub shuffle_options: bool,
+}
+
+/// A time window in which visitors can play and enter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// Round id (`open` for the default round).
+    pub id: String,
+    /// Start, inclusive; `None` means always.
+    pub opens: Option<DateTime<FixedOffset>>,
+    /// End, exclusive; `None` means never.
+    pub closes: Option<DateTime<FixedOffset>>,
+}
+
+impl Round {
+    /// The id of the round a bank without `rounds:` gets.
+    pub const DEFAULT_ID: &'static str = "open";
+
+    /// Whether `now` is inside `[opens, closes)`.
+    pub fn is_open(&self, now: DateTime<FixedOffset>) -> bool {
+        self.opens.is_none_or(|o| o <= now) && self.closes.is_none_or(|c| now < c)
+    }
+
+    /// `upcoming`, `open` or `closed` at `now`.
+    pub fn state(&self, now: DateTime<FixedOffset>) -> &'static str {
+        if self.opens.is_some_and(|o| now < o) {
+            "upcoming"
+        } else if self.is_open(now) {
+            "open"
+        } else {
+            "closed"
+        }
+    }
+}
+
+/// An exhibition board.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// Id questions link to.
+    pub id: String,
+    /// Heading.
+    pub title: Text,
+    /// Plain paragraphs separated by blank lines.
+    pub body: Text,
+}
+
+/// The three kinds of question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionType {
+    /// Exactly one right option.
+    Single,
+    /// One or more right options; all must be chosen.
+    Multiple,
+    /// True or false (options `T` and `F`).
+    Truefalse,
+}
+
+impl fmt::Display for QuestionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Single => "single",
+            Self::Multiple => "multiple",
+            Self::Truefalse => "truefalse",
+        })
+    }
+}
+
+/// A checked question.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// Unique within the set.
+    pub id: String,
+    /// Single, multiple or true/false.
+    pub kind: QuestionType,
+    /// The question.
+    pub text: Text,
+    /// Options with their keys: `A`, `B`… in written order, or `T`/`F`.
+    pub options: Vec<(char, Text)>,
+    /// The right keys, sorted.
+    pub answer: Vec<char>,
+    /// Shown after submitting.
+    pub explanation: Option<Text>,
+    /// The board to read about it.
+    pub board: Option<String>,
+    /// Points for a right answer.
+    pub points: u32,
+}
+
+/// One problem found in a bank, with its place in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+    /// What is wrong, for an organizer.
+    pub message: String,
+    /// A warning does not make the bank invalid.
+    pub warning: bool,
+}
+
+impl Problem {
+    /// An error at a place.
+    pub fn error(line: u64, column: u64, message: impl Into<String>) -> Self {
+        Self {
+            line: line.max(1),
+            column: column.max(1),
+            message: message.into(),
+            warning: false,
+        }
+    }
+
+    /// A warning at a place.
+    pub fn warning(line: u64, column: u64, message: impl Into<String>) -> Self {
+        Self {
+            warning: true,
+            ..Self::error(line, column, message)
+        }
+    }
+
+    /// `FILE:LINE:COLUMN: message` (with `warning: ` for warnings).
+    pub fn display_in(&self, file: &str) -> String {
+        let kind = if self.warning { "warning: " } else { "" };
+        format!(
+            "{file}:{}:{}: {kind}{}",
+            self.line, self.column, self.message
+        )
+    }
+}

@@ -1,0 +1,456 @@
+//! Turns the raw model into a checked [`Bank`], collecting every problem
+//! (not just the first) with its line and column.
+
+use super::raw::{RawAnswer, RawBank, RawQuestion, RawText, S};
+use super::{Bank, Board, Problem, Question, QuestionType, QuizSettings, Round, Text};
+use chrono::{DateTime, FixedOffset};
+use std::collections::{BTreeSet, HashSet};
+
+/// Default `pass_percent`.
+pub const DEFAULT_PASS_PERCENT: u32 = 100;
+/// Default `time_limit_secs`.
+pub const DEFAULT_TIME_LIMIT_SECS: u32 = 900;
+/// Fewest options for single/multiple.
+pub const MIN_OPTIONS: usize = 2;
+/// Most options for single/multiple.
+pub const MAX_OPTIONS: usize = 8;
+
+/// Collects problems while checking.
+struct Checker {
+    problems: Vec<Problem>,
+    /// Languages of the title: every other text should have them too.
+    langs: Vec<String>,
+}
+
+impl Checker {
+    fn err<T>(&mut self, at: &S<T>, message: impl Into<String>) {
+        self.problems.push(Problem::error(
+            at.referenced.line(),
+            at.referenced.column(),
+            message,
+        ));
+    }
+
+    fn warn<T>(&mut self, at: &S<T>, message: impl Into<String>) {
+        self.problems.push(Problem::warning(
+            at.referenced.line(),
+            at.referenced.column(),
+            message,
+        ));
+    }
+
+    fn text(&mut self, raw: &S<RawText>, what: &str) -> Text {
+        let text = match &raw.value {
+            RawText::Plain(s) => Text::plain(s.clone()),
+            RawText::Map(map) => {
+                if map.is_empty() {
+                    self.err(raw, format!("{what} has no text in any language"));
+                }
+                for (lang, s) in map {
+                    if lang.is_empty()
+                        || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    {
+                        self.err(
+                            raw,
+                            format!("{what}: `{lang}` is not a language code such as zh or en"),
+                        );
+                    }
+                    if s.trim().is_empty() {
+                        self.err(raw, format!("{what}: the `{lang}` text is empty"));
+                    }
+                }
+                Text::from_map(map.clone())
+            }
+        };
+        let missing: Vec<&str> = self
+            .langs
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !text.has(l))
+            .collect();
+        if !missing.is_empty() && !self.langs.is_empty() {
+            let langs = missing.join(", ");
+            self.warn(
+                raw,
+                format!("{what} has no `{langs}` translation (visitors see the zh text)"),
+            );
+        }
+        text
+    }
+
+    fn id(&mut self, raw: &S<String>, what: &str) -> String {
+        let id = raw.value.clone();
+        let ok = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            self.err(raw, format!("{what} `{id}` may only use a-z, 0-9 and -"));
+        }
+        id
+    }
+
+    fn time(&mut self, raw: &S<String>, what: &str) -> Option<DateTime<FixedOffset>> {
+        match DateTime::parse_from_rfc3339(raw.value.trim()) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                self.err(
+                    raw,
+                    format!(
+                        "{what} `{}` is not an RFC 3339 time such as 2021-10-11T09:00:00+08:00",
+                        raw.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Checks a parsed bank. Returns the bank when there is no error, and every
+/// problem found (errors and warnings) either way.
+pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>, Vec<Problem>) {
+    let langs = match &raw.title.value {
+        RawText::Map(m) => m.keys().cloned().collect(),
+        RawText::Plain(_) => Vec::new(),
+    };
+    let mut c = Checker {
+        problems: Vec::new(),
+        langs,
+    };
+
+    let id = c.id(&raw.id, "set id");
+    let title = c.text(&raw.title, "title");
+    let intro = raw.intro.as_ref().map(|t| c.text(t, "intro"));
+
+    // Boards.
+    let mut boards = Vec::new();
+    let mut board_ids = HashSet::new();
+    for b in raw.boards.iter().flatten() {
+        let bid = c.id(&b.value.id, "board id");
+        if !board_ids.insert(bid.clone()) {
+            c.err(&b.value.id, format!("duplicate board id `{bid}`"));
+        }
+        let title = c.text(&b.value.title, &format!("board `{bid}` title"));
+        let body = c.text(&b.value.body, &format!("board `{bid}` body"));
+        boards.push(Board {
+            id: bid,
+            title,
+            body,
+        });
+    }
+
+    // Questions.
+    let mut questions = Vec::new();
+    let mut question_ids = HashSet::new();
+    if raw.questions.value.is_empty() {
+        c.err(&raw.questions, "the set has no questions");
+    }
+    for q in &raw.questions.value {
+        if !question_ids.insert(q.value.id.value.clone()) {
+            c.err(
+                &q.value.id,
+                format!("duplicate question id `{}`", q.value.id.value),
+            );
+        }
+        if let Some(question) = check_question(&mut c, &q.value, &board_ids) {
+            questions.push(question);
+        }
+    }
+
+    let quiz = check_quiz(&mut c, raw.quiz.as_ref(), raw.questions.value.len());
+    let rounds = check_rounds(&mut c, raw.rounds.as_ref());
+
+    let has_errors = c.problems.iter().any(|p| !p.warning);
+    let mut problems = c.problems;
+    problems.sort_by_key(|p| (p.line, p.column));
+    if has_errors {
+        return (None, problems);
+    }
+    let bank = Bank {
+        id,
+        version,
+        source,
+        title,
+        intro,
+        quiz,
+        rounds,
+        boards,
+        questions,
+    };
+    (Some(bank), problems)
+}
+
+fn check_quiz(c: &mut Checker, raw: Option<&S<super::raw::RawQuiz>>, count: usize) -> QuizSettings {
+    let mut quiz = QuizSettings {
+        questions_per_visitor: count,
+        pass_percent: DEFAULT_PASS_PERCENT,
+        time_limit_secs: DEFAULT_TIME_LIMIT_SECS,
+        shuffle_options: true,
+    };
+    let Some(raw) = raw else { return quiz };
+    let raw = &raw.value;
+    if let Some(n) = &raw.questions_per_visitor {
+        if n.value < 1 || n.value as u64 > count as u64 {
+            c.err(n, format!("questions_per_visitor must be from 1 to the number of questions ({count}), not {}", n.value));
+        } else {
+            quiz.questions_per_visitor = n.value as usize;
+        }
+    }
+    if let Some(p) = &raw.pass_percent {
+        if !(0..=100).contains(&p.value) {
+            c.err(
+                p,
+                format!("pass_percent must be from 0 to 100, not {}", p.value),
+            );
+        } else {
+            quiz.pass_percent = p.value as u32;
+        }
+    }
+    if let Some(t) = &raw.time_limit_secs {
+        if !(10..=86_400).contains(&t.value) {
+            c.err(
+                t,
+                format!(
+                    "time_limit_secs must be from 10 to 86400 seconds, not {}",
+                    t.value
+                ),
+            );
+        } else {
+            quiz.time_limit_secs = t.value as u32;
+        }
+    }
+    if let Some(s) = raw.shuffle_options {
+        quiz.shuffle_options = s;
+    }
+    quiz
+}
+
+fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) -> Vec<Round> {
+    let Some(raw) = raw else {
+        return vec![Round {
+            id: Round::DEFAULT_ID.to_owned(),
+            opens: None,
+            closes: None,
+        }];
+    };
+    if raw.value.is_empty() {
+        c.err(
+            raw,
+            "rounds is empty: leave it out for one always-open round",
+        );
+    }
+    let mut rounds: Vec<(Round, &S<super::raw::RawRound>)> = Vec::new();
+    let mut ids = HashSet::new();
+    for r in &raw.value {
+        let id = c.id(&r.value.id, "round id");
+        if !ids.insert(id.clone()) {
+            c.err(&r.value.id, format!("duplicate round id `{id}`"));
+        }
+        let opens = c.time(&r.value.opens, "opens");
+        let closes = c.time(&r.value.closes, "closes");
+        if let (Some(o), Some(cl)) = (opens, closes) {
+            if cl <= o {
+                c.err(
+                    &r.value.closes,
+                    format!("round `{id}` closes before it opens"),
+                );
+                continue;
+            }
+            rounds.push((Round { id, opens, closes }, r));
+        }
+    }
+    rounds.sort_by_key(|(r, _)| r.opens);
+    for pair in rounds.windows(2) {
+        let (a, b) = (&pair[0].0, &pair[1].0);
+        if b.opens < a.closes {
+            c.err(
+                &pair[1].1.value.opens,
+                format!("round `{}` overlaps round `{}`", b.id, a.id),
+            );
+        }
+    }
+    rounds.into_iter().map(|(r, _)| r).collect()
+}
+
+fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) -> Option<Question> {
+    let id = c.id(&q.id, "question id");
+    let kind = match q.kind.value.as_str() {
+        "single" => QuestionType::Single,
+        "multiple" => QuestionType::Multiple,
+        "truefalse" => QuestionType::Truefalse,
+        other => {
+            c.err(
+                &q.kind,
+                format!("question `{id}`: type `{other}` is not single, multiple or truefalse"),
+            );
+            return None;
+        }
+    };
+    let text = c.text(&q.text, &format!("question `{id}` text"));
+    let explanation = q
+        .explanation
+        .as_ref()
+        .map(|e| c.text(e, &format!("question `{id}` explanation")));
+    let board = q.board.as_ref().map(|b| {
+        if !boards.contains(&b.value) {
+            c.err(
+                b,
+                format!(
+                    "question `{id}` links to board `{}`, which does not exist",
+                    b.value
+                ),
+            );
+        }
+        b.value.clone()
+    });
+    let points = match &q.points {
+        Some(p) if p.value < 1 || p.value > 1000 => {
+            c.err(
+                p,
+                format!(
+                    "question `{id}`: points must be from 1 to 1000, not {}",
+                    p.value
+                ),
+            );
+            1
+        }
+        Some(p) => p.value as u32,
+        None => 1,
+    };
+
+    let options: Vec<(char, Text)> = match (kind, &q.options) {
+        (QuestionType::Truefalse, Some(opts)) => {
+            c.err(
+                opts,
+                format!("question `{id}`: a truefalse question has no options"),
+            );
+            Vec::new()
+        }
+        (QuestionType::Truefalse, None) => {
+            vec![
+                ('T', tf_text("正确", "True")),
+                ('F', tf_text("错误", "False")),
+            ]
+        }
+        (_, None) => {
+            c.err(&q.id, format!("question `{id}` needs options (2 to 8)"));
+            Vec::new()
+        }
+        (_, Some(opts)) => {
+            let n = opts.value.len();
+            if !(MIN_OPTIONS..=MAX_OPTIONS).contains(&n) {
+                c.err(
+                    opts,
+                    format!("question `{id}` has {n} options; it needs 2 to 8"),
+                );
+            }
+            opts.value
+                .iter()
+                .take(MAX_OPTIONS)
+                .enumerate()
+                .map(|(i, o)| {
+                    let key = (b'A' + i as u8) as char;
+                    (key, c.text(o, &format!("question `{id}` option {key}")))
+                })
+                .collect()
+        }
+    };
+
+    let answer = check_answer(c, &id, kind, &q.answer, &options);
+    Some(Question {
+        id,
+        kind,
+        text,
+        options,
+        answer: answer?,
+        explanation,
+        board,
+        points,
+    })
+}
+
+fn check_answer(
+    c: &mut Checker,
+    id: &str,
+    kind: QuestionType,
+    raw: &S<RawAnswer>,
+    options: &[(char, Text)],
+) -> Option<Vec<char>> {
+    if kind == QuestionType::Truefalse {
+        return match &raw.value {
+            RawAnswer::Bool(b) => Some(vec![if *b { 'T' } else { 'F' }]),
+            _ => {
+                c.err(
+                    raw,
+                    format!("question `{id}`: a truefalse answer is true or false"),
+                );
+                None
+            }
+        };
+    }
+    let letters: Vec<String> = match &raw.value {
+        RawAnswer::One(s) => vec![s.clone()],
+        RawAnswer::Many(v) => v.clone(),
+        RawAnswer::Bool(_) => {
+            c.err(raw, format!("question `{id}`: true/false is only for truefalse questions; give option letters"));
+            return None;
+        }
+    };
+    let mut keys = BTreeSet::new();
+    let mut ok = true;
+    for l in &letters {
+        let l = l.trim();
+        let key = l
+            .chars()
+            .next()
+            .filter(|_| l.chars().count() == 1)
+            .map(|k| k.to_ascii_uppercase());
+        match key.filter(|k| options.iter().any(|(o, _)| o == k)) {
+            Some(k) => {
+                if !keys.insert(k) {
+                    c.err(raw, format!("question `{id}`: answer {k} is listed twice"));
+                }
+            }
+            None => {
+                let last = options.last().map(|(k, _)| *k).unwrap_or('A');
+                c.err(
+                    raw,
+                    format!("question `{id}`: answer `{l}` is not an option letter (A to {last})"),
+                );
+                ok = false;
+            }
+        }
+    }
+    match kind {
+        QuestionType::Single if letters.len() != 1 => {
+            c.err(
+                raw,
+                format!(
+                    "question `{id}`: a single question has exactly one answer, not {}",
+                    letters.len()
+                ),
+            );
+            ok = false;
+        }
+        QuestionType::Multiple if letters.is_empty() => {
+            c.err(
+                raw,
+                format!("question `{id}`: a multiple question needs at least one answer"),
+            );
+            ok = false;
+        }
+        _ => {}
+    }
+    ok.then(|| keys.into_iter().collect())
+}
+
+fn tf_text(zh: &str, en: &str) -> Text {
+    Text::from_map(
+        [
+            ("zh".to_owned(), zh.to_owned()),
+            ("en".to_owned(), en.to_owned()),
+        ]
+        .into(),
+    )
+}

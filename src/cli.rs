@@ -1,0 +1,94 @@
+//! The command line. Every flag has a `QUIZBOOTH_*` environment fallback.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// quizbooth: a booth quiz with a verifiable prize draw.
+#[derive(Debug, Parser)]
+#[command(name = "quizbooth", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags for the default `serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default).
+    Serve(ServeArgs),
+    /// Validate question banks; print FILE:LINE:COLUMN: message for each problem.
+    Check(CheckArgs),
+    /// Write the visitor QR code (PNG or SVG by extension), or draw it in the terminal.
+    Qr(QrArgs),
+    /// Recompute a draw offline from entries.txt and the public seed.
+    DrawVerify(DrawVerifyArgs),
+}
+
+/// `quizbooth serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "QUIZBOOTH_BIND", default_value = "0.0.0.0:8080")]
+    pub bind: String,
+    /// Question banks: a folder of *.yaml/*.yml or one file.
+    #[arg(long, env = "QUIZBOOTH_QUESTIONS", default_value = "questions")]
+    pub questions: PathBuf,
+    /// SQLite database file (created with its folder).
+    #[arg(long, env = "QUIZBOOTH_DB", default_value = "data/quizbooth.db")]
+    pub db: PathBuf,
+    /// The URL phones use (default: this machine's LAN address and port).
+    #[arg(long, env = "QUIZBOOTH_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Staff token (default: generated on first start and kept in the database).
+    #[arg(long, env = "QUIZBOOTH_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// The set visitors get (default: the one last made active, else the first by file name).
+    #[arg(long, env = "QUIZBOOTH_SET")]
+    pub set: Option<String>,
+}
+
+/// `quizbooth check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Bank files or folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `quizbooth qr`.
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// The URL to encode (default: the visitor URL this machine would print).
+    #[arg(long, env = "QUIZBOOTH_PUBLIC_URL")]
+    pub url: Option<String>,
+    /// Output file, .png or .svg (default: draw in the terminal).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 512)]
+    pub size: u32,
+    /// Port used to derive the default URL.
+    #[arg(long, env = "QUIZBOOTH_BIND", default_value = "0.0.0.0:8080")]
+    pub bind: String,
+}
+
+/// `quizbooth draw-verify`.
+#[derive(Debug, Args)]
+pub struct DrawVerifyArgs {
+    /// The downloaded entries.txt.
+    #[arg(long)]
+    pub entries: PathBuf,
+    /// The draw's public seed.
+    #[arg(long)]
+    pub seed: String,
+    /// How many winners the draw wanted.
+    #[arg(long)]
+    pub winners: usize,
+    /// The published digest: check the file against it first (exit 2 on mismatch).
+    #[arg(long)]
+    pub digest: Option<String>,
+}

@@ -1,0 +1,60 @@
+//! `quizbooth draw-verify`: recompute a draw offline from entries.txt and the public seed (SPEC §1, §5).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
+
+use crate::draw;
+
+/// Run `draw-verify`: check the file against `--digest` (exit 2 on a mismatch),
+/// then print the winning codes to stdout, one a line, in the order picked.
+///
+/// Arguments (the clap struct lives in crate::cli as `DrawVerifyArgs { pub entries: PathBuf, pub seed: String, pub winners: usize, pub digest: Option<String> }`).
+pub fn run(args: &crate::cli::DrawVerifyArgs) -> anyhow::Result<ExitCode> {
+    let path = args.entries.display();
+    let bytes = std::fs::read(&args.entries).with_context(|| format!("cannot read {path}"))?;
+    // The digest is of the file's bytes, exactly as downloaded.
+    let digest = draw::sha256_hex(&bytes);
+
+    if let Some(expected) = &args.digest {
+        let expected = expected.trim().to_ascii_lowercase();
+        if expected != digest {
+            let mut message = format!(
+                "{path}: digest mismatch: this is not the committed entries.txt of the draw\n  \
+                 expected (--digest): {expected}\n  \
+                 SHA-256 of the file: {digest}"
+            );
+            if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+                message.push_str("\n  (--digest is not a SHA-256: 64 hexadecimal digits)");
+            }
+            eprintln!("{message}");
+            return Ok(ExitCode::from(2));
+        }
+    }
+
+    let text = std::str::from_utf8(&bytes).map_err(|error| {
+        anyhow!(
+            "{path}: not UTF-8 text (invalid byte at offset {})",
+            error.valid_up_to()
+        )
+    })?;
+    let pool = draw::parse_entries_txt(text).map_err(|error| anyhow!("{path}: {error}"))?;
+
+    let seed = draw::seed(&digest, &args.seed);
+    let winners = draw::pick(&pool, seed, args.winners);
+
+    eprintln!(
+        "{} entries, entries_digest {digest}, seed {}; {} of {} winners drawn",
+        pool.len(),
+        hex::encode(seed),
+        winners.len(),
+        args.winners,
+    );
+    let mut out = std::io::stdout().lock();
+    for code in &winners {
+        writeln!(out, "{code}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,125 @@
+//! Settings: built once from flags and environment at start, then passed down.
+
+use crate::cli::ServeArgs;
+use anyhow::Context;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+/// Everything `serve` needs to know, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen.
+    pub bind: SocketAddr,
+    /// Banks folder or file.
+    pub questions: PathBuf,
+    /// SQLite file.
+    pub db: PathBuf,
+    /// What phones open, without a trailing slash.
+    pub public_url: String,
+    /// A staff token given on the command line, if any.
+    pub admin_token: Option<String>,
+    /// The set pinned by `--set`.
+    pub set: Option<String>,
+}
+
+impl Settings {
+    /// Resolves the flags: parses the address and derives the public URL.
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        let bind = resolve_bind(&args.bind)?;
+        let public_url = match &args.public_url {
+            Some(url) => normalise_url(url)?,
+            None => derived_public_url(bind),
+        };
+        if let Some(token) = &args.admin_token {
+            anyhow::ensure!(
+                token.len() >= 16,
+                "--admin-token must be at least 16 characters"
+            );
+        }
+        Ok(Self {
+            bind,
+            questions: args.questions.clone(),
+            db: args.db.clone(),
+            public_url,
+            admin_token: args.admin_token.clone(),
+            set: args.set.clone(),
+        })
+    }
+}
+
+/// Parses `HOST:PORT`.
+pub fn resolve_bind(bind: &str) -> anyhow::Result<SocketAddr> {
+    bind.to_socket_addrs()
+        .with_context(|| format!("--bind `{bind}` is not an address such as 0.0.0.0:8080"))?
+        .next()
+        .with_context(|| format!("--bind `{bind}` resolves to no address"))
+}
+
+/// Checks a URL given by hand and drops a trailing slash.
+pub fn normalise_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    anyhow::ensure!(
+        url.starts_with("http://") || url.starts_with("https://"),
+        "the public URL `{url}` must start with http:// or https://"
+    );
+    Ok(url.to_owned())
+}
+
+/// `http://LAN-ADDRESS:PORT` for a wildcard bind, else the bound address.
+pub fn derived_public_url(bind: SocketAddr) -> String {
+    let ip = if bind.ip().is_unspecified() {
+        lan_address().unwrap_or(bind.ip())
+    } else {
+        bind.ip()
+    };
+    let host = match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    };
+    format!("http://{host}:{}", bind.port())
+}
+
+/// This machine's LAN IPv4 address: a private one first, else any non-loopback one.
+pub fn lan_address() -> Option<IpAddr> {
+    let addrs: Vec<Ipv4Addr> = if_addrs::get_if_addrs()
+        .ok()?
+        .into_iter()
+        .filter_map(|i| match i.ip() {
+            IpAddr::V4(v4) if !v4.is_loopback() && !v4.is_link_local() => Some(v4),
+            _ => None,
+        })
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_private())
+        .or(addrs.first())
+        .copied()
+        .map(IpAddr::V4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_follows_the_bind() {
+        assert_eq!(
+            derived_public_url("127.0.0.1:9000".parse().unwrap()),
+            "http://127.0.0.1:9000"
+        );
+        let wild = derived_public_url("0.0.0.0:8080".parse().unwrap());
+        assert!(
+            wild.starts_with("http://") && wild.ends_with(":8080"),
+            "{wild}"
+        );
+        assert!(
+            !wild.contains("0.0.0.0") || lan_address().is_none(),
+            "{wild}"
+        );
+        assert_eq!(
+            normalise_url("https://quiz.example.cn/").unwrap(),
+            "https://quiz.example.cn"
+        );
+        assert!(normalise_url("quiz.example.cn").is_err());
+    }
+}

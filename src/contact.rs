@@ -1,0 +1,217 @@
+//! Entrant names, phone numbers and entry codes: parsed once at the border,
+//! trusted afterwards, and masked for anything public.
+
+use rand::Rng;
+use std::fmt;
+
+/// Longest accepted name, in characters.
+pub const NAME_MAX_CHARS: usize = 32;
+
+/// A mainland China mobile number, normalised to its 11 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Accepts `13800138000`, `138 0013 8000`, `138-0013-8000`, `+86 138…`, `0086138…`.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let compact: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        let digits = compact
+            .strip_prefix("+86")
+            .or_else(|| compact.strip_prefix("0086"))
+            .unwrap_or(&compact);
+        let bytes = digits.as_bytes();
+        let valid = bytes.len() == 11
+            && bytes.iter().all(u8::is_ascii_digit)
+            && bytes[0] == b'1'
+            && (b'3'..=b'9').contains(&bytes[1]);
+        if valid {
+            Ok(Self(digits.to_owned()))
+        } else {
+            Err("not a mainland mobile number (11 digits starting 13-19)")
+        }
+    }
+
+    /// First 3 and last 4 digits: `138****8000`.
+    pub fn masked(&self) -> String {
+        mask_phone(&self.0)
+    }
+}
+
+impl AsRef<str> for Phone {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Masks a stored phone number: first 3 and last 4 characters kept.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len().max(1));
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+/// Masks a name: its first character, then one `*` per other character (at least one).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let first = chars.next().map(String::from).unwrap_or_default();
+    let stars = chars.count().max(1);
+    format!("{first}{}", "*".repeat(stars))
+}
+
+/// An entrant's name: trimmed, 1 to 32 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrantName(String);
+
+impl EntrantName {
+    /// Trims and checks the name.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("name is empty");
+        }
+        if name.chars().count() > NAME_MAX_CHARS {
+            return Err("name is longer than 32 characters");
+        }
+        if name.chars().any(char::is_control) {
+            return Err("name contains control characters");
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// `张*`, `王**`.
+    pub fn masked(&self) -> String {
+        mask_name(&self.0)
+    }
+}
+
+impl AsRef<str> for EntrantName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Crockford base32 alphabet: digits and letters without I, L, O, U.
+pub const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// An entry code: 8 Crockford base32 symbols as `XXXX-XXXX`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryCode(String);
+
+impl EntryCode {
+    /// A fresh random code (40 bits).
+    pub fn random(rng: &mut impl Rng) -> Self {
+        let mut s = String::with_capacity(9);
+        for i in 0..8 {
+            if i == 4 {
+                s.push('-');
+            }
+            s.push(CROCKFORD[rng.random_range(0..32)] as char);
+        }
+        Self(s)
+    }
+
+    /// Reads a code a person typed: case-insensitive, hyphen optional,
+    /// Crockford's look-alikes (`O`→`0`, `I`/`L`→`1`) accepted.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let mut symbols = String::with_capacity(8);
+        for c in raw.trim().chars() {
+            let c = match c.to_ascii_uppercase() {
+                '-' | ' ' => continue,
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            if !CROCKFORD.contains(&(c as u8)) || !c.is_ascii() {
+                return None;
+            }
+            symbols.push(c);
+        }
+        (symbols.len() == 8).then(|| Self(format!("{}-{}", &symbols[..4], &symbols[4..])))
+    }
+}
+
+impl AsRef<str> for EntryCode {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EntryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised_or_refused() {
+        let cases = [
+            ("13800138000", Some("13800138000"), "plain"),
+            ("138 0013 8000", Some("13800138000"), "spaces"),
+            ("138-0013-8000", Some("13800138000"), "hyphens"),
+            ("+86 138 0013 8000", Some("13800138000"), "+86 prefix"),
+            ("008613800138000", Some("13800138000"), "0086 prefix"),
+            ("19912345678", Some("19912345678"), "199"),
+            ("12800138000", None, "second digit 2"),
+            ("1380013800", None, "10 digits"),
+            ("138001380000", None, "12 digits"),
+            ("23800138000", None, "not starting with 1"),
+            ("1380013800a", None, "letter"),
+            ("", None, "empty"),
+            ("+8613800138000x", None, "trailing junk"),
+            ("１３８００１３８０００", None, "full-width digits"),
+        ];
+        for (raw, want, why) in cases {
+            let got = Phone::parse(raw).ok();
+            assert_eq!(got.as_ref().map(AsRef::as_ref), want, "{why}: {raw:?}");
+        }
+    }
+
+    #[test]
+    fn masks_follow_the_spec() {
+        assert_eq!(mask_phone("13800138000"), "138****8000");
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(mask_name("王"), "王*");
+        assert_eq!(mask_name("Ann"), "A**");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(EntrantName::parse("  张三 ").unwrap().as_ref(), "张三");
+        assert!(EntrantName::parse("   ").is_err());
+        assert!(EntrantName::parse(&"名".repeat(32)).is_ok());
+        assert!(EntrantName::parse(&"名".repeat(33)).is_err());
+        assert!(EntrantName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn codes_have_the_crockford_shape() {
+        let mut rng = rand::rng();
+        for _ in 0..1000 {
+            let code = EntryCode::random(&mut rng);
+            let s = code.as_ref();
+            assert_eq!(s.len(), 9);
+            assert_eq!(&s[4..5], "-");
+            assert!(s
+                .chars()
+                .filter(|c| *c != '-')
+                .all(|c| CROCKFORD.contains(&(c as u8))));
+            assert_eq!(EntryCode::parse(s), Some(code.clone()));
+        }
+        assert_eq!(EntryCode::parse("7kq2m9xd").unwrap().as_ref(), "7KQ2-M9XD");
+        assert_eq!(EntryCode::parse("7KQ2-M9XO").unwrap().as_ref(), "7KQ2-M9X0");
+        assert_eq!(EntryCode::parse("7KQ2-M9X"), None);
+        assert_eq!(EntryCode::parse("7KQ2-M9XU"), None);
+    }
+}

@@ -1,0 +1,35 @@
+//! quizbooth: a self-hosted, mobile-first H5 quiz for cybersecurity publicity
+//! weeks, with a prize draw anyone can verify.
+//!
+//! Data flows one way: HTTP → [`routes`] → domain ([`bank`], [`quiz`],
+//! [`draw`], [`contact`]) → [`store`].
+#![warn(missing_docs)]
+
+/// Question banks: the YAML model, validation with line/column, versions, i18n texts.
+pub mod bank;
+/// The command line (clap): `serve`, `check`, `qr`, `draw-verify`.
+pub mod cli;
+/// One file per subcommand.
+pub mod commands;
+/// Settings built once from flags and environment.
+pub mod config;
+/// Entrant names, phone numbers, entry codes, and their masks.
+pub mod contact;
+/// The verifiable draw (SPEC §5), pure.
+pub mod draw;
+/// The API error type and its JSON response.
+pub mod error;
+/// QR codes as PNG, SVG and terminal text.
+pub mod qr;
+/// Sessions, question selection, option shuffling and scoring, pure.
+pub mod quiz;
+/// HTTP handlers.
+pub mod routes;
+/// Building and running the HTTP application.
+pub mod startup;
+/// The shared state handed to handlers: banks, store, settings.
+pub mod state;
+/// SQLite: migrations, named SQL, the group-commit writer.
+pub mod store;
+/// The embedded web pages and their content-hashed asset URLs.
+pub mod web;

@@ -1,0 +1,28 @@
+//! The `quizbooth` binary: parse the command line, start logging, dispatch.
+
+use clap::Parser;
+use quizbooth::cli::{Cli, Command};
+use quizbooth::commands;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match &cli.command {
+        None => commands::serve::run(&cli.serve),
+        Some(Command::Serve(args)) => commands::serve::run(args),
+        Some(Command::Check(args)) => commands::check::run(args),
+        Some(Command::Qr(args)) => commands::qr::run(args),
+        Some(Command::DrawVerify(args)) => commands::draw_verify::run(args),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,8 @@
+//! A visitor's quiz: which questions are served in which option order, and
+//! how a submission is scored. Pure functions over a [`Bank`](crate::bank::Bank).
+
+mod scoring;
+mod serving;
+
+pub use scoring::{score, AnswerError, Outcome, QuestionResult};
+pub use serving::{serve, Served};

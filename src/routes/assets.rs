@@ -1,0 +1,82 @@
+//! The pages and their assets, from memory.
+
+use crate::state::AppState;
+use crate::web;
+use actix_web::{get, web as aw, HttpRequest, HttpResponse, ResponseError};
+
+/// `GET /`: the visitor page, never cached (its assets are).
+#[get("/")]
+pub async fn index(state: aw::Data<AppState>) -> HttpResponse {
+    page(&state.assets.index_html)
+}
+
+fn page(html: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-cache"))
+        .body(html.to_owned())
+}
+
+/// `GET /assets/{name}`: hashed visitor assets, cached for a year.
+#[get("/assets/{name}")]
+pub async fn hashed(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    match state.assets.hashed(req.path()) {
+        Some(a) => HttpResponse::Ok()
+            .content_type(a.content_type)
+            .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+            .body(a.body.clone()),
+        None => crate::error::ApiError::not_found("asset").error_response(),
+    }
+}
+
+/// `GET /static/{name}`: staff and draw page files, revalidated each time.
+#[get("/static/{name}")]
+pub async fn statics(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    match state.assets.static_file(req.path()) {
+        Some(a) => HttpResponse::Ok()
+            .content_type(a.content_type)
+            .insert_header(("Cache-Control", "no-cache"))
+            .body(a.body.clone()),
+        None => crate::error::ApiError::not_found("file").error_response(),
+    }
+}
+
+/// `GET /draws/{id}`: the public draw page.
+#[get("/draws/{id}")]
+pub async fn draw_page() -> HttpResponse {
+    page(web::DRAW_HTML)
+}
+
+/// `GET /admin`: the staff console (it asks for the token itself).
+#[get("/admin")]
+pub async fn admin_page() -> HttpResponse {
+    page(web::ADMIN_HTML)
+}
+
+/// `GET /admin/draws/{id}/show`: the projector view.
+#[get("/admin/draws/{id}/show")]
+pub async fn show_page() -> HttpResponse {
+    page(web::SHOW_HTML)
+}
+
+/// `GET /qr.png` and `/admin/qr.png`: the visitor URL's QR code.
+pub async fn qr_png(state: aw::Data<AppState>) -> HttpResponse {
+    match crate::qr::png(&state.settings.public_url, 512) {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type("image/png")
+            .insert_header(("Cache-Control", "no-cache"))
+            .body(bytes),
+        Err(e) => crate::error::ApiError::unavailable(e.to_string()).error_response(),
+    }
+}
+
+/// `GET /qr.svg` and `/admin/qr.svg`.
+pub async fn qr_svg(state: aw::Data<AppState>) -> HttpResponse {
+    match crate::qr::svg(&state.settings.public_url) {
+        Ok(s) => HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .insert_header(("Cache-Control", "no-cache"))
+            .body(s),
+        Err(e) => crate::error::ApiError::unavailable(e.to_string()).error_response(),
+    }
+}

@@ -1,0 +1,281 @@
+//! The draw, public side (SPEC §3) and staff side (SPEC §4): commit, read,
+//! `entries.txt`, reveal. Each step is one transaction on the writer.
+
+use super::{now, rfc3339};
+use crate::contact::{mask_name, mask_phone};
+use crate::draw;
+use crate::error::ApiError;
+use crate::routes::admin::Staff;
+use crate::state::AppState;
+use crate::store::queries::{self, DrawRow, NewDraw};
+use crate::store::StoreError;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Longest prize text.
+pub const PRIZE_MAX_CHARS: usize = 100;
+/// Longest public seed.
+pub const SEED_MAX_CHARS: usize = 200;
+/// Most winners in one draw.
+pub const WINNERS_MAX: i64 = 10_000;
+
+/// A draw as the public sees it: masked winners only.
+fn draw_view(d: &DrawRow, winners: &[queries::WinnerRow]) -> Value {
+    let winners: Vec<Value> = winners
+        .iter()
+        .map(|w| json!({"code": w.code, "name": mask_name(&w.name), "phone": mask_phone(&w.phone)}))
+        .collect();
+    json!({
+        "id": d.id,
+        "set": d.set_id,
+        "round": d.round_id,
+        "prize": d.prize,
+        "winners_wanted": d.winners_wanted,
+        "status": if d.public_seed.is_some() { "revealed" } else { "committed" },
+        "entries_digest": d.entries_digest,
+        "entry_count": d.entry_count,
+        "public_seed": d.public_seed,
+        "committed_at": d.committed_at,
+        "revealed_at": d.revealed_at,
+        "winners": winners,
+    })
+}
+
+fn load_view(c: &rusqlite::Connection, id: i64) -> Result<Option<Value>, StoreError> {
+    let Some(d) = queries::get_draw(c, id)? else {
+        return Ok(None);
+    };
+    let winners = queries::draw_winners(c, id)?;
+    Ok(Some(draw_view(&d, &winners)))
+}
+
+fn json_ok(status: StatusCode, v: Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(v)
+}
+
+/// `GET /api/draws`: every draw, newest first.
+#[get("/api/draws")]
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let views = state
+        .store
+        .read(|c| {
+            queries::list_draws(c)?
+                .iter()
+                .map(|d| Ok(draw_view(d, &queries::draw_winners(c, d.id)?)))
+                .collect::<Result<Vec<Value>, StoreError>>()
+        })
+        .await?;
+    Ok(json_ok(StatusCode::OK, Value::Array(views)))
+}
+
+/// `GET /api/draws/{id}`.
+#[get("/api/draws/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let view = state
+        .store
+        .read(move |c| load_view(c, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("draw"))?;
+    Ok(json_ok(StatusCode::OK, view))
+}
+
+/// `GET /api/draws/{id}/entries.txt`: the committed pool, never changing.
+#[get("/api/draws/{id}/entries.txt")]
+pub async fn entries_txt(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let text = state
+        .store
+        .read(move |c| queries::draw_entries_txt(c, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("draw"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"draw-{id}-entries.txt\""),
+        ))
+        .body(text))
+}
+
+/// `POST /admin/api/draws` body.
+#[derive(Debug, Deserialize)]
+pub struct CommitBody {
+    round: String,
+    prize: String,
+    winners: i64,
+    set: Option<String>,
+}
+
+/// Why a commit or reveal was refused inside its transaction.
+enum Refused {
+    Pending(i64),
+    EmptyPool,
+    NotFound,
+    AlreadyRevealed,
+}
+
+/// `POST /admin/api/draws`: commit the round's pool.
+#[post("/admin/api/draws")]
+pub async fn commit(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    body: web::Json<CommitBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let bank = match &body.set {
+        Some(id) => state.banks().get(id).ok_or_else(|| {
+            ApiError::unprocessable("unknown_set", format!("no loaded set has id `{id}`"))
+        })?,
+        None => state
+            .active_bank()
+            .ok_or_else(|| ApiError::unprocessable("unknown_set", "no question set is active"))?,
+    };
+    if bank.round(&body.round).is_none() {
+        let known: Vec<&str> = bank.rounds.iter().map(|r| r.id.as_str()).collect();
+        return Err(ApiError::unprocessable(
+            "unknown_round",
+            format!(
+                "set `{}` has no round `{}` (rounds: {})",
+                bank.id,
+                body.round,
+                known.join(", ")
+            ),
+        ));
+    }
+    let prize = body.prize.trim().to_owned();
+    if prize.is_empty() || prize.chars().count() > PRIZE_MAX_CHARS {
+        return Err(ApiError::unprocessable(
+            "invalid_prize",
+            format!("the prize must be 1 to {PRIZE_MAX_CHARS} characters"),
+        ));
+    }
+    if !(1..=WINNERS_MAX).contains(&body.winners) {
+        return Err(ApiError::unprocessable(
+            "invalid_winners",
+            format!("winners must be from 1 to {WINNERS_MAX}"),
+        ));
+    }
+    let (set_id, round_id, winners) = (bank.id.clone(), body.round.clone(), body.winners);
+    let at = rfc3339(now());
+    let outcome = state
+        .store
+        .write(move |c| {
+            if let Some(id) = queries::pending_draw(c, &set_id, &round_id)? {
+                return Ok(Err(Refused::Pending(id)));
+            }
+            let pool = queries::pool_codes(c, &set_id, &round_id)?;
+            if pool.is_empty() {
+                return Ok(Err(Refused::EmptyPool));
+            }
+            let commitment = draw::commit(pool);
+            let id = queries::insert_draw(
+                c,
+                &NewDraw {
+                    set_id: &set_id,
+                    round_id: &round_id,
+                    prize: &prize,
+                    winners_wanted: winners,
+                    entries_txt: &commitment.entries_txt,
+                    entries_digest: &commitment.digest,
+                    entry_count: commitment.pool.len() as i64,
+                    committed_at: &at,
+                },
+            )?;
+            Ok(Ok(load_view(c, id)?))
+        })
+        .await?;
+    match outcome {
+        Ok(Some(view)) => {
+            tracing::info!(draw = %view["id"], entries = %view["entry_count"], digest = %view["entries_digest"], "draw committed");
+            Ok(json_ok(StatusCode::CREATED, view))
+        }
+        Ok(None) | Err(Refused::NotFound) => Err(ApiError::not_found("draw")),
+        Err(Refused::Pending(id)) => Err(ApiError::conflict(
+            "pending_draw",
+            format!("draw {id} of this round is committed but not revealed; reveal it first"),
+        )
+        .with("draw", json!(id))),
+        Err(Refused::EmptyPool) => Err(ApiError::unprocessable(
+            "empty_pool",
+            "no entries in this round are left to draw from",
+        )),
+        Err(Refused::AlreadyRevealed) => Err(ApiError::conflict(
+            "already_revealed",
+            "this draw was already revealed",
+        )),
+    }
+}
+
+/// `POST /admin/api/draws/{id}/reveal` body.
+#[derive(Debug, Deserialize)]
+pub struct RevealBody {
+    public_seed: String,
+}
+
+/// `POST /admin/api/draws/{id}/reveal`: fix the public seed and pick the winners.
+#[post("/admin/api/draws/{id}/reveal")]
+pub async fn reveal(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<RevealBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let public_seed = body.public_seed.trim().to_owned();
+    if public_seed.is_empty() || public_seed.chars().count() > SEED_MAX_CHARS {
+        return Err(ApiError::unprocessable(
+            "invalid_seed",
+            format!("the public seed must be 1 to {SEED_MAX_CHARS} characters"),
+        ));
+    }
+    let at = rfc3339(now());
+    let outcome = state
+        .store
+        .write(move |c| {
+            let Some(d) = queries::get_draw(c, id)? else {
+                return Ok(Err(Refused::NotFound));
+            };
+            if d.public_seed.is_some() {
+                return Ok(Err(Refused::AlreadyRevealed));
+            }
+            let text = queries::draw_entries_txt(c, id)?.unwrap_or_default();
+            // The stored text was written by `draw::commit`; reading it back cannot fail.
+            let pool = draw::parse_entries_txt(&text).unwrap_or_default();
+            let winners = draw::pick(
+                &pool,
+                draw::seed(&d.entries_digest, &public_seed),
+                d.winners_wanted as usize,
+            );
+            if !queries::reveal_draw(c, id, &public_seed, &winners, &at)? {
+                return Ok(Err(Refused::AlreadyRevealed));
+            }
+            Ok(Ok(load_view(c, id)?))
+        })
+        .await?;
+    match outcome {
+        Ok(Some(view)) => {
+            tracing::info!(draw = id, "draw revealed");
+            Ok(json_ok(StatusCode::OK, view))
+        }
+        Ok(None) | Err(Refused::NotFound) => Err(ApiError::not_found("draw")),
+        Err(Refused::AlreadyRevealed) => Err(ApiError::conflict(
+            "already_revealed",
+            "this draw was already revealed; a draw is never changed",
+        )),
+        Err(Refused::Pending(_) | Refused::EmptyPool) => {
+            Err(ApiError::conflict("conflict", "unexpected state"))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! HTTP handlers, one file per audience. All routes are registered in
+//! [`crate::startup::configure`].
+
+pub mod admin;
+pub mod assets;
+pub mod draws;
+pub mod health;
+pub mod visitor;
+
+use chrono::{DateTime, FixedOffset};
+
+/// Now, in the server's local offset.
+pub fn now() -> DateTime<FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+/// RFC 3339 with seconds.
+pub fn rfc3339(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}

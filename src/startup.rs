@@ -1,0 +1,208 @@
+//! Building the application: open the store, load the banks, settle the
+//! staff token, bind the listener. Tests use the same [`Application::build`]
+//! on port 0.
+
+use crate::bank::Problem;
+use crate::config::Settings;
+use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
+use crate::routes::{admin, assets, draws, health, visitor};
+use crate::state::{read_banks, AdminToken, AppState, Banks};
+use crate::store::{queries, Store};
+use crate::web::Assets;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, Logger};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use rand::RngCore;
+use std::net::TcpListener;
+use std::sync::{Arc, RwLock};
+
+/// Visitor JSON bodies are small; this bounds them.
+pub const JSON_LIMIT: usize = 16 * 1024;
+/// Largest bank upload.
+pub const UPLOAD_LIMIT: usize = crate::bank::load::MAX_BANK_BYTES;
+
+/// The strict content security policy: everything from this origin, nothing inline.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// A built application, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// Why the service refused to start over its banks.
+#[derive(Debug, thiserror::Error)]
+#[error("the question banks have problems:\n{}", .0.join("\n"))]
+pub struct BankProblems(pub Vec<String>);
+
+impl Application {
+    /// Opens everything and binds; errors say which step failed.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::open(&settings.db)?;
+        let state = load_state(settings, store).await?;
+        let listener = TcpListener::bind(state.settings.bind)
+            .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests read the token from it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until stopped (Ctrl-C / SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Loads banks, token and active set into the shared state.
+async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState> {
+    let (ok, files) = read_banks(&settings.questions).with_context(|| {
+        format!(
+            "cannot read the question banks at {}",
+            settings.questions.display()
+        )
+    })?;
+    let errors: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            f.problems.iter().filter(|p| !p.warning).map(move |p| {
+                Problem::error(p.line, p.column, p.message.clone()).display_in(&f.file)
+            })
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(BankProblems(errors).into());
+    }
+    anyhow::ensure!(
+        !ok.is_empty(),
+        "no question bank (*.yaml) found at {}",
+        settings.questions.display()
+    );
+
+    let token = match &settings.admin_token {
+        Some(t) => t.clone(),
+        None => {
+            let existing =
+                store.read_blocking(|c| queries::get_meta(c, queries::META_ADMIN_TOKEN))?;
+            match existing {
+                Some(t) => t,
+                None => {
+                    let mut bytes = [0u8; 20];
+                    rand::rng().fill_bytes(&mut bytes);
+                    let t = hex::encode(bytes);
+                    let stored = t.clone();
+                    store
+                        .write(move |c| queries::set_meta(c, queries::META_ADMIN_TOKEN, &stored))
+                        .await?;
+                    t
+                }
+            }
+        }
+    };
+    let remembered = store.read_blocking(|c| queries::get_meta(c, queries::META_ACTIVE_SET))?;
+    let state = AppState {
+        store,
+        banks: Arc::new(RwLock::new(Banks::default())),
+        settings: Arc::new(settings),
+        admin_token: AdminToken(token.into()),
+        assets: Arc::new(Assets::build()),
+    };
+    for (file, bank) in ok {
+        state.add_set(bank, &file.display().to_string()).await?;
+    }
+    state
+        .banks_mut()
+        .choose_active(state.settings.set.as_deref(), remembered.as_deref())?;
+    Ok(state)
+}
+
+/// Registers every route: the whole HTTP surface on one screen.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(assets::index)
+        .service(assets::hashed)
+        .service(assets::statics)
+        .service(assets::draw_page)
+        .service(assets::admin_page)
+        .service(assets::show_page)
+        .route("/qr.png", web::get().to(assets::qr_png))
+        .route("/qr.svg", web::get().to(assets::qr_svg))
+        .route("/admin/qr.png", web::get().to(assets::qr_png))
+        .route("/admin/qr.svg", web::get().to(assets::qr_svg))
+        // Visitors (SPEC §3).
+        .service(visitor::current_set)
+        .service(visitor::start_session)
+        .service(visitor::get_session)
+        .service(visitor::submit_answers)
+        .service(visitor::create_entry)
+        .service(draws::list)
+        .service(draws::show)
+        .service(draws::entries_txt)
+        // Staff (SPEC §4).
+        .service(admin::whoami)
+        .service(admin::list_sets)
+        .service(admin::activate_set)
+        .service(admin::reload)
+        .service(admin::stats)
+        .service(admin::entries_csv)
+        .service(admin::rounds)
+        .service(draws::commit)
+        .service(draws::reveal)
+        .service(
+            web::resource("/admin/api/sets")
+                .app_data(web::PayloadConfig::new(UPLOAD_LIMIT))
+                .route(web::post().to(admin::upload_set)),
+        );
+}
+
+/// Starts the HTTP server on a bound listener.
+pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_LIMIT)
+                    .error_handler(json_error_handler),
+            )
+            .app_data(web::PathConfig::default().error_handler(path_error_handler))
+            .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+            .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CSP))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            // Paths only: no query strings, bodies or headers, so no contact details reach the log.
+            .wrap(Logger::new("%s %r %Dms").exclude("/healthz"))
+            .configure(configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn not_found() -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    ApiError::not_found("page").error_response()
+}

@@ -1,0 +1,108 @@
+//! Schema migrations by `PRAGMA user_version`, each in its own transaction.
+
+use rusqlite::Connection;
+
+/// Migration `i` moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the visitor flow, sets, draws.
+    "CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE set_versions (
+        version   TEXT PRIMARY KEY,
+        set_id    TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id           TEXT PRIMARY KEY,
+        set_id       TEXT NOT NULL,
+        set_version  TEXT NOT NULL,
+        round_id     TEXT NOT NULL,
+        lang         TEXT NOT NULL,
+        served       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        expires_at   TEXT NOT NULL,
+        submitted_at TEXT,
+        outcome      TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE entries (
+        code        TEXT PRIMARY KEY,
+        session_id  TEXT NOT NULL UNIQUE,
+        set_id      TEXT NOT NULL,
+        set_version TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        phone       TEXT NOT NULL,
+        score       INTEGER NOT NULL,
+        percent     INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        UNIQUE (set_id, round_id, phone)
+    );
+    CREATE TABLE round_stats (
+        set_id    TEXT NOT NULL,
+        round_id  TEXT NOT NULL,
+        started   INTEGER NOT NULL DEFAULT 0,
+        submitted INTEGER NOT NULL DEFAULT 0,
+        passed    INTEGER NOT NULL DEFAULT 0,
+        entries   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE question_stats (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        answered    INTEGER NOT NULL DEFAULT 0,
+        correct     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, question_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE draws (
+        id             INTEGER PRIMARY KEY,
+        set_id         TEXT NOT NULL,
+        round_id       TEXT NOT NULL,
+        prize          TEXT NOT NULL,
+        winners_wanted INTEGER NOT NULL,
+        entries_txt    TEXT NOT NULL,
+        entries_digest TEXT NOT NULL,
+        entry_count    INTEGER NOT NULL,
+        committed_at   TEXT NOT NULL,
+        public_seed    TEXT,
+        revealed_at    TEXT
+    );
+    CREATE TABLE draw_winners (
+        draw_id  INTEGER NOT NULL REFERENCES draws(id),
+        position INTEGER NOT NULL,
+        code     TEXT NOT NULL,
+        PRIMARY KEY (draw_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX draw_winners_code ON draw_winners(code);
+    -- A committed draw is never changed or deleted; a reveal only fills the seed once.
+    CREATE TRIGGER draws_never_deleted BEFORE DELETE ON draws
+    BEGIN SELECT RAISE(ABORT, 'a committed draw is never deleted'); END;
+    CREATE TRIGGER draws_commitment_fixed BEFORE UPDATE ON draws
+    WHEN OLD.public_seed IS NOT NULL
+      OR NEW.entries_txt IS NOT OLD.entries_txt
+      OR NEW.entries_digest IS NOT OLD.entries_digest
+      OR NEW.entry_count IS NOT OLD.entry_count
+      OR NEW.set_id IS NOT OLD.set_id
+      OR NEW.round_id IS NOT OLD.round_id
+      OR NEW.prize IS NOT OLD.prize
+      OR NEW.winners_wanted IS NOT OLD.winners_wanted
+      OR NEW.committed_at IS NOT OLD.committed_at
+    BEGIN SELECT RAISE(ABORT, 'a committed draw is never changed'); END;
+    CREATE TRIGGER draw_winners_fixed BEFORE DELETE ON draw_winners
+    BEGIN SELECT RAISE(ABORT, 'winners are never removed'); END;",
+];
+
+/// Brings the schema up to date.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

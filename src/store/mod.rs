@@ -1,0 +1,116 @@
+//! SQLite storage: one file in WAL mode, `synchronous=FULL`; migrations by
+//! `PRAGMA user_version`; one long-lived writer thread that commits
+//! concurrent writes together ([`writer`]); a few read connections beside it.
+
+pub mod migrations;
+pub mod queries;
+pub mod writer;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use writer::Writer;
+
+/// Storage errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The writer thread is gone (shutting down).
+    #[error("the database writer has stopped")]
+    WriterGone,
+    /// The commit of a batch failed; the job's changes were not kept.
+    #[error("database commit failed: {0}")]
+    Commit(String),
+    /// A blocking task failed.
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+/// How many idle read connections are kept.
+const READ_POOL: usize = 8;
+
+/// The store: the writer and a small pool of read connections.
+#[derive(Clone)]
+pub struct Store {
+    path: Arc<PathBuf>,
+    writer: Writer,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+/// Opens a connection with the pragmas every connection needs.
+pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl Store {
+    /// Opens (creating the folder and file if needed), migrates, and starts the writer.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+        }
+        let mut conn = connect(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        migrations::migrate(&mut conn)
+            .with_context(|| format!("cannot migrate the database {}", path.display()))?;
+        let writer = Writer::start(conn);
+        Ok(Self {
+            path: Arc::new(path.to_path_buf()),
+            writer,
+            readers: Arc::default(),
+        })
+    }
+
+    /// Runs a write on the writer thread; resolves after its batch is committed.
+    pub async fn write<R, F>(&self, job: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.writer.run(job).await
+    }
+
+    /// Runs a read on a pooled read connection, off the async threads.
+    pub async fn read<R, F>(&self, job: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(job))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs a read on the calling thread (for start-up and commands).
+    pub fn read_blocking<R>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let conn = self.readers.lock().ok().and_then(|mut pool| pool.pop());
+        let conn = match conn {
+            Some(c) => c,
+            None => connect(&self.path)?,
+        };
+        let out = job(&conn);
+        if let Ok(mut pool) = self.readers.lock() {
+            if pool.len() < READ_POOL {
+                pool.push(conn);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,515 @@
+//! Every SQL statement, named, with one function per operation taking a `&Connection`.
+
+use super::StoreError;
+use rusqlite::{named_params, Connection, OptionalExtension};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+const GET_META: &str = "SELECT value FROM meta WHERE key = :key";
+const SET_META: &str = "INSERT INTO meta (key, value) VALUES (:key, :value)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+/// `meta` key of the staff token.
+pub const META_ADMIN_TOKEN: &str = "admin_token";
+/// `meta` key of the set last made active.
+pub const META_ACTIVE_SET: &str = "active_set";
+
+/// Reads a `meta` value.
+pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    let mut st = conn.prepare_cached(GET_META)?;
+    Ok(st
+        .query_row(named_params! {":key": key}, |r| r.get(0))
+        .optional()?)
+}
+
+/// Writes a `meta` value.
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(SET_META)?
+        .execute(named_params! {":key": key, ":value": value})?;
+    Ok(())
+}
+
+const INSERT_SET_VERSION: &str =
+    "INSERT OR IGNORE INTO set_versions (version, set_id, source, loaded_at)
+     VALUES (:version, :set_id, :source, :loaded_at)";
+const GET_SET_VERSION: &str = "SELECT source FROM set_versions WHERE version = :version";
+
+/// Keeps a set version's text, so sessions on it can be scored after a replace or restart.
+pub fn insert_set_version(
+    conn: &Connection,
+    version: &str,
+    set_id: &str,
+    source: &str,
+    now: &str,
+) -> Result<()> {
+    conn.prepare_cached(INSERT_SET_VERSION)?.execute(
+        named_params! {":version": version, ":set_id": set_id, ":source": source, ":loaded_at": now},
+    )?;
+    Ok(())
+}
+
+/// A stored set version's text.
+pub fn get_set_version(conn: &Connection, version: &str) -> Result<Option<String>> {
+    let mut st = conn.prepare_cached(GET_SET_VERSION)?;
+    Ok(st
+        .query_row(named_params! {":version": version}, |r| r.get(0))
+        .optional()?)
+}
+
+/// A session as stored.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    /// Opaque id.
+    pub id: String,
+    /// Set id.
+    pub set_id: String,
+    /// Set version.
+    pub set_version: String,
+    /// Round id.
+    pub round_id: String,
+    /// Visitor's language.
+    pub lang: String,
+    /// JSON of the served questions.
+    pub served: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// RFC 3339 when submitted.
+    pub submitted_at: Option<String>,
+    /// JSON of the outcome when submitted.
+    pub outcome: Option<String>,
+}
+
+const INSERT_SESSION: &str = "INSERT INTO sessions
+     (id, set_id, set_version, round_id, lang, served, created_at, expires_at)
+     VALUES (:id, :set_id, :set_version, :round_id, :lang, :served, :created_at, :expires_at)";
+const COUNT_STARTED: &str =
+    "INSERT INTO round_stats (set_id, round_id, started) VALUES (:set_id, :round_id, 1)
+     ON CONFLICT (set_id, round_id) DO UPDATE SET started = started + 1";
+const GET_SESSION: &str = "SELECT id, set_id, set_version, round_id, lang, served, created_at,
+     expires_at, submitted_at, outcome FROM sessions WHERE id = :id";
+const SET_SESSION_LANG: &str = "UPDATE sessions SET lang = :lang WHERE id = :id";
+
+/// Stores a new session and counts it.
+pub fn insert_session(conn: &Connection, s: &SessionRow) -> Result<()> {
+    conn.prepare_cached(INSERT_SESSION)?.execute(named_params! {
+        ":id": s.id, ":set_id": s.set_id, ":set_version": s.set_version, ":round_id": s.round_id,
+        ":lang": s.lang, ":served": s.served, ":created_at": s.created_at, ":expires_at": s.expires_at,
+    })?;
+    conn.prepare_cached(COUNT_STARTED)?
+        .execute(named_params! {":set_id": s.set_id, ":round_id": s.round_id})?;
+    Ok(())
+}
+
+/// A session by id.
+pub fn get_session(conn: &Connection, id: &str) -> Result<Option<SessionRow>> {
+    let mut st = conn.prepare_cached(GET_SESSION)?;
+    Ok(st
+        .query_row(named_params! {":id": id}, |r| {
+            Ok(SessionRow {
+                id: r.get(0)?,
+                set_id: r.get(1)?,
+                set_version: r.get(2)?,
+                round_id: r.get(3)?,
+                lang: r.get(4)?,
+                served: r.get(5)?,
+                created_at: r.get(6)?,
+                expires_at: r.get(7)?,
+                submitted_at: r.get(8)?,
+                outcome: r.get(9)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Changes a session's language.
+pub fn set_session_lang(conn: &Connection, id: &str, lang: &str) -> Result<()> {
+    conn.prepare_cached(SET_SESSION_LANG)?
+        .execute(named_params! {":id": id, ":lang": lang})?;
+    Ok(())
+}
+
+const SUBMIT_SESSION: &str = "UPDATE sessions SET submitted_at = :now, outcome = :outcome
+     WHERE id = :id AND submitted_at IS NULL";
+const COUNT_SUBMITTED: &str = "INSERT INTO round_stats (set_id, round_id, submitted, passed)
+     VALUES (:set_id, :round_id, 1, :passed)
+     ON CONFLICT (set_id, round_id) DO UPDATE SET submitted = submitted + 1, passed = passed + :passed";
+const COUNT_ANSWERED: &str =
+    "INSERT INTO question_stats (set_id, round_id, question_id, answered, correct)
+     VALUES (:set_id, :round_id, :question_id, 1, :correct)
+     ON CONFLICT (set_id, round_id, question_id)
+     DO UPDATE SET answered = answered + 1, correct = correct + :correct";
+
+/// Records a submission once; `false` when the session was already submitted.
+/// `per_question` is (question id, correct) for every served question.
+pub fn submit_session(
+    conn: &Connection,
+    s: &SessionRow,
+    outcome_json: &str,
+    passed: bool,
+    per_question: &[(String, bool)],
+    now: &str,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(SUBMIT_SESSION)?
+        .execute(named_params! {":id": s.id, ":now": now, ":outcome": outcome_json})?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    conn.prepare_cached(COUNT_SUBMITTED)?.execute(
+        named_params! {":set_id": s.set_id, ":round_id": s.round_id, ":passed": i64::from(passed)},
+    )?;
+    let mut st = conn.prepare_cached(COUNT_ANSWERED)?;
+    for (qid, correct) in per_question {
+        st.execute(named_params! {
+            ":set_id": s.set_id, ":round_id": s.round_id, ":question_id": qid, ":correct": i64::from(*correct),
+        })?;
+    }
+    Ok(true)
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EntryRow {
+    /// `XXXX-XXXX`.
+    pub code: String,
+    /// The session it came from.
+    pub session_id: String,
+    /// Set id.
+    pub set_id: String,
+    /// Set version.
+    pub set_version: String,
+    /// Round id.
+    pub round_id: String,
+    /// Full name (staff only).
+    pub name: String,
+    /// Normalised phone (staff only).
+    pub phone: String,
+    /// Score.
+    pub score: u32,
+    /// Percent.
+    pub percent: u32,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Why an entry was not stored.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EntryConflict {
+    /// This session already has an entry.
+    SessionUsed,
+    /// This phone already entered this round.
+    PhoneUsed,
+    /// The random code is taken (try another).
+    CodeTaken,
+}
+
+const ENTRY_BY_SESSION: &str = "SELECT code, round_id FROM entries WHERE session_id = :session_id";
+const ENTRY_PHONE_USED: &str =
+    "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone = :phone";
+const ENTRY_CODE_USED: &str = "SELECT 1 FROM entries WHERE code = :code";
+const INSERT_ENTRY: &str = "INSERT INTO entries
+     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
+     VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)";
+const COUNT_ENTRY: &str =
+    "INSERT INTO round_stats (set_id, round_id, entries) VALUES (:set_id, :round_id, 1)
+     ON CONFLICT (set_id, round_id) DO UPDATE SET entries = entries + 1";
+
+/// The entry made from a session: (code, round).
+pub fn entry_by_session(conn: &Connection, session_id: &str) -> Result<Option<(String, String)>> {
+    let mut st = conn.prepare_cached(ENTRY_BY_SESSION)?;
+    Ok(st
+        .query_row(named_params! {":session_id": session_id}, |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Stores an entry unless the session, the phone in that round, or the code is taken.
+pub fn insert_entry(
+    conn: &Connection,
+    e: &EntryRow,
+) -> Result<std::result::Result<(), EntryConflict>> {
+    if entry_by_session(conn, &e.session_id)?.is_some() {
+        return Ok(Err(EntryConflict::SessionUsed));
+    }
+    let phone_used = conn
+        .prepare_cached(ENTRY_PHONE_USED)?
+        .exists(named_params! {":set_id": e.set_id, ":round_id": e.round_id, ":phone": e.phone})?;
+    if phone_used {
+        return Ok(Err(EntryConflict::PhoneUsed));
+    }
+    if conn
+        .prepare_cached(ENTRY_CODE_USED)?
+        .exists(named_params! {":code": e.code})?
+    {
+        return Ok(Err(EntryConflict::CodeTaken));
+    }
+    conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
+        ":code": e.code, ":session_id": e.session_id, ":set_id": e.set_id, ":set_version": e.set_version,
+        ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":score": e.score,
+        ":percent": e.percent, ":created_at": e.created_at,
+    })?;
+    conn.prepare_cached(COUNT_ENTRY)?
+        .execute(named_params! {":set_id": e.set_id, ":round_id": e.round_id})?;
+    Ok(Ok(()))
+}
+
+const ALL_ENTRIES: &str = "SELECT code, session_id, set_id, set_version, round_id, name, phone,
+     score, percent, created_at FROM entries ORDER BY created_at, code";
+
+/// Every entry, oldest first (staff export).
+pub fn all_entries(conn: &Connection, mut each: impl FnMut(EntryRow) -> Result<()>) -> Result<()> {
+    let mut st = conn.prepare_cached(ALL_ENTRIES)?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        each(EntryRow {
+            code: r.get(0)?,
+            session_id: r.get(1)?,
+            set_id: r.get(2)?,
+            set_version: r.get(3)?,
+            round_id: r.get(4)?,
+            name: r.get(5)?,
+            phone: r.get(6)?,
+            score: r.get(7)?,
+            percent: r.get(8)?,
+            created_at: r.get(9)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// Counters of a set (one round or all).
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct RoundCounts {
+    /// Sessions started.
+    pub started: i64,
+    /// Sessions submitted.
+    pub submitted: i64,
+    /// Sessions passed.
+    pub passed: i64,
+    /// Entries.
+    pub entries: i64,
+}
+
+const ROUND_COUNTS: &str = "SELECT COALESCE(SUM(started), 0), COALESCE(SUM(submitted), 0),
+     COALESCE(SUM(passed), 0), COALESCE(SUM(entries), 0)
+     FROM round_stats WHERE set_id = :set_id AND (:round_id IS NULL OR round_id = :round_id)";
+const QUESTION_COUNTS: &str = "SELECT question_id, SUM(answered), SUM(correct) FROM question_stats
+     WHERE set_id = :set_id AND (:round_id IS NULL OR round_id = :round_id) GROUP BY question_id";
+
+/// Session and entry counts of a set, optionally of one round.
+pub fn round_counts(
+    conn: &Connection,
+    set_id: &str,
+    round_id: Option<&str>,
+) -> Result<RoundCounts> {
+    let mut st = conn.prepare_cached(ROUND_COUNTS)?;
+    Ok(st.query_row(
+        named_params! {":set_id": set_id, ":round_id": round_id},
+        |r| {
+            Ok(RoundCounts {
+                started: r.get(0)?,
+                submitted: r.get(1)?,
+                passed: r.get(2)?,
+                entries: r.get(3)?,
+            })
+        },
+    )?)
+}
+
+/// Per question: (id, answered, correct).
+pub fn question_counts(
+    conn: &Connection,
+    set_id: &str,
+    round_id: Option<&str>,
+) -> Result<Vec<(String, i64, i64)>> {
+    let mut st = conn.prepare_cached(QUESTION_COUNTS)?;
+    let rows = st.query_map(
+        named_params! {":set_id": set_id, ":round_id": round_id},
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A draw as stored (without its entries.txt).
+#[derive(Debug, Clone)]
+pub struct DrawRow {
+    /// Draw id.
+    pub id: i64,
+    /// Set id.
+    pub set_id: String,
+    /// Round id.
+    pub round_id: String,
+    /// Prize.
+    pub prize: String,
+    /// Winners wanted.
+    pub winners_wanted: i64,
+    /// Hex SHA-256 of entries.txt.
+    pub entries_digest: String,
+    /// Codes in the pool.
+    pub entry_count: i64,
+    /// RFC 3339.
+    pub committed_at: String,
+    /// Set at reveal.
+    pub public_seed: Option<String>,
+    /// RFC 3339, set at reveal.
+    pub revealed_at: Option<String>,
+}
+
+/// A winner with the masked contact details.
+#[derive(Debug, Clone)]
+pub struct WinnerRow {
+    /// Entry code.
+    pub code: String,
+    /// Full name (mask before it leaves).
+    pub name: String,
+    /// Full phone (mask before it leaves).
+    pub phone: String,
+}
+
+const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
+     entry_count, committed_at, public_seed, revealed_at FROM draws";
+
+fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DrawRow> {
+    Ok(DrawRow {
+        id: r.get(0)?,
+        set_id: r.get(1)?,
+        round_id: r.get(2)?,
+        prize: r.get(3)?,
+        winners_wanted: r.get(4)?,
+        entries_digest: r.get(5)?,
+        entry_count: r.get(6)?,
+        committed_at: r.get(7)?,
+        public_seed: r.get(8)?,
+        revealed_at: r.get(9)?,
+    })
+}
+
+/// Every draw, newest first.
+pub fn list_draws(conn: &Connection) -> Result<Vec<DrawRow>> {
+    let mut st = conn.prepare_cached(&format!("{DRAW_COLUMNS} ORDER BY id DESC"))?;
+    let rows = st.query_map([], draw_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One draw.
+pub fn get_draw(conn: &Connection, id: i64) -> Result<Option<DrawRow>> {
+    let mut st = conn.prepare_cached(&format!("{DRAW_COLUMNS} WHERE id = :id"))?;
+    Ok(st
+        .query_row(named_params! {":id": id}, draw_row)
+        .optional()?)
+}
+
+const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = :id";
+
+/// A draw's committed entries.txt.
+pub fn draw_entries_txt(conn: &Connection, id: i64) -> Result<Option<String>> {
+    let mut st = conn.prepare_cached(DRAW_ENTRIES_TXT)?;
+    Ok(st
+        .query_row(named_params! {":id": id}, |r| r.get(0))
+        .optional()?)
+}
+
+const DRAW_WINNERS: &str = "SELECT w.code, COALESCE(e.name, ''), COALESCE(e.phone, '')
+     FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
+     WHERE w.draw_id = :id ORDER BY w.position";
+
+/// A draw's winners in pick order.
+pub fn draw_winners(conn: &Connection, id: i64) -> Result<Vec<WinnerRow>> {
+    let mut st = conn.prepare_cached(DRAW_WINNERS)?;
+    let rows = st.query_map(named_params! {":id": id}, |r| {
+        Ok(WinnerRow {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            phone: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
+     AND public_seed IS NULL LIMIT 1";
+const POOL_CODES: &str = "SELECT code FROM entries WHERE set_id = :set_id AND round_id = :round_id
+     AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+                      WHERE d.set_id = :set_id AND d.round_id = :round_id)";
+const INSERT_DRAW: &str = "INSERT INTO draws
+     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at)
+     VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count, :committed_at)";
+const REVEAL_DRAW: &str = "UPDATE draws SET public_seed = :public_seed, revealed_at = :revealed_at
+     WHERE id = :id AND public_seed IS NULL";
+const INSERT_WINNER: &str =
+    "INSERT INTO draw_winners (draw_id, position, code) VALUES (:draw_id, :position, :code)";
+
+/// A draw of the same round committed but not yet revealed.
+pub fn pending_draw(conn: &Connection, set_id: &str, round_id: &str) -> Result<Option<i64>> {
+    let mut st = conn.prepare_cached(PENDING_DRAW)?;
+    Ok(st
+        .query_row(
+            named_params! {":set_id": set_id, ":round_id": round_id},
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The round's entries that have not won an earlier draw of the round.
+pub fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached(POOL_CODES)?;
+    let rows = st.query_map(
+        named_params! {":set_id": set_id, ":round_id": round_id},
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a new draw commits to.
+pub struct NewDraw<'a> {
+    /// Set id.
+    pub set_id: &'a str,
+    /// Round id.
+    pub round_id: &'a str,
+    /// Prize.
+    pub prize: &'a str,
+    /// Winners wanted.
+    pub winners_wanted: i64,
+    /// The committed entries.txt.
+    pub entries_txt: &'a str,
+    /// Its digest.
+    pub entries_digest: &'a str,
+    /// Codes in it.
+    pub entry_count: i64,
+    /// RFC 3339.
+    pub committed_at: &'a str,
+}
+
+/// Stores a committed draw; returns its id.
+pub fn insert_draw(conn: &Connection, d: &NewDraw<'_>) -> Result<i64> {
+    conn.prepare_cached(INSERT_DRAW)?.execute(named_params! {
+        ":set_id": d.set_id, ":round_id": d.round_id, ":prize": d.prize, ":winners_wanted": d.winners_wanted,
+        ":entries_txt": d.entries_txt, ":entries_digest": d.entries_digest, ":entry_count": d.entry_count,
+        ":committed_at": d.committed_at,
+    })?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Stores the reveal and the winners; `false` when it was already revealed.
+pub fn reveal_draw(
+    conn: &Connection,
+    id: i64,
+    public_seed: &str,
+    winners: &[String],
+    now: &str,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(REVEAL_DRAW)?
+        .execute(named_params! {":id": id, ":public_seed": public_seed, ":revealed_at": now})?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let mut st = conn.prepare_cached(INSERT_WINNER)?;
+    for (i, code) in winners.iter().enumerate() {
+        st.execute(named_params! {":draw_id": id, ":position": i as i64, ":code": code})?;
+    }
+    Ok(true)
+}

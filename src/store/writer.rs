@@ -1,0 +1,107 @@
+//! Group commit: one thread owns the only write connection. Handlers send
+//! jobs; the thread takes every job queued (up to [`MAX_BATCH`]), runs each
+//! in its own savepoint inside one transaction, commits once, and only then
+//! answers each job. With `synchronous=FULL` an answer means the write is on disk.
+
+use super::StoreError;
+use rusqlite::Connection;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Most jobs committed together.
+pub const MAX_BATCH: usize = 512;
+
+type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+/// A job gets the connection inside the open transaction, or the reason none could be begun.
+type Job = Box<dyn FnOnce(Result<&Connection, &str>) -> Deliver + Send>;
+
+/// A handle to the writer thread.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the thread that owns `conn`.
+    pub fn start(conn: Connection) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, rx))
+            .expect("the writer thread can be spawned");
+        Self { tx }
+    }
+
+    /// Queues a job and waits until its batch is committed.
+    pub async fn run<R, F>(&self, job: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<Result<R, StoreError>>();
+        let job: Job = Box::new(move |conn: Result<&Connection, &str>| {
+            let out = match conn {
+                Ok(conn) => in_savepoint(conn, job),
+                Err(e) => Err(StoreError::Commit(e.to_owned())),
+            };
+            Box::new(move |commit_error: Option<&str>| {
+                let out = match (out, commit_error) {
+                    (Ok(_), Some(e)) => Err(StoreError::Commit(e.to_owned())),
+                    (out, _) => out,
+                };
+                let _ = reply.send(out);
+            })
+        });
+        self.tx.send(job).map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+/// Runs one job in a savepoint so its failure undoes only its own changes.
+fn in_savepoint<R>(
+    conn: &Connection,
+    job: impl FnOnce(&Connection) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    conn.execute_batch("SAVEPOINT job")?;
+    let out = job(conn);
+    let end = if out.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    conn.execute_batch(end)?;
+    out
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let msg = e.to_string();
+            tracing::error!(error = %msg, "cannot begin a write transaction");
+            for job in batch {
+                job(Err(&msg))(None);
+            }
+            continue;
+        }
+        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(Ok(&conn))).collect();
+        let commit = conn.execute_batch("COMMIT");
+        let error = match commit {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+                Some(e.to_string())
+            }
+        };
+        for deliver in delivers {
+            deliver(error.as_deref());
+        }
+    }
+}

@@ -1,0 +1,360 @@
+/* quizbooth: the public draw page, /draws/{id} (draw.html).
+ *
+ * Shows one draw (GET /api/draws/{id}), verifies it in the visitor's browser
+ * with QuizboothVerify (verify.js) against GET /api/draws/{id}/entries.txt,
+ * and tells a visitor whether their entry code is in the pool and won.
+ * Without an id (or for an unknown one) it lists the draws instead.
+ * Everything is built with textContent: nothing from the server becomes HTML.
+ */
+(function () {
+  'use strict';
+
+  var t = DrawI18n.t;
+  var POLL_MS = 20000;
+  var CODE_RE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/; // Crockford base32, XXXX-XXXX
+
+  var drawId = parseId();
+  var draw = null;        // the last draw loaded
+  var entries = null;     // Promise<Uint8Array>: entries.txt, kept for the code check
+  var verified = null;    // {draw, result} or {error} of the last verification
+  var checked = null;     // the last code check, re-rendered on a language change
+  var pollTimer = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function parseId() {
+    var m = /\/draws\/(\d+)\/?$/.exec(location.pathname) || /[?&]id=(\d+)/.exec(location.search);
+    return m ? m[1] : null;
+  }
+
+  /** GET → the response (ok) or an Error carrying .status and the server's message. */
+  function get(url, as) {
+    return fetch(url, { cache: 'no-store', credentials: 'same-origin' }).then(function (res) {
+      if (res.ok) return as === 'bytes' ? res.arrayBuffer().then(function (b) { return new Uint8Array(b); }) : res.json();
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        var err = new Error(body.message || res.status + ' ' + res.statusText);
+        err.status = res.status;
+        throw err;
+      });
+    }, function () {
+      var err = new Error(t('network_error'));
+      err.status = 0;
+      throw err;
+    });
+  }
+
+  function entriesUrl() { return '/api/draws/' + encodeURIComponent(drawId) + '/entries.txt'; }
+
+  function loadEntries(fresh) {
+    if (!entries || fresh) {
+      entries = get(entriesUrl(), 'bytes');
+      entries.catch(function () { entries = null; }); // a failed download is tried again next time
+    }
+    return entries;
+  }
+
+  // ---- loading -------------------------------------------------------------
+
+  function setStatus(message, canRetry) {
+    var box = $('load-status');
+    box.hidden = !message;
+    $('load-message').textContent = message || '';
+    $('reload').hidden = !canRetry;
+  }
+
+  function start() {
+    if (!drawId) { setStatus(''); showList(); return; }
+    setStatus(t('loading'));
+    get('/api/draws/' + encodeURIComponent(drawId)).then(function (d) {
+      setStatus('');
+      show(d);
+    }, function (err) {
+      if (err.status === 404) { setStatus(t('not_found')); showList(); return; }
+      setStatus(err.status ? t('load_error', { message: err.message }) : err.message, true);
+    });
+  }
+
+  function schedulePoll() {
+    clearTimeout(pollTimer);
+    if (!draw || draw.status === 'revealed') return;
+    pollTimer = setTimeout(function () {
+      if (document.hidden) { schedulePoll(); return; }
+      get('/api/draws/' + encodeURIComponent(drawId)).then(function (d) {
+        var revealedNow = d.status !== draw.status;
+        show(d);
+        if (revealedNow) {
+          $('just-revealed').hidden = false;
+          resetChecks();
+        }
+      }, schedulePoll);
+    }, POLL_MS);
+  }
+
+  /** A new reveal makes earlier results stale: the visitor verifies again. */
+  function resetChecks() {
+    verified = null;
+    renderVerify();
+    if (checked && checked.code) checkCode(checked.code);
+  }
+
+  // ---- the draw ------------------------------------------------------------
+
+  function show(d) {
+    draw = d;
+    $('draw').hidden = false;
+    renderDraw();
+    schedulePoll();
+  }
+
+  /** The digest as groups of 8 hex digits: they wrap cleanly and copy without spaces. */
+  function renderHash(node, hex) {
+    clear(node);
+    for (var i = 0; i < hex.length; i += 8) node.appendChild(el('span', 'hash-group', hex.slice(i, i + 8)));
+  }
+
+  function shellQuote(s) { return "'" + String(s).replace(/'/g, "'\\''") + "'"; }
+
+  function renderDraw() {
+    var d = draw;
+    if (!d) return;
+    var revealed = d.status === 'revealed';
+    document.title = d.prize + ' · ' + t('draw_title');
+    $('draw-no').textContent = t('draw_no', { id: d.id });
+    $('prize').textContent = d.prize;
+    var badge = $('status');
+    badge.textContent = t(revealed ? 'status_revealed' : 'status_committed');
+    badge.className = 'badge ' + (revealed ? 'badge-revealed' : 'badge-committed');
+    $('round').textContent = d.set ? d.set + ' · ' + d.round : d.round;
+    $('entry-count').textContent = t('entry_count_n', { n: d.entry_count });
+    $('winners-wanted').textContent = t('winners_wanted_n', { n: d.winners_wanted });
+    $('committed-at').textContent = DrawI18n.time(d.committed_at);
+    $('revealed-at-row').hidden = !d.revealed_at;
+    $('revealed-at').textContent = DrawI18n.time(d.revealed_at);
+
+    renderWinners();
+
+    renderHash($('digest'), d.entries_digest);
+    var seed = $('public-seed');
+    seed.textContent = d.public_seed != null ? d.public_seed : t('seed_pending');
+    seed.classList.toggle('pending', d.public_seed == null);
+    var link = $('entries-link');
+    link.href = entriesUrl();
+    link.textContent = t('entries_link', { n: d.entry_count });
+
+    $('cli-command').textContent =
+      'curl -o entries.txt ' + location.origin + entriesUrl() + '\n' +
+      'quizbooth draw-verify --entries entries.txt \\\n' +
+      '  --seed ' + (d.public_seed != null ? shellQuote(d.public_seed) : "'…'") + ' \\\n' +
+      '  --winners ' + d.winners_wanted + ' --digest ' + d.entries_digest;
+
+    renderVerify();
+    renderCode();
+  }
+
+  function renderWinners() {
+    var d = draw, list = $('winners'), note = $('winners-note');
+    var ok = verified && verified.result && verified.draw === d && verified.result.winnersOk;
+    clear(list);
+    note.textContent = '';
+    if (d.status !== 'revealed') { note.textContent = t('winners_pending'); return; }
+    if (!d.winners || !d.winners.length) { note.textContent = t('winners_none'); return; }
+    d.winners.forEach(function (w) {
+      var li = el('li', 'winner');
+      li.appendChild(el('span', 'code', w.code));
+      var who = el('span', 'who');
+      who.appendChild(el('span', null, w.name));
+      who.appendChild(el('span', 'phone', w.phone));
+      li.appendChild(who);
+      if (ok) li.appendChild(el('span', 'tick', '✓ ' + t('winner_verified')));
+      if (checked && checked.code === w.code) li.classList.add('mine');
+      list.appendChild(li);
+    });
+  }
+
+  // ---- verification --------------------------------------------------------
+
+  function runVerify() {
+    if (!draw) return;
+    var d = draw;
+    if (!QuizboothVerify.supported()) {
+      verified = { error: t('verify_unsupported') };
+      renderVerify();
+      return;
+    }
+    var button = $('verify');
+    button.disabled = true;
+    verified = { running: true };
+    renderVerify();
+    loadEntries(true).then(function (bytes) {
+      return QuizboothVerify.verify(bytes, d);
+    }).then(function (result) {
+      verified = { draw: d, result: result };
+    }, function (err) {
+      verified = { error: err.status !== undefined ? t('verify_fetch_error', { message: err.message }) : String(err) };
+    }).then(function () {
+      button.disabled = false;
+      renderVerify();
+      renderWinners();
+    });
+  }
+
+  function checkLine(list, ok, text) {
+    var li = el('li', ok ? 'ok' : 'bad');
+    li.appendChild(el('span', 'mark', ok ? '✓' : '✗'));
+    li.appendChild(el('span', null, text));
+    list.appendChild(li);
+    return li;
+  }
+
+  function renderVerify() {
+    var box = $('verify-result');
+    clear(box);
+    if (!verified) { box.hidden = true; box.removeAttribute('data-status'); box.className = 'result'; return; }
+    box.hidden = false;
+    if (verified.running) {
+      box.setAttribute('data-status', 'running');
+      box.className = 'result';
+      box.appendChild(el('p', 'result-head', t('verify_running')));
+      return;
+    }
+    if (verified.error) {
+      box.setAttribute('data-status', 'error');
+      box.className = 'result result-bad';
+      box.appendChild(el('p', 'result-head', t('verify_error')));
+      box.appendChild(el('p', null, verified.error));
+      return;
+    }
+    var r = verified.result, d = verified.draw;
+    box.setAttribute('data-status', r.ok ? 'match' : 'mismatch');
+    box.className = 'result ' + (r.ok ? 'result-ok' : 'result-bad');
+    box.appendChild(el('p', 'result-head',
+      t(!r.ok ? 'verify_mismatch' : r.winnersOk === null ? 'verify_match_committed' : 'verify_match')));
+
+    var list = el('ul', 'checks');
+    checkLine(list, r.digestOk, t(r.digestOk ? 'chk_digest_ok' : 'chk_digest_bad'));
+    checkLine(list, r.countOk, t(r.countOk ? 'chk_count_ok' : 'chk_count_bad', { n: r.entryCount, m: d.entry_count }));
+    if (!r.sortedOk) checkLine(list, false, t('chk_sorted_bad'));
+    if (r.winnersOk === null) {
+      var pending = checkLine(list, true, t('chk_winners_pending'));
+      pending.className = 'pending';
+      pending.firstChild.textContent = '…';
+    } else {
+      checkLine(list, r.winnersOk, t(r.winnersOk ? 'chk_winners_ok' : 'chk_winners_bad'));
+    }
+    box.appendChild(list);
+
+    if (!r.digestOk) {
+      box.appendChild(el('p', 'small', t('computed_digest')));
+      var h = el('p', 'hash');
+      renderHash(h, r.computedDigest);
+      box.appendChild(h);
+    }
+    if (r.winnersOk === false) {
+      box.appendChild(el('p', 'small', t('computed_winners') + '：' + (r.computedWinners.join(', ') || '—')));
+      box.appendChild(el('p', 'small', t('listed_winners') + '：' +
+        ((d.winners || []).map(function (w) { return w.code; }).join(', ') || '—')));
+    }
+  }
+
+  // ---- "check my entry code" ------------------------------------------------
+
+  /** Upper-case, drop spaces and hyphens, read O as 0 and I/L as 1 (Crockford), XXXX-XXXX. */
+  function normaliseCode(raw) {
+    var s = String(raw).trim().toUpperCase().replace(/[\s\-_]+/g, '')
+      .replace(/O/g, '0').replace(/[IL]/g, '1');
+    return s.length === 8 ? s.slice(0, 4) + '-' + s.slice(4) : s;
+  }
+
+  function checkCode(raw) {
+    var code = normaliseCode(raw);
+    if (!CODE_RE.test(code)) { checked = { status: 'invalid' }; renderCode(); return; }
+    $('code-input').value = code;
+    var d = draw;
+    var won = (d.winners || []).some(function (w) { return w.code === code; });
+    if (won) { checked = { status: 'won', code: code }; renderCode(); renderWinners(); return; }
+    checked = { status: 'running', code: code };
+    renderCode();
+    loadEntries(false).then(function (bytes) {
+      var text = new TextDecoder('utf-8').decode(bytes);
+      var inPool = QuizboothVerify.parseEntries(text).indexOf(code) >= 0;
+      checked = { code: code, status: !inPool ? 'absent' : d.status === 'revealed' ? 'not-won' : 'pending' };
+    }, function (err) {
+      checked = { code: code, status: 'error', message: err.message };
+    }).then(function () { renderCode(); renderWinners(); });
+  }
+
+  function renderCode() {
+    var box = $('code-result');
+    clear(box);
+    if (!checked) { box.removeAttribute('data-status'); box.className = 'code-result'; return; }
+    var c = checked;
+    box.setAttribute('data-status', c.status);
+    box.className = 'code-result code-' + c.status;
+    var vars = { code: c.code, prize: draw ? draw.prize : '' };
+    var text = {
+      invalid: t('code_invalid'),
+      running: t('loading'),
+      won: t('code_won', vars),
+      pending: t('code_pending', vars),
+      'not-won': t('code_not_won', vars),
+      absent: t('code_absent', vars),
+      error: t('verify_fetch_error', { message: c.message })
+    }[c.status];
+    box.appendChild(el('p', null, text));
+    if (c.status === 'absent') box.appendChild(el('p', 'small', t('code_absent_hint')));
+  }
+
+  // ---- the list of draws ----------------------------------------------------
+
+  var draws = null;
+
+  function showList() {
+    $('draw-list').hidden = false;
+    get('/api/draws').then(function (list) { draws = list; renderList(); }, function (err) {
+      setStatus(err.message, true);
+    });
+  }
+
+  function renderList() {
+    var ul = $('draws');
+    clear(ul);
+    if (!draws) return;
+    if (!draws.length) { ul.appendChild(el('li', 'muted', t('none_yet'))); return; }
+    draws.slice().reverse().forEach(function (d) {
+      var li = el('li');
+      var a = el('a', null, d.prize);
+      a.href = '/draws/' + encodeURIComponent(d.id);
+      li.appendChild(a);
+      li.appendChild(el('span', 'muted small', t('draw_no', { id: d.id }) + ' · ' + d.round + ' · ' +
+        t(d.status === 'revealed' ? 'status_revealed' : 'status_committed')));
+      ul.appendChild(li);
+    });
+  }
+
+  // ---- wiring ---------------------------------------------------------------
+
+  function init() {
+    DrawI18n.apply(document);
+    DrawI18n.bindToggle($('lang-toggle'));
+    DrawI18n.onChange(function () { renderDraw(); renderList(); });
+    $('reload').addEventListener('click', start);
+    $('verify').addEventListener('click', runVerify);
+    $('code-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (draw) checkCode($('code-input').value);
+    });
+    start();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

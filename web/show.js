@@ -1,0 +1,354 @@
+/* quizbooth: the projector view of one draw, /admin/draws/{id}/show (show.html).
+ *
+ * Before the reveal: the prize, the entry count and the digest, big enough to
+ * photograph, the public page's address, and the public-seed input. Reveal
+ * (POST /admin/api/draws/{id}/reveal, staff token) then rolls codes for each
+ * winner in turn and lands on it; the full list stays. A draw that is already
+ * revealed shows its winners at once. The browser re-checks the result with
+ * verify.js and says so at the bottom.
+ */
+(function () {
+  'use strict';
+
+  var t = DrawI18n.t;
+  var TOKEN_KEY = 'quizbooth.admin_token';
+  var ROLL_MS = 2000;       // rolling codes per winner
+  var HOLD_MS = 2600;       // a landed winner stays centre stage this long
+  var CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  var reducedMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  var drawId = (/\/draws\/(\d+)\/show\/?$/.exec(location.pathname) || /[?&]id=(\d+)/.exec(location.search) || [])[1];
+  var draw = null;
+  var pool = [];            // codes of entries.txt, for the rolling animation
+  var entriesBytes = null;  // Promise<Uint8Array>
+  var shown = 0;            // winners already on the list
+  var skipping = false;
+  var wake = null;          // ends the current sleep early (skip)
+  var afterLogin = null;
+  var publicBase = null;    // the service's public URL, from /admin/api/whoami
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  // ---- token and requests -----------------------------------------------------
+
+  function token() {
+    try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
+  }
+
+  /** fetch with the staff token; → parsed JSON, or throws Error{status, code, message}. */
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    if (token()) headers.Authorization = 'Bearer ' + token();
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(path, {
+      method: method, headers: headers, cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (res.ok) return data;
+        var err = new Error((data && data.message) || res.status + ' ' + res.statusText);
+        err.status = res.status;
+        err.code = data && data.error;
+        throw err;
+      });
+    }, function () {
+      var err = new Error(t('network_error'));
+      err.status = 0;
+      throw err;
+    });
+  }
+
+  function showLogin(message, then) {
+    afterLogin = then || null;
+    $('login').hidden = false;
+    $('login-error').textContent = message || '';
+    $('token-input').focus();
+  }
+
+  function login(e) {
+    e.preventDefault();
+    var value = $('token-input').value.trim();
+    if (!value) { $('login-error').textContent = t('token_empty'); return; }
+    var headers = { Authorization: 'Bearer ' + value, Accept: 'application/json' };
+    fetch('/admin/api/whoami', { headers: headers, cache: 'no-store' }).then(function (res) {
+      if (res.status === 401) { $('login-error').textContent = t('token_bad'); return; }
+      if (!res.ok) { $('login-error').textContent = t('err_generic', { status: res.status, message: res.statusText }); return; }
+      try { localStorage.setItem(TOKEN_KEY, value); } catch (err) { /* private mode: keep for this page only */ }
+      res.json().then(learnPublicUrl, function () {});
+      $('token-input').value = '';
+      $('login').hidden = true;
+      if (afterLogin) { var next = afterLogin; afterLogin = null; next(); }
+    }, function () { $('login-error').textContent = t('network_error'); });
+  }
+
+  /** A committed draw needs a working token before the reveal: check it now, not in front of the crowd. */
+  function checkToken() {
+    if (!token()) { showLogin(''); return; }
+    api('GET', '/admin/api/whoami').then(learnPublicUrl, function (err) {
+      if (err.status === 401) showLogin(t('token_bad'));
+    });
+  }
+
+  function learnPublicUrl(who) {
+    if (who && typeof who.public_url === 'string' && /^https?:\/\//.test(who.public_url)) {
+      publicBase = who.public_url;
+      render();
+    }
+  }
+
+  // ---- loading ----------------------------------------------------------------
+
+  function load() {
+    if (!drawId) { $('load-status').textContent = t('not_found'); return; }
+    api('GET', '/api/draws/' + drawId).then(function (d) {
+      draw = d;
+      $('load-status').hidden = true;
+      loadEntries();
+      render();
+      if (d.status === 'revealed') {
+        showAll();
+        if (token()) api('GET', '/admin/api/whoami').then(learnPublicUrl, function () {});
+      } else {
+        $('pre').hidden = false;
+        checkToken();
+        if ($('login').hidden) $('seed-input').focus();
+      }
+    }, function (err) {
+      $('load-status').textContent = err.status === 404 ? t('not_found') : t('load_error', { message: err.message });
+    });
+  }
+
+  function loadEntries() {
+    entriesBytes = fetch('/api/draws/' + drawId + '/entries.txt', { cache: 'no-store' }).then(function (res) {
+      if (!res.ok) throw new Error(res.status + ' ' + res.statusText);
+      return res.arrayBuffer();
+    }).then(function (buf) {
+      var bytes = new Uint8Array(buf);
+      pool = QuizboothVerify.parseEntries(new TextDecoder('utf-8').decode(bytes));
+      return bytes;
+    });
+    entriesBytes.catch(function () { /* the animation falls back to made-up codes */ });
+  }
+
+  /** The public page's address: on the server's public URL (from whoami) when known, so
+   *  that a projector laptop opened on 127.0.0.1 still shows the address phones can reach. */
+  function publicUrl() {
+    var base = (publicBase || location.origin).replace(/\/+$/, '');
+    return base + '/draws/' + draw.id;
+  }
+
+  function renderDigest(node, hex) {
+    clear(node);
+    for (var i = 0; i < hex.length; i += 8) node.appendChild(el('span', 'hash-group', hex.slice(i, i + 8)));
+  }
+
+  function render() {
+    if (!draw) return;
+    var d = draw;
+    document.title = d.prize + ' · ' + t('show_title');
+    $('draw-no').textContent = t('draw_no', { id: d.id }) + ' · ' + d.round;
+    $('head').hidden = false;
+    $('prize').textContent = d.prize;
+    $('entry-count').textContent = t('show_entries', { n: d.entry_count });
+    $('winners-wanted').textContent = t('show_winners_wanted', { n: d.winners_wanted });
+    renderDigest($('digest'), d.entries_digest);
+    $('public-url').textContent = publicUrl();
+    var labels = $('winner-list').querySelectorAll('.w-index');
+    for (var i = 0; i < labels.length; i++) labels[i].textContent = t('winner_n', { n: i + 1 });
+    renderProof();
+  }
+
+  // ---- reveal -----------------------------------------------------------------
+
+  function seedValue() { return $('seed-input').value.trim(); }
+
+  function askConfirm(e) {
+    e.preventDefault();
+    $('reveal-error').textContent = '';
+    if (!seedValue()) { $('reveal-error').textContent = t('seed_empty'); $('seed-input').focus(); return; }
+    $('confirm-seed').textContent = seedValue();
+    $('seed-input').readOnly = true;
+    $('reveal-step').hidden = true;
+    $('confirm').hidden = false;
+    $('confirm-yes').focus();
+  }
+
+  function backToEdit() {
+    $('confirm').hidden = true;
+    $('reveal-step').hidden = false;
+    $('seed-input').readOnly = false;
+    $('seed-input').focus();
+  }
+
+  function reveal() {
+    var button = $('confirm-yes');
+    button.disabled = true;
+    button.textContent = t('revealing');
+    api('POST', '/admin/api/draws/' + drawId + '/reveal', { public_seed: seedValue() }).then(function (d) {
+      draw = d;
+      render();
+      return animate();
+    }, function (err) {
+      if (err.status === 401) {
+        showLogin(t('token_bad'), reveal);
+      } else if (err.status === 409) {
+        // Revealed meanwhile (another screen): show what was drawn.
+        return api('GET', '/api/draws/' + drawId).then(function (d) {
+          draw = d;
+          render();
+          showAll();
+        });
+      } else {
+        $('reveal-error').textContent = t('err_generic', { status: err.status, message: err.message });
+        backToEdit();
+      }
+    }).then(function () {
+      button.disabled = false;
+      button.textContent = t('confirm_yes');
+    });
+  }
+
+  // ---- the show ---------------------------------------------------------------
+
+  function sleep(ms) {
+    return new Promise(function (resolve) {
+      if (skipping) { resolve(); return; }
+      var id = setTimeout(done, ms);
+      wake = done;
+      function done() { clearTimeout(id); wake = null; resolve(); }
+    });
+  }
+
+  function randomCode() {
+    if (pool.length) return pool[Math.floor(Math.random() * pool.length)];
+    var s = '';
+    for (var i = 0; i < 8; i++) s += CROCKFORD[Math.floor(Math.random() * 32)] + (i === 3 ? '-' : '');
+    return s;
+  }
+
+  function sizeClass() {
+    var n = draw.winners.length;
+    return n <= 3 ? 'few' : n <= 8 ? 'some' : 'many';
+  }
+
+  function addWinner(w) {
+    var li = el('li', 'w-card');
+    li.appendChild(el('span', 'w-index', t('winner_n', { n: shown + 1 })));
+    li.appendChild(el('span', 'w-code', w.code));
+    var who = el('span', 'w-who');
+    who.appendChild(el('span', null, w.name));
+    who.appendChild(el('span', 'w-phone', w.phone));
+    li.appendChild(who);
+    $('winner-list').appendChild(li);
+    shown++;
+  }
+
+  function startResults() {
+    $('pre').hidden = true;
+    $('results').hidden = false;
+    $('results').className = 'results ' + sizeClass();
+    clear($('winner-list'));
+    shown = 0;
+  }
+
+  async function animate() {
+    startResults();
+    var winners = draw.winners || [];
+    document.body.classList.add('revealing');
+    $('theatre').hidden = !winners.length;
+    var code = $('roll-code'), who = $('roll-who');
+    for (var i = 0; i < winners.length; i++) {
+      var w = winners[i];
+      $('roll-label').textContent = t('winner_n', { n: i + 1 });
+      code.className = 'roll-code rolling';
+      who.classList.remove('shown');
+      if (!skipping && !reducedMotion) {
+        var t0 = Date.now();
+        while (!skipping && Date.now() - t0 < ROLL_MS) {
+          code.textContent = randomCode();
+          var p = (Date.now() - t0) / ROLL_MS;
+          await sleep(45 + 230 * p * p); // slows down towards the landing
+        }
+      }
+      code.textContent = w.code;
+      code.className = 'roll-code landed';
+      $('roll-name').textContent = w.name;
+      $('roll-phone').textContent = w.phone;
+      who.classList.add('shown');
+      await sleep(HOLD_MS);
+      addWinner(w);
+    }
+    $('theatre').hidden = true;
+    document.body.classList.remove('revealing');
+    finish();
+  }
+
+  /** An already revealed draw: every winner at once. */
+  function showAll() {
+    startResults();
+    (draw.winners || []).forEach(addWinner);
+    finish();
+  }
+
+  function finish() {
+    $('no-winners').hidden = (draw.winners || []).length > 0;
+    $('proof').hidden = false;
+    renderProof();
+    entriesBytes.then(function (bytes) {
+      return QuizboothVerify.supported() ? QuizboothVerify.verify(bytes, draw) : null;
+    }).then(function (r) {
+      draw.check = r;
+      renderProof();
+    }, function () { /* the crowd's phones can still check */ });
+  }
+
+  function renderProof() {
+    if (!draw || $('proof').hidden) return;
+    $('proof-seed').textContent = draw.public_seed || '';
+    $('proof-digest').textContent = draw.entries_digest;
+    $('proof-url').textContent = publicUrl();
+    var c = draw.check, mark = $('proof-check');
+    mark.textContent = c ? t(c.ok ? 'verify_match' : 'verify_mismatch') : '';
+    mark.className = 'proof-check ' + (c ? (c.ok ? 'ok' : 'bad') : '');
+  }
+
+  // ---- wiring -----------------------------------------------------------------
+
+  function init() {
+    DrawI18n.apply(document);
+    DrawI18n.bindToggle($('lang-toggle'));
+    DrawI18n.onChange(function () {
+      render();
+      if (!$('confirm-yes').disabled) $('confirm-yes').textContent = t('confirm_yes');
+    });
+    var fs = $('fullscreen');
+    if (!document.documentElement.requestFullscreen) fs.hidden = true;
+    fs.addEventListener('click', function () {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen().catch(function () { /* refused: stay windowed */ });
+    });
+    $('reveal-form').addEventListener('submit', askConfirm);
+    $('confirm-yes').addEventListener('click', reveal);
+    $('confirm-no').addEventListener('click', backToEdit);
+    $('skip').addEventListener('click', function () { skipping = true; if (wake) wake(); });
+    $('login-form').addEventListener('submit', login);
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && !$('confirm').hidden) backToEdit();
+    });
+    load();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,381 @@
+/* quizbooth: UI strings of the draw pages (public draw page, projector view,
+ * staff console), Chinese first, then English; and DrawI18n, the small
+ * lookup those pages share.
+ *
+ * In HTML, an element with data-i18n="key" gets t(key) as its text;
+ * data-i18n-placeholder / data-i18n-title / data-i18n-aria-label set those
+ * attributes. {name} in a string is filled from t(key, {name: ...}).
+ * A page that adds strings (say a later admin section) can
+ * Object.assign(DRAW_STRINGS.zh, {...}) before DrawI18n.apply() runs.
+ */
+var DRAW_STRINGS = {
+  zh: {
+    lang_other: 'English',
+    lang_other_label: 'Switch to English',
+    brand: '网络安全宣传周 · 有奖答题',
+    loading: '加载中…',
+    retry: '重试',
+    load_error: '加载失败：{message}',
+    network_error: '无法连接服务器，请检查网络后重试。',
+    not_found: '找不到这场抽奖。',
+    none_yet: '暂无',
+    always_open: '不限',
+
+    // public draw page
+    draw_title: '抽奖公示',
+    draw_no: '第 {id} 场抽奖',
+    round: '轮次',
+    status: '状态',
+    status_committed: '已封存 · 待开奖',
+    status_revealed: '已开奖',
+    entry_count: '参与的抽奖码',
+    entry_count_n: '{n} 个',
+    winners_wanted: '中奖名额',
+    winners_wanted_n: '{n} 名',
+    committed_at: '封存时间',
+    revealed_at: '开奖时间',
+    winners_title: '中奖名单',
+    winners_pending: '尚未开奖。开奖后中奖名单会显示在这里（本页每 20 秒自动刷新）。',
+    winners_none: '奖池为空，没有中奖者。',
+    just_revealed: '刚刚开奖了！',
+    winner_verified: '已验证',
+    check_title: '验证这场抽奖',
+    digest_label: '参与名单摘要（SHA-256）',
+    seed_label: '公开种子',
+    seed_pending: '开奖时由现场观众报出，目前尚未公布',
+    entries_link: '查看参与名单 entries.txt（{n} 个抽奖码）',
+    verify_btn: '在本机验证',
+    verify_hint: '你的手机会自己下载名单、计算摘要，并按公开种子重新抽一遍，不依赖服务器的说法。',
+    verify_running: '正在验证…',
+    verify_match: '全部一致 ✓',
+    verify_match_committed: '名单与公示摘要一致 ✓',
+    verify_mismatch: '验证未通过 ✗',
+    verify_error: '无法完成验证',
+    chk_digest_ok: '名单文件的 SHA-256 与公示摘要一致',
+    chk_digest_bad: '摘要不一致（digest mismatch）：下载到的名单不是封存时的那一份',
+    chk_count_ok: '名单共 {n} 个抽奖码，与公示人数一致',
+    chk_count_bad: '人数不一致：名单里有 {n} 个抽奖码，公示为 {m} 个',
+    chk_sorted_bad: '名单格式不对：没有按规定排序，或有重复的抽奖码',
+    chk_winners_ok: '按公开种子重新算出的中奖码与公布的完全一致',
+    chk_winners_bad: '中奖结果不一致（winners differ）',
+    chk_winners_pending: '尚未开奖：公开种子公布后，可以再验证中奖结果',
+    computed_digest: '本机算出的摘要',
+    computed_winners: '本机算出的中奖码',
+    listed_winners: '公布的中奖码',
+    verify_unsupported: '这个浏览器太旧，无法在本机验证（缺少 BigInt）。请换用较新的浏览器，或在电脑上运行 quizbooth draw-verify。',
+    verify_fetch_error: '下载名单失败（{message}），请稍后重试。',
+    code_title: '查我的抽奖码',
+    code_label: '抽奖码（8 位，如 7KQ2-M9XD）',
+    code_btn: '查询',
+    code_invalid: '抽奖码是 8 位字母和数字，例如 7KQ2-M9XD。',
+    code_won: '恭喜！{code} 中奖了：{prize}。请按现场工作人员的指引领奖。',
+    code_pending: '{code} 在本场抽奖名单中，等待开奖。',
+    code_not_won: '{code} 在本场抽奖名单中，这次没有中奖。',
+    code_absent: '{code} 不在本场抽奖名单中。',
+    code_absent_hint: '只有答题通过并登记的抽奖码参加它所在轮次的抽奖；在同一轮较早的抽奖中已中奖的码，不再参加后面的抽奖。',
+    how_title: '这场抽奖怎样保证公平',
+    how_1: '封存：开奖前，把所有参与的抽奖码排好序列成名单 entries.txt，并公布它的 SHA-256 摘要。之后名单改动哪怕一个字符，摘要都会完全不同。',
+    how_2: '公开种子：开奖时，由现场观众报出一串数字（或用当期彩票号码）作为公开种子，封存时谁也不可能预先知道。',
+    how_3: '人人可重算：中奖码只由“名单 + 摘要 + 公开种子”经 SHA-256 算出。点“在本机验证”，你的手机就会自己重算一遍。',
+    how_cli: '在电脑上重算',
+    how_cli_text: '用 quizbooth 自带的命令，或按下面的规则用任何编程语言重算：',
+    how_rule: 'seed = SHA-256(摘要 + ":" + 公开种子)；第 j 个随机数 = SHA-256(seed ‖ j 的 8 字节大端) 的前 8 字节（大端）；每抽一人：m = 剩余人数，舍弃不小于 2^64 − (2^64 mod m) 的数，下标 = 随机数 mod m，从名单中取出该码。',
+    draws_list_title: '全部抽奖',
+
+    // projector view
+    show_title: '现场开奖',
+    show_entries: '{n} 个抽奖码参与',
+    show_winners_wanted: '抽取 {n} 名',
+    show_digest: '参与名单摘要 SHA-256 · 请拍照留存',
+    show_url: '用手机打开，自己验证',
+    seed_input_label: '现场观众报出的数字',
+    seed_input_hint: '按观众报出的顺序输入，例如 07 21 33 5 18',
+    reveal_btn: '开奖',
+    confirm_reveal: '用这个公开种子开奖？开奖后不能更改。',
+    confirm_yes: '确认开奖',
+    confirm_no: '返回修改',
+    seed_empty: '请先输入现场观众报出的数字。',
+    revealing: '正在开奖…',
+    winner_n: '第 {n} 位中奖者',
+    skip: '跳过动画',
+    fullscreen: '全屏',
+    show_seed: '公开种子',
+    show_digest_short: '摘要',
+    show_verify_at: '验证：',
+    err_revealed_already: '这场抽奖已经开过奖了。',
+
+    // staff sign-in (projector view and console)
+    login_title: '工作人员登录',
+    token_label: '管理令牌（服务启动时会打印出来）',
+    login_btn: '登录',
+    logout: '退出登录',
+    token_empty: '请输入管理令牌。',
+    token_bad: '令牌不正确，或已失效（401）。',
+
+    // staff console
+    admin_title: 'quizbooth 管理台',
+    draws_title: '抽奖',
+    rounds_title: '答题轮次（当前题库）',
+    th_set: '题库',
+    th_round: '轮次',
+    th_opens: '开始',
+    th_closes: '结束',
+    th_state: '状态',
+    th_entries: '参与',
+    th_id: '编号',
+    th_prize: '奖品',
+    th_status: '状态',
+    th_winners: '名额',
+    th_committed: '封存时间',
+    th_links: '链接',
+    state_open: '进行中',
+    state_upcoming: '未开始',
+    state_closed: '已结束',
+    commit_title: '封存新抽奖',
+    commit_note: '封存后，参与名单和摘要立即公开，且不能再改。然后在大屏上输入现场观众报出的数字开奖。',
+    f_round: '轮次',
+    f_prize: '奖品',
+    f_winners: '中奖人数',
+    round_option: '{round}（{state}，{n} 人参与）',
+    commit_btn: '封存抽奖',
+    committing: '正在封存…',
+    commit_ok: '已封存第 {id} 场抽奖：{n} 个抽奖码。',
+    open_show: '打开大屏开奖',
+    draws_list: '已有抽奖',
+    link_show: '大屏',
+    link_public: '公示页',
+    refresh: '刷新',
+    prize_empty: '请填写奖品。',
+    winners_bad: '中奖人数至少为 1。',
+    no_rounds: '当前题库没有轮次。',
+    err_409_commit: '本轮还有未开奖的抽奖，请先在大屏上开奖。',
+    err_422_commit: '这一轮没有可抽的抽奖码（奖池为空）。',
+    err_generic: '出错了（{status}）：{message}'
+  },
+
+  en: {
+    lang_other: '中文',
+    lang_other_label: '切换到中文',
+    brand: 'Cybersecurity Week · Prize quiz',
+    loading: 'Loading…',
+    retry: 'Retry',
+    load_error: 'Could not load: {message}',
+    network_error: 'Cannot reach the server. Check the connection and try again.',
+    not_found: 'There is no such draw.',
+    none_yet: 'None yet',
+    always_open: 'any time',
+
+    draw_title: 'Prize draw',
+    draw_no: 'Draw {id}',
+    round: 'Round',
+    status: 'Status',
+    status_committed: 'Committed · awaiting reveal',
+    status_revealed: 'Revealed',
+    entry_count: 'Entry codes',
+    entry_count_n: '{n}',
+    winners_wanted: 'Winners',
+    winners_wanted_n: '{n}',
+    committed_at: 'Committed',
+    revealed_at: 'Revealed',
+    winners_title: 'Winners',
+    winners_pending: 'Not revealed yet. The winners will appear here (this page refreshes every 20 seconds).',
+    winners_none: 'The pool was empty: no winners.',
+    just_revealed: 'The draw has just been revealed!',
+    winner_verified: 'verified',
+    check_title: 'Check this draw',
+    digest_label: 'Entry list digest (SHA-256)',
+    seed_label: 'Public seed',
+    seed_pending: 'called out by the audience at the reveal; not public yet',
+    entries_link: 'The entry list: entries.txt ({n} codes)',
+    verify_btn: 'Verify in this browser',
+    verify_hint: 'Your phone downloads the list, computes its digest and re-runs the draw with the public seed: no need to trust the server.',
+    verify_running: 'Verifying…',
+    verify_match: 'Everything matches ✓',
+    verify_match_committed: 'The list matches the published digest ✓',
+    verify_mismatch: 'Verification failed ✗',
+    verify_error: 'Could not verify',
+    chk_digest_ok: 'The SHA-256 of entries.txt equals the published digest',
+    chk_digest_bad: 'Digest mismatch: the downloaded list is not the one committed',
+    chk_count_ok: 'The list has {n} entry codes, as published',
+    chk_count_bad: 'Count differs: the list has {n} entry codes, {m} were published',
+    chk_sorted_bad: 'Bad list format: not in the required order, or a code appears twice',
+    chk_winners_ok: 'The winners recomputed from the public seed are exactly the ones listed',
+    chk_winners_bad: 'Winners differ',
+    chk_winners_pending: 'Not revealed yet: once the public seed is out, check the winners too',
+    computed_digest: 'Digest computed here',
+    computed_winners: 'Winners computed here',
+    listed_winners: 'Winners listed',
+    verify_unsupported: 'This browser is too old to verify (no BigInt). Use a newer browser, or run quizbooth draw-verify on a computer.',
+    verify_fetch_error: 'Could not download the list ({message}). Try again later.',
+    code_title: 'Check my entry code',
+    code_label: 'Entry code (8 characters, e.g. 7KQ2-M9XD)',
+    code_btn: 'Check',
+    code_invalid: 'An entry code has 8 letters and digits, e.g. 7KQ2-M9XD.',
+    code_won: 'Congratulations! {code} won: {prize}. Staff at the booth will tell you how to collect it.',
+    code_pending: '{code} is in this draw, waiting for the reveal.',
+    code_not_won: '{code} is in this draw; it did not win this time.',
+    code_absent: '{code} is not in this draw.',
+    code_absent_hint: 'A code enters the draws of the round in which its quiz was passed; a code that won an earlier draw of a round is not in that round\'s later draws.',
+    how_title: 'How this draw is kept fair',
+    how_1: 'Commit: before the reveal, every entry code goes, sorted, into a list (entries.txt) whose SHA-256 digest is published. Change a single character of the list and the digest is completely different.',
+    how_2: 'Public seed: at the reveal, the audience calls out numbers (or a lottery result is used) as the public seed, which nobody could know at commit time.',
+    how_3: 'Anyone can recompute: the winners follow from the list, its digest and the public seed through SHA-256 alone. Tap "Verify in this browser" and your phone does it.',
+    how_cli: 'Recompute on a computer',
+    how_cli_text: 'With quizbooth\'s own command, or in any language, following the rule below:',
+    how_rule: 'seed = SHA-256(digest + ":" + public seed); number j = first 8 bytes (big-endian) of SHA-256(seed ‖ j as 8 bytes big-endian); for each winner: m = codes left, skip numbers ≥ 2^64 − (2^64 mod m), index = number mod m, take that code out of the list.',
+    draws_list_title: 'All draws',
+
+    show_title: 'Live draw',
+    show_entries: '{n} entry codes',
+    show_winners_wanted: '{n} winners',
+    show_digest: 'Entry list digest (SHA-256) · take a photo',
+    show_url: 'Check it yourself on your phone',
+    seed_input_label: 'Numbers called out by the audience',
+    seed_input_hint: 'Type them in the order called, e.g. 07 21 33 5 18',
+    reveal_btn: 'Reveal',
+    confirm_reveal: 'Reveal with this public seed? It cannot be changed afterwards.',
+    confirm_yes: 'Reveal now',
+    confirm_no: 'Edit',
+    seed_empty: 'Type the numbers called out by the audience first.',
+    revealing: 'Revealing…',
+    winner_n: 'Winner {n}',
+    skip: 'Skip animation',
+    fullscreen: 'Full screen',
+    show_seed: 'Public seed',
+    show_digest_short: 'Digest',
+    show_verify_at: 'Verify: ',
+    err_revealed_already: 'This draw has already been revealed.',
+
+    login_title: 'Staff sign-in',
+    token_label: 'Admin token (printed when the service starts)',
+    login_btn: 'Sign in',
+    logout: 'Sign out',
+    token_empty: 'Enter the admin token.',
+    token_bad: 'Wrong or expired token (401).',
+
+    admin_title: 'quizbooth staff console',
+    draws_title: 'Draws',
+    rounds_title: 'Rounds (active question set)',
+    th_set: 'Set',
+    th_round: 'Round',
+    th_opens: 'Opens',
+    th_closes: 'Closes',
+    th_state: 'State',
+    th_entries: 'Entries',
+    th_id: 'No.',
+    th_prize: 'Prize',
+    th_status: 'Status',
+    th_winners: 'Winners',
+    th_committed: 'Committed',
+    th_links: 'Links',
+    state_open: 'open',
+    state_upcoming: 'upcoming',
+    state_closed: 'closed',
+    commit_title: 'Commit a new draw',
+    commit_note: 'Once committed, the entry list and its digest are public and cannot change. Then reveal on the projector view with numbers called out by the audience.',
+    f_round: 'Round',
+    f_prize: 'Prize',
+    f_winners: 'Number of winners',
+    round_option: '{round} ({state}, {n} entries)',
+    commit_btn: 'Commit draw',
+    committing: 'Committing…',
+    commit_ok: 'Draw {id} committed: {n} entry codes.',
+    open_show: 'Open the projector view',
+    draws_list: 'Draws so far',
+    link_show: 'Projector',
+    link_public: 'Public page',
+    refresh: 'Refresh',
+    prize_empty: 'Enter the prize.',
+    winners_bad: 'At least 1 winner.',
+    no_rounds: 'The active set has no rounds.',
+    err_409_commit: 'Another draw of this round is awaiting its reveal: reveal it on the projector view first.',
+    err_422_commit: 'This round has no entry codes left to draw from (empty pool).',
+    err_generic: 'Error ({status}): {message}'
+  }
+};
+
+var DrawI18n = (function () {
+  'use strict';
+  var STORE = 'quizbooth.lang';
+  var listeners = [];
+
+  /** ?lang= in the URL, else the visitor's earlier choice, else navigator.languages, else zh. */
+  function initial() {
+    var m = /[?&]lang=(zh|en)\b/.exec(location.search);
+    if (m) return m[1];
+    try {
+      var saved = localStorage.getItem(STORE);
+      if (saved === 'zh' || saved === 'en') return saved;
+    } catch (e) { /* storage blocked: fine */ }
+    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
+    for (var i = 0; i < langs.length; i++) {
+      var l = String(langs[i]).toLowerCase();
+      if (l.indexOf('zh') === 0) return 'zh';
+      if (l.indexOf('en') === 0) return 'en';
+    }
+    return 'zh';
+  }
+
+  var lang = initial();
+
+  function t(key, vars) {
+    var s = DRAW_STRINGS[lang][key];
+    if (s === undefined) s = DRAW_STRINGS.zh[key];
+    if (s === undefined) return key;
+    return vars ? s.replace(/\{(\w+)\}/g, function (all, name) {
+      return vars[name] === undefined ? all : String(vars[name]);
+    }) : s;
+  }
+
+  function apply(root) {
+    root = root || document;
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    var nodes = root.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
+    ['placeholder', 'title', 'aria-label'].forEach(function (attr) {
+      var els = root.querySelectorAll('[data-i18n-' + attr + ']');
+      for (var j = 0; j < els.length; j++) els[j].setAttribute(attr, t(els[j].getAttribute('data-i18n-' + attr)));
+    });
+  }
+
+  function set(next) {
+    lang = next;
+    try { localStorage.setItem(STORE, next); } catch (e) { /* ignore */ }
+    apply(document);
+    listeners.forEach(function (fn) { fn(lang); });
+  }
+
+  /** Make `button` the language toggle: it names the other language. */
+  function bindToggle(button) {
+    function label() {
+      button.textContent = t('lang_other');
+      button.setAttribute('aria-label', t('lang_other_label'));
+      button.setAttribute('lang', lang === 'zh' ? 'en' : 'zh-CN');
+    }
+    label();
+    listeners.push(label);
+    button.addEventListener('click', function () { set(lang === 'zh' ? 'en' : 'zh'); });
+  }
+
+  /** A date-time in the reader's language and time zone; '' for null. */
+  function time(iso) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso;
+    try {
+      return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+        year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit'
+      });
+    } catch (e) { return d.toLocaleString(); }
+  }
+
+  return {
+    t: t,
+    apply: apply,
+    set: set,
+    bindToggle: bindToggle,
+    time: time,
+    lang: function () { return lang; },
+    onChange: function (fn) { listeners.push(fn); }
+  };
+})();
