@@ -1,0 +1,231 @@
+//! SPEC §4: the staff API.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn staff_endpoints_need_the_token() {
+    let app = spawn_app().await;
+    let gets = [
+        "/admin/api/whoami",
+        "/admin/api/sets",
+        "/admin/api/stats",
+        "/admin/api/entries.csv",
+        "/admin/api/rounds",
+    ];
+    for path in gets {
+        expect_error(
+            app.get(path).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+        let wrong = app
+            .client
+            .get(app.url(path))
+            .bearer_auth("wrong-token-wrong-token")
+            .send()
+            .await
+            .unwrap();
+        expect_error(wrong, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        assert_eq!(
+            app.staff_get(path).await.status(),
+            StatusCode::OK,
+            "{path} with the token"
+        );
+    }
+    let posts = [
+        "/admin/api/sets",
+        "/admin/api/reload",
+        "/admin/api/draws",
+        "/admin/api/draws/1/reveal",
+        "/admin/api/sets/fixture-valid/activate",
+    ];
+    for path in posts {
+        expect_error(
+            app.post(path, json!({})).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+    }
+}
+
+async fn upload(app: &TestApp, yaml: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/admin/api/sets"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/yaml")
+        .body(yaml.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn uploading_a_broken_set_lists_its_problems_and_changes_nothing() {
+    let app = spawn_app().await;
+    let broken = BANK.replace("    answer: B\n", "    anwser: B\n    answer: E\n");
+    let body = expect_error(
+        upload(&app, &broken).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    let problems = body["problems"].as_array().unwrap();
+    assert!(problems.len() >= 2, "{body}");
+    let line_of =
+        |needle: &str| broken.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["line"] == line_of("anwser")
+                && p["message"].as_str().unwrap().contains("anwser")),
+        "{body}"
+    );
+    assert!(
+        problems.iter().any(|p| p["line"] == line_of("answer: E")),
+        "{body}"
+    );
+    let sets: Value = app.staff_get("/admin/api/sets").await.json().await.unwrap();
+    assert_eq!(sets.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn uploading_a_valid_set_saves_and_activates_it() {
+    let app = spawn_app().await;
+    let yaml = BANK
+        .replace("id: fixture-valid", "id: second-set")
+        .replace("测试题库", "第二套");
+    let r = upload(&app, &yaml).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["id"], "second-set");
+    assert_eq!(v["questions"], 3);
+    assert_eq!(
+        v["version"].as_str().unwrap(),
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(yaml.as_bytes()))
+    );
+    assert_eq!(
+        std::fs::read_to_string(app.banks().join("second-set.yaml")).unwrap(),
+        yaml
+    );
+    let s = app.start().await;
+    assert_eq!(s["set"]["title"], "第二套");
+    let r = app
+        .staff_post("/admin/api/sets/fixture-valid/activate", json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.start().await["set"]["id"], "fixture-valid");
+    let r = app
+        .staff_post("/admin/api/sets/nope/activate", json!({}))
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    let sets: Value = app.staff_get("/admin/api/sets").await.json().await.unwrap();
+    let active: Vec<&Value> = sets
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["active"] == true)
+        .collect();
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0]["id"], "fixture-valid");
+}
+
+#[tokio::test]
+async fn a_reload_reports_broken_files_and_keeps_serving() {
+    let app = spawn_app().await;
+    std::fs::write(
+        app.banks().join("zz-broken.yaml"),
+        "id: broken\ntitle: x\nquestions: [\n",
+    )
+    .unwrap();
+    let r = app.staff_post("/admin/api/reload", json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let broken = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with("zz-broken.yaml"))
+        .unwrap();
+    assert!(broken["id"].is_null());
+    assert!(!broken["problems"].as_array().unwrap().is_empty());
+    assert_eq!(app.start().await["set"]["id"], "fixture-valid");
+}
+
+#[tokio::test]
+async fn stats_count_sessions_entries_and_answers() {
+    let app = spawn_app().await;
+    app.start().await;
+    app.entry("张三", "13800138000").await;
+    let failed = app.start().await["session"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/sessions/{failed}/answers"),
+        json!({"answers": {"hotline": ["B"]}}),
+    )
+    .await;
+    let s: Value = app
+        .staff_get("/admin/api/stats")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        s["sessions"],
+        json!({"started": 3, "submitted": 2, "passed": 1})
+    );
+    assert_eq!(s["entries"], 1);
+    let hotline = s["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "hotline")
+        .unwrap();
+    assert_eq!(
+        (hotline["answered"].as_i64(), hotline["correct"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let channels = s["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "channels")
+        .unwrap();
+    assert_eq!(
+        (channels["answered"].as_i64(), channels["correct"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let other: Value = app
+        .staff_get("/admin/api/stats?round=week-9")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other["sessions"]["started"], 0);
+}
+
+#[tokio::test]
+async fn entries_csv_has_a_bom_a_header_and_full_contacts() {
+    let app = spawn_app().await;
+    let code = app.entry("张三", "13800138000").await;
+    let r = app.staff_get("/admin/api/entries.csv").await;
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("code,round,name,phone,score,percent,created_at")
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &row[..6],
+        &[code.as_str(), "week-1", "张三", "13800138000", "3", "100"]
+    );
+}

@@ -1,0 +1,158 @@
+//! `spawn_app()`: a fresh server per test, on port 0, with a temp database
+//! and a copy of the test bank.
+
+use quizbooth::config::Settings;
+use quizbooth::startup::Application;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The staff token every test app uses.
+pub const TOKEN: &str = "test-token-0123456789abcdef";
+
+/// The fixture bank: answers hotline=B, channels=[A,C], answer-96110=T; pass 60%.
+pub const BANK: &str = include_str!("../fixtures/valid.yaml");
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("data/quizbooth.db")
+    }
+
+    pub fn banks(&self) -> PathBuf {
+        self.dir.path().join("questions")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn staff_get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn staff_post(&self, path: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Starts a session; returns its JSON.
+    pub async fn start(&self) -> Value {
+        let r = self.post("/api/sessions", json!({"lang": "zh"})).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+
+    /// Starts a session and submits all-right answers; returns the session id.
+    pub async fn passed_session(&self) -> String {
+        let s = self.start().await;
+        let id = s["session"].as_str().unwrap().to_owned();
+        let r = self
+            .post(
+                &format!("/api/sessions/{id}/answers"),
+                json!({"answers": right_answers()}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        id
+    }
+
+    /// A passed session entered with this phone; returns the code.
+    pub async fn entry(&self, name: &str, phone: &str) -> String {
+        let id = self.passed_session().await;
+        let r = self
+            .post(
+                "/api/entries",
+                json!({"session": id, "name": name, "phone": phone}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.unwrap();
+        v["code"].as_str().unwrap().to_owned()
+    }
+}
+
+pub fn right_answers() -> HashMap<&'static str, Vec<&'static str>> {
+    HashMap::from([
+        ("hotline", vec!["B"]),
+        ("channels", vec!["A", "C"]),
+        ("answer-96110", vec!["T"]),
+    ])
+}
+
+/// Asserts the SPEC's error shape and returns the body.
+pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value {
+    let got = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "status; body {body}");
+    assert_eq!(body["error"], code, "error code; body {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "a message; body {body}"
+    );
+    body
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[("valid.yaml", BANK)]).await
+}
+
+/// An app whose banks folder holds these files.
+pub async fn spawn_app_with(files: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join("questions").join(name), text).unwrap();
+    }
+    start_in(dir).await
+}
+
+/// Starts (or restarts) an app over an existing folder.
+pub async fn start_in(dir: tempfile::TempDir) -> TestApp {
+    let settings = Settings {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        questions: dir.path().join("questions"),
+        db: dir.path().join("data/quizbooth.db"),
+        public_url: "http://127.0.0.1:8080".into(),
+        admin_token: Some(TOKEN.into()),
+        set: None,
+    };
+    let app = Application::build(settings).await.expect("the app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: Client::new(),
+        dir,
+    }
+}

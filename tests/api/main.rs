@@ -1,0 +1,6 @@
+//! The HTTP API against a real server on a free port with its own SQLite file.
+
+mod admin;
+mod draws;
+mod helpers;
+mod visitor;

@@ -1,0 +1,508 @@
+//! SPEC §3, the visitor's side: every status code.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn health_and_page_are_served_with_strict_headers() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    let r = app.get("/").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    let html = r.text().await.unwrap();
+    let js = html
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        js.starts_with("/assets/app.") && js.ends_with(".js"),
+        "{js}"
+    );
+    let asset = app.get(&js).await;
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert!(asset.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    let missing = app.get("/assets/app.000000000000.js").await;
+    expect_error(missing, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_session_serves_questions_without_answers() {
+    let app = spawn_app().await;
+    let s = app.start().await;
+    assert_eq!(s["session"].as_str().unwrap().len(), 32);
+    assert_eq!(s["set"]["id"], "fixture-valid");
+    assert_eq!(s["set"]["title"], "测试题库");
+    assert_eq!(s["round"]["id"], "week-1");
+    assert_eq!(s["time_limit_secs"], 900);
+    assert_eq!(s["pass_percent"], 60);
+    assert_eq!(s["boards"].as_array().unwrap().len(), 1);
+    let qs = s["questions"].as_array().unwrap();
+    assert_eq!(qs.len(), 3);
+    let tf = qs.iter().find(|q| q["type"] == "truefalse").unwrap();
+    let keys: Vec<&str> = tf["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["T", "F"]);
+    let text = s.to_string();
+    for leak in ["\"answer\"", "explanation", "12377 是网信部门的举报电话"] {
+        assert!(
+            !text.contains(leak),
+            "the start response must not reveal {leak}"
+        );
+    }
+    assert!(s["result"].is_null());
+}
+
+#[tokio::test]
+async fn the_language_comes_from_the_body_or_accept_language() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(app.url("/api/sessions"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let s: Value = r.json().await.unwrap();
+    assert_eq!(s["set"]["title"], "Test bank");
+    let zh = app
+        .post("/api/sessions", json!({"lang": "zh"}))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(zh["set"]["title"], "测试题库");
+    // The session's language holds for its later responses.
+    let again: Value = app
+        .get(&format!("/api/sessions/{}", s["session"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["set"]["title"], "Test bank");
+}
+
+#[tokio::test]
+async fn resuming_gives_the_same_questions_and_option_order() {
+    let app = spawn_app().await;
+    let s = app.start().await;
+    let id = s["session"].as_str().unwrap();
+    let again: Value = app
+        .get(&format!("/api/sessions/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["questions"], s["questions"]);
+    assert_eq!(again["expires_at"], s["expires_at"]);
+}
+
+#[tokio::test]
+async fn unknown_sessions_are_404_everywhere() {
+    let app = spawn_app().await;
+    for id in ["0123456789abcdef0123456789abcdef", "nope", "../../etc"] {
+        expect_error(
+            app.get(&format!("/api/sessions/{id}")).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+        let r = app
+            .post(
+                &format!("/api/sessions/{id}/answers"),
+                json!({"answers": {}}),
+            )
+            .await;
+        expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+        let r = app
+            .post(
+                "/api/entries",
+                json!({"session": id, "name": "张三", "phone": "13800138000"}),
+            )
+            .await;
+        expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}
+
+#[tokio::test]
+async fn submitting_scores_once_and_shows_what_was_right() {
+    let app = spawn_app().await;
+    let s = app.start().await;
+    let id = s["session"].as_str().unwrap();
+    let answers = json!({"answers": {"hotline": ["B"], "channels": ["A"], "answer-96110": ["T"]}});
+    let r = app
+        .post(&format!("/api/sessions/{id}/answers"), answers.clone())
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            v["score"].as_u64(),
+            v["max_score"].as_u64(),
+            v["percent"].as_u64()
+        ),
+        (Some(2), Some(3), Some(66))
+    );
+    assert_eq!(v["passed"], true);
+    let served: Vec<&Value> = s["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| &q["id"])
+        .collect();
+    let results: Vec<&Value> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| &q["id"])
+        .collect();
+    assert_eq!(results, served, "results in served order");
+    let channels = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "channels")
+        .unwrap();
+    assert_eq!(
+        channels["correct"], false,
+        "a partial multiple answer is wrong"
+    );
+    assert_eq!(channels["answer"], json!(["A", "C"]));
+    let hotline = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "hotline")
+        .unwrap();
+    assert_eq!(hotline["explanation"], "12377 是网信部门的举报电话。");
+
+    let again = app
+        .post(&format!("/api/sessions/{id}/answers"), answers)
+        .await;
+    expect_error(again, StatusCode::CONFLICT, "already_submitted").await;
+    let resumed: Value = app
+        .get(&format!("/api/sessions/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        resumed["result"]["score"], 2,
+        "the session carries its result"
+    );
+}
+
+#[tokio::test]
+async fn bad_answers_are_422_and_the_session_stays_open() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let path = format!("/api/sessions/{id}/answers");
+    let cases = [
+        ("a question not served", json!({"answers": {"nope": ["A"]}})),
+        (
+            "a key that is no option",
+            json!({"answers": {"hotline": ["Z"]}}),
+        ),
+        (
+            "a letter on true/false",
+            json!({"answers": {"answer-96110": ["A"]}}),
+        ),
+        (
+            "two keys on single",
+            json!({"answers": {"hotline": ["A", "B"]}}),
+        ),
+    ];
+    for (why, body) in cases {
+        let r = app.post(&path, body).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+    }
+    let r = app.post(&path, json!({"answers": "everything"})).await;
+    expect_error(r, StatusCode::BAD_REQUEST, "bad_request").await;
+    let r = app.post(&path, json!({"answers": right_answers()})).await;
+    assert_eq!(r.status(), StatusCode::OK, "a corrected try is accepted");
+}
+
+#[tokio::test]
+async fn a_late_submission_is_410() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let conn = rusqlite::Connection::open(app.db()).unwrap();
+    conn.execute(
+        "UPDATE sessions SET expires_at = '2020-01-01T00:00:00+00:00' WHERE id = ?1",
+        [&id],
+    )
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": right_answers()}),
+        )
+        .await;
+    expect_error(r, StatusCode::GONE, "expired").await;
+}
+
+#[tokio::test]
+async fn within_the_grace_period_a_submission_still_counts() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let ten_secs_ago = (chrono::Local::now() - chrono::Duration::seconds(10)).to_rfc3339();
+    let conn = rusqlite::Connection::open(app.db()).unwrap();
+    conn.execute(
+        "UPDATE sessions SET expires_at = ?1 WHERE id = ?2",
+        [&ten_secs_ago, &id],
+    )
+    .unwrap();
+    let r = app
+        .post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": right_answers()}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn no_open_round_is_409_closed() {
+    let past = BANK.replace("2099-10-17T18:00:00+08:00", "2021-10-17T18:00:00+08:00");
+    let app = spawn_app_with(&[("past.yaml", &past)]).await;
+    let r = app.post("/api/sessions", json!({})).await;
+    expect_error(r, StatusCode::CONFLICT, "closed").await;
+    let set: Value = app.get("/api/set").await.json().await.unwrap();
+    assert_eq!(set["open"], false);
+}
+
+#[tokio::test]
+async fn entering_gives_a_crockford_code() {
+    let app = spawn_app().await;
+    let code = app.entry("张三", "+86 138-0013-8000").await;
+    assert_eq!(code.len(), 9);
+    assert_eq!(&code[4..5], "-");
+    assert!(
+        code.chars()
+            .filter(|c| *c != '-')
+            .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"ILOU".contains(c))),
+        "{code}"
+    );
+}
+
+#[tokio::test]
+async fn only_a_passed_quiz_may_enter() {
+    let app = spawn_app().await;
+    let fresh = app.start().await["session"].as_str().unwrap().to_owned();
+    let body = |id: &str| json!({"session": id, "name": "张三", "phone": "13800138000"});
+    expect_error(
+        app.post("/api/entries", body(&fresh)).await,
+        StatusCode::FORBIDDEN,
+        "not_passed",
+    )
+    .await;
+    let failed = app.start().await["session"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/sessions/{failed}/answers"),
+        json!({"answers": {}}),
+    )
+    .await;
+    expect_error(
+        app.post("/api/entries", body(&failed)).await,
+        StatusCode::FORBIDDEN,
+        "not_passed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn one_entry_per_session_and_per_phone_in_a_round() {
+    let app = spawn_app().await;
+    let id = app.passed_session().await;
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "name": "张三", "phone": "13800138000"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "name": "张三", "phone": "13900139000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "already_entered").await;
+    let other = app.passed_session().await;
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": other, "name": "李四", "phone": "0086 138 0013 8000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "phone_used").await;
+    let resumed: Value = app
+        .get(&format!("/api/sessions/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        resumed["entry"]["round"], "week-1",
+        "the session shows its entry after a reload"
+    );
+}
+
+#[tokio::test]
+async fn bad_names_and_phones_are_422_with_fields_and_can_be_fixed() {
+    let app = spawn_app().await;
+    let id = app.passed_session().await;
+    let cases = [
+        ("empty name", "   ", "13800138000", vec!["name"]),
+        (
+            "name too long",
+            &"名".repeat(33) as &str,
+            "13800138000",
+            vec!["name"],
+        ),
+        ("landline", "张三", "010-12345678", vec!["phone"]),
+        ("short phone", "张三", "1380013800", vec!["phone"]),
+        ("both", "", "abc", vec!["name", "phone"]),
+    ];
+    for (why, name, phone, fields) in cases {
+        let r = app
+            .post(
+                "/api/entries",
+                json!({"session": id, "name": name, "phone": phone}),
+            )
+            .await;
+        let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields").await;
+        let mut got: Vec<&String> = body["fields"].as_object().unwrap().keys().collect();
+        got.sort();
+        assert_eq!(
+            got,
+            fields
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .iter()
+                .collect::<Vec<_>>(),
+            "{why}"
+        );
+    }
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "name": " 张三 ", "phone": "138 0013 8000"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "the session can try again");
+}
+
+#[tokio::test]
+async fn malformed_json_gets_a_json_error() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(app.url("/api/entries"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, "bad_request").await;
+    let r = app
+        .client
+        .post(app.url("/api/sessions"))
+        .body("[1,")
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, "bad_request").await;
+    let big = format!("{{\"answers\": {{\"x\": [\"{}\"]}}}}", "A".repeat(100_000));
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/sessions/{id}/answers")))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
+}
+
+#[tokio::test]
+async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": right_answers()}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let restarted = start_in(app.dir).await;
+    let s: Value = restarted
+        .get(&format!("/api/sessions/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["result"]["passed"], true);
+    let r = restarted
+        .post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": right_answers()}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
+}
+
+#[tokio::test]
+async fn a_replaced_set_still_scores_sessions_started_on_the_old_version() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let new = BANK.replace("answer: B", "answer: A");
+    let r = app
+        .client
+        .post(app.url("/admin/api/sets"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/yaml")
+        .body(new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = app
+        .post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": right_answers()}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["score"], 3,
+        "scored against the version the session was served: {v}"
+    );
+}
