@@ -216,7 +216,8 @@ var Admin = (function () {
   var A = Admin, t = Admin.t, $ = Admin.$, el = Admin.el;
   var rounds = null;      // GET /admin/api/rounds
   var draws = null;       // GET /api/draws
-  var outcome = null;     // the last commit: {draw} or {error, pendingId}
+  var outcome = null;     // the last commit: {draw}, {error, pendingId} or {key} (a form problem)
+  var COMMIT_ERRORS = { 409: 'err_409_commit', '422:empty_pool': 'err_422_commit' };
   var listError = '';
 
   function stateText(state) { return t('state_' + state) === 'state_' + state ? state : t('state_' + state); }
@@ -321,7 +322,7 @@ var Admin = (function () {
       box.appendChild(p);
     } else {
       box.classList.add('bad');
-      box.appendChild(el('p', null, outcome.error));
+      box.appendChild(el('p', null, outcome.key ? t(outcome.key) : A.errorText(outcome.error, COMMIT_ERRORS)));
       if (outcome.pendingId) {
         var q = el('p');
         q.appendChild(A.link('/admin/draws/' + outcome.pendingId + '/show', t('open_show') + ' (#' + outcome.pendingId + ')'));
@@ -335,10 +336,10 @@ var Admin = (function () {
     var round = rounds && rounds[+$('draw-round').value];
     var prize = $('draw-prize').value.trim();
     var winners = Number($('draw-winners').value);
-    if (!round) { outcome = { error: t('no_rounds') }; renderOutcome(); return; }
-    if (!prize) { outcome = { error: t('prize_empty') }; renderOutcome(); $('draw-prize').focus(); return; }
+    if (!round) { outcome = { key: 'no_rounds' }; renderOutcome(); return; }
+    if (!prize) { outcome = { key: 'prize_empty' }; renderOutcome(); $('draw-prize').focus(); return; }
     if (!Number.isInteger(winners) || winners < 1) {
-      outcome = { error: t('winners_bad') }; renderOutcome(); $('draw-winners').focus(); return;
+      outcome = { key: 'winners_bad' }; renderOutcome(); $('draw-winners').focus(); return;
     }
     var button = $('draw-commit');
     button.disabled = true;
@@ -350,10 +351,7 @@ var Admin = (function () {
         load();
       }, function (err) {
         if (err.status === 401) return;
-        outcome = {
-          error: A.errorText(err, { 409: 'err_409_commit', '422:empty_pool': 'err_422_commit' }),
-          pendingId: err.status === 409 && err.body && err.body.draw
-        };
+        outcome = { error: err, pendingId: err.status === 409 && err.body && err.body.draw };
       })
       .then(function () {
         button.disabled = false;

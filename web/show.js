@@ -153,6 +153,15 @@
     for (var i = 0; i < hex.length; i += 8) node.appendChild(el('span', 'hash-group', hex.slice(i, i + 8)));
   }
 
+  /** The address, allowed to wrap before its path rather than mid-word. */
+  function renderUrl(node, url) {
+    clear(node);
+    var cut = url.indexOf('/draws/');
+    node.appendChild(document.createTextNode(url.slice(0, cut)));
+    node.appendChild(document.createElement('wbr'));
+    node.appendChild(document.createTextNode(url.slice(cut)));
+  }
+
   function render() {
     if (!draw) return;
     var d = draw;
@@ -163,7 +172,7 @@
     $('entry-count').textContent = t('show_entries', { n: d.entry_count });
     $('winners-wanted').textContent = t('show_winners_wanted', { n: d.winners_wanted });
     renderDigest($('digest'), d.entries_digest);
-    $('public-url').textContent = publicUrl();
+    renderUrl($('public-url'), publicUrl());
     var labels = $('winner-list').querySelectorAll('.w-index');
     for (var i = 0; i < labels.length; i++) labels[i].textContent = t('winner_n', { n: i + 1 });
     renderProof();
@@ -237,9 +246,10 @@
     return s;
   }
 
-  function sizeClass() {
-    var n = draw.winners.length;
-    return n <= 3 ? 'few' : n <= 8 ? 'some' : 'many';
+  /** Cards a row: 1-3 winners in one row; 4 in one; 5-6 as 3+3; 7-8 as 4+4; more, 6 a row. */
+  function columnsClass() {
+    var n = (draw.winners || []).length;
+    return 'cols-' + (n <= 3 ? Math.max(n, 1) : n === 4 ? 4 : n <= 6 ? 3 : n <= 8 ? 4 : 6);
   }
 
   function addWinner(w) {
@@ -254,10 +264,11 @@
     shown++;
   }
 
-  function startResults() {
+  function startResults(instant) {
+    var n = (draw.winners || []).length;
     $('pre').hidden = true;
     $('results').hidden = false;
-    $('results').className = 'results ' + sizeClass();
+    $('results').className = 'results ' + columnsClass() + (n <= 3 ? ' big' : '') + (instant ? ' instant' : '');
     clear($('winner-list'));
     shown = 0;
   }
@@ -296,7 +307,7 @@
 
   /** An already revealed draw: every winner at once. */
   function showAll() {
-    startResults();
+    startResults(true);
     (draw.winners || []).forEach(addWinner);
     finish();
   }

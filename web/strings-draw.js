@@ -163,7 +163,7 @@ var DRAW_STRINGS = {
     network_error: 'Cannot reach the server. Check the connection and try again.',
     not_found: 'There is no such draw.',
     none_yet: 'None yet',
-    always_open: 'any time',
+    always_open: 'no limit',
 
     draw_title: 'Prize draw',
     draw_no: 'Draw {id}',

@@ -1,0 +1,193 @@
+//! The binary as a black box: `check`, `qr`, `draw-verify`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn quizbooth(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The 1-based line of the fixture marked with `# ERR tag`.
+fn marked_line(file: &str, tag: &str) -> usize {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .position(|l| l.contains(&format!("# ERR {tag}")))
+        .expect("marker")
+        + 1
+}
+
+#[test]
+fn check_accepts_the_sample_bank_and_the_valid_fixture() {
+    let o = quizbooth(&["check", "questions", "tests/fixtures/valid.yaml"]);
+    assert!(o.status.success(), "stdout: {}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().all(|l| l.contains(": warning: ")),
+        "only warnings may be printed:\n{out}"
+    );
+}
+
+#[test]
+fn check_reports_every_problem_with_file_line_and_column() {
+    let file = "tests/fixtures/broken.yaml";
+    let o = quizbooth(&["check", file]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for (tag, words) in [
+        ("unknown-key", "anwser"),
+        ("bad-answer-letter", "not an option letter"),
+        ("missing-board", "no-such-board"),
+        ("duplicate-id", "duplicate question id"),
+    ] {
+        let line = marked_line(file, tag);
+        let hit = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{file}:{line}:")) && l.contains(words));
+        assert!(
+            hit.is_some(),
+            "{tag}: expected {file}:{line}:COL: …{words}… in\n{out}"
+        );
+    }
+    for l in out.lines() {
+        let parts: Vec<&str> = l.splitn(4, ':').collect();
+        assert!(
+            parts.len() == 4 && parts[1].parse::<u32>().is_ok() && parts[2].parse::<u32>().is_ok(),
+            "shape of {l}"
+        );
+    }
+}
+
+#[test]
+fn check_warns_about_a_missing_translation_without_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/valid.yaml")
+        .unwrap()
+        .replace("      en: \"Which of these are reporting channels?\"\n", "");
+    let file = dir.path().join("half.yaml");
+    std::fs::write(&file, text).unwrap();
+    let o = quizbooth(&["check", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains(": warning: "), "{}", stdout(&o));
+}
+
+#[test]
+fn check_of_a_missing_path_fails() {
+    let o = quizbooth(&["check", "no/such/folder"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("no/such/folder:1:1:"));
+}
+
+#[test]
+fn serve_refuses_an_invalid_bank_and_prints_the_same_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let o = quizbooth(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--questions",
+        "tests/fixtures/broken.yaml",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = marked_line("tests/fixtures/broken.yaml", "unknown-key");
+    assert!(
+        err.contains(&format!("tests/fixtures/broken.yaml:{line}:")),
+        "{err}"
+    );
+}
+
+#[test]
+fn qr_writes_png_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("poster.png");
+    let o = quizbooth(&[
+        "qr",
+        "--url",
+        "http://192.168.1.20:8080",
+        "--out",
+        png.to_str().unwrap(),
+        "--size",
+        "400",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert!(img.width() >= 400 && img.width() == img.height());
+    let svg = dir.path().join("poster.svg");
+    assert!(quizbooth(&[
+        "qr",
+        "--url",
+        "http://192.168.1.20:8080",
+        "--out",
+        svg.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    let bad = quizbooth(&[
+        "qr",
+        "--url",
+        "http://x",
+        "--out",
+        dir.path().join("x.gif").to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(".png or .svg"));
+    let term = quizbooth(&["qr", "--url", "http://192.168.1.20:8080"]);
+    assert!(
+        stdout(&term).contains("http://192.168.1.20:8080") && stdout(&term).lines().count() > 10
+    );
+}
+
+#[test]
+fn draw_verify_prints_the_golden_winners_and_checks_the_digest() {
+    let cases: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/draw_vectors.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for case in cases.as_array().unwrap() {
+        let file = dir.path().join("entries.txt");
+        std::fs::write(&file, case["entries_txt"].as_str().unwrap()).unwrap();
+        let winners = case["winners"].to_string();
+        let args = [
+            "draw-verify",
+            "--entries",
+            file.to_str().unwrap(),
+            "--seed",
+            case["public_seed"].as_str().unwrap(),
+            "--winners",
+            &winners,
+        ];
+        let o = quizbooth(&args);
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            case["name"],
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let got: Vec<String> = stdout(&o).lines().map(str::to_owned).collect();
+        let want: Vec<String> = serde_json::from_value(case["expected_winners"].clone()).unwrap();
+        assert_eq!(got, want, "{}", case["name"]);
+        let mut with_digest = args.to_vec();
+        with_digest.extend(["--digest", case["digest"].as_str().unwrap()]);
+        assert!(quizbooth(&with_digest).status.success());
+        let mut wrong = args.to_vec();
+        wrong.extend(["--digest", "00"]);
+        assert_eq!(
+            quizbooth(&wrong).status.code(),
+            Some(2),
+            "a digest mismatch exits 2"
+        );
+    }
+    assert!(Path::new("tests/fixtures/draw_vectors.json").exists());
+}
