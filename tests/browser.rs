@@ -141,6 +141,14 @@ impl Browser {
     }
 }
 
+/// Requests and bytes over the wire (headers included) of the page so far.
+const PAGE_COST: &str = "
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    return {requests: 1 + res.length,
+            bytes: nav.transferSize + res.reduce(function (a, r) { return a + r.transferSize; }, 0),
+            names: [nav.name].concat(res.map(function (r) { return r.name + ' ' + r.transferSize; }))};";
+
 /// The option texts that are right in the fixture bank.
 const RIGHT: [&str; 4] = ["12377", "拨打 12377", "登录 www.12377.cn", "正确"];
 
@@ -157,6 +165,27 @@ async fn a_visitor_goes_from_the_start_screen_to_an_entry_code() {
     b.wait_js("document.body.innerText.indexOf('测试题库') >= 0")
         .await;
     b.screenshot("visitor-start.png").await;
+
+    // The first visit's weight on a weak connection: ≤ 3 requests, ≤ 30 KB on the wire.
+    b.wait_js("document.readyState === 'complete'").await;
+    let cost = b.js(PAGE_COST).await;
+    let (requests, bytes) = (
+        cost["requests"].as_u64().unwrap(),
+        cost["bytes"].as_u64().unwrap(),
+    );
+    eprintln!(
+        "first visit: {requests} requests, {bytes} bytes over the wire: {}",
+        cost["names"]
+    );
+    assert!(
+        requests <= 3,
+        "first visit makes {requests} requests: {}",
+        cost["names"]
+    );
+    assert!(
+        bytes > 0 && bytes <= 30 * 1024,
+        "first visit costs {bytes} bytes"
+    );
 
     b.click("#start").await;
     for _ in 0..3 {

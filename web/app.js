@@ -176,7 +176,17 @@
   function route() {
     if (st.s.result) { stopTimer(); show('result'); } else { show('quiz'); startTimer(); }
   }
+  // The server puts the start screen's data into the page itself (one round
+  // trip less on weak Wi-Fi); it is used once, in the language it was made for.
+  function embeddedSet() {
+    const el = $('set-data');
+    if (!el) return null;
+    el.parentNode.removeChild(el);
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
   async function loadSet() {
+    const pre = embeddedSet();
+    if (pre && pre.lang === st.lang) { st.set = pre; return; }
     const r = await api('GET', '/api/set?lang=' + st.lang);
     st.set = r.ok ? r.data : null; // without it, a plain start screen still works
   }

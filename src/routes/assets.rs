@@ -1,13 +1,29 @@
 //! The pages and their assets, from memory.
 
+use crate::routes::visitor;
 use crate::state::AppState;
 use crate::web;
+use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{get, web as aw, HttpRequest, HttpResponse, ResponseError};
 
-/// `GET /`: the visitor page, never cached (its assets are).
+/// `GET /`: the visitor page, never cached (its assets are), with the start
+/// screen's data in it so the first visit needs no API call.
 #[get("/")]
-pub async fn index(state: aw::Data<AppState>) -> HttpResponse {
-    page(&state.assets.index_html)
+pub async fn index(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let data = match state.active_bank() {
+        Some(bank) => visitor::set_view(&bank, visitor::request_lang(&req)),
+        None => serde_json::Value::Null,
+    };
+    // Inside <script>, `<` must not start a tag: JSON allows it escaped.
+    let json = data
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let mut resp = page(&state.assets.index_html.replace("__SET_JSON__", &json));
+    resp.headers_mut()
+        .insert(VARY, HeaderValue::from_static("Accept-Language"));
+    resp
 }
 
 fn page(html: &str) -> HttpResponse {

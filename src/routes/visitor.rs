@@ -57,13 +57,19 @@ pub async fn current_set(
 ) -> Result<HttpResponse, ApiError> {
     let lang = negotiate(q.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
-    let round = bank.open_round(now());
+    Ok(no_store(StatusCode::OK).json(set_view(&bank, lang)))
+}
+
+/// The start screen's data: title, intro, boards, rules, and whether a round is open.
+pub fn set_view(bank: &Bank, lang: &str) -> Value {
+    let now = now();
+    let round = bank.open_round(now);
     let next = bank
         .rounds
         .iter()
-        .filter(|r| r.state(now()) == "upcoming")
+        .filter(|r| r.state(now) == "upcoming")
         .min_by_key(|r| r.opens);
-    Ok(no_store(StatusCode::OK).json(json!({
+    json!({
         "lang": lang,
         "set": {"id": bank.id, "title": bank.title.get(lang), "intro": bank.intro.as_ref().map(|t| t.get(lang))},
         "boards": boards_view(&bank, lang),
@@ -73,7 +79,12 @@ pub async fn current_set(
         "open": round.is_some(),
         "round": round.map(round_view),
         "next_round": next.map(round_view),
-    })))
+    })
+}
+
+/// The language a request prefers (`Accept-Language`, else `zh`).
+pub fn request_lang(req: &HttpRequest) -> &'static str {
+    negotiate(None, accept_language(req))
 }
 
 fn no_set() -> ApiError {
