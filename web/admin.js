@@ -218,24 +218,23 @@ var Admin = (function () {
   var draws = null;       // GET /api/draws
   var outcome = null;     // the last commit: {draw}, {error, pendingId} or {key} (a form problem)
   var COMMIT_ERRORS = { 409: 'err_409_commit', '422:empty_pool': 'err_422_commit' };
-  var listError = '';
+  var roundsError = null, drawsError = null; // failed loads, shown in their table
 
   function stateText(state) { return t('state_' + state) === 'state_' + state ? state : t('state_' + state); }
 
   function load() {
-    listError = '';
-    A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; renderRounds(); }, function (err) {
+    A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; roundsError = null; renderRounds(); }, function (err) {
       if (err.status === 401) return;
       rounds = [];
-      listError = A.errorText(err);
+      roundsError = err;
       renderRounds();
     });
     loadDraws();
   }
 
   function loadDraws() {
-    A.api('GET', '/api/draws').then(function (d) { draws = d; renderDraws(); }, function (err) {
-      if (err.status !== 401) { listError = A.errorText(err); renderDraws(); }
+    A.api('GET', '/api/draws').then(function (d) { draws = d; drawsError = null; renderDraws(); }, function (err) {
+      if (err.status !== 401) { draws = []; drawsError = err; renderDraws(); }
     });
   }
 
@@ -247,7 +246,7 @@ var Admin = (function () {
     if (!rounds) return;
     if (!rounds.length) {
       var tr = el('tr');
-      var td = el('td', 'muted', listError || t('no_rounds'));
+      var td = el('td', 'muted', roundsError ? A.errorText(roundsError) : t('no_rounds'));
       td.colSpan = 6;
       tr.appendChild(td);
       body.appendChild(tr);
@@ -279,7 +278,7 @@ var Admin = (function () {
     if (!draws) return;
     if (!draws.length) {
       var tr = el('tr');
-      var td = el('td', 'muted', listError || t('none_yet'));
+      var td = el('td', 'muted', drawsError ? A.errorText(drawsError) : t('none_yet'));
       td.colSpan = 8;
       tr.appendChild(td);
       body.appendChild(tr);
@@ -290,7 +289,7 @@ var Admin = (function () {
       var row = el('tr');
       row.appendChild(el('td', 'num', String(d.id)));
       row.appendChild(el('td', 'mono', d.round));
-      row.appendChild(el('td', null, d.prize));
+      row.appendChild(el('td', 'wrap', d.prize));
       row.appendChild(el('td', 'num', String(d.winners_wanted)));
       row.appendChild(el('td', 'num', String(d.entry_count)));
       var status = el('td');

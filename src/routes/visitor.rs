@@ -72,7 +72,7 @@ pub fn set_view(bank: &Bank, lang: &str) -> Value {
     json!({
         "lang": lang,
         "set": {"id": bank.id, "title": bank.title.get(lang), "intro": bank.intro.as_ref().map(|t| t.get(lang))},
-        "boards": boards_view(&bank, lang),
+        "boards": boards_view(bank, lang),
         "questions_per_visitor": bank.quiz.questions_per_visitor,
         "pass_percent": bank.quiz.pass_percent,
         "time_limit_secs": bank.quiz.time_limit_secs,
