@@ -160,6 +160,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::reload)
         .service(admin::stats)
         .service(admin::entries_csv)
+        .service(admin::entries)
         .service(admin::rounds)
         .service(draws::commit)
         .service(draws::reveal)

@@ -150,6 +150,36 @@ fn qr_writes_png_and_svg() {
     );
 }
 
+/// Reads a QR code back from a PNG.
+fn decode_qr(png: &[u8]) -> String {
+    let img = image::load_from_memory(png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        img.width() as usize,
+        img.height() as usize,
+        |x, y| img.get_pixel(x as u32, y as u32).0[0],
+    );
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("the QR code decodes").1
+}
+
+#[test]
+fn the_qr_code_decodes_back_to_the_exact_url() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "http://192.168.1.20:8080",
+        "https://quiz.example.cn/netsec?from=poster",
+    ] {
+        let png = dir.path().join("qr.png");
+        assert!(
+            quizbooth(&["qr", "--url", url, "--out", png.to_str().unwrap()])
+                .status
+                .success()
+        );
+        assert_eq!(decode_qr(&std::fs::read(&png).unwrap()), url);
+    }
+}
+
 #[test]
 fn draw_verify_prints_the_golden_winners_and_checks_the_digest() {
     let cases: serde_json::Value =

@@ -291,6 +291,46 @@ pub async fn entries_csv(
         .body(csv))
 }
 
+/// `?q=&limit=`.
+#[derive(Debug, Deserialize)]
+pub struct EntriesQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /admin/api/entries`: the newest entries, searchable by code, phone or name.
+#[get("/admin/api/entries")]
+pub async fn entries(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    q: web::Query<EntriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let needle =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                // A typed code in any case and with or without its hyphen finds the entry.
+                crate::contact::EntryCode::parse(s).map_or_else(|| s.to_owned(), |c| c.to_string())
+            });
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let (total, rows) = state
+        .store
+        .read(move |c| queries::search_entries(c, needle.as_deref(), limit))
+        .await?;
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|e| {
+            json!({"code": e.code, "set": e.set_id, "round": e.round_id, "name": e.name, "phone": e.phone,
+                   "score": e.score, "percent": e.percent, "created_at": e.created_at})
+        })
+        .collect();
+    Ok(no_store(
+        StatusCode::OK,
+        json!({"total": total, "entries": rows}),
+    ))
+}
+
 /// `GET /admin/api/rounds`: the active set's rounds with state and entry counts.
 #[get("/admin/api/rounds")]
 pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -280,6 +280,41 @@ pub fn all_entries(conn: &Connection, mut each: impl FnMut(EntryRow) -> Result<(
     Ok(())
 }
 
+const SEARCH_ENTRIES: &str = "SELECT code, session_id, set_id, set_version, round_id, name, phone,
+     score, percent, created_at FROM entries
+     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
+     ORDER BY created_at DESC, code LIMIT :limit";
+const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries";
+
+/// The newest entries whose code, phone or name contains `needle` (all when `None`), and the total.
+pub fn search_entries(
+    conn: &Connection,
+    needle: Option<&str>,
+    limit: i64,
+) -> Result<(i64, Vec<EntryRow>)> {
+    let like = needle.map(|n| format!("%{}%", n.replace(['%', '_'], "")));
+    let mut st = conn.prepare_cached(SEARCH_ENTRIES)?;
+    let rows = st.query_map(named_params! {":like": like, ":limit": limit}, |r| {
+        Ok(EntryRow {
+            code: r.get(0)?,
+            session_id: r.get(1)?,
+            set_id: r.get(2)?,
+            set_version: r.get(3)?,
+            round_id: r.get(4)?,
+            name: r.get(5)?,
+            phone: r.get(6)?,
+            score: r.get(7)?,
+            percent: r.get(8)?,
+            created_at: r.get(9)?,
+        })
+    })?;
+    let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = conn
+        .prepare_cached(COUNT_ENTRIES)?
+        .query_row([], |r| r.get(0))?;
+    Ok((total, rows))
+}
+
 /// Counters of a set (one round or all).
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct RoundCounts {

@@ -229,3 +229,33 @@ async fn entries_csv_has_a_bom_a_header_and_full_contacts() {
         &[code.as_str(), "week-1", "张三", "13800138000", "3", "100"]
     );
 }
+
+#[tokio::test]
+async fn entries_can_be_searched_by_code_or_phone() {
+    let app = spawn_app().await;
+    let a = app.entry("张三", "13800138000").await;
+    let b = app.entry("李四", "13900139000").await;
+    let all: Value = app
+        .staff_get("/admin/api/entries")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 2);
+    let by_phone: Value = app
+        .staff_get("/admin/api/entries?q=0139")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_phone["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(by_phone["entries"][0]["code"], b.as_str());
+    let typed = a.replace('-', "").to_lowercase();
+    let by_code: Value = app
+        .staff_get(&format!("/admin/api/entries?q={typed}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_code["entries"][0]["phone"], "13800138000");
+}
