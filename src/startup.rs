@@ -140,6 +140,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(assets::draw_page)
         .service(assets::admin_page)
         .service(assets::show_page)
+        .service(assets::poster_page)
         .route("/qr.png", web::get().to(assets::qr_png))
         .route("/qr.svg", web::get().to(assets::qr_svg))
         .route("/admin/qr.png", web::get().to(assets::qr_png))

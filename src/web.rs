@@ -40,6 +40,7 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("draw.js", include_str!("../web/draw.js")),
     ("show.js", include_str!("../web/show.js")),
     ("admin.js", include_str!("../web/admin.js")),
+    ("poster.js", include_str!("../web/poster.js")),
 ];
 
 /// The draw pages' HTML.
@@ -48,6 +49,8 @@ pub const DRAW_HTML: &str = include_str!("../web/draw.html");
 pub const SHOW_HTML: &str = include_str!("../web/show.html");
 /// The staff console.
 pub const ADMIN_HTML: &str = include_str!("../web/admin.html");
+/// The printable A4 poster.
+pub const POSTER_HTML: &str = include_str!("../web/poster.html");
 
 fn hashed(name: &str, ext: &str, content_type: &'static str, body: String) -> Asset {
     let hash = hex::encode(&Sha256::digest(body.as_bytes())[..6]);

@@ -123,7 +123,8 @@ var QuizboothVerify = (function () {
     var bytes = toBytes(data);
     var s = api.forcePureSha256 ? null : subtle();
     if (!s) return Promise.resolve(sha256Pure(bytes));
-    return s.digest('SHA-256', bytes).then(function (buf) { return new Uint8Array(buf); });
+    return s.digest('SHA-256', bytes).then(function (buf) { return new Uint8Array(buf); },
+      function () { return sha256Pure(bytes); }); // a refusing crypto.subtle: compute it here
   }
 
   // ---- the draw ------------------------------------------------------------

@@ -69,6 +69,12 @@ pub async fn admin_page() -> HttpResponse {
     page(web::ADMIN_HTML)
 }
 
+/// `GET /admin/poster`: the printable A4 poster with the QR code.
+#[get("/admin/poster")]
+pub async fn poster_page() -> HttpResponse {
+    page(web::POSTER_HTML)
+}
+
 /// `GET /admin/draws/{id}/show`: the projector view.
 #[get("/admin/draws/{id}/show")]
 pub async fn show_page() -> HttpResponse {
