@@ -1,5 +1,10 @@
 //! The binary as a black box: `check`, `qr`, `draw-verify`.
 
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use helpers::decode_qr;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -148,19 +153,6 @@ fn qr_writes_png_and_svg() {
     assert!(
         stdout(&term).contains("http://192.168.1.20:8080") && stdout(&term).lines().count() > 10
     );
-}
-
-/// Reads a QR code back from a PNG.
-fn decode_qr(png: &[u8]) -> String {
-    let img = image::load_from_memory(png).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
-        img.width() as usize,
-        img.height() as usize,
-        |x, y| img.get_pixel(x as u32, y as u32).0[0],
-    );
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in the image");
-    grids[0].decode().expect("the QR code decodes").1
 }
 
 #[test]

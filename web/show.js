@@ -173,6 +173,7 @@
     $('winners-wanted').textContent = t('show_winners_wanted', { n: d.winners_wanted });
     renderDigest($('digest'), d.entries_digest);
     renderUrl($('public-url'), publicUrl());
+    $('public-qr').src = '/qr.svg?path=' + encodeURIComponent('/draws/' + d.id);
     var labels = $('winner-list').querySelectorAll('.w-index');
     for (var i = 0; i < labels.length; i++) labels[i].textContent = t('winner_n', { n: i + 1 });
     renderProof();

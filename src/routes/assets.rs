@@ -81,9 +81,38 @@ pub async fn show_page() -> HttpResponse {
     page(web::SHOW_HTML)
 }
 
+/// `?path=/draws/3`: a page of this site other than the visitor page.
+#[derive(Debug, serde::Deserialize)]
+pub struct QrQuery {
+    path: Option<String>,
+}
+
+/// The URL a QR code should carry: the public URL, plus a safe site path if asked.
+fn qr_url(state: &AppState, q: &QrQuery) -> Result<String, crate::error::ApiError> {
+    let base = &state.settings.public_url;
+    match q.path.as_deref() {
+        None | Some("" | "/") => Ok(format!("{base}/")),
+        Some(p)
+            if p.starts_with('/')
+                && p.len() <= 64
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/-_".contains(&b)) =>
+        {
+            Ok(format!("{base}{p}"))
+        }
+        Some(_) => Err(crate::error::ApiError::bad_request(
+            "path must be a site path such as /draws/3",
+        )),
+    }
+}
+
 /// `GET /qr.png` and `/admin/qr.png`: the visitor URL's QR code.
-pub async fn qr_png(state: aw::Data<AppState>) -> HttpResponse {
-    match crate::qr::png(&state.settings.public_url, 512) {
+pub async fn qr_png(state: aw::Data<AppState>, q: aw::Query<QrQuery>) -> HttpResponse {
+    let url = match qr_url(&state, &q) {
+        Ok(u) => u,
+        Err(e) => return e.error_response(),
+    };
+    match crate::qr::png(&url, 512) {
         Ok(bytes) => HttpResponse::Ok()
             .content_type("image/png")
             .insert_header(("Cache-Control", "no-cache"))
@@ -93,8 +122,12 @@ pub async fn qr_png(state: aw::Data<AppState>) -> HttpResponse {
 }
 
 /// `GET /qr.svg` and `/admin/qr.svg`.
-pub async fn qr_svg(state: aw::Data<AppState>) -> HttpResponse {
-    match crate::qr::svg(&state.settings.public_url) {
+pub async fn qr_svg(state: aw::Data<AppState>, q: aw::Query<QrQuery>) -> HttpResponse {
+    let url = match qr_url(&state, &q) {
+        Ok(u) => u,
+        Err(e) => return e.error_response(),
+    };
+    match crate::qr::svg(&url) {
         Ok(s) => HttpResponse::Ok()
             .content_type("image/svg+xml")
             .insert_header(("Cache-Control", "no-cache"))

@@ -259,3 +259,25 @@ async fn entries_can_be_searched_by_code_or_phone() {
         .unwrap();
     assert_eq!(by_code["entries"][0]["phone"], "13800138000");
 }
+
+#[tokio::test]
+async fn the_served_qr_codes_carry_the_public_url() {
+    let app = spawn_app().await;
+    let png = app.get("/admin/qr.png").await.bytes().await.unwrap();
+    assert_eq!(decode_qr(&png), "http://127.0.0.1:8080/");
+    let png = app
+        .get("/qr.png?path=/draws/3")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(decode_qr(&png), "http://127.0.0.1:8080/draws/3");
+    let svg = app.get("/qr.svg").await;
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    expect_error(
+        app.get("/qr.svg?path=https://evil.example").await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+}

@@ -156,3 +156,16 @@ pub async fn start_in(dir: tempfile::TempDir) -> TestApp {
         dir,
     }
 }
+
+/// Reads a QR code back from a PNG.
+pub fn decode_qr(png: &[u8]) -> String {
+    let img = image::load_from_memory(png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        img.width() as usize,
+        img.height() as usize,
+        |x, y| img.get_pixel(x as u32, y as u32).0[0],
+    );
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("the QR code decodes").1
+}
