@@ -346,6 +346,32 @@ questions:
         assert!(broken.problems[0].line >= 2, "{:?}", broken.problems);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Any text at all gives a report, never a panic.
+        #[test]
+        fn any_text_is_answered_with_problems_not_a_panic(text in "\\PC{0,400}") {
+            let r = parse_bank(&text);
+            proptest::prop_assert!(r.bank.is_some() || r.problems.iter().any(|p| !p.warning));
+        }
+
+        /// A valid bank with a few bytes spliced in anywhere never panics, and
+        /// every problem points inside the text.
+        #[test]
+        fn a_damaged_bank_never_panics(at in 0usize..600, junk in "[ -~\n\t:\\[\\]{}#&*!|>-]{0,12}") {
+            let mut at = at.min(VALID.len());
+            while !VALID.is_char_boundary(at) {
+                at -= 1;
+            }
+            let text = format!("{}{}{}", &VALID[..at], junk, &VALID[at..]);
+            let lines = text.lines().count() as u64 + 1;
+            for p in parse_bank(&text).problems {
+                proptest::prop_assert!(p.line >= 1 && p.line <= lines && p.column >= 1, "{p:?}");
+            }
+        }
+    }
+
     #[test]
     fn a_missing_translation_is_a_warning_only() {
         let text = VALID.replacen("text: {zh: 问题三, en: Q3}", "text: 问题三", 1);
