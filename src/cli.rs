@@ -49,6 +49,9 @@ pub struct ServeArgs {
     /// The set visitors get (default: the one last made active, else the first by file name).
     #[arg(long, env = "QUIZBOOTH_SET")]
     pub set: Option<String>,
+    /// Visitor requests one IP address may burst before being slowed to BURST/60 a second (0: no per-IP limit).
+    #[arg(long, env = "QUIZBOOTH_IP_LIMIT", default_value_t = crate::limits::LimitSettings::default().ip_burst)]
+    pub ip_limit: u32,
 }
 
 /// `quizbooth check`.

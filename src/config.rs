@@ -20,6 +20,8 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// The set pinned by `--set`.
     pub set: Option<String>,
+    /// Rate limits.
+    pub limits: crate::limits::LimitSettings,
 }
 
 impl Settings {
@@ -43,6 +45,11 @@ impl Settings {
             public_url,
             admin_token: args.admin_token.clone(),
             set: args.set.clone(),
+            limits: crate::limits::LimitSettings {
+                ip_burst: args.ip_limit,
+                ip_per_sec: (args.ip_limit / 60).max(1),
+                ..Default::default()
+            },
         })
     }
 }

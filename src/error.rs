@@ -17,6 +17,8 @@ pub struct ApiError {
     pub message: String,
     /// Extra fields merged into the body.
     pub extra: Map<String, Value>,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
             code,
             message: message.into(),
             extra: Map::new(),
+            retry_after: None,
         }
     }
 
@@ -71,7 +74,23 @@ impl ApiError {
 
     /// 503 `unavailable`: storage trouble; the client may retry.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+        Self {
+            retry_after: Some(2),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+        }
+    }
+
+    /// 429 `rate_limited`, with `Retry-After`.
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self {
+            retry_after: Some(secs.max(1)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests; please wait a moment and try again",
+            )
+        }
     }
 }
 
@@ -93,8 +112,8 @@ impl ResponseError for ApiError {
         body.insert("message".into(), json!(self.message));
         body.extend(self.extra.clone());
         let mut resp = HttpResponse::build(self.status);
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.insert_header(("Retry-After", "2"));
+        if let Some(secs) = self.retry_after {
+            resp.insert_header(("Retry-After", secs.to_string()));
         }
         resp.insert_header(("Cache-Control", "no-store"))
             .json(Value::Object(body))

@@ -19,6 +19,8 @@ pub mod contact;
 pub mod draw;
 /// The API error type and its JSON response.
 pub mod error;
+/// Per-client rate limits sized for a booth behind one NAT address.
+pub mod limits;
 /// QR codes as PNG, SVG and terminal text.
 pub mod qr;
 /// Sessions, question selection, option shuffling and scoring, pure.

@@ -5,6 +5,7 @@
 use crate::bank::Problem;
 use crate::config::Settings;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
+use crate::limits::Limits;
 use crate::routes::{admin, assets, draws, health, visitor};
 use crate::state::{read_banks, AdminToken, AppState, Banks};
 use crate::store::{queries, Store};
@@ -46,6 +47,14 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        let limits = state.limits.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limits.shrink();
+            }
+        });
         Ok(Self {
             port,
             server,
@@ -115,12 +124,14 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
         }
     };
     let remembered = store.read_blocking(|c| queries::get_meta(c, queries::META_ACTIVE_SET))?;
+    let settings_limits = settings.limits;
     let state = AppState {
         store,
         banks: Arc::new(RwLock::new(Banks::default())),
         settings: Arc::new(settings),
         admin_token: AdminToken(token.into()),
         assets: Arc::new(Assets::build()),
+        limits: Limits::new(settings_limits),
     };
     for (file, bank) in ok {
         state.add_set(bank, &file.display().to_string()).await?;

@@ -188,6 +188,8 @@ pub struct AppState {
     pub admin_token: AdminToken,
     /// Pages and assets.
     pub assets: Arc<Assets>,
+    /// Rate limits.
+    pub limits: crate::limits::Limits,
 }
 
 impl AppState {

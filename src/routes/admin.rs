@@ -35,8 +35,16 @@ impl FromRequest for Staff {
             })
             .map(str::trim)
             .unwrap_or("");
+        let ip = crate::routes::visitor::client_ip(req);
+        if let Err(wait) = state.limits.login_allowed(ip) {
+            return ready(Err(ApiError::rate_limited(wait)));
+        }
         let expected = state.admin_token.0.as_bytes();
         let ok = !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected));
+        if !ok {
+            state.limits.login_failed(ip);
+            tracing::warn!(%ip, "staff request with a wrong or missing token");
+        }
         ready(if ok {
             Ok(Staff)
         } else {

@@ -87,6 +87,12 @@ pub fn request_lang(req: &HttpRequest) -> &'static str {
     negotiate(None, accept_language(req))
 }
 
+/// The client's address (the TCP peer; unknown peers share one bucket).
+pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip())
+}
+
 fn no_set() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -121,6 +127,10 @@ pub async fn start_session(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("the JSON body is not valid: {e}")))?
     };
+    state
+        .limits
+        .start(client_ip(&req))
+        .map_err(ApiError::rate_limited)?;
     let lang = negotiate(start.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
     let now = now();
@@ -296,9 +306,14 @@ pub struct AnswersBody {
 #[post("/api/sessions/{session}/answers")]
 pub async fn submit_answers(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<AnswersBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .limits
+        .write(client_ip(&req), &path)
+        .map_err(ApiError::rate_limited)?;
     let s = load_session(&state, &path).await?;
     if s.outcome.is_some() {
         return Err(ApiError::conflict(
@@ -356,8 +371,13 @@ const CODE_TRIES: usize = 8;
 #[post("/api/entries")]
 pub async fn create_entry(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<EntryBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .limits
+        .write(client_ip(&req), &body.session)
+        .map_err(ApiError::rate_limited)?;
     let s = load_session(&state, &body.session).await?;
     let outcome = s.outcome.as_ref().filter(|o| o.passed).ok_or_else(|| {
         ApiError::new(

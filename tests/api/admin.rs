@@ -52,6 +52,54 @@ async fn staff_endpoints_need_the_token() {
     }
 }
 
+#[tokio::test]
+async fn wrong_tokens_are_throttled_and_then_even_the_right_one_waits() {
+    let limits = quizbooth::limits::LimitSettings {
+        login_failures: 3,
+        ..Default::default()
+    };
+    let app = spawn_app_limited(limits).await;
+    for _ in 0..4 {
+        let r = app
+            .client
+            .get(app.url("/admin/api/whoami"))
+            .bearer_auth("guess-guess-guess-guess")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = app.staff_get("/admin/api/whoami").await;
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert_eq!(
+        app.get("/api/set").await.status(),
+        StatusCode::OK,
+        "visitors are not affected"
+    );
+}
+
+#[tokio::test]
+async fn session_starts_from_one_address_are_limited_after_a_burst() {
+    let limits = quizbooth::limits::LimitSettings {
+        ip_burst: 5,
+        ip_per_sec: 1,
+        ..Default::default()
+    };
+    let app = spawn_app_limited(limits).await;
+    for _ in 0..5 {
+        app.start().await;
+    }
+    let r = app.post("/api/sessions", json!({})).await;
+    assert!(r.headers().contains_key("retry-after"));
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
 async fn upload(app: &TestApp, yaml: &str) -> reqwest::Response {
     app.client
         .post(app.url("/admin/api/sets"))

@@ -2,6 +2,7 @@
 //! and a copy of the test bank.
 
 use quizbooth::config::Settings;
+use quizbooth::limits::LimitSettings;
 use quizbooth::startup::Application;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -137,8 +138,28 @@ pub async fn spawn_app_with(files: &[(&str, &str)]) -> TestApp {
     start_in(dir).await
 }
 
+/// Limits for tests: the defaults, but room for the many wrong tokens the 401 tests send.
+pub fn test_limits() -> LimitSettings {
+    LimitSettings {
+        login_failures: 1000,
+        ..Default::default()
+    }
+}
+
 /// Starts (or restarts) an app over an existing folder.
 pub async fn start_in(dir: tempfile::TempDir) -> TestApp {
+    start_with_limits(dir, test_limits()).await
+}
+
+/// The fixture bank with these rate limits.
+pub async fn spawn_app_limited(limits: LimitSettings) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+    std::fs::write(dir.path().join("questions/valid.yaml"), BANK).unwrap();
+    start_with_limits(dir, limits).await
+}
+
+async fn start_with_limits(dir: tempfile::TempDir, limits: LimitSettings) -> TestApp {
     let settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         questions: dir.path().join("questions"),
@@ -146,6 +167,7 @@ pub async fn start_in(dir: tempfile::TempDir) -> TestApp {
         public_url: "http://127.0.0.1:8080".into(),
         admin_token: Some(TOKEN.into()),
         set: None,
+        limits,
     };
     let app = Application::build(settings).await.expect("the app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
