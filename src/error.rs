@@ -157,3 +157,35 @@ pub fn query_error_handler(
 ) -> actix_web::Error {
     ApiError::bad_request(format!("bad query string: {err}")).into()
 }
+
+/// Makes every error response the SPEC's JSON, including those actix writes
+/// itself (413 for an oversized upload, 405, a malformed request…).
+pub fn json_fallback<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_json = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is too large"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed here"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        s if s.is_server_error() => (
+            "internal",
+            "something went wrong on the server; please try again",
+        ),
+        _ => ("bad_request", "the request could not be understood"),
+    };
+    let (req, _) = res.into_parts();
+    let resp = ApiError::new(status, code, message).error_response();
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, resp).map_into_right_body(),
+    ))
+}

@@ -11,7 +11,7 @@ use crate::state::{read_banks, AdminToken, AppState, Banks};
 use crate::store::{queries, Store};
 use crate::web::Assets;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders, Logger};
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use rand::RngCore;
@@ -197,6 +197,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .wrap(ErrorHandlers::new().default_handler(crate::error::json_fallback))
             .wrap(Compress::default())
             .wrap(
                 DefaultHeaders::new()

@@ -141,6 +141,30 @@ async fn uploading_a_broken_set_lists_its_problems_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_oversized_upload_is_413_json() {
+    let app = spawn_app().await;
+    let huge = format!("{BANK}\n# {}\n", "x".repeat(3 * 1024 * 1024));
+    expect_error(
+        upload(&app, &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+    )
+    .await;
+    let r = app
+        .client
+        .delete(app.url("/api/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error());
+    let body: Value = r
+        .json()
+        .await
+        .expect("a JSON error even for a method actix refuses");
+    assert!(body["error"].is_string() && body["message"].is_string());
+}
+
+#[tokio::test]
 async fn uploading_a_valid_set_saves_and_activates_it() {
     let app = spawn_app().await;
     let yaml = BANK
