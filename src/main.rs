@@ -3,6 +3,7 @@
 use clap::Parser;
 use quizbooth::cli::{Cli, Command};
 use quizbooth::commands;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -13,6 +14,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,actix_server=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let result = match &cli.command {
         None => commands::serve::run(&cli.serve),
