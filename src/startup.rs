@@ -237,6 +237,11 @@ pub fn redact_path(path: &str) -> String {
         .join("/")
 }
 
+async fn not_found() -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    ApiError::not_found("page").error_response()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -245,9 +250,4 @@ mod tests {
         assert_eq!(p, "/api/sessions/012345…/answers");
         assert_eq!(super::redact_path("/api/draws/3"), "/api/draws/3");
     }
-}
-
-async fn not_found() -> actix_web::HttpResponse {
-    use actix_web::ResponseError;
-    ApiError::not_found("page").error_response()
 }
