@@ -318,3 +318,132 @@ async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
     assert_eq!(status, "mismatch");
     b.close().await;
 }
+
+#[tokio::test]
+async fn an_organizer_fixes_a_broken_bank_in_the_console() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let fixed = BANK.replace("id: fixture-valid", "id: console-set");
+    assert_ne!(fixed, BANK, "the fixture's id line");
+    let broken = fixed.replace("    answer: B\n", "    anwser: B\n");
+    assert_ne!(broken, fixed, "the fixture's `answer: B` line");
+    let line = broken
+        .lines()
+        .position(|l| l.trim() == "anwser: B")
+        .unwrap()
+        + 1;
+
+    // Sign in with the token.
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_css("#token-input")
+        .await
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    b.click("#login-btn").await;
+    b.wait_js("document.querySelector('#set-fixture-valid[data-active=\"true\"]')")
+        .await;
+
+    // Paste the broken copy and upload: the problem is shown at its line.
+    let paste = |text: String| {
+        b.client.execute(
+            "const a = document.getElementById('set-yaml'); a.value = arguments[0]; \
+             a.dispatchEvent(new Event('input', {bubbles: true})); return true;",
+            vec![json!(text)],
+        )
+    };
+    paste(broken.clone()).await.expect("paste");
+    b.click("#set-upload").await;
+    b.wait_js("document.querySelector('#problem-list li.is-error')")
+        .await;
+    let problem = b
+        .js(
+            "const li = Array.from(document.querySelectorAll('#problem-list li.is-error')) \
+               .find(function (li) { return li.textContent.indexOf('anwser') >= 0; }); \
+             return li ? {line: li.getAttribute('data-line'), text: li.textContent} : null;",
+        )
+        .await;
+    assert_eq!(
+        problem["line"],
+        json!(line.to_string()),
+        "the problem names line {line}: {problem}"
+    );
+    let text = problem["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("第 {line} 行")) && text.contains("anwser"),
+        "the problem reads {text:?}"
+    );
+    let review = b
+        .js(&format!(
+            "const row = document.getElementById('review-line-{line}'); \
+             const note = row && row.nextElementSibling; \
+             return {{bad: !!row && row.classList.contains('bad'), code: row ? row.textContent : '', \
+                     note: note && note.classList.contains('rl-note') ? note.textContent : ''}};"
+        ))
+        .await;
+    assert_eq!(review["bad"], true, "line {line} is marked: {review}");
+    assert!(
+        review["code"].as_str().unwrap().contains("anwser: B")
+            && review["note"].as_str().unwrap().contains("anwser"),
+        "the message sits under its line: {review}"
+    );
+    assert!(
+        b.js("return document.getElementById('problem-count').getAttribute('data-count');")
+            .await
+            .as_str()
+            .is_some_and(|n| n.parse::<u32>().unwrap() >= 1),
+        "a count of problems"
+    );
+    let current: Value = app.get("/api/set").await.json().await.unwrap();
+    assert_eq!(
+        current["set"]["id"], "fixture-valid",
+        "a broken upload changes nothing"
+    );
+
+    // The fixed text goes in, and visitors get it.
+    paste(fixed).await.expect("paste");
+    b.click("#set-upload").await;
+    b.wait_js("document.querySelector('#set-console-set[data-active=\"true\"]')")
+        .await;
+    b.wait_js("document.getElementById('set-problems').hidden && document.querySelector('#set-result.ok')")
+        .await;
+    let result = b
+        .js("return document.getElementById('set-result').textContent;")
+        .await;
+    assert!(
+        result.as_str().unwrap().contains("console-set"),
+        "the upload reports the set: {result}"
+    );
+    let current: Value = app.get("/api/set").await.json().await.unwrap();
+    assert_eq!(current["set"]["id"], "console-set", "{current}");
+    let overflow = b
+        .js("return document.documentElement.scrollWidth <= window.innerWidth;")
+        .await;
+    assert_eq!(overflow, true, "no sideways scrolling at 390 px");
+    tokio::time::sleep(Duration::from_millis(800)).await; // the smooth scroll to the result
+    b.js("window.scrollTo(0, document.getElementById('sets-section').offsetTop - 8); return true;")
+        .await;
+    b.screenshot("admin-console.png").await;
+
+    // The poster: the active set's title, the QR code and the address written out.
+    b.click("#poster-link").await;
+    b.wait_js("document.getElementById('poster-url') && document.getElementById('poster-url').textContent")
+        .await;
+    b.wait_js("document.getElementById('poster-qr').complete && document.getElementById('poster-qr').naturalWidth > 0")
+        .await;
+    let poster = b
+        .js(
+            "return {title: document.getElementById('poster-title').textContent, \
+                     cta: document.getElementById('poster-cta').textContent, \
+                     url: document.getElementById('poster-url').textContent};",
+        )
+        .await;
+    assert_eq!(poster["title"], "测试题库", "{poster}");
+    assert!(
+        poster["cta"].as_str().unwrap().contains("60%"),
+        "the pass mark: {poster}"
+    );
+    assert_eq!(poster["url"], "http://127.0.0.1:8080", "{poster}");
+    b.screenshot("poster.png").await;
+    b.close().await;
+}

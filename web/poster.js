@@ -1,1 +1,129 @@
+/* quizbooth: the printable A4 poster, /admin/poster (poster.html).
+ *
+ * The poster itself is bilingual and fixed (Chinese large, English small);
+ * the toolbar follows the language toggle. The title, pass mark and rules
+ * come from the public /api/set; the address written out is the server's
+ * public URL (from /admin/api/whoami when a staff token is stored, else this
+ * page's origin), the same one the QR code holds. The sheet is laid out in
+ * millimetres at A4 size so what fits on screen fits on paper; on a narrow
+ * screen it is scaled down to fit, never in print.
+ */
+(function () {
+  'use strict';
 
+  var TOKEN_KEY = 'quizbooth.admin_token';
+  var t = DrawI18n.t;
+
+  function $(id) { return document.getElementById(id); }
+
+  /** A string of the poster in a fixed language, whatever the toolbar shows. */
+  function say(lang, key, vars) {
+    var s = DRAW_STRINGS[lang][key];
+    if (s === undefined) s = DRAW_STRINGS.zh[key];
+    return String(s).replace(/\{(\w+)\}/g, function (all, name) {
+      return vars && vars[name] !== undefined ? String(vars[name]) : all;
+    });
+  }
+
+  function token() {
+    try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
+  }
+
+  function getJson(path, headers) {
+    return fetch(path, { headers: headers || { Accept: 'application/json' }, cache: 'no-store' }).then(function (res) {
+      if (!res.ok) { var err = new Error(res.status + ' ' + res.statusText); err.status = res.status; throw err; }
+      return res.json();
+    });
+  }
+
+  function publicUrl() {
+    var fallback = location.origin;
+    if (!token()) return Promise.resolve(fallback);
+    return getJson('/admin/api/whoami', { Accept: 'application/json', Authorization: 'Bearer ' + token() })
+      .then(function (w) { return w.public_url || fallback; }, function () { return fallback; });
+  }
+
+  function ctaKey(p) { return p >= 100 ? 'poster_cta_all' : p <= 0 ? 'poster_cta_any' : 'poster_cta'; }
+
+  function fill(zh, en, url) {
+    var set = zh.set || {};
+    $('poster-title').textContent = set.title || set.id || '';
+    var enTitle = en && en.set && en.set.title;
+    $('poster-title-en').textContent = enTitle && enTitle !== set.title ? enTitle : '';
+    var p = zh.pass_percent;
+    $('poster-cta').textContent = say('zh', ctaKey(p), { p: p });
+    $('poster-cta-en').textContent = say('en', ctaKey(p), { p: p });
+    var vars = { n: zh.questions_per_visitor, m: Math.max(1, Math.ceil((zh.time_limit_secs || 0) / 60)) };
+    $('poster-rule').textContent = say('zh', 'poster_rule', vars);
+    $('poster-rule-en').textContent = say('en', 'poster_rule', vars);
+    var type = $('poster-type').children;
+    type[0].textContent = say('zh', 'poster_type');
+    type[1].textContent = say('en', 'poster_type');
+    $('poster-url').textContent = url;
+    document.title = (set.title || 'quizbooth') + ' · 海报';
+    fitSheet();
+  }
+
+  /** Shrinks what is too big so the sheet stays one A4 page. */
+  function fitSheet() {
+    var sheet = $('poster');
+    var title = $('poster-title'), url = $('poster-url'), qr = $('poster-qr');
+    title.style.fontSize = '';
+    url.style.fontSize = '';
+    qr.style.width = qr.style.height = '';
+    // The address on one line if at all possible: people copy it by eye.
+    url.style.whiteSpace = url.style.wordBreak = '';
+    for (var u = 9; u > 4.5 && url.scrollWidth > url.clientWidth; u -= 0.5) url.style.fontSize = u + 'mm';
+    if (url.scrollWidth > url.clientWidth) { url.style.whiteSpace = 'normal'; url.style.wordBreak = 'break-all'; }
+    for (var f = 13; f >= 8 && sheet.scrollHeight > sheet.clientHeight; f -= 0.5) title.style.fontSize = f + 'mm';
+    for (var q = 118; q >= 90 && sheet.scrollHeight > sheet.clientHeight; q -= 2) qr.style.width = qr.style.height = q + 'mm';
+    scaleToScreen();
+  }
+
+  /** On a screen narrower than the sheet, scale the sheet down (print CSS undoes this). */
+  function scaleToScreen() {
+    var sheet = $('poster'), frame = $('sheet-frame');
+    sheet.style.transform = '';
+    frame.style.height = frame.style.width = '';
+    var w = sheet.offsetWidth, h = sheet.offsetHeight;
+    var room = document.documentElement.clientWidth - 16;
+    if (w <= room) return;
+    var s = room / w;
+    sheet.style.transform = 'scale(' + s + ')';
+    frame.style.width = Math.floor(w * s) + 'px';
+    frame.style.height = Math.ceil(h * s) + 'px';
+  }
+
+  function showError(message) {
+    var p = $('poster-error');
+    p.textContent = message;
+    p.hidden = !message;
+  }
+
+  function load() {
+    Promise.all([
+      getJson('/api/set?lang=zh'),
+      getJson('/api/set?lang=en').catch(function () { return null; }),
+      publicUrl()
+    ]).then(function (r) {
+      showError('');
+      fill(r[0], r[1], r[2]);
+    }, function (err) {
+      showError(err.status === 404 || err.status === 503 ? t('poster_no_set') : t('load_error', { message: err.message }));
+      publicUrl().then(function (url) { $('poster-url').textContent = url; fitSheet(); });
+    });
+  }
+
+  function init() {
+    DrawI18n.apply(document);
+    DrawI18n.bindToggle($('lang-toggle'));
+    $('poster-print').addEventListener('click', function () { window.print(); });
+    $('poster-qr').addEventListener('load', fitSheet);
+    var timer = null;
+    window.addEventListener('resize', function () { clearTimeout(timer); timer = setTimeout(scaleToScreen, 100); });
+    load();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -284,9 +284,10 @@ const SEARCH_ENTRIES: &str = "SELECT code, session_id, set_id, set_version, roun
      score, percent, created_at FROM entries
      WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
      ORDER BY created_at DESC, code LIMIT :limit";
-const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries";
+const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
+     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like";
 
-/// The newest entries whose code, phone or name contains `needle` (all when `None`), and the total.
+/// The newest entries whose code, phone or name contains `needle` (all when `None`), and how many match.
 pub fn search_entries(
     conn: &Connection,
     needle: Option<&str>,
@@ -311,7 +312,7 @@ pub fn search_entries(
     let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let total = conn
         .prepare_cached(COUNT_ENTRIES)?
-        .query_row([], |r| r.get(0))?;
+        .query_row(named_params! {":like": like}, |r| r.get(0))?;
     Ok((total, rows))
 }
 

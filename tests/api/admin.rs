@@ -321,6 +321,7 @@ async fn entries_can_be_searched_by_code_or_phone() {
         .await
         .unwrap();
     assert_eq!(by_phone["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(by_phone["total"], 1, "total counts the matches");
     assert_eq!(by_phone["entries"][0]["code"], b.as_str());
     let typed = a.replace('-', "").to_lowercase();
     let by_code: Value = app
