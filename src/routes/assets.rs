@@ -91,7 +91,7 @@ pub struct QrQuery {
 fn qr_url(state: &AppState, q: &QrQuery) -> Result<String, crate::error::ApiError> {
     let base = &state.settings.public_url;
     match q.path.as_deref() {
-        None | Some("" | "/") => Ok(format!("{base}/")),
+        None | Some("" | "/") => Ok(base.clone()),
         Some(p)
             if p.starts_with('/')
                 && p.len() <= 64
