@@ -337,7 +337,11 @@ async fn entries_can_be_searched_by_code_or_phone() {
 async fn the_served_qr_codes_carry_the_public_url() {
     let app = spawn_app().await;
     let png = app.get("/admin/qr.png").await.bytes().await.unwrap();
-    assert_eq!(decode_qr(&png), "http://127.0.0.1:8080", "the same code `quizbooth qr` writes");
+    assert_eq!(
+        decode_qr(&png),
+        "http://127.0.0.1:8080",
+        "the same code `quizbooth qr` writes"
+    );
     let png = app
         .get("/qr.png?path=/draws/3")
         .await

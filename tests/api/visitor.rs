@@ -506,3 +506,70 @@ async fn a_replaced_set_still_scores_sessions_started_on_the_old_version() {
         "scored against the version the session was served: {v}"
     );
 }
+
+/// Random bytes, broken JSON and JSON of the wrong shape at every visitor
+/// route: always a JSON error below 500, never a crash.
+#[tokio::test]
+async fn garbage_bodies_never_get_a_5xx() {
+    use rand::{Rng, SeedableRng};
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    let routes = [
+        "/api/sessions".to_owned(),
+        format!("/api/sessions/{id}/answers"),
+        "/api/entries".to_owned(),
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let shapes = [
+        json!(null),
+        json!([]),
+        json!({"answers": null}),
+        json!({"answers": {"hotline": "B"}}),
+        json!({"answers": {"hotline": [1, 2]}}),
+        json!({"answers": {"": [""]}}),
+        json!({"session": 5}),
+        json!({"session": id, "name": 7, "phone": []}),
+        json!({"session": id, "name": "\u{0}", "phone": "\u{202e}13800138000"}),
+        json!({"lang": {"x": 1}}),
+        json!({"answers": {"hotline": vec!["B"; 1000]}}),
+    ];
+    for (i, route) in routes.iter().cycle().take(240).enumerate() {
+        let body: Vec<u8> = match i % 3 {
+            0 => (0..rng.random_range(0..200))
+                .map(|_| rng.random())
+                .collect(),
+            1 => shapes[rng.random_range(0..shapes.len())]
+                .to_string()
+                .into_bytes(),
+            _ => {
+                let mut s = shapes[rng.random_range(0..shapes.len())]
+                    .to_string()
+                    .into_bytes();
+                let cut = rng.random_range(0..=s.len());
+                s.truncate(cut);
+                s
+            }
+        };
+        let r = app
+            .client
+            .post(app.url(route))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let v: Value = r.json().await.unwrap_or_else(|_| {
+            panic!(
+                "{route}: a JSON body for {:?}",
+                String::from_utf8_lossy(&body)
+            )
+        });
+        assert!(
+            status.as_u16() < 500,
+            "{route}: {status} {v} for {:?}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
