@@ -256,34 +256,44 @@ pub fn insert_entry(
     Ok(Ok(()))
 }
 
-const ALL_ENTRIES: &str = "SELECT code, session_id, set_id, set_version, round_id, name, phone,
-     score, percent, created_at FROM entries ORDER BY created_at, code";
+/// The columns `entry_row` reads, in its order.
+macro_rules! entry_columns {
+    () => {
+        "SELECT code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at FROM entries"
+    };
+}
+const ALL_ENTRIES: &str = concat!(entry_columns!(), " ORDER BY created_at, code");
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
+    Ok(EntryRow {
+        code: r.get(0)?,
+        session_id: r.get(1)?,
+        set_id: r.get(2)?,
+        set_version: r.get(3)?,
+        round_id: r.get(4)?,
+        name: r.get(5)?,
+        phone: r.get(6)?,
+        score: r.get(7)?,
+        percent: r.get(8)?,
+        created_at: r.get(9)?,
+    })
+}
 
 /// Every entry, oldest first (staff export).
 pub fn all_entries(conn: &Connection, mut each: impl FnMut(EntryRow) -> Result<()>) -> Result<()> {
     let mut st = conn.prepare_cached(ALL_ENTRIES)?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        each(EntryRow {
-            code: r.get(0)?,
-            session_id: r.get(1)?,
-            set_id: r.get(2)?,
-            set_version: r.get(3)?,
-            round_id: r.get(4)?,
-            name: r.get(5)?,
-            phone: r.get(6)?,
-            score: r.get(7)?,
-            percent: r.get(8)?,
-            created_at: r.get(9)?,
-        })?;
+        each(entry_row(r)?)?;
     }
     Ok(())
 }
 
-const SEARCH_ENTRIES: &str = "SELECT code, session_id, set_id, set_version, round_id, name, phone,
-     score, percent, created_at FROM entries
-     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
-     ORDER BY created_at DESC, code LIMIT :limit";
+const SEARCH_ENTRIES: &str = concat!(
+    entry_columns!(),
+    " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
+     ORDER BY created_at DESC, code LIMIT :limit"
+);
 const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
      WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like";
 
@@ -295,20 +305,7 @@ pub fn search_entries(
 ) -> Result<(i64, Vec<EntryRow>)> {
     let like = needle.map(|n| format!("%{}%", n.replace(['%', '_'], "")));
     let mut st = conn.prepare_cached(SEARCH_ENTRIES)?;
-    let rows = st.query_map(named_params! {":like": like, ":limit": limit}, |r| {
-        Ok(EntryRow {
-            code: r.get(0)?,
-            session_id: r.get(1)?,
-            set_id: r.get(2)?,
-            set_version: r.get(3)?,
-            round_id: r.get(4)?,
-            name: r.get(5)?,
-            phone: r.get(6)?,
-            score: r.get(7)?,
-            percent: r.get(8)?,
-            created_at: r.get(9)?,
-        })
-    })?;
+    let rows = st.query_map(named_params! {":like": like, ":limit": limit}, entry_row)?;
     let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let total = conn
         .prepare_cached(COUNT_ENTRIES)?
