@@ -118,14 +118,6 @@ pub struct CommitBody {
     set: Option<String>,
 }
 
-/// Why a commit or reveal was refused inside its transaction.
-enum Refused {
-    Pending(i64),
-    EmptyPool,
-    NotFound,
-    AlreadyRevealed,
-}
-
 /// `POST /admin/api/draws`: commit the round's pool.
 #[post("/admin/api/draws")]
 pub async fn commit(
@@ -173,11 +165,20 @@ pub async fn commit(
         .store
         .write(move |c| {
             if let Some(id) = queries::pending_draw(c, &set_id, &round_id)? {
-                return Ok(Err(Refused::Pending(id)));
+                return Ok(Err(ApiError::conflict(
+                    "pending_draw",
+                    format!(
+                        "draw {id} of this round is committed but not revealed; reveal it first"
+                    ),
+                )
+                .with("draw", json!(id))));
             }
             let pool = queries::pool_codes(c, &set_id, &round_id)?;
             if pool.is_empty() {
-                return Ok(Err(Refused::EmptyPool));
+                return Ok(Err(ApiError::unprocessable(
+                    "empty_pool",
+                    "no entries in this round are left to draw from",
+                )));
             }
             let commitment = draw::commit(pool);
             let id = queries::insert_draw(
@@ -196,26 +197,16 @@ pub async fn commit(
             Ok(Ok(load_view(c, id)?))
         })
         .await?;
-    match outcome {
-        Ok(Some(view)) => {
-            tracing::info!(draw = %view["id"], entries = %view["entry_count"], digest = %view["entries_digest"], "draw committed");
-            Ok(json_ok(StatusCode::CREATED, view))
-        }
-        Ok(None) | Err(Refused::NotFound) => Err(ApiError::not_found("draw")),
-        Err(Refused::Pending(id)) => Err(ApiError::conflict(
-            "pending_draw",
-            format!("draw {id} of this round is committed but not revealed; reveal it first"),
-        )
-        .with("draw", json!(id))),
-        Err(Refused::EmptyPool) => Err(ApiError::unprocessable(
-            "empty_pool",
-            "no entries in this round are left to draw from",
-        )),
-        Err(Refused::AlreadyRevealed) => Err(ApiError::conflict(
-            "already_revealed",
-            "this draw was already revealed",
-        )),
-    }
+    let view = outcome?.ok_or_else(|| ApiError::not_found("draw"))?;
+    tracing::info!(draw = %view["id"], entries = %view["entry_count"], digest = %view["entries_digest"], "draw committed");
+    Ok(json_ok(StatusCode::CREATED, view))
+}
+
+fn already_revealed() -> ApiError {
+    ApiError::conflict(
+        "already_revealed",
+        "this draw was already revealed; a draw is never changed",
+    )
 }
 
 /// `POST /admin/api/draws/{id}/reveal` body.
@@ -245,10 +236,10 @@ pub async fn reveal(
         .store
         .write(move |c| {
             let Some(d) = queries::get_draw(c, id)? else {
-                return Ok(Err(Refused::NotFound));
+                return Ok(Err(ApiError::not_found("draw")));
             };
             if d.public_seed.is_some() {
-                return Ok(Err(Refused::AlreadyRevealed));
+                return Ok(Err(already_revealed()));
             }
             let text = queries::draw_entries_txt(c, id)?.unwrap_or_default();
             // The stored text was written by `draw::commit`; reading it back cannot fail.
@@ -259,23 +250,12 @@ pub async fn reveal(
                 d.winners_wanted as usize,
             );
             if !queries::reveal_draw(c, id, &public_seed, &winners, &at)? {
-                return Ok(Err(Refused::AlreadyRevealed));
+                return Ok(Err(already_revealed()));
             }
             Ok(Ok(load_view(c, id)?))
         })
         .await?;
-    match outcome {
-        Ok(Some(view)) => {
-            tracing::info!(draw = id, "draw revealed");
-            Ok(json_ok(StatusCode::OK, view))
-        }
-        Ok(None) | Err(Refused::NotFound) => Err(ApiError::not_found("draw")),
-        Err(Refused::AlreadyRevealed) => Err(ApiError::conflict(
-            "already_revealed",
-            "this draw was already revealed; a draw is never changed",
-        )),
-        Err(Refused::Pending(_) | Refused::EmptyPool) => {
-            Err(ApiError::conflict("conflict", "unexpected state"))
-        }
-    }
+    let view = outcome?.ok_or_else(|| ApiError::not_found("draw"))?;
+    tracing::info!(draw = id, "draw revealed");
+    Ok(json_ok(StatusCode::OK, view))
 }
