@@ -228,6 +228,15 @@ async fn a_reload_reports_broken_files_and_keeps_serving() {
 }
 
 #[tokio::test]
+async fn a_reload_of_a_vanished_banks_folder_is_503_and_visitors_carry_on() {
+    let app = spawn_app().await;
+    std::fs::remove_dir_all(app.banks()).unwrap();
+    let r = app.staff_post("/admin/api/reload", json!({})).await;
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert_eq!(app.start().await["set"]["id"], "fixture-valid");
+}
+
+#[tokio::test]
 async fn stats_count_sessions_entries_and_answers() {
     let app = spawn_app().await;
     app.start().await;
