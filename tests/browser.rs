@@ -32,6 +32,11 @@ impl Drop for Browser {
 
 /// `None` (with a printed reason) when Chromium is missing outside CI.
 async fn browser() -> Option<Browser> {
+    browser_at(390, 844).await
+}
+
+/// A phone of this CSS size.
+async fn browser_at(width: u32, height: u32) -> Option<Browser> {
     let present =
         std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
     if !present {
@@ -70,7 +75,7 @@ async fn browser() -> Option<Browser> {
                      "--disable-quic", "--no-first-run", "--lang=zh-CN",
                      format!("--user-data-dir={}", profile.path().display())],
             "prefs": {"intl.accept_languages": "zh-CN,zh"},
-            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true}}
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": true}}
         }
     });
     let caps = match caps {
@@ -446,4 +451,31 @@ async fn an_organizer_fixes_a_broken_bank_in_the_console() {
     assert_eq!(poster["url"], "http://127.0.0.1:8080", "{poster}");
     b.screenshot("poster.png").await;
     b.close().await;
+}
+
+#[tokio::test]
+async fn the_quiz_fits_small_and_large_phones() {
+    let app = spawn_app().await;
+    for (width, height) in [(320, 640), (430, 932)] {
+        let Some(b) = browser_at(width, height).await else {
+            return;
+        };
+        b.client.goto(&app.url("/")).await.unwrap();
+        assert_eq!(b.js("return window.innerWidth;").await, width);
+        b.wait_css("#start").await;
+        let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
+        assert_eq!(b.js(fits).await, true, "start screen fits {width} px");
+        b.click("#start").await;
+        b.wait_css("input.option").await;
+        assert_eq!(b.js(fits).await, true, "a question fits {width} px");
+        let small = b
+            .js("return Array.prototype.filter.call(document.querySelectorAll('label.opt, button'), function (e) { var r = e.getBoundingClientRect(); return r.width > 0 && r.height < 44; }).length;")
+            .await;
+        assert_eq!(
+            small, 0,
+            "every touch target is at least 44 px tall at {width} px"
+        );
+        b.screenshot(&format!("visitor-question-{width}.png")).await;
+        b.close().await;
+    }
 }
