@@ -449,3 +449,57 @@ pub async fn create_entry(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bank() -> Bank {
+        crate::bank::parse_bank(include_str!("../../tests/fixtures/valid.yaml"))
+            .bank
+            .expect("valid fixture")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Any bytes as a request body: parsed or refused, and whatever parses
+        /// is scored, checked or refused without a panic.
+        #[test]
+        fn request_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = serde_json::from_slice::<StartBody>(&bytes);
+            if let Ok(e) = serde_json::from_slice::<EntryBody>(&bytes) {
+                let _ = (EntrantName::parse(&e.name), Phone::parse(&e.phone));
+            }
+            if let Ok(a) = serde_json::from_slice::<AnswersBody>(&bytes) {
+                let bank = bank();
+                let served = quiz::serve(&bank, &mut rand::rng());
+                let _ = quiz::score(&bank, &served, &a.answers);
+            }
+        }
+
+        /// Well-formed bodies with arbitrary ids and keys: a score or a 422 reason, never a panic.
+        #[test]
+        fn arbitrary_answers_are_scored_or_refused(
+            answers in proptest::collection::hash_map("[a-z0-9-]{0,12}|hotline|channels|answer-96110",
+                proptest::collection::vec("[A-Z]|T|F|.{0,3}", 0..5), 0..6)
+        ) {
+            let bank = bank();
+            let served = quiz::serve(&bank, &mut rand::rng());
+            match quiz::score(&bank, &served, &answers) {
+                Ok(o) => prop_assert!(o.score <= o.max_score && o.percent <= 100),
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        /// Whatever is typed, a parsed phone is 11 digits and masks to 3 + 4.
+        #[test]
+        fn typed_phones_parse_to_eleven_digits(raw in ".{0,20}|[+0-9 -]{0,20}") {
+            if let Ok(p) = Phone::parse(&raw) {
+                prop_assert!(p.as_ref().len() == 11 && p.as_ref().bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(p.masked().len(), 11);
+            }
+        }
+    }
+}
