@@ -62,6 +62,11 @@ impl Banks {
         v.into_iter().map(|(_, b)| b.clone()).collect()
     }
 
+    /// The file a set was loaded from.
+    pub fn file(&self, id: &str) -> Option<&str> {
+        self.files.get(id).map(String::as_str)
+    }
+
     /// The active set's id.
     pub fn active_id(&self) -> Option<&str> {
         self.active.as_deref()

@@ -126,6 +126,21 @@ pub async fn upload_set(
         tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
         ApiError::unavailable(format!("cannot save the set into the banks folder: {e}"))
     })?;
+    // The set's old file under another name would clash with ID.yaml at the
+    // next reload or start; it is kept beside, renamed so it is not loaded.
+    let old = state.banks().file(&bank.id).map(std::path::PathBuf::from);
+    if let Some(old) = old.filter(|o| *o != file && o.parent() == Some(dir.as_path()) && o.exists())
+    {
+        let kept = old.with_extension("yaml.replaced");
+        match std::fs::rename(&old, &kept) {
+            Ok(()) => {
+                tracing::info!(old = %old.display(), kept = %kept.display(), "older file of the set set aside")
+            }
+            Err(e) => {
+                tracing::warn!(old = %old.display(), error = %e, "cannot set the older file of the set aside")
+            }
+        }
+    }
     let bank = state.add_set(bank, &file.display().to_string()).await?;
     activate(&state, &bank.id).await?;
     tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");

@@ -206,6 +206,27 @@ async fn uploading_a_valid_set_saves_and_activates_it() {
 }
 
 #[tokio::test]
+async fn a_new_version_from_another_file_name_survives_a_restart() {
+    let app = spawn_app().await;
+    let v2 = BANK.replace("测试题库", "测试题库 第二版");
+    assert_eq!(upload(&app, &v2).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        std::fs::read_to_string(app.banks().join("fixture-valid.yaml")).unwrap(),
+        v2
+    );
+    assert!(
+        !app.banks().join("valid.yaml").exists(),
+        "the old file no longer loads"
+    );
+    assert!(
+        app.banks().join("valid.yaml.replaced").exists(),
+        "but is kept"
+    );
+    let restarted = start_in(app.dir).await;
+    assert_eq!(restarted.start().await["set"]["title"], "测试题库 第二版");
+}
+
+#[tokio::test]
 async fn a_reload_reports_broken_files_and_keeps_serving() {
     let app = spawn_app().await;
     std::fs::write(
