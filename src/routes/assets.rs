@@ -11,12 +11,12 @@ use actix_web::{get, web as aw, HttpRequest, HttpResponse, ResponseError};
 #[get("/")]
 pub async fn index(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let data = match state.active_bank() {
-        Some(bank) => visitor::set_view(&bank, visitor::request_lang(&req)),
-        None => serde_json::Value::Null,
+        Some(bank) => serde_json::to_string(&visitor::set_view(&bank, visitor::request_lang(&req))),
+        None => Ok("null".to_owned()),
     };
     // Inside <script>, `<` must not start a tag: JSON allows it escaped.
     let json = data
-        .to_string()
+        .unwrap_or_else(|_| "null".to_owned())
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026");

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod draws;
 pub mod health;
+pub mod views;
 pub mod visitor;
 
 use chrono::{DateTime, FixedOffset};

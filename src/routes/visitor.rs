@@ -1,8 +1,10 @@
 //! The visitor API (SPEC §3): the set, sessions, answers and entries.
 
+pub use super::views::set_view;
+use super::views::{result_view, session_view};
 use super::{now, rfc3339};
 use crate::bank::text::negotiate;
-use crate::bank::{Bank, Round};
+use crate::bank::Bank;
 use crate::contact::{EntrantName, EntryCode, Phone};
 use crate::error::ApiError;
 use crate::quiz::{self, Outcome, Served};
@@ -37,17 +39,6 @@ fn no_store(status: StatusCode) -> actix_web::HttpResponseBuilder {
     b
 }
 
-fn boards_view(bank: &Bank, lang: &str) -> Value {
-    bank.boards
-        .iter()
-        .map(|b| json!({"id": b.id, "title": b.title.get(lang), "body": b.body.get(lang)}))
-        .collect()
-}
-
-fn round_view(round: &Round) -> Value {
-    json!({"id": round.id, "opens": round.opens.map(rfc3339), "closes": round.closes.map(rfc3339)})
-}
-
 /// `GET /api/set` (extension): what the start screen shows, without starting the clock.
 #[get("/api/set")]
 pub async fn current_set(
@@ -58,28 +49,6 @@ pub async fn current_set(
     let lang = negotiate(q.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
     Ok(no_store(StatusCode::OK).json(set_view(&bank, lang)))
-}
-
-/// The start screen's data: title, intro, boards, rules, and whether a round is open.
-pub fn set_view(bank: &Bank, lang: &str) -> Value {
-    let now = now();
-    let round = bank.open_round(now);
-    let next = bank
-        .rounds
-        .iter()
-        .filter(|r| r.state(now) == "upcoming")
-        .min_by_key(|r| r.opens);
-    json!({
-        "lang": lang,
-        "set": {"id": bank.id, "title": bank.title.get(lang), "intro": bank.intro.as_ref().map(|t| t.get(lang))},
-        "boards": boards_view(bank, lang),
-        "questions_per_visitor": bank.quiz.questions_per_visitor,
-        "pass_percent": bank.quiz.pass_percent,
-        "time_limit_secs": bank.quiz.time_limit_secs,
-        "open": round.is_some(),
-        "round": round.map(round_view),
-        "next_round": next.map(round_view),
-    })
 }
 
 /// The language a request prefers (`Accept-Language`, else `zh`).
@@ -199,69 +168,6 @@ async fn load_session(state: &AppState, id: &str) -> Result<Loaded, ApiError> {
         served,
         outcome,
     })
-}
-
-/// The session as the page needs it; answers only once submitted.
-fn session_view(
-    bank: &Bank,
-    row: &SessionRow,
-    served: &[Served],
-    lang: &str,
-    outcome: Option<&Outcome>,
-    entry: Option<(String, String)>,
-) -> Value {
-    let round = bank.round(&row.round_id);
-    let questions: Vec<Value> = served
-        .iter()
-        .filter_map(|s| {
-            let q = bank.question(&s.id)?;
-            let options: Vec<Value> = s
-                .options
-                .iter()
-                .filter_map(|k| q.options.iter().find(|(key, _)| key == k))
-                .map(|(k, t)| json!({"key": k.to_string(), "text": t.get(lang)}))
-                .collect();
-            Some(json!({"id": q.id, "type": q.kind, "text": q.text.get(lang), "points": q.points, "options": options}))
-        })
-        .collect();
-    json!({
-        "session": row.id,
-        "lang": lang,
-        "now": rfc3339(now()),
-        "set": {"id": bank.id, "title": bank.title.get(lang), "intro": bank.intro.as_ref().map(|t| t.get(lang)), "version": bank.version},
-        "round": {"id": row.round_id, "closes": round.and_then(|r| r.closes).map(rfc3339)},
-        "time_limit_secs": bank.quiz.time_limit_secs,
-        "expires_at": row.expires_at,
-        "pass_percent": bank.quiz.pass_percent,
-        "boards": boards_view(bank, lang),
-        "questions": questions,
-        "result": outcome.map(|o| result_view(bank, o, lang)),
-        "entry": entry.map(|(code, round)| json!({"code": code, "round": round})),
-    })
-}
-
-fn keys(chars: &[char]) -> Vec<String> {
-    chars.iter().map(char::to_string).collect()
-}
-
-/// The scored submission with right answers and explanations.
-fn result_view(bank: &Bank, o: &Outcome, lang: &str) -> Value {
-    let results: Vec<Value> = o
-        .results
-        .iter()
-        .map(|r| {
-            let q = bank.question(&r.id);
-            json!({
-                "id": r.id,
-                "correct": r.correct,
-                "answer": q.map(|q| keys(&q.answer)).unwrap_or_default(),
-                "given": keys(&r.given),
-                "explanation": q.and_then(|q| q.explanation.as_ref()).map(|t| t.get(lang)),
-                "board": q.and_then(|q| q.board.clone()),
-            })
-        })
-        .collect();
-    json!({"score": o.score, "max_score": o.max_score, "percent": o.percent, "passed": o.passed, "results": results})
 }
 
 /// `GET /api/sessions/{session}`: the same session again (and its result and entry once there).
