@@ -50,9 +50,17 @@ pub struct Limits {
     ip_off: bool,
     starts: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     writes: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    sessions: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Keyed by a hash of the session id: 8 bytes a key rather than a string.
+    sessions: Arc<DefaultKeyedRateLimiter<u64>>,
     logins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     blocked: Arc<Mutex<HashMap<IpAddr, Instant>>>,
+}
+
+fn session_key(session: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    session.hash(&mut h);
+    h.finish()
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -107,7 +115,7 @@ impl Limits {
         if !self.ip_off {
             Self::check(&self.writes, &ip)?;
         }
-        Self::check(&self.sessions, &session.to_owned())
+        Self::check(&self.sessions, &session_key(session))
     }
 
     /// Whether `ip` may try a staff token now.
@@ -131,7 +139,7 @@ impl Limits {
         }
     }
 
-    /// Forgets idle keys (called now and then so memory stays flat).
+    /// Forgets idle keys (called every few seconds so memory stays flat).
     pub fn shrink(&self) {
         self.starts.retain_recent();
         self.writes.retain_recent();

@@ -49,7 +49,7 @@ impl Application {
         let server = run(listener, state.clone())?;
         let limits = state.limits.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
             loop {
                 every.tick().await;
                 limits.shrink();

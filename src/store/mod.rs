@@ -30,7 +30,8 @@ pub enum StoreError {
     Task(String),
 }
 
-/// How many idle read connections are kept.
+/// Read connections: at most this many reads run at once (the rest wait),
+/// so a thousand connections can't open a thousand SQLite handles and threads.
 const READ_POOL: usize = 8;
 
 /// The store: the writer and a small pool of read connections.
@@ -39,6 +40,7 @@ pub struct Store {
     path: Arc<PathBuf>,
     writer: Writer,
     readers: Arc<Mutex<Vec<Connection>>>,
+    read_permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// Opens a connection with the pragmas every connection needs.
@@ -71,6 +73,7 @@ impl Store {
             path: Arc::new(path.to_path_buf()),
             writer,
             readers: Arc::default(),
+            read_permits: Arc::new(tokio::sync::Semaphore::new(READ_POOL)),
         })
     }
 
@@ -89,10 +92,14 @@ impl Store {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
+        let permit = self.read_permits.clone().acquire_owned().await;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(job))
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            store.read_blocking(job)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     /// Runs a read on the calling thread (for start-up and commands).

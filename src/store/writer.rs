@@ -62,14 +62,12 @@ fn in_savepoint<R>(
     conn: &Connection,
     job: impl FnOnce(&Connection) -> Result<R, StoreError>,
 ) -> Result<R, StoreError> {
-    conn.execute_batch("SAVEPOINT job")?;
+    conn.prepare_cached("SAVEPOINT job")?.execute([])?;
     let out = job(conn);
-    let end = if out.is_ok() {
-        "RELEASE job"
-    } else {
-        "ROLLBACK TO job; RELEASE job"
-    };
-    conn.execute_batch(end)?;
+    if out.is_err() {
+        conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
+    }
+    conn.prepare_cached("RELEASE job")?.execute([])?;
     out
 }
 
@@ -103,5 +101,51 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
         for deliver in delivers {
             deliver(error.as_deref());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_job_undoes_only_itself_and_answers_come_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let conn = crate::store::connect(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
+        let w = Writer::start(conn);
+        let jobs = (0..50).map(|i| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                w.run(move |c| {
+                    c.execute("INSERT INTO t VALUES (?1)", [i])?;
+                    if i % 2 == 1 {
+                        return Err(StoreError::Task("odd".into()));
+                    }
+                    Ok(i)
+                })
+                .await
+            })
+        });
+        let mut ok = 0;
+        for j in jobs {
+            let out = j.await.unwrap();
+            if let Ok(i) = out {
+                ok += 1;
+                // Answered only after the commit: a separate connection already sees the row.
+                let reader = rusqlite::Connection::open(&path).unwrap();
+                let n: i64 = reader
+                    .query_row("SELECT COUNT(*) FROM t WHERE v = ?1", [i], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(n, 1);
+            }
+        }
+        assert_eq!(ok, 25);
+        let reader = rusqlite::Connection::open(&path).unwrap();
+        let odd: i64 = reader
+            .query_row("SELECT COUNT(*) FROM t WHERE v % 2 = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(odd, 0, "failed jobs left nothing behind");
     }
 }
