@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# quizbooth benchmarks: the one entry point. See BENCHMARKS.md.
+#
+#   bench/run.sh                  # 10 s per wrk run, 1,000,000 entries for the draw (~3 min + build)
+#   BENCH_QUICK=1 bench/run.sh    # 3 s per wrk run, 200,000 entries for the draw (~1 min + build)
+#
+# Environment: BENCH_DURATION (s per wrk run), BENCH_DRAW_N (entries/submissions
+# seeded for the draw and stats), BENCH_KEEP=1 (keep the temp folder),
+# CARGO_TARGET_DIR (default target/bench). Traffic goes to 127.0.0.1 only.
+# Prints a markdown table and writes it to bench/last-run.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  DUR=${BENCH_DURATION:-3}
+  DRAW_N=${BENCH_DRAW_N:-200000}
+else
+  DUR=${BENCH_DURATION:-10}
+  DRAW_N=${BENCH_DRAW_N:-1000000}
+fi
+RSS_SESSIONS=100000
+# Sessions seeded for each submit/entry run: more than the run can use.
+PER_RUN=$((15000 * DUR))
+CONNS=(64 1000)
+TOKEN=bench-admin-token-0123456789abcdef
+BANK=questions/netsec-week.yaml
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
+BIN=$TARGET_DIR/release/quizbooth
+LIMIT=$TARGET_DIR/release/examples/limit
+SEED=$TARGET_DIR/release/examples/seed
+OUT=$ROOT/bench/last-run.md
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# --- tools, limits, build -----------------------------------------------------
+need=()
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -ge 4096 ] || die "ulimit -n is $(ulimit -n); 1000 connections need more"
+
+log "building (release, CARGO_TARGET_DIR=$TARGET_DIR)"
+CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --bin quizbooth --examples
+
+TMP=$(mktemp -d /tmp/quizbooth-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+}
+trap cleanup EXIT
+
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
+    p=$((p + 1))
+  done
+  echo "$p"
+}
+APP_PORT=$(free_port 18181)
+LIMIT_PORT=$(free_port $((APP_PORT + 1)))
+APP=http://127.0.0.1:$APP_PORT
+AUTH="Authorization: Bearer $TOKEN"
+
+wait_up() { # URL PID
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || die "server exited; see $TMP"
+    sleep 0.1
+  done
+  die "server at $1 did not come up"
+}
+
+# All load comes from one address: turn per-IP rate limits off where the build has them.
+EXTRA=()
+if "$BIN" serve --help 2>/dev/null | grep -q -- '--ip-limit'; then
+  EXTRA+=(--ip-limit 0)
+fi
+APP_PID=
+start_app() { # DB LOGFILE
+  "$BIN" serve --bind "127.0.0.1:$APP_PORT" --db "$1" --questions questions \
+    --admin-token "$TOKEN" "${EXTRA[@]}" >"$2" 2>&1 &
+  APP_PID=$!
+  PIDS+=("$APP_PID")
+  wait_up "$APP/healthz" "$APP_PID"
+}
+stop_app() {
+  kill -TERM "$APP_PID"
+  wait "$APP_PID" 2>/dev/null || true
+}
+
+# Peak and current RSS in MB, and thread count, of a PID.
+vm() { # PID FIELD
+  awk -v f="$2:" '$1 == f { print ($3 == "kB" ? sprintf("%.1f", $2 / 1024) : $2) }' "/proc/$1/status"
+}
+
+# --- wrk runs ------------------------------------------------------------------
+# Results: one line per run in $TMP/runs: NAME CONNS RPS P50MS P99MS ERRORS
+to_ms() { # wrk time like 812.00us / 1.23ms / 2.01s / 1.00m
+  awk -v t="$1" 'BEGIN {
+    n = t + 0; u = t; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.2f", n }'
+}
+# CPU ticks (1/CLK_TCK s) used so far by a process, and by its thread named $2.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+thread_ticks() {
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then
+      sum=$((sum + $(awk '{ print $14 + $15 }' "$t/stat")))
+    fi
+  done
+  echo "$sum"
+}
+HZ=$(getconf CLK_TCK)
+run_wrk() { # NAME CONNS SERVER_PID URL SCRIPT [SCRIPT ARGS...]
+  local name=$1 conns=$2 pid=$3 url=$4 script=$5
+  shift 5
+  local f=$TMP/wrk-$name-$conns.txt
+  log "wrk $name c=$conns ${DUR}s"
+  local t0 w0
+  t0=$(ticks "$pid")
+  w0=$(thread_ticks "$pid" sqlite-writer)
+  wrk -t2 -c"$conns" -d"${DUR}s" --latency -s "$script" "$url" -- "$@" >"$f" 2>&1 || {
+    cat "$f" >&2
+    die "wrk failed"
+  }
+  local t1 w1
+  t1=$(ticks "$pid")
+  w1=$(thread_ticks "$pid" sqlite-writer)
+  local rps p50 p99 non2xx sock reqs cpu wcpu
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$f")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
+  non2xx=$(awk -F': *' '/Non-2xx/ { print $2 }' "$f")
+  sock=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$f")
+  reqs=$(awk '/requests in/ { print $1 }' "$f")
+  # Server CPU per request (all threads), and the SQLite writer thread's share, in µs.
+  cpu=$(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
+  wcpu=$(awk -v d=$((w1 - w0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
+  echo "$name $conns $rps $p50 $p99 $(( ${non2xx:-0} + ${sock:-0} )) $cpu $wcpu $(vm "$pid" Threads)" >>"$TMP/runs"
+  grep -E 'Requests/sec|Non-2xx|Socket|replay:' "$f" | sed 's/^/   /' >&2 || true
+}
+get() { # NAME CONNS FIELD(3=rps 4=p50 5=p99 6=errors 7=server µs/req 8=writer µs/req 9=threads)
+  awk -v n="$1" -v c="$2" -v f="$3" '$1 == n && $2 == c { print $f }' "$TMP/runs"
+}
+
+# --- 1. the service on a fresh database; the size of a session start --------------
+log "starting quizbooth on a fresh database"
+start_app "$TMP/q.db" "$TMP/app.log"
+total=0
+for _ in $(seq 1 50); do
+  s=$(curl -fsS -o /dev/null -w '%{size_download}' -X POST -H 'Content-Type: application/json' \
+    -d '{"lang":"zh"}' "$APP/api/sessions")
+  total=$((total + s))
+done
+START_BYTES=$((total / 50))
+log "a session start answers $START_BYTES bytes on average (50 samples)"
+
+# --- 2. the limit: minimal actix-web POST, raw rusqlite inserts ----------------------
+"$LIMIT" serve --bind "127.0.0.1:$LIMIT_PORT" --bytes "$START_BYTES" >"$TMP/limit.log" 2>&1 &
+LIMIT_PID=$!
+PIDS+=("$LIMIT_PID")
+for _ in $(seq 1 300); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$LIMIT_PORT") 2>/dev/null && break
+  kill -0 "$LIMIT_PID" 2>/dev/null || die "examples/limit exited; see $TMP/limit.log"
+  sleep 0.1
+done
+for c in "${CONNS[@]}"; do
+  run_wrk limit "$c" "$LIMIT_PID" "http://127.0.0.1:$LIMIT_PORT/api/sessions" bench/post.lua
+done
+kill -TERM "$LIMIT_PID"
+wait "$LIMIT_PID" 2>/dev/null || true
+
+SQL_SECS=$(awk -v d="$DUR" 'BEGIN { printf "%.1f", d / 3 }')
+log "raw rusqlite inserts (${SQL_SECS}s per mode)"
+"$LIMIT" sqlite --dir "$TMP/sqlite" --secs "$SQL_SECS" | tee "$TMP/sqlite.txt" >&2
+sql_rate() { awk -v m="$1" '$2 == m { sub(/rows_per_s=/, "", $5); print $5 }' "$TMP/sqlite.txt"; }
+
+# --- 3. session start -----------------------------------------------------------
+for c in "${CONNS[@]}"; do
+  run_wrk start "$c" "$APP_PID" "$APP/api/sessions" bench/post.lua
+done
+
+# --- 4. peak RSS after 100,000 sessions started and left open ------------------------
+started() {
+  curl -fsS -H "$AUTH" "$APP/admin/api/stats" | grep -o '"started":[0-9]*' | cut -d: -f2
+}
+n=$(started)
+if [ "$n" -lt "$RSS_SESSIONS" ]; then
+  rate=$(get start 64 3)
+  secs=$(( (RSS_SESSIONS - n) * 12 / (10 * (rate > 0 ? rate : 1000)) + 1 ))
+  log "topping up: $n sessions started, $((RSS_SESSIONS - n)) more over ~${secs}s"
+  wrk -t2 -c64 -d"${secs}s" -s bench/post.lua "$APP/api/sessions" >"$TMP/wrk-topup.txt" 2>&1
+  n=$(started)
+fi
+RSS_STARTED=$n
+RSS_PEAK=$(vm "$APP_PID" VmHWM)
+RSS_NOW=$(vm "$APP_PID" VmRSS)
+log "after $RSS_STARTED sessions started: VmHWM ${RSS_PEAK} MB, VmRSS ${RSS_NOW} MB, threads $(vm "$APP_PID" Threads)"
+
+# --- 5. submit answers: each request on its own fresh session -----------------------
+for c in "${CONNS[@]}"; do
+  "$SEED" open --db "$TMP/q.db" --questions "$BANK" --count "$PER_RUN" --out "$TMP/open-$c.tsv"
+  run_wrk submit "$c" "$APP_PID" "$APP/api/sessions/x/answers" bench/replay.lua submit "$TMP/open-$c.tsv" 2
+  log "threads after submit c=$c: $(vm "$APP_PID" Threads)"
+done
+
+# --- 6. entries: passed sessions, distinct phones -------------------------------------
+phone=500000000
+for c in "${CONNS[@]}"; do
+  "$SEED" passed --db "$TMP/q.db" --questions "$BANK" --count "$PER_RUN" \
+    --phone-from "$phone" --out "$TMP/passed-$c.tsv"
+  phone=$((phone + PER_RUN))
+  run_wrk entry "$c" "$APP_PID" "$APP/api/entries" bench/replay.lua entry "$TMP/passed-$c.tsv" 2
+done
+RSS_END=$(vm "$APP_PID" VmHWM)
+THREADS_END=$(vm "$APP_PID" Threads)
+stop_app
+
+# --- 7. draw commit + reveal over DRAW_N entries; stats over DRAW_N submissions -------
+log "draw database: migrate, then seed $DRAW_N passed sessions with entries"
+start_app "$TMP/draw.db" "$TMP/app-draw-init.log"
+stop_app
+"$SEED" draw --db "$TMP/draw.db" --questions "$BANK" --count "$DRAW_N"
+start_app "$TMP/draw.db" "$TMP/app-draw.log"
+ROUND=$(curl -fsS "$APP/api/set" | grep -o '[,{]"round":{[^}]*' | grep -o '"id":"[^"]*"' | cut -d'"' -f4)
+[ -n "$ROUND" ] || die "no open round"
+
+timed() { # OUTFILE curl-args... ; prints seconds, fails on non-2xx
+  local out=$1
+  shift
+  local r
+  r=$(curl -sS -o "$out" -w '%{http_code} %{time_total}' "$@")
+  case ${r%% *} in
+    2??) echo "${r#* }" ;;
+    *) cat "$out" >&2; die "HTTP ${r%% *} from $*" ;;
+  esac
+}
+STATS_T=()
+for _ in 1 2 3 4 5; do
+  STATS_T+=("$(timed "$TMP/stats.json" -H "$AUTH" "$APP/admin/api/stats")")
+done
+grep -q "\"submitted\":$DRAW_N" "$TMP/stats.json" || die "stats do not show $DRAW_N submissions: $(cat "$TMP/stats.json")"
+STATS_FIRST=$(awk -v t="${STATS_T[0]}" 'BEGIN { printf "%.1f", t * 1000 }')
+STATS_MED=$(printf '%s\n' "${STATS_T[@]}" | sort -g | awk 'NR == 3 { printf "%.1f", $1 * 1000 }')
+
+COMMIT_T=$(timed "$TMP/commit.json" -X POST -H "$AUTH" -H 'Content-Type: application/json' \
+  -d "{\"round\":\"$ROUND\",\"prize\":\"bench\",\"winners\":10}" "$APP/admin/api/draws")
+DRAW_ID=$(grep -o '"id":[0-9]*' "$TMP/commit.json" | head -1 | cut -d: -f2)
+grep -q "\"entry_count\":$DRAW_N" "$TMP/commit.json" || die "draw pool is not $DRAW_N: $(head -c 300 "$TMP/commit.json")"
+REVEAL_T=$(timed "$TMP/reveal.json" -X POST -H "$AUTH" -H 'Content-Type: application/json' \
+  -d '{"public_seed":"1 2 3"}' "$APP/admin/api/draws/$DRAW_ID/reveal")
+WINNERS=$(grep -o '"code":"[^"]*"' "$TMP/reveal.json" | wc -l)
+[ "$WINNERS" = 10 ] || die "reveal returned $WINNERS winners"
+DRAW_RSS=$(vm "$APP_PID" VmHWM)
+stop_app
+ms() { awk -v t="$1" 'BEGIN { printf "%.0f", t * 1000 }'; }
+COMMIT_MS=$(ms "$COMMIT_T")
+REVEAL_MS=$(ms "$REVEAL_T")
+DRAW_MS=$((COMMIT_MS + REVEAL_MS))
+
+# --- 8. the table ------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**"; fi; }
+{
+  echo "## quizbooth benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), wrk -t2 on the same cores;" \
+    "${DUR}s per wrk run; git $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo '+dirty src')."
+  echo "Limit: examples/limit, a bare actix-web POST answering ${START_BYTES} bytes of JSON (the mean session-start response)."
+  echo
+  echo "| flow | conns | req/s | ratio to limit | target | p50 ms | p99 ms | errors | server CPU µs/req (writer thread) | ratio to raw SQLite, 64 rows/tx |"
+  echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+  for c in "${CONNS[@]}"; do
+    echo "| limit: bare actix POST | $c | $(get limit "$c" 3) | 1.00 | | $(get limit "$c" 4) | $(get limit "$c" 5) | $(get limit "$c" 6) | $(get limit "$c" 7) | |"
+  done
+  for flow in start submit entry; do
+    case $flow in
+      start) label='POST /api/sessions' ;;
+      submit) label='POST /api/sessions/{id}/answers' ;;
+      entry) label='POST /api/entries' ;;
+    esac
+    for c in "${CONNS[@]}"; do
+      r=$(ratio "$(get $flow "$c" 3)" "$(get limit "$c" 3)")
+      p99=$(get $flow "$c" 5)
+      err=$(get $flow "$c" 6)
+      t="ratio $(yes_no "$r >= 0.5")"
+      [ "$c" = 1000 ] && t="$t; p99 $(yes_no "$p99 < 50")"
+      t="$t; errors $(yes_no "$err == 0")"
+      echo "| $label | $c | $(get $flow "$c" 3) | $r | $t | $(get $flow "$c" 4) | $p99 | $err | $(get $flow "$c" 7) ($(get $flow "$c" 8)) | $(ratio "$(get $flow "$c" 3)" "$(sql_rate batch_64)") |"
+    done
+  done
+  echo
+  echo "| measure | value | target | |"
+  echo "|---|---:|---|---|"
+  echo "| raw rusqlite insert, 1 row per transaction (WAL, synchronous=FULL) | $(sql_rate per_row) rows/s | | |"
+  echo "| raw rusqlite insert, 64 rows per transaction | $(sql_rate batch_64) rows/s | | |"
+  echo "| raw rusqlite insert, 512 rows per transaction | $(sql_rate batch_512) rows/s | | |"
+  echo "| server peak RSS (VmHWM) after $RSS_STARTED (≥ $RSS_SESSIONS) sessions started at 64 and 1000 connections, left open | $RSS_PEAK MB | ≤ 64 MB | $(yes_no "$RSS_PEAK <= 64") |"
+  echo "| server peak RSS at the end of all runs, after submit and entry at 1000 connections (${THREADS_END} threads) | $RSS_END MB | | |"
+  echo "| draw commit + reveal over $DRAW_N entries | $DRAW_MS ms (commit $COMMIT_MS + reveal $REVEAL_MS) | < 2000 ms | $(yes_no "$DRAW_MS < 2000") |"
+  echo "| GET /admin/api/stats over $DRAW_N submissions | first $STATS_FIRST ms, median of 5 $STATS_MED ms | < 200 ms | $(yes_no "$STATS_FIRST < 200") |"
+  echo "| server peak RSS after the draw | $DRAW_RSS MB | | |"
+} >"$OUT"
+echo
+cat "$OUT"
