@@ -35,3 +35,17 @@ pub mod state;
 pub mod store;
 /// The embedded web pages and their content-hashed asset URLs.
 pub mod web;
+
+/// Proptest settings: `default` cases, or `PROPTEST_CASES` when set (a long
+/// fuzzing run: `PROPTEST_CASES=5000000 cargo test --release --lib fuzz_`).
+#[cfg(test)]
+pub(crate) fn proptest_cases(default: u32) -> proptest::prelude::ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    proptest::prelude::ProptestConfig {
+        cases,
+        ..Default::default()
+    }
+}

@@ -347,11 +347,11 @@ questions:
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #![proptest_config(crate::proptest_cases(300))]
 
         /// Any text at all gives a report, never a panic.
         #[test]
-        fn any_text_is_answered_with_problems_not_a_panic(text in "\\PC{0,400}") {
+        fn fuzz_any_text_is_answered_with_problems_not_a_panic(text in "\\PC{0,400}") {
             let r = parse_bank(&text);
             proptest::prop_assert!(r.bank.is_some() || r.problems.iter().any(|p| !p.warning));
         }
@@ -359,7 +359,7 @@ questions:
         /// A valid bank with a few bytes spliced in anywhere never panics, and
         /// every problem points inside the text.
         #[test]
-        fn a_damaged_bank_never_panics(at in 0usize..600, junk in "[ -~\n\t:\\[\\]{}#&*!|>-]{0,12}") {
+        fn fuzz_a_damaged_bank_never_panics(at in 0usize..600, junk in "[ -~\n\t:\\[\\]{}#&*!|>-]{0,12}") {
             let mut at = at.min(VALID.len());
             while !VALID.is_char_boundary(at) {
                 at -= 1;

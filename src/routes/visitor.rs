@@ -368,12 +368,12 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(500))]
+        #![proptest_config(crate::proptest_cases(500))]
 
         /// Any bytes as a request body: parsed or refused, and whatever parses
         /// is scored, checked or refused without a panic.
         #[test]
-        fn request_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        fn fuzz_request_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = serde_json::from_slice::<StartBody>(&bytes);
             if let Ok(e) = serde_json::from_slice::<EntryBody>(&bytes) {
                 let _ = (EntrantName::parse(&e.name), Phone::parse(&e.phone));
@@ -387,7 +387,7 @@ mod tests {
 
         /// Well-formed bodies with arbitrary ids and keys: a score or a 422 reason, never a panic.
         #[test]
-        fn arbitrary_answers_are_scored_or_refused(
+        fn fuzz_arbitrary_answers_are_scored_or_refused(
             answers in proptest::collection::hash_map("[a-z0-9-]{0,12}|hotline|channels|answer-96110",
                 proptest::collection::vec("[A-Z]|T|F|.{0,3}", 0..5), 0..6)
         ) {
