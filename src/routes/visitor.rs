@@ -143,11 +143,9 @@ async fn load_session(state: &AppState, id: &str) -> Result<Loaded, ApiError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::not_found("session"));
     }
-    let id = id.to_owned();
     let row = state
         .store
-        .read(move |c| queries::get_session(c, &id))
-        .await?
+        .lookup(|c| queries::get_session(c, id))?
         .ok_or_else(|| ApiError::not_found("session"))?;
     let bank = state
         .bank_version(&row.set_version)
@@ -190,11 +188,9 @@ pub async fn get_session(
         }
     }
     let entry = if s.outcome.is_some() {
-        let id = s.row.id.clone();
         state
             .store
-            .read(move |c| queries::entry_by_session(c, &id))
-            .await?
+            .lookup(|c| queries::entry_by_session(c, &s.row.id))?
     } else {
         None
     };

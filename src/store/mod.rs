@@ -102,6 +102,16 @@ impl Store {
         .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
+    /// Runs a lookup by key on the calling thread. For the visitor's point
+    /// reads (tens of microseconds), the hop to a blocking thread costs more
+    /// than the read itself; anything that scans belongs in [`Store::read`].
+    pub fn lookup<R>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        self.read_blocking(job)
+    }
+
     /// Runs a read on the calling thread (for start-up and commands).
     pub fn read_blocking<R>(
         &self,
