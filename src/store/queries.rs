@@ -135,11 +135,13 @@ const SUBMIT_SESSION: &str = "UPDATE sessions SET submitted_at = :now, outcome =
 const COUNT_SUBMITTED: &str = "INSERT INTO round_stats (set_id, round_id, submitted, passed)
      VALUES (:set_id, :round_id, 1, :passed)
      ON CONFLICT (set_id, round_id) DO UPDATE SET submitted = submitted + 1, passed = passed + :passed";
+/// One statement for all of a submission's questions: `:answers` is a JSON
+/// object of question id → 1 (right) or 0 (wrong).
 const COUNT_ANSWERED: &str =
     "INSERT INTO question_stats (set_id, round_id, question_id, answered, correct)
-     VALUES (:set_id, :round_id, :question_id, 1, :correct)
+     SELECT :set_id, :round_id, j.key, 1, j.value FROM json_each(:answers) AS j WHERE true
      ON CONFLICT (set_id, round_id, question_id)
-     DO UPDATE SET answered = answered + 1, correct = correct + :correct";
+     DO UPDATE SET answered = answered + 1, correct = correct + excluded.correct";
 
 /// Records a submission once; `false` when the session was already submitted.
 /// `per_question` is (question id, correct) for every served question.
@@ -160,12 +162,14 @@ pub fn submit_session(
     conn.prepare_cached(COUNT_SUBMITTED)?.execute(
         named_params! {":set_id": s.set_id, ":round_id": s.round_id, ":passed": i64::from(passed)},
     )?;
-    let mut st = conn.prepare_cached(COUNT_ANSWERED)?;
-    for (qid, correct) in per_question {
-        st.execute(named_params! {
-            ":set_id": s.set_id, ":round_id": s.round_id, ":question_id": qid, ":correct": i64::from(*correct),
-        })?;
-    }
+    let answers: serde_json::Map<String, serde_json::Value> = per_question
+        .iter()
+        .map(|(qid, correct)| (qid.clone(), u8::from(*correct).into()))
+        .collect();
+    let answers = serde_json::Value::Object(answers).to_string();
+    conn.prepare_cached(COUNT_ANSWERED)?.execute(
+        named_params! {":set_id": s.set_id, ":round_id": s.round_id, ":answers": answers},
+    )?;
     Ok(true)
 }
 
@@ -208,7 +212,6 @@ pub enum EntryConflict {
 const ENTRY_BY_SESSION: &str = "SELECT code, round_id FROM entries WHERE session_id = :session_id";
 const ENTRY_PHONE_USED: &str =
     "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone = :phone";
-const ENTRY_CODE_USED: &str = "SELECT 1 FROM entries WHERE code = :code";
 const INSERT_ENTRY: &str = "INSERT INTO entries
      (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
      VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)";
@@ -231,26 +234,30 @@ pub fn insert_entry(
     conn: &Connection,
     e: &EntryRow,
 ) -> Result<std::result::Result<(), EntryConflict>> {
-    if entry_by_session(conn, &e.session_id)?.is_some() {
-        return Ok(Err(EntryConflict::SessionUsed));
-    }
-    let phone_used = conn
-        .prepare_cached(ENTRY_PHONE_USED)?
-        .exists(named_params! {":set_id": e.set_id, ":round_id": e.round_id, ":phone": e.phone})?;
-    if phone_used {
-        return Ok(Err(EntryConflict::PhoneUsed));
-    }
-    if conn
-        .prepare_cached(ENTRY_CODE_USED)?
-        .exists(named_params! {":code": e.code})?
-    {
-        return Ok(Err(EntryConflict::CodeTaken));
-    }
-    conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
+    // The UNIQUE constraints decide; only a refused insert asks which one.
+    let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
         ":code": e.code, ":session_id": e.session_id, ":set_id": e.set_id, ":set_version": e.set_version,
         ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":score": e.score,
         ":percent": e.percent, ":created_at": e.created_at,
-    })?;
+    });
+    match inserted {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            if entry_by_session(conn, &e.session_id)?.is_some() {
+                return Ok(Err(EntryConflict::SessionUsed));
+            }
+            let phone_used = conn.prepare_cached(ENTRY_PHONE_USED)?.exists(
+                named_params! {":set_id": e.set_id, ":round_id": e.round_id, ":phone": e.phone},
+            )?;
+            if phone_used {
+                return Ok(Err(EntryConflict::PhoneUsed));
+            }
+            return Ok(Err(EntryConflict::CodeTaken));
+        }
+        Err(other) => return Err(other.into()),
+    }
     conn.prepare_cached(COUNT_ENTRY)?
         .execute(named_params! {":set_id": e.set_id, ":round_id": e.round_id})?;
     Ok(Ok(()))
@@ -545,4 +552,65 @@ pub fn reveal_draw(
         st.execute(named_params! {":draw_id": id, ":position": i as i64, ":code": code})?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, session: &str, phone: &str) -> EntryRow {
+        EntryRow {
+            code: code.into(),
+            session_id: session.into(),
+            set_id: "set".into(),
+            set_version: "v".into(),
+            round_id: "open".into(),
+            name: "张三".into(),
+            phone: phone.into(),
+            score: 10,
+            percent: 100,
+            created_at: "2026-11-28T10:00:00+08:00".into(),
+        }
+    }
+
+    #[test]
+    fn a_refused_entry_says_which_rule_refused_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
+        assert_eq!(
+            insert_entry(&conn, &entry("AAAA-AAAA", "s1", "13800138000")).unwrap(),
+            Ok(())
+        );
+        let cases = [
+            (
+                "same session",
+                entry("BBBB-BBBB", "s1", "13900139000"),
+                EntryConflict::SessionUsed,
+            ),
+            (
+                "same phone, same round",
+                entry("BBBB-BBBB", "s2", "13800138000"),
+                EntryConflict::PhoneUsed,
+            ),
+            (
+                "same code",
+                entry("AAAA-AAAA", "s3", "13700137000"),
+                EntryConflict::CodeTaken,
+            ),
+        ];
+        for (why, e, want) in cases {
+            assert_eq!(insert_entry(&conn, &e).unwrap(), Err(want), "{why}");
+        }
+        let other_round = EntryRow {
+            round_id: "week-2".into(),
+            ..entry("CCCC-CCCC", "s4", "13800138000")
+        };
+        assert_eq!(
+            insert_entry(&conn, &other_round).unwrap(),
+            Ok(()),
+            "the phone may enter another round"
+        );
+        let counts = round_counts(&conn, "set", None).unwrap();
+        assert_eq!(counts.entries, 2, "only stored entries are counted");
+    }
 }
