@@ -107,15 +107,9 @@ const INSERT: &str = "INSERT INTO entries
     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-/// Opens with the pragmas of `quizbooth::store::connect`.
+/// Opens with the service's own pragmas (`quizbooth::store::connect`).
 fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;",
-    )?;
+    let conn = quizbooth::store::connect(path)?;
     conn.execute_batch(ENTRIES)?;
     Ok(conn)
 }

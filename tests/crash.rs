@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, BANK, TOKEN};
+use helpers::{right_answers, wait_up, BANK, TOKEN};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -36,14 +36,6 @@ fn start(dir: &std::path::Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts")
-}
-
-async fn wait_up(client: &Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the service did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn passed_session(client: &Client, base: &str) -> String {

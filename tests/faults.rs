@@ -7,12 +7,12 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, BANK, TOKEN};
+use helpers::{right_answers, wait_up, BANK, TOKEN};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Unmounts (and stops the server) however the test ends.
 struct Mounted {
@@ -97,11 +97,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the service did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_up(&client, &base).await;
     // A visitor who started before the disk filled up.
     let s: Value = client
         .post(format!("{base}/api/sessions"))

@@ -74,16 +74,20 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// Submits the right answers for a session.
+    pub async fn submit_right(&self, id: &str) -> Response {
+        self.post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": right_answers()}),
+        )
+        .await
+    }
+
     /// Starts a session and submits all-right answers; returns the session id.
     pub async fn passed_session(&self) -> String {
         let s = self.start().await;
         let id = s["session"].as_str().unwrap().to_owned();
-        let r = self
-            .post(
-                &format!("/api/sessions/{id}/answers"),
-                json!({"answers": right_answers()}),
-            )
-            .await;
+        let r = self.submit_right(&id).await;
         assert_eq!(r.status(), StatusCode::OK);
         id
     }
@@ -190,4 +194,17 @@ pub fn decode_qr(png: &[u8]) -> String {
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code in the image");
     grids[0].decode().expect("the QR code decodes").1
+}
+
+/// Waits until a server started as a process answers `/healthz` (crash.rs, faults.rs).
+#[allow(dead_code)]
+pub async fn wait_up(client: &Client, base: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service did not come up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -254,12 +254,7 @@ async fn a_late_submission_is_410() {
         [&id],
     )
     .unwrap();
-    let r = app
-        .post(
-            &format!("/api/sessions/{id}/answers"),
-            json!({"answers": right_answers()}),
-        )
-        .await;
+    let r = app.submit_right(&id).await;
     expect_error(r, StatusCode::GONE, "expired").await;
 }
 
@@ -274,12 +269,7 @@ async fn within_the_grace_period_a_submission_still_counts() {
         [&ten_secs_ago, &id],
     )
     .unwrap();
-    let r = app
-        .post(
-            &format!("/api/sessions/{id}/answers"),
-            json!({"answers": right_answers()}),
-        )
-        .await;
+    let r = app.submit_right(&id).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -453,12 +443,7 @@ async fn malformed_json_gets_a_json_error() {
 async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
-    let r = app
-        .post(
-            &format!("/api/sessions/{id}/answers"),
-            json!({"answers": right_answers()}),
-        )
-        .await;
+    let r = app.submit_right(&id).await;
     assert_eq!(r.status(), StatusCode::OK);
     let restarted = start_in(app.dir).await;
     let s: Value = restarted
@@ -468,12 +453,7 @@ async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
         .await
         .unwrap();
     assert_eq!(s["result"]["passed"], true);
-    let r = restarted
-        .post(
-            &format!("/api/sessions/{id}/answers"),
-            json!({"answers": right_answers()}),
-        )
-        .await;
+    let r = restarted.submit_right(&id).await;
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
 }
 
@@ -492,15 +472,7 @@ async fn a_replaced_set_still_scores_sessions_started_on_the_old_version() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = app
-        .post(
-            &format!("/api/sessions/{id}/answers"),
-            json!({"answers": right_answers()}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v: Value = app.submit_right(&id).await.json().await.unwrap();
     assert_eq!(
         v["score"], 3,
         "scored against the version the session was served: {v}"
