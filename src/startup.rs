@@ -134,7 +134,12 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
         limits: Limits::new(settings_limits),
     };
     for (file, bank) in ok {
-        state.add_set(bank, &file.display().to_string()).await?;
+        let file = file.display().to_string();
+        if let Err(e) = state.add_set(bank.clone(), &file).await {
+            // A read-only or full database must not keep the quiz from serving.
+            tracing::error!(error = %e, set = %bank.id, "cannot keep the set's text in the database; serving it anyway");
+            state.banks_mut().insert(bank, &file);
+        }
     }
     state
         .banks_mut()

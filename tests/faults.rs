@@ -1,7 +1,9 @@
-//! Faults: a full disk gives visitors a 503 JSON with Retry-After and a clear
-//! log line, the service keeps serving what it can, and recovers by itself
-//! once space is free again. Uses a small tmpfs, so it needs root (CI runs as
-//! root); elsewhere it skips with a printed reason, but never under `CI=true`.
+//! Faults: a full disk or a read-only database file gives visitors a 503
+//! JSON with Retry-After and a clear log line, the service keeps serving what
+//! it can, and recovers by itself once the fault clears. These need root (a
+//! small tmpfs; running the service as `nobody`, since root ignores file
+//! modes); CI runs as root. Elsewhere they skip with a printed reason, but
+//! never under `CI=true`.
 
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
@@ -174,4 +176,130 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+/// Runs the binary as the unprivileged `nobody` (root ignores file modes).
+fn start_as_nobody(bin: &Path, dir: &Path, port: u16, log: &Path) -> Child {
+    Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(bin)
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--admin-token",
+            TOKEN,
+        ])
+        .arg("--questions")
+        .arg(dir.join("valid.yaml"))
+        .arg("--db")
+        .arg(dir.join("q.db"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .expect("setpriv runs")
+}
+
+fn set_db_mode(dir: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for name in ["q.db", "q.db-wal", "q.db-shm"] {
+        let f = dir.join(name);
+        if f.exists() {
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_database_gives_503_and_the_service_recovers() {
+    use std::os::unix::fs::PermissionsExt;
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let has_setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !(is_root && has_setpriv) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but not root with setpriv"
+        );
+        eprintln!("SKIPPED: needs root and setpriv to run the service as another user");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::write(dir.join("valid.yaml"), BANK).unwrap();
+    // The binary is copied where `nobody` may run it, wherever the checkout lives.
+    let bin = dir.join("quizbooth");
+    std::fs::copy(env!("CARGO_BIN_EXE_quizbooth"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let log = dir.join("server.log");
+    let post = |client: &Client| {
+        client
+            .post(format!("{base}/api/sessions"))
+            .json(&json!({}))
+            .send()
+    };
+
+    let mut first = start_as_nobody(&bin, dir, port, &log);
+    wait_up(&client, &base).await;
+    assert_eq!(post(&client).await.unwrap().status(), StatusCode::CREATED);
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    set_db_mode(dir, 0o444);
+    let _server = KillOnDrop(start_as_nobody(&bin, dir, port, &log));
+    wait_up(&client, &base).await;
+    assert_eq!(
+        client
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK,
+        "pages still served"
+    );
+    let r = post(&client).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "unavailable");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("read-only"), "a clear log line: {logged}");
+
+    set_db_mode(dir, 0o644);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = post(&client).await.unwrap().status();
+        if status == StatusCode::CREATED {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "writes resume by themselves once the file is writable ({status})"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Stops a server however the test ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -8,7 +8,8 @@ pub mod writer;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub use writer::Writer;
@@ -39,7 +40,12 @@ const READ_POOL: usize = 8;
 pub struct Store {
     path: Arc<PathBuf>,
     writer: Writer,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    /// Idle read connections, each with the generation it was opened in.
+    readers: Arc<Mutex<Vec<(u64, Connection)>>>,
+    /// Bumped when the writer reopens its connection: SQLite shares one
+    /// WAL-index mapping per file within a process, so connections opened
+    /// while the file was read-only must all go before writing can resume.
+    generation: Arc<AtomicU64>,
     read_permits: Arc<tokio::sync::Semaphore>,
 }
 
@@ -68,11 +74,24 @@ impl Store {
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         migrations::migrate(&mut conn)
             .with_context(|| format!("cannot migrate the database {}", path.display()))?;
-        let writer = Writer::start(conn);
+        let readers: Arc<Mutex<Vec<(u64, Connection)>>> = Arc::default();
+        let generation = Arc::new(AtomicU64::new(0));
+        let on_reopen = {
+            let (readers, generation) = (readers.clone(), generation.clone());
+            move || {
+                generation.fetch_add(1, Ordering::SeqCst);
+                readers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+            }
+        };
+        let writer = Writer::start(conn, path.to_path_buf(), Box::new(on_reopen));
         Ok(Self {
             path: Arc::new(path.to_path_buf()),
             writer,
-            readers: Arc::default(),
+            readers,
+            generation,
             read_permits: Arc::new(tokio::sync::Semaphore::new(READ_POOL)),
         })
     }
@@ -117,16 +136,20 @@ impl Store {
         &self,
         job: impl FnOnce(&Connection) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let conn = self.readers.lock().ok().and_then(|mut pool| pool.pop());
-        let conn = match conn {
-            Some(c) => c,
-            None => connect(&self.path)?,
+        let current = self.generation.load(Ordering::SeqCst);
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let conn = match pooled {
+            Some((generation, c)) if generation == current => c,
+            _ => connect(&self.path)?,
         };
         let out = job(&conn);
-        if let Ok(mut pool) = self.readers.lock() {
-            if pool.len() < READ_POOL {
-                pool.push(conn);
-            }
+        let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if pool.len() < READ_POOL && self.generation.load(Ordering::SeqCst) == current {
+            pool.push((current, conn));
         }
         out
     }

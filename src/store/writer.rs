@@ -5,7 +5,9 @@
 
 use super::StoreError;
 use rusqlite::Connection;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Most jobs committed together.
@@ -22,12 +24,14 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread that owns `conn`.
-    pub fn start(conn: Connection) -> Self {
+    /// Starts the thread that owns `conn`, the connection to the file at
+    /// `path`. `on_reopen` runs whenever the writer opens a new connection
+    /// because the old one could not write.
+    pub fn start(conn: Connection, path: PathBuf, on_reopen: Box<dyn Fn() + Send>) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, &path, &*on_reopen, rx))
             .expect("the writer thread can be spawned");
         Self { tx }
     }
@@ -71,7 +75,12 @@ fn in_savepoint<R>(
     out
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+/// Least time between attempts to reopen a connection that cannot write.
+const REOPEN_EVERY: Duration = Duration::from_secs(1);
+
+fn run(conn: Connection, path: &Path, on_reopen: &dyn Fn(), rx: mpsc::Receiver<Job>) {
+    let mut conn = Some(conn);
+    let mut last_reopen: Option<Instant> = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -80,21 +89,52 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let msg = e.to_string();
-            tracing::error!(error = %msg, "cannot begin a write transaction");
-            for job in batch {
-                job(Err(&msg))(None);
+        // A connection opened on a read-only file stays read-only, and so does
+        // every later one while any connection of this process still has the
+        // file open: close them all and open anew, now and then, so writing
+        // resumes by itself once the file is writable again.
+        let cannot_write = conn
+            .as_ref()
+            .is_none_or(|c| c.is_readonly(rusqlite::MAIN_DB).unwrap_or(false));
+        if cannot_write && last_reopen.is_none_or(|t| t.elapsed() >= REOPEN_EVERY) {
+            last_reopen = Some(Instant::now());
+            on_reopen();
+            conn = None;
+            match super::connect(path) {
+                Ok(fresh) => {
+                    if fresh.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+                        tracing::error!(db = %path.display(), "the database file is read-only; writes are refused until it is writable");
+                    }
+                    conn = Some(fresh);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, db = %path.display(), "cannot open the database")
+                }
             }
-            continue;
         }
-        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(Ok(&conn))).collect();
-        let commit = conn.execute_batch("COMMIT");
-        let error = match commit {
+        let begun = match conn.as_ref() {
+            Some(c) => c
+                .execute_batch("BEGIN IMMEDIATE")
+                .map(|()| c)
+                .map_err(|e| e.to_string()),
+            None => Err("the database cannot be opened".to_owned()),
+        };
+        let c = match begun {
+            Ok(c) => c,
+            Err(msg) => {
+                tracing::error!(error = %msg, db = %path.display(), "cannot begin a write transaction");
+                for job in batch {
+                    job(Err(&msg))(None);
+                }
+                continue;
+            }
+        };
+        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(Ok(c))).collect();
+        let error = match c.execute_batch("COMMIT") {
             Ok(()) => None,
             Err(e) => {
                 tracing::error!(error = %e, "commit failed");
-                let _ = conn.execute_batch("ROLLBACK");
+                let _ = c.execute_batch("ROLLBACK");
                 Some(e.to_string())
             }
         };
@@ -114,7 +154,7 @@ mod tests {
         let path = dir.path().join("w.db");
         let conn = crate::store::connect(&path).unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
-        let w = Writer::start(conn);
+        let w = Writer::start(conn, path.clone(), Box::new(|| {}));
         let jobs = (0..50).map(|i| {
             let w = w.clone();
             tokio::spawn(async move {
