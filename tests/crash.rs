@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, wait_up, BANK, TOKEN};
+use helpers::{right_answers, serve_args, wait_up, BANK};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -20,17 +20,7 @@ const ROUNDS: usize = 3;
 
 fn start(dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--admin-token",
-            TOKEN,
-        ])
-        .arg("--questions")
-        .arg(dir.join("questions"))
-        .arg("--db")
-        .arg(dir.join("q.db"))
+        .args(serve_args(&dir.join("questions"), &dir.join("q.db"), port))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -9,7 +9,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, wait_up, BANK, TOKEN};
+use helpers::{right_answers, serve_args, wait_up, BANK};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -77,17 +77,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .port();
     let log = base_dir.path().join("server.log");
     let child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--admin-token",
-            TOKEN,
-        ])
-        .arg("--questions")
-        .arg(&questions)
-        .arg("--db")
-        .arg(mnt.join("q.db"))
+        .args(serve_args(&questions, &mnt.join("q.db"), port))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -183,17 +173,7 @@ fn start_as_nobody(bin: &Path, dir: &Path, port: u16, log: &Path) -> Child {
     Command::new("setpriv")
         .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
         .arg(bin)
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--admin-token",
-            TOKEN,
-        ])
-        .arg("--questions")
-        .arg(dir.join("valid.yaml"))
-        .arg("--db")
-        .arg(dir.join("q.db"))
+        .args(serve_args(&dir.join("valid.yaml"), &dir.join("q.db"), port))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())

@@ -208,3 +208,26 @@ pub async fn wait_up(client: &Client, base: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Arguments of `quizbooth serve` on 127.0.0.1:`port` with the test token,
+/// for tests that run the binary as a process (crash.rs, faults.rs).
+#[allow(dead_code)]
+pub fn serve_args(
+    questions: &std::path::Path,
+    db: &std::path::Path,
+    port: u16,
+) -> Vec<std::ffi::OsString> {
+    let bind = format!("127.0.0.1:{port}");
+    let args: [&std::ffi::OsStr; 9] = [
+        "serve".as_ref(),
+        "--bind".as_ref(),
+        bind.as_ref(),
+        "--admin-token".as_ref(),
+        TOKEN.as_ref(),
+        "--questions".as_ref(),
+        questions.as_ref(),
+        "--db".as_ref(),
+        db.as_ref(),
+    ];
+    args.iter().map(|a| a.to_os_string()).collect()
+}
