@@ -9,6 +9,8 @@
 pub mod bank;
 /// The command line (clap): `serve`, `check`, `qr`, `draw-verify`.
 pub mod cli;
+/// The server's clock and its RFC 3339 form.
+pub mod clock;
 /// One file per subcommand.
 pub mod commands;
 /// Settings built once from flags and environment.

@@ -242,17 +242,10 @@ impl AppState {
     /// Stores a set's text and makes it current; returns it.
     pub async fn add_set(&self, bank: Bank, file: &str) -> Result<Arc<Bank>, StoreError> {
         let (version, id, source) = (bank.version.clone(), bank.id.clone(), bank.source.clone());
-        let now = now_rfc3339();
+        let now = crate::clock::rfc3339(crate::clock::now());
         self.store
             .write(move |c| queries::insert_set_version(c, &version, &id, &source, &now))
             .await?;
         Ok(self.banks_mut().insert(bank, file))
     }
-}
-
-/// Now, in the server's local offset, as RFC 3339 with seconds.
-pub fn now_rfc3339() -> String {
-    chrono::Local::now()
-        .fixed_offset()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }

@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, serve_args, wait_up, BANK};
+use helpers::{right_answers, serve_args, start_session, wait_up, BANK};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -29,16 +29,7 @@ fn start(dir: &std::path::Path, port: u16) -> Child {
 }
 
 async fn passed_session(client: &Client, base: &str) -> String {
-    let s: Value = client
-        .post(format!("{base}/api/sessions"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = s["session"].as_str().unwrap().to_owned();
+    let id = start_session(client, base).await;
     let r = client
         .post(format!("{base}/api/sessions/{id}/answers"))
         .json(&json!({"answers": right_answers()}))

@@ -9,7 +9,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, serve_args, wait_up, BANK};
+use helpers::{right_answers, serve_args, start_session, wait_up, BANK};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -19,15 +19,12 @@ use std::time::Duration;
 /// Unmounts (and stops the server) however the test ends.
 struct Mounted {
     dir: PathBuf,
-    child: Option<Child>,
+    server: Option<KillOnDrop>,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        self.server = None;
         let _ = Command::new("umount").arg(&self.dir).status();
     }
 }
@@ -65,7 +62,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
     }
     let mut guard = Mounted {
         dir: mnt.clone(),
-        child: None,
+        server: None,
     };
     let questions = base_dir.path().join("questions");
     std::fs::create_dir_all(&questions).unwrap();
@@ -83,7 +80,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    guard.child = Some(child);
+    guard.server = Some(KillOnDrop(child));
     let base = format!("http://127.0.0.1:{port}");
     let client = Client::builder()
         .timeout(Duration::from_secs(10))
@@ -91,16 +88,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .unwrap();
     wait_up(&client, &base).await;
     // A visitor who started before the disk filled up.
-    let s: Value = client
-        .post(format!("{base}/api/sessions"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = s["session"].as_str().unwrap().to_owned();
+    let id = start_session(&client, &base).await;
 
     fill(&mnt.join("filler"));
     let mut refused = 0;

@@ -231,3 +231,17 @@ pub fn serve_args(
     ];
     args.iter().map(|a| a.to_os_string()).collect()
 }
+
+/// Starts a session on a server run as a process; returns its id.
+#[allow(dead_code)]
+pub async fn start_session(client: &Client, base: &str) -> String {
+    let r = client
+        .post(format!("{base}/api/sessions"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let s: Value = r.json().await.unwrap();
+    s["session"].as_str().unwrap().to_owned()
+}
