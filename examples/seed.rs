@@ -13,7 +13,7 @@
 //!     N started, unsubmitted sessions; FILE gets `ID<TAB>{"answers":{...}}` per
 //!     line, the body that passes with every answer right.
 //! seed passed --db DB --questions BANK.yaml --count N --out FILE [--phone-from K]
-//!     N submitted, passed sessions without an entry; FILE gets `ID<TAB>PHONE`
+//!     N submitted, passed sessions without an entry; FILE gets `TOKEN<TAB>PHONE`
 //!     per line, phones 13 + (K + i) as 9 digits: distinct, valid, unused.
 //! seed draw   --db DB --questions BANK.yaml --count N [--phone-from K]
 //!     N submitted, passed sessions, each with its entry (distinct phone, unique
@@ -24,9 +24,9 @@
 use anyhow::{bail, ensure, Context};
 use quizbooth::bank::{parse_bank, Bank};
 use quizbooth::contact::EntryCode;
-use quizbooth::quiz;
+use quizbooth::quiz::{self, SessionToken, TokenKey};
+use quizbooth::store::queries;
 use rand::seq::SliceRandom;
-use rand::RngCore;
 use rusqlite::{named_params, Connection};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -135,12 +135,6 @@ fn rfc3339(t: chrono::DateTime<chrono::FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-fn session_id(rng: &mut impl RngCore) -> String {
-    let mut bytes = [0u8; 16];
-    rng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// Per question: (answered, correct).
 type QuestionCounts = HashMap<String, (i64, i64)>;
 
@@ -154,20 +148,16 @@ fn seed(
     out: Option<&PathBuf>,
 ) -> anyhow::Result<String> {
     let now = chrono::Local::now().fixed_offset();
-    let round = bank
-        .open_round(now)
-        .context("the bank has no open round now")?
-        .id
-        .clone();
+    let round_index = bank
+        .open_round_index(now)
+        .context("the bank has no open round now")?;
+    let round = bank.rounds[round_index].id.clone();
     let created = rfc3339(now);
-    let expires = rfc3339(now + chrono::Duration::seconds(i64::from(bank.quiz.time_limit_secs)));
     let mut rng = rand::rng();
-
-    // Sorted ids make the WITHOUT ROWID inserts appends.
-    let mut ids: Vec<String> = (0..count).map(|_| session_id(&mut rng)).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ensure!(ids.len() == count, "random session ids collided; run again");
+    let secret = queries::get_meta(conn, queries::META_SESSION_SECRET)?
+        .context("the database has no session secret; start the service once on it first")?;
+    let sealer = TokenKey::new(secret.as_bytes());
+    let first_key = u64::try_from(now.timestamp_millis() - 120_000)? << quiz::token::SEQ_BITS;
 
     let mut codes: HashSet<String> = HashSet::new();
     if mode == Mode::Draw {
@@ -183,27 +173,28 @@ fn seed(
     }
     let mut codes = codes.into_iter();
 
-    // Lines for --out, shuffled before writing: sessions are used in an order unrelated to their ids.
+    // Lines for --out, shuffled before writing: sessions are used in an order unrelated to their keys.
     let mut lines: Vec<String> = Vec::new();
     let mut per_question: QuestionCounts = HashMap::new();
     let (mut submitted, mut passed) = (0i64, 0i64);
 
-    for (chunk_no, chunk) in ids.chunks(CHUNK).enumerate() {
+    for chunk_start in (0..count).step_by(CHUNK) {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         {
-            let mut insert_session = conn.prepare_cached(
-                "INSERT INTO sessions
-                 (id, set_id, set_version, round_id, lang, served, created_at, expires_at, submitted_at, outcome)
-                 VALUES (:id, :set_id, :set_version, :round_id, 'zh', :served, :created_at, :expires_at, :submitted_at, :outcome)",
-            )?;
             let mut insert_entry = conn.prepare_cached(
                 "INSERT INTO entries
                  (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
                  VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)",
             )?;
-            for (k, id) in chunk.iter().enumerate() {
-                let i = chunk_no * CHUNK + k;
-                let served = quiz::serve(bank, &mut rng);
+            for i in chunk_start..(chunk_start + CHUNK).min(count) {
+                let token = SessionToken::seal(
+                    &sealer,
+                    first_key + i as u64,
+                    &bank.version,
+                    u16::try_from(round_index)?,
+                    "zh",
+                );
+                let served = quiz::serve(bank, &mut token.rng());
                 let answers: HashMap<String, Vec<String>> = served
                     .iter()
                     .map(|s| {
@@ -211,39 +202,44 @@ fn seed(
                         (s.id.clone(), q.answer.iter().map(char::to_string).collect())
                     })
                     .collect();
-                let served_json = serde_json::to_string(&served)?;
                 let phone = format!("13{:09}", phone_from + i as u64);
-                let (submitted_at, outcome_json, outcome) = if mode == Mode::Open {
-                    (None, None, None)
-                } else {
-                    let outcome = quiz::score(bank, &served, &answers)?;
-                    submitted += 1;
-                    passed += i64::from(outcome.passed);
-                    for r in &outcome.results {
-                        let e = per_question.entry(r.id.clone()).or_default();
-                        e.0 += 1;
-                        e.1 += i64::from(r.correct);
-                    }
-                    let json = serde_json::to_string(&outcome)?;
-                    (Some(created.clone()), Some(json), Some(outcome))
-                };
-                insert_session.execute(named_params! {
-                    ":id": id, ":set_id": bank.id, ":set_version": bank.version, ":round_id": round,
-                    ":served": served_json, ":created_at": created, ":expires_at": expires,
-                    ":submitted_at": submitted_at, ":outcome": outcome_json,
-                })?;
-                match mode {
-                    Mode::Open => {
-                        let body = serde_json::json!({ "answers": answers });
-                        lines.push(format!("{id}\t{body}"));
-                    }
-                    Mode::Passed => lines.push(format!("{id}\t{phone}")),
-                    Mode::Draw => {}
+                let id = token.encode();
+                if mode == Mode::Open {
+                    let body = serde_json::json!({ "answers": answers });
+                    lines.push(format!("{id}\t{body}"));
+                    continue;
                 }
-                if mode == Mode::Draw {
-                    let outcome = outcome.as_ref().expect("scored");
+                let outcome = quiz::score(bank, &served, &answers)?;
+                submitted += 1;
+                passed += i64::from(outcome.passed);
+                for r in &outcome.results {
+                    let e = per_question.entry(r.id.clone()).or_default();
+                    e.0 += 1;
+                    e.1 += i64::from(r.correct);
+                }
+                let given: serde_json::Map<String, serde_json::Value> = outcome
+                    .results
+                    .iter()
+                    .map(|r| (r.id.clone(), r.given.iter().collect::<String>().into()))
+                    .collect();
+                let stored = queries::insert_submission(
+                    conn,
+                    &queries::SubmissionRow {
+                        id: token.key,
+                        submitted_at: created.clone(),
+                        score: outcome.score,
+                        percent: outcome.percent,
+                        passed: outcome.passed,
+                        given: serde_json::Value::Object(given).to_string(),
+                    },
+                )?;
+                ensure!(stored, "session key {} is already submitted", token.key);
+                if mode == Mode::Passed {
+                    lines.push(format!("{id}\t{phone}"));
+                } else {
                     insert_entry.execute(named_params! {
-                        ":code": codes.next().expect("one code per session"), ":session_id": id,
+                        ":code": codes.next().expect("one code per session"),
+                        ":session_id": token.key_hex(),
                         ":set_id": bank.id, ":set_version": bank.version, ":round_id": round,
                         ":name": "张三丰", ":phone": phone, ":score": outcome.score,
                         ":percent": outcome.percent, ":created_at": created,

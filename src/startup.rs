@@ -74,7 +74,12 @@ impl Application {
 
     /// Serves until stopped (Ctrl-C / SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // Session starts counted since the last commit.
+        if let Err(e) = self.state.store.flush_counts().await {
+            tracing::warn!(error = %e, "the last session starts could not be counted");
+        }
+        served
     }
 }
 
@@ -123,6 +128,19 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
             }
         }
     };
+    let secret =
+        match store.read_blocking(|c| queries::get_meta(c, queries::META_SESSION_SECRET))? {
+            Some(s) => s,
+            None => {
+                let s = crate::quiz::token::new_secret();
+                let stored = s.clone();
+                store
+                    .write(move |c| queries::set_meta(c, queries::META_SESSION_SECRET, &stored))
+                    .await?;
+                s
+            }
+        };
+    let key_floor = store.read_blocking(queries::max_submission)?;
     let remembered = store.read_blocking(|c| queries::get_meta(c, queries::META_ACTIVE_SET))?;
     let settings_limits = settings.limits;
     let state = AppState {
@@ -132,6 +150,8 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
         admin_token: AdminToken(token.into()),
         assets: Arc::new(Assets::build()),
         limits: Limits::new(settings_limits),
+        tokens: crate::quiz::TokenKey::new(secret.as_bytes()),
+        session_keys: Arc::new(crate::quiz::KeyClock::new(key_floor)),
     };
     for (file, bank) in ok {
         let file = file.display().to_string();
@@ -232,7 +252,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
 pub fn redact_path(path: &str) -> String {
     path.split('/')
         .map(|seg| {
-            if seg.len() == 32 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if seg.len() >= 32 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
                 format!("{}…", &seg[..6])
             } else {
                 seg.to_owned()

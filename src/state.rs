@@ -47,8 +47,15 @@ impl Banks {
     }
 
     /// A set version already in memory.
+    /// `version` may be the start of one (a session token carries 16 hex digits).
     pub fn version(&self, version: &str) -> Option<Arc<Bank>> {
-        self.by_version.get(version).cloned()
+        if let Some(b) = self.by_version.get(version) {
+            return Some(b.clone());
+        }
+        self.by_version
+            .iter()
+            .find(|(v, _)| v.starts_with(version))
+            .map(|(_, b)| b.clone())
     }
 
     /// Every loaded set, in file-name order.
@@ -195,6 +202,10 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// Rate limits.
     pub limits: crate::limits::Limits,
+    /// Seals and opens session tokens.
+    pub tokens: crate::quiz::TokenKey,
+    /// Hands out session keys.
+    pub session_keys: Arc<crate::quiz::KeyClock>,
 }
 
 impl AppState {

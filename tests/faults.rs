@@ -1,6 +1,7 @@
 //! Faults: a full disk or a read-only database file gives visitors a 503
-//! JSON with Retry-After and a clear log line, the service keeps serving what
-//! it can, and recovers by itself once the fault clears. These need root (a
+//! JSON with Retry-After and a clear log line when something must be stored,
+//! the service keeps serving what needs no write (pages, starting a quiz,
+//! reading one back), and recovers by itself once the fault clears. These need root (a
 //! small tmpfs; running the service as `nobody`, since root ignores file
 //! modes); CI runs as root. Elsewhere they skip with a printed reason, but
 //! never under `CI=true`.
@@ -45,6 +46,24 @@ fn fill(path: &Path) {
     let chunk = vec![0u8; 64 * 1024];
     while f.write_all(&chunk).is_ok() {}
     let _ = f.flush();
+}
+
+/// Submits the right answers.
+async fn submit(client: &Client, base: &str, id: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/sessions/{id}/answers"))
+        .json(&json!({"answers": right_answers()}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Expects a 503 JSON with Retry-After.
+async fn expect_unavailable(r: reqwest::Response) {
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().contains_key("retry-after"));
+    let v: Value = r.json().await.expect("a JSON body");
+    assert_eq!(v["error"], "unavailable");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,21 +112,16 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
     fill(&mnt.join("filler"));
     let mut refused = 0;
     for _ in 0..20 {
-        let r = client
-            .post(format!("{base}/api/sessions"))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
+        // Starting needs no write: it still works.
+        let fresh = start_session(&client, &base).await;
+        let r = submit(&client, &base, &fresh).await;
         if r.status() == StatusCode::SERVICE_UNAVAILABLE {
-            assert!(r.headers().contains_key("retry-after"));
-            let v: Value = r.json().await.expect("a JSON body");
-            assert_eq!(v["error"], "unavailable");
+            expect_unavailable(r).await;
             refused += 1;
         } else {
             assert_eq!(
                 r.status(),
-                StatusCode::CREATED,
+                StatusCode::OK,
                 "either stored or refused, nothing else"
             );
         }
@@ -136,24 +150,11 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
     );
 
     std::fs::remove_file(mnt.join("filler")).unwrap();
-    let r = client
-        .post(format!("{base}/api/sessions/{id}/answers"))
-        .json(&json!({"answers": right_answers()}))
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        r.status(),
+        submit(&client, &base, &id).await.status(),
         StatusCode::OK,
         "recovers by itself once space is free"
     );
-    let r = client
-        .post(format!("{base}/api/sessions"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
 }
 
 /// Runs the binary as the unprivileged `nobody` (root ignores file modes).
@@ -214,16 +215,11 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
         .build()
         .unwrap();
     let log = dir.join("server.log");
-    let post = |client: &Client| {
-        client
-            .post(format!("{base}/api/sessions"))
-            .json(&json!({}))
-            .send()
-    };
 
     let mut first = start_as_nobody(&bin, dir, port, &log);
     wait_up(&client, &base).await;
-    assert_eq!(post(&client).await.unwrap().status(), StatusCode::CREATED);
+    let id = start_session(&client, &base).await;
+    assert_eq!(submit(&client, &base, &id).await.status(), StatusCode::OK);
     first.kill().unwrap();
     first.wait().unwrap();
 
@@ -240,18 +236,23 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
         StatusCode::OK,
         "pages still served"
     );
-    let r = post(&client).await.unwrap();
-    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(r.headers().contains_key("retry-after"));
-    assert_eq!(r.json::<Value>().await.unwrap()["error"], "unavailable");
+    let r = client
+        .get(format!("{base}/api/sessions/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "a stored result is still shown");
+    // Starting needs no write; submitting does.
+    let fresh = start_session(&client, &base).await;
+    expect_unavailable(submit(&client, &base, &fresh).await).await;
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("read-only"), "a clear log line: {logged}");
 
     set_db_mode(dir, 0o644);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let status = post(&client).await.unwrap().status();
-        if status == StatusCode::CREATED {
+        let status = submit(&client, &base, &fresh).await.status();
+        if status == StatusCode::OK {
             break;
         }
         assert!(

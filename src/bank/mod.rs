@@ -42,6 +42,11 @@ impl Bank {
         self.rounds.iter().find(|r| r.is_open(now))
     }
 
+    /// Where the open round is in [`Bank::rounds`].
+    pub fn open_round_index(&self, now: DateTime<FixedOffset>) -> Option<usize> {
+        self.rounds.iter().position(|r| r.is_open(now))
+    }
+
     /// A round by id.
     pub fn round(&self, id: &str) -> Option<&Round> {
         self.rounds.iter().find(|r| r.id == id)

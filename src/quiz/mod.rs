@@ -3,6 +3,8 @@
 
 mod scoring;
 mod serving;
+pub mod token;
 
 pub use scoring::{score, AnswerError, Outcome, QuestionResult};
 pub use serving::{serve, Served};
+pub use token::{KeyClock, SessionToken, TokenKey};

@@ -227,6 +227,11 @@ pub async fn stats(
         .active_bank()
         .ok_or_else(|| ApiError::not_found("active set"))?;
     let (set_id, round) = (bank.id.clone(), q.round.clone());
+    // Session starts are counted in memory until the next commit: commit them
+    // first, so the numbers are exact. If nothing can be written, show what is stored.
+    if let Err(e) = state.store.flush_counts().await {
+        tracing::warn!(error = %e, "stats: counted starts could not be written");
+    }
     let (counts, per_q) = state
         .store
         .read(move |c| {

@@ -4,7 +4,6 @@
 use super::{now, rfc3339};
 use crate::bank::{Bank, QuestionType, Round};
 use crate::quiz::{Outcome, Served};
-use crate::store::queries::SessionRow;
 use serde::Serialize;
 
 /// An exhibition board in one language.
@@ -129,6 +128,19 @@ pub struct EntryView {
     round: String,
 }
 
+/// A session as its views need it.
+#[derive(Debug)]
+pub struct Session<'a> {
+    /// The token.
+    pub id: String,
+    /// Its round.
+    pub round_id: &'a str,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// The questions served, in order.
+    pub served: &'a [Served],
+}
+
 /// `POST /api/sessions` and `GET /api/sessions/{id}`.
 #[derive(Debug, Serialize)]
 pub struct SessionView<'a> {
@@ -149,13 +161,13 @@ pub struct SessionView<'a> {
 /// The session as the page needs it; answers only once submitted.
 pub fn session_view<'a>(
     bank: &'a Bank,
-    row: &'a SessionRow,
-    served: &'a [Served],
+    session: &'a Session<'a>,
     lang: &'a str,
     outcome: Option<&'a Outcome>,
     entry: Option<(String, String)>,
 ) -> SessionView<'a> {
-    let questions = served
+    let questions = session
+        .served
         .iter()
         .filter_map(|s| {
             let q = bank.question(&s.id)?;
@@ -178,19 +190,19 @@ pub fn session_view<'a>(
         })
         .collect();
     SessionView {
-        session: &row.id,
+        session: &session.id,
         lang,
         now: rfc3339(now()),
         set: head(bank, lang, true),
         round: SessionRound {
-            id: &row.round_id,
+            id: session.round_id,
             closes: bank
-                .round(&row.round_id)
+                .round(session.round_id)
                 .and_then(|r| r.closes)
                 .map(rfc3339),
         },
         time_limit_secs: bank.quiz.time_limit_secs,
-        expires_at: &row.expires_at,
+        expires_at: &session.expires_at,
         pass_percent: bank.quiz.pass_percent,
         boards: boards(bank, lang),
         questions,

@@ -1,18 +1,17 @@
 //! The visitor API (SPEC §3): the set, sessions, answers and entries.
 
 pub use super::views::set_view;
-use super::views::{result_view, session_view};
+use super::views::{result_view, session_view, Session};
 use super::{now, rfc3339};
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
 use crate::contact::{EntrantName, EntryCode, Phone};
 use crate::error::ApiError;
-use crate::quiz::{self, Outcome, Served};
+use crate::quiz::{self, Outcome, Served, SessionToken};
 use crate::state::AppState;
-use crate::store::queries::{self, EntryConflict, EntryRow, SessionRow};
+use crate::store::queries::{self, EntryConflict, EntryRow, SubmissionRow};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use rand::RngCore;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -76,14 +75,9 @@ struct StartBody {
     lang: Option<String>,
 }
 
-/// A fresh unguessable session id: 128 random bits, hex.
-fn session_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// `POST /api/sessions`: start a quiz on the active set's open round.
+/// Nothing is written: the session is its sealed token ([`crate::quiz::token`]);
+/// the start is counted in memory and written with the next commit.
 #[post("/api/sessions")]
 pub async fn start_session(
     state: web::Data<AppState>,
@@ -103,98 +97,128 @@ pub async fn start_session(
     let lang = negotiate(start.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
     let now = now();
-    let round = bank
-        .open_round(now)
-        .ok_or_else(|| ApiError::conflict("closed", "no round of this quiz is open now"))?
-        .clone();
-    let served = quiz::serve(&bank, &mut rand::rng());
-    let expires = now + chrono::Duration::seconds(i64::from(bank.quiz.time_limit_secs));
-    let row = SessionRow {
-        id: session_id(),
-        set_id: bank.id.clone(),
-        set_version: bank.version.clone(),
-        round_id: round.id.clone(),
-        lang: lang.to_owned(),
-        served: serde_json::to_string(&served).unwrap_or_default(),
-        created_at: rfc3339(now),
-        expires_at: rfc3339(expires),
-        submitted_at: None,
-        outcome: None,
+    let round_index = bank
+        .open_round_index(now)
+        .ok_or_else(|| ApiError::conflict("closed", "no round of this quiz is open now"))?;
+    let round = &bank.rounds[round_index];
+    let key = state.session_keys.next(now.timestamp_millis());
+    let token = SessionToken::seal(
+        &state.tokens,
+        key,
+        &bank.version,
+        u16::try_from(round_index).unwrap_or(u16::MAX),
+        lang,
+    );
+    let served = quiz::serve(&bank, &mut token.rng());
+    state.store.count_start(&bank.id, &round.id);
+    let session = Session {
+        id: token.encode(),
+        round_id: &round.id,
+        expires_at: rfc3339(expires_at(&token, &bank)),
+        served: &served,
     };
-    let stored = row.clone();
-    state
-        .store
-        .write(move |c| queries::insert_session(c, &stored))
-        .await?;
-    let view = session_view(&bank, &row, &served, lang, None, None);
+    let view = session_view(&bank, &session, lang, None, None);
     Ok(no_store(StatusCode::CREATED).json(view))
 }
 
-/// A session, its bank version and served questions.
-struct Loaded {
-    row: SessionRow,
-    bank: Arc<Bank>,
-    served: Vec<Served>,
-    outcome: Option<Outcome>,
+/// When a session's time is up.
+fn expires_at(token: &SessionToken, bank: &Bank) -> chrono::DateTime<chrono::FixedOffset> {
+    let ms = token.started_ms() + i64::from(bank.quiz.time_limit_secs) * 1000;
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&now().timezone())
 }
 
-async fn load_session(state: &AppState, id: &str) -> Result<Loaded, ApiError> {
-    // Ids are 32 hex digits: anything else is unknown without touching the store.
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::not_found("session"));
+/// A session opened from its token: the set version it runs on and the
+/// questions it was served, rebuilt from the token alone.
+struct Opened {
+    id: String,
+    token: SessionToken,
+    bank: Arc<Bank>,
+    round: usize,
+    served: Vec<Served>,
+}
+
+impl Opened {
+    fn round_id(&self) -> &str {
+        &self.bank.rounds[self.round].id
     }
-    let row = state
-        .store
-        .lookup(|c| queries::get_session(c, id))?
-        .ok_or_else(|| ApiError::not_found("session"))?;
+
+    fn session(&self) -> Session<'_> {
+        Session {
+            id: self.id.clone(),
+            round_id: self.round_id(),
+            expires_at: rfc3339(expires_at(&self.token, &self.bank)),
+            served: &self.served,
+        }
+    }
+}
+
+async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
+    // Only a token this server sealed opens; anything else is unknown without touching the store.
+    let token =
+        SessionToken::open(&state.tokens, id).ok_or_else(|| ApiError::not_found("session"))?;
     let bank = state
-        .bank_version(&row.set_version)
+        .bank_version(&token.version)
         .await?
         .ok_or_else(|| ApiError::unavailable("this session's question set is not available"))?;
-    let served: Vec<Served> = serde_json::from_str(&row.served)
-        .map_err(|_| ApiError::unavailable("stored session is unreadable"))?;
-    let outcome = match &row.outcome {
-        Some(o) => Some(
-            serde_json::from_str(o)
-                .map_err(|_| ApiError::unavailable("stored result is unreadable"))?,
-        ),
-        None => None,
-    };
-    Ok(Loaded {
-        row,
+    let round = usize::from(token.round);
+    if round >= bank.rounds.len() {
+        return Err(ApiError::not_found("session"));
+    }
+    let served = quiz::serve(&bank, &mut token.rng());
+    Ok(Opened {
+        id: id.to_owned(),
+        token,
         bank,
+        round,
         served,
-        outcome,
     })
 }
 
+/// The session's stored submission, scored again from the answers it gave.
+fn submitted(state: &AppState, s: &Opened) -> Result<Option<(SubmissionRow, Outcome)>, ApiError> {
+    let Some(row) = state
+        .store
+        .lookup(|c| queries::get_submission(c, s.token.key))?
+    else {
+        return Ok(None);
+    };
+    let given: HashMap<String, String> = serde_json::from_str(&row.given)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    let answers: HashMap<String, Vec<String>> = given
+        .into_iter()
+        .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
+        .collect();
+    let outcome = quiz::score(&s.bank, &s.served, &answers)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    Ok(Some((row, outcome)))
+}
+
 /// `GET /api/sessions/{session}`: the same session again (and its result and entry once there).
+/// `?lang=` shows it in the other language (the page's language switch).
 #[get("/api/sessions/{session}")]
 pub async fn get_session(
     state: web::Data<AppState>,
     path: web::Path<String>,
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = load_session(&state, &path).await?;
-    let mut lang = s.row.lang.clone();
-    if let Some(asked) = q.lang.as_deref().and_then(crate::bank::text::ui_lang) {
-        if asked != lang {
-            let id = s.row.id.clone();
-            state
-                .store
-                .write(move |c| queries::set_session_lang(c, &id, asked))
-                .await?;
-            lang = asked.to_owned();
-        }
-    }
-    let entry = if s.outcome.is_some() {
+    let s = open_session(&state, &path).await?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(crate::bank::text::ui_lang)
+        .unwrap_or(s.token.lang);
+    let outcome = submitted(&state, &s)?.map(|(_, o)| o);
+    let entry = if outcome.is_some() {
         state
             .store
-            .lookup(|c| queries::entry_by_session(c, &s.row.id))?
+            .lookup(|c| queries::entry_by_session(c, &s.token.key_hex()))?
     } else {
         None
     };
-    let view = session_view(&s.bank, &s.row, &s.served, &lang, s.outcome.as_ref(), entry);
+    let session = s.session();
+    let view = session_view(&s.bank, &session, lang, outcome.as_ref(), entry);
     Ok(no_store(StatusCode::OK).json(view))
 }
 
@@ -216,17 +240,9 @@ pub async fn submit_answers(
         .limits
         .write(client_ip(&req), &path)
         .map_err(ApiError::rate_limited)?;
-    let s = load_session(&state, &path).await?;
-    if s.outcome.is_some() {
-        return Err(ApiError::conflict(
-            "already_submitted",
-            "this quiz was already submitted",
-        ));
-    }
+    let s = open_session(&state, &path).await?;
     let now = now();
-    let deadline = chrono::DateTime::parse_from_rfc3339(&s.row.expires_at)
-        .map_err(|_| ApiError::unavailable("stored session is unreadable"))?
-        + chrono::Duration::seconds(GRACE_SECS);
+    let deadline = expires_at(&s.token, &s.bank) + chrono::Duration::seconds(GRACE_SECS);
     if now > deadline {
         return Err(ApiError::new(
             StatusCode::GONE,
@@ -236,16 +252,35 @@ pub async fn submit_answers(
     }
     let outcome = quiz::score(&s.bank, &s.served, &body.answers)
         .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))?;
+    let given: serde_json::Map<String, Value> = outcome
+        .results
+        .iter()
+        .map(|r| (r.id.clone(), Value::String(r.given.iter().collect())))
+        .collect();
+    let row = SubmissionRow {
+        id: s.token.key,
+        submitted_at: rfc3339(now),
+        score: outcome.score,
+        percent: outcome.percent,
+        passed: outcome.passed,
+        given: Value::Object(given).to_string(),
+    };
     let per_question: Vec<(String, bool)> = outcome
         .results
         .iter()
         .map(|r| (r.id.clone(), r.correct))
         .collect();
-    let outcome_json = serde_json::to_string(&outcome).unwrap_or_default();
-    let (row, passed, at) = (s.row.clone(), outcome.passed, rfc3339(now));
+    let (set_id, round_id) = (s.bank.id.clone(), s.round_id().to_owned());
     let first = state
         .store
-        .write(move |c| queries::submit_session(c, &row, &outcome_json, passed, &per_question, &at))
+        .write_counted(move |c, counts| {
+            let first = queries::insert_submission(c, &row)?;
+            if first {
+                let each = per_question.iter().map(|(id, ok)| (id.as_str(), *ok));
+                counts.submitted(&set_id, &round_id, row.passed, each);
+            }
+            Ok(first)
+        })
         .await?;
     if !first {
         return Err(ApiError::conflict(
@@ -253,7 +288,7 @@ pub async fn submit_answers(
             "this quiz was already submitted",
         ));
     }
-    Ok(no_store(StatusCode::OK).json(result_view(&s.bank, &outcome, &s.row.lang)))
+    Ok(no_store(StatusCode::OK).json(result_view(&s.bank, &outcome, s.token.lang)))
 }
 
 /// `POST /api/entries` body.
@@ -280,14 +315,17 @@ pub async fn create_entry(
         .limits
         .write(client_ip(&req), &body.session)
         .map_err(ApiError::rate_limited)?;
-    let s = load_session(&state, &body.session).await?;
-    let outcome = s.outcome.as_ref().filter(|o| o.passed).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "not_passed",
-            "only a passed quiz can enter the draw",
-        )
-    })?;
+    let s = open_session(&state, &body.session).await?;
+    let passed = submitted(&state, &s)?
+        .filter(|(row, _)| row.passed)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_passed",
+                "only a passed quiz can enter the draw",
+            )
+        })?
+        .0;
     let name = EntrantName::parse(&body.name);
     let phone = Phone::parse(&body.phone);
     let (name, phone) = match (name, phone) {
@@ -307,27 +345,32 @@ pub async fn create_entry(
             .with("fields", Value::Object(fields)));
         }
     };
+    let round_id = s.round_id().to_owned();
     let mut entry = EntryRow {
         code: String::new(),
-        session_id: s.row.id.clone(),
-        set_id: s.row.set_id.clone(),
-        set_version: s.row.set_version.clone(),
-        round_id: s.row.round_id.clone(),
+        session_id: s.token.key_hex(),
+        set_id: s.bank.id.clone(),
+        set_version: s.bank.version.clone(),
+        round_id: round_id.clone(),
         name: name.as_ref().to_owned(),
         phone: phone.as_ref().to_owned(),
-        score: outcome.score,
-        percent: outcome.percent,
+        score: passed.score,
+        percent: passed.percent,
         created_at: rfc3339(now()),
     };
     let result = state
         .store
-        .write(move |c| {
+        .write_counted(move |c, counts| {
             let mut rng = rand::rng();
             for _ in 0..CODE_TRIES {
                 entry.code = EntryCode::random(&mut rng).to_string();
                 match queries::insert_entry(c, &entry)? {
                     Err(EntryConflict::CodeTaken) => continue,
-                    other => return Ok(other.map(|()| entry.code)),
+                    Ok(()) => {
+                        counts.entered(&entry.set_id, &entry.round_id);
+                        return Ok(Ok(entry.code));
+                    }
+                    Err(other) => return Ok(Err(other)),
                 }
             }
             Ok(Err(EntryConflict::CodeTaken))
@@ -335,8 +378,8 @@ pub async fn create_entry(
         .await?;
     match result {
         Ok(code) => {
-            tracing::info!(round = %s.row.round_id, "entry stored");
-            Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": s.row.round_id})))
+            tracing::info!(round = %round_id, "entry stored");
+            Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": round_id})))
         }
         Err(EntryConflict::SessionUsed) => Err(ApiError::conflict(
             "already_entered",

@@ -4,6 +4,7 @@
 
 pub mod migrations;
 pub mod queries;
+pub mod tally;
 pub mod writer;
 
 use rusqlite::Connection;
@@ -12,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+pub use tally::Counts;
 pub use writer::Writer;
 
 /// Storage errors.
@@ -47,6 +49,8 @@ pub struct Store {
     /// while the file was read-only must all go before writing can resume.
     generation: Arc<AtomicU64>,
     read_permits: Arc<tokio::sync::Semaphore>,
+    /// Session starts not yet written.
+    starts: Arc<tally::Starts>,
 }
 
 /// Opens a connection with the pragmas every connection needs.
@@ -86,13 +90,20 @@ impl Store {
                     .clear();
             }
         };
-        let writer = Writer::start(conn, path.to_path_buf(), Box::new(on_reopen));
+        let starts = Arc::new(tally::Starts::default());
+        let writer = Writer::start(
+            conn,
+            path.to_path_buf(),
+            starts.clone(),
+            Box::new(on_reopen),
+        );
         Ok(Self {
             path: Arc::new(path.to_path_buf()),
             writer,
             readers,
             generation,
             read_permits: Arc::new(tokio::sync::Semaphore::new(READ_POOL)),
+            starts,
         })
     }
 
@@ -102,7 +113,28 @@ impl Store {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
+        self.writer.run(move |c, _| job(c)).await
+    }
+
+    /// A write that also counts for the staff's numbers; the counts are
+    /// written with the batch, and only if the job succeeds.
+    pub async fn write_counted<R, F>(&self, job: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection, &mut Counts) -> Result<R, StoreError> + Send + 'static,
+    {
         self.writer.run(job).await
+    }
+
+    /// Counts a session start; written with the next commit.
+    pub fn count_start(&self, set_id: &str, round_id: &str) {
+        self.starts.add(set_id, round_id);
+    }
+
+    /// Resolves once every count made before the call is committed (for
+    /// exact numbers on the staff's screen).
+    pub async fn flush_counts(&self) -> Result<(), StoreError> {
+        self.write(|_| Ok(())).await
     }
 
     /// Runs a read on a pooled read connection, off the async threads.

@@ -11,6 +11,8 @@ const SET_META: &str = "INSERT INTO meta (key, value) VALUES (:key, :value)
 
 /// `meta` key of the staff token.
 pub const META_ADMIN_TOKEN: &str = "admin_token";
+/// `meta` key of the secret that seals session tokens.
+pub const META_SESSION_SECRET: &str = "session_secret";
 /// `meta` key of the set last made active.
 pub const META_ACTIVE_SET: &str = "active_set";
 
@@ -32,7 +34,8 @@ pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
 const INSERT_SET_VERSION: &str =
     "INSERT OR IGNORE INTO set_versions (version, set_id, source, loaded_at)
      VALUES (:version, :set_id, :source, :loaded_at)";
-const GET_SET_VERSION: &str = "SELECT source FROM set_versions WHERE version = :version";
+const GET_SET_VERSION: &str = "SELECT source FROM set_versions
+     WHERE substr(version, 1, length(:version)) = :version LIMIT 1";
 
 /// Keeps a set version's text, so sessions on it can be scored after a replace or restart.
 pub fn insert_set_version(
@@ -48,7 +51,7 @@ pub fn insert_set_version(
     Ok(())
 }
 
-/// A stored set version's text.
+/// A stored set version's text, by its version or the start of it.
 pub fn get_set_version(conn: &Connection, version: &str) -> Result<Option<String>> {
     let mut st = conn.prepare_cached(GET_SET_VERSION)?;
     Ok(st
@@ -56,121 +59,122 @@ pub fn get_set_version(conn: &Connection, version: &str) -> Result<Option<String
         .optional()?)
 }
 
-/// A session as stored.
+/// A submission as stored, under its session's key.
 #[derive(Debug, Clone)]
-pub struct SessionRow {
-    /// Opaque id.
-    pub id: String,
-    /// Set id.
-    pub set_id: String,
-    /// Set version.
-    pub set_version: String,
-    /// Round id.
-    pub round_id: String,
-    /// Visitor's language.
-    pub lang: String,
-    /// JSON of the served questions.
-    pub served: String,
+pub struct SubmissionRow {
+    /// The session key ([`crate::quiz::token`]).
+    pub id: u64,
     /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub expires_at: String,
-    /// RFC 3339 when submitted.
-    pub submitted_at: Option<String>,
-    /// JSON of the outcome when submitted.
-    pub outcome: Option<String>,
+    pub submitted_at: String,
+    /// Points scored.
+    pub score: u32,
+    /// `floor(100 * score / max_score)`.
+    pub percent: u32,
+    /// Passed.
+    pub passed: bool,
+    /// JSON object of question id → the letters given, e.g. `{"q1":"AC"}`.
+    pub given: String,
 }
 
-const INSERT_SESSION: &str = "INSERT INTO sessions
-     (id, set_id, set_version, round_id, lang, served, created_at, expires_at)
-     VALUES (:id, :set_id, :set_version, :round_id, :lang, :served, :created_at, :expires_at)";
-const COUNT_STARTED: &str =
-    "INSERT INTO round_stats (set_id, round_id, started) VALUES (:set_id, :round_id, 1)
-     ON CONFLICT (set_id, round_id) DO UPDATE SET started = started + 1";
-const GET_SESSION: &str = "SELECT id, set_id, set_version, round_id, lang, served, created_at,
-     expires_at, submitted_at, outcome FROM sessions WHERE id = :id";
-const SET_SESSION_LANG: &str = "UPDATE sessions SET lang = :lang WHERE id = :id";
+const INSERT_SUBMISSION: &str =
+    "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
+     VALUES (:id, :submitted_at, :score, :percent, :passed, :given)";
+const GET_SUBMISSION: &str =
+    "SELECT id, submitted_at, score, percent, passed, given FROM submissions WHERE id = :id";
+const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
-/// Stores a new session and counts it.
-pub fn insert_session(conn: &Connection, s: &SessionRow) -> Result<()> {
-    conn.prepare_cached(INSERT_SESSION)?.execute(named_params! {
-        ":id": s.id, ":set_id": s.set_id, ":set_version": s.set_version, ":round_id": s.round_id,
-        ":lang": s.lang, ":served": s.served, ":created_at": s.created_at, ":expires_at": s.expires_at,
-    })?;
-    conn.prepare_cached(COUNT_STARTED)?
-        .execute(named_params! {":set_id": s.set_id, ":round_id": s.round_id})?;
-    Ok(())
+/// Stores a submission once; `false` when the session was already submitted.
+pub fn insert_submission(conn: &Connection, s: &SubmissionRow) -> Result<bool> {
+    let inserted = conn
+        .prepare_cached(INSERT_SUBMISSION)?
+        .execute(named_params! {
+            ":id": key_param(s.id), ":submitted_at": s.submitted_at, ":score": s.score,
+            ":percent": s.percent, ":passed": s.passed, ":given": s.given,
+        });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// A session by id.
-pub fn get_session(conn: &Connection, id: &str) -> Result<Option<SessionRow>> {
-    let mut st = conn.prepare_cached(GET_SESSION)?;
+/// A session's submission.
+pub fn get_submission(conn: &Connection, id: u64) -> Result<Option<SubmissionRow>> {
+    let mut st = conn.prepare_cached(GET_SUBMISSION)?;
     Ok(st
-        .query_row(named_params! {":id": id}, |r| {
-            Ok(SessionRow {
-                id: r.get(0)?,
-                set_id: r.get(1)?,
-                set_version: r.get(2)?,
-                round_id: r.get(3)?,
-                lang: r.get(4)?,
-                served: r.get(5)?,
-                created_at: r.get(6)?,
-                expires_at: r.get(7)?,
-                submitted_at: r.get(8)?,
-                outcome: r.get(9)?,
+        .query_row(named_params! {":id": key_param(id)}, |r| {
+            Ok(SubmissionRow {
+                id: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                submitted_at: r.get(1)?,
+                score: r.get(2)?,
+                percent: r.get(3)?,
+                passed: r.get(4)?,
+                given: r.get(5)?,
             })
         })
         .optional()?)
 }
 
-/// Changes a session's language.
-pub fn set_session_lang(conn: &Connection, id: &str, lang: &str) -> Result<()> {
-    conn.prepare_cached(SET_SESSION_LANG)?
-        .execute(named_params! {":id": id, ":lang": lang})?;
+/// The highest session key submitted (0 when none).
+pub fn max_submission(conn: &Connection) -> Result<u64> {
+    let max: i64 = conn
+        .prepare_cached(MAX_SUBMISSION)?
+        .query_row([], |r| r.get(0))?;
+    Ok(u64::try_from(max).unwrap_or(0))
+}
+
+/// Session keys stay below 2^63 (start time in ms, shifted by 20 bits, until
+/// the year 2248), so they fit SQLite's signed integers.
+fn key_param(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+const ADD_ROUND_COUNTS: &str =
+    "INSERT INTO round_stats (set_id, round_id, started, submitted, passed, entries)
+     VALUES (:set_id, :round_id, :started, :submitted, :passed, :entries)
+     ON CONFLICT (set_id, round_id) DO UPDATE SET started = started + excluded.started,
+       submitted = submitted + excluded.submitted, passed = passed + excluded.passed,
+       entries = entries + excluded.entries";
+const ADD_QUESTION_COUNTS: &str =
+    "INSERT INTO question_stats (set_id, round_id, question_id, answered, correct)
+     VALUES (:set_id, :round_id, :question_id, :answered, :correct)
+     ON CONFLICT (set_id, round_id, question_id)
+     DO UPDATE SET answered = answered + excluded.answered, correct = correct + excluded.correct";
+
+/// Adds to a round's counters.
+pub fn add_round_counts(
+    conn: &Connection,
+    set_id: &str,
+    round_id: &str,
+    add: &RoundCounts,
+) -> Result<()> {
+    conn.prepare_cached(ADD_ROUND_COUNTS)?
+        .execute(named_params! {
+            ":set_id": set_id, ":round_id": round_id, ":started": add.started,
+            ":submitted": add.submitted, ":passed": add.passed, ":entries": add.entries,
+        })?;
     Ok(())
 }
 
-const SUBMIT_SESSION: &str = "UPDATE sessions SET submitted_at = :now, outcome = :outcome
-     WHERE id = :id AND submitted_at IS NULL";
-const COUNT_SUBMITTED: &str = "INSERT INTO round_stats (set_id, round_id, submitted, passed)
-     VALUES (:set_id, :round_id, 1, :passed)
-     ON CONFLICT (set_id, round_id) DO UPDATE SET submitted = submitted + 1, passed = passed + :passed";
-/// One statement for all of a submission's questions: `:answers` is a JSON
-/// object of question id → 1 (right) or 0 (wrong).
-const COUNT_ANSWERED: &str =
-    "INSERT INTO question_stats (set_id, round_id, question_id, answered, correct)
-     SELECT :set_id, :round_id, j.key, 1, j.value FROM json_each(:answers) AS j WHERE true
-     ON CONFLICT (set_id, round_id, question_id)
-     DO UPDATE SET answered = answered + 1, correct = correct + excluded.correct";
-
-/// Records a submission once; `false` when the session was already submitted.
-/// `per_question` is (question id, correct) for every served question.
-pub fn submit_session(
+/// Adds to a question's counters in a round.
+pub fn add_question_counts(
     conn: &Connection,
-    s: &SessionRow,
-    outcome_json: &str,
-    passed: bool,
-    per_question: &[(String, bool)],
-    now: &str,
-) -> Result<bool> {
-    let changed = conn
-        .prepare_cached(SUBMIT_SESSION)?
-        .execute(named_params! {":id": s.id, ":now": now, ":outcome": outcome_json})?;
-    if changed == 0 {
-        return Ok(false);
-    }
-    conn.prepare_cached(COUNT_SUBMITTED)?.execute(
-        named_params! {":set_id": s.set_id, ":round_id": s.round_id, ":passed": i64::from(passed)},
-    )?;
-    let answers: serde_json::Map<String, serde_json::Value> = per_question
-        .iter()
-        .map(|(qid, correct)| (qid.clone(), u8::from(*correct).into()))
-        .collect();
-    let answers = serde_json::Value::Object(answers).to_string();
-    conn.prepare_cached(COUNT_ANSWERED)?.execute(
-        named_params! {":set_id": s.set_id, ":round_id": s.round_id, ":answers": answers},
-    )?;
-    Ok(true)
+    set_id: &str,
+    round_id: &str,
+    question_id: &str,
+    answered: i64,
+    correct: i64,
+) -> Result<()> {
+    conn.prepare_cached(ADD_QUESTION_COUNTS)?
+        .execute(named_params! {
+            ":set_id": set_id, ":round_id": round_id, ":question_id": question_id,
+            ":answered": answered, ":correct": correct,
+        })?;
+    Ok(())
 }
 
 /// An entry as stored.
@@ -215,9 +219,6 @@ const ENTRY_PHONE_USED: &str =
 const INSERT_ENTRY: &str = "INSERT INTO entries
      (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
      VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)";
-const COUNT_ENTRY: &str =
-    "INSERT INTO round_stats (set_id, round_id, entries) VALUES (:set_id, :round_id, 1)
-     ON CONFLICT (set_id, round_id) DO UPDATE SET entries = entries + 1";
 
 /// The entry made from a session: (code, round).
 pub fn entry_by_session(conn: &Connection, session_id: &str) -> Result<Option<(String, String)>> {
@@ -229,7 +230,8 @@ pub fn entry_by_session(conn: &Connection, session_id: &str) -> Result<Option<(S
         .optional()?)
 }
 
-/// Stores an entry unless the session, the phone in that round, or the code is taken.
+/// Stores an entry unless the session, the phone in that round, or the code
+/// is taken (the caller counts it).
 pub fn insert_entry(
     conn: &Connection,
     e: &EntryRow,
@@ -258,8 +260,6 @@ pub fn insert_entry(
         }
         Err(other) => return Err(other.into()),
     }
-    conn.prepare_cached(COUNT_ENTRY)?
-        .execute(named_params! {":set_id": e.set_id, ":round_id": e.round_id})?;
     Ok(Ok(()))
 }
 
@@ -610,7 +610,5 @@ mod tests {
             Ok(()),
             "the phone may enter another round"
         );
-        let counts = round_counts(&conn, "set", None).unwrap();
-        assert_eq!(counts.entries, 2, "only stored entries are counted");
     }
 }

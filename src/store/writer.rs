@@ -2,20 +2,29 @@
 //! jobs; the thread takes every job queued (up to [`MAX_BATCH`]), runs each
 //! in its own savepoint inside one transaction, commits once, and only then
 //! answers each job. With `synchronous=FULL` an answer means the write is on disk.
+//!
+//! The staff's counters ride along: each job's counts ([`Counts`]) and the
+//! session starts counted since the last commit are written once, at the end
+//! of the batch, in the same transaction.
 
+use super::tally::{Counts, Starts};
 use super::StoreError;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 512;
 
+/// Longest a counted session start waits to be written when no write comes.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
-/// A job gets the connection inside the open transaction, or the reason none could be begun.
-type Job = Box<dyn FnOnce(Result<&Connection, &str>) -> Deliver + Send>;
+/// A job gets the connection inside the open transaction and the batch's
+/// counts, or the reason no transaction could be begun.
+type Job = Box<dyn FnOnce(Result<(&Connection, &mut Counts), &str>) -> Deliver + Send>;
 
 /// A handle to the writer thread.
 #[derive(Clone)]
@@ -26,26 +35,33 @@ pub struct Writer {
 impl Writer {
     /// Starts the thread that owns `conn`, the connection to the file at
     /// `path`. `on_reopen` runs whenever the writer opens a new connection
-    /// because the old one could not write.
-    pub fn start(conn: Connection, path: PathBuf, on_reopen: Box<dyn Fn() + Send>) -> Self {
+    /// because the old one could not write. `starts` are written with every
+    /// commit, and at least every [`FLUSH_EVERY`] while any wait.
+    pub fn start(
+        conn: Connection,
+        path: PathBuf,
+        starts: Arc<Starts>,
+        on_reopen: Box<dyn Fn() + Send>,
+    ) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, &path, &*on_reopen, rx))
+            .spawn(move || run(conn, &path, &starts, &*on_reopen, rx))
             .expect("the writer thread can be spawned");
         Self { tx }
     }
 
-    /// Queues a job and waits until its batch is committed.
+    /// Queues a job and waits until its batch is committed. What the job
+    /// adds to its [`Counts`] is kept only when the job succeeds.
     pub async fn run<R, F>(&self, job: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &mut Counts) -> Result<R, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<R, StoreError>>();
-        let job: Job = Box::new(move |conn: Result<&Connection, &str>| {
+        let job: Job = Box::new(move |conn: Result<(&Connection, &mut Counts), &str>| {
             let out = match conn {
-                Ok(conn) => in_savepoint(conn, job),
+                Ok((conn, counts)) => in_savepoint(conn, counts, job),
                 Err(e) => Err(StoreError::Commit(e.to_owned())),
             };
             Box::new(move |commit_error: Option<&str>| {
@@ -61,15 +77,19 @@ impl Writer {
     }
 }
 
-/// Runs one job in a savepoint so its failure undoes only its own changes.
+/// Runs one job in a savepoint so its failure undoes only its own changes (and counts).
 fn in_savepoint<R>(
     conn: &Connection,
-    job: impl FnOnce(&Connection) -> Result<R, StoreError>,
+    counts: &mut Counts,
+    job: impl FnOnce(&Connection, &mut Counts) -> Result<R, StoreError>,
 ) -> Result<R, StoreError> {
     conn.prepare_cached("SAVEPOINT job")?.execute([])?;
-    let out = job(conn);
+    let mut mine = Counts::default();
+    let out = job(conn, &mut mine);
     if out.is_err() {
         conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
+    } else {
+        counts.merge(mine);
     }
     conn.prepare_cached("RELEASE job")?.execute([])?;
     out
@@ -78,11 +98,28 @@ fn in_savepoint<R>(
 /// Least time between attempts to reopen a connection that cannot write.
 const REOPEN_EVERY: Duration = Duration::from_secs(1);
 
-fn run(conn: Connection, path: &Path, on_reopen: &dyn Fn(), rx: mpsc::Receiver<Job>) {
+fn run(
+    conn: Connection,
+    path: &Path,
+    starts: &Starts,
+    on_reopen: &dyn Fn(),
+    rx: mpsc::Receiver<Job>,
+) {
     let mut conn = Some(conn);
     let mut last_reopen: Option<Instant> = None;
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
+    let mut open = true;
+    while open {
+        let mut batch = match rx.recv_timeout(FLUSH_EVERY) {
+            Ok(first) => vec![first],
+            Err(mpsc::RecvTimeoutError::Timeout) if !starts.is_empty() => Vec::new(),
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            // Every handle is gone: write the last starts, then stop.
+            Err(mpsc::RecvTimeoutError::Disconnected) if !starts.is_empty() => {
+                open = false;
+                Vec::new()
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
@@ -122,20 +159,34 @@ fn run(conn: Connection, path: &Path, on_reopen: &dyn Fn(), rx: mpsc::Receiver<J
         let c = match begun {
             Ok(c) => c,
             Err(msg) => {
-                tracing::error!(error = %msg, db = %path.display(), "cannot begin a write transaction");
+                // A flush of starts alone retries quietly; the starts stay counted.
+                if !batch.is_empty() {
+                    tracing::error!(error = %msg, db = %path.display(), "cannot begin a write transaction");
+                }
                 for job in batch {
                     job(Err(&msg))(None);
                 }
                 continue;
             }
         };
-        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(Ok(c))).collect();
-        let error = match c.execute_batch("COMMIT") {
+        let mut counts = Counts::default();
+        let delivers: Vec<Deliver> = batch
+            .into_iter()
+            .map(|job| job(Ok((c, &mut counts))))
+            .collect();
+        let started = starts.take();
+        counts.merge(started.clone());
+        let committed = counts
+            .write(c)
+            .map_err(|e| e.to_string())
+            .and_then(|()| c.execute_batch("COMMIT").map_err(|e| e.to_string()));
+        let error = match committed {
             Ok(()) => None,
             Err(e) => {
                 tracing::error!(error = %e, "commit failed");
                 let _ = c.execute_batch("ROLLBACK");
-                Some(e.to_string())
+                starts.restore(started);
+                Some(e)
             }
         };
         for deliver in delivers {
@@ -154,11 +205,11 @@ mod tests {
         let path = dir.path().join("w.db");
         let conn = crate::store::connect(&path).unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
-        let w = Writer::start(conn, path.clone(), Box::new(|| {}));
+        let w = Writer::start(conn, path.clone(), Arc::default(), Box::new(|| {}));
         let jobs = (0..50).map(|i| {
             let w = w.clone();
             tokio::spawn(async move {
-                w.run(move |c| {
+                w.run(move |c, _| {
                     c.execute("INSERT INTO t VALUES (?1)", [i])?;
                     if i % 2 == 1 {
                         return Err(StoreError::Task("odd".into()));
@@ -187,5 +238,26 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM t WHERE v % 2 = 1", [], |r| r.get(0))
             .unwrap();
         assert_eq!(odd, 0, "failed jobs left nothing behind");
+    }
+
+    #[test]
+    fn counted_starts_are_written_without_any_write_to_carry_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let mut conn = crate::store::connect(&path).unwrap();
+        crate::store::migrations::migrate(&mut conn).unwrap();
+        let starts = Arc::new(Starts::default());
+        let w = Writer::start(conn, path.clone(), starts.clone(), Box::new(|| {}));
+        starts.add("set", "r1");
+        starts.add("set", "r1");
+        std::thread::sleep(FLUSH_EVERY * 3);
+        let reader = crate::store::connect(&path).unwrap();
+        let stored = crate::store::queries::round_counts(&reader, "set", None).unwrap();
+        assert_eq!(stored.started, 2, "written by the timer");
+        starts.add("set", "r1");
+        drop(w);
+        std::thread::sleep(FLUSH_EVERY);
+        let stored = crate::store::queries::round_counts(&reader, "set", None).unwrap();
+        assert_eq!(stored.started, 3, "written when the writer stops");
     }
 }

@@ -57,6 +57,20 @@ impl TestApp {
             .expect("GET")
     }
 
+    /// GET, as JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.expect("a JSON body")
+    }
+
+    /// Staff GET, as JSON.
+    pub async fn staff_json(&self, path: &str) -> Value {
+        self.staff_get(path)
+            .await
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     pub async fn staff_post(&self, path: &str, body: Value) -> Response {
         self.client
             .post(self.url(path))
@@ -72,6 +86,25 @@ impl TestApp {
         let r = self.post("/api/sessions", json!({"lang": "zh"})).await;
         assert_eq!(r.status(), StatusCode::CREATED);
         r.json().await.unwrap()
+    }
+
+    /// The same session, sealed with this server's secret as if it had
+    /// started `secs` seconds earlier (the only way to age a session: the
+    /// token is the session).
+    pub fn backdated(&self, id: &str, secs: i64) -> String {
+        use quizbooth::quiz::token::{SessionToken, TokenKey, SEQ_BITS};
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        let secret: String = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'session_secret'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let key = TokenKey::new(secret.as_bytes());
+        let t = SessionToken::open(&key, id).expect("a token of this server");
+        let earlier = t.key - ((secs as u64 * 1000) << SEQ_BITS);
+        SessionToken::seal(&key, earlier, &t.version, t.round, t.lang).encode()
     }
 
     /// Submits the right answers for a session.

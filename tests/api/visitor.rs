@@ -47,7 +47,10 @@ async fn health_and_page_are_served_with_strict_headers() {
 async fn a_session_serves_questions_without_answers() {
     let app = spawn_app().await;
     let s = app.start().await;
-    assert_eq!(s["session"].as_str().unwrap().len(), 32);
+    assert_eq!(
+        s["session"].as_str().unwrap().len(),
+        quizbooth::quiz::token::TOKEN_HEX_LEN
+    );
     assert_eq!(s["set"]["id"], "fixture-valid");
     assert_eq!(s["set"]["title"], "测试题库");
     assert_eq!(s["round"]["id"], "week-1");
@@ -248,13 +251,9 @@ async fn bad_answers_are_422_and_the_session_stays_open() {
 async fn a_late_submission_is_410() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
-    let conn = rusqlite::Connection::open(app.db()).unwrap();
-    conn.execute(
-        "UPDATE sessions SET expires_at = '2020-01-01T00:00:00+00:00' WHERE id = ?1",
-        [&id],
-    )
-    .unwrap();
-    let r = app.submit_right(&id).await;
+    // The fixture allows 900 s, then 30 s of grace.
+    let late = app.backdated(&id, 900 + 31);
+    let r = app.submit_right(&late).await;
     expect_error(r, StatusCode::GONE, "expired").await;
 }
 
@@ -262,14 +261,13 @@ async fn a_late_submission_is_410() {
 async fn within_the_grace_period_a_submission_still_counts() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
-    let ten_secs_ago = (chrono::Local::now() - chrono::Duration::seconds(10)).to_rfc3339();
-    let conn = rusqlite::Connection::open(app.db()).unwrap();
-    conn.execute(
-        "UPDATE sessions SET expires_at = ?1 WHERE id = ?2",
-        [&ten_secs_ago, &id],
-    )
-    .unwrap();
-    let r = app.submit_right(&id).await;
+    // Expired 10 s ago: within the 30 s of grace.
+    let late = app.backdated(&id, 900 + 10);
+    let s = app.get_json(&format!("/api/sessions/{late}")).await;
+    let expires = chrono::DateTime::parse_from_rfc3339(s["expires_at"].as_str().unwrap()).unwrap();
+    let ago = chrono::Local::now().fixed_offset() - expires;
+    assert!((9..=12).contains(&ago.num_seconds()), "expired {ago} ago");
+    let r = app.submit_right(&late).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -446,15 +444,49 @@ async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
     let r = app.submit_right(&id).await;
     assert_eq!(r.status(), StatusCode::OK);
     let restarted = start_in(app.dir).await;
-    let s: Value = restarted
-        .get(&format!("/api/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = restarted.get_json(&format!("/api/sessions/{id}")).await;
     assert_eq!(s["result"]["passed"], true);
     let r = restarted.submit_right(&id).await;
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
+}
+
+#[tokio::test]
+async fn a_session_started_before_a_restart_carries_on_after_it() {
+    let app = spawn_app().await;
+    let s = app.start().await;
+    let id = s["session"].as_str().unwrap().to_owned();
+    // Reading the numbers commits the counted start.
+    let before = app.staff_json("/admin/api/stats").await;
+    assert_eq!(before["sessions"]["started"], 1);
+    let restarted = start_in(app.dir).await;
+    let again = restarted.get_json(&format!("/api/sessions/{id}")).await;
+    assert_eq!(
+        again["questions"], s["questions"],
+        "same questions, same order"
+    );
+    assert_eq!(again["expires_at"], s["expires_at"]);
+    let r = restarted.submit_right(&id).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let stats = restarted.staff_json("/admin/api/stats").await;
+    assert_eq!(stats["sessions"]["started"], 1, "the start was kept");
+    assert_eq!(stats["sessions"]["submitted"], 1);
+}
+
+#[tokio::test]
+async fn a_forged_or_altered_token_is_an_unknown_session() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    // Another server's secret, and one changed digit of the seal.
+    let other = quizbooth::quiz::token::TokenKey::new(b"not this server's secret");
+    let forged = quizbooth::quiz::token::SessionToken::seal(&other, 1, "00", 0, "zh").encode();
+    let last = if id.ends_with('0') { "1" } else { "0" };
+    let altered = format!("{}{last}", &id[..id.len() - 1]);
+    for bad in [forged, altered] {
+        let r = app.get(&format!("/api/sessions/{bad}")).await;
+        expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+        let r = app.submit_right(&bad).await;
+        expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    }
 }
 
 #[tokio::test]
