@@ -22,7 +22,7 @@ else
 fi
 RSS_SESSIONS=100000
 # Sessions seeded for each submit/entry run: more than the run can use.
-PER_RUN=$((15000 * DUR))
+PER_RUN=$((40000 * DUR))
 CONNS=(64 1000)
 TOKEN=bench-admin-token-0123456789abcdef
 BANK=questions/netsec-week.yaml

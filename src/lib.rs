@@ -35,6 +35,8 @@ pub mod startup;
 pub mod state;
 /// SQLite: migrations, named SQL, the group-commit writer.
 pub mod store;
+/// The traffic summary and the per-request debug log.
+pub mod traffic;
 /// The embedded web pages and their content-hashed asset URLs.
 pub mod web;
 

@@ -11,7 +11,7 @@ use crate::state::{read_banks, AdminToken, AppState, Banks};
 use crate::store::{queries, Store};
 use crate::web::Assets;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use rand::RngCore;
@@ -53,6 +53,17 @@ impl Application {
             loop {
                 every.tick().await;
                 limits.shrink();
+            }
+        });
+        let traffic = state.traffic.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(crate::traffic::SUMMARY_EVERY);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Some(line) = traffic.summary() {
+                    tracing::info!("{line}");
+                }
             }
         });
         Ok(Self {
@@ -152,6 +163,7 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
         limits: Limits::new(settings_limits),
         tokens: crate::quiz::TokenKey::new(secret.as_bytes()),
         session_keys: Arc::new(crate::quiz::KeyClock::new(key_floor)),
+        traffic: Arc::default(),
     };
     for (file, bank) in ok {
         let file = file.display().to_string();
@@ -231,15 +243,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .add(("Referrer-Policy", "no-referrer"))
                     .add(("X-Frame-Options", "DENY")),
             )
-            // Method and path only (no query, body or headers, so no contact
-            // details), with session ids cut short: a log is not a key to a session.
-            .wrap(
-                Logger::new("%s %{route}xi %Dms")
-                    .custom_request_replace("route", |req| {
-                        format!("{} {}", req.method(), redact_path(req.path()))
-                    })
-                    .exclude("/healthz"),
-            )
+            .wrap(from_fn(crate::traffic::count_and_log))
             .configure(configure)
             .default_service(web::to(not_found))
     })
@@ -248,31 +252,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     Ok(server)
 }
 
-/// A path with every session id (32 hex digits) shortened to its first 6.
-pub fn redact_path(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if seg.len() >= 32 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
-                format!("{}…", &seg[..6])
-            } else {
-                seg.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 async fn not_found() -> actix_web::HttpResponse {
     use actix_web::ResponseError;
     ApiError::not_found("page").error_response()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn session_ids_are_cut_short_in_logs() {
-        let p = super::redact_path("/api/sessions/0123456789abcdef0123456789abcdef/answers");
-        assert_eq!(p, "/api/sessions/012345…/answers");
-        assert_eq!(super::redact_path("/api/draws/3"), "/api/draws/3");
-    }
 }

@@ -206,6 +206,8 @@ pub struct AppState {
     pub tokens: crate::quiz::TokenKey,
     /// Hands out session keys.
     pub session_keys: Arc<crate::quiz::KeyClock>,
+    /// Responses counted for the summary line.
+    pub traffic: Arc<crate::traffic::Traffic>,
 }
 
 impl AppState {

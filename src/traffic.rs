@@ -1,0 +1,123 @@
+//! What the terminal shows of the traffic: one summary line a minute, not a
+//! line per request. When a province's readers arrive, a line per request is
+//! thousands a second that nobody reads, and writing them cost a tenth of the
+//! server's CPU. The line per request is still there at `RUST_LOG=debug`,
+//! with method, path and status only, and session tokens cut short: a log is
+//! not a key to a session.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How often the summary line is written.
+pub const SUMMARY_EVERY: Duration = Duration::from_secs(60);
+
+/// Responses by status class since the last summary.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    ok: AtomicU64,
+    refused: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl Traffic {
+    /// Counts one response.
+    pub fn record(&self, status: u16) {
+        let class = match status {
+            500.. => &self.failed,
+            400.. => &self.refused,
+            _ => &self.ok,
+        };
+        class.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The summary since the last call, or `None` when there was no traffic.
+    pub fn summary(&self) -> Option<String> {
+        let ok = self.ok.swap(0, Ordering::Relaxed);
+        let refused = self.refused.swap(0, Ordering::Relaxed);
+        let failed = self.failed.swap(0, Ordering::Relaxed);
+        let total = ok + refused + failed;
+        (total > 0).then(|| {
+            format!(
+                "{total} requests in the last {} s: {ok} answered, {refused} refused (bad input, unknown, limits), {failed} failed",
+                SUMMARY_EVERY.as_secs()
+            )
+        })
+    }
+}
+
+/// Middleware: counts every response, and logs it at debug level.
+pub async fn count_and_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let traffic = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .map(|s| s.traffic.clone());
+    let method = req.method().clone();
+    let res = next.call(req).await?;
+    let status = res.status();
+    if let Some(t) = traffic {
+        t.record(status.as_u16());
+    }
+    let path = res.request().path();
+    if path != "/healthz" {
+        tracing::debug!(
+            target: "quizbooth::access",
+            "{} {} {} {:.1}ms",
+            status.as_u16(),
+            method,
+            redact_path(path),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(res)
+}
+
+/// A path with every session token (32 or more hex digits) cut to its first 6.
+pub fn redact_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.len() >= 32 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
+                format!("{}…", &seg[..6])
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_tokens_are_cut_short_in_logs() {
+        let token = "ab".repeat(35);
+        let p = redact_path(&format!("/api/sessions/{token}/answers"));
+        assert_eq!(p, "/api/sessions/ababab…/answers");
+        assert_eq!(redact_path("/api/draws/3"), "/api/draws/3");
+    }
+
+    #[test]
+    fn the_summary_counts_by_class_and_starts_over() {
+        let t = Traffic::default();
+        assert_eq!(t.summary(), None, "no traffic, no line");
+        for s in [200, 201, 404, 429, 503] {
+            t.record(s);
+        }
+        let line = t.summary().unwrap();
+        assert!(
+            line.starts_with("5 requests")
+                && line.contains("2 answered, 2 refused")
+                && line.contains("1 failed"),
+            "{line}"
+        );
+        assert_eq!(t.summary(), None, "counted once");
+    }
+}
