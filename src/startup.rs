@@ -164,6 +164,7 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
         tokens: crate::quiz::TokenKey::new(secret.as_bytes()),
         session_keys: Arc::new(crate::quiz::KeyClock::new(key_floor)),
         traffic: Arc::default(),
+        prerendered: Arc::default(),
     };
     for (file, bank) in ok {
         let file = file.display().to_string();

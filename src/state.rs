@@ -208,6 +208,8 @@ pub struct AppState {
     pub session_keys: Arc<crate::quiz::KeyClock>,
     /// Responses counted for the summary line.
     pub traffic: Arc<crate::traffic::Traffic>,
+    /// Session responses' parts, serialized once per set version.
+    pub prerendered: Arc<crate::routes::views::Prerendered>,
 }
 
 impl AppState {

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 /// One question as served to one visitor: its id and its option keys in the order shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Served {
+    /// Where the question is in [`Bank::questions`].
+    #[serde(skip)]
+    pub index: usize,
     /// Question id.
     pub id: String,
     /// Option keys in display order.
@@ -27,6 +30,7 @@ pub fn serve(bank: &Bank, rng: &mut impl Rng) -> Vec<Served> {
                 options.shuffle(rng);
             }
             Served {
+                index: i,
                 id: q.id.clone(),
                 options,
             }

@@ -1,10 +1,18 @@
 //! What the visitor API sends, as typed views that borrow their texts from
 //! the bank: no JSON tree is built and no board text is copied per request.
+//!
+//! A session before submission is the busiest response (about 9 KB, mostly
+//! board and question text), so its parts are serialized once per set
+//! version and language ([`Prerendered`]) and only put together per request
+//! ([`session_json`]). A test holds the two ways to the same JSON.
 
 use super::{now, rfc3339};
 use crate::bank::{Bank, QuestionType, Round};
 use crate::quiz::{Outcome, Served};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// An exhibition board in one language.
 #[derive(Debug, Serialize)]
@@ -255,5 +263,180 @@ pub fn result_view<'a>(bank: &'a Bank, o: &'a Outcome, lang: &str) -> ResultView
         percent: o.percent,
         passed: o.passed,
         results,
+    }
+}
+
+/// The parts of a session response that are the same for every visitor of
+/// one set version in one language, as JSON.
+#[derive(Debug)]
+pub struct StartParts {
+    set: String,
+    boards: String,
+    /// Aligned with [`Bank::questions`].
+    questions: Vec<QuestionParts>,
+}
+
+/// A question as JSON: everything up to its options, then each option.
+#[derive(Debug)]
+struct QuestionParts {
+    head: String,
+    options: Vec<(char, String)>,
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+impl StartParts {
+    /// Serializes a set version's parts in `lang`.
+    pub fn build(bank: &Bank, lang: &str) -> Self {
+        let questions = bank
+            .questions
+            .iter()
+            .map(|q| QuestionParts {
+                head: format!(
+                    "{{\"id\":{},\"type\":{},\"text\":{},\"points\":{},\"options\":[",
+                    json(&q.id),
+                    json(&q.kind),
+                    json(q.text.get(lang)),
+                    q.points
+                ),
+                options: q
+                    .options
+                    .iter()
+                    .map(|(k, t)| {
+                        let view = OptionView {
+                            key: *k,
+                            text: t.get(lang),
+                        };
+                        (*k, json(&view))
+                    })
+                    .collect(),
+            })
+            .collect();
+        Self {
+            set: json(&head(bank, lang, true)),
+            boards: json(&boards(bank, lang)),
+            questions,
+        }
+    }
+}
+
+/// [`StartParts`] of every set version seen, in both languages, made on first use.
+#[derive(Debug, Default)]
+pub struct Prerendered(RwLock<HashMap<String, Arc<[StartParts; 2]>>>);
+
+impl Prerendered {
+    /// The parts of `bank`, in the order of [`lang_index`].
+    pub fn get(&self, bank: &Bank) -> Arc<[StartParts; 2]> {
+        let found = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&bank.version)
+            .cloned();
+        found.unwrap_or_else(|| {
+            let built = Arc::new([StartParts::build(bank, "zh"), StartParts::build(bank, "en")]);
+            self.0
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(bank.version.clone())
+                .or_insert(built)
+                .clone()
+        })
+    }
+}
+
+/// Which of a pair of [`StartParts`] holds `lang`.
+pub fn lang_index(lang: &str) -> usize {
+    usize::from(lang == "en")
+}
+
+/// The same JSON as [`session_view`] of a session not yet submitted, put
+/// together from parts serialized once.
+pub fn session_json(parts: &StartParts, bank: &Bank, session: &Session<'_>, lang: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(parts.boards.len() + 512 * session.served.len() + 1024);
+    // Writing into a Vec cannot fail.
+    let _ =
+        write!(
+        out,
+        "{{\"session\":{},\"lang\":{},\"now\":{},\"set\":{},\"round\":{{\"id\":{},\"closes\":{}}}",
+        json(&session.id),
+        json(lang),
+        json(&rfc3339(now())),
+        parts.set,
+        json(session.round_id),
+        json(&bank.round(session.round_id).and_then(|r| r.closes).map(rfc3339)),
+    );
+    let _ = write!(
+        out,
+        ",\"time_limit_secs\":{},\"expires_at\":{},\"pass_percent\":{},\"boards\":{},\"questions\":[",
+        bank.quiz.time_limit_secs,
+        json(&session.expires_at),
+        bank.quiz.pass_percent,
+        parts.boards,
+    );
+    for (i, s) in session.served.iter().enumerate() {
+        let Some(q) = parts.questions.get(s.index) else {
+            continue;
+        };
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(q.head.as_bytes());
+        let mut first = true;
+        for key in &s.options {
+            if let Some((_, option)) = q.options.iter().find(|(k, _)| k == key) {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(option.as_bytes());
+            }
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.extend_from_slice(b"],\"result\":null,\"entry\":null}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::parse_bank;
+
+    #[test]
+    fn the_assembled_session_is_the_serialized_one() {
+        let banks = [
+            include_str!("../../tests/fixtures/valid.yaml"),
+            include_str!("../../questions/netsec-week.yaml"),
+        ];
+        for source in banks {
+            let bank = parse_bank(source).bank.expect("a valid bank");
+            let cache = Prerendered::default();
+            for lang in ["zh", "en"] {
+                for seed in 0..20u64 {
+                    use rand::SeedableRng;
+                    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                    let served = crate::quiz::serve(&bank, &mut rng);
+                    let session = Session {
+                        id: format!("{seed:070x}"),
+                        round_id: &bank.rounds[0].id,
+                        expires_at: "2026-11-28T20:00:00+08:00".into(),
+                        served: &served,
+                    };
+                    let parts = cache.get(&bank);
+                    let fast = session_json(&parts[lang_index(lang)], &bank, &session, lang);
+                    let fast: serde_json::Value =
+                        serde_json::from_slice(&fast).expect("valid JSON");
+                    let mut slow =
+                        serde_json::to_value(session_view(&bank, &session, lang, None, None))
+                            .unwrap();
+                    // `now` is read twice.
+                    slow["now"] = fast["now"].clone();
+                    assert_eq!(fast, slow, "{} {lang} seed {seed}", bank.id);
+                }
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The visitor API (SPEC §3): the set, sessions, answers and entries.
 
 pub use super::views::set_view;
-use super::views::{result_view, session_view, Session};
+use super::views::{lang_index, result_view, session_json, session_view, Session};
 use super::{now, rfc3339};
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
@@ -11,6 +11,7 @@ use crate::quiz::{self, Outcome, Served, SessionToken};
 use crate::state::AppState;
 use crate::store::queries::{self, EntryConflict, EntryRow, SubmissionRow};
 use actix_web::http::StatusCode;
+use actix_web::mime;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -117,8 +118,28 @@ pub async fn start_session(
         expires_at: rfc3339(expires_at(&token, &bank)),
         served: &served,
     };
-    let view = session_view(&bank, &session, lang, None, None);
-    Ok(no_store(StatusCode::CREATED).json(view))
+    Ok(unsubmitted(
+        &state,
+        StatusCode::CREATED,
+        &bank,
+        &session,
+        lang,
+    ))
+}
+
+/// A session not yet submitted, from its pre-serialized parts.
+fn unsubmitted(
+    state: &AppState,
+    status: StatusCode,
+    bank: &Bank,
+    session: &Session<'_>,
+    lang: &str,
+) -> HttpResponse {
+    let parts = state.prerendered.get(bank);
+    let body = session_json(&parts[lang_index(lang)], bank, session, lang);
+    no_store(status)
+        .content_type(mime::APPLICATION_JSON)
+        .body(body)
 }
 
 /// When a session's time is up.
@@ -218,6 +239,9 @@ pub async fn get_session(
         None
     };
     let session = s.session();
+    if outcome.is_none() {
+        return Ok(unsubmitted(&state, StatusCode::OK, &s.bank, &session, lang));
+    }
     let view = session_view(&s.bank, &session, lang, outcome.as_ref(), entry);
     Ok(no_store(StatusCode::OK).json(view))
 }
