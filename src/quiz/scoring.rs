@@ -25,6 +25,9 @@ pub enum AnswerError {
 /// How one served question went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionResult {
+    /// Where the question is in [`Bank::questions`].
+    #[serde(skip)]
+    pub index: usize,
     /// Question id.
     pub id: String,
     /// Whether the chosen keys were exactly right.
@@ -46,6 +49,11 @@ pub struct Outcome {
     pub passed: bool,
     /// Every served question, in served order.
     pub results: Vec<QuestionResult>,
+}
+
+/// The bank's question a served one stands for.
+fn question<'a>(bank: &'a Bank, s: &Served) -> Option<&'a crate::bank::Question> {
+    bank.questions.get(s.index).filter(|q| q.id == s.id)
 }
 
 /// Scores answers against the questions served. A question left out counts
@@ -71,9 +79,7 @@ pub fn score(
             }
         }
         let distinct: BTreeSet<&String> = keys.iter().collect();
-        let single = bank
-            .question(qid)
-            .is_some_and(|q| q.kind != QuestionType::Multiple);
+        let single = question(bank, s).is_some_and(|q| q.kind != QuestionType::Multiple);
         if single && distinct.len() > 1 {
             return Err(AnswerError::TooMany(qid.clone()));
         }
@@ -83,7 +89,7 @@ pub fn score(
     let mut max_score = 0;
     let mut results = Vec::with_capacity(served.len());
     for s in served {
-        let Some(q) = bank.question(&s.id) else {
+        let Some(q) = question(bank, s) else {
             continue;
         };
         max_score += q.points;
@@ -97,6 +103,7 @@ pub fn score(
             score += q.points;
         }
         results.push(QuestionResult {
+            index: s.index,
             id: s.id.clone(),
             correct,
             given,

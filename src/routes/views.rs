@@ -246,7 +246,7 @@ pub fn result_view<'a>(bank: &'a Bank, o: &'a Outcome, lang: &str) -> ResultView
         .results
         .iter()
         .map(|r| {
-            let q = bank.question(&r.id);
+            let q = bank.questions.get(r.index).filter(|q| q.id == r.id);
             ResultItem {
                 id: &r.id,
                 correct: r.correct,
@@ -266,14 +266,27 @@ pub fn result_view<'a>(bank: &'a Bank, o: &'a Outcome, lang: &str) -> ResultView
     }
 }
 
-/// The parts of a session response that are the same for every visitor of
-/// one set version in one language, as JSON.
+/// The parts of the session and result responses that are the same for
+/// every visitor of one set version in one language, as JSON.
 #[derive(Debug)]
-pub struct StartParts {
+pub struct SetParts {
     set: String,
     boards: String,
     /// Aligned with [`Bank::questions`].
     questions: Vec<QuestionParts>,
+    /// Aligned with [`Bank::questions`].
+    results: Vec<ResultParts>,
+}
+
+/// A question's result as JSON, around `correct` and `given`.
+#[derive(Debug)]
+struct ResultParts {
+    /// `{"id":…,"correct":`
+    head: String,
+    /// `,"answer":[…],"given":`
+    answer: String,
+    /// `,"explanation":…,"board":…}`
+    tail: String,
 }
 
 /// A question as JSON: everything up to its options, then each option.
@@ -287,7 +300,7 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-impl StartParts {
+impl SetParts {
     /// Serializes a set version's parts in `lang`.
     pub fn build(bank: &Bank, lang: &str) -> Self {
         let questions = bank
@@ -314,21 +327,35 @@ impl StartParts {
                     .collect(),
             })
             .collect();
+        let results = bank
+            .questions
+            .iter()
+            .map(|q| ResultParts {
+                head: format!("{{\"id\":{},\"correct\":", json(&q.id)),
+                answer: format!(",\"answer\":{},\"given\":", json(&q.answer)),
+                tail: format!(
+                    ",\"explanation\":{},\"board\":{}}}",
+                    json(&q.explanation.as_ref().map(|t| t.get(lang))),
+                    json(&q.board)
+                ),
+            })
+            .collect();
         Self {
             set: json(&head(bank, lang, true)),
             boards: json(&boards(bank, lang)),
             questions,
+            results,
         }
     }
 }
 
-/// [`StartParts`] of every set version seen, in both languages, made on first use.
+/// [`SetParts`] of every set version seen, in both languages, made on first use.
 #[derive(Debug, Default)]
-pub struct Prerendered(RwLock<HashMap<String, Arc<[StartParts; 2]>>>);
+pub struct Prerendered(RwLock<HashMap<String, Arc<[SetParts; 2]>>>);
 
 impl Prerendered {
     /// The parts of `bank`, in the order of [`lang_index`].
-    pub fn get(&self, bank: &Bank) -> Arc<[StartParts; 2]> {
+    pub fn get(&self, bank: &Bank) -> Arc<[SetParts; 2]> {
         let found = self
             .0
             .read()
@@ -336,7 +363,7 @@ impl Prerendered {
             .get(&bank.version)
             .cloned();
         found.unwrap_or_else(|| {
-            let built = Arc::new([StartParts::build(bank, "zh"), StartParts::build(bank, "en")]);
+            let built = Arc::new([SetParts::build(bank, "zh"), SetParts::build(bank, "en")]);
             self.0
                 .write()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -347,14 +374,14 @@ impl Prerendered {
     }
 }
 
-/// Which of a pair of [`StartParts`] holds `lang`.
+/// Which of a pair of [`SetParts`] holds `lang`.
 pub fn lang_index(lang: &str) -> usize {
     usize::from(lang == "en")
 }
 
 /// The same JSON as [`session_view`] of a session not yet submitted, put
 /// together from parts serialized once.
-pub fn session_json(parts: &StartParts, bank: &Bank, session: &Session<'_>, lang: &str) -> Vec<u8> {
+pub fn session_json(parts: &SetParts, bank: &Bank, session: &Session<'_>, lang: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(parts.boards.len() + 512 * session.served.len() + 1024);
     // Writing into a Vec cannot fail.
     let _ =
@@ -400,6 +427,31 @@ pub fn session_json(parts: &StartParts, bank: &Bank, session: &Session<'_>, lang
     out
 }
 
+/// The same JSON as [`result_view`], put together from parts serialized once.
+pub fn result_json(parts: &SetParts, o: &Outcome) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 * o.results.len() + 128);
+    let _ = write!(
+        out,
+        "{{\"score\":{},\"max_score\":{},\"percent\":{},\"passed\":{},\"results\":[",
+        o.score, o.max_score, o.percent, o.passed
+    );
+    for (i, r) in o.results.iter().enumerate() {
+        let Some(p) = parts.results.get(r.index) else {
+            continue;
+        };
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(p.head.as_bytes());
+        out.extend_from_slice(if r.correct { b"true" } else { b"false" });
+        out.extend_from_slice(p.answer.as_bytes());
+        let _ = serde_json::to_writer(&mut out, &r.given);
+        out.extend_from_slice(p.tail.as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +487,28 @@ mod tests {
                     // `now` is read twice.
                     slow["now"] = fast["now"].clone();
                     assert_eq!(fast, slow, "{} {lang} seed {seed}", bank.id);
+
+                    // Some right, some wrong, some left out.
+                    let answers = served
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 3 != 2)
+                        .map(|(i, s)| {
+                            let q = &bank.questions[s.index];
+                            let keys = if i % 3 == 0 {
+                                q.answer.clone()
+                            } else {
+                                vec![s.options[0]]
+                            };
+                            (s.id.clone(), keys.iter().map(char::to_string).collect())
+                        })
+                        .collect();
+                    let outcome = crate::quiz::score(&bank, &served, &answers).unwrap();
+                    let fast = result_json(&parts[lang_index(lang)], &outcome);
+                    let fast: serde_json::Value =
+                        serde_json::from_slice(&fast).expect("valid JSON");
+                    let slow = serde_json::to_value(result_view(&bank, &outcome, lang)).unwrap();
+                    assert_eq!(fast, slow, "result: {} {lang} seed {seed}", bank.id);
                 }
             }
         }

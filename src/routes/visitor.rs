@@ -1,7 +1,7 @@
 //! The visitor API (SPEC §3): the set, sessions, answers and entries.
 
 pub use super::views::set_view;
-use super::views::{lang_index, result_view, session_json, session_view, Session};
+use super::views::{lang_index, result_json, session_json, session_view, Session};
 use super::{now, rfc3339};
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
@@ -150,14 +150,13 @@ fn expires_at(token: &SessionToken, bank: &Bank) -> chrono::DateTime<chrono::Fix
         .with_timezone(&now().timezone())
 }
 
-/// A session opened from its token: the set version it runs on and the
-/// questions it was served, rebuilt from the token alone.
+/// A session opened from its token: the set version it runs on and its
+/// round; its questions are rebuilt from the token when needed.
 struct Opened {
     id: String,
     token: SessionToken,
     bank: Arc<Bank>,
     round: usize,
-    served: Vec<Served>,
 }
 
 impl Opened {
@@ -165,13 +164,25 @@ impl Opened {
         &self.bank.rounds[self.round].id
     }
 
-    fn session(&self) -> Session<'_> {
+    /// The questions served, in order, with their option order.
+    fn served(&self) -> Vec<Served> {
+        quiz::serve(&self.bank, &mut self.token.rng())
+    }
+
+    fn session<'a>(&'a self, served: &'a [Served]) -> Session<'a> {
         Session {
             id: self.id.clone(),
             round_id: self.round_id(),
             expires_at: rfc3339(expires_at(&self.token, &self.bank)),
-            served: &self.served,
+            served,
         }
+    }
+
+    /// The stored submission, if any.
+    fn submission(&self, state: &AppState) -> Result<Option<SubmissionRow>, ApiError> {
+        Ok(state
+            .store
+            .lookup(|c| queries::get_submission(c, self.token.key))?)
     }
 }
 
@@ -187,33 +198,24 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
     if round >= bank.rounds.len() {
         return Err(ApiError::not_found("session"));
     }
-    let served = quiz::serve(&bank, &mut token.rng());
     Ok(Opened {
         id: id.to_owned(),
         token,
         bank,
         round,
-        served,
     })
 }
 
-/// The session's stored submission, scored again from the answers it gave.
-fn submitted(state: &AppState, s: &Opened) -> Result<Option<(SubmissionRow, Outcome)>, ApiError> {
-    let Some(row) = state
-        .store
-        .lookup(|c| queries::get_submission(c, s.token.key))?
-    else {
-        return Ok(None);
-    };
+/// A stored submission scored again from the answers it gave.
+fn rescore(bank: &Bank, served: &[Served], row: &SubmissionRow) -> Result<Outcome, ApiError> {
     let given: HashMap<String, String> = serde_json::from_str(&row.given)
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
     let answers: HashMap<String, Vec<String>> = given
         .into_iter()
         .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
         .collect();
-    let outcome = quiz::score(&s.bank, &s.served, &answers)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
-    Ok(Some((row, outcome)))
+    quiz::score(bank, served, &answers)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))
 }
 
 /// `GET /api/sessions/{session}`: the same session again (and its result and entry once there).
@@ -230,19 +232,16 @@ pub async fn get_session(
         .as_deref()
         .and_then(crate::bank::text::ui_lang)
         .unwrap_or(s.token.lang);
-    let outcome = submitted(&state, &s)?.map(|(_, o)| o);
-    let entry = if outcome.is_some() {
-        state
-            .store
-            .lookup(|c| queries::entry_by_session(c, &s.token.key_hex()))?
-    } else {
-        None
-    };
-    let session = s.session();
-    if outcome.is_none() {
+    let served = s.served();
+    let session = s.session(&served);
+    let Some(row) = s.submission(&state)? else {
         return Ok(unsubmitted(&state, StatusCode::OK, &s.bank, &session, lang));
-    }
-    let view = session_view(&s.bank, &session, lang, outcome.as_ref(), entry);
+    };
+    let outcome = rescore(&s.bank, &served, &row)?;
+    let entry = state
+        .store
+        .lookup(|c| queries::entry_by_session(c, &s.token.key_hex()))?;
+    let view = session_view(&s.bank, &session, lang, Some(&outcome), entry);
     Ok(no_store(StatusCode::OK).json(view))
 }
 
@@ -274,7 +273,7 @@ pub async fn submit_answers(
             "the time for this quiz has run out",
         ));
     }
-    let outcome = quiz::score(&s.bank, &s.served, &body.answers)
+    let outcome = quiz::score(&s.bank, &s.served(), &body.answers)
         .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))?;
     let given: serde_json::Map<String, Value> = outcome
         .results
@@ -312,7 +311,11 @@ pub async fn submit_answers(
             "this quiz was already submitted",
         ));
     }
-    Ok(no_store(StatusCode::OK).json(result_view(&s.bank, &outcome, s.token.lang)))
+    let parts = state.prerendered.get(&s.bank);
+    let body = result_json(&parts[lang_index(s.token.lang)], &outcome);
+    Ok(no_store(StatusCode::OK)
+        .content_type(mime::APPLICATION_JSON)
+        .body(body))
 }
 
 /// `POST /api/entries` body.
@@ -340,16 +343,16 @@ pub async fn create_entry(
         .write(client_ip(&req), &body.session)
         .map_err(ApiError::rate_limited)?;
     let s = open_session(&state, &body.session).await?;
-    let passed = submitted(&state, &s)?
-        .filter(|(row, _)| row.passed)
+    let passed = s
+        .submission(&state)?
+        .filter(|row| row.passed)
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::FORBIDDEN,
                 "not_passed",
                 "only a passed quiz can enter the draw",
             )
-        })?
-        .0;
+        })?;
     let name = EntrantName::parse(&body.name);
     let phone = Phone::parse(&body.phone);
     let (name, phone) = match (name, phone) {
