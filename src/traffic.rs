@@ -21,6 +21,7 @@ pub struct Traffic {
     ok: AtomicU64,
     refused: AtomicU64,
     failed: AtomicU64,
+    entries: AtomicU64,
 }
 
 impl Traffic {
@@ -34,15 +35,21 @@ impl Traffic {
         class.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts an entry stored.
+    pub fn entry_stored(&self) {
+        self.entries.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The summary since the last call, or `None` when there was no traffic.
     pub fn summary(&self) -> Option<String> {
         let ok = self.ok.swap(0, Ordering::Relaxed);
         let refused = self.refused.swap(0, Ordering::Relaxed);
         let failed = self.failed.swap(0, Ordering::Relaxed);
+        let entries = self.entries.swap(0, Ordering::Relaxed);
         let total = ok + refused + failed;
         (total > 0).then(|| {
             format!(
-                "{total} requests in the last {} s: {ok} answered, {refused} refused (bad input, unknown, limits), {failed} failed",
+                "{total} requests in the last {} s: {ok} answered, {refused} refused (bad input, unknown, limits), {failed} failed; {entries} draw entries stored",
                 SUMMARY_EVERY.as_secs()
             )
         })

@@ -405,7 +405,8 @@ pub async fn create_entry(
         .await?;
     match result {
         Ok(code) => {
-            tracing::info!(round = %round_id, "entry stored");
+            state.traffic.entry_stored();
+            tracing::debug!(round = %round_id, "entry stored");
             Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": round_id})))
         }
         Err(EntryConflict::SessionUsed) => Err(ApiError::conflict(
