@@ -88,29 +88,14 @@ fn serve(bind: &str, bytes: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The `entries` table as migration 1 creates it.
-const ENTRIES: &str = "CREATE TABLE IF NOT EXISTS entries (
-    code        TEXT PRIMARY KEY,
-    session_id  TEXT NOT NULL UNIQUE,
-    set_id      TEXT NOT NULL,
-    set_version TEXT NOT NULL,
-    round_id    TEXT NOT NULL,
-    name        TEXT NOT NULL,
-    phone       TEXT NOT NULL,
-    score       INTEGER NOT NULL,
-    percent     INTEGER NOT NULL,
-    created_at  TEXT NOT NULL,
-    UNIQUE (set_id, round_id, phone)
-)";
-
 const INSERT: &str = "INSERT INTO entries
     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-/// Opens with the service's own pragmas (`quizbooth::store::connect`).
+/// Opens with the service's own pragmas and schema (its migrations).
 fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = quizbooth::store::connect(path)?;
-    conn.execute_batch(ENTRIES)?;
+    let mut conn = quizbooth::store::connect(path)?;
+    quizbooth::store::migrations::migrate(&mut conn)?;
     Ok(conn)
 }
 

@@ -214,6 +214,7 @@ pub enum EntryConflict {
 }
 
 const ENTRY_BY_SESSION: &str = "SELECT code, round_id FROM entries WHERE session_id = :session_id";
+const CODE_TAKEN: &str = "SELECT 1 FROM entries WHERE code = :code";
 const ENTRY_PHONE_USED: &str =
     "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone = :phone";
 const INSERT_ENTRY: &str = "INSERT INTO entries
@@ -236,7 +237,16 @@ pub fn insert_entry(
     conn: &Connection,
     e: &EntryRow,
 ) -> Result<std::result::Result<(), EntryConflict>> {
-    // The UNIQUE constraints decide; only a refused insert asks which one.
+    // Codes are unique across rounds; `entries_code` enforces it only with
+    // the round, so the (single) writer looks first. The same index page is
+    // written by the insert next.
+    if conn
+        .prepare_cached(CODE_TAKEN)?
+        .exists(named_params! {":code": e.code})?
+    {
+        return Ok(Err(EntryConflict::CodeTaken));
+    }
+    // The UNIQUE constraints decide the rest; only a refused insert asks which one.
     let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
         ":code": e.code, ":session_id": e.session_id, ":set_id": e.set_id, ":set_version": e.set_version,
         ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":score": e.score,
@@ -471,7 +481,10 @@ pub fn draw_winners(conn: &Connection, id: i64) -> Result<Vec<WinnerRow>> {
 
 const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
      AND public_seed IS NULL LIMIT 1";
-const POOL_CODES: &str = "SELECT code FROM entries WHERE set_id = :set_id AND round_id = :round_id
+/// Read from `entries_code` alone, in code order (the phone index would
+/// take one lookup into the table per entry).
+pub const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries_code
+     WHERE set_id = :set_id AND round_id = :round_id
      AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
                       WHERE d.set_id = :set_id AND d.round_id = :round_id)";
 const INSERT_DRAW: &str = "INSERT INTO draws
