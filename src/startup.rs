@@ -182,7 +182,13 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
 
 /// Registers every route: the whole HTTP surface on one screen.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
+    // Visitors (SPEC §3), first: actix tries routes in order, and these take
+    // nearly all the traffic.
+    cfg.service(visitor::start_session)
+        .service(visitor::submit_answers)
+        .service(visitor::create_entry)
+        .service(visitor::get_session)
+        .service(health::healthz)
         .service(assets::index)
         .service(assets::hashed)
         .service(assets::statics)
@@ -194,12 +200,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/qr.svg", web::get().to(assets::qr_svg))
         .route("/admin/qr.png", web::get().to(assets::qr_png))
         .route("/admin/qr.svg", web::get().to(assets::qr_svg))
-        // Visitors (SPEC §3).
         .service(visitor::current_set)
-        .service(visitor::start_session)
-        .service(visitor::get_session)
-        .service(visitor::submit_answers)
-        .service(visitor::create_entry)
         .service(draws::list)
         .service(draws::show)
         .service(draws::entries_txt)
