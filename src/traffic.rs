@@ -68,11 +68,12 @@ pub async fn count_and_log(
     let method = req.method().clone();
     let res = next.call(req).await?;
     let status = res.status();
-    if let Some(t) = traffic {
-        t.record(status.as_u16());
-    }
     let path = res.request().path();
+    // Health checks are the orchestrator's, not the visitors'.
     if path != "/healthz" {
+        if let Some(t) = traffic {
+            t.record(status.as_u16());
+        }
         tracing::debug!(
             target: "quizbooth::access",
             "{} {} {} {:.1}ms",

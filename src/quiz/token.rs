@@ -9,6 +9,12 @@
 //! submission is written, under the session's key, which also makes a second
 //! submission fail on the primary key.
 //!
+//! The quiz a token shows depends on ChaCha8 and on rand's `partial_shuffle`
+//! and `shuffle`, pinned by `Cargo.lock`. An upgrade that changed either would
+//! show a session in progress other questions after the upgrade (and refuse
+//! its answers as not served): `a_token_always_serves_the_same_quiz` fails
+//! first.
+//!
 //! Layout (35 bytes, 70 hex digits): key (8, big-endian) · the first 8 bytes
 //! of the set version (16 hex digits) · round index (2) · language (1) ·
 //! the first 16 bytes of the MAC.
@@ -197,6 +203,9 @@ mod tests {
 
     const VERSION: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+    /// What the fixture bank serves for the seed `[7; 32]`: question index and option order.
+    const PINNED: &[(usize, &str)] = &[(2, "TF"), (1, "BAC"), (0, "CBA")];
+
     #[test]
     fn a_token_round_trips_and_only_opens_under_its_key() {
         let key = TokenKey::new(b"secret");
@@ -233,6 +242,27 @@ mod tests {
         let draw = |t: &SessionToken| t.rng().next_u64();
         assert_eq!(draw(&a), draw(&a.clone()));
         assert_ne!(draw(&a), draw(&b));
+    }
+
+    #[test]
+    fn a_token_always_serves_the_same_quiz() {
+        let bank = crate::bank::parse_bank(include_str!("../../tests/fixtures/valid.yaml"))
+            .bank
+            .expect("the fixture bank is valid");
+        let key = TokenKey::new(b"a fixed secret");
+        let token = SessionToken::seal(&key, 42 << SEQ_BITS, &bank.version, 0, "zh");
+        let served = crate::quiz::serve(&bank, &mut token.rng());
+        let again = crate::quiz::serve(&bank, &mut token.rng());
+        assert_eq!(served, again);
+        // Pinned against a fixed seed, so a change in rand's algorithms shows here.
+        let mut rng = ChaCha8Rng::from_seed([7; 32]);
+        let picked: Vec<(usize, String)> = crate::quiz::serve(&bank, &mut rng)
+            .into_iter()
+            .map(|s| (s.index, s.options.iter().collect()))
+            .collect();
+        let pinned: Vec<(usize, String)> =
+            PINNED.iter().map(|(i, o)| (*i, (*o).to_owned())).collect();
+        assert_eq!(picked, pinned);
     }
 
     #[test]
