@@ -245,6 +245,10 @@ pub async fn get_session(
     Ok(no_store(StatusCode::OK).json(view))
 }
 
+fn already_submitted() -> ApiError {
+    ApiError::conflict("already_submitted", "this quiz was already submitted")
+}
+
 /// `POST /api/sessions/{session}/answers` body.
 #[derive(Debug, Deserialize)]
 pub struct AnswersBody {
@@ -266,15 +270,22 @@ pub async fn submit_answers(
     let s = open_session(&state, &path).await?;
     let now = now();
     let deadline = expires_at(&s.token, &s.bank) + chrono::Duration::seconds(GRACE_SECS);
+    // A submitted quiz is 409 whatever else is wrong with the request (a
+    // double tap just after the time ran out must not read "too late"); the
+    // insert below decides that, so the store is asked here only on a refusal.
+    let refuse = |e: ApiError| match s.submission(&state) {
+        Ok(Some(_)) => already_submitted(),
+        _ => e,
+    };
     if now > deadline {
-        return Err(ApiError::new(
+        return Err(refuse(ApiError::new(
             StatusCode::GONE,
             "expired",
             "the time for this quiz has run out",
-        ));
+        )));
     }
     let outcome = quiz::score(&s.bank, &s.served(), &body.answers)
-        .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))?;
+        .map_err(|e| refuse(ApiError::unprocessable("invalid_answer", e.to_string())))?;
     let given: serde_json::Map<String, Value> = outcome
         .results
         .iter()
@@ -306,10 +317,7 @@ pub async fn submit_answers(
         })
         .await?;
     if !first {
-        return Err(ApiError::conflict(
-            "already_submitted",
-            "this quiz was already submitted",
-        ));
+        return Err(already_submitted());
     }
     let parts = state.prerendered.get(&s.bank);
     let body = result_json(&parts[lang_index(s.token.lang)], &outcome);

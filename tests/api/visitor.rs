@@ -258,6 +258,21 @@ async fn a_late_submission_is_410() {
 }
 
 #[tokio::test]
+async fn a_submitted_quiz_is_409_even_when_late_or_malformed() {
+    let app = spawn_app().await;
+    let id = app.start().await["session"].as_str().unwrap().to_owned();
+    // Submitted 2 s before the grace runs out, then tapped again after it.
+    let late = app.backdated(&id, 900 + 28);
+    assert_eq!(app.submit_right(&late).await.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let r = app.submit_right(&late).await;
+    expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
+    let path = format!("/api/sessions/{late}/answers");
+    let r = app.post(&path, json!({"answers": {"nope": ["A"]}})).await;
+    expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
+}
+
+#[tokio::test]
 async fn within_the_grace_period_a_submission_still_counts() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
