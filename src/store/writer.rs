@@ -1,7 +1,8 @@
 //! Group commit: one thread owns the only write connection. Handlers send
-//! jobs; the thread takes every job queued (up to [`MAX_BATCH`]), runs each
-//! in its own savepoint inside one transaction, commits once, and only then
-//! answers each job. With `synchronous=FULL` an answer means the write is on disk.
+//! jobs; the thread takes every job queued (up to [`MAX_BATCH`]), runs them
+//! inside one transaction (each in its own savepoint, or as single
+//! statements: [`Isolation`]), commits once, and only then answers each job.
+//! With `synchronous=FULL` an answer means the write is on disk.
 //!
 //! The staff's counters ride along: each job's counts ([`Counts`]) and the
 //! session starts counted since the last commit are written once, at the end
