@@ -234,8 +234,8 @@ for c in "${CONNS[@]}"; do
   run_wrk entry "$c" "$APP_PID" "$APP/api/entries" bench/replay.lua entry "$TMP/passed-$c.tsv" 2
 done
 RSS_END=$(vm "$APP_PID" VmHWM)
-# SQLite reads the database through mmap: mapped file pages count in RSS but
-# are the kernel's page cache (clean, reclaimable); RssAnon is the process's own.
+# The process's own memory, and mapped files (the binary; the kernel's page
+# cache, reclaimable) apart.
 ANON_END=$(vm "$APP_PID" RssAnon)
 FILE_END=$(vm "$APP_PID" RssFile)
 THREADS_END=$(vm "$APP_PID" Threads)

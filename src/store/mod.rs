@@ -53,20 +53,17 @@ pub struct Store {
     starts: Arc<tally::Starts>,
 }
 
-/// Opens a connection with the pragmas every connection needs. SQLite reads
-/// the database through a memory map of up to 256 MB: a visitor's point read
-/// (is this session submitted?) no longer copies pages into each
-/// connection's own cache through `pread` (a third of an entry's worker time;
-/// entries +20%). The mapped pages are the kernel's page cache and show in
-/// RSS as file pages.
+/// Opens a connection with the pragmas every connection needs. (Reading
+/// through `mmap` was tried: entries +2–11% in the full benchmark, within its
+/// noise, for RSS that counts the mapped file and a SIGBUS on a storage
+/// error instead of an error code; not kept.)
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA mmap_size = 268435456;",
+         PRAGMA foreign_keys = ON;",
     )?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
