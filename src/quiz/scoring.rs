@@ -1,6 +1,5 @@
 use super::Served;
 use crate::bank::{Bank, QuestionType};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
 /// Why a submission is refused (the session stays open for a corrected try).
@@ -23,10 +22,9 @@ pub enum AnswerError {
 }
 
 /// How one served question went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuestionResult {
     /// Where the question is in [`Bank::questions`].
-    #[serde(skip)]
     pub index: usize,
     /// Question id.
     pub id: String,
@@ -37,7 +35,7 @@ pub struct QuestionResult {
 }
 
 /// A scored submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// Points earned.
     pub score: u32,

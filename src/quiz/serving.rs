@@ -1,13 +1,11 @@
 use crate::bank::Bank;
 use rand::seq::SliceRandom;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
 /// One question as served to one visitor: its id and its option keys in the order shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Served {
     /// Where the question is in [`Bank::questions`].
-    #[serde(skip)]
     pub index: usize,
     /// Question id.
     pub id: String,
