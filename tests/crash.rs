@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, serve_args, start_session, wait_up, BANK};
+use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -45,16 +45,9 @@ async fn acknowledged_entries_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("questions")).unwrap();
     std::fs::write(dir.path().join("questions/valid.yaml"), BANK).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let client = Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = process_client();
     let mut acknowledged: Vec<String> = Vec::new();
     let mut killed_mid_load = 0;
 

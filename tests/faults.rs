@@ -10,7 +10,7 @@
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{right_answers, serve_args, start_session, wait_up, BANK};
+use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -58,6 +58,16 @@ async fn submit(client: &Client, base: &str, id: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The status of the visitor page.
+async fn page_status(client: &Client, base: &str) -> StatusCode {
+    client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 /// Expects a 503 JSON with Retry-After.
 async fn expect_unavailable(r: reqwest::Response) {
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -86,11 +96,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
     let questions = base_dir.path().join("questions");
     std::fs::create_dir_all(&questions).unwrap();
     std::fs::write(questions.join("valid.yaml"), BANK).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let log = base_dir.path().join("server.log");
     let child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
         .args(serve_args(&questions, &mnt.join("q.db"), port))
@@ -101,10 +107,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .unwrap();
     guard.server = Some(KillOnDrop(child));
     let base = format!("http://127.0.0.1:{port}");
-    let client = Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = process_client();
     wait_up(&client, &base).await;
     // A visitor who started before the disk filled up.
     let id = start_session(&client, &base).await;
@@ -134,15 +137,7 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        client
-            .get(format!("{base}/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(page_status(&client, &base).await, StatusCode::OK);
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(
         logged.contains("disk is full"),
@@ -204,16 +199,9 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
     let bin = dir.join("quizbooth");
     std::fs::copy(env!("CARGO_BIN_EXE_quizbooth"), &bin).unwrap();
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let client = Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = process_client();
     let log = dir.join("server.log");
 
     let mut first = start_as_nobody(&bin, dir, port, &log);
@@ -227,12 +215,7 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
     let _server = KillOnDrop(start_as_nobody(&bin, dir, port, &log));
     wait_up(&client, &base).await;
     assert_eq!(
-        client
-            .get(format!("{base}/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        page_status(&client, &base).await,
         StatusCode::OK,
         "pages still served"
     );

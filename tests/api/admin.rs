@@ -268,12 +268,7 @@ async fn stats_count_sessions_entries_and_answers() {
         json!({"answers": {"hotline": ["B"]}}),
     )
     .await;
-    let s: Value = app
-        .staff_get("/admin/api/stats")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s: Value = app.staff_json("/admin/api/stats").await;
     assert_eq!(
         s["sessions"],
         json!({"started": 3, "submitted": 2, "passed": 1})
@@ -299,12 +294,7 @@ async fn stats_count_sessions_entries_and_answers() {
         (channels["answered"].as_i64(), channels["correct"].as_i64()),
         (Some(2), Some(1))
     );
-    let other: Value = app
-        .staff_get("/admin/api/stats?round=week-9")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let other: Value = app.staff_json("/admin/api/stats?round=week-9").await;
     assert_eq!(other["sessions"]["started"], 0);
 }
 
@@ -337,29 +327,16 @@ async fn entries_can_be_searched_by_code_or_phone() {
     let app = spawn_app().await;
     let a = app.entry("张三", "13800138000").await;
     let b = app.entry("李四", "13900139000").await;
-    let all: Value = app
-        .staff_get("/admin/api/entries")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.staff_json("/admin/api/entries").await;
     assert_eq!(all["total"], 2);
-    let by_phone: Value = app
-        .staff_get("/admin/api/entries?q=0139")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_phone: Value = app.staff_json("/admin/api/entries?q=0139").await;
     assert_eq!(by_phone["entries"].as_array().unwrap().len(), 1);
     assert_eq!(by_phone["total"], 1, "total counts the matches");
     assert_eq!(by_phone["entries"][0]["code"], b.as_str());
     let typed = a.replace('-', "").to_lowercase();
     let by_code: Value = app
-        .staff_get(&format!("/admin/api/entries?q={typed}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .staff_json(&format!("/admin/api/entries?q={typed}"))
+        .await;
     assert_eq!(by_code["entries"][0]["phone"], "13800138000");
 }
 

@@ -84,12 +84,7 @@ async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
             "masked name: {w}"
         );
     }
-    let public: Value = app
-        .get(&format!("/api/draws/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let public: Value = app.get_json(&format!("/api/draws/{id}")).await;
     assert_eq!(public["winners"], d["winners"]);
     assert!(
         !public.to_string().contains("13800000"),

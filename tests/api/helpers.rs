@@ -229,6 +229,25 @@ pub fn decode_qr(png: &[u8]) -> String {
     grids[0].decode().expect("the QR code decodes").1
 }
 
+/// A port nobody listens on now (for a server started as a process, or a driver).
+#[allow(dead_code)]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A client for a server started as a process: requests give up after 10 s.
+#[allow(dead_code)]
+pub fn process_client() -> Client {
+    Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
 /// Waits until a server started as a process answers `/healthz` (crash.rs, faults.rs).
 #[allow(dead_code)]
 pub async fn wait_up(client: &Client, base: &str) {

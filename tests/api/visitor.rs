@@ -99,11 +99,8 @@ async fn the_language_comes_from_the_body_or_accept_language() {
     assert_eq!(zh["set"]["title"], "测试题库");
     // The session's language holds for its later responses.
     let again: Value = app
-        .get(&format!("/api/sessions/{}", s["session"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/sessions/{}", s["session"].as_str().unwrap()))
+        .await;
     assert_eq!(again["set"]["title"], "Test bank");
 }
 
@@ -112,12 +109,7 @@ async fn resuming_gives_the_same_questions_and_option_order() {
     let app = spawn_app().await;
     let s = app.start().await;
     let id = s["session"].as_str().unwrap();
-    let again: Value = app
-        .get(&format!("/api/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Value = app.get_json(&format!("/api/sessions/{id}")).await;
     assert_eq!(again["questions"], s["questions"]);
     assert_eq!(again["expires_at"], s["expires_at"]);
 }
@@ -205,12 +197,7 @@ async fn submitting_scores_once_and_shows_what_was_right() {
         .post(&format!("/api/sessions/{id}/answers"), answers)
         .await;
     expect_error(again, StatusCode::CONFLICT, "already_submitted").await;
-    let resumed: Value = app
-        .get(&format!("/api/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let resumed: Value = app.get_json(&format!("/api/sessions/{id}")).await;
     assert_eq!(
         resumed["result"]["score"], 2,
         "the session carries its result"
@@ -361,12 +348,7 @@ async fn one_entry_per_session_and_per_phone_in_a_round() {
         )
         .await;
     expect_error(r, StatusCode::CONFLICT, "phone_used").await;
-    let resumed: Value = app
-        .get(&format!("/api/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let resumed: Value = app.get_json(&format!("/api/sessions/{id}")).await;
     assert_eq!(
         resumed["entry"]["round"], "week-1",
         "the session shows its entry after a reload"
