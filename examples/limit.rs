@@ -94,8 +94,8 @@ const INSERT: &str = "INSERT INTO entries
 
 /// Opens with the service's own pragmas and schema (its migrations).
 fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let mut conn = quizbooth::store::connect(path)?;
-    quizbooth::store::migrations::migrate(&mut conn)?;
+    let mut conn = quizbooth::store::sqlite::connect(path)?;
+    quizbooth::store::sqlite::migrate(&mut conn)?;
     Ok(conn)
 }
 

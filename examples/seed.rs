@@ -25,9 +25,9 @@ use anyhow::{bail, ensure, Context};
 use quizbooth::bank::{parse_bank, Bank};
 use quizbooth::contact::EntryCode;
 use quizbooth::quiz::{self, SessionToken, TokenKey};
-use quizbooth::store::queries;
+
 use rand::seq::SliceRandom;
-use rusqlite::{named_params, Connection};
+use rusqlite::{named_params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -85,7 +85,7 @@ fn main() -> anyhow::Result<()> {
         "{}: no such database; start the service once on it first",
         db.display()
     );
-    let conn = quizbooth::store::connect(&db)?;
+    let conn = quizbooth::store::sqlite::connect(&db)?;
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     ensure!(
         version > 0,
@@ -154,7 +154,13 @@ fn seed(
     let round = bank.rounds[round_index].id.clone();
     let created = rfc3339(now);
     let mut rng = rand::rng();
-    let secret = queries::get_meta(conn, queries::META_SESSION_SECRET)?
+    let secret: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'session_secret'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
         .context("the database has no session secret; start the service once on it first")?;
     let sealer = TokenKey::new(secret.as_bytes());
     let first_key = u64::try_from(now.timestamp_millis() - 120_000)? << quiz::token::SEQ_BITS;
@@ -185,6 +191,10 @@ fn seed(
                 "INSERT INTO entries
                  (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
                  VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)",
+            )?;
+            let mut insert_submission = conn.prepare_cached(
+                "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
+                 VALUES (:id, :submitted_at, :score, :percent, :passed, :given)",
             )?;
             for i in chunk_start..(chunk_start + CHUNK).min(count) {
                 let token = SessionToken::seal(
@@ -222,18 +232,15 @@ fn seed(
                     .iter()
                     .map(|r| (r.id.clone(), r.given.iter().collect::<String>().into()))
                     .collect();
-                let stored = queries::insert_submission(
-                    conn,
-                    &queries::SubmissionRow {
-                        id: token.key,
-                        submitted_at: created.clone(),
-                        score: outcome.score,
-                        percent: outcome.percent,
-                        passed: outcome.passed,
-                        given: serde_json::Value::Object(given).to_string(),
-                    },
-                )?;
-                ensure!(stored, "session key {} is already submitted", token.key);
+                // The row `store::sqlite::submissions` writes.
+                insert_submission
+                    .execute(named_params! {
+                        ":id": i64::try_from(token.key)?, ":submitted_at": created,
+                        ":score": outcome.score, ":percent": outcome.percent,
+                        ":passed": outcome.passed,
+                        ":given": serde_json::Value::Object(given).to_string(),
+                    })
+                    .with_context(|| format!("session key {} is already submitted", token.key))?;
                 if mode == Mode::Passed {
                     lines.push(format!("{id}\t{phone}"));
                 } else {

@@ -97,7 +97,14 @@ impl ApiError {
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
-        Self::unavailable("the service cannot save right now; please try again in a moment")
+        match e {
+            crate::store::StoreError::Corrupt(_) => {
+                Self::unavailable("stored data is unreadable; staff have been told in the log")
+            }
+            _ => {
+                Self::unavailable("the service cannot save right now; please try again in a moment")
+            }
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::{json_error_handler, path_error_handler, query_error_handler, 
 use crate::limits::Limits;
 use crate::routes::{admin, assets, draws, health, visitor};
 use crate::state::{read_banks, AdminToken, AppState, Banks};
-use crate::store::{queries, Store};
+use crate::store::{Secret, Store};
 use crate::web::Assets;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
@@ -122,37 +122,20 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
     let token = match &settings.admin_token {
         Some(t) => t.clone(),
         None => {
-            let existing =
-                store.read_blocking(|c| queries::get_meta(c, queries::META_ADMIN_TOKEN))?;
-            match existing {
-                Some(t) => t,
-                None => {
+            store
+                .meta_or_insert(Secret::AdminToken, || {
                     let mut bytes = [0u8; 20];
                     rand::rng().fill_bytes(&mut bytes);
-                    let t = hex::encode(bytes);
-                    let stored = t.clone();
-                    store
-                        .write(move |c| queries::set_meta(c, queries::META_ADMIN_TOKEN, &stored))
-                        .await?;
-                    t
-                }
-            }
+                    hex::encode(bytes)
+                })
+                .await?
         }
     };
-    let secret =
-        match store.read_blocking(|c| queries::get_meta(c, queries::META_SESSION_SECRET))? {
-            Some(s) => s,
-            None => {
-                let s = crate::quiz::token::new_secret();
-                let stored = s.clone();
-                store
-                    .write(move |c| queries::set_meta(c, queries::META_SESSION_SECRET, &stored))
-                    .await?;
-                s
-            }
-        };
-    let key_floor = store.read_blocking(queries::max_submission)?;
-    let remembered = store.read_blocking(|c| queries::get_meta(c, queries::META_ACTIVE_SET))?;
+    let secret = store
+        .meta_or_insert(Secret::SessionSecret, crate::quiz::token::new_secret)
+        .await?;
+    let key_floor = store.highest_session_key().await?;
+    let remembered = store.active_set().await?;
     let settings_limits = settings.limits;
     let state = AppState {
         store,

@@ -3,7 +3,7 @@
 
 use crate::bank::{self, Bank, Problem};
 use crate::config::Settings;
-use crate::store::{queries, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::web::Assets;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -233,11 +233,7 @@ impl AppState {
         if let Some(b) = self.banks().version(version) {
             return Ok(Some(b));
         }
-        let v = version.to_owned();
-        let source = self
-            .store
-            .read(move |c| queries::get_set_version(c, &v))
-            .await?;
+        let source = self.store.set_version_source(version).await?;
         let Some(bank) = source.and_then(|s| bank::parse_bank(&s).bank) else {
             return Ok(None);
         };
@@ -256,10 +252,9 @@ impl AppState {
 
     /// Stores a set's text and makes it current; returns it.
     pub async fn add_set(&self, bank: Bank, file: &str) -> Result<Arc<Bank>, StoreError> {
-        let (version, id, source) = (bank.version.clone(), bank.id.clone(), bank.source.clone());
         let now = crate::clock::rfc3339(crate::clock::now());
         self.store
-            .write(move |c| queries::insert_set_version(c, &version, &id, &source, &now))
+            .keep_set_version(&bank.version, &bank.id, &bank.source, &now)
             .await?;
         Ok(self.banks_mut().insert(bank, file))
     }

@@ -4,7 +4,6 @@ use super::now;
 use crate::bank::{self, Bank};
 use crate::error::ApiError;
 use crate::state::{read_banks, AppState, ProblemView};
-use crate::store::queries;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
@@ -163,11 +162,7 @@ async fn activate(state: &AppState, id: &str) -> Result<(), ApiError> {
     if !state.banks_mut().activate(id) {
         return Err(ApiError::not_found("set"));
     }
-    let id = id.to_owned();
-    state
-        .store
-        .write(move |c| queries::set_meta(c, queries::META_ACTIVE_SET, &id))
-        .await?;
+    state.store.remember_active_set(id).await?;
     Ok(())
 }
 
@@ -226,30 +221,21 @@ pub async fn stats(
     let bank = state
         .active_bank()
         .ok_or_else(|| ApiError::not_found("active set"))?;
-    let (set_id, round) = (bank.id.clone(), q.round.clone());
     // Session starts are counted in memory until the next commit: commit them
     // first, so the numbers are exact. If nothing can be written, show what is stored.
     if let Err(e) = state.store.flush_counts().await {
         tracing::warn!(error = %e, "stats: counted starts could not be written");
     }
-    let (counts, per_q) = state
-        .store
-        .read(move |c| {
-            Ok((
-                queries::round_counts(c, &set_id, round.as_deref())?,
-                queries::question_counts(c, &set_id, round.as_deref())?,
-            ))
-        })
-        .await?;
+    let stats = state.store.stats(&bank.id, q.round.as_deref()).await?;
     let questions: Vec<Value> = bank
         .questions
         .iter()
         .map(|qn| {
-            let (answered, correct) =
-                per_q.iter().find(|(id, _, _)| *id == qn.id).map(|(_, a, c)| (*a, *c)).unwrap_or((0, 0));
-            json!({"id": qn.id, "text": qn.text.get("zh"), "answered": answered, "correct": correct})
+            let n = stats.questions.get(&qn.id).cloned().unwrap_or_default();
+            json!({"id": qn.id, "text": qn.text.get("zh"), "answered": n.answered, "correct": n.correct})
         })
         .collect();
+    let counts = stats.rounds;
     Ok(no_store(
         StatusCode::OK,
         json!({
@@ -282,31 +268,26 @@ pub async fn entries_csv(
     _staff: Staff,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let header = String::from("\u{feff}code,round,name,phone,score,percent,created_at\r\n");
     let csv = state
         .store
-        .read(|c| {
-            let mut out =
-                String::from("\u{feff}code,round,name,phone,score,percent,created_at\r\n");
-            queries::all_entries(c, |e| {
-                let row = [
-                    e.code,
-                    e.round_id,
-                    e.name,
-                    e.phone,
-                    e.score.to_string(),
-                    e.percent.to_string(),
-                    e.created_at,
-                ];
-                out.push_str(
-                    &row.iter()
-                        .map(|f| csv_field(f))
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-                out.push_str("\r\n");
-                Ok(())
-            })?;
-            Ok(out)
+        .export_entries(header, |out, e| {
+            let row = [
+                e.code,
+                e.round_id,
+                e.name,
+                e.phone,
+                e.score.to_string(),
+                e.percent.to_string(),
+                e.created_at,
+            ];
+            out.push_str(
+                &row.iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push_str("\r\n");
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -342,10 +323,7 @@ pub async fn entries(
                 crate::contact::EntryCode::parse(s).map_or_else(|| s.to_owned(), |c| c.to_string())
             });
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let (total, rows) = state
-        .store
-        .read(move |c| queries::search_entries(c, needle.as_deref(), limit))
-        .await?;
+    let (total, rows) = state.store.search_entries(needle, limit).await?;
     let rows: Vec<Value> = rows
         .into_iter()
         .map(|e| {
@@ -365,16 +343,8 @@ pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
     let bank = state
         .active_bank()
         .ok_or_else(|| ApiError::not_found("active set"))?;
-    let b = bank.clone();
-    let counts = state
-        .store
-        .read(move |c| {
-            b.rounds
-                .iter()
-                .map(|r| queries::round_counts(c, &b.id, Some(&r.id)))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+    let ids = bank.rounds.iter().map(|r| r.id.clone()).collect();
+    let counts = state.store.round_counts(&bank.id, ids).await?;
     let now = now();
     let rounds: Vec<Value> = bank
         .rounds

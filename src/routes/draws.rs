@@ -3,12 +3,10 @@
 
 use super::{now, rfc3339};
 use crate::contact::{mask_name, mask_phone};
-use crate::draw;
 use crate::error::ApiError;
 use crate::routes::admin::Staff;
 use crate::state::AppState;
-use crate::store::queries::{self, DrawRow, NewDraw};
-use crate::store::StoreError;
+use crate::store::{CommitRefused, Draw, DrawRequest, RevealRefused};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -22,8 +20,9 @@ pub const SEED_MAX_CHARS: usize = 200;
 pub const WINNERS_MAX: i64 = 10_000;
 
 /// A draw as the public sees it: masked winners only.
-fn draw_view(d: &DrawRow, winners: &[queries::WinnerRow]) -> Value {
-    let winners: Vec<Value> = winners
+fn draw_view(d: &Draw) -> Value {
+    let winners: Vec<Value> = d
+        .winners
         .iter()
         .map(|w| json!({"code": w.code, "name": mask_name(&w.name), "phone": mask_phone(&w.phone)}))
         .collect();
@@ -43,14 +42,6 @@ fn draw_view(d: &DrawRow, winners: &[queries::WinnerRow]) -> Value {
     })
 }
 
-fn load_view(c: &rusqlite::Connection, id: i64) -> Result<Option<Value>, StoreError> {
-    let Some(d) = queries::get_draw(c, id)? else {
-        return Ok(None);
-    };
-    let winners = queries::draw_winners(c, id)?;
-    Ok(Some(draw_view(&d, &winners)))
-}
-
 fn json_ok(status: StatusCode, v: Value) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(("Cache-Control", "no-store"))
@@ -60,15 +51,7 @@ fn json_ok(status: StatusCode, v: Value) -> HttpResponse {
 /// `GET /api/draws`: every draw, newest first.
 #[get("/api/draws")]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let views = state
-        .store
-        .read(|c| {
-            queries::list_draws(c)?
-                .iter()
-                .map(|d| Ok(draw_view(d, &queries::draw_winners(c, d.id)?)))
-                .collect::<Result<Vec<Value>, StoreError>>()
-        })
-        .await?;
+    let views = state.store.draws().await?.iter().map(draw_view).collect();
     Ok(json_ok(StatusCode::OK, Value::Array(views)))
 }
 
@@ -78,13 +61,12 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = *id;
-    let view = state
+    let draw = state
         .store
-        .read(move |c| load_view(c, id))
+        .draw(*id)
         .await?
         .ok_or_else(|| ApiError::not_found("draw"))?;
-    Ok(json_ok(StatusCode::OK, view))
+    Ok(json_ok(StatusCode::OK, draw_view(&draw)))
 }
 
 /// `GET /api/draws/{id}/entries.txt`: the committed pool, never changing.
@@ -96,7 +78,7 @@ pub async fn entries_txt(
     let id = *id;
     let text = state
         .store
-        .read(move |c| queries::draw_entries_txt(c, id))
+        .entries_txt(id)
         .await?
         .ok_or_else(|| ApiError::not_found("draw"))?;
     Ok(HttpResponse::Ok()
@@ -159,47 +141,30 @@ pub async fn commit(
             format!("winners must be from 1 to {WINNERS_MAX}"),
         ));
     }
-    let (set_id, round_id, winners) = (bank.id.clone(), body.round.clone(), body.winners);
-    let at = rfc3339(now());
-    let outcome = state
+    let request = DrawRequest {
+        set_id: bank.id.clone(),
+        round_id: body.round,
+        prize,
+        winners: body.winners,
+        at: rfc3339(now()),
+    };
+    let draw = state
         .store
-        .write(move |c| {
-            if let Some(id) = queries::pending_draw(c, &set_id, &round_id)? {
-                return Ok(Err(ApiError::conflict(
-                    "pending_draw",
-                    format!(
-                        "draw {id} of this round is committed but not revealed; reveal it first"
-                    ),
-                )
-                .with("draw", json!(id))));
-            }
-            let pool = queries::pool_codes(c, &set_id, &round_id)?;
-            if pool.is_empty() {
-                return Ok(Err(ApiError::unprocessable(
-                    "empty_pool",
-                    "no entries in this round are left to draw from",
-                )));
-            }
-            let commitment = draw::commit(pool);
-            let id = queries::insert_draw(
-                c,
-                &NewDraw {
-                    set_id: &set_id,
-                    round_id: &round_id,
-                    prize: &prize,
-                    winners_wanted: winners,
-                    entries_txt: &commitment.entries_txt,
-                    entries_digest: &commitment.digest,
-                    entry_count: commitment.pool.len() as i64,
-                    committed_at: &at,
-                },
-            )?;
-            Ok(Ok(load_view(c, id)?))
-        })
-        .await?;
-    let view = outcome?.ok_or_else(|| ApiError::not_found("draw"))?;
-    tracing::info!(draw = %view["id"], entries = %view["entry_count"], digest = %view["entries_digest"], "draw committed");
-    Ok(json_ok(StatusCode::CREATED, view))
+        .commit_draw(request)
+        .await?
+        .map_err(|why| match why {
+            CommitRefused::Pending(id) => ApiError::conflict(
+                "pending_draw",
+                format!("draw {id} of this round is committed but not revealed; reveal it first"),
+            )
+            .with("draw", json!(id)),
+            CommitRefused::EmptyPool => ApiError::unprocessable(
+                "empty_pool",
+                "no entries in this round are left to draw from",
+            ),
+        })?;
+    tracing::info!(draw = draw.id, entries = draw.entry_count, digest = %draw.entries_digest, "draw committed");
+    Ok(json_ok(StatusCode::CREATED, draw_view(&draw)))
 }
 
 fn already_revealed() -> ApiError {
@@ -231,31 +196,14 @@ pub async fn reveal(
             format!("the public seed must be 1 to {SEED_MAX_CHARS} characters"),
         ));
     }
-    let at = rfc3339(now());
-    let outcome = state
+    let draw = state
         .store
-        .write(move |c| {
-            let Some(d) = queries::get_draw(c, id)? else {
-                return Ok(Err(ApiError::not_found("draw")));
-            };
-            if d.public_seed.is_some() {
-                return Ok(Err(already_revealed()));
-            }
-            let text = queries::draw_entries_txt(c, id)?.unwrap_or_default();
-            // The stored text was written by `draw::commit`; reading it back cannot fail.
-            let pool = draw::parse_entries_txt(&text).unwrap_or_default();
-            let winners = draw::pick(
-                &pool,
-                draw::seed(&d.entries_digest, &public_seed),
-                d.winners_wanted as usize,
-            );
-            if !queries::reveal_draw(c, id, &public_seed, &winners, &at)? {
-                return Ok(Err(already_revealed()));
-            }
-            Ok(Ok(load_view(c, id)?))
-        })
-        .await?;
-    let view = outcome?.ok_or_else(|| ApiError::not_found("draw"))?;
+        .reveal_draw(id, &public_seed, &rfc3339(now()))
+        .await?
+        .map_err(|why| match why {
+            RevealRefused::NotFound => ApiError::not_found("draw"),
+            RevealRefused::AlreadyRevealed => already_revealed(),
+        })?;
     tracing::info!(draw = id, "draw revealed");
-    Ok(json_ok(StatusCode::OK, view))
+    Ok(json_ok(StatusCode::OK, draw_view(&draw)))
 }

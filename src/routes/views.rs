@@ -9,6 +9,7 @@
 use super::{now, rfc3339};
 use crate::bank::{Bank, QuestionType, Round};
 use crate::quiz::{Outcome, Served};
+use crate::store::EntryOf;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -172,7 +173,7 @@ pub fn session_view<'a>(
     session: &'a Session<'a>,
     lang: &'a str,
     outcome: Option<&'a Outcome>,
-    entry: Option<(String, String)>,
+    entry: Option<EntryOf>,
 ) -> SessionView<'a> {
     let questions = session
         .served
@@ -215,7 +216,10 @@ pub fn session_view<'a>(
         boards: boards(bank, lang),
         questions,
         result: outcome.map(|o| result_view(bank, o, lang)),
-        entry: entry.map(|(code, round)| EntryView { code, round }),
+        entry: entry.map(|e| EntryView {
+            code: e.code,
+            round: e.round_id,
+        }),
     }
 }
 

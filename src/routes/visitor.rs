@@ -5,11 +5,11 @@ use super::views::{lang_index, result_json, session_json, session_view, Session}
 use super::{now, rfc3339};
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
-use crate::contact::{EntrantName, EntryCode, Phone};
+use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
 use crate::quiz::{self, Outcome, Served, SessionToken};
 use crate::state::AppState;
-use crate::store::queries::{self, EntryConflict, EntryRow, SubmissionRow};
+use crate::store::{EntryRefused, GivenAnswer, NewEntry, NewSubmission, Submission};
 use actix_web::http::StatusCode;
 use actix_web::mime;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -179,10 +179,8 @@ impl Opened {
     }
 
     /// The stored submission, if any.
-    fn submission(&self, state: &AppState) -> Result<Option<SubmissionRow>, ApiError> {
-        Ok(state
-            .store
-            .lookup(|c| queries::get_submission(c, self.token.key))?)
+    async fn submission(&self, state: &AppState) -> Result<Option<Submission>, ApiError> {
+        Ok(state.store.submission(self.token.key).await?)
     }
 }
 
@@ -207,14 +205,8 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
 }
 
 /// A stored submission scored again from the answers it gave.
-fn rescore(bank: &Bank, served: &[Served], row: &SubmissionRow) -> Result<Outcome, ApiError> {
-    let given: HashMap<String, String> = serde_json::from_str(&row.given)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
-    let answers: HashMap<String, Vec<String>> = given
-        .into_iter()
-        .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
-        .collect();
-    quiz::score(bank, served, &answers)
+fn rescore(bank: &Bank, served: &[Served], kept: &Submission) -> Result<Outcome, ApiError> {
+    quiz::score(bank, served, &kept.answers)
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))
 }
 
@@ -234,13 +226,11 @@ pub async fn get_session(
         .unwrap_or(s.token.lang);
     let served = s.served();
     let session = s.session(&served);
-    let Some(row) = s.submission(&state)? else {
+    let Some(kept) = s.submission(&state).await? else {
         return Ok(unsubmitted(&state, StatusCode::OK, &s.bank, &session, lang));
     };
-    let outcome = rescore(&s.bank, &served, &row)?;
-    let entry = state
-        .store
-        .lookup(|c| queries::entry_by_session(c, &s.token.key_hex()))?;
+    let outcome = rescore(&s.bank, &served, &kept)?;
+    let entry = state.store.entry_of(s.token.key).await?;
     let view = session_view(&s.bank, &session, lang, Some(&outcome), entry);
     Ok(no_store(StatusCode::OK).json(view))
 }
@@ -273,52 +263,46 @@ pub async fn submit_answers(
     // A submitted quiz is 409 whatever else is wrong with the request (a
     // double tap just after the time ran out must not read "too late"); the
     // insert below decides that, so the store is asked here only on a refusal.
-    let refuse = |e: ApiError| match s.submission(&state) {
-        Ok(Some(_)) => already_submitted(),
-        _ => e,
-    };
-    if now > deadline {
-        return Err(refuse(ApiError::new(
+    let scored = if now > deadline {
+        Err(ApiError::new(
             StatusCode::GONE,
             "expired",
             "the time for this quiz has run out",
-        )));
-    }
-    let outcome = quiz::score(&s.bank, &s.served(), &body.answers)
-        .map_err(|e| refuse(ApiError::unprocessable("invalid_answer", e.to_string())))?;
-    let given: serde_json::Map<String, Value> = outcome
-        .results
-        .iter()
-        .map(|r| (r.id.clone(), Value::String(r.given.iter().collect())))
-        .collect();
-    let row = SubmissionRow {
-        id: s.token.key,
+        ))
+    } else {
+        quiz::score(&s.bank, &s.served(), &body.answers)
+            .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))
+    };
+    let outcome = match scored {
+        Ok(o) => o,
+        Err(e) => match s.submission(&state).await {
+            Ok(Some(_)) => return Err(already_submitted()),
+            _ => return Err(e),
+        },
+    };
+    let submission = NewSubmission {
+        session: s.token.key,
+        set_id: s.bank.id.clone(),
+        round_id: s.round_id().to_owned(),
         submitted_at: rfc3339(now),
         score: outcome.score,
         percent: outcome.percent,
         passed: outcome.passed,
-        given: Value::Object(given).to_string(),
+        answers: outcome
+            .results
+            .iter()
+            .map(|r| GivenAnswer {
+                question: r.id.clone(),
+                given: r.given.clone(),
+                correct: r.correct,
+            })
+            .collect(),
     };
-    let per_question: Vec<(String, bool)> = outcome
-        .results
-        .iter()
-        .map(|r| (r.id.clone(), r.correct))
-        .collect();
-    let (set_id, round_id) = (s.bank.id.clone(), s.round_id().to_owned());
-    let first = state
+    state
         .store
-        .write_counted(move |c, counts| {
-            let first = queries::insert_submission(c, &row)?;
-            if first {
-                let each = per_question.iter().map(|(id, ok)| (id.as_str(), *ok));
-                counts.submitted(&set_id, &round_id, row.passed, each);
-            }
-            Ok(first)
-        })
-        .await?;
-    if !first {
-        return Err(already_submitted());
-    }
+        .record_submission(submission)
+        .await?
+        .map_err(|_| already_submitted())?;
     let parts = state.prerendered.get(&s.bank);
     let body = result_json(&parts[lang_index(s.token.lang)], &outcome);
     Ok(no_store(StatusCode::OK)
@@ -336,9 +320,6 @@ pub struct EntryBody {
     phone: String,
 }
 
-/// Tries for a free random code before giving up.
-const CODE_TRIES: usize = 8;
-
 /// `POST /api/entries`: enter the draw after passing.
 #[post("/api/entries")]
 pub async fn create_entry(
@@ -352,7 +333,8 @@ pub async fn create_entry(
         .map_err(ApiError::rate_limited)?;
     let s = open_session(&state, &body.session).await?;
     let passed = s
-        .submission(&state)?
+        .submission(&state)
+        .await?
         .filter(|row| row.passed)
         .ok_or_else(|| {
             ApiError::new(
@@ -381,9 +363,8 @@ pub async fn create_entry(
         }
     };
     let round_id = s.round_id().to_owned();
-    let mut entry = EntryRow {
-        code: String::new(),
-        session_id: s.token.key_hex(),
+    let entry = NewEntry {
+        session: s.token.key,
         set_id: s.bank.id.clone(),
         set_version: s.bank.version.clone(),
         round_id: round_id.clone(),
@@ -393,41 +374,28 @@ pub async fn create_entry(
         percent: passed.percent,
         created_at: rfc3339(now()),
     };
-    let result = state
+    let code = state
         .store
-        .write_counted(move |c, counts| {
-            let mut rng = rand::rng();
-            for _ in 0..CODE_TRIES {
-                entry.code = EntryCode::random(&mut rng).to_string();
-                match queries::insert_entry(c, &entry)? {
-                    Err(EntryConflict::CodeTaken) => continue,
-                    Ok(()) => {
-                        counts.entered(&entry.set_id, &entry.round_id);
-                        return Ok(Ok(entry.code));
-                    }
-                    Err(other) => return Ok(Err(other)),
-                }
-            }
-            Ok(Err(EntryConflict::CodeTaken))
-        })
-        .await?;
-    match result {
-        Ok(code) => {
-            state.traffic.entry_stored();
-            tracing::debug!(round = %round_id, "entry stored");
-            Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": round_id})))
-        }
-        Err(EntryConflict::SessionUsed) => Err(ApiError::conflict(
+        .record_entry(entry)
+        .await?
+        .map_err(entry_refused)?;
+    state.traffic.entry_stored();
+    tracing::debug!(round = %round_id, "entry stored");
+    Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": round_id})))
+}
+
+/// What a visitor is told when the store refuses an entry.
+fn entry_refused(why: EntryRefused) -> ApiError {
+    match why {
+        EntryRefused::SessionUsed => ApiError::conflict(
             "already_entered",
             "this quiz has already been entered in the draw",
-        )),
-        Err(EntryConflict::PhoneUsed) => Err(ApiError::conflict(
+        ),
+        EntryRefused::PhoneUsed => ApiError::conflict(
             "phone_used",
             "this phone number has already entered this round",
-        )),
-        Err(EntryConflict::CodeTaken) => Err(ApiError::unavailable(
-            "no free entry code; please try again",
-        )),
+        ),
+        EntryRefused::NoFreeCode => ApiError::unavailable("no free entry code; please try again"),
     }
 }
 

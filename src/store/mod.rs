@@ -1,28 +1,32 @@
-//! SQLite storage: one file in WAL mode, `synchronous=FULL`; migrations by
-//! `PRAGMA user_version`; one long-lived writer thread that commits
-//! concurrent writes together ([`writer`]); a few read connections beside it.
+//! The store: every read and write the service makes, as named operations in
+//! its own words. Handlers call these and nothing else; what they get back
+//! is a record of [`records`] or a refusal (`EntryRefused`, `CommitRefused`,
+//! …) for the route to answer as the SPEC says, or a [`StoreError`] when
+//! storage itself failed.
+//!
+//! No engine type appears in a signature here, so another engine can sit
+//! behind the same operations. Today's engine is [`sqlite`]: one file in WAL
+//! mode with `synchronous=FULL`, one group-commit writer thread, a few read
+//! connections beside it. How it batches, counts and isolates jobs is its
+//! own business.
+//!
+//! Every operation that writes resolves only after its transaction is
+//! committed to disk.
 
-pub mod migrations;
-pub mod queries;
-pub mod tally;
-pub mod writer;
+pub mod records;
+pub mod sqlite;
 
-use rusqlite::Connection;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+pub use records::*;
 
-pub use tally::Counts;
-pub use writer::{Isolation, Writer};
+use std::path::Path;
 
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite said no.
+    /// The engine said no.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// The writer thread is gone (shutting down).
+    Database(String),
+    /// The writer is gone (shutting down).
     #[error("the database writer has stopped")]
     WriterGone,
     /// The commit of a batch failed; the job's changes were not kept.
@@ -31,175 +35,201 @@ pub enum StoreError {
     /// A blocking task failed.
     #[error("database task failed: {0}")]
     Task(String),
+    /// What was stored cannot be read back (it was changed outside the service).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
 }
 
-/// Read connections: at most this many reads run at once (the rest wait),
-/// so a thousand connections can't open a thousand SQLite handles and threads.
-const READ_POOL: usize = 8;
+type Result<T> = std::result::Result<T, StoreError>;
 
-/// The store: the writer and a small pool of read connections.
+/// The secrets the service keeps in the database, created on first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    /// The staff token, when none is given on the command line.
+    AdminToken,
+    /// The key that seals session tokens.
+    SessionSecret,
+}
+
+/// The submission of this session is already kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlreadySubmitted;
+
+/// The store (cheap to clone: every clone is the same store).
 #[derive(Clone)]
 pub struct Store {
-    path: Arc<PathBuf>,
-    writer: Writer,
-    /// Idle read connections, each with the generation it was opened in.
-    readers: Arc<Mutex<Vec<(u64, Connection)>>>,
-    /// Bumped when the writer reopens its connection: SQLite shares one
-    /// WAL-index mapping per file within a process, so connections opened
-    /// while the file was read-only must all go before writing can resume.
-    generation: Arc<AtomicU64>,
-    read_permits: Arc<tokio::sync::Semaphore>,
-    /// Session starts not yet written.
-    starts: Arc<tally::Starts>,
-}
-
-/// Opens a connection with the pragmas every connection needs. (Reading
-/// through `mmap` was tried: entries +2–11% in the full benchmark, within its
-/// noise, for RSS that counts the mapped file and a SIGBUS on a storage
-/// error instead of an error code; not kept.)
-pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;",
-    )?;
-    conn.set_prepared_statement_cache_capacity(64);
-    Ok(conn)
-}
-
-/// The writer's connection: it checkpoints every 64 MB of WAL rather than
-/// 4 MB, so the pages every batch rewrites (the counters, the tables' last
-/// leaves, the entry indexes) are copied back to the database less often: a
-/// tenth more submissions a second, for a longer pause (tens of ms) at each
-/// checkpoint. (A page cache of 16 MB instead of 2 MB made no measurable
-/// difference to entries, so it stays at SQLite's default.)
-pub fn connect_writer(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = connect(path)?;
-    conn.execute_batch("PRAGMA wal_autocheckpoint = 16384;")?;
-    Ok(conn)
+    engine: sqlite::Sqlite,
 }
 
 impl Store {
-    /// Opens (creating the folder and file if needed), migrates, and starts the writer.
+    /// Opens the SQLite file (creating it and its folder if needed) and
+    /// brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        use anyhow::Context;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
-        }
-        let mut conn = connect_writer(path)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        migrations::migrate(&mut conn)
-            .with_context(|| format!("cannot migrate the database {}", path.display()))?;
-        let readers: Arc<Mutex<Vec<(u64, Connection)>>> = Arc::default();
-        let generation = Arc::new(AtomicU64::new(0));
-        let on_reopen = {
-            let (readers, generation) = (readers.clone(), generation.clone());
-            move || {
-                generation.fetch_add(1, Ordering::SeqCst);
-                readers
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .clear();
-            }
-        };
-        let starts = Arc::new(tally::Starts::default());
-        let writer = Writer::start(
-            conn,
-            path.to_path_buf(),
-            starts.clone(),
-            Box::new(on_reopen),
-        );
         Ok(Self {
-            path: Arc::new(path.to_path_buf()),
-            writer,
-            readers,
-            generation,
-            read_permits: Arc::new(tokio::sync::Semaphore::new(READ_POOL)),
-            starts,
+            engine: sqlite::Sqlite::open(path)?,
         })
     }
 
-    /// Runs a write on the writer thread; resolves after its batch is committed.
-    pub async fn write<R, F>(&self, job: F) -> Result<R, StoreError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
-    {
-        self.writer
-            .run(Isolation::Savepoint, move |c, _| job(c))
+    // --- secrets and settings -------------------------------------------
+
+    /// The stored secret, or `make()`'s value stored now if there is none.
+    pub async fn meta_or_insert(
+        &self,
+        key: Secret,
+        make: impl FnOnce() -> String + Send + 'static,
+    ) -> Result<String> {
+        self.engine.meta_or_insert(key, make).await
+    }
+
+    /// The set last made active, if any.
+    pub async fn active_set(&self) -> Result<Option<String>> {
+        self.engine.active_set().await
+    }
+
+    /// Remembers the set made active, for the next start.
+    pub async fn remember_active_set(&self, id: &str) -> Result<()> {
+        self.engine.remember_active_set(id).await
+    }
+
+    // --- question sets ----------------------------------------------------
+
+    /// Keeps a set version's text, so sessions on it can be scored after a
+    /// replace or a restart. Keeping a version twice changes nothing.
+    pub async fn keep_set_version(
+        &self,
+        version: &str,
+        set_id: &str,
+        source: &str,
+        at: &str,
+    ) -> Result<()> {
+        self.engine
+            .keep_set_version(version, set_id, source, at)
             .await
     }
 
-    /// A write of single statements that also counts what it stored for the
-    /// staff's numbers; the counts are written with the batch (see [`Writer::run`]).
-    pub async fn write_counted<R, F>(&self, job: F) -> Result<R, StoreError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Connection, &mut Counts) -> Result<R, StoreError> + Send + 'static,
-    {
-        self.writer.run(Isolation::Statement, job).await
+    /// A kept set version's text, by its version or the start of it.
+    pub async fn set_version_source(&self, version: &str) -> Result<Option<String>> {
+        self.engine.set_version_source(version).await
     }
 
-    /// Counts a session start; written with the next commit.
+    // --- sessions and submissions ----------------------------------------
+
+    /// The highest session key with a submission (0 when none), so a clock
+    /// set back between runs cannot hand out a key again.
+    pub async fn highest_session_key(&self) -> Result<u64> {
+        self.engine.highest_session_key().await
+    }
+
+    /// Counts a session start (written with the next commit).
     pub fn count_start(&self, set_id: &str, round_id: &str) {
-        self.starts.add(set_id, round_id);
+        self.engine.count_start(set_id, round_id);
     }
 
-    /// Resolves once every count made before the call is committed (for
-    /// exact numbers on the staff's screen).
-    pub async fn flush_counts(&self) -> Result<(), StoreError> {
-        self.write(|_| Ok(())).await
+    /// Resolves once every start counted before the call is committed.
+    pub async fn flush_counts(&self) -> Result<()> {
+        self.engine.flush_counts().await
     }
 
-    /// Runs a read on a pooled read connection, off the async threads.
-    pub async fn read<R, F>(&self, job: F) -> Result<R, StoreError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
-    {
-        let permit = self.read_permits.clone().acquire_owned().await;
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            store.read_blocking(job)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
-    }
-
-    /// Runs a lookup by key on the calling thread. For the visitor's point
-    /// reads (tens of microseconds), the hop to a blocking thread costs more
-    /// than the read itself; anything that scans belongs in [`Store::read`].
-    pub fn lookup<R>(
+    /// Keeps a session's submission, once, with its counts.
+    pub async fn record_submission(
         &self,
-        job: impl FnOnce(&Connection) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
-        self.read_blocking(job)
+        s: NewSubmission,
+    ) -> Result<std::result::Result<(), AlreadySubmitted>> {
+        self.engine.record_submission(s).await
     }
 
-    /// Runs a read on the calling thread (for start-up and commands).
-    pub fn read_blocking<R>(
+    /// A session's submission (a point read).
+    pub async fn submission(&self, session: u64) -> Result<Option<Submission>> {
+        self.engine.submission(session)
+    }
+
+    // --- entries ------------------------------------------------------------
+
+    /// Keeps a passed session's entry under a fresh random code, unless the
+    /// session or the phone (in that round) has entered already; returns the code.
+    pub async fn record_entry(
         &self,
-        job: impl FnOnce(&Connection) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
-        let current = self.generation.load(Ordering::SeqCst);
-        let pooled = self
-            .readers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let conn = match pooled {
-            Some((generation, c)) if generation == current => c,
-            _ => connect(&self.path)?,
-        };
-        let out = job(&conn);
-        let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
-        if pool.len() < READ_POOL && self.generation.load(Ordering::SeqCst) == current {
-            pool.push((current, conn));
-        }
-        out
+        e: NewEntry,
+    ) -> Result<std::result::Result<String, EntryRefused>> {
+        self.engine.record_entry(e).await
+    }
+
+    /// The entry a session made (a point read).
+    pub async fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
+        self.engine.entry_of(session)
+    }
+
+    /// The newest `limit` entries whose code, phone or name contains
+    /// `needle` (all when `None`), and how many match.
+    pub async fn search_entries(
+        &self,
+        needle: Option<String>,
+        limit: i64,
+    ) -> Result<(i64, Vec<Entry>)> {
+        self.engine.search_entries(needle, limit).await
+    }
+
+    /// Every entry, oldest first, folded into `acc` one by one (an export
+    /// of a million entries holds one row at a time, not a million).
+    pub async fn export_entries<A: Send + 'static>(
+        &self,
+        acc: A,
+        each: impl FnMut(&mut A, Entry) + Send + 'static,
+    ) -> Result<A> {
+        self.engine.export_entries(acc, each).await
+    }
+
+    // --- the staff's numbers --------------------------------------------------
+
+    /// Sessions, entries and per-question counts of a set, or of one round.
+    pub async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats> {
+        self.engine.stats(set_id, round_id).await
+    }
+
+    /// Session and entry counts of each of these rounds of a set, in order.
+    pub async fn round_counts(
+        &self,
+        set_id: &str,
+        rounds: Vec<String>,
+    ) -> Result<Vec<RoundCounts>> {
+        self.engine.round_counts(set_id, rounds).await
+    }
+
+    // --- draws (SPEC §5) ------------------------------------------------------
+
+    /// Commits a draw: the round's pool (every entry that has not won an
+    /// earlier draw of the round) becomes its `entries.txt` and digest, in
+    /// one transaction with the check that no other draw of the round is pending.
+    pub async fn commit_draw(
+        &self,
+        d: DrawRequest,
+    ) -> Result<std::result::Result<Draw, CommitRefused>> {
+        self.engine.commit_draw(d).await
+    }
+
+    /// Reveals a draw: fixes its public seed and stores the winners that
+    /// follow from the committed pool and that seed, in one transaction.
+    pub async fn reveal_draw(
+        &self,
+        id: i64,
+        public_seed: &str,
+        at: &str,
+    ) -> Result<std::result::Result<Draw, RevealRefused>> {
+        self.engine.reveal_draw(id, public_seed, at).await
+    }
+
+    /// One draw with its winners.
+    pub async fn draw(&self, id: i64) -> Result<Option<Draw>> {
+        self.engine.draw(id).await
+    }
+
+    /// Every draw with its winners, newest first.
+    pub async fn draws(&self) -> Result<Vec<Draw>> {
+        self.engine.draws().await
+    }
+
+    /// A draw's committed `entries.txt`.
+    pub async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
+        self.engine.entries_txt(id).await
     }
 }

@@ -2,14 +2,14 @@
 //! memory and written once per batch: a batch of 300 submissions touches
 //! each question's row once, not 300 times.
 //!
-//! Writes count inside their own job ([`super::Store::write_counted`]), so a
+//! Writes count inside their own job (`Sqlite::write_counted`), so a
 //! count is committed with the row it counts, or not at all. Session starts
 //! write nothing else, so they wait in [`Starts`] until the writer's next
 //! commit (at most [`super::writer::FLUSH_EVERY`] later).
 
-use super::queries;
-use super::StoreError;
-use rusqlite::Connection;
+use super::stats::{ADD_QUESTION_COUNTS, ADD_ROUND_COUNTS};
+use crate::store::StoreError;
+use rusqlite::{named_params, Connection};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -108,26 +108,17 @@ impl Counts {
     /// Adds these to the stored counters: one upsert per round and per question.
     pub fn write(&self, conn: &Connection) -> Result<(), StoreError> {
         for r in &self.rounds {
-            queries::add_round_counts(
-                conn,
-                &r.set_id,
-                &r.round_id,
-                &queries::RoundCounts {
-                    started: r.started,
-                    submitted: r.submitted,
-                    passed: r.passed,
-                    entries: r.entries,
-                },
-            )?;
+            conn.prepare_cached(ADD_ROUND_COUNTS)?
+                .execute(named_params! {
+                    ":set_id": r.set_id, ":round_id": r.round_id, ":started": r.started,
+                    ":submitted": r.submitted, ":passed": r.passed, ":entries": r.entries,
+                })?;
             for (id, (answered, correct)) in &r.questions {
-                queries::add_question_counts(
-                    conn,
-                    &r.set_id,
-                    &r.round_id,
-                    id,
-                    *answered,
-                    *correct,
-                )?;
+                conn.prepare_cached(ADD_QUESTION_COUNTS)?
+                    .execute(named_params! {
+                        ":set_id": r.set_id, ":round_id": r.round_id, ":question_id": id,
+                        ":answered": answered, ":correct": correct,
+                    })?;
             }
         }
         Ok(())
@@ -171,12 +162,13 @@ impl Starts {
 
 #[cfg(test)]
 mod tests {
+    use super::super::stats::{question_counts, round_counts};
     use super::*;
 
     #[test]
     fn counts_fold_and_write_once_per_round_and_question() {
         let mut conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::migrate(&mut conn).unwrap();
+        super::super::migrate(&mut conn).unwrap();
         let mut batch = Counts::default();
         for i in 0..10 {
             let mut job = Counts::default();
@@ -193,14 +185,18 @@ mod tests {
         assert_eq!(batch.rounds.len(), 2, "one delta per round");
         batch.write(&conn).unwrap();
         batch.write(&conn).unwrap();
-        let r1 = queries::round_counts(&conn, "set", Some("r1")).unwrap();
+        let r1 = round_counts(&conn, "set", Some("r1")).unwrap();
         assert_eq!(
             (r1.started, r1.submitted, r1.passed, r1.entries),
             (4, 20, 10, 2)
         );
-        let all = queries::round_counts(&conn, "set", None).unwrap();
+        let all = round_counts(&conn, "set", None).unwrap();
         assert_eq!(all.started, 6);
-        let mut q = queries::question_counts(&conn, "set", None).unwrap();
+        let mut q: Vec<(String, i64, i64)> = question_counts(&conn, "set", None)
+            .unwrap()
+            .into_iter()
+            .map(|(id, n)| (id, n.answered, n.correct))
+            .collect();
         q.sort();
         assert_eq!(q, vec![("q1".into(), 20, 20), ("q2".into(), 20, 6)]);
     }

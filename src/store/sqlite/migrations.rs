@@ -212,7 +212,7 @@ mod tests {
         assert!(!tables.contains(&"sessions".to_owned()), "{tables:?}");
         let plan: String = conn
             .query_row(
-                &format!("EXPLAIN QUERY PLAN {}", crate::store::queries::POOL_CODES),
+                &format!("EXPLAIN QUERY PLAN {}", super::super::draws::POOL_CODES),
                 rusqlite::named_params! {":set_id": "a", ":round_id": "b"},
                 |r| r.get(3),
             )

@@ -9,7 +9,7 @@
 //! of the batch, in the same transaction.
 
 use super::tally::{Counts, Starts};
-use super::StoreError;
+use crate::store::StoreError;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
@@ -22,10 +22,49 @@ pub const MAX_BATCH: usize = 512;
 /// Longest a counted session start waits to be written when no write comes.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
-type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
-/// A job gets the connection inside the open transaction and the batch's
-/// counts, or the reason no transaction could be begun.
-type Job = Box<dyn FnOnce(Result<(&Connection, &mut Counts), &str>) -> Deliver + Send>;
+/// One job of a batch, in two steps: it runs inside the batch's open
+/// transaction, then is answered once the batch is committed (or not).
+trait Job: Send {
+    /// Runs inside the transaction, with the batch's counts; `Err` is why no
+    /// transaction could be begun.
+    fn run(&mut self, tx: Result<(&Connection, &mut Counts), &str>);
+    /// Answers the caller: its outcome, or the commit's error.
+    fn answer(self: Box<Self>, commit_error: Option<&str>);
+}
+
+/// A caller's closure waiting in the queue, and where its answer goes.
+struct Pending<R, F> {
+    isolation: Isolation,
+    work: Option<F>,
+    outcome: Option<Result<R, StoreError>>,
+    reply: oneshot::Sender<Result<R, StoreError>>,
+}
+
+impl<R, F> Job for Pending<R, F>
+where
+    R: Send,
+    F: FnOnce(&Connection, &mut Counts) -> Result<R, StoreError> + Send,
+{
+    fn run(&mut self, tx: Result<(&Connection, &mut Counts), &str>) {
+        let Some(work) = self.work.take() else {
+            return;
+        };
+        self.outcome = Some(match (tx, self.isolation) {
+            (Ok((conn, counts)), Isolation::Savepoint) => in_savepoint(conn, counts, work),
+            (Ok((conn, counts)), Isolation::Statement) => work(conn, counts),
+            (Err(e), _) => Err(StoreError::Commit(e.to_owned())),
+        });
+    }
+
+    fn answer(self: Box<Self>, commit_error: Option<&str>) {
+        let out = match (self.outcome, commit_error) {
+            (Some(Ok(_)), Some(e)) => Err(StoreError::Commit(e.to_owned())),
+            (Some(out), _) => out,
+            (None, _) => Err(StoreError::WriterGone),
+        };
+        let _ = self.reply.send(out);
+    }
+}
 
 /// What a failed job leaves behind: see [`Writer::run`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +78,7 @@ pub enum Isolation {
 /// A handle to the writer thread.
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::Sender<Job>,
+    tx: mpsc::Sender<Box<dyn Job>>,
 }
 
 impl Writer {
@@ -53,7 +92,7 @@ impl Writer {
         starts: Arc<Starts>,
         on_reopen: Box<dyn Fn() + Send>,
     ) -> Self {
-        let (tx, rx) = mpsc::channel::<Job>();
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || run(conn, &path, &starts, &*on_reopen, rx))
@@ -74,21 +113,15 @@ impl Writer {
         F: FnOnce(&Connection, &mut Counts) -> Result<R, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<R, StoreError>>();
-        let job: Job = Box::new(move |conn: Result<(&Connection, &mut Counts), &str>| {
-            let out = match (conn, isolation) {
-                (Ok((conn, counts)), Isolation::Savepoint) => in_savepoint(conn, counts, job),
-                (Ok((conn, counts)), Isolation::Statement) => job(conn, counts),
-                (Err(e), _) => Err(StoreError::Commit(e.to_owned())),
-            };
-            Box::new(move |commit_error: Option<&str>| {
-                let out = match (out, commit_error) {
-                    (Ok(_), Some(e)) => Err(StoreError::Commit(e.to_owned())),
-                    (out, _) => out,
-                };
-                let _ = reply.send(out);
-            })
-        });
-        self.tx.send(job).map_err(|_| StoreError::WriterGone)?;
+        let job = Pending {
+            isolation,
+            work: Some(job),
+            outcome: None,
+            reply,
+        };
+        self.tx
+            .send(Box::new(job))
+            .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 }
@@ -119,7 +152,7 @@ fn run(
     path: &Path,
     starts: &Starts,
     on_reopen: &dyn Fn(),
-    rx: mpsc::Receiver<Job>,
+    rx: mpsc::Receiver<Box<dyn Job>>,
 ) {
     let mut conn = Some(conn);
     let mut last_reopen: Option<Instant> = None;
@@ -179,17 +212,17 @@ fn run(
                 if !batch.is_empty() {
                     tracing::error!(error = %msg, db = %path.display(), "cannot begin a write transaction");
                 }
-                for job in batch {
-                    job(Err(&msg))(None);
+                for mut job in batch {
+                    job.run(Err(&msg));
+                    job.answer(None);
                 }
                 continue;
             }
         };
         let mut counts = Counts::default();
-        let delivers: Vec<Deliver> = batch
-            .into_iter()
-            .map(|job| job(Ok((c, &mut counts))))
-            .collect();
+        for job in &mut batch {
+            job.run(Ok((c, &mut counts)));
+        }
         let started = starts.take();
         counts.merge(started.clone());
         let committed = counts
@@ -205,21 +238,22 @@ fn run(
                 Some(e)
             }
         };
-        for deliver in delivers {
-            deliver(error.as_deref());
+        for job in batch {
+            job.answer(error.as_deref());
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::stats::round_counts;
     use super::*;
 
     #[tokio::test]
     async fn a_failed_job_undoes_only_itself_and_answers_come_after_the_commit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
-        let conn = crate::store::connect(&path).unwrap();
+        let conn = super::super::connect(&path).unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
         let w = Writer::start(conn, path.clone(), Arc::default(), Box::new(|| {}));
         let jobs = (0..50).map(|i| {
@@ -260,20 +294,27 @@ mod tests {
     fn counted_starts_are_written_without_any_write_to_carry_them() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
-        let mut conn = crate::store::connect(&path).unwrap();
-        crate::store::migrations::migrate(&mut conn).unwrap();
+        let mut conn = super::super::connect(&path).unwrap();
+        super::super::migrate(&mut conn).unwrap();
         let starts = Arc::new(Starts::default());
         let w = Writer::start(conn, path.clone(), starts.clone(), Box::new(|| {}));
+        let reader = super::super::connect(&path).unwrap();
+        // Waits (at most 10 flushes) until the stored count is `want`.
+        let started_becomes = |want: i64| {
+            let deadline = Instant::now() + FLUSH_EVERY * 10;
+            loop {
+                let got = round_counts(&reader, "set", None).unwrap().started;
+                if got == want || Instant::now() > deadline {
+                    return got;
+                }
+                std::thread::yield_now();
+            }
+        };
         starts.add("set", "r1");
         starts.add("set", "r1");
-        std::thread::sleep(FLUSH_EVERY * 3);
-        let reader = crate::store::connect(&path).unwrap();
-        let stored = crate::store::queries::round_counts(&reader, "set", None).unwrap();
-        assert_eq!(stored.started, 2, "written by the timer");
+        assert_eq!(started_becomes(2), 2, "written by the timer");
         starts.add("set", "r1");
         drop(w);
-        std::thread::sleep(FLUSH_EVERY);
-        let stored = crate::store::queries::round_counts(&reader, "set", None).unwrap();
-        assert_eq!(stored.started, 3, "written when the writer stops");
+        assert_eq!(started_becomes(3), 3, "written when the writer stops");
     }
 }

@@ -1,0 +1,189 @@
+//! `draws` and `draw_winners` (SPEC §5): commit and reveal, each one
+//! transaction on the writer that calls the pure [`crate::draw`] functions
+//! inside it, so the pool committed is exactly the entries stored before it.
+
+use super::{Result, Sqlite};
+use crate::draw;
+use crate::store::{CommitRefused, Draw, DrawRequest, RevealRefused, StoreError, Winner};
+use rusqlite::{named_params, Connection, OptionalExtension};
+
+const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
+     entry_count, committed_at, public_seed, revealed_at FROM draws";
+const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = :id";
+const DRAW_WINNERS: &str = "SELECT w.code, COALESCE(e.name, ''), COALESCE(e.phone, '')
+     FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
+     WHERE w.draw_id = :id ORDER BY w.position";
+const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
+     AND public_seed IS NULL LIMIT 1";
+/// Read from `entries_code` alone, in code order (the phone index would
+/// take one lookup into the table per entry).
+pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries_code
+     WHERE set_id = :set_id AND round_id = :round_id
+     AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+                      WHERE d.set_id = :set_id AND d.round_id = :round_id)";
+const INSERT_DRAW: &str = "INSERT INTO draws
+     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at)
+     VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count, :committed_at)";
+const REVEAL_DRAW: &str = "UPDATE draws SET public_seed = :public_seed, revealed_at = :revealed_at
+     WHERE id = :id AND public_seed IS NULL";
+const INSERT_WINNER: &str =
+    "INSERT INTO draw_winners (draw_id, position, code) VALUES (:draw_id, :position, :code)";
+
+fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draw> {
+    Ok(Draw {
+        id: r.get(0)?,
+        set_id: r.get(1)?,
+        round_id: r.get(2)?,
+        prize: r.get(3)?,
+        winners_wanted: r.get(4)?,
+        entries_digest: r.get(5)?,
+        entry_count: r.get(6)?,
+        committed_at: r.get(7)?,
+        public_seed: r.get(8)?,
+        revealed_at: r.get(9)?,
+        winners: Vec::new(),
+    })
+}
+
+fn winners(conn: &Connection, id: i64) -> Result<Vec<Winner>> {
+    let mut st = conn.prepare_cached(DRAW_WINNERS)?;
+    let rows = st.query_map(named_params! {":id": id}, |r| {
+        Ok(Winner {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            phone: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One draw with its winners.
+fn get_draw(conn: &Connection, id: i64) -> Result<Option<Draw>> {
+    let mut st = conn.prepare_cached(&format!("{DRAW_COLUMNS} WHERE id = :id"))?;
+    let Some(mut d) = st
+        .query_row(named_params! {":id": id}, draw_row)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    d.winners = winners(conn, id)?;
+    Ok(Some(d))
+}
+
+fn entries_txt(conn: &Connection, id: i64) -> Result<Option<String>> {
+    let mut st = conn.prepare_cached(DRAW_ENTRIES_TXT)?;
+    Ok(st
+        .query_row(named_params! {":id": id}, |r| r.get(0))
+        .optional()?)
+}
+
+/// The round's entries that have not won an earlier draw of the round.
+fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare_cached(POOL_CODES)?;
+    let rows = st.query_map(
+        named_params! {":set_id": set_id, ":round_id": round_id},
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw, CommitRefused>> {
+    let pending: Option<i64> = conn
+        .prepare_cached(PENDING_DRAW)?
+        .query_row(
+            named_params! {":set_id": d.set_id, ":round_id": d.round_id},
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = pending {
+        return Ok(Err(CommitRefused::Pending(id)));
+    }
+    let pool = pool_codes(conn, &d.set_id, &d.round_id)?;
+    if pool.is_empty() {
+        return Ok(Err(CommitRefused::EmptyPool));
+    }
+    let commitment = draw::commit(pool);
+    conn.prepare_cached(INSERT_DRAW)?.execute(named_params! {
+        ":set_id": d.set_id, ":round_id": d.round_id, ":prize": d.prize, ":winners_wanted": d.winners,
+        ":entries_txt": commitment.entries_txt, ":entries_digest": commitment.digest,
+        ":entry_count": commitment.pool.len() as i64, ":committed_at": d.at,
+    })?;
+    let id = conn.last_insert_rowid();
+    let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
+    Ok(Ok(stored))
+}
+
+fn reveal(
+    conn: &Connection,
+    id: i64,
+    public_seed: &str,
+    at: &str,
+) -> Result<std::result::Result<Draw, RevealRefused>> {
+    let Some(d) = get_draw(conn, id)? else {
+        return Ok(Err(RevealRefused::NotFound));
+    };
+    if d.public_seed.is_some() {
+        return Ok(Err(RevealRefused::AlreadyRevealed));
+    }
+    let text = entries_txt(conn, id)?.unwrap_or_default();
+    // The stored text was written by `draw::commit`; reading it back cannot fail.
+    let pool = draw::parse_entries_txt(&text).unwrap_or_default();
+    let picked = draw::pick(
+        &pool,
+        draw::seed(&d.entries_digest, public_seed),
+        d.winners_wanted as usize,
+    );
+    let changed = conn
+        .prepare_cached(REVEAL_DRAW)?
+        .execute(named_params! {":id": id, ":public_seed": public_seed, ":revealed_at": at})?;
+    if changed == 0 {
+        return Ok(Err(RevealRefused::AlreadyRevealed));
+    }
+    let mut st = conn.prepare_cached(INSERT_WINNER)?;
+    for (i, code) in picked.iter().enumerate() {
+        st.execute(named_params! {":draw_id": id, ":position": i as i64, ":code": code})?;
+    }
+    let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
+    Ok(Ok(stored))
+}
+
+impl Sqlite {
+    pub(in crate::store) async fn commit_draw(
+        &self,
+        d: DrawRequest,
+    ) -> Result<std::result::Result<Draw, CommitRefused>> {
+        self.write(move |c| commit(c, &d)).await
+    }
+
+    pub(in crate::store) async fn reveal_draw(
+        &self,
+        id: i64,
+        public_seed: &str,
+        at: &str,
+    ) -> Result<std::result::Result<Draw, RevealRefused>> {
+        let (public_seed, at) = (public_seed.to_owned(), at.to_owned());
+        self.write(move |c| reveal(c, id, &public_seed, &at)).await
+    }
+
+    pub(in crate::store) async fn draw(&self, id: i64) -> Result<Option<Draw>> {
+        self.read(move |c| get_draw(c, id)).await
+    }
+
+    pub(in crate::store) async fn draws(&self) -> Result<Vec<Draw>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!("{DRAW_COLUMNS} ORDER BY id DESC"))?;
+            let mut draws = st
+                .query_map([], draw_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for d in &mut draws {
+                d.winners = winners(c, d.id)?;
+            }
+            Ok(draws)
+        })
+        .await
+    }
+
+    pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
+        self.read(move |c| entries_txt(c, id)).await
+    }
+}

@@ -1,0 +1,239 @@
+//! `entries`: one per passed session that entered the draw, under a random
+//! code unique across rounds.
+
+use super::{is_constraint, Result, Sqlite};
+use crate::contact::EntryCode;
+use crate::store::{Entry, EntryOf, EntryRefused, NewEntry};
+use rusqlite::{named_params, Connection, OptionalExtension};
+
+/// Tries for a free random code before giving up.
+const CODE_TRIES: usize = 8;
+
+const ENTRY_BY_SESSION: &str = "SELECT code, round_id FROM entries WHERE session_id = :session_id";
+const CODE_TAKEN: &str = "SELECT 1 FROM entries WHERE code = :code";
+const ENTRY_PHONE_USED: &str =
+    "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone = :phone";
+const INSERT_ENTRY: &str = "INSERT INTO entries
+     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
+     VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)";
+
+/// The columns `entry_row` reads, in its order.
+macro_rules! entry_columns {
+    () => {
+        "SELECT code, set_id, set_version, round_id, name, phone, score, percent, created_at FROM entries"
+    };
+}
+const ALL_ENTRIES: &str = concat!(entry_columns!(), " ORDER BY created_at, code");
+const SEARCH_ENTRIES: &str = concat!(
+    entry_columns!(),
+    " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
+     ORDER BY created_at DESC, code LIMIT :limit"
+);
+const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
+     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like";
+
+/// An entry's session as stored: the key as 16 hex digits, ordered by start time.
+fn session_id(key: u64) -> String {
+    format!("{key:016x}")
+}
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        code: r.get(0)?,
+        set_id: r.get(1)?,
+        set_version: r.get(2)?,
+        round_id: r.get(3)?,
+        name: r.get(4)?,
+        phone: r.get(5)?,
+        score: r.get(6)?,
+        percent: r.get(7)?,
+        created_at: r.get(8)?,
+    })
+}
+
+fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<EntryOf>> {
+    let mut st = conn.prepare_cached(ENTRY_BY_SESSION)?;
+    Ok(st
+        .query_row(named_params! {":session_id": session_id}, |r| {
+            Ok(EntryOf {
+                code: r.get(0)?,
+                round_id: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Why one insert was refused; a taken code is tried again with another.
+#[derive(Debug, PartialEq, Eq)]
+enum Refused {
+    Rule(EntryRefused),
+    CodeTaken,
+}
+
+/// Stores an entry under `code` unless the session, the phone in that
+/// round, or the code is taken.
+fn insert_entry(
+    conn: &Connection,
+    e: &NewEntry,
+    session_id: &str,
+    code: &str,
+) -> Result<std::result::Result<(), Refused>> {
+    // Codes are unique across rounds; `entries_code` enforces it only with
+    // the round, so the (single) writer looks first. The same index page is
+    // written by the insert next.
+    if conn
+        .prepare_cached(CODE_TAKEN)?
+        .exists(named_params! {":code": code})?
+    {
+        return Ok(Err(Refused::CodeTaken));
+    }
+    // The UNIQUE constraints decide the rest; only a refused insert asks which one.
+    let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
+        ":code": code, ":session_id": session_id, ":set_id": e.set_id, ":set_version": e.set_version,
+        ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":score": e.score,
+        ":percent": e.percent, ":created_at": e.created_at,
+    });
+    match inserted {
+        Ok(_) => Ok(Ok(())),
+        Err(err) if is_constraint(&err) => {
+            if entry_of(conn, session_id)?.is_some() {
+                return Ok(Err(Refused::Rule(EntryRefused::SessionUsed)));
+            }
+            let phone_used = conn.prepare_cached(ENTRY_PHONE_USED)?.exists(
+                named_params! {":set_id": e.set_id, ":round_id": e.round_id, ":phone": e.phone},
+            )?;
+            if phone_used {
+                return Ok(Err(Refused::Rule(EntryRefused::PhoneUsed)));
+            }
+            Ok(Err(Refused::CodeTaken))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+impl Sqlite {
+    pub(in crate::store) async fn record_entry(
+        &self,
+        e: NewEntry,
+    ) -> Result<std::result::Result<String, EntryRefused>> {
+        let session = session_id(e.session);
+        // Single statements (a refused insert changes nothing), so no savepoint.
+        self.write_counted(move |c, counts| {
+            let mut rng = rand::rng();
+            for _ in 0..CODE_TRIES {
+                let code = EntryCode::random(&mut rng).to_string();
+                match insert_entry(c, &e, &session, &code)? {
+                    Ok(()) => {
+                        counts.entered(&e.set_id, &e.round_id);
+                        return Ok(Ok(code));
+                    }
+                    Err(Refused::CodeTaken) => continue,
+                    Err(Refused::Rule(why)) => return Ok(Err(why)),
+                }
+            }
+            Ok(Err(EntryRefused::NoFreeCode))
+        })
+        .await
+    }
+
+    pub(in crate::store) fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
+        self.lookup(|c| entry_of(c, &session_id(session)))
+    }
+
+    pub(in crate::store) async fn search_entries(
+        &self,
+        needle: Option<String>,
+        limit: i64,
+    ) -> Result<(i64, Vec<Entry>)> {
+        let like = needle.map(|n| format!("%{}%", n.replace(['%', '_'], "")));
+        self.read(move |c| {
+            let mut st = c.prepare_cached(SEARCH_ENTRIES)?;
+            let rows = st.query_map(named_params! {":like": like, ":limit": limit}, entry_row)?;
+            let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            let total = c
+                .prepare_cached(COUNT_ENTRIES)?
+                .query_row(named_params! {":like": like}, |r| r.get(0))?;
+            Ok((total, rows))
+        })
+        .await
+    }
+
+    pub(in crate::store) async fn export_entries<A: Send + 'static>(
+        &self,
+        mut acc: A,
+        mut each: impl FnMut(&mut A, Entry) + Send + 'static,
+    ) -> Result<A> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(ALL_ENTRIES)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                each(&mut acc, entry_row(r)?);
+            }
+            Ok(acc)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(session: u64, phone: &str) -> NewEntry {
+        NewEntry {
+            session,
+            set_id: "set".into(),
+            set_version: "v".into(),
+            round_id: "open".into(),
+            name: "张三".into(),
+            phone: phone.into(),
+            score: 10,
+            percent: 100,
+            created_at: "2026-11-28T10:00:00+08:00".into(),
+        }
+    }
+
+    #[test]
+    fn a_refused_entry_says_which_rule_refused_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrate(&mut conn).unwrap();
+        let insert =
+            |e: &NewEntry, code: &str| insert_entry(&conn, e, &session_id(e.session), code);
+        assert_eq!(
+            insert(&entry(1, "13800138000"), "AAAA-AAAA").unwrap(),
+            Ok(())
+        );
+        let cases = [
+            (
+                "same session",
+                entry(1, "13900139000"),
+                "BBBB-BBBB",
+                Refused::Rule(EntryRefused::SessionUsed),
+            ),
+            (
+                "same phone, same round",
+                entry(2, "13800138000"),
+                "BBBB-BBBB",
+                Refused::Rule(EntryRefused::PhoneUsed),
+            ),
+            (
+                "same code",
+                entry(3, "13700137000"),
+                "AAAA-AAAA",
+                Refused::CodeTaken,
+            ),
+        ];
+        for (why, e, code, want) in cases {
+            assert_eq!(insert(&e, code).unwrap(), Err(want), "{why}");
+        }
+        let other_round = NewEntry {
+            round_id: "week-2".into(),
+            ..entry(4, "13800138000")
+        };
+        assert_eq!(
+            insert(&other_round, "CCCC-CCCC").unwrap(),
+            Ok(()),
+            "the phone may enter another round"
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! `submissions`: one row per submitted session, under the session's key.
+//! The answers given are kept as a JSON object of question id → the letters
+//! given (`{"q1":"AC"}`); this file writes and reads that form.
+
+use super::{is_constraint, Result, Sqlite};
+use crate::store::{AlreadySubmitted, NewSubmission, StoreError, Submission};
+use rusqlite::{named_params, OptionalExtension};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+const INSERT_SUBMISSION: &str =
+    "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
+     VALUES (:id, :submitted_at, :score, :percent, :passed, :given)";
+const GET_SUBMISSION: &str =
+    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = :id";
+const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
+
+/// Session keys stay below 2^63 (start time in ms, shifted by 20 bits, until
+/// the year 2248), so they fit SQLite's signed integers.
+pub(super) fn key_param(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+/// The stored form of the answers given.
+fn encode_given(s: &NewSubmission) -> String {
+    let given: Map<String, Value> = s
+        .answers
+        .iter()
+        .map(|a| (a.question.clone(), Value::String(a.given.iter().collect())))
+        .collect();
+    Value::Object(given).to_string()
+}
+
+fn decode_given(text: &str) -> Result<HashMap<String, Vec<String>>> {
+    let given: HashMap<String, String> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("a submission's answers: {e}")))?;
+    Ok(given
+        .into_iter()
+        .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
+        .collect())
+}
+
+impl Sqlite {
+    pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {
+        let max: i64 = self.lookup(|c| {
+            Ok(c.prepare_cached(MAX_SUBMISSION)?
+                .query_row([], |r| r.get(0))?)
+        })?;
+        Ok(u64::try_from(max).unwrap_or(0))
+    }
+
+    pub(in crate::store) async fn record_submission(
+        &self,
+        s: NewSubmission,
+    ) -> Result<std::result::Result<(), AlreadySubmitted>> {
+        let given = encode_given(&s);
+        // One statement: SQLite undoes it by itself if it fails, so no savepoint.
+        self.write_counted(move |c, counts| {
+            let inserted = c.prepare_cached(INSERT_SUBMISSION)?.execute(named_params! {
+                ":id": key_param(s.session), ":submitted_at": s.submitted_at, ":score": s.score,
+                ":percent": s.percent, ":passed": s.passed, ":given": given,
+            });
+            match inserted {
+                Ok(_) => {
+                    let each = s.answers.iter().map(|a| (a.question.as_str(), a.correct));
+                    counts.submitted(&s.set_id, &s.round_id, s.passed, each);
+                    Ok(Ok(()))
+                }
+                Err(e) if is_constraint(&e) => Ok(Err(AlreadySubmitted)),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    pub(in crate::store) fn submission(&self, session: u64) -> Result<Option<Submission>> {
+        let row = self.lookup(|c| {
+            let mut st = c.prepare_cached(GET_SUBMISSION)?;
+            Ok(st
+                .query_row(named_params! {":id": key_param(session)}, |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, u32>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })
+                .optional()?)
+        })?;
+        row.map(|(submitted_at, score, percent, passed, given)| {
+            Ok(Submission {
+                submitted_at,
+                score,
+                percent,
+                passed,
+                answers: decode_given(&given)?,
+            })
+        })
+        .transpose()
+    }
+}
