@@ -23,6 +23,7 @@
 
 use anyhow::{bail, ensure, Context};
 use quizbooth::bank::{parse_bank, Bank};
+use quizbooth::clock::rfc3339;
 use quizbooth::contact::EntryCode;
 use quizbooth::quiz::{self, SessionToken, TokenKey};
 
@@ -129,10 +130,6 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-fn rfc3339(t: chrono::DateTime<chrono::FixedOffset>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Per question: (answered, correct).

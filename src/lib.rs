@@ -23,6 +23,8 @@ pub mod draw;
 pub mod error;
 /// Per-client rate limits sized for a booth behind one NAT address.
 pub mod limits;
+/// The embedded web pages and their content-hashed asset URLs.
+pub mod pages;
 /// QR codes as PNG, SVG and terminal text.
 pub mod qr;
 /// Sessions, question selection, option shuffling and scoring, pure.
@@ -31,14 +33,12 @@ pub mod quiz;
 pub mod routes;
 /// Building and running the HTTP application.
 pub mod startup;
-/// The shared state handed to handlers: banks, store, settings.
+/// The state every handler shares: store, set registry, settings, clock.
 pub mod state;
 /// SQLite: migrations, named SQL, the group-commit writer.
 pub mod store;
 /// The traffic summary and the per-request debug log.
 pub mod traffic;
-/// The embedded web pages and their content-hashed asset URLs.
-pub mod web;
 
 /// Proptest settings: `default` cases, or `PROPTEST_CASES` when set (a long
 /// fuzzing run: `PROPTEST_CASES=5000000 cargo test --release --lib fuzz_`).

@@ -2,21 +2,24 @@
 //! staff token, bind the listener. Tests use the same [`Application::build`]
 //! on port 0.
 
-use crate::bank::Problem;
+use crate::bank::registry::Registry;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::limits::Limits;
+use crate::pages::Assets;
+use crate::routes::views::Prerendered;
 use crate::routes::{admin, assets, draws, health, visitor};
-use crate::state::{read_banks, AdminToken, AppState, Banks};
+use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
-use crate::web::Assets;
+use crate::traffic::Traffic;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use rand::RngCore;
 use std::net::TcpListener;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// Visitor JSON bodies are small; this bounds them.
 pub const JSON_LIMIT: usize = 16 * 1024;
@@ -33,20 +36,21 @@ pub struct Application {
     state: AppState,
 }
 
-/// Why the service refused to start over its banks.
-#[derive(Debug, thiserror::Error)]
-#[error("the question banks have problems:\n{}", .0.join("\n"))]
-pub struct BankProblems(pub Vec<String>);
-
 impl Application {
     /// Opens everything and binds; errors say which step failed.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// The same, on a clock the caller holds (tests move it).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let store = Store::open(&settings.db)?;
-        let state = load_state(settings, store).await?;
+        let state = load_state(settings, store, clock).await?;
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, state.clone())?;
+        let traffic = web::Data::new(Traffic::default());
+        let server = run(listener, state.clone(), traffic.clone().into_inner())?;
         let limits = state.limits.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -55,7 +59,6 @@ impl Application {
                 limits.shrink();
             }
         });
-        let traffic = state.traffic.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(crate::traffic::SUMMARY_EVERY);
             every.tick().await;
@@ -94,31 +97,15 @@ impl Application {
     }
 }
 
-/// Loads banks, token and active set into the shared state.
-async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState> {
-    let (ok, files) = read_banks(&settings.questions).with_context(|| {
-        format!(
-            "cannot read the question banks at {}",
-            settings.questions.display()
-        )
-    })?;
-    let errors: Vec<String> = files
-        .iter()
-        .flat_map(|f| {
-            f.problems.iter().filter(|p| !p.warning).map(move |p| {
-                Problem::error(p.line, p.column, p.message.clone()).display_in(&f.file)
-            })
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(BankProblems(errors).into());
-    }
-    anyhow::ensure!(
-        !ok.is_empty(),
-        "no question bank (*.yaml) found at {}",
-        settings.questions.display()
-    );
-
+/// Loads banks, token, secret and active set into the shared state.
+async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::Result<AppState> {
+    let sets = Registry::open(
+        &settings.questions,
+        store.clone(),
+        settings.set.as_deref(),
+        clock.clone(),
+    )
+    .await?;
     let token = match &settings.admin_token {
         Some(t) => t.clone(),
         None => {
@@ -135,32 +122,16 @@ async fn load_state(settings: Settings, store: Store) -> anyhow::Result<AppState
         .meta_or_insert(Secret::SessionSecret, crate::quiz::token::new_secret)
         .await?;
     let key_floor = store.highest_session_key().await?;
-    let remembered = store.active_set().await?;
-    let settings_limits = settings.limits;
-    let state = AppState {
+    Ok(AppState {
         store,
-        banks: Arc::new(RwLock::new(Banks::default())),
+        sets: Arc::new(sets),
+        limits: Limits::new(settings.limits),
         settings: Arc::new(settings),
         admin_token: AdminToken(token.into()),
-        assets: Arc::new(Assets::build()),
-        limits: Limits::new(settings_limits),
         tokens: crate::quiz::TokenKey::new(secret.as_bytes()),
         session_keys: Arc::new(crate::quiz::KeyClock::new(key_floor)),
-        traffic: Arc::default(),
-        prerendered: Arc::default(),
-    };
-    for (file, bank) in ok {
-        let file = file.display().to_string();
-        if let Err(e) = state.add_set(bank.clone(), &file).await {
-            // A read-only or full database must not keep the quiz from serving.
-            tracing::error!(error = %e, set = %bank.id, "cannot keep the set's text in the database; serving it anyway");
-            state.banks_mut().insert(bank, &file);
-        }
-    }
-    state
-        .banks_mut()
-        .choose_active(state.settings.set.as_deref(), remembered.as_deref())?;
-    Ok(state)
+        clock,
+    })
 }
 
 /// Registers every route: the whole HTTP surface on one screen.
@@ -206,11 +177,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Starts the HTTP server on a bound listener.
-pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
-    let data = web::Data::new(state);
+pub fn run(
+    listener: TcpListener,
+    state: AppState,
+    traffic: Arc<Traffic>,
+) -> anyhow::Result<Server> {
+    let state = web::Data::new(state);
+    let traffic = web::Data::from(traffic);
+    let assets = web::Data::new(Assets::build());
+    let prerendered = web::Data::new(Prerendered::default());
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(data.clone())
+            .app_data(state.clone())
+            .app_data(traffic.clone())
+            .app_data(assets.clone())
+            .app_data(prerendered.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)

@@ -62,9 +62,7 @@ pub async fn count_and_log(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let traffic = req
-        .app_data::<web::Data<crate::state::AppState>>()
-        .map(|s| s.traffic.clone());
+    let traffic = req.app_data::<web::Data<Traffic>>().cloned();
     let method = req.method().clone();
     let res = next.call(req).await?;
     let status = res.status();

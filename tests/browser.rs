@@ -421,7 +421,10 @@ async fn an_organizer_fixes_a_broken_bank_in_the_console() {
         .js("return document.documentElement.scrollWidth <= window.innerWidth;")
         .await;
     assert_eq!(overflow, true, "no sideways scrolling at 390 px");
-    tokio::time::sleep(Duration::from_millis(800)).await; // the smooth scroll to the result
+    // The smooth scroll to the result ends before the page is scrolled for the picture.
+    b.js("return new Promise(done => { let last = -1; const t = setInterval(() => { \
+          if (window.scrollY === last) { clearInterval(t); done(true); } last = window.scrollY; }, 100); });")
+        .await;
     b.js("window.scrollTo(0, document.getElementById('sets-section').offsetTop - 8); return true;")
         .await;
     b.screenshot("admin-console.png").await;

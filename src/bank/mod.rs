@@ -1,9 +1,11 @@
 //! The question bank: YAML text → [`raw`] serde model → [`validate`] → checked [`Bank`].
 //!
-//! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`].
+//! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`],
+//! and the loaded sets live in one [`registry::Registry`].
 
 pub mod load;
 pub mod raw;
+pub mod registry;
 pub mod text;
 pub mod validate;
 
@@ -158,7 +160,7 @@ pub struct Question {
 }
 
 /// One problem found in a bank, with its place in the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// 1-based line.
     pub line: u64,

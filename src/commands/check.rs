@@ -1,7 +1,7 @@
 //! `quizbooth check PATH...`: validate banks, print `FILE:LINE:COLUMN: message`.
 
+use crate::bank::registry::read_folder;
 use crate::cli::CheckArgs;
-use crate::state::read_banks;
 use std::process::ExitCode;
 
 /// Prints every problem of every bank; exit 0 when all are valid, 1 otherwise.
@@ -9,7 +9,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut errors = 0;
     let mut sets = 0;
     for path in &args.paths {
-        let (ok, files) = match read_banks(path) {
+        let (ok, files) = match read_folder(path) {
             Ok(r) => r,
             Err(e) => {
                 println!("{}:1:1: cannot read: {e}", path.display());

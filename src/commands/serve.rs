@@ -44,8 +44,11 @@ fn spawn_reload_on_sighup(state: crate::state::AppState) {
             return;
         };
         while hup.recv().await.is_some() {
-            match crate::routes::admin::reload_banks(&state).await {
-                Ok(report) => tracing::info!(%report, "banks reloaded on SIGHUP"),
+            match state.sets.reload().await {
+                Ok(report) => {
+                    let broken = report.files.iter().filter(|f| f.id.is_none()).count();
+                    tracing::info!(files = report.files.len(), broken, active = ?report.active, "banks reloaded on SIGHUP");
+                }
                 Err(e) => tracing::error!(error = %e, "reload on SIGHUP failed"),
             }
         }

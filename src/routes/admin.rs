@@ -1,62 +1,15 @@
 //! The staff API (SPEC §4): token check, question sets, stats, entries export.
 
-use super::now;
-use crate::bank::{self, Bank};
+use super::shared::{json_no_store as no_store, Staff};
+use crate::bank::registry::RegistryError;
+use crate::bank::Bank;
+use crate::clock::rfc3339;
 use crate::error::ApiError;
-use crate::state::{read_banks, AppState, ProblemView};
-use actix_web::dev::Payload;
+use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::future::{ready, Ready};
-use subtle::ConstantTimeEq;
-
-/// Proof that the request carries the staff token. Take it as a handler argument.
-#[derive(Debug)]
-pub struct Staff;
-
-impl FromRequest for Staff {
-    type Error = ApiError;
-    type Future = Ready<Result<Staff, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>() else {
-            return ready(Err(ApiError::unauthorized()));
-        };
-        let given = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .unwrap_or("");
-        let ip = crate::routes::visitor::client_ip(req);
-        if let Err(wait) = state.limits.login_allowed(ip) {
-            return ready(Err(ApiError::rate_limited(wait)));
-        }
-        let expected = state.admin_token.0.as_bytes();
-        let ok = !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected));
-        if !ok {
-            state.limits.login_failed(ip);
-            tracing::warn!(%ip, "staff request with a wrong or missing token");
-        }
-        ready(if ok {
-            Ok(Staff)
-        } else {
-            Err(ApiError::unauthorized())
-        })
-    }
-}
-
-fn no_store(status: StatusCode, v: Value) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(("Cache-Control", "no-store"))
-        .json(v)
-}
 
 /// `GET /admin/api/whoami`: 200 when the token is right.
 #[get("/admin/api/whoami")]
@@ -67,7 +20,7 @@ pub async fn whoami(_staff: Staff, state: web::Data<AppState>) -> HttpResponse {
     )
 }
 
-fn set_view(b: &Bank, active: Option<&str>) -> Value {
+fn set_view(b: &Bank, active: Option<&str>, now: chrono::DateTime<chrono::FixedOffset>) -> Value {
     json!({
         "id": b.id,
         "version": b.version,
@@ -77,9 +30,9 @@ fn set_view(b: &Bank, active: Option<&str>) -> Value {
         "active": active == Some(b.id.as_str()),
         "rounds": b.rounds.iter().map(|r| json!({
             "id": r.id,
-            "opens": r.opens.map(super::rfc3339),
-            "closes": r.closes.map(super::rfc3339),
-            "state": r.state(now()),
+            "opens": r.opens.map(rfc3339),
+            "closes": r.closes.map(rfc3339),
+            "state": r.state(now),
         })).collect::<Vec<_>>(),
     })
 }
@@ -87,13 +40,26 @@ fn set_view(b: &Bank, active: Option<&str>) -> Value {
 /// `GET /admin/api/sets`: loaded sets with their versions and which is active.
 #[get("/admin/api/sets")]
 pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpResponse {
-    let banks = state.banks();
-    let sets: Vec<Value> = banks
-        .all()
+    let (all, active) = state.sets.list();
+    let now = state.clock.now();
+    let sets: Vec<Value> = all
         .iter()
-        .map(|b| set_view(b, banks.active_id()))
+        .map(|b| set_view(b, active.as_deref(), now))
         .collect();
     no_store(StatusCode::OK, json!(sets))
+}
+
+/// What staff are told when the registry refuses a change.
+fn registry_refused(e: RegistryError) -> ApiError {
+    let message = e.to_string();
+    match e {
+        RegistryError::Invalid(problems) => {
+            ApiError::unprocessable("invalid", message).with("problems", json!(problems))
+        }
+        RegistryError::NoSuchSet(_) => ApiError::not_found("set"),
+        RegistryError::Folder(message) => ApiError::unavailable(message),
+        RegistryError::Store(e) => e.into(),
+    }
 }
 
 /// `POST /admin/api/sets`: upload a YAML set; it is saved as `ID.yaml` and becomes active.
@@ -103,67 +69,12 @@ pub async fn upload_set(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::unprocessable("invalid", "the file is not UTF-8 text; save it as UTF-8").with(
-            "problems",
-            json!([{"line": 1, "column": 1, "message": "the file is not UTF-8 text"}]),
-        )
-    })?;
-    let report = bank::parse_bank(text);
-    let problems: Vec<ProblemView> = report.problems.iter().map(ProblemView::from).collect();
-    let Some(bank) = report.bank else {
-        let count = problems.iter().filter(|p| !p.warning).count();
-        return Err(ApiError::unprocessable(
-            "invalid",
-            format!("the set has {count} problem(s); nothing was changed"),
-        )
-        .with("problems", json!(problems)));
-    };
-    let dir = state.banks_dir();
-    let file = dir.join(format!("{}.yaml", bank.id));
-    write_atomically(&file, text).map_err(|e| {
-        tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
-        ApiError::unavailable(format!("cannot save the set into the banks folder: {e}"))
-    })?;
-    // The set's old file under another name would clash with ID.yaml at the
-    // next reload or start; it is kept beside, renamed so it is not loaded.
-    let old = state.banks().file(&bank.id).map(std::path::PathBuf::from);
-    if let Some(old) = old.filter(|o| *o != file && o.parent() == Some(dir.as_path()) && o.exists())
-    {
-        let kept = old.with_extension("yaml.replaced");
-        match std::fs::rename(&old, &kept) {
-            Ok(()) => {
-                tracing::info!(old = %old.display(), kept = %kept.display(), "older file of the set set aside")
-            }
-            Err(e) => {
-                tracing::warn!(old = %old.display(), error = %e, "cannot set the older file of the set aside")
-            }
-        }
-    }
-    let bank = state.add_set(bank, &file.display().to_string()).await?;
-    activate(&state, &bank.id).await?;
-    tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");
+    let up = state.sets.upload(&body).await.map_err(registry_refused)?;
+    let b = &up.bank;
     Ok(no_store(
         StatusCode::CREATED,
-        json!({"id": bank.id, "version": bank.version, "questions": bank.questions.len(), "warnings": problems}),
+        json!({"id": b.id, "version": b.version, "questions": b.questions.len(), "warnings": up.warnings}),
     ))
-}
-
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
-}
-
-async fn activate(state: &AppState, id: &str) -> Result<(), ApiError> {
-    if !state.banks_mut().activate(id) {
-        return Err(ApiError::not_found("set"));
-    }
-    state.store.remember_active_set(id).await?;
-    Ok(())
 }
 
 /// `POST /admin/api/sets/{id}/activate`.
@@ -173,36 +84,17 @@ pub async fn activate_set(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    activate(&state, &id).await?;
-    let banks = state.banks();
-    let bank = banks.get(&id).ok_or_else(|| ApiError::not_found("set"))?;
-    Ok(no_store(StatusCode::OK, set_view(&bank, banks.active_id())))
+    let bank = state.sets.activate(&id).await.map_err(registry_refused)?;
+    let view = set_view(&bank, Some(&bank.id), state.clock.now());
+    Ok(no_store(StatusCode::OK, view))
 }
 
-/// Re-reads the banks folder; broken files are reported and loaded sets keep serving.
-pub async fn reload_banks(state: &AppState) -> Result<Value, ApiError> {
-    let path = state.settings.questions.clone();
-    let (ok, files) = tokio::task::spawn_blocking(move || read_banks(&path))
-        .await
-        .map_err(|e| ApiError::unavailable(e.to_string()))?
-        .map_err(|e| ApiError::unavailable(format!("cannot read the banks folder: {e}")))?;
-    for (file, bank) in ok {
-        state.add_set(bank, &file.display().to_string()).await?;
-    }
-    let broken = files.iter().filter(|f| f.id.is_none()).count();
-    if broken > 0 {
-        tracing::warn!(
-            broken,
-            "reload: some bank files are broken; the sets already loaded keep serving"
-        );
-    }
-    Ok(json!({"files": files, "active": state.banks().active_id()}))
-}
-
-/// `POST /admin/api/reload`.
+/// `POST /admin/api/reload`: re-reads the banks folder; broken files are
+/// reported and loaded sets keep serving.
 #[post("/admin/api/reload")]
 pub async fn reload(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Ok(no_store(StatusCode::OK, reload_banks(&state).await?))
+    let report = state.sets.reload().await.map_err(registry_refused)?;
+    Ok(no_store(StatusCode::OK, json!(report)))
 }
 
 /// `?round=`.
@@ -345,14 +237,14 @@ pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
         .ok_or_else(|| ApiError::not_found("active set"))?;
     let ids = bank.rounds.iter().map(|r| r.id.clone()).collect();
     let counts = state.store.round_counts(&bank.id, ids).await?;
-    let now = now();
+    let now = state.clock.now();
     let rounds: Vec<Value> = bank
         .rounds
         .iter()
         .zip(counts)
         .map(|(r, n)| {
             json!({
-                "set": bank.id, "id": r.id, "opens": r.opens.map(super::rfc3339), "closes": r.closes.map(super::rfc3339),
+                "set": bank.id, "id": r.id, "opens": r.opens.map(rfc3339), "closes": r.closes.map(rfc3339),
                 "state": r.state(now), "entries": n.entries, "started": n.started, "passed": n.passed,
             })
         })

@@ -1,17 +1,24 @@
 //! The pages and their assets, from memory.
 
-use crate::routes::visitor;
+use super::shared::request_lang;
+use super::views::set_view;
+use crate::pages::{self, Assets};
 use crate::state::AppState;
-use crate::web;
 use actix_web::http::header::{HeaderValue, VARY};
-use actix_web::{get, web as aw, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 
 /// `GET /`: the visitor page, never cached (its assets are), with the start
 /// screen's data in it so the first visit needs no API call.
 #[get("/")]
-pub async fn index(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
+pub async fn index(
+    state: web::Data<AppState>,
+    assets: web::Data<Assets>,
+    req: HttpRequest,
+) -> HttpResponse {
     let data = match state.active_bank() {
-        Some(bank) => serde_json::to_string(&visitor::set_view(&bank, visitor::request_lang(&req))),
+        Some(bank) => {
+            serde_json::to_string(&set_view(&bank, request_lang(&req), state.clock.now()))
+        }
         None => Ok("null".to_owned()),
     };
     // Inside <script>, `<` must not start a tag: JSON allows it escaped.
@@ -20,7 +27,7 @@ pub async fn index(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse 
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026");
-    let mut resp = page(&state.assets.index_html.replace("__SET_JSON__", &json));
+    let mut resp = page(&assets.index_html.replace("__SET_JSON__", &json));
     resp.headers_mut()
         .insert(VARY, HeaderValue::from_static("Accept-Language"));
     resp
@@ -35,8 +42,8 @@ fn page(html: &str) -> HttpResponse {
 
 /// `GET /assets/{name}`: hashed visitor assets, cached for a year.
 #[get("/assets/{name}")]
-pub async fn hashed(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    match state.assets.hashed(req.path()) {
+pub async fn hashed(assets: web::Data<Assets>, req: HttpRequest) -> HttpResponse {
+    match assets.hashed(req.path()) {
         Some(a) => HttpResponse::Ok()
             .content_type(a.content_type)
             .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
@@ -47,8 +54,8 @@ pub async fn hashed(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse
 
 /// `GET /static/{name}`: staff and draw page files, revalidated each time.
 #[get("/static/{name}")]
-pub async fn statics(state: aw::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    match state.assets.static_file(req.path()) {
+pub async fn statics(assets: web::Data<Assets>, req: HttpRequest) -> HttpResponse {
+    match assets.static_file(req.path()) {
         Some(a) => HttpResponse::Ok()
             .content_type(a.content_type)
             .insert_header(("Cache-Control", "no-cache"))
@@ -60,25 +67,25 @@ pub async fn statics(state: aw::Data<AppState>, req: HttpRequest) -> HttpRespons
 /// `GET /draws/{id}`: the public draw page.
 #[get("/draws/{id}")]
 pub async fn draw_page() -> HttpResponse {
-    page(web::DRAW_HTML)
+    page(pages::DRAW_HTML)
 }
 
 /// `GET /admin`: the staff console (it asks for the token itself).
 #[get("/admin")]
 pub async fn admin_page() -> HttpResponse {
-    page(web::ADMIN_HTML)
+    page(pages::ADMIN_HTML)
 }
 
 /// `GET /admin/poster`: the printable A4 poster with the QR code.
 #[get("/admin/poster")]
 pub async fn poster_page() -> HttpResponse {
-    page(web::POSTER_HTML)
+    page(pages::POSTER_HTML)
 }
 
 /// `GET /admin/draws/{id}/show`: the projector view.
 #[get("/admin/draws/{id}/show")]
 pub async fn show_page() -> HttpResponse {
-    page(web::SHOW_HTML)
+    page(pages::SHOW_HTML)
 }
 
 /// `?path=/draws/3`: a page of this site other than the visitor page.
@@ -107,7 +114,7 @@ fn qr_url(state: &AppState, q: &QrQuery) -> Result<String, crate::error::ApiErro
 }
 
 /// `GET /qr.png` and `/admin/qr.png`: the visitor URL's QR code.
-pub async fn qr_png(state: aw::Data<AppState>, q: aw::Query<QrQuery>) -> HttpResponse {
+pub async fn qr_png(state: web::Data<AppState>, q: web::Query<QrQuery>) -> HttpResponse {
     let url = match qr_url(&state, &q) {
         Ok(u) => u,
         Err(e) => return e.error_response(),
@@ -122,7 +129,7 @@ pub async fn qr_png(state: aw::Data<AppState>, q: aw::Query<QrQuery>) -> HttpRes
 }
 
 /// `GET /qr.svg` and `/admin/qr.svg`.
-pub async fn qr_svg(state: aw::Data<AppState>, q: aw::Query<QrQuery>) -> HttpResponse {
+pub async fn qr_svg(state: web::Data<AppState>, q: web::Query<QrQuery>) -> HttpResponse {
     let url = match qr_url(&state, &q) {
         Ok(u) => u,
         Err(e) => return e.error_response(),

@@ -1,10 +1,10 @@
 //! The draw, public side (SPEC §3) and staff side (SPEC §4): commit, read,
 //! `entries.txt`, reveal. Each step is one transaction on the writer.
 
-use super::{now, rfc3339};
+use super::shared::{json_no_store, Staff};
+use crate::clock::rfc3339;
 use crate::contact::{mask_name, mask_phone};
 use crate::error::ApiError;
-use crate::routes::admin::Staff;
 use crate::state::AppState;
 use crate::store::{CommitRefused, Draw, DrawRequest, RevealRefused};
 use actix_web::http::StatusCode;
@@ -42,17 +42,11 @@ fn draw_view(d: &Draw) -> Value {
     })
 }
 
-fn json_ok(status: StatusCode, v: Value) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(("Cache-Control", "no-store"))
-        .json(v)
-}
-
 /// `GET /api/draws`: every draw, newest first.
 #[get("/api/draws")]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let views = state.store.draws().await?.iter().map(draw_view).collect();
-    Ok(json_ok(StatusCode::OK, Value::Array(views)))
+    Ok(json_no_store(StatusCode::OK, Value::Array(views)))
 }
 
 /// `GET /api/draws/{id}`.
@@ -66,7 +60,7 @@ pub async fn show(
         .draw(*id)
         .await?
         .ok_or_else(|| ApiError::not_found("draw"))?;
-    Ok(json_ok(StatusCode::OK, draw_view(&draw)))
+    Ok(json_no_store(StatusCode::OK, draw_view(&draw)))
 }
 
 /// `GET /api/draws/{id}/entries.txt`: the committed pool, never changing.
@@ -109,7 +103,7 @@ pub async fn commit(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let bank = match &body.set {
-        Some(id) => state.banks().get(id).ok_or_else(|| {
+        Some(id) => state.sets.get(id).ok_or_else(|| {
             ApiError::unprocessable("unknown_set", format!("no loaded set has id `{id}`"))
         })?,
         None => state
@@ -146,7 +140,7 @@ pub async fn commit(
         round_id: body.round,
         prize,
         winners: body.winners,
-        at: rfc3339(now()),
+        at: rfc3339(state.clock.now()),
     };
     let draw = state
         .store
@@ -164,7 +158,7 @@ pub async fn commit(
             ),
         })?;
     tracing::info!(draw = draw.id, entries = draw.entry_count, digest = %draw.entries_digest, "draw committed");
-    Ok(json_ok(StatusCode::CREATED, draw_view(&draw)))
+    Ok(json_no_store(StatusCode::CREATED, draw_view(&draw)))
 }
 
 fn already_revealed() -> ApiError {
@@ -198,12 +192,12 @@ pub async fn reveal(
     }
     let draw = state
         .store
-        .reveal_draw(id, &public_seed, &rfc3339(now()))
+        .reveal_draw(id, &public_seed, &rfc3339(state.clock.now()))
         .await?
         .map_err(|why| match why {
             RevealRefused::NotFound => ApiError::not_found("draw"),
             RevealRefused::AlreadyRevealed => already_revealed(),
         })?;
     tracing::info!(draw = id, "draw revealed");
-    Ok(json_ok(StatusCode::OK, draw_view(&draw)))
+    Ok(json_no_store(StatusCode::OK, draw_view(&draw)))
 }

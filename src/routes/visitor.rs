@@ -1,18 +1,22 @@
 //! The visitor API (SPEC §3): the set, sessions, answers and entries.
 
-pub use super::views::set_view;
-use super::views::{lang_index, result_json, session_json, session_view, Session};
-use super::{now, rfc3339};
+use super::shared::{accept_language, client_ip, no_store, LangQuery};
+use super::views::{
+    lang_index, result_json, session_json, session_view, set_view, Prerendered, Session,
+};
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
+use crate::clock::rfc3339;
 use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
 use crate::quiz::{self, Outcome, Served, SessionToken};
 use crate::state::AppState;
 use crate::store::{EntryRefused, GivenAnswer, NewEntry, NewSubmission, Submission};
+use crate::traffic::Traffic;
 use actix_web::http::StatusCode;
 use actix_web::mime;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -20,24 +24,6 @@ use std::sync::Arc;
 
 /// Seconds after `expires_at` in which a submission is still taken.
 pub const GRACE_SECS: i64 = 30;
-
-/// `?lang=`.
-#[derive(Debug, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
-
-fn accept_language(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("accept-language")
-        .and_then(|v| v.to_str().ok())
-}
-
-fn no_store(status: StatusCode) -> actix_web::HttpResponseBuilder {
-    let mut b = HttpResponse::build(status);
-    b.insert_header(("Cache-Control", "no-store"));
-    b
-}
 
 /// `GET /api/set` (extension): what the start screen shows, without starting the clock.
 #[get("/api/set")]
@@ -48,18 +34,7 @@ pub async fn current_set(
 ) -> Result<HttpResponse, ApiError> {
     let lang = negotiate(q.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
-    Ok(no_store(StatusCode::OK).json(set_view(&bank, lang)))
-}
-
-/// The language a request prefers (`Accept-Language`, else `zh`).
-pub fn request_lang(req: &HttpRequest) -> &'static str {
-    negotiate(None, accept_language(req))
-}
-
-/// The client's address (the TCP peer; unknown peers share one bucket).
-pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
-        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip())
+    Ok(no_store(StatusCode::OK).json(set_view(&bank, lang, state.clock.now())))
 }
 
 fn no_set() -> ApiError {
@@ -82,6 +57,7 @@ struct StartBody {
 #[post("/api/sessions")]
 pub async fn start_session(
     state: web::Data<AppState>,
+    prerendered: web::Data<Prerendered>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -97,7 +73,7 @@ pub async fn start_session(
         .map_err(ApiError::rate_limited)?;
     let lang = negotiate(start.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
-    let now = now();
+    let now = state.clock.now();
     let round_index = bank
         .open_round_index(now)
         .ok_or_else(|| ApiError::conflict("closed", "no round of this quiz is open now"))?;
@@ -115,11 +91,12 @@ pub async fn start_session(
     let session = Session {
         id: token.encode(),
         round_id: &round.id,
-        expires_at: rfc3339(expires_at(&token, &bank)),
+        now,
+        expires_at: rfc3339(expires_at(&token, &bank, now)),
         served: &served,
     };
     Ok(unsubmitted(
-        &state,
+        &prerendered,
         StatusCode::CREATED,
         &bank,
         &session,
@@ -129,25 +106,29 @@ pub async fn start_session(
 
 /// A session not yet submitted, from its pre-serialized parts.
 fn unsubmitted(
-    state: &AppState,
+    prerendered: &Prerendered,
     status: StatusCode,
     bank: &Bank,
     session: &Session<'_>,
     lang: &str,
 ) -> HttpResponse {
-    let parts = state.prerendered.get(bank);
+    let parts = prerendered.get(bank);
     let body = session_json(&parts[lang_index(lang)], bank, session, lang);
     no_store(status)
         .content_type(mime::APPLICATION_JSON)
         .body(body)
 }
 
-/// When a session's time is up.
-fn expires_at(token: &SessionToken, bank: &Bank) -> chrono::DateTime<chrono::FixedOffset> {
+/// When a session's time is up, in the offset of `now`.
+fn expires_at(
+    token: &SessionToken,
+    bank: &Bank,
+    now: DateTime<FixedOffset>,
+) -> DateTime<FixedOffset> {
     let ms = token.started_ms() + i64::from(bank.quiz.time_limit_secs) * 1000;
-    chrono::DateTime::from_timestamp_millis(ms)
+    DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
-        .with_timezone(&now().timezone())
+        .with_timezone(&now.timezone())
 }
 
 /// A session opened from its token: the set version it runs on and its
@@ -157,6 +138,8 @@ struct Opened {
     token: SessionToken,
     bank: Arc<Bank>,
     round: usize,
+    /// When the request came.
+    now: DateTime<FixedOffset>,
 }
 
 impl Opened {
@@ -173,9 +156,14 @@ impl Opened {
         Session {
             id: self.id.clone(),
             round_id: self.round_id(),
-            expires_at: rfc3339(expires_at(&self.token, &self.bank)),
+            now: self.now,
+            expires_at: rfc3339(self.expires_at()),
             served,
         }
+    }
+
+    fn expires_at(&self) -> DateTime<FixedOffset> {
+        expires_at(&self.token, &self.bank, self.now)
     }
 
     /// The stored submission, if any.
@@ -189,7 +177,8 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
     let token =
         SessionToken::open(&state.tokens, id).ok_or_else(|| ApiError::not_found("session"))?;
     let bank = state
-        .bank_version(&token.version)
+        .sets
+        .version(&token.version)
         .await?
         .ok_or_else(|| ApiError::unavailable("this session's question set is not available"))?;
     let round = usize::from(token.round);
@@ -201,6 +190,7 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
         token,
         bank,
         round,
+        now: state.clock.now(),
     })
 }
 
@@ -215,6 +205,7 @@ fn rescore(bank: &Bank, served: &[Served], kept: &Submission) -> Result<Outcome,
 #[get("/api/sessions/{session}")]
 pub async fn get_session(
     state: web::Data<AppState>,
+    prerendered: web::Data<Prerendered>,
     path: web::Path<String>,
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -227,7 +218,13 @@ pub async fn get_session(
     let served = s.served();
     let session = s.session(&served);
     let Some(kept) = s.submission(&state).await? else {
-        return Ok(unsubmitted(&state, StatusCode::OK, &s.bank, &session, lang));
+        return Ok(unsubmitted(
+            &prerendered,
+            StatusCode::OK,
+            &s.bank,
+            &session,
+            lang,
+        ));
     };
     let outcome = rescore(&s.bank, &served, &kept)?;
     let entry = state.store.entry_of(s.token.key).await?;
@@ -249,6 +246,7 @@ pub struct AnswersBody {
 #[post("/api/sessions/{session}/answers")]
 pub async fn submit_answers(
     state: web::Data<AppState>,
+    prerendered: web::Data<Prerendered>,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<AnswersBody>,
@@ -258,8 +256,8 @@ pub async fn submit_answers(
         .write(client_ip(&req), &path)
         .map_err(ApiError::rate_limited)?;
     let s = open_session(&state, &path).await?;
-    let now = now();
-    let deadline = expires_at(&s.token, &s.bank) + chrono::Duration::seconds(GRACE_SECS);
+    let now = s.now;
+    let deadline = s.expires_at() + chrono::Duration::seconds(GRACE_SECS);
     // A submitted quiz is 409 whatever else is wrong with the request (a
     // double tap just after the time ran out must not read "too late"); the
     // insert below decides that, so the store is asked here only on a refusal.
@@ -303,7 +301,7 @@ pub async fn submit_answers(
         .record_submission(submission)
         .await?
         .map_err(|_| already_submitted())?;
-    let parts = state.prerendered.get(&s.bank);
+    let parts = prerendered.get(&s.bank);
     let body = result_json(&parts[lang_index(s.token.lang)], &outcome);
     Ok(no_store(StatusCode::OK)
         .content_type(mime::APPLICATION_JSON)
@@ -324,6 +322,7 @@ pub struct EntryBody {
 #[post("/api/entries")]
 pub async fn create_entry(
     state: web::Data<AppState>,
+    traffic: web::Data<Traffic>,
     req: HttpRequest,
     body: web::Json<EntryBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -372,14 +371,14 @@ pub async fn create_entry(
         phone: phone.as_ref().to_owned(),
         score: passed.score,
         percent: passed.percent,
-        created_at: rfc3339(now()),
+        created_at: rfc3339(s.now),
     };
     let code = state
         .store
         .record_entry(entry)
         .await?
         .map_err(entry_refused)?;
-    state.traffic.entry_stored();
+    traffic.entry_stored();
     tracing::debug!(round = %round_id, "entry stored");
     Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": round_id})))
 }

@@ -61,6 +61,12 @@ pub struct Store {
     engine: sqlite::Sqlite,
 }
 
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store(sqlite)")
+    }
+}
+
 impl Store {
     /// Opens the SQLite file (creating it and its folder if needed) and
     /// brings its schema up to date.

@@ -1,6 +1,7 @@
 //! `spawn_app()`: a fresh server per test, on port 0, with a temp database
 //! and a copy of the test bank.
 
+use quizbooth::clock::Clock;
 use quizbooth::config::Settings;
 use quizbooth::limits::LimitSettings;
 use quizbooth::startup::Application;
@@ -20,6 +21,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub dir: tempfile::TempDir,
+    /// The server's clock: tests move it instead of sleeping.
+    pub clock: Clock,
 }
 
 impl TestApp {
@@ -88,23 +91,9 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
-    /// The same session, sealed with this server's secret as if it had
-    /// started `secs` seconds earlier (the only way to age a session: the
-    /// token is the session).
-    pub fn backdated(&self, id: &str, secs: i64) -> String {
-        use quizbooth::quiz::token::{SessionToken, TokenKey, SEQ_BITS};
-        let conn = rusqlite::Connection::open(self.db()).unwrap();
-        let secret: String = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'session_secret'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let key = TokenKey::new(secret.as_bytes());
-        let t = SessionToken::open(&key, id).expect("a token of this server");
-        let earlier = t.key - ((secs as u64 * 1000) << SEQ_BITS);
-        SessionToken::seal(&key, earlier, &t.version, t.round, t.lang).encode()
+    /// Moves the server's clock forward.
+    pub fn advance(&self, secs: i64) {
+        self.clock.advance(chrono::Duration::seconds(secs));
     }
 
     /// Submits the right answers for a session.
@@ -206,13 +195,17 @@ async fn start_with_limits(dir: tempfile::TempDir, limits: LimitSettings) -> Tes
         set: None,
         limits,
     };
-    let app = Application::build(settings).await.expect("the app builds");
+    let clock = Clock::system();
+    let app = Application::build_with_clock(settings, clock.clone())
+        .await
+        .expect("the app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
         client: Client::new(),
         dir,
+        clock,
     }
 }
 

@@ -239,8 +239,8 @@ async fn a_late_submission_is_410() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
     // The fixture allows 900 s, then 30 s of grace.
-    let late = app.backdated(&id, 900 + 31);
-    let r = app.submit_right(&late).await;
+    app.advance(900 + 31);
+    let r = app.submit_right(&id).await;
     expect_error(r, StatusCode::GONE, "expired").await;
 }
 
@@ -249,12 +249,12 @@ async fn a_submitted_quiz_is_409_even_when_late_or_malformed() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
     // Submitted 2 s before the grace runs out, then tapped again after it.
-    let late = app.backdated(&id, 900 + 28);
-    assert_eq!(app.submit_right(&late).await.status(), StatusCode::OK);
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    let r = app.submit_right(&late).await;
+    app.advance(900 + 28);
+    assert_eq!(app.submit_right(&id).await.status(), StatusCode::OK);
+    app.advance(3);
+    let r = app.submit_right(&id).await;
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
-    let path = format!("/api/sessions/{late}/answers");
+    let path = format!("/api/sessions/{id}/answers");
     let r = app.post(&path, json!({"answers": {"nope": ["A"]}})).await;
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
 }
@@ -264,12 +264,13 @@ async fn within_the_grace_period_a_submission_still_counts() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
     // Expired 10 s ago: within the 30 s of grace.
-    let late = app.backdated(&id, 900 + 10);
-    let s = app.get_json(&format!("/api/sessions/{late}")).await;
+    app.advance(900 + 10);
+    let s = app.get_json(&format!("/api/sessions/{id}")).await;
     let expires = chrono::DateTime::parse_from_rfc3339(s["expires_at"].as_str().unwrap()).unwrap();
-    let ago = chrono::Local::now().fixed_offset() - expires;
+    let now = chrono::DateTime::parse_from_rfc3339(s["now"].as_str().unwrap()).unwrap();
+    let ago = now - expires;
     assert!((9..=12).contains(&ago.num_seconds()), "expired {ago} ago");
-    let r = app.submit_right(&late).await;
+    let r = app.submit_right(&id).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -281,6 +282,47 @@ async fn no_open_round_is_409_closed() {
     expect_error(r, StatusCode::CONFLICT, "closed").await;
     let set: Value = app.get("/api/set").await.json().await.unwrap();
     assert_eq!(set["open"], false);
+}
+
+#[tokio::test]
+async fn a_round_opens_and_closes_on_the_servers_clock() {
+    // Opens in an hour, closes a day later.
+    let fmt = |t: chrono::DateTime<chrono::Local>| t.fixed_offset().to_rfc3339();
+    let now = chrono::Local::now();
+    let later = BANK
+        .replace(
+            "2021-10-11T09:00:00+08:00",
+            &fmt(now + chrono::Duration::hours(1)),
+        )
+        .replace(
+            "2099-10-17T18:00:00+08:00",
+            &fmt(now + chrono::Duration::hours(25)),
+        );
+    let app = spawn_app_with(&[("later.yaml", &later)]).await;
+    let set = app.get_json("/api/set").await;
+    assert_eq!(set["open"], false, "not open yet");
+    assert_eq!(set["next_round"]["id"], "week-1", "{set}");
+    expect_error(
+        app.post("/api/sessions", json!({})).await,
+        StatusCode::CONFLICT,
+        "closed",
+    )
+    .await;
+    app.advance(2 * 3600);
+    assert_eq!(app.get_json("/api/set").await["open"], true);
+    let s = app.start().await;
+    let started = chrono::DateTime::parse_from_rfc3339(s["now"].as_str().unwrap()).unwrap();
+    assert!(
+        started > now + chrono::Duration::minutes(119),
+        "the session starts on the server's clock: {started}"
+    );
+    app.advance(24 * 3600);
+    expect_error(
+        app.post("/api/sessions", json!({})).await,
+        StatusCode::CONFLICT,
+        "closed",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -1,0 +1,371 @@
+//! The set registry: which question sets are loaded, which one visitors get,
+//! and every version a session may still point at. Sets come in by reading
+//! the banks folder (at start, on `POST /admin/api/reload` and on SIGHUP) or
+//! by upload; one is made active by `--set`, the console, or memory.
+//! `quizbooth check` reads folders through the same [`read_folder`].
+
+use super::{load, parse_bank, Bank, Problem};
+use crate::clock::{rfc3339, Clock};
+use crate::store::{Store, StoreError};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// One file's outcome in a read of a folder.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub file: String,
+    /// The set id, when it loaded.
+    pub id: Option<String>,
+    /// Errors and warnings.
+    pub problems: Vec<Problem>,
+}
+
+/// The valid banks of a path with their files, and every file's report.
+pub type ReadBanks = (Vec<(PathBuf, Bank)>, Vec<FileReport>);
+
+/// Reads every bank of a path (a folder or one file); valid ones are
+/// returned, every file's problems reported, and a set id used by two files
+/// is a problem of the second.
+pub fn read_folder(path: &Path) -> std::io::Result<ReadBanks> {
+    let mut reports = load::load_path(path)?;
+    for (file, problem) in load::duplicate_ids(&reports) {
+        if let Some((_, r)) = reports.iter_mut().find(|(f, _)| *f == file) {
+            r.problems.push(problem);
+            r.bank = None;
+        }
+    }
+    let mut ok = Vec::new();
+    let mut files = Vec::new();
+    for (file, report) in reports {
+        files.push(FileReport {
+            file: file.display().to_string(),
+            id: report.bank.as_ref().map(|b| b.id.clone()),
+            problems: report.problems,
+        });
+        if let Some(bank) = report.bank {
+            ok.push((file, bank));
+        }
+    }
+    Ok((ok, files))
+}
+
+/// Why the service refused to start over its banks.
+#[derive(Debug, thiserror::Error)]
+#[error("the question banks have problems:\n{}", .0.join("\n"))]
+pub struct BankProblems(pub Vec<String>);
+
+/// Why a change to the registry was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// An upload that is not a valid set; nothing changed.
+    #[error("the set has {} problem(s); nothing was changed", .0.iter().filter(|p| !p.warning).count())]
+    Invalid(Vec<Problem>),
+    /// No loaded set has this id.
+    #[error("no loaded set has id `{0}`")]
+    NoSuchSet(String),
+    /// The banks folder could not be read or written.
+    #[error("{0}")]
+    Folder(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A valid upload, stored and active.
+#[derive(Debug)]
+pub struct Uploaded {
+    /// The set as loaded.
+    pub bank: Arc<Bank>,
+    /// Warnings (a missing translation…).
+    pub warnings: Vec<Problem>,
+}
+
+/// The outcome of re-reading the banks folder.
+#[derive(Debug, serde::Serialize)]
+pub struct Reloaded {
+    /// Every file's report.
+    pub files: Vec<FileReport>,
+    /// The active set afterwards.
+    pub active: Option<String>,
+}
+
+/// The loaded sets.
+#[derive(Debug, Default)]
+struct Loaded {
+    /// Current version of each set, by id.
+    by_id: BTreeMap<String, Arc<Bank>>,
+    /// File each set came from (for file-name order).
+    files: BTreeMap<String, PathBuf>,
+    /// Every version seen, by version hash (sessions point at versions).
+    by_version: HashMap<String, Arc<Bank>>,
+    /// The active set's id.
+    active: Option<String>,
+}
+
+impl Loaded {
+    fn insert(&mut self, bank: Bank, file: PathBuf) -> Arc<Bank> {
+        let bank = Arc::new(bank);
+        self.files.insert(bank.id.clone(), file);
+        self.by_version.insert(bank.version.clone(), bank.clone());
+        self.by_id.insert(bank.id.clone(), bank.clone());
+        bank
+    }
+
+    fn all(&self) -> Vec<Arc<Bank>> {
+        let mut v: Vec<(&Path, &Arc<Bank>)> = self
+            .by_id
+            .iter()
+            .map(|(id, b)| (self.files.get(id).map_or(Path::new(id), |f| f.as_path()), b))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.into_iter().map(|(_, b)| b.clone()).collect()
+    }
+}
+
+/// The registry, shared by every handler.
+#[derive(Debug)]
+pub struct Registry {
+    loaded: RwLock<Loaded>,
+    store: Store,
+    /// The banks folder or file given at start.
+    source: PathBuf,
+    clock: Clock,
+}
+
+impl Registry {
+    /// Reads the banks at `source`, keeps each version in the store, and
+    /// picks the active set: `pinned` (`--set`), else the one last made
+    /// active, else the first by file name. Refuses to start on any broken file.
+    pub async fn open(
+        source: &Path,
+        store: Store,
+        pinned: Option<&str>,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let (ok, files) = read_folder(source)
+            .with_context(|| format!("cannot read the question banks at {}", source.display()))?;
+        let errors: Vec<String> = files
+            .iter()
+            .flat_map(|f| {
+                f.problems
+                    .iter()
+                    .filter(|p| !p.warning)
+                    .map(move |p| p.display_in(&f.file))
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(BankProblems(errors).into());
+        }
+        anyhow::ensure!(
+            !ok.is_empty(),
+            "no question bank (*.yaml) found at {}",
+            source.display()
+        );
+        let remembered = store.active_set().await?;
+        let registry = Self {
+            loaded: RwLock::default(),
+            store,
+            source: source.to_path_buf(),
+            clock,
+        };
+        for (file, bank) in ok {
+            if let Err(e) = registry.keep(&bank).await {
+                // A read-only or full database must not keep the quiz from serving.
+                tracing::error!(error = %e, set = %bank.id, "cannot keep the set's text in the database; serving it anyway");
+            }
+            registry.write().insert(bank, file);
+        }
+        let mut loaded = registry.write();
+        loaded.active = match pinned {
+            Some(id) => {
+                anyhow::ensure!(
+                    loaded.by_id.contains_key(id),
+                    "--set `{id}`: no loaded set has that id"
+                );
+                Some(id.to_owned())
+            }
+            None => remembered
+                .filter(|id| loaded.by_id.contains_key(id))
+                .or_else(|| loaded.all().first().map(|b| b.id.clone())),
+        };
+        drop(loaded);
+        Ok(registry)
+    }
+
+    // A poisoned lock still holds consistent data: every change is one insert.
+    fn read(&self) -> RwLockReadGuard<'_, Loaded> {
+        self.loaded.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Loaded> {
+        self.loaded.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The set visitors get.
+    pub fn active(&self) -> Option<Arc<Bank>> {
+        let loaded = self.read();
+        loaded
+            .active
+            .as_ref()
+            .and_then(|id| loaded.by_id.get(id))
+            .cloned()
+    }
+
+    /// A loaded set by id.
+    pub fn get(&self, id: &str) -> Option<Arc<Bank>> {
+        self.read().by_id.get(id).cloned()
+    }
+
+    /// Every loaded set in file-name order, and the active set's id.
+    pub fn list(&self) -> (Vec<Arc<Bank>>, Option<String>) {
+        let loaded = self.read();
+        (loaded.all(), loaded.active.clone())
+    }
+
+    /// A set version, by its hash or the start of it (a session token
+    /// carries 16 hex digits): from memory, else rebuilt from the text kept
+    /// in the store (a version replaced before a restart).
+    pub async fn version(&self, version: &str) -> Result<Option<Arc<Bank>>, StoreError> {
+        {
+            let loaded = self.read();
+            let found = loaded.by_version.get(version).or_else(|| {
+                loaded
+                    .by_version
+                    .iter()
+                    .find(|(v, _)| v.starts_with(version))
+                    .map(|(_, b)| b)
+            });
+            if let Some(b) = found {
+                return Ok(Some(b.clone()));
+            }
+        }
+        let source = self.store.set_version_source(version).await?;
+        let Some(bank) = source.and_then(|s| parse_bank(&s).bank) else {
+            return Ok(None);
+        };
+        let bank = Arc::new(bank);
+        self.write()
+            .by_version
+            .insert(bank.version.clone(), bank.clone());
+        Ok(Some(bank))
+    }
+
+    /// Checks an uploaded text, saves it as `ID.yaml` in the banks folder,
+    /// keeps its version, and makes it the active set.
+    pub async fn upload(&self, bytes: &[u8]) -> Result<Uploaded, RegistryError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            RegistryError::Invalid(vec![Problem::error(
+                1,
+                1,
+                "the file is not UTF-8 text; save it as UTF-8",
+            )])
+        })?;
+        let report = parse_bank(text);
+        let Some(bank) = report.bank else {
+            return Err(RegistryError::Invalid(report.problems));
+        };
+        let dir = self.folder();
+        let file = dir.join(format!("{}.yaml", bank.id));
+        write_atomically(&file, text).map_err(|e| {
+            tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
+            RegistryError::Folder(format!("cannot save the set into the banks folder: {e}"))
+        })?;
+        // The set's old file under another name would clash with ID.yaml at the
+        // next reload or start; it is kept beside, renamed so it is not loaded.
+        let old = self.read().files.get(&bank.id).cloned();
+        if let Some(old) =
+            old.filter(|o| *o != file && o.parent() == Some(dir.as_path()) && o.exists())
+        {
+            let kept = old.with_extension("yaml.replaced");
+            match std::fs::rename(&old, &kept) {
+                Ok(()) => {
+                    tracing::info!(old = %old.display(), kept = %kept.display(), "older file of the set set aside")
+                }
+                Err(e) => {
+                    tracing::warn!(old = %old.display(), error = %e, "cannot set the older file of the set aside")
+                }
+            }
+        }
+        self.keep(&bank).await?;
+        let bank = self.write().insert(bank, file);
+        self.activate(&bank.id).await?;
+        tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");
+        Ok(Uploaded {
+            bank,
+            warnings: report.problems,
+        })
+    }
+
+    /// Makes a loaded set the one visitors get, and remembers it.
+    pub async fn activate(&self, id: &str) -> Result<Arc<Bank>, RegistryError> {
+        let bank = {
+            let mut loaded = self.write();
+            let bank = loaded
+                .by_id
+                .get(id)
+                .cloned()
+                .ok_or_else(|| RegistryError::NoSuchSet(id.to_owned()))?;
+            loaded.active = Some(id.to_owned());
+            bank
+        };
+        self.store.remember_active_set(id).await?;
+        Ok(bank)
+    }
+
+    /// Re-reads the banks folder: valid files are loaded (a set's new
+    /// version replaces its old one), broken ones reported, and the sets
+    /// already loaded keep serving.
+    pub async fn reload(&self) -> Result<Reloaded, RegistryError> {
+        let source = self.source.clone();
+        let (ok, files) = tokio::task::spawn_blocking(move || read_folder(&source))
+            .await
+            .map_err(|e| RegistryError::Folder(e.to_string()))?
+            .map_err(|e| RegistryError::Folder(format!("cannot read the banks folder: {e}")))?;
+        for (file, bank) in ok {
+            self.keep(&bank).await?;
+            self.write().insert(bank, file);
+        }
+        let broken = files.iter().filter(|f| f.id.is_none()).count();
+        if broken > 0 {
+            tracing::warn!(
+                broken,
+                "reload: some bank files are broken; the sets already loaded keep serving"
+            );
+        }
+        Ok(Reloaded {
+            files,
+            active: self.read().active.clone(),
+        })
+    }
+
+    /// Keeps a set's text in the store, so sessions on this version can be
+    /// scored after it is replaced or the service restarts.
+    async fn keep(&self, bank: &Bank) -> Result<(), StoreError> {
+        let at = rfc3339(self.clock.now());
+        self.store
+            .keep_set_version(&bank.version, &bank.id, &bank.source, &at)
+            .await
+    }
+
+    /// The folder uploads are written into.
+    fn folder(&self) -> PathBuf {
+        let q = &self.source;
+        if q.is_dir() || q.extension().is_none() {
+            q.clone()
+        } else {
+            q.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}

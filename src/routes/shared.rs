@@ -1,0 +1,90 @@
+//! What handlers of every audience use: the client's address and language,
+//! the staff check, and responses no cache keeps.
+
+use crate::bank::text::negotiate;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder};
+use serde::Deserialize;
+use serde_json::Value;
+use std::future::{ready, Ready};
+use subtle::ConstantTimeEq;
+
+/// `?lang=`.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    /// `zh` or `en`.
+    pub lang: Option<String>,
+}
+
+/// The `Accept-Language` header, if readable.
+pub fn accept_language(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// The language a request prefers (`Accept-Language`, else `zh`).
+pub fn request_lang(req: &HttpRequest) -> &'static str {
+    negotiate(None, accept_language(req))
+}
+
+/// The client's address (the TCP peer; unknown peers share one bucket).
+pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip())
+}
+
+/// A response builder with `Cache-Control: no-store`.
+pub fn no_store(status: StatusCode) -> HttpResponseBuilder {
+    let mut b = HttpResponse::build(status);
+    b.insert_header(("Cache-Control", "no-store"));
+    b
+}
+
+/// JSON with `Cache-Control: no-store`.
+pub fn json_no_store(status: StatusCode, v: Value) -> HttpResponse {
+    no_store(status).json(v)
+}
+
+/// Proof that the request carries the staff token. Take it as a handler argument.
+#[derive(Debug)]
+pub struct Staff;
+
+impl FromRequest for Staff {
+    type Error = ApiError;
+    type Future = Ready<Result<Staff, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return ready(Err(ApiError::unauthorized()));
+        };
+        let given = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .unwrap_or("");
+        let ip = client_ip(req);
+        if let Err(wait) = state.limits.login_allowed(ip) {
+            return ready(Err(ApiError::rate_limited(wait)));
+        }
+        let expected = state.admin_token.0.as_bytes();
+        let ok = !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected));
+        if !ok {
+            state.limits.login_failed(ip);
+            tracing::warn!(%ip, "staff request with a wrong or missing token");
+        }
+        ready(if ok {
+            Ok(Staff)
+        } else {
+            Err(ApiError::unauthorized())
+        })
+    }
+}
