@@ -243,7 +243,8 @@ fn seed(
                 } else {
                     insert_entry.execute(named_params! {
                         ":code": codes.next().expect("one code per session"),
-                        ":session_id": token.key_hex(),
+                        // As `store::sqlite::entries` keeps it: 16 hex digits.
+                        ":session_id": format!("{:016x}", token.key),
                         ":set_id": bank.id, ":set_version": bank.version, ":round_id": round,
                         ":name": "张三丰", ":phone": phone, ":score": outcome.score,
                         ":percent": outcome.percent, ":created_at": created,

@@ -3,13 +3,25 @@
 //!
 //! Data flows one way: HTTP → [`routes`] → domain ([`bank`], [`quiz`],
 //! [`draw`], [`contact`]) → [`store`].
+//!
+//! Following a request: [`startup::configure`] lists every route; a handler
+//! in [`routes`] (`visitor`, `draws`, `admin`, `assets`, with what they
+//! share in `routes::shared`) reads the [`state::AppState`], asks the set
+//! [`bank::registry`] for a bank, the pure [`quiz`] functions to serve or
+//! score it, and one named operation of [`store::Store`] to keep or read
+//! what it must (`record_submission`, `record_entry`, `commit_draw`…); the
+//! store answers with a record or a refusal that the handler turns into the
+//! SPEC's status and error code ([`error::ApiError`]). The SQL and the
+//! group-commit writer are behind the store, in `store::sqlite`. The time
+//! comes from the state's [`clock::Clock`], which tests move.
 #![warn(missing_docs)]
 
-/// Question banks: the YAML model, validation with line/column, versions, i18n texts.
+/// Question banks: the YAML model, validation with line/column, versions,
+/// i18n texts, and the registry of loaded sets.
 pub mod bank;
 /// The command line (clap): `serve`, `check`, `qr`, `draw-verify`.
 pub mod cli;
-/// The server's clock and its RFC 3339 form.
+/// The one clock (injectable; tests move it) and its RFC 3339 form.
 pub mod clock;
 /// One file per subcommand.
 pub mod commands;
@@ -29,13 +41,14 @@ pub mod pages;
 pub mod qr;
 /// Sessions, question selection, option shuffling and scoring, pure.
 pub mod quiz;
-/// HTTP handlers.
+/// HTTP handlers, one file per audience, and what they share.
 pub mod routes;
 /// Building and running the HTTP application.
 pub mod startup;
 /// The state every handler shares: store, set registry, settings, clock.
 pub mod state;
-/// SQLite: migrations, named SQL, the group-commit writer.
+/// The store's named operations; behind them SQLite (migrations, SQL by
+/// aggregate, the group-commit writer).
 pub mod store;
 /// The traffic summary and the per-request debug log.
 pub mod traffic;

@@ -149,11 +149,6 @@ impl SessionToken {
     pub fn started_ms(&self) -> i64 {
         i64::try_from(self.key >> SEQ_BITS).unwrap_or(i64::MAX)
     }
-
-    /// The key as stored with an entry (16 hex digits, ordered by start time).
-    pub fn key_hex(&self) -> String {
-        format!("{:016x}", self.key)
-    }
 }
 
 /// Hands out session keys: the start time in milliseconds, shifted left by
