@@ -11,7 +11,7 @@ use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
 use crate::quiz::{self, Outcome, Served, SessionToken};
 use crate::state::AppState;
-use crate::store::{EntryRefused, GivenAnswer, NewEntry, NewSubmission, Submission};
+use crate::store::{EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission, Submission};
 use crate::traffic::Traffic;
 use actix_web::http::StatusCode;
 use actix_web::mime;
@@ -195,8 +195,8 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
 }
 
 /// A stored submission scored again from the answers it gave.
-fn rescore(bank: &Bank, served: &[Served], kept: &Submission) -> Result<Outcome, ApiError> {
-    quiz::score(bank, served, &kept.answers)
+fn rescore(bank: &Bank, served: &[Served], given: &GivenAnswers) -> Result<Outcome, ApiError> {
+    quiz::score(bank, served, given)
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))
 }
 
@@ -217,7 +217,7 @@ pub async fn get_session(
         .unwrap_or(s.token.lang);
     let served = s.served();
     let session = s.session(&served);
-    let Some(kept) = s.submission(&state).await? else {
+    let Some(given) = state.store.submitted_answers(s.token.key).await? else {
         return Ok(unsubmitted(
             &prerendered,
             StatusCode::OK,
@@ -226,7 +226,7 @@ pub async fn get_session(
             lang,
         ));
     };
-    let outcome = rescore(&s.bank, &served, &kept)?;
+    let outcome = rescore(&s.bank, &served, &given)?;
     let entry = state.store.entry_of(s.token.key).await?;
     let view = session_view(&s.bank, &session, lang, Some(&outcome), entry);
     Ok(no_store(StatusCode::OK).json(view))

@@ -144,9 +144,14 @@ impl Store {
         self.engine.record_submission(s).await
     }
 
-    /// A session's submission (a point read).
+    /// A session's submitted score (a point read).
     pub async fn submission(&self, session: u64) -> Result<Option<Submission>> {
         self.engine.submission(session)
+    }
+
+    /// The answers a session submitted, to score them again (a point read).
+    pub async fn submitted_answers(&self, session: u64) -> Result<Option<GivenAnswers>> {
+        self.engine.submitted_answers(session)
     }
 
     // --- entries ------------------------------------------------------------

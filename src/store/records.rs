@@ -35,7 +35,7 @@ pub struct GivenAnswer {
     pub correct: bool,
 }
 
-/// A submission as kept.
+/// A submission's score as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
     /// RFC 3339.
@@ -46,9 +46,11 @@ pub struct Submission {
     pub percent: u32,
     /// Passed.
     pub passed: bool,
-    /// Question id → the keys given (one letter a key), to score it again.
-    pub answers: HashMap<String, Vec<String>>,
 }
+
+/// The answers a submission gave: question id → the keys given (one letter
+/// a key), to score it again.
+pub type GivenAnswers = HashMap<String, Vec<String>>;
 
 /// A passed session's entry to keep; the store picks its code.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 //! given (`{"q1":"AC"}`); this file writes and reads that form.
 
 use super::{is_constraint, Result, Sqlite};
-use crate::store::{AlreadySubmitted, NewSubmission, StoreError, Submission};
+use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, StoreError, Submission};
 use rusqlite::{named_params, OptionalExtension};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -12,7 +12,8 @@ const INSERT_SUBMISSION: &str =
     "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
      VALUES (:id, :submitted_at, :score, :percent, :passed, :given)";
 const GET_SUBMISSION: &str =
-    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = :id";
+    "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = :id";
+const GET_GIVEN: &str = "SELECT given FROM submissions WHERE id = :id";
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
 /// Session keys stay below 2^63 (start time in ms, shifted by 20 bits, until
@@ -31,7 +32,7 @@ fn encode_given(s: &NewSubmission) -> String {
     Value::Object(given).to_string()
 }
 
-fn decode_given(text: &str) -> Result<HashMap<String, Vec<String>>> {
+fn decode_given(text: &str) -> Result<GivenAnswers> {
     let given: HashMap<String, String> = serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("a submission's answers: {e}")))?;
     Ok(given
@@ -74,29 +75,28 @@ impl Sqlite {
     }
 
     pub(in crate::store) fn submission(&self, session: u64) -> Result<Option<Submission>> {
-        let row = self.lookup(|c| {
+        self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION)?;
             Ok(st
                 .query_row(named_params! {":id": key_param(session)}, |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, u32>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, String>(4)?,
-                    ))
+                    Ok(Submission {
+                        submitted_at: r.get(0)?,
+                        score: r.get(1)?,
+                        percent: r.get(2)?,
+                        passed: r.get(3)?,
+                    })
                 })
                 .optional()?)
-        })?;
-        row.map(|(submitted_at, score, percent, passed, given)| {
-            Ok(Submission {
-                submitted_at,
-                score,
-                percent,
-                passed,
-                answers: decode_given(&given)?,
-            })
         })
-        .transpose()
+    }
+
+    pub(in crate::store) fn submitted_answers(&self, session: u64) -> Result<Option<GivenAnswers>> {
+        let given: Option<String> = self.lookup(|c| {
+            let mut st = c.prepare_cached(GET_GIVEN)?;
+            Ok(st
+                .query_row(named_params! {":id": key_param(session)}, |r| r.get(0))
+                .optional()?)
+        })?;
+        given.map(|g| decode_given(&g)).transpose()
     }
 }
