@@ -46,6 +46,12 @@ pub fn rfc3339(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+/// RFC 3339 with milliseconds (for times compared to the millisecond, such
+/// as a submission's against its start).
+pub fn rfc3339_millis(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

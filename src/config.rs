@@ -22,6 +22,8 @@ pub struct Settings {
     pub set: Option<String>,
     /// Rate limits.
     pub limits: crate::limits::LimitSettings,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -34,8 +36,9 @@ impl Settings {
         };
         if let Some(token) = &args.admin_token {
             anyhow::ensure!(
-                token.len() >= 16,
-                "--admin-token must be at least 16 characters"
+                token.trim().chars().count() >= MIN_ADMIN_TOKEN_CHARS,
+                "--admin-token must be at least {MIN_ADMIN_TOKEN_CHARS} characters \
+                 (leave it out and a 160-bit one is generated)"
             );
         }
         Ok(Self {
@@ -43,15 +46,60 @@ impl Settings {
             questions: args.questions.clone(),
             db: args.db.clone(),
             public_url,
-            admin_token: args.admin_token.clone(),
+            admin_token: args.admin_token.as_deref().map(|t| t.trim().to_owned()),
             set: args.set.clone(),
             limits: crate::limits::LimitSettings {
                 ip_burst: args.ip_limit,
                 ip_per_sec: (args.ip_limit / 60).max(1),
+                entry_burst: if args.entry_limit == 0 {
+                    0
+                } else {
+                    crate::limits::LimitSettings::default().entry_burst
+                },
+                entry_per_hour: args.entry_limit,
                 ..Default::default()
             },
+            trusted_proxies: args.trusted_proxies.clone(),
         })
     }
+}
+
+/// Shortest staff token accepted on the command line.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 20;
+
+/// A trusted proxy: `10.0.0.0/8`, or one address (`10.0.0.5`, a /32).
+pub fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}` is not an address or a CIDR block such as 10.0.0.0/8"))
+}
+
+/// The client's address for rate limits: the TCP peer, unless the peer is a
+/// trusted proxy; then the right-most address of `X-Forwarded-For` that is
+/// not itself a trusted proxy (a client can prepend anything to the header,
+/// but not what the proxies append after it).
+pub fn client_address<'a>(
+    peer: IpAddr,
+    forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.rev().flat_map(|h| h.rsplit(',')) {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            // Garbage in the chain: what is left of it cannot be believed.
+            return client;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            return ip;
+        }
+    }
+    client
 }
 
 /// Parses `HOST:PORT`.
@@ -128,5 +176,54 @@ mod tests {
             "https://quiz.example.cn"
         );
         assert!(normalise_url("quiz.example.cn").is_err());
+    }
+
+    #[test]
+    fn the_client_address_is_believed_only_from_a_trusted_proxy() {
+        let proxies = vec![
+            parse_proxy("10.0.0.0/8").unwrap(),
+            parse_proxy("192.168.1.1").unwrap(),
+        ];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let cases: [(&str, &[&str], &str, &str); 7] = [
+            (
+                "203.0.113.9",
+                &["1.2.3.4"],
+                "203.0.113.9",
+                "a direct client's header is ignored",
+            ),
+            ("10.0.0.2", &["203.0.113.7"], "203.0.113.7", "one proxy"),
+            (
+                "10.0.0.2",
+                &["6.6.6.6, 203.0.113.7"],
+                "203.0.113.7",
+                "a forged left part is skipped",
+            ),
+            (
+                "10.0.0.2",
+                &["203.0.113.7, 192.168.1.1"],
+                "203.0.113.7",
+                "two proxies",
+            ),
+            (
+                "10.0.0.2",
+                &["6.6.6.6", "203.0.113.7"],
+                "203.0.113.7",
+                "two header lines",
+            ),
+            (
+                "10.0.0.2",
+                &["203.0.113.7, bogus"],
+                "10.0.0.2",
+                "garbage after the client: the proxy",
+            ),
+            ("10.0.0.2", &[], "10.0.0.2", "no header: the proxy itself"),
+        ];
+        for (peer, header, want, why) in cases {
+            let got = client_address(ip(peer), header.iter().copied(), &proxies);
+            assert_eq!(got, ip(want), "{why}");
+        }
+        assert!(parse_proxy("10.0.0.0/33").is_err());
+        assert!(parse_proxy("proxy").is_err());
     }
 }

@@ -65,13 +65,27 @@ pub fn mask_name(name: &str) -> String {
     format!("{first}{}", "*".repeat(stars))
 }
 
-/// An entrant's name: trimmed, 1 to 32 characters, no control characters.
+/// An entrant's name: trimmed, 1 to 32 characters, with at least one letter
+/// or ideograph and nothing invisible: no control, format (zero-width
+/// spaces and joiners, bidi controls, BOM), line or paragraph separator,
+/// private-use or unassigned character, no blank filler (U+3164 and its
+/// kin, U+2800), no space but U+0020, and no run of more than two
+/// combining marks. What staff read on the claim desk is what was typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntrantName(String);
+
+/// Characters that are letters or symbols by category but show as blank.
+const BLANK_FILLERS: [char; 5] = ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{2800}'];
+
+/// Longest run of combining marks on one character.
+const MAX_COMBINING_RUN: usize = 2;
 
 impl EntrantName {
     /// Trims and checks the name.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        use unicode_properties::{
+            GeneralCategory as G, GeneralCategoryGroup, UnicodeGeneralCategory,
+        };
         let name = raw.trim();
         if name.is_empty() {
             return Err("name is empty");
@@ -79,8 +93,37 @@ impl EntrantName {
         if name.chars().count() > NAME_MAX_CHARS {
             return Err("name is longer than 32 characters");
         }
-        if name.chars().any(char::is_control) {
-            return Err("name contains control characters");
+        let mut marks = 0;
+        for c in name.chars() {
+            let category = c.general_category();
+            let invisible = matches!(
+                category,
+                G::Control
+                    | G::Format
+                    | G::LineSeparator
+                    | G::ParagraphSeparator
+                    | G::PrivateUse
+                    | G::Unassigned
+                    | G::Surrogate
+            ) || (category == G::SpaceSeparator && c != ' ')
+                || BLANK_FILLERS.contains(&c);
+            if invisible {
+                return Err("name contains invisible or control characters");
+            }
+            marks = if c.general_category_group() == GeneralCategoryGroup::Mark {
+                marks + 1
+            } else {
+                0
+            };
+            if marks > MAX_COMBINING_RUN {
+                return Err("name stacks too many combining marks");
+            }
+        }
+        if !name
+            .chars()
+            .any(|c| c.general_category_group() == GeneralCategoryGroup::Letter)
+        {
+            return Err("name has no letter or ideograph");
         }
         Ok(Self(name.to_owned()))
     }
@@ -193,6 +236,49 @@ mod tests {
         assert!(EntrantName::parse(&"名".repeat(32)).is_ok());
         assert!(EntrantName::parse(&"名".repeat(33)).is_err());
         assert!(EntrantName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn names_must_be_visible() {
+        let refused = [
+            ("\u{200b}", "zero-width space alone"),
+            ("张\u{200b}三", "zero-width space inside"),
+            ("\u{feff}", "byte-order mark"),
+            (
+                "\u{3164}",
+                "Hangul filler (a letter by category, blank on screen)",
+            ),
+            ("\u{3164}\u{3164}", "two fillers"),
+            ("\u{2800}\u{2800}", "Braille blank"),
+            ("张\u{202e}三", "bidi override"),
+            ("\u{2066}李四\u{2069}", "bidi isolates"),
+            ("a\u{2028}b", "line separator"),
+            ("\u{e000}", "private use"),
+            ("张\u{00a0}三", "no-break space"),
+            ("1234", "digits only"),
+            ("***", "punctuation only"),
+            (
+                "a\u{301}\u{301}\u{301}",
+                "three combining marks on one letter",
+            ),
+            ("\u{0378}x", "unassigned code point"),
+        ];
+        for (name, why) in refused {
+            assert!(EntrantName::parse(name).is_err(), "{why}: {name:?}");
+        }
+        let accepted = [
+            "张三",
+            "Zhang San",
+            "阿卜杜·热合曼",
+            "José",
+            "e\u{301}",
+            "O'Brien",
+            "王小二2号",
+            "김민수",
+        ];
+        for name in accepted {
+            assert!(EntrantName::parse(name).is_ok(), "{name:?}");
+        }
     }
 
     #[test]

@@ -65,6 +65,83 @@ pub fn sha256_hex(text: &[u8]) -> String {
     hex::encode(Sha256::digest(text))
 }
 
+/// Longest public seed, in characters, after normalising.
+pub const SEED_MAX_CHARS: usize = 200;
+
+/// Why a typed public seed cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedError {
+    /// Nothing left after trimming.
+    Empty,
+    /// Longer than [`SEED_MAX_CHARS`] after normalising.
+    TooLong(usize),
+    /// A character other than printable ASCII (U+0020 to U+007E), at this
+    /// 1-based position of the normalised seed.
+    NotPrintableAscii {
+        /// 1-based position in the normalised seed.
+        position: usize,
+        /// The character's code point, e.g. `U+200B`.
+        code_point: String,
+    },
+}
+
+impl fmt::Display for SeedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeedError::Empty => f.write_str("the public seed is empty"),
+            SeedError::TooLong(n) => write!(
+                f,
+                "the public seed is {n} characters long; at most {SEED_MAX_CHARS}"
+            ),
+            SeedError::NotPrintableAscii {
+                position,
+                code_point,
+            } => write!(
+                f,
+                "character {position} of the public seed is {code_point}: only digits, \
+                 letters, spaces and the punctuation of a plain keyboard (printable ASCII) \
+                 are allowed, so that the seed everyone sees is the seed that was hashed"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SeedError {}
+
+/// The public seed as it is hashed and published (SPEC §5.2): trimmed of
+/// ASCII white space (tab, line feed, vertical tab, form feed, carriage
+/// return, space), every run of spaces made one space; then 1 to
+/// [`SEED_MAX_CHARS`] characters, each printable ASCII (U+0020 to U+007E).
+/// No invisible or look-alike character can get through, so the seed the
+/// audience reads is byte for byte the seed that was hashed.
+pub fn normalise_seed(raw: &str) -> Result<String, SeedError> {
+    let trimmed = raw.trim_matches(|c| matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' '));
+    let mut out = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        return Err(SeedError::Empty);
+    }
+    if let Some((i, c)) = out
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(' '..='~').contains(c))
+    {
+        return Err(SeedError::NotPrintableAscii {
+            position: i + 1,
+            code_point: format!("U+{:04X}", u32::from(c)),
+        });
+    }
+    if out.len() > SEED_MAX_CHARS {
+        return Err(SeedError::TooLong(out.len()));
+    }
+    Ok(out)
+}
+
 /// seed = SHA-256(entries_digest + ":" + public_seed)
 ///
 /// Both strings are hashed as UTF-8, verbatim: `public_seed` is neither trimmed
@@ -631,6 +708,62 @@ mod tests {
                     .starts_with(&format!("line {}: ", expected.line())),
                 "{error}"
             );
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct SeedVector {
+        raw: String,
+        note: String,
+        normalised: Option<String>,
+    }
+
+    #[test]
+    fn public_seeds_are_normalised_or_refused_as_the_python_reference_does() {
+        let vectors: Vec<SeedVector> =
+            serde_json::from_str(include_str!("../tests/fixtures/seed_vectors.json")).unwrap();
+        assert!(vectors.len() >= 10);
+        for v in &vectors {
+            assert_eq!(
+                normalise_seed(&v.raw).ok(),
+                v.normalised,
+                "{:?}: {}",
+                v.raw,
+                v.note
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_seed_says_what_and_where() {
+        assert_eq!(normalise_seed(" \t "), Err(SeedError::Empty));
+        assert_eq!(
+            normalise_seed(&"9".repeat(201)),
+            Err(SeedError::TooLong(201))
+        );
+        let e = normalise_seed("482\u{200b}13").unwrap_err();
+        assert_eq!(
+            e,
+            SeedError::NotPrintableAscii {
+                position: 4,
+                code_point: "U+200B".into()
+            }
+        );
+        assert!(e.to_string().contains("character 4") && e.to_string().contains("U+200B"));
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_cases(500))]
+
+        /// Whatever is typed, an accepted seed is its own normal form and
+        /// holds only printable ASCII with no double space.
+        #[test]
+        fn fuzz_a_normalised_seed_is_stable(raw in "\\PC{0,40}|[ -~\t\n]{0,40}") {
+            if let Ok(s) = normalise_seed(&raw) {
+                prop_assert_eq!(normalise_seed(&s), Ok(s.clone()));
+                prop_assert!(s.bytes().all(|b| (0x20..=0x7e).contains(&b)));
+                prop_assert!(!s.contains("  ") && !s.starts_with(' ') && !s.ends_with(' '));
+            }
         }
     }
 

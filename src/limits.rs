@@ -1,15 +1,42 @@
 //! Per-client rate limits, sized for a booth where hundreds of phones share
-//! one Wi-Fi NAT address (and mobile carriers' CGNAT does the same).
+//! one Wi-Fi NAT address (and mobile carriers' CGNAT does the same). Each
+//! node keeps its own counts.
 //!
-//! - Session starts, per IP: a burst of 300, then 5 a second. A booth of 300
-//!   phones all pressing Start in the same minute fits; a script starting
+//! - Session starts, per address: a burst of 300, then 5 a second. A booth of
+//!   300 phones all pressing Start in the same minute fits; a script starting
 //!   thousands of sessions a minute does not.
-//! - Submissions and entries, per IP: the same ceiling. Each session can
-//!   succeed only once anyway; this bounds retries of bad requests.
+//! - Submissions, per address: the same ceiling. Each session can succeed
+//!   only once anyway; this bounds retries of bad requests.
+//! - Draw entries, per address, apart from the rest: a burst of 100 (a school
+//!   class of 50 entering at once behind one NAT gets through, typos and
+//!   all), then one every 10 s.
 //! - Per session, submissions and entries together: a burst of 20, then one
 //!   every 3 s, for a visitor correcting a phone number.
-//! - Failed staff logins, per IP: 10, then one a minute; while an address is
-//!   throttled no token from it is even compared, so guessing gains nothing.
+//! - Wrong staff tokens, per address: 10, then one a minute. Only wrong
+//!   tokens are counted and throttled: a request with the right token is
+//!   never refused, whoever else sends wrong ones from the same address (a
+//!   booth's phones and the staff laptop share one). A token is at least 20
+//!   characters (a generated one is 160 bits), so guessing at one a minute
+//!   gets nowhere.
+//!
+//! What one address running a script can still do, with the defaults:
+//!
+//! - Learn the answer key: yes. A blank submission is scored and its
+//!   result shows the right answers, by design (visitors learn from it); a
+//!   few dozen sessions cover a bank. Knowing the key is not the attack;
+//!   entering thousands of times with it is.
+//! - Enter the draw: at most 100 entries at once, then 360 an hour, each with
+//!   a distinct valid phone number it must make up, and each from a session
+//!   that waited the set's `min_answer_secs` (when the bank sets it) before
+//!   submitting. Before these limits a script made about 9,000 an hour
+//!   (`bench/stuffing.sh` measures both). Entries it makes after its round's
+//!   grace time are refused.
+//! - What stuffed entries can win: a prize is handed out only against the
+//!   entry's private receipt and the phone it gave (the claim desk), to a
+//!   person the staff can call back on that number.
+//! - Behind a reverse proxy (`--trusted-proxy`), the address is the client's
+//!   from `X-Forwarded-For`; elsewhere the header is ignored, so it cannot be
+//!   forged to get fresh budgets.
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -30,6 +57,10 @@ pub struct LimitSettings {
     pub session_burst: u32,
     /// Failed staff logins per IP before throttling.
     pub login_failures: u32,
+    /// Draw entries per IP: burst (0 turns the entry budget off).
+    pub entry_burst: u32,
+    /// Draw entries per IP: sustained per hour.
+    pub entry_per_hour: u32,
 }
 
 impl Default for LimitSettings {
@@ -39,6 +70,8 @@ impl Default for LimitSettings {
             ip_per_sec: 5,
             session_burst: 20,
             login_failures: 10,
+            entry_burst: 100,
+            entry_per_hour: 360,
         }
     }
 }
@@ -50,6 +83,8 @@ pub struct Limits {
     ip_off: bool,
     starts: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     writes: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// `None` when the entry budget is off.
+    entries: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     /// Keyed by a hash of the session id: 8 bytes a key rather than a string.
     sessions: Arc<DefaultKeyedRateLimiter<u64>>,
     logins: Arc<DefaultKeyedRateLimiter<IpAddr>>,
@@ -81,6 +116,12 @@ impl Limits {
             ip_off: s.ip_burst == 0,
             starts: Arc::new(DefaultKeyedRateLimiter::keyed(per_ip)),
             writes: Arc::new(DefaultKeyedRateLimiter::keyed(per_ip)),
+            entries: (s.entry_burst > 0).then(|| {
+                Arc::new(DefaultKeyedRateLimiter::keyed(quota(
+                    Duration::from_secs(3600) / s.entry_per_hour.max(1),
+                    s.entry_burst,
+                )))
+            }),
             sessions: Arc::new(DefaultKeyedRateLimiter::keyed(quota(
                 Duration::from_secs(3),
                 s.session_burst,
@@ -110,7 +151,7 @@ impl Limits {
         Self::check(&self.starts, &ip)
     }
 
-    /// A submission or entry from `ip` for `session`.
+    /// A submission from `ip` for `session`.
     pub fn write(&self, ip: IpAddr, session: &str) -> Result<(), Duration> {
         if !self.ip_off {
             Self::check(&self.writes, &ip)?;
@@ -118,8 +159,19 @@ impl Limits {
         Self::check(&self.sessions, &session_key(session))
     }
 
-    /// Whether `ip` may try a staff token now.
-    pub fn login_allowed(&self, ip: IpAddr) -> Result<(), Duration> {
+    /// A draw entry from `ip` for `session`: the per-session limit shared
+    /// with submissions, and the entry budget of the address.
+    pub fn entry(&self, ip: IpAddr, session: &str) -> Result<(), Duration> {
+        Self::check(&self.sessions, &session_key(session))?;
+        match &self.entries {
+            Some(entries) if !self.ip_off => Self::check(entries, &ip),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a wrong staff token from `ip` is answered 429 rather than
+    /// 401 (a right token is never asked about).
+    pub fn login_throttled(&self, ip: IpAddr) -> Result<(), Duration> {
         let mut blocked = self.blocked.lock().unwrap_or_else(PoisonError::into_inner);
         match blocked.get(&ip) {
             Some(until) if *until > Instant::now() => Err(*until - Instant::now()),
@@ -143,6 +195,9 @@ impl Limits {
     pub fn shrink(&self) {
         self.starts.retain_recent();
         self.writes.retain_recent();
+        if let Some(e) = &self.entries {
+            e.retain_recent();
+        }
         self.sessions.retain_recent();
         self.logins.retain_recent();
         let now = Instant::now();
@@ -164,6 +219,8 @@ mod tests {
             ip_per_sec: 1,
             session_burst: 2,
             login_failures: 2,
+            entry_burst: 2,
+            entry_per_hour: 1,
         });
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         assert!((0..3).all(|_| l.start(a).is_ok()));
@@ -171,18 +228,48 @@ mod tests {
         assert!(l.start(b).is_ok(), "another address has its own bucket");
         assert!(l.write(b, "s1").is_ok() && l.write(b, "s1").is_ok());
         assert!(l.write(b, "s1").is_err(), "per session");
-        assert!(l.login_allowed(a).is_ok());
+        assert!(l.login_throttled(a).is_ok());
         l.login_failed(a);
         l.login_failed(a);
-        assert!(l.login_allowed(a).is_ok(), "two failures are allowed");
+        assert!(l.login_throttled(a).is_ok(), "two failures are allowed");
         l.login_failed(a);
         let wait = l
-            .login_allowed(a)
+            .login_throttled(a)
             .expect_err("blocked after the third failure");
         assert!(
             wait > Duration::from_secs(1) && wait <= Duration::from_secs(60),
             "{wait:?}"
         );
-        assert!(l.login_allowed(b).is_ok());
+        assert!(l.login_throttled(b).is_ok());
+    }
+
+    #[test]
+    fn entries_have_a_budget_of_their_own_per_address() {
+        let l = Limits::new(LimitSettings {
+            entry_burst: 3,
+            entry_per_hour: 1,
+            ..LimitSettings::default()
+        });
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        for i in 0..3 {
+            assert!(
+                l.entry(a, &format!("s{i}")).is_ok(),
+                "entry {i} of the burst"
+            );
+        }
+        let wait = l
+            .entry(a, "s9")
+            .expect_err("the fourth entry from one address");
+        assert!(wait > Duration::from_secs(3000), "one an hour: {wait:?}");
+        assert!(
+            l.entry(b, "s9").is_ok(),
+            "another address has its own budget"
+        );
+        assert!(l.write(a, "s10").is_ok(), "submissions are not entries");
+        let off = Limits::new(LimitSettings {
+            entry_burst: 0,
+            ..LimitSettings::default()
+        });
+        assert!((0..500).all(|i| off.entry(a, &format!("s{i}")).is_ok()));
     }
 }

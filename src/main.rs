@@ -11,13 +11,20 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Log directives that keep actix's request-level lines out of the log.
+const QUIET_ACTIX: [&str; 2] = ["actix_web=info", "actix_http=info"];
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // actix's own debug lines name request paths, and a path can hold a
+    // whole session token: they stay off whatever RUST_LOG asks for (our
+    // per-request line at debug cuts tokens short instead).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,actix_server=warn".into())
+        .add_directive(QUIET_ACTIX[0].parse().expect("a valid directive"))
+        .add_directive(QUIET_ACTIX[1].parse().expect("a valid directive"));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();

@@ -190,6 +190,19 @@ fn draw_verify_prints_the_golden_winners_and_checks_the_digest() {
             &winners,
         ];
         let o = quizbooth(&args);
+        let seed = case["public_seed"].as_str().unwrap();
+        if !seed.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+            // The draw math is defined on any UTF-8 seed, but no seed the
+            // service accepts (SPEC §5.2) holds anything but printable ASCII.
+            assert_eq!(o.status.code(), Some(1), "{}: refused", case["name"]);
+            assert!(
+                String::from_utf8_lossy(&o.stderr).contains("printable ASCII"),
+                "{}: {}",
+                case["name"],
+                String::from_utf8_lossy(&o.stderr)
+            );
+            continue;
+        }
         assert!(
             o.status.success(),
             "{}: {}",
@@ -210,4 +223,45 @@ fn draw_verify_prints_the_golden_winners_and_checks_the_digest() {
             "a digest mismatch exits 2"
         );
     }
+}
+
+#[test]
+fn draw_verify_normalises_the_seed_as_the_service_does_and_names_its_bytes() {
+    let cases: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/draw_vectors.json")).unwrap();
+    let case = &cases[0];
+    assert_eq!(case["public_seed"], "20211011");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("entries.txt");
+    std::fs::write(&file, case["entries_txt"].as_str().unwrap()).unwrap();
+    let run = |seed: &str| {
+        quizbooth(&[
+            "draw-verify",
+            "--entries",
+            file.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--winners",
+            "1",
+        ])
+    };
+    let o = run("  20211011\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        stdout(&o).trim(),
+        case["expected_winners"][0].as_str().unwrap()
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(r#"public seed used: "20211011" (8 bytes: 3230323131303131)"#),
+        "{err}"
+    );
+    // The rigging of issue 11: a zero-width space the projector would not show.
+    let o = run("2021\u{200b}1011");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("U+200B") && err.contains("character 5"),
+        "{err}"
+    );
 }

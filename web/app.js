@@ -252,6 +252,7 @@
       if (d.questions_per_visitor) rules.push(t('rN', { n: d.questions_per_visitor }));
       if (d.pass_percent != null) rules.push(t('rP', { p: d.pass_percent }));
       if (d.time_limit_secs) rules.push(t('rT', { m: Math.round(d.time_limit_secs / 6) / 10 }));
+      if (d.min_answer_secs) rules.push(t('rMin', { s: d.min_answer_secs }));
       return [
         card('hero', [
           h('h1', 0, set.title || t('title')),
@@ -320,7 +321,7 @@
           h('p', 0, t('pct', { p: r.percent }) + ' · ' + t('passLine', { p: s.pass_percent })),
           ok ? null : [h('p', 0, t('encourage')), button('retry', t('retry'), act(startSession), 'big')]
         ]),
-        ok && !e ? entryForm() : null,
+        ok && !e ? entryOrWhyNot(r) : null,
         review()
       ];
     }
@@ -445,6 +446,14 @@
   }
 
   /* ---------- draw entry ---------- */
+  // A passed result enters the draw, unless it came too fast or entries have closed.
+  function entryOrWhyNot(r) {
+    const min = st.s.min_answer_secs;
+    if (r.too_fast) return card('center note-card', [h('p', { id: 'entry-refused' }, t('errTooFast', { s: min }))]);
+    const closes = Date.parse(r.entry_closes);
+    if (!isNaN(closes) && closes < Date.now() + st.off) return card('center note-card', [h('p', { id: 'entry-refused' }, t('errClosed'))]);
+    return entryForm();
+  }
   function entryForm() {
     const n0 = $('name'), p0 = $('phone'); // keep what was typed across a language switch
     const field = (id, type, auto, max, more) => [
@@ -495,9 +504,13 @@
       if (r.status === 422) {
         const f = r.data.fields || {};
         if (!fieldErrs({ name: !!f.name, phone: !!f.phone })) formErr(t('errGeneric'));
+      } else if (r.status === 409 && r.data && r.data.error === 'round_closed') {
+        formErr(t('errClosed'));
       } else if (r.status === 409) { // this session entered already (a retried request?), or the phone did
         await refresh();
         if (st.s.entry) show('result'); else formErr(t('errUsed'));
+      } else if (r.status === 403 && r.data && r.data.error === 'too_fast') {
+        formErr(t('errTooFast', { s: st.s.min_answer_secs || '' }));
       } else if (r.status === 403) formErr(t('errNotPassed'));
       else if (r.status === 404) await gone();
       else formErr(t('errGeneric'));

@@ -121,6 +121,16 @@
     for (var i = 0; i < hex.length; i += 8) node.appendChild(el('span', 'hash-group', hex.slice(i, i + 8)));
   }
 
+  /** The seed's characters as hex, two digits each, grouped by character. */
+  function seedHex(s) {
+    var out = [];
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      out.push(c < 128 ? (c < 16 ? '0' : '') + c.toString(16) : 'U+' + c.toString(16).toUpperCase());
+    }
+    return out.join(' ');
+  }
+
   function shellQuote(s) { return "'" + String(s).replace(/'/g, "'\\''") + "'"; }
 
   function renderDraw() {
@@ -146,6 +156,9 @@
     var seed = $('public-seed');
     seed.textContent = d.public_seed != null ? d.public_seed : t('seed_pending');
     seed.classList.toggle('pending', d.public_seed == null);
+    var bytes = $('public-seed-bytes');
+    bytes.hidden = d.public_seed == null;
+    if (d.public_seed != null) bytes.textContent = t('seed_bytes', { n: d.public_seed.length, hex: seedHex(d.public_seed) });
     var link = $('entries-link');
     link.href = entriesUrl();
     link.textContent = t('entries_link', { n: d.entry_count });
@@ -243,6 +256,7 @@
     checkLine(list, r.digestOk, t(r.digestOk ? 'chk_digest_ok' : 'chk_digest_bad'));
     checkLine(list, r.countOk, t(r.countOk ? 'chk_count_ok' : 'chk_count_bad', { n: r.entryCount, m: d.entry_count }));
     if (!r.sortedOk) checkLine(list, false, t('chk_sorted_bad'));
+    if (!r.seedOk) checkLine(list, false, t('chk_seed_bad'));
     if (r.winnersOk === null) {
       var pending = checkLine(list, true, t('chk_winners_pending'));
       pending.className = 'pending';

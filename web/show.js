@@ -181,12 +181,38 @@
 
   // ---- reveal -----------------------------------------------------------------
 
-  function seedValue() { return $('seed-input').value.trim(); }
+  /** The seed as the server will hash it (SPEC 5.2), or null if it would be refused. */
+  function seedValue() { return QuizboothVerify.normaliseSeed($('seed-input').value); }
+
+  /** 1-based position of the first character a seed may not hold, after trimming. */
+  function badPosition(raw) {
+    var s = raw.replace(/^[\t\n\v\f\r ]+/, '').replace(/ {2,}/g, ' ');
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) return i + 1;
+    }
+    return s.length + 1;
+  }
+
+  /** Shows, large, the seed that would be hashed, while it is typed. */
+  function previewSeed() {
+    var seed = seedValue();
+    $('seed-preview').hidden = seed == null;
+    $('seed-preview-text').textContent = seed || '';
+    var raw = $('seed-input').value;
+    $('reveal-error').textContent = seed == null && raw.trim() ? t('seed_invalid', { position: badPosition(raw) }) : '';
+  }
 
   function askConfirm(e) {
     e.preventDefault();
     $('reveal-error').textContent = '';
-    if (!seedValue()) { $('reveal-error').textContent = t('seed_empty'); $('seed-input').focus(); return; }
+    var raw = $('seed-input').value;
+    if (!raw.replace(/[\t\n\v\f\r ]/g, '')) { $('reveal-error').textContent = t('seed_empty'); $('seed-input').focus(); return; }
+    if (seedValue() == null) {
+      $('reveal-error').textContent = t('seed_invalid', { position: badPosition(raw) });
+      $('seed-input').focus();
+      return;
+    }
     $('confirm-seed').textContent = seedValue();
     $('seed-input').readOnly = true;
     $('reveal-step').hidden = true;
@@ -351,6 +377,7 @@
       else document.documentElement.requestFullscreen().catch(function () { /* refused: stay windowed */ });
     });
     $('reveal-form').addEventListener('submit', askConfirm);
+    $('seed-input').addEventListener('input', previewSeed);
     $('confirm-yes').addEventListener('click', reveal);
     $('confirm-no').addEventListener('click', backToEdit);
     $('skip').addEventListener('click', function () { skipping = true; if (wake) wake(); });

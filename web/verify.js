@@ -189,6 +189,16 @@ var QuizboothVerify = (function () {
     return lines;
   }
 
+  /**
+   * The public seed as the service hashes and publishes it (SPEC 5.2):
+   * trimmed of ASCII white space, every run of spaces made one space, then 1
+   * to 200 characters of printable ASCII; null when the seed must be refused.
+   */
+  function normaliseSeed(raw) {
+    var s = String(raw).replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '').replace(/ {2,}/g, ' ');
+    return /^[\x20-\x7e]{1,200}$/.test(s) ? s : null;
+  }
+
   var api = {
     /** Set true to use the pure-JS SHA-256 even where crypto.subtle exists (tests). */
     forcePureSha256: false,
@@ -219,8 +229,9 @@ var QuizboothVerify = (function () {
      * Check a downloaded entries.txt (string, Uint8Array or ArrayBuffer: pass
      * the raw bytes when you have them) against a draw from GET /api/draws/{id}.
      * → {digestOk, winnersOk, computedDigest, computedWinners, countOk, sortedOk,
-     *    entryCount, codes, ok}; winnersOk and computedWinners are null while
-     *    the draw has no public seed.
+     *    seedOk, entryCount, codes, ok}; winnersOk and computedWinners are null
+     *    while the draw has no public seed; seedOk is false when the published
+     *    seed is not its own normal form (normaliseSeed).
      */
     verify: async function (entries, draw) {
       var bytes = toBytes(entries);
@@ -237,6 +248,8 @@ var QuizboothVerify = (function () {
         computedWinners: null,
         codes: codes
       };
+      // A published seed must be its own normal form: nothing invisible or look-alike in it.
+      result.seedOk = draw.public_seed == null || normaliseSeed(draw.public_seed) === draw.public_seed;
       if (draw.public_seed != null) {
         var seedBytes = await api.seed(draw.entries_digest, draw.public_seed);
         var computed = await api.pick(codes, seedBytes, draw.winners_wanted);
@@ -245,10 +258,12 @@ var QuizboothVerify = (function () {
         result.winnersOk = computed.length === listed.length &&
           computed.every(function (c, i) { return c === listed[i]; });
       }
-      result.ok = result.digestOk && result.countOk && result.sortedOk && result.winnersOk !== false;
+      result.ok = result.digestOk && result.countOk && result.sortedOk && result.seedOk &&
+        result.winnersOk !== false;
       return result;
     },
 
+    normaliseSeed: normaliseSeed,
     parseEntries: parseEntries,
     sortCodes: sortCodes,
     entriesText: entriesText,

@@ -71,6 +71,12 @@ pub struct QuizSettings {
     pub time_limit_secs: u32,
     /// Shuffle each question's options per visitor.
     pub shuffle_options: bool,
+    /// Seconds after the later of the round's close and the session's
+    /// deadline in which a passed session may still enter the draw.
+    pub entry_grace_secs: u32,
+    /// A submission sooner than this after the start is scored but cannot
+    /// enter the draw (published with the set, so the rule is public).
+    pub min_answer_secs: Option<u32>,
 }
 
 /// A time window in which visitors can play and enter.

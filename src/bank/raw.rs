@@ -42,6 +42,10 @@ pub struct RawQuiz {
     pub time_limit_secs: Option<S<i64>>,
     /// Shuffle options.
     pub shuffle_options: Option<bool>,
+    /// How long after the round (or the session) ends an entry is still taken.
+    pub entry_grace_secs: Option<S<i64>>,
+    /// Fewest seconds from start to submission for the result to enter the draw.
+    pub min_answer_secs: Option<S<i64>>,
 }
 
 /// One of `rounds:`.

@@ -268,7 +268,8 @@ impl Registry {
             return Err(RegistryError::Invalid(report.problems));
         };
         let dir = self.folder();
-        let file = dir.join(format!("{}.yaml", bank.id));
+        let known = self.read().files.get(&bank.id).cloned();
+        let file = upload_file(&dir, &bank.id, known.as_deref());
         write_atomically(&file, text).map_err(|e| {
             tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
             RegistryError::Folder(format!("cannot save the set into the banks folder: {e}"))
@@ -359,6 +360,26 @@ impl Registry {
             q.parent().map(Path::to_path_buf).unwrap_or_default()
         }
     }
+}
+
+/// Where an upload of set `id` is saved: `ID.yaml`, unless that file holds
+/// something else (another set, or a draft that does not load): then
+/// `ID-2.yaml`, `ID-3.yaml`… An upload replaces only a file of its own set.
+fn upload_file(dir: &Path, id: &str, known: Option<&Path>) -> PathBuf {
+    let ours = |file: &Path| {
+        known == Some(file)
+            || std::fs::read_to_string(file)
+                .ok()
+                .and_then(|text| parse_bank(&text).bank)
+                .is_some_and(|b| b.id == id)
+    };
+    (1..)
+        .map(|n| match n {
+            1 => dir.join(format!("{id}.yaml")),
+            n => dir.join(format!("{id}-{n}.yaml")),
+        })
+        .find(|file| !file.exists() || ours(file))
+        .unwrap_or_else(|| dir.join(format!("{id}.yaml")))
 }
 
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {

@@ -10,10 +10,29 @@ use std::collections::{BTreeSet, HashSet};
 pub const DEFAULT_PASS_PERCENT: u32 = 100;
 /// Default `time_limit_secs`.
 pub const DEFAULT_TIME_LIMIT_SECS: u32 = 900;
+/// Default `entry_grace_secs`.
+pub const DEFAULT_ENTRY_GRACE_SECS: u32 = 900;
 /// Fewest options for single/multiple.
 pub const MIN_OPTIONS: usize = 2;
 /// Most options for single/multiple.
 pub const MAX_OPTIONS: usize = 8;
+
+// Size limits: what a phone can be served and a console can show in one go.
+// A set beyond them is refused with the place and the limit, rather than
+// loaded and then slow for every visitor.
+
+/// Most questions in one set.
+pub const MAX_QUESTIONS: usize = 5000;
+/// Most questions served to one visitor (one session response stays under ~100 KB).
+pub const MAX_QUESTIONS_PER_VISITOR: usize = 100;
+/// Most exhibition boards in one set (every session carries them all).
+pub const MAX_BOARDS: usize = 50;
+/// Longest texts, in characters, per language.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest question, option or explanation text.
+pub const MAX_QUESTION_CHARS: usize = 1000;
+/// Longest intro or board body.
+pub const MAX_BODY_CHARS: usize = 5000;
 
 /// Collects problems while checking.
 struct Checker {
@@ -39,7 +58,7 @@ impl Checker {
         ));
     }
 
-    fn text(&mut self, raw: &S<RawText>, what: &str) -> Text {
+    fn text(&mut self, raw: &S<RawText>, what: &str, max_chars: usize) -> Text {
         let text = match &raw.value {
             RawText::Plain(s) => Text::plain(s.clone()),
             RawText::Map(map) => {
@@ -62,6 +81,15 @@ impl Checker {
                 Text::from_map(map.clone())
             }
         };
+        for lang in text.langs() {
+            let n = text.get(lang).chars().count();
+            if n > max_chars {
+                self.err(
+                    raw,
+                    format!("{what} is {n} characters long in `{lang}`; at most {max_chars}"),
+                );
+            }
+        }
         let missing: Vec<&str> = self
             .langs
             .iter()
@@ -120,19 +148,37 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
     };
 
     let id = c.id(&raw.id, "set id");
-    let title = c.text(&raw.title, "title");
-    let intro = raw.intro.as_ref().map(|t| c.text(t, "intro"));
+    let title = c.text(&raw.title, "title", MAX_TITLE_CHARS);
+    let intro = raw
+        .intro
+        .as_ref()
+        .map(|t| c.text(t, "intro", MAX_BODY_CHARS));
 
     // Boards.
     let mut boards = Vec::new();
     let mut board_ids = HashSet::new();
-    for b in raw.boards.iter().flatten() {
+    let all_boards = raw.boards.iter().flatten();
+    if let Some(b) = all_boards.clone().nth(MAX_BOARDS) {
+        c.err(
+            &b.value.id,
+            format!("a set has at most {MAX_BOARDS} boards (every visitor is sent them all)"),
+        );
+    }
+    for b in all_boards {
         let bid = c.id(&b.value.id, "board id");
         if !board_ids.insert(bid.clone()) {
             c.err(&b.value.id, format!("duplicate board id `{bid}`"));
         }
-        let title = c.text(&b.value.title, &format!("board `{bid}` title"));
-        let body = c.text(&b.value.body, &format!("board `{bid}` body"));
+        let title = c.text(
+            &b.value.title,
+            &format!("board `{bid}` title"),
+            MAX_TITLE_CHARS,
+        );
+        let body = c.text(
+            &b.value.body,
+            &format!("board `{bid}` body"),
+            MAX_BODY_CHARS,
+        );
         boards.push(Board {
             id: bid,
             title,
@@ -146,6 +192,15 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
     if raw.questions.value.is_empty() {
         c.err(&raw.questions, "the set has no questions");
     }
+    if raw.questions.value.len() > MAX_QUESTIONS {
+        c.err(
+            &raw.questions,
+            format!(
+                "the set has {} questions; at most {MAX_QUESTIONS} (split it into several sets)",
+                raw.questions.value.len()
+            ),
+        );
+    }
     for q in &raw.questions.value {
         if !question_ids.insert(q.value.id.value.clone()) {
             c.err(
@@ -158,7 +213,7 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
         }
     }
 
-    let quiz = check_quiz(&mut c, raw.quiz.as_ref(), raw.questions.value.len());
+    let quiz = check_quiz(&mut c, raw.quiz.as_ref(), &raw.questions);
     let rounds = check_rounds(&mut c, raw.rounds.as_ref());
 
     let has_errors = c.problems.iter().any(|p| !p.warning);
@@ -181,20 +236,62 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
     (Some(bank), problems)
 }
 
-fn check_quiz(c: &mut Checker, raw: Option<&S<super::raw::RawQuiz>>, count: usize) -> QuizSettings {
+fn check_quiz(
+    c: &mut Checker,
+    raw: Option<&S<super::raw::RawQuiz>>,
+    questions: &S<Vec<S<RawQuestion>>>,
+) -> QuizSettings {
+    let count = questions.value.len();
     let mut quiz = QuizSettings {
         questions_per_visitor: count,
         pass_percent: DEFAULT_PASS_PERCENT,
         time_limit_secs: DEFAULT_TIME_LIMIT_SECS,
         shuffle_options: true,
+        entry_grace_secs: DEFAULT_ENTRY_GRACE_SECS,
+        min_answer_secs: None,
     };
+    let per_visitor = raw.and_then(|r| r.value.questions_per_visitor.as_ref());
+    if per_visitor.is_none() && count > MAX_QUESTIONS_PER_VISITOR {
+        c.err(
+            questions,
+            format!(
+                "this set has {count} questions and every visitor would get them all: \
+                 set quiz: questions_per_visitor (at most {MAX_QUESTIONS_PER_VISITOR})"
+            ),
+        );
+    }
     let Some(raw) = raw else { return quiz };
     let raw = &raw.value;
     if let Some(n) = &raw.questions_per_visitor {
-        if n.value < 1 || n.value as u64 > count as u64 {
-            c.err(n, format!("questions_per_visitor must be from 1 to the number of questions ({count}), not {}", n.value));
+        let most = count.min(MAX_QUESTIONS_PER_VISITOR);
+        if n.value < 1 || n.value as u64 > most as u64 {
+            let why = if count > MAX_QUESTIONS_PER_VISITOR {
+                format!("at most {MAX_QUESTIONS_PER_VISITOR} questions are served to one visitor")
+            } else {
+                format!("the set has {count} questions")
+            };
+            c.err(
+                n,
+                format!(
+                    "questions_per_visitor must be from 1 to {most} ({why}), not {}",
+                    n.value
+                ),
+            );
         } else {
             quiz.questions_per_visitor = n.value as usize;
+        }
+    }
+    if let Some(g) = &raw.entry_grace_secs {
+        if !(0..=86_400).contains(&g.value) {
+            c.err(
+                g,
+                format!(
+                    "entry_grace_secs must be from 0 to 86400 seconds, not {}",
+                    g.value
+                ),
+            );
+        } else {
+            quiz.entry_grace_secs = g.value as u32;
         }
     }
     if let Some(p) = &raw.pass_percent {
@@ -222,6 +319,19 @@ fn check_quiz(c: &mut Checker, raw: Option<&S<super::raw::RawQuiz>>, count: usiz
     }
     if let Some(s) = raw.shuffle_options {
         quiz.shuffle_options = s;
+    }
+    if let Some(m) = &raw.min_answer_secs {
+        if m.value < 0 || m.value >= i64::from(quiz.time_limit_secs) {
+            c.err(
+                m,
+                format!(
+                    "min_answer_secs must be from 0 to less than time_limit_secs ({}), not {}",
+                    quiz.time_limit_secs, m.value
+                ),
+            );
+        } else {
+            quiz.min_answer_secs = Some(m.value as u32);
+        }
     }
     quiz
 }
@@ -287,11 +397,18 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
             return None;
         }
     };
-    let text = c.text(&q.text, &format!("question `{id}` text"));
-    let explanation = q
-        .explanation
-        .as_ref()
-        .map(|e| c.text(e, &format!("question `{id}` explanation")));
+    let text = c.text(
+        &q.text,
+        &format!("question `{id}` text"),
+        MAX_QUESTION_CHARS,
+    );
+    let explanation = q.explanation.as_ref().map(|e| {
+        c.text(
+            e,
+            &format!("question `{id}` explanation"),
+            MAX_QUESTION_CHARS,
+        )
+    });
     let board = q.board.as_ref().map(|b| {
         if !boards.contains(&b.value) {
             c.err(
@@ -351,7 +468,14 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
                 .enumerate()
                 .map(|(i, o)| {
                     let key = (b'A' + i as u8) as char;
-                    (key, c.text(o, &format!("question `{id}` option {key}")))
+                    (
+                        key,
+                        c.text(
+                            o,
+                            &format!("question `{id}` option {key}"),
+                            MAX_QUESTION_CHARS,
+                        ),
+                    )
                 })
                 .collect()
         }

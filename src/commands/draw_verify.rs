@@ -8,7 +8,9 @@ use anyhow::{anyhow, Context};
 use crate::draw;
 
 /// Run `draw-verify`: check the file against `--digest` (exit 2 on a mismatch),
-/// then print the winning codes to stdout, one a line, in the order picked.
+/// normalise `--seed` as the service does (a seed it would refuse is an
+/// error), then print the winning codes to stdout, one a line, in the order
+/// picked; the exact seed bytes used go to stderr.
 ///
 /// Arguments (the clap struct lives in crate::cli as `DrawVerifyArgs { pub entries: PathBuf, pub seed: String, pub winners: usize, pub digest: Option<String> }`).
 pub fn run(args: &crate::cli::DrawVerifyArgs) -> anyhow::Result<ExitCode> {
@@ -41,9 +43,17 @@ pub fn run(args: &crate::cli::DrawVerifyArgs) -> anyhow::Result<ExitCode> {
     })?;
     let pool = draw::parse_entries_txt(text).map_err(|error| anyhow!("{path}: {error}"))?;
 
-    let seed = draw::seed(&digest, &args.seed);
+    // The same normalisation the service applies before hashing (SPEC §5.2).
+    let public_seed = draw::normalise_seed(&args.seed)
+        .map_err(|error| anyhow!("--seed {:?}: {error}", args.seed))?;
+    let seed = draw::seed(&digest, &public_seed);
     let winners = draw::pick(&pool, seed, args.winners);
 
+    eprintln!(
+        "public seed used: {public_seed:?} ({} bytes: {})",
+        public_seed.len(),
+        hex::encode(public_seed.as_bytes()),
+    );
     eprintln!(
         "{} entries, entries_digest {digest}, seed {}; {} of {} winners drawn",
         pool.len(),

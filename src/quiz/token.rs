@@ -108,7 +108,13 @@ impl SessionToken {
 
     /// Reads and checks a token; `None` for anything not sealed by this key.
     pub fn open(key: &TokenKey, text: &str) -> Option<Self> {
-        if text.len() != TOKEN_HEX_LEN {
+        // One form only, the one `encode` gives: an upper-case copy of a token
+        // would open the same session under another rate-limit key.
+        if text.len() != TOKEN_HEX_LEN
+            || !text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return None;
         }
         let mut bytes = [0u8; PAYLOAD + TAG];
@@ -227,6 +233,10 @@ mod tests {
         for bad in ["", "zz", &text[1..], &format!("{text}0")] {
             assert!(SessionToken::open(&key, bad).is_none(), "{bad}");
         }
+        assert!(
+            SessionToken::open(&key, &text.to_ascii_uppercase()).is_none(),
+            "one form only: lower-case hex"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::shared::{json_no_store, Staff};
 use crate::clock::rfc3339;
 use crate::contact::{mask_name, mask_phone};
+use crate::draw;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{CommitRefused, Draw, DrawRequest, RevealRefused};
@@ -14,8 +15,6 @@ use serde_json::{json, Value};
 
 /// Longest prize text.
 pub const PRIZE_MAX_CHARS: usize = 100;
-/// Longest public seed.
-pub const SEED_MAX_CHARS: usize = 200;
 /// Most winners in one draw.
 pub const WINNERS_MAX: i64 = 10_000;
 
@@ -183,13 +182,9 @@ pub async fn reveal(
     body: web::Json<RevealBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = *id;
-    let public_seed = body.public_seed.trim().to_owned();
-    if public_seed.is_empty() || public_seed.chars().count() > SEED_MAX_CHARS {
-        return Err(ApiError::unprocessable(
-            "invalid_seed",
-            format!("the public seed must be 1 to {SEED_MAX_CHARS} characters"),
-        ));
-    }
+    // The seed everyone sees is the seed that is hashed (SPEC §5.2).
+    let public_seed = draw::normalise_seed(&body.public_seed)
+        .map_err(|e| ApiError::unprocessable("invalid_seed", e.to_string()))?;
     let draw = state
         .store
         .reveal_draw(id, &public_seed, &rfc3339(state.clock.now()))
@@ -197,6 +192,14 @@ pub async fn reveal(
         .map_err(|why| match why {
             RevealRefused::NotFound => ApiError::not_found("draw"),
             RevealRefused::AlreadyRevealed => already_revealed(),
+            RevealRefused::PoolCorrupt => {
+                tracing::error!(draw = id, "reveal refused: the stored entries.txt no longer hashes to the committed digest");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "pool_corrupt",
+                    "the stored list of entries no longer matches the published digest; the draw was not revealed and nothing changed",
+                )
+            }
         })?;
     tracing::info!(draw = id, "draw revealed");
     Ok(json_no_store(StatusCode::OK, draw_view(&draw)))

@@ -31,10 +31,26 @@ pub fn request_lang(req: &HttpRequest) -> &'static str {
     negotiate(None, accept_language(req))
 }
 
-/// The client's address (the TCP peer; unknown peers share one bucket).
+/// The client's address for rate limits: the TCP peer (unknown peers share
+/// one bucket), or behind a `--trusted-proxy` the client it forwards for
+/// ([`crate::config::client_address`]).
 pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
-        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip())
+    let peer = req
+        .peer_addr()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip());
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    if trusted.is_empty() {
+        return peer;
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    crate::config::client_address(peer, forwarded.into_iter(), trusted)
 }
 
 /// A response builder with `Cache-Control: no-store`.
@@ -71,20 +87,17 @@ impl FromRequest for Staff {
             })
             .map(str::trim)
             .unwrap_or("");
+        let expected = state.admin_token.0.as_bytes();
+        if !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected)) {
+            // The right token is never throttled, whatever others send.
+            return ready(Ok(Staff));
+        }
         let ip = client_ip(req);
-        if let Err(wait) = state.limits.login_allowed(ip) {
+        if let Err(wait) = state.limits.login_throttled(ip) {
             return ready(Err(ApiError::rate_limited(wait)));
         }
-        let expected = state.admin_token.0.as_bytes();
-        let ok = !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected));
-        if !ok {
-            state.limits.login_failed(ip);
-            tracing::warn!(%ip, "staff request with a wrong or missing token");
-        }
-        ready(if ok {
-            Ok(Staff)
-        } else {
-            Err(ApiError::unauthorized())
-        })
+        state.limits.login_failed(ip);
+        tracing::warn!(%ip, "staff request with a wrong or missing token");
+        ready(Err(ApiError::unauthorized()))
     }
 }

@@ -79,6 +79,8 @@ pub struct SetView<'a> {
     questions_per_visitor: usize,
     pass_percent: u32,
     time_limit_secs: u32,
+    /// Published so the rule is public: answering sooner cannot enter the draw.
+    min_answer_secs: Option<u32>,
     open: bool,
     round: Option<RoundView<'a>>,
     next_round: Option<RoundView<'a>>,
@@ -99,6 +101,7 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
         questions_per_visitor: bank.quiz.questions_per_visitor,
         pass_percent: bank.quiz.pass_percent,
         time_limit_secs: bank.quiz.time_limit_secs,
+        min_answer_secs: bank.quiz.min_answer_secs,
         open: open.is_some(),
         round: open.map(round),
         next_round: next.map(round),
@@ -163,6 +166,7 @@ pub struct SessionView<'a> {
     time_limit_secs: u32,
     expires_at: &'a str,
     pass_percent: u32,
+    min_answer_secs: Option<u32>,
     boards: Vec<BoardView<'a>>,
     questions: Vec<QuestionView<'a>>,
     result: Option<ResultView<'a>>,
@@ -174,7 +178,7 @@ pub fn session_view<'a>(
     bank: &'a Bank,
     session: &'a Session<'a>,
     lang: &'a str,
-    outcome: Option<&'a Outcome>,
+    outcome: Option<(&'a Outcome, &'a EntryWindow)>,
     entry: Option<EntryOf>,
 ) -> SessionView<'a> {
     let questions = session
@@ -215,9 +219,10 @@ pub fn session_view<'a>(
         time_limit_secs: bank.quiz.time_limit_secs,
         expires_at: &session.expires_at,
         pass_percent: bank.quiz.pass_percent,
+        min_answer_secs: bank.quiz.min_answer_secs,
         boards: boards(bank, lang),
         questions,
-        result: outcome.map(|o| result_view(bank, o, lang)),
+        result: outcome.map(|(o, w)| result_view(bank, o, lang, w)),
         entry: entry.map(|e| EntryView {
             code: e.code,
             round: e.round_id,
@@ -236,6 +241,16 @@ pub struct ResultItem<'a> {
     board: Option<&'a str>,
 }
 
+/// Whether and until when a passed submission may enter the draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryWindow {
+    /// Answered sooner than the set's `min_answer_secs`: scored, but no entry.
+    pub too_fast: bool,
+    /// RFC 3339: entries close then (`entry_grace_secs` after the later of
+    /// the round's close and the session's deadline).
+    pub closes: String,
+}
+
 /// A scored submission.
 #[derive(Debug, Serialize)]
 pub struct ResultView<'a> {
@@ -243,11 +258,18 @@ pub struct ResultView<'a> {
     max_score: u32,
     percent: u32,
     passed: bool,
+    too_fast: bool,
+    entry_closes: &'a str,
     results: Vec<ResultItem<'a>>,
 }
 
 /// The scored submission with right answers and explanations.
-pub fn result_view<'a>(bank: &'a Bank, o: &'a Outcome, lang: &str) -> ResultView<'a> {
+pub fn result_view<'a>(
+    bank: &'a Bank,
+    o: &'a Outcome,
+    lang: &str,
+    window: &'a EntryWindow,
+) -> ResultView<'a> {
     let results = o
         .results
         .iter()
@@ -268,6 +290,8 @@ pub fn result_view<'a>(bank: &'a Bank, o: &'a Outcome, lang: &str) -> ResultView
         max_score: o.max_score,
         percent: o.percent,
         passed: o.passed,
+        too_fast: window.too_fast,
+        entry_closes: &window.closes,
         results,
     }
 }
@@ -403,10 +427,11 @@ pub fn session_json(parts: &SetParts, bank: &Bank, session: &Session<'_>, lang: 
     );
     let _ = write!(
         out,
-        ",\"time_limit_secs\":{},\"expires_at\":{},\"pass_percent\":{},\"boards\":{},\"questions\":[",
+        ",\"time_limit_secs\":{},\"expires_at\":{},\"pass_percent\":{},\"min_answer_secs\":{},\"boards\":{},\"questions\":[",
         bank.quiz.time_limit_secs,
         json(&session.expires_at),
         bank.quiz.pass_percent,
+        json(&bank.quiz.min_answer_secs),
         parts.boards,
     );
     for (i, s) in session.served.iter().enumerate() {
@@ -434,12 +459,17 @@ pub fn session_json(parts: &SetParts, bank: &Bank, session: &Session<'_>, lang: 
 }
 
 /// The same JSON as [`result_view`], put together from parts serialized once.
-pub fn result_json(parts: &SetParts, o: &Outcome) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256 * o.results.len() + 128);
+pub fn result_json(parts: &SetParts, o: &Outcome, window: &EntryWindow) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 * o.results.len() + 192);
     let _ = write!(
         out,
-        "{{\"score\":{},\"max_score\":{},\"percent\":{},\"passed\":{},\"results\":[",
-        o.score, o.max_score, o.percent, o.passed
+        "{{\"score\":{},\"max_score\":{},\"percent\":{},\"passed\":{},\"too_fast\":{},\"entry_closes\":{},\"results\":[",
+        o.score,
+        o.max_score,
+        o.percent,
+        o.passed,
+        window.too_fast,
+        json(&window.closes),
     );
     for (i, r) in o.results.iter().enumerate() {
         let Some(p) = parts.results.get(r.index) else {
@@ -509,10 +539,15 @@ mod tests {
                         })
                         .collect();
                     let outcome = crate::quiz::score(&bank, &served, &answers).unwrap();
-                    let fast = result_json(&parts[lang_index(lang)], &outcome);
+                    let window = EntryWindow {
+                        too_fast: seed % 2 == 0,
+                        closes: "2026-11-28T20:15:00+08:00".into(),
+                    };
+                    let fast = result_json(&parts[lang_index(lang)], &outcome, &window);
                     let fast: serde_json::Value =
                         serde_json::from_slice(&fast).expect("valid JSON");
-                    let slow = serde_json::to_value(result_view(&bank, &outcome, lang)).unwrap();
+                    let slow =
+                        serde_json::to_value(result_view(&bank, &outcome, lang, &window)).unwrap();
                     assert_eq!(fast, slow, "result: {} {lang} seed {seed}", bank.id);
                 }
             }

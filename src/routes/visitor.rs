@@ -2,11 +2,12 @@
 
 use super::shared::{accept_language, client_ip, no_store, LangQuery};
 use super::views::{
-    lang_index, result_json, session_json, session_view, set_view, Prerendered, Session,
+    lang_index, result_json, session_json, session_view, set_view, EntryWindow, Prerendered,
+    Session,
 };
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, rfc3339_millis};
 use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
 use crate::quiz::{self, Outcome, Served, SessionToken};
@@ -166,6 +167,32 @@ impl Opened {
         expires_at(&self.token, &self.bank, self.now)
     }
 
+    /// Whether a submission made at `submitted` came sooner after the start
+    /// than the set's `min_answer_secs` allows for entering the draw.
+    fn too_fast(&self, submitted: DateTime<FixedOffset>) -> bool {
+        self.bank.quiz.min_answer_secs.is_some_and(|min| {
+            submitted.timestamp_millis() - self.token.started_ms() < i64::from(min) * 1000
+        })
+    }
+
+    /// Entries from this session are taken until `entry_grace_secs` after
+    /// the later of the round's close and the session's deadline.
+    fn entry_closes(&self) -> DateTime<FixedOffset> {
+        let deadline = self.expires_at();
+        let ends = self.bank.rounds[self.round]
+            .closes
+            .map_or(deadline, |closes| closes.max(deadline));
+        ends + chrono::Duration::seconds(i64::from(self.bank.quiz.entry_grace_secs))
+    }
+
+    /// What the result tells the page about entering, for a submission at `submitted`.
+    fn entry_window(&self, submitted: DateTime<FixedOffset>) -> EntryWindow {
+        EntryWindow {
+            too_fast: self.too_fast(submitted),
+            closes: rfc3339(self.entry_closes()),
+        }
+    }
+
     /// The stored submission, if any.
     async fn submission(&self, state: &AppState) -> Result<Option<Submission>, ApiError> {
         Ok(state.store.submission(self.token.key).await?)
@@ -217,7 +244,7 @@ pub async fn get_session(
         .unwrap_or(s.token.lang);
     let served = s.served();
     let session = s.session(&served);
-    let Some(given) = state.store.submitted_answers(s.token.key).await? else {
+    let Some((kept, given)) = state.store.submission_with_answers(s.token.key).await? else {
         return Ok(unsubmitted(
             &prerendered,
             StatusCode::OK,
@@ -227,8 +254,11 @@ pub async fn get_session(
         ));
     };
     let outcome = rescore(&s.bank, &served, &given)?;
+    let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    let window = s.entry_window(submitted);
     let entry = state.store.entry_of(s.token.key).await?;
-    let view = session_view(&s.bank, &session, lang, Some(&outcome), entry);
+    let view = session_view(&s.bank, &session, lang, Some((&outcome, &window)), entry);
     Ok(no_store(StatusCode::OK).json(view))
 }
 
@@ -282,7 +312,7 @@ pub async fn submit_answers(
         session: s.token.key,
         set_id: s.bank.id.clone(),
         round_id: s.round_id().to_owned(),
-        submitted_at: rfc3339(now),
+        submitted_at: rfc3339_millis(now),
         score: outcome.score,
         percent: outcome.percent,
         passed: outcome.passed,
@@ -302,7 +332,8 @@ pub async fn submit_answers(
         .await?
         .map_err(|_| already_submitted())?;
     let parts = prerendered.get(&s.bank);
-    let body = result_json(&parts[lang_index(s.token.lang)], &outcome);
+    let window = s.entry_window(now);
+    let body = result_json(&parts[lang_index(s.token.lang)], &outcome, &window);
     Ok(no_store(StatusCode::OK)
         .content_type(mime::APPLICATION_JSON)
         .body(body))
@@ -328,7 +359,7 @@ pub async fn create_entry(
 ) -> Result<HttpResponse, ApiError> {
     state
         .limits
-        .write(client_ip(&req), &body.session)
+        .entry(client_ip(&req), &body.session)
         .map_err(ApiError::rate_limited)?;
     let s = open_session(&state, &body.session).await?;
     let passed = s
@@ -342,6 +373,22 @@ pub async fn create_entry(
                 "only a passed quiz can enter the draw",
             )
         })?;
+    let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    if s.too_fast(submitted) {
+        let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "too_fast",
+            format!("this quiz was submitted less than {min} seconds after it started; such a result is scored but cannot enter the draw"),
+        ));
+    }
+    if s.now > s.entry_closes() {
+        return Err(
+            ApiError::conflict("round_closed", "entries for this round have closed")
+                .with("closed_at", json!(rfc3339(s.entry_closes()))),
+        );
+    }
     let name = EntrantName::parse(&body.name);
     let phone = Phone::parse(&body.phone);
     let (name, phone) = match (name, phone) {

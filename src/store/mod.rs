@@ -149,9 +149,13 @@ impl Store {
         self.engine.submission(session)
     }
 
-    /// The answers a session submitted, to score them again (a point read).
-    pub async fn submitted_answers(&self, session: u64) -> Result<Option<GivenAnswers>> {
-        self.engine.submitted_answers(session)
+    /// A session's submission with the answers it gave, to score them
+    /// again (a point read).
+    pub async fn submission_with_answers(
+        &self,
+        session: u64,
+    ) -> Result<Option<(Submission, GivenAnswers)>> {
+        self.engine.submission_with_answers(session)
     }
 
     // --- entries ------------------------------------------------------------

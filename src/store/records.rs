@@ -180,6 +180,9 @@ pub enum RevealRefused {
     NotFound,
     /// Its seed is already fixed.
     AlreadyRevealed,
+    /// The stored `entries.txt` no longer hashes to the committed digest
+    /// (or no longer reads as one): nothing is revealed.
+    PoolCorrupt,
 }
 
 /// A draw as kept, with its winners' full contact details (mask before

@@ -168,6 +168,7 @@ pub async fn spawn_app_with(files: &[(&str, &str)]) -> TestApp {
 pub fn test_limits() -> LimitSettings {
     LimitSettings {
         login_failures: 1000,
+        entry_burst: 10_000,
         ..Default::default()
     }
 }
@@ -186,15 +187,29 @@ pub async fn spawn_app_limited(limits: LimitSettings) -> TestApp {
 }
 
 async fn start_with_limits(dir: tempfile::TempDir, limits: LimitSettings) -> TestApp {
-    let settings = Settings {
+    start_with(dir, |s| s.limits = limits).await
+}
+
+/// The fixture bank, with the test settings changed by `adjust`.
+pub async fn spawn_app_adjusted(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+    std::fs::write(dir.path().join("questions/valid.yaml"), BANK).unwrap();
+    start_with(dir, adjust).await
+}
+
+async fn start_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         questions: dir.path().join("questions"),
         db: dir.path().join("data/quizbooth.db"),
         public_url: "http://127.0.0.1:8080".into(),
         admin_token: Some(TOKEN.into()),
         set: None,
-        limits,
+        limits: test_limits(),
+        trusted_proxies: Vec::new(),
     };
+    adjust(&mut settings);
     let clock = Clock::system();
     let app = Application::build_with_clock(settings, clock.clone())
         .await
@@ -263,8 +278,11 @@ pub fn serve_args(
     port: u16,
 ) -> Vec<std::ffi::OsString> {
     let bind = format!("127.0.0.1:{port}");
-    let args: [&std::ffi::OsStr; 9] = [
+    // Every request of a test comes from 127.0.0.1: no entry budget per address.
+    let args: [&std::ffi::OsStr; 11] = [
         "serve".as_ref(),
+        "--entry-limit".as_ref(),
+        "0".as_ref(),
         "--bind".as_ref(),
         bind.as_ref(),
         "--admin-token".as_ref(),

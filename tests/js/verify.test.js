@@ -11,6 +11,29 @@ const path = require('node:path');
 const V = require('../../web/verify.js');
 const cases = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'draw_vectors.json'), 'utf8'));
+const seedCases = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'seed_vectors.json'), 'utf8'));
+
+test('public seeds are normalised or refused as the Python reference does', () => {
+  assert.ok(seedCases.length >= 10);
+  for (const c of seedCases) {
+    assert.equal(V.normaliseSeed(c.raw), c.normalised, `${JSON.stringify(c.raw)}: ${c.note}`);
+  }
+});
+
+test('a draw published with an invisible character in its seed does not verify', async () => {
+  const c = cases[0];
+  const rigged = '2021\u200b1011';
+  const seedBytes = await V.seed(c.digest, rigged);
+  const winners = await V.pick(V.sortCodes(c.entries), seedBytes, c.winners);
+  const r = await V.verify(c.entries_txt, {
+    entries_digest: c.digest, entry_count: c.entries.length, public_seed: rigged,
+    winners_wanted: c.winners, winners: winners.map((code) => ({ code })),
+  });
+  assert.equal(r.winnersOk, true, 'the winners follow from the rigged seed');
+  assert.equal(r.seedOk, false, 'but the seed is not one the service accepts');
+  assert.equal(r.ok, false);
+});
 
 const PATHS = [
   { name: 'crypto.subtle', pure: false },
@@ -54,10 +77,13 @@ for (const p of PATHS) {
       assert.equal(r.digestOk, true, 'verify: digest');
       assert.equal(r.winnersOk, true, 'verify: winners');
       assert.equal(r.sortedOk, true, 'verify: canonical order');
-      assert.equal(r.ok, true, 'verify: ok');
+      // A seed the service would refuse (the UTF-8 case) verifies as math but not as a draw.
+      const canonical = V.normaliseSeed(c.public_seed) === c.public_seed;
+      assert.equal(r.seedOk, canonical, 'verify: the seed is its own normal form');
+      assert.equal(r.ok, canonical, 'verify: ok');
       assert.deepEqual(r.computedWinners, c.expected_winners);
       const fromBytes = await V.verify(new TextEncoder().encode(c.entries_txt).buffer, draw);
-      assert.equal(fromBytes.ok, true, 'verify accepts an ArrayBuffer');
+      assert.equal(fromBytes.ok, canonical, 'verify accepts an ArrayBuffer');
     });
   }
 }

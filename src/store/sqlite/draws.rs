@@ -24,7 +24,8 @@ pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries
 const INSERT_DRAW: &str = "INSERT INTO draws
      (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at)
      VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count, :committed_at)";
-const REVEAL_DRAW: &str = "UPDATE draws SET public_seed = :public_seed, revealed_at = :revealed_at
+const REVEAL_DRAW: &str = "UPDATE draws
+     SET public_seed = :public_seed, revealed_at = :revealed_at, winner_count = :winner_count
      WHERE id = :id AND public_seed IS NULL";
 const INSERT_WINNER: &str =
     "INSERT INTO draw_winners (draw_id, position, code) VALUES (:draw_id, :position, :code)";
@@ -125,17 +126,26 @@ fn reveal(
     if d.public_seed.is_some() {
         return Ok(Err(RevealRefused::AlreadyRevealed));
     }
-    let text = entries_txt(conn, id)?.unwrap_or_default();
-    // The stored text was written by `draw::commit`; reading it back cannot fail.
-    let pool = draw::parse_entries_txt(&text).unwrap_or_default();
+    // The pool drawn from is the one committed: its text must still hash to
+    // the published digest and read back as a sorted list of codes.
+    let Some(text) = entries_txt(conn, id)? else {
+        return Ok(Err(RevealRefused::PoolCorrupt));
+    };
+    if draw::sha256_hex(text.as_bytes()) != d.entries_digest {
+        return Ok(Err(RevealRefused::PoolCorrupt));
+    }
+    let Ok(pool) = draw::parse_entries_txt(&text) else {
+        return Ok(Err(RevealRefused::PoolCorrupt));
+    };
     let picked = draw::pick(
         &pool,
         draw::seed(&d.entries_digest, public_seed),
         d.winners_wanted as usize,
     );
-    let changed = conn
-        .prepare_cached(REVEAL_DRAW)?
-        .execute(named_params! {":id": id, ":public_seed": public_seed, ":revealed_at": at})?;
+    let changed = conn.prepare_cached(REVEAL_DRAW)?.execute(named_params! {
+        ":id": id, ":public_seed": public_seed, ":revealed_at": at,
+        ":winner_count": picked.len() as i64,
+    })?;
     if changed == 0 {
         return Ok(Err(RevealRefused::AlreadyRevealed));
     }

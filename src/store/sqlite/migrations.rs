@@ -150,6 +150,36 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE entries;
     ALTER TABLE entries_v4 RENAME TO entries;
     CREATE UNIQUE INDEX entries_code ON entries (code, set_id, round_id);",
+    // 5: a draw's winners are written by its reveal alone, in pick order, up
+    // to the count the reveal fixed, and never changed; the reveal is the
+    // only change a committed draw takes, once.
+    "DROP TRIGGER draws_commitment_fixed;
+    ALTER TABLE draws ADD COLUMN winner_count INTEGER;
+    UPDATE draws SET winner_count = (SELECT COUNT(*) FROM draw_winners w WHERE w.draw_id = draws.id)
+    WHERE public_seed IS NOT NULL;
+    CREATE TRIGGER draws_commitment_fixed BEFORE UPDATE ON draws
+    WHEN OLD.public_seed IS NOT NULL
+      OR NEW.public_seed IS NULL
+      OR NEW.revealed_at IS NULL
+      OR NEW.winner_count IS NULL
+      OR NEW.id IS NOT OLD.id
+      OR NEW.entries_txt IS NOT OLD.entries_txt
+      OR NEW.entries_digest IS NOT OLD.entries_digest
+      OR NEW.entry_count IS NOT OLD.entry_count
+      OR NEW.set_id IS NOT OLD.set_id
+      OR NEW.round_id IS NOT OLD.round_id
+      OR NEW.prize IS NOT OLD.prize
+      OR NEW.winners_wanted IS NOT OLD.winners_wanted
+      OR NEW.committed_at IS NOT OLD.committed_at
+    BEGIN SELECT RAISE(ABORT, 'a committed draw is never changed'); END;
+    CREATE TRIGGER draw_winners_by_reveal_only BEFORE INSERT ON draw_winners
+    WHEN (SELECT public_seed FROM draws WHERE id = NEW.draw_id) IS NULL
+      OR NEW.position >= COALESCE((SELECT winner_count FROM draws WHERE id = NEW.draw_id), 0)
+      OR (NEW.position > 0 AND NOT EXISTS (SELECT 1 FROM draw_winners
+            WHERE draw_id = NEW.draw_id AND position = NEW.position - 1))
+    BEGIN SELECT RAISE(ABORT, 'winners are written by the reveal alone'); END;
+    CREATE TRIGGER draw_winners_never_changed BEFORE UPDATE ON draw_winners
+    BEGIN SELECT RAISE(ABORT, 'winners are never changed'); END;",
 ];
 
 /// Brings the schema up to date.

@@ -86,14 +86,67 @@ fn connect_writer(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Every name and phone is in the database file (and its `-wal` and `-shm`
+/// beside it), and so is the session secret: they are the service user's
+/// alone. A folder the service creates is 0700; the file is created 0600
+/// before SQLite opens it (SQLite gives `-wal` and `-shm` the file's mode),
+/// and an older file readable by others loses the group's and others' bits.
+fn make_private(path: &Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        if let Some(dir) = dir {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+        }
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create the database {}", path.display()))
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = Path::new(&name);
+            let Ok(meta) = std::fs::metadata(file) else {
+                continue;
+            };
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                // Group and others lose their bits; the owner's stay as they are.
+                let private = std::fs::Permissions::from_mode(mode & 0o700);
+                if let Err(e) = std::fs::set_permissions(file, private) {
+                    tracing::warn!(file = %file.display(), error = %e, "cannot make the database file private");
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+    }
+    Ok(())
+}
+
 impl Sqlite {
     /// Opens (creating the folder and file if needed), migrates, and starts the writer.
     pub(super) fn open(path: &Path) -> anyhow::Result<Self> {
         use anyhow::Context;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
-        }
+        make_private(path)?;
         let mut conn = connect_writer(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         migrate(&mut conn)

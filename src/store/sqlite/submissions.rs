@@ -13,7 +13,18 @@ const INSERT_SUBMISSION: &str =
      VALUES (:id, :submitted_at, :score, :percent, :passed, :given)";
 const GET_SUBMISSION: &str =
     "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = :id";
-const GET_GIVEN: &str = "SELECT given FROM submissions WHERE id = :id";
+const GET_SUBMISSION_WITH_GIVEN: &str =
+    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = :id";
+
+/// A `GET_SUBMISSION` row (the first four columns).
+fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
+    Ok(Submission {
+        submitted_at: r.get(0)?,
+        score: r.get(1)?,
+        percent: r.get(2)?,
+        passed: r.get(3)?,
+    })
+}
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
 /// Session keys stay below 2^63 (start time in ms, shifted by 20 bits, until
@@ -78,25 +89,24 @@ impl Sqlite {
         self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION)?;
             Ok(st
-                .query_row(named_params! {":id": key_param(session)}, |r| {
-                    Ok(Submission {
-                        submitted_at: r.get(0)?,
-                        score: r.get(1)?,
-                        percent: r.get(2)?,
-                        passed: r.get(3)?,
-                    })
-                })
+                .query_row(named_params! {":id": key_param(session)}, submission_row)
                 .optional()?)
         })
     }
 
-    pub(in crate::store) fn submitted_answers(&self, session: u64) -> Result<Option<GivenAnswers>> {
-        let given: Option<String> = self.lookup(|c| {
-            let mut st = c.prepare_cached(GET_GIVEN)?;
+    pub(in crate::store) fn submission_with_answers(
+        &self,
+        session: u64,
+    ) -> Result<Option<(Submission, GivenAnswers)>> {
+        let row = self.lookup(|c| {
+            let mut st = c.prepare_cached(GET_SUBMISSION_WITH_GIVEN)?;
             Ok(st
-                .query_row(named_params! {":id": key_param(session)}, |r| r.get(0))
+                .query_row(named_params! {":id": key_param(session)}, |r| {
+                    Ok((submission_row(r)?, r.get::<_, String>(4)?))
+                })
                 .optional()?)
         })?;
-        given.map(|g| decode_given(&g)).transpose()
+        row.map(|(s, given)| Ok((s, decode_given(&given)?)))
+            .transpose()
     }
 }

