@@ -3,7 +3,7 @@
 # address (127.0.0.1): learn the answer key, then enter the draw as fast as
 # the service allows; prints the entries an hour one address gets.
 #
-#   bench/stuffing.sh                      # this tree's binary, 120 s
+#   bench/stuffing.sh                      # this tree's binary, 180 s
 #   STUFF_BIN=/path/to/old/quizbooth STUFF_PLAIN_BANK=1 bench/stuffing.sh
 #                                          # an older binary (its bank without the new quiz keys)
 #   STUFF_SECONDS=60 bench/stuffing.sh
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
-SECONDS_RUN=${STUFF_SECONDS:-120}
+SECONDS_RUN=${STUFF_SECONDS:-180}
 CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --bin quizbooth --example stuff >&2
 BIN=${STUFF_BIN:-$TARGET_DIR/release/quizbooth}
 TMP=$(mktemp -d /tmp/quizbooth-stuff.XXXXXX)

@@ -5,11 +5,12 @@
 //!    result shows the right answers of the questions it served.
 //! 2. Enters the draw as fast as the service lets it: `--workers` loops each
 //!    start a session, wait the bank's published `min_answer_secs` (if any),
-//!    submit the right answers and enter with a fresh valid phone number.
+//!    submit the right answers and enter with a fresh valid phone number;
+//!    a step refused by a rate limit (429) is sent again after `Retry-After`.
 //!
 //! Prints what it learned and, every 10 s, the entries accepted so far; at
-//! the end the burst (entries in the first 10 s), the steady rate over the
-//! second half of the run, and the entries an hour that one address gets:
+//! the end the steady rate over the second half of the run, the burst (what
+//! the run made beyond that rate), and the entries an hour one address gets:
 //! burst + steady rate × 3600.
 //!
 //! ```text
@@ -33,7 +34,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let url = flag("--url").context("usage: stuff --url URL --seconds N [--workers K]")?;
     let seconds: u64 = flag("--seconds").map_or(Ok(120), |s| s.parse())?;
-    let workers: usize = flag("--workers").map_or(Ok(32), |s| s.parse())?;
+    let workers: usize = flag("--workers").map_or(Ok(64), |s| s.parse())?;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()?;
@@ -65,29 +66,23 @@ async fn main() -> anyhow::Result<()> {
         tasks.push(tokio::spawn(async move {
             while Instant::now() < end {
                 let phone = format!("139{:08}", phones.fetch_add(1, Ordering::Relaxed));
-                match enter_once(&client, &url, &key, wait, &phone).await {
+                match enter_once(&client, &url, &key, wait, &phone, end).await {
                     Ok(true) => {
                         entered.fetch_add(1, Ordering::Relaxed);
                     }
-                    // Refused (a limit): back off a little, as a patient script would.
                     _ => {
                         refused.fetch_add(1, Ordering::Relaxed);
-                        tokio::time::sleep(Duration::from_millis(500)).await;
                     }
                 }
             }
         }));
     }
-    let mut burst = 0;
     let mut at_half = 0;
     let mut tick = tokio::time::interval(Duration::from_secs(10));
     tick.tick().await;
     for t in (10..=seconds).step_by(10) {
         tick.tick().await;
         let n = entered.load(Ordering::Relaxed);
-        if t == 10 {
-            burst = n;
-        }
         if t == seconds / 2 / 10 * 10 {
             at_half = n;
         }
@@ -102,10 +97,11 @@ async fn main() -> anyhow::Result<()> {
     let total = entered.load(Ordering::Relaxed);
     let half = (seconds - seconds / 2 / 10 * 10) as f64;
     let steady = (total - at_half) as f64 / half;
+    let burst = (total as f64 - steady * seconds as f64).max(0.0);
     println!(
-        "one address: {total} entries in {seconds} s; burst {burst} in the first 10 s; \
-         steady {steady:.2} a second; about {} entries an hour",
-        burst + (steady * 3600.0).round() as u64
+        "one address: {total} entries in {seconds} s; steady {steady:.2} a second \
+         after a burst of about {burst:.0}; about {:.0} entries an hour",
+        burst + steady * 3600.0
     );
     Ok(())
 }
@@ -166,15 +162,48 @@ async fn start(client: &reqwest::Client, url: &str) -> anyhow::Result<Value> {
     Ok(r.json().await?)
 }
 
-/// One entry: start, wait, submit the right answers, enter. `Ok(true)` on a 201.
+/// Sends a POST until it is not refused for a limit (429), waiting as told
+/// by `Retry-After`; `None` once the run is over.
+async fn post_patiently(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Value,
+    end: Instant,
+) -> Option<(u16, Value)> {
+    while Instant::now() < end {
+        let Ok(r) = client.post(url).json(body).send().await else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        };
+        let status = r.status().as_u16();
+        if status == 429 {
+            let wait = r
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+            continue;
+        }
+        return Some((status, r.json().await.unwrap_or(Value::Null)));
+    }
+    None
+}
+
+/// One entry: start, wait, submit the right answers, enter, each step
+/// retried while a limit refuses it. `Ok(true)` on a 201.
 async fn enter_once(
     client: &reqwest::Client,
     url: &str,
     key: &HashMap<String, Vec<String>>,
     wait: Duration,
     phone: &str,
+    end: Instant,
 ) -> anyhow::Result<bool> {
-    let Ok(s) = start(client, url).await else {
+    let Some((201, s)) =
+        post_patiently(client, &format!("{url}/api/sessions"), &json!({}), end).await
+    else {
         return Ok(false);
     };
     let id = s["session"].as_str().context("a session token")?.to_owned();
@@ -186,18 +215,12 @@ async fn enter_once(
         .filter_map(|q| key.get(q).map(|a| (q, a)))
         .collect();
     tokio::time::sleep(wait + Duration::from_millis(200)).await;
-    let r = client
-        .post(format!("{url}/api/sessions/{id}/answers"))
-        .json(&json!({ "answers": answers }))
-        .send()
-        .await?;
-    if !r.status().is_success() {
+    let submit = format!("{url}/api/sessions/{id}/answers");
+    let Some((200, _)) = post_patiently(client, &submit, &json!({ "answers": answers }), end).await
+    else {
         return Ok(false);
-    }
-    let r = client
-        .post(format!("{url}/api/entries"))
-        .json(&json!({"session": id, "name": "张三", "phone": phone, "consent": true}))
-        .send()
-        .await?;
-    Ok(r.status().as_u16() == 201)
+    };
+    let entry = json!({"session": id, "name": "张三", "phone": phone, "consent": true});
+    let entered = post_patiently(client, &format!("{url}/api/entries"), &entry, end).await;
+    Ok(matches!(entered, Some((201, _))))
 }

@@ -31,9 +31,9 @@
 //!   submitting. Before these limits a script made about 9,000 an hour
 //!   (`bench/stuffing.sh` measures both). Entries it makes after its round's
 //!   grace time are refused.
-//! - What stuffed entries can win: a prize is handed out only against the
-//!   entry's private receipt and the phone it gave (the claim desk), to a
-//!   person the staff can call back on that number.
+//! - What stuffed entries can win: each needs a phone number of its own, and
+//!   staff hand a prize to a winner they reach on that number (the claim
+//!   desk's private receipt, still to come, will make them worth less still).
 //! - Behind a reverse proxy (`--trusted-proxy`), the address is the client's
 //!   from `X-Forwarded-For`; elsewhere the header is ignored, so it cannot be
 //!   forged to get fresh budgets.

@@ -321,6 +321,150 @@ async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
 }
 
 #[tokio::test]
+async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters() {
+    let Some(b) = browser_at(1280, 720).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    for i in 0..3 {
+        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
+            .await;
+    }
+    let d: Value = app
+        .staff_post(
+            "/admin/api/draws",
+            json!({"round": "week-1", "prize": "纪念品", "winners": 1}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = d["id"].as_i64().unwrap();
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
+    ))
+    .await;
+    b.client
+        .goto(&app.url(&format!("/admin/draws/{id}/show")))
+        .await
+        .unwrap();
+    b.wait_css("#seed-input").await;
+    let type_seed = |seed: &'static str| {
+        format!(
+            "const i = document.getElementById('seed-input'); i.value = {}; \
+             i.dispatchEvent(new Event('input')); return true;",
+            serde_json::to_string(seed).unwrap()
+        )
+    };
+    // The rigging of issue 11: a zero-width space after "48".
+    b.js(&type_seed("48\u{200b}213")).await;
+    let error = b
+        .wait_js("document.getElementById('reveal-error').textContent")
+        .await;
+    assert!(error.as_str().unwrap().contains("第 3 个字符"), "{error}");
+    assert_eq!(
+        b.js("return document.getElementById('seed-preview').hidden;")
+            .await,
+        true
+    );
+    b.click("#reveal").await;
+    assert_eq!(
+        b.js("return document.getElementById('confirm').hidden;")
+            .await,
+        true,
+        "no confirm step for a seed the server would refuse"
+    );
+
+    b.js(&type_seed("  48   213 ")).await;
+    let shown = b
+        .wait_js("!document.getElementById('seed-preview').hidden && document.getElementById('seed-preview-text').textContent")
+        .await;
+    assert_eq!(
+        shown, "48 213",
+        "the seed as it will be hashed, before the reveal"
+    );
+    b.screenshot("show-seed-preview.png").await;
+    b.click("#reveal").await;
+    assert_eq!(
+        b.wait_js("!document.getElementById('confirm').hidden && document.getElementById('confirm-seed').textContent")
+            .await,
+        "48 213"
+    );
+    b.click("#confirm-yes").await;
+    let deadline = Instant::now() + WAIT;
+    let d = loop {
+        let d = app.get_json(&format!("/api/draws/{id}")).await;
+        if d["status"] == "revealed" {
+            break d;
+        }
+        assert!(Instant::now() < deadline, "the reveal did not land: {d}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(d["public_seed"], "48 213");
+
+    b.client
+        .goto(&app.url(&format!("/draws/{id}")))
+        .await
+        .unwrap();
+    let bytes = b
+        .wait_js("!document.getElementById('public-seed-bytes').hidden && document.getElementById('public-seed-bytes').textContent")
+        .await;
+    assert!(
+        bytes.as_str().unwrap().contains("34 38 20 32 31 33"),
+        "the public page names the bytes hashed: {bytes}"
+    );
+    b.screenshot("draw-seed-bytes.png").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn a_result_too_fast_or_too_late_for_the_draw_says_so_instead_of_the_form() {
+    let Some(b) = browser().await else { return };
+    let closes = (chrono::Local::now() + chrono::Duration::minutes(10)).fixed_offset();
+    let bank = BANK
+        .replace("quiz:\n", "quiz:\n  min_answer_secs: 20\n")
+        .replace("2099-10-17T18:00:00+08:00", &closes.to_rfc3339());
+    let app = spawn_app_with(&[("b.yaml", &bank)]).await;
+    let fast = app.start().await["session"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.submit_right(&fast).await.status(),
+        reqwest::StatusCode::OK
+    );
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.session', '{fast}'); return true;"
+    ))
+    .await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    let said = b.wait_js("document.getElementById('entry-refused') && document.getElementById('entry-refused').textContent").await;
+    assert!(said.as_str().unwrap().contains("不到 20 秒"), "{said}");
+    assert_eq!(
+        b.js("return !document.getElementById('entry-form');").await,
+        true,
+        "no form to fill in vain"
+    );
+    b.screenshot("visitor-too-fast.png").await;
+
+    // A result whose entry window has passed (the server's clock moved on).
+    let late = app.start().await["session"].as_str().unwrap().to_owned();
+    app.advance(30);
+    assert_eq!(
+        app.submit_right(&late).await.status(),
+        reqwest::StatusCode::OK
+    );
+    app.advance(3 * 86_400);
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.session', '{late}'); return true;"
+    ))
+    .await;
+    b.client.refresh().await.unwrap();
+    let said = b.wait_js("document.getElementById('entry-refused') && document.getElementById('entry-refused').textContent").await;
+    assert!(said.as_str().unwrap().contains("截止"), "{said}");
+    b.close().await;
+}
+
+#[tokio::test]
 async fn an_organizer_fixes_a_broken_bank_in_the_console() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;

@@ -265,3 +265,25 @@ fn draw_verify_normalises_the_seed_as_the_service_does_and_names_its_bytes() {
         "{err}"
     );
 }
+
+#[test]
+fn serve_refuses_a_staff_token_shorter_than_20_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let o = quizbooth(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--questions",
+        "tests/fixtures/valid.yaml",
+        "--db",
+        db.to_str().unwrap(),
+        "--admin-token",
+        "nineteen-characters",
+    ]);
+    assert_eq!("nineteen-characters".len(), 19);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("at least 20 characters"), "{err}");
+    assert!(!db.exists(), "refused before anything is opened");
+}

@@ -449,7 +449,10 @@
   // A passed result enters the draw, unless it came too fast or entries have closed.
   function entryOrWhyNot(r) {
     const min = st.s.min_answer_secs;
-    if (r.too_fast) return card('center note-card', [h('p', { id: 'entry-refused' }, t('errTooFast', { s: min }))]);
+    if (r.too_fast) {
+      return card('center note-card', [h('p', { id: 'entry-refused' }, t('errTooFast', { s: min })),
+        button('retry', t('retry'), act(startSession), 'big')]);
+    }
     const closes = Date.parse(r.entry_closes);
     if (!isNaN(closes) && closes < Date.now() + st.off) return card('center note-card', [h('p', { id: 'entry-refused' }, t('errClosed'))]);
     return entryForm();
