@@ -150,34 +150,71 @@ pub struct EntryCode(String);
 impl EntryCode {
     /// A fresh random code (40 bits).
     pub fn random(rng: &mut impl Rng) -> Self {
-        let mut s = String::with_capacity(9);
-        for i in 0..8 {
-            if i == 4 {
-                s.push('-');
-            }
-            s.push(CROCKFORD[rng.random_range(0..32)] as char);
-        }
-        Self(s)
+        Self(random_groups(rng, 2))
     }
 
     /// Reads a code a person typed: case-insensitive, hyphen optional,
     /// Crockford's look-alikes (`O`→`0`, `I`/`L`→`1`) accepted.
     pub fn parse(raw: &str) -> Option<Self> {
-        let mut symbols = String::with_capacity(8);
-        for c in raw.trim().chars() {
-            let c = match c.to_ascii_uppercase() {
-                '-' | ' ' => continue,
-                'O' => '0',
-                'I' | 'L' => '1',
-                c => c,
-            };
-            if !CROCKFORD.contains(&(c as u8)) || !c.is_ascii() {
-                return None;
-            }
-            symbols.push(c);
-        }
-        (symbols.len() == 8).then(|| Self(format!("{}-{}", &symbols[..4], &symbols[4..])))
+        parse_groups(raw, 2).map(Self)
     }
+}
+
+/// A winner's private claim code: 12 Crockford base32 symbols (60 random
+/// bits) as `XXXX-XXXX-XXXX`. Only the entrant and the staff at the claim
+/// desk ever see it; the public code cannot be turned into it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Receipt(String);
+
+impl Receipt {
+    /// A fresh random receipt.
+    pub fn random(rng: &mut impl Rng) -> Self {
+        Self(random_groups(rng, 3))
+    }
+
+    /// Reads a receipt as typed or scanned, like [`EntryCode::parse`].
+    pub fn parse(raw: &str) -> Option<Self> {
+        parse_groups(raw, 3).map(Self)
+    }
+}
+
+impl AsRef<str> for Receipt {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `groups` groups of 4 random Crockford symbols joined by hyphens.
+fn random_groups(rng: &mut impl Rng, groups: usize) -> String {
+    let mut s = String::with_capacity(groups * 5);
+    for i in 0..groups * 4 {
+        if i > 0 && i % 4 == 0 {
+            s.push('-');
+        }
+        s.push(CROCKFORD[rng.random_range(0..32)] as char);
+    }
+    s
+}
+
+/// Typed Crockford symbols in `groups` groups of 4, normalised.
+fn parse_groups(raw: &str, groups: usize) -> Option<String> {
+    let mut symbols = String::with_capacity(groups * 4);
+    for c in raw.trim().chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !c.is_ascii() || !CROCKFORD.contains(&(c as u8)) {
+            return None;
+        }
+        symbols.push(c);
+    }
+    (symbols.len() == groups * 4).then(|| {
+        let parts: Vec<&str> = (0..groups).map(|g| &symbols[g * 4..g * 4 + 4]).collect();
+        parts.join("-")
+    })
 }
 
 impl AsRef<str> for EntryCode {
@@ -279,6 +316,32 @@ mod tests {
         for name in accepted {
             assert!(EntrantName::parse(name).is_ok(), "{name:?}");
         }
+    }
+
+    #[test]
+    fn receipts_are_twelve_symbols_read_back_however_typed() {
+        let r = Receipt::random(&mut rand::rng());
+        assert_eq!(r.as_ref().len(), 14);
+        assert_eq!(
+            Receipt::parse(&r.as_ref().to_lowercase().replace('-', " ")),
+            Some(r.clone())
+        );
+        assert_eq!(
+            Receipt::parse("abcd-efgh-jkmo").unwrap().as_ref(),
+            "ABCD-EFGH-JKM0"
+        );
+        assert!(
+            Receipt::parse("ABCD-EFGH").is_none(),
+            "a code is not a receipt"
+        );
+        assert!(
+            EntryCode::parse("ABCD-EFGH-JKMN").is_none(),
+            "a receipt is not a code"
+        );
+        assert!(
+            Receipt::parse("ABCD-EFGH-JKMU").is_none(),
+            "U is not Crockford"
+        );
     }
 
     #[test]

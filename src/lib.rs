@@ -16,6 +16,8 @@
 //! comes from the state's [`clock::Clock`], which tests move.
 #![warn(missing_docs)]
 
+/// The audit log's hash chain (SPEC §7), pure.
+pub mod audit;
 /// Question banks: the YAML model, validation with line/column, versions,
 /// i18n texts, and the registry of loaded sets.
 pub mod bank;

@@ -143,7 +143,7 @@
     var badge = $('status');
     badge.textContent = t(revealed ? 'status_revealed' : 'status_committed');
     badge.className = 'badge ' + (revealed ? 'badge-revealed' : 'badge-committed');
-    $('round').textContent = d.set ? d.set + ' · ' + d.round : d.round;
+    $('round').textContent = roundName(d);
     $('entry-count').textContent = t('entry_count_n', { n: d.entry_count });
     $('winners-wanted').textContent = t('winners_wanted_n', { n: d.winners_wanted });
     $('committed-at').textContent = DrawI18n.time(d.committed_at);
@@ -327,6 +327,12 @@
     if (c.status === 'absent') box.appendChild(el('p', 'small', t('code_absent_hint')));
   }
 
+  /** The round as people call it: its title in the page's language, else its id. */
+  function roundName(d) {
+    var title = DrawI18n.lang() === 'en' ? d.round_title_en : d.round_title;
+    return title || d.round;
+  }
+
   // ---- the list of draws ----------------------------------------------------
 
   var draws = null;
@@ -343,12 +349,12 @@
     clear(ul);
     if (!draws) return;
     if (!draws.length) { ul.appendChild(el('li', 'muted', t('none_yet'))); return; }
-    draws.slice().reverse().forEach(function (d) {
+    draws.forEach(function (d) { // newest first, as the API lists them
       var li = el('li');
       var a = el('a', null, d.prize);
       a.href = '/draws/' + encodeURIComponent(d.id);
       li.appendChild(a);
-      li.appendChild(el('span', 'muted small', t('draw_no', { id: d.id }) + ' · ' + d.round + ' · ' +
+      li.appendChild(el('span', 'muted small', t('draw_no', { id: d.id }) + ' · ' + roundName(d) + ' · ' +
         t(d.status === 'revealed' ? 'status_revealed' : 'status_committed')));
       ul.appendChild(li);
     });

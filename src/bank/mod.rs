@@ -88,6 +88,11 @@ pub struct Round {
     pub opens: Option<DateTime<FixedOffset>>,
     /// End, exclusive; `None` means never.
     pub closes: Option<DateTime<FixedOffset>>,
+    /// What visitors and the projector call the round (default: its id).
+    pub title: Option<Text>,
+    /// The prizes, when and where the draw is, how to claim: shown on the
+    /// entry and code screens.
+    pub notice: Option<Text>,
 }
 
 impl Round {
@@ -97,6 +102,13 @@ impl Round {
     /// Whether `now` is inside `[opens, closes)`.
     pub fn is_open(&self, now: DateTime<FixedOffset>) -> bool {
         self.opens.is_none_or(|o| o <= now) && self.closes.is_none_or(|c| now < c)
+    }
+
+    /// The round's name in `lang`: its title, else its id.
+    pub fn name<'a>(&'a self, lang: &str) -> &'a str {
+        self.title
+            .as_ref()
+            .map_or(self.id.as_str(), |t| t.get(lang))
     }
 
     /// `upcoming`, `open` or `closed` at `now`.

@@ -58,6 +58,10 @@ pub struct RawRound {
     pub opens: S<String>,
     /// RFC 3339.
     pub closes: S<String>,
+    /// What visitors call the round.
+    pub title: Option<S<RawText>>,
+    /// Prizes, draw time and place, how to claim.
+    pub notice: Option<S<RawText>>,
 }
 
 /// One of `boards:`.

@@ -6,7 +6,7 @@
 
 use super::{load, parse_bank, Bank, Problem};
 use crate::clock::{rfc3339, Clock};
-use crate::store::{Store, StoreError};
+use crate::store::{AuditAction, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -292,6 +292,13 @@ impl Registry {
         }
         self.keep(&bank).await?;
         let bank = self.write().insert(bank, file);
+        let detail = format!(
+            "set {} version {}, {} questions",
+            bank.id,
+            &bank.version[..12],
+            bank.questions.len()
+        );
+        self.record(AuditAction::SetUploaded, &detail).await?;
         self.activate(&bank.id).await?;
         tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");
         Ok(Uploaded {
@@ -313,6 +320,8 @@ impl Registry {
             bank
         };
         self.store.remember_active_set(id).await?;
+        let detail = format!("set {} version {}", bank.id, &bank.version[..12]);
+        self.record(AuditAction::SetActivated, &detail).await?;
         Ok(bank)
     }
 
@@ -330,6 +339,8 @@ impl Registry {
             self.write().insert(bank, file);
         }
         let broken = files.iter().filter(|f| f.id.is_none()).count();
+        let detail = format!("{} file(s), {broken} broken", files.len());
+        self.record(AuditAction::SetsReloaded, &detail).await?;
         if broken > 0 {
             tracing::warn!(
                 broken,
@@ -349,6 +360,12 @@ impl Registry {
         self.store
             .keep_set_version(&bank.version, &bank.id, &bank.source, &at)
             .await
+    }
+
+    /// Appends a staff action to the audit log.
+    async fn record(&self, action: AuditAction, detail: &str) -> Result<(), StoreError> {
+        let at = rfc3339(self.clock.now());
+        self.store.audit(action, detail, &at).await.map(|_| ())
     }
 
     /// The folder uploads are written into.

@@ -342,6 +342,8 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
             id: Round::DEFAULT_ID.to_owned(),
             opens: None,
             closes: None,
+            title: None,
+            notice: None,
         }];
     };
     if raw.value.is_empty() {
@@ -367,7 +369,26 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
                 );
                 continue;
             }
-            rounds.push((Round { id, opens, closes }, r));
+            let title = r
+                .value
+                .title
+                .as_ref()
+                .map(|t| c.text(t, &format!("round `{id}` title"), MAX_TITLE_CHARS));
+            let notice = r
+                .value
+                .notice
+                .as_ref()
+                .map(|t| c.text(t, &format!("round `{id}` notice"), MAX_BODY_CHARS));
+            rounds.push((
+                Round {
+                    id,
+                    opens,
+                    closes,
+                    title,
+                    notice,
+                },
+                r,
+            ));
         }
     }
     rounds.sort_by_key(|(r, _)| r.opens);

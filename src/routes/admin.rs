@@ -6,6 +6,7 @@ use crate::bank::Bank;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::AuditAction;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -161,9 +162,11 @@ pub async fn entries_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let header = String::from("\u{feff}code,round,name,phone,score,percent,created_at\r\n");
-    let csv = state
+    let at = rfc3339(state.clock.now());
+    let (csv, rows) = state
         .store
-        .export_entries(header, |out, e| {
+        .export_entries((header, 0usize), |(out, rows), e| {
+            *rows += 1;
             let row = [
                 e.code,
                 e.round_id,
@@ -181,6 +184,14 @@ pub async fn entries_csv(
             );
             out.push_str("\r\n");
         })
+        .await?;
+    state
+        .store
+        .audit(
+            AuditAction::EntriesExported,
+            &format!("{rows} entries, full contacts"),
+            &at,
+        )
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -263,4 +274,31 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=1+1"), "'=1+1");
     }
+}
+
+/// `GET /admin/api/audit`: the log of staff actions, newest first (SPEC §7).
+#[get("/admin/api/audit")]
+pub async fn audit(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let log = state.store.audit_log().await?;
+    Ok(no_store(StatusCode::OK, json!(log)))
+}
+
+/// `GET /admin/api/audit/verify` (extension): the hash chain recomputed
+/// over the whole log, as `quizbooth audit-verify` does.
+#[get("/admin/api/audit/verify")]
+pub async fn audit_verify(
+    _staff: Staff,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let mut log = state.store.audit_log().await?;
+    log.reverse();
+    let verified = crate::audit::verify(&log);
+    Ok(no_store(
+        StatusCode::OK,
+        json!({
+            "rows": log.len(),
+            "verified": verified.is_ok(),
+            "break": verified.err().map(|b| json!({"seq": b.seq, "why": b.why})),
+        }),
+    ))
 }

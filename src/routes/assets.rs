@@ -70,6 +70,12 @@ pub async fn draw_page() -> HttpResponse {
     page(pages::DRAW_HTML)
 }
 
+/// `GET /draws`: every draw, newest first, linked (the draw page's list).
+#[get("/draws")]
+pub async fn draws_page() -> HttpResponse {
+    page(pages::DRAW_HTML)
+}
+
 /// `GET /admin`: the staff console (it asks for the token itself).
 #[get("/admin")]
 pub async fn admin_page() -> HttpResponse {

@@ -1,13 +1,15 @@
-//! The draw, public side (SPEC §3) and staff side (SPEC §4): commit, read,
-//! `entries.txt`, reveal. Each step is one transaction on the writer.
+//! The draw, public side (SPEC §3) and staff side (SPEC §4, §7): commit,
+//! read, `entries.txt`, reveal, the winners' contacts, claims. Each step is
+//! one operation of the store.
 
 use super::shared::{json_no_store, Staff};
 use crate::clock::rfc3339;
 use crate::contact::{mask_name, mask_phone};
+use crate::contact::{EntryCode, Phone, Receipt};
 use crate::draw;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{CommitRefused, Draw, DrawRequest, RevealRefused};
+use crate::store::{ClaimBy, ClaimRefused, CommitRefused, Draw, DrawRequest, RevealRefused};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -18,13 +20,23 @@ pub const PRIZE_MAX_CHARS: usize = 100;
 /// Most winners in one draw.
 pub const WINNERS_MAX: i64 = 10_000;
 
-/// A draw as the public sees it: masked winners only.
-fn draw_view(d: &Draw) -> Value {
+/// A draw as the public sees it: every winner by code and claim state; the
+/// masked name and phone only of winners who agreed to their publication.
+fn draw_view(state: &AppState, d: &Draw) -> Value {
     let winners: Vec<Value> = d
         .winners
         .iter()
-        .map(|w| json!({"code": w.code, "name": mask_name(&w.name), "phone": mask_phone(&w.phone)}))
+        .map(|w| {
+            let (name, phone) = if w.publish && !w.name.is_empty() {
+                (json!(mask_name(&w.name)), json!(mask_phone(&w.phone)))
+            } else {
+                (Value::Null, Value::Null)
+            };
+            json!({"code": w.code, "name": name, "phone": phone, "claimed": w.claimed_at.is_some()})
+        })
         .collect();
+    let round = state.sets.get(&d.set_id);
+    let round = round.as_ref().and_then(|b| b.round(&d.round_id));
     json!({
         "id": d.id,
         "set": d.set_id,
@@ -37,6 +49,13 @@ fn draw_view(d: &Draw) -> Value {
         "public_seed": d.public_seed,
         "committed_at": d.committed_at,
         "revealed_at": d.revealed_at,
+        "claim_by": d.claim_by,
+        "replaces": d.replaces,
+        "replaced_by": d.replaced_by,
+        "round_title": round.map(|r| r.name("zh")),
+        "round_title_en": round.map(|r| r.name("en")),
+        "round_notice": round.and_then(|r| r.notice.as_ref()).map(|n| n.get("zh")),
+        "round_notice_en": round.and_then(|r| r.notice.as_ref()).map(|n| n.get("en")),
         "winners": winners,
     })
 }
@@ -44,7 +63,13 @@ fn draw_view(d: &Draw) -> Value {
 /// `GET /api/draws`: every draw, newest first.
 #[get("/api/draws")]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let views = state.store.draws().await?.iter().map(draw_view).collect();
+    let views = state
+        .store
+        .draws()
+        .await?
+        .iter()
+        .map(|d| draw_view(&state, d))
+        .collect();
     Ok(json_no_store(StatusCode::OK, Value::Array(views)))
 }
 
@@ -59,7 +84,7 @@ pub async fn show(
         .draw(*id)
         .await?
         .ok_or_else(|| ApiError::not_found("draw"))?;
-    Ok(json_no_store(StatusCode::OK, draw_view(&draw)))
+    Ok(json_no_store(StatusCode::OK, draw_view(&state, &draw)))
 }
 
 /// `GET /api/draws/{id}/entries.txt`: the committed pool, never changing.
@@ -91,6 +116,8 @@ pub struct CommitBody {
     prize: String,
     winners: i64,
     set: Option<String>,
+    claim_by: Option<String>,
+    replaces: Option<i64>,
 }
 
 /// `POST /admin/api/draws`: commit the round's pool.
@@ -134,12 +161,34 @@ pub async fn commit(
             format!("winners must be from 1 to {WINNERS_MAX}"),
         ));
     }
+    let now = state.clock.now();
+    let claim_by =
+        match body.claim_by.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
+                Ok(by) if by > now => Some(rfc3339(by)),
+                Ok(_) => {
+                    return Err(ApiError::unprocessable(
+                        "invalid_claim_by",
+                        "the claim deadline must be after now",
+                    ))
+                }
+                Err(_) => return Err(ApiError::unprocessable(
+                    "invalid_claim_by",
+                    format!(
+                        "claim_by `{t}` is not an RFC 3339 time such as 2021-10-24T18:00:00+08:00"
+                    ),
+                )),
+            },
+        };
     let request = DrawRequest {
         set_id: bank.id.clone(),
         round_id: body.round,
         prize,
         winners: body.winners,
-        at: rfc3339(state.clock.now()),
+        at: rfc3339(now),
+        claim_by,
+        replaces: body.replaces,
     };
     let draw = state
         .store
@@ -155,9 +204,25 @@ pub async fn commit(
                 "empty_pool",
                 "no entries in this round are left to draw from",
             ),
+            CommitRefused::ReplacesUnknown => {
+                ApiError::unprocessable("unknown_draw", "the draw to re-draw does not exist")
+            }
+            CommitRefused::ReplacesOtherRound => ApiError::unprocessable(
+                "other_round",
+                "a re-draw is of the same set and round as the draw it replaces",
+            ),
+            CommitRefused::ClaimOpen => ApiError::conflict(
+                "claim_open",
+                "a re-draw is only for a revealed draw whose claim deadline has passed, once",
+            ),
+            CommitRefused::TooManyWinners(left) => ApiError::unprocessable(
+                "too_many_winners",
+                format!("that draw has {left} unclaimed place(s) to re-draw"),
+            )
+            .with("unclaimed", json!(left)),
         })?;
     tracing::info!(draw = draw.id, entries = draw.entry_count, digest = %draw.entries_digest, "draw committed");
-    Ok(json_no_store(StatusCode::CREATED, draw_view(&draw)))
+    Ok(json_no_store(StatusCode::CREATED, draw_view(&state, &draw)))
 }
 
 fn already_revealed() -> ApiError {
@@ -202,5 +267,99 @@ pub async fn reveal(
             }
         })?;
     tracing::info!(draw = id, "draw revealed");
-    Ok(json_no_store(StatusCode::OK, draw_view(&draw)))
+    Ok(json_no_store(StatusCode::OK, draw_view(&state, &draw)))
+}
+
+/// `GET /admin/api/draws/{id}/winners`: the winners with full name and
+/// phone and their claim state, for staff to call them.
+#[get("/admin/api/draws/{id}/winners")]
+pub async fn winner_contacts(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let draw = state
+        .store
+        .draw(*id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("draw"))?;
+    let winners: Vec<Value> = draw
+        .winners
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            json!({"place": i + 1, "code": w.code, "name": w.name, "phone": w.phone,
+                   "publish": w.publish, "claimed": w.claimed_at.is_some(), "claimed_at": w.claimed_at})
+        })
+        .collect();
+    Ok(json_no_store(
+        StatusCode::OK,
+        json!({"draw": draw.id, "prize": draw.prize, "claim_by": draw.claim_by,
+               "status": if draw.public_seed.is_some() { "revealed" } else { "committed" },
+               "winners": winners}),
+    ))
+}
+
+/// `POST /admin/api/claims` body: a receipt, or a code and a phone.
+#[derive(Debug, Deserialize)]
+pub struct ClaimBody {
+    receipt: Option<String>,
+    code: Option<String>,
+    phone: Option<String>,
+}
+
+/// `POST /admin/api/claims`: hand out a prize at the booth (核销).
+#[post("/admin/api/claims")]
+pub async fn hand_out(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    body: web::Json<ClaimBody>,
+) -> Result<HttpResponse, ApiError> {
+    let not_a_winner = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_a_winner",
+            "this receipt or code won no revealed draw, or the phone does not match it",
+        )
+    };
+    let by = match (&body.receipt, &body.code, &body.phone) {
+        (Some(r), _, _) if !r.trim().is_empty() => {
+            let receipt = Receipt::parse(r).ok_or_else(not_a_winner)?;
+            ClaimBy::Receipt(receipt.as_ref().to_owned())
+        }
+        (_, Some(c), Some(p)) => {
+            let code = EntryCode::parse(c).ok_or_else(not_a_winner)?;
+            let phone = Phone::parse(p).map_err(|_| not_a_winner())?;
+            ClaimBy::CodeAndPhone(code.to_string(), phone.as_ref().to_owned())
+        }
+        _ => {
+            return Err(ApiError::unprocessable(
+                "invalid_claim",
+                "send a receipt, or a code and a phone",
+            ))
+        }
+    };
+    let claimed = state
+        .store
+        .claim(by, &rfc3339(state.clock.now()))
+        .await?
+        .map_err(|why| match why {
+            ClaimRefused::NotAWinner => not_a_winner(),
+            ClaimRefused::AlreadyClaimed(at) => ApiError::conflict(
+                "already_claimed",
+                format!("this prize was handed out already, at {at}"),
+            )
+            .with("claimed_at", json!(at)),
+            ClaimRefused::Closed => ApiError::new(
+                StatusCode::GONE,
+                "claim_closed",
+                "the claim deadline of this draw has passed",
+            ),
+        })?;
+    tracing::info!(draw = claimed.draw, code = %claimed.code, "prize handed out");
+    Ok(json_no_store(
+        StatusCode::OK,
+        json!({"draw": claimed.draw, "prize": claimed.prize, "code": claimed.code,
+               "name": claimed.name, "phone": claimed.phone, "claimed_at": claimed.claimed_at}),
+    ))
 }

@@ -58,13 +58,17 @@ fn head<'a>(bank: &'a Bank, lang: &str, with_version: bool) -> SetHead<'a> {
 #[derive(Debug, Serialize)]
 pub struct RoundView<'a> {
     id: &'a str,
+    title: &'a str,
+    notice: Option<&'a str>,
     opens: Option<String>,
     closes: Option<String>,
 }
 
-fn round(r: &Round) -> RoundView<'_> {
+fn round<'a>(r: &'a Round, lang: &str) -> RoundView<'a> {
     RoundView {
         id: &r.id,
+        title: r.name(lang),
+        notice: r.notice.as_ref().map(|n| n.get(lang)),
         opens: r.opens.map(rfc3339),
         closes: r.closes.map(rfc3339),
     }
@@ -103,8 +107,8 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
         time_limit_secs: bank.quiz.time_limit_secs,
         min_answer_secs: bank.quiz.min_answer_secs,
         open: open.is_some(),
-        round: open.map(round),
-        next_round: next.map(round),
+        round: open.map(|r| round(r, lang)),
+        next_round: next.map(|r| round(r, lang)),
     }
 }
 
@@ -130,14 +134,29 @@ pub struct QuestionView<'a> {
 #[derive(Debug, Serialize)]
 pub struct SessionRound<'a> {
     id: &'a str,
+    title: &'a str,
+    notice: Option<&'a str>,
     closes: Option<String>,
 }
 
-/// The entry a session made.
+/// The entry a session made, its private receipt, and how its draws went.
 #[derive(Debug, Serialize)]
 pub struct EntryView {
     code: String,
     round: String,
+    receipt: String,
+    draws: Vec<EntryDrawView>,
+}
+
+/// One draw of the entry's round, as the entrant sees it.
+#[derive(Debug, Serialize)]
+pub struct EntryDrawView {
+    id: i64,
+    prize: String,
+    status: &'static str,
+    won: Option<bool>,
+    claim_by: Option<String>,
+    claimed: bool,
 }
 
 /// A session as its views need it.
@@ -185,7 +204,7 @@ pub fn session_view<'a>(
         .served
         .iter()
         .filter_map(|s| {
-            let q = bank.question(&s.id)?;
+            let q = bank.questions.get(s.index).filter(|q| q.id == s.id)?;
             let options = s
                 .options
                 .iter()
@@ -211,6 +230,13 @@ pub fn session_view<'a>(
         set: head(bank, lang, true),
         round: SessionRound {
             id: session.round_id,
+            title: bank
+                .round(session.round_id)
+                .map_or(session.round_id, |r| r.name(lang)),
+            notice: bank
+                .round(session.round_id)
+                .and_then(|r| r.notice.as_ref())
+                .map(|n| n.get(lang)),
             closes: bank
                 .round(session.round_id)
                 .and_then(|r| r.closes)
@@ -226,6 +252,19 @@ pub fn session_view<'a>(
         entry: entry.map(|e| EntryView {
             code: e.code,
             round: e.round_id,
+            receipt: e.receipt,
+            draws: e
+                .draws
+                .into_iter()
+                .map(|d| EntryDrawView {
+                    id: d.id,
+                    prize: d.prize,
+                    status: if d.revealed { "revealed" } else { "committed" },
+                    won: d.won,
+                    claim_by: d.claim_by,
+                    claimed: d.claimed_at.is_some(),
+                })
+                .collect(),
         }),
     }
 }
@@ -417,12 +456,14 @@ pub fn session_json(parts: &SetParts, bank: &Bank, session: &Session<'_>, lang: 
     let _ =
         write!(
         out,
-        "{{\"session\":{},\"lang\":{},\"now\":{},\"set\":{},\"round\":{{\"id\":{},\"closes\":{}}}",
+        "{{\"session\":{},\"lang\":{},\"now\":{},\"set\":{},\"round\":{{\"id\":{},\"title\":{},\"notice\":{},\"closes\":{}}}",
         json(&session.id),
         json(lang),
         json(&rfc3339(session.now)),
         parts.set,
         json(session.round_id),
+        json(bank.round(session.round_id).map_or(session.round_id, |r| r.name(lang))),
+        json(&bank.round(session.round_id).and_then(|r| r.notice.as_ref()).map(|n| n.get(lang))),
         json(&bank.round(session.round_id).and_then(|r| r.closes).map(rfc3339)),
     );
     let _ = write!(

@@ -347,6 +347,9 @@ pub struct EntryBody {
     name: String,
     #[serde(default)]
     phone: String,
+    /// May the masked name and phone be published (SPEC §3, default no).
+    #[serde(default)]
+    publish: bool,
 }
 
 /// `POST /api/entries`: enter the draw after passing.
@@ -419,15 +422,22 @@ pub async fn create_entry(
         score: passed.score,
         percent: passed.percent,
         created_at: rfc3339(s.now),
+        publish: body.publish,
     };
-    let code = state
+    let made = state
         .store
         .record_entry(entry)
         .await?
         .map_err(entry_refused)?;
     traffic.entry_stored();
     tracing::debug!(round = %round_id, "entry stored");
-    Ok(no_store(StatusCode::CREATED).json(json!({"code": code, "round": round_id})))
+    // The receipt leaves only here and in the entrant's own session.
+    Ok(no_store(StatusCode::CREATED).json(json!({
+        "code": made.code,
+        "round": round_id,
+        "round_title": s.bank.rounds[s.round].name(s.token.lang),
+        "receipt": made.receipt,
+    })))
 }
 
 /// What a visitor is told when the store refuses an entry.

@@ -160,16 +160,17 @@ impl Store {
 
     // --- entries ------------------------------------------------------------
 
-    /// Keeps a passed session's entry under a fresh random code, unless the
-    /// session or the phone (in that round) has entered already; returns the code.
+    /// Keeps a passed session's entry under a fresh random code and private
+    /// receipt, unless the session or the phone (in that round) has entered
+    /// already.
     pub async fn record_entry(
         &self,
         e: NewEntry,
-    ) -> Result<std::result::Result<String, EntryRefused>> {
+    ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
         self.engine.record_entry(e).await
     }
 
-    /// The entry a session made (a point read).
+    /// The entry a session made, with the draws that hold it.
     pub async fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
         self.engine.entry_of(session)
     }
@@ -246,5 +247,28 @@ impl Store {
     /// A draw's committed `entries.txt`.
     pub async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         self.engine.entries_txt(id).await
+    }
+
+    // --- claims (SPEC §7) and the record --------------------------------------
+
+    /// Hands out a prize: the win of the receipt's entry, or of the code when
+    /// the phone matches, once, before the draw's `claim_by`; audited.
+    pub async fn claim(
+        &self,
+        by: ClaimBy,
+        at: &str,
+    ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
+        self.engine.claim(by, at).await
+    }
+
+    /// Appends a staff action to the audit log (the draw and claim
+    /// operations append their own, in their transaction).
+    pub async fn audit(&self, action: AuditAction, detail: &str, at: &str) -> Result<AuditEntry> {
+        self.engine.audit(action, detail, at).await
+    }
+
+    /// The audit log, newest first.
+    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        self.engine.audit_log().await
     }
 }

@@ -73,6 +73,17 @@ pub struct NewEntry {
     pub percent: u32,
     /// RFC 3339.
     pub created_at: String,
+    /// The entrant agreed to the masked name and phone being published.
+    pub publish: bool,
+}
+
+/// A kept entry's public code and private receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryMade {
+    /// `XXXX-XXXX`, public.
+    pub code: String,
+    /// `XXXX-XXXX-XXXX`, the entrant's alone.
+    pub receipt: String,
 }
 
 /// Why an entry was not kept.
@@ -86,13 +97,34 @@ pub enum EntryRefused {
     NoFreeCode,
 }
 
-/// The entry a session made.
+/// The entry a session made, with every draw of its round that holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryOf {
     /// `XXXX-XXXX`.
     pub code: String,
     /// Round id.
     pub round_id: String,
+    /// The private claim code.
+    pub receipt: String,
+    /// Draws whose pool holds the code, oldest first.
+    pub draws: Vec<EntryDraw>,
+}
+
+/// One draw as an entrant sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryDraw {
+    /// Draw id.
+    pub id: i64,
+    /// Prize.
+    pub prize: String,
+    /// Revealed (else committed and pending).
+    pub revealed: bool,
+    /// Whether the code won; `None` until revealed.
+    pub won: Option<bool>,
+    /// RFC 3339 claim deadline, if any.
+    pub claim_by: Option<String>,
+    /// RFC 3339, when the prize was handed out.
+    pub claimed_at: Option<String>,
 }
 
 /// An entry as kept, with full contact details (staff only).
@@ -162,6 +194,10 @@ pub struct DrawRequest {
     pub winners: i64,
     /// RFC 3339.
     pub at: String,
+    /// RFC 3339 claim deadline, checked to be after `at`.
+    pub claim_by: Option<String>,
+    /// A re-draw of the places left unclaimed in this draw.
+    pub replaces: Option<i64>,
 }
 
 /// Why a draw was not committed.
@@ -171,6 +207,14 @@ pub enum CommitRefused {
     Pending(i64),
     /// No entry of the round is left to draw from.
     EmptyPool,
+    /// The draw to re-draw does not exist.
+    ReplacesUnknown,
+    /// The draw to re-draw is of another set or round.
+    ReplacesOtherRound,
+    /// The draw to re-draw is not revealed, or its claim time has not passed.
+    ClaimOpen,
+    /// More winners than the places left unclaimed (this many).
+    TooManyWinners(i64),
 }
 
 /// Why a draw was not revealed.
@@ -209,6 +253,12 @@ pub struct Draw {
     pub public_seed: Option<String>,
     /// RFC 3339, set at reveal.
     pub revealed_at: Option<String>,
+    /// RFC 3339 claim deadline.
+    pub claim_by: Option<String>,
+    /// The draw this one re-draws.
+    pub replaces: Option<i64>,
+    /// The re-draw of this one's unclaimed places, if any.
+    pub replaced_by: Option<i64>,
     /// In pick order; empty until revealed.
     pub winners: Vec<Winner>,
 }
@@ -222,4 +272,97 @@ pub struct Winner {
     pub name: String,
     /// Full phone.
     pub phone: String,
+    /// May the masked name and phone be published.
+    pub publish: bool,
+    /// RFC 3339, when the prize was handed out.
+    pub claimed_at: Option<String>,
+}
+
+/// Who comes to claim a prize.
+#[derive(Debug, Clone)]
+pub enum ClaimBy {
+    /// The entrant's private receipt, normalised (`XXXX-XXXX-XXXX`).
+    Receipt(String),
+    /// The public code (normalised) and the phone given (normalised).
+    CodeAndPhone(String, String),
+}
+
+/// A prize handed out.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// Draw id.
+    pub draw: i64,
+    /// Prize.
+    pub prize: String,
+    /// Entry code.
+    pub code: String,
+    /// Full name, for staff to compare with the person.
+    pub name: String,
+    /// Full phone.
+    pub phone: String,
+    /// RFC 3339.
+    pub claimed_at: String,
+}
+
+/// Why a claim was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimRefused {
+    /// The receipt or code won no revealed draw, or the phone does not match.
+    NotAWinner,
+    /// Handed out already, at this time.
+    AlreadyClaimed(String),
+    /// The draw's claim deadline has passed.
+    Closed,
+}
+
+/// What staff did, as the audit log records it (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// A set was uploaded.
+    SetUploaded,
+    /// A set was made active.
+    SetActivated,
+    /// The banks folder was re-read.
+    SetsReloaded,
+    /// A draw was committed.
+    DrawCommitted,
+    /// A draw was revealed.
+    DrawRevealed,
+    /// A prize was handed out.
+    PrizeClaimed,
+    /// A round's contacts were erased.
+    ContactsPurged,
+    /// The entries with full contacts were exported.
+    EntriesExported,
+}
+
+impl AuditAction {
+    /// The SPEC's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SetUploaded => "set_uploaded",
+            Self::SetActivated => "set_activated",
+            Self::SetsReloaded => "sets_reloaded",
+            Self::DrawCommitted => "draw_committed",
+            Self::DrawRevealed => "draw_revealed",
+            Self::PrizeClaimed => "prize_claimed",
+            Self::ContactsPurged => "contacts_purged",
+            Self::EntriesExported => "entries_exported",
+        }
+    }
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    /// 1, 2, 3…
+    pub seq: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// One of [`AuditAction`]'s names.
+    pub action: String,
+    /// Ids, counts and masked contacts only.
+    pub detail: String,
+    /// `SHA-256(PREV\nSEQ\nAT\nACTION\nDETAIL)`, lowercase hex.
+    pub hash: String,
 }

@@ -6,21 +6,32 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+/// An app with `n` entries; the even ones agreed to the publication of
+/// their masked name and phone.
 async fn app_with_entries(n: usize) -> (TestApp, Vec<String>) {
     let app = spawn_app().await;
     let mut codes = Vec::new();
     for i in 0..n {
-        codes.push(
-            app.entry(&format!("选手{i}"), &format!("1380000{i:04}"))
-                .await,
-        );
+        let made = app
+            .entry_made(&format!("选手{i}"), &format!("1380000{i:04}"), i % 2 == 0)
+            .await;
+        codes.push(made["code"].as_str().unwrap().to_owned());
     }
     (app, codes)
+}
+
+/// Whether entry code `code` of [`app_with_entries`] chose publication.
+fn published(codes: &[String], code: &str) -> bool {
+    codes
+        .iter()
+        .position(|c| c == code)
+        .is_some_and(|i| i % 2 == 0)
 }
 
 #[tokio::test]
 async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     let (app, mut codes) = app_with_entries(6).await;
+    let made_order = codes.clone();
     let r = app
         .staff_post(
             "/admin/api/draws",
@@ -75,14 +86,22 @@ async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     );
     assert_eq!(winners, expected);
     for w in d["winners"].as_array().unwrap() {
-        assert!(
-            w["phone"].as_str().unwrap().contains("****"),
-            "masked phone: {w}"
-        );
-        assert!(
-            w["name"].as_str().unwrap().ends_with('*'),
-            "masked name: {w}"
-        );
+        if published(&made_order, w["code"].as_str().unwrap()) {
+            assert!(
+                w["phone"].as_str().unwrap().contains("****"),
+                "masked phone: {w}"
+            );
+            assert!(
+                w["name"].as_str().unwrap().ends_with('*'),
+                "masked name: {w}"
+            );
+        } else {
+            assert!(
+                w["name"].is_null() && w["phone"].is_null(),
+                "by code alone without consent: {w}"
+            );
+        }
+        assert_eq!(w["claimed"], false);
     }
     let public: Value = app.get_json(&format!("/api/draws/{id}")).await;
     assert_eq!(public["winners"], d["winners"]);

@@ -116,16 +116,25 @@ impl TestApp {
 
     /// A passed session entered with this phone; returns the code.
     pub async fn entry(&self, name: &str, phone: &str) -> String {
+        let v = self.entry_made(name, phone, false).await;
+        v["code"].as_str().unwrap().to_owned()
+    }
+
+    /// A passed session entered with this phone, agreeing or not to the
+    /// publication of the masked contact; returns the 201's body (code,
+    /// receipt) with `session` added.
+    pub async fn entry_made(&self, name: &str, phone: &str, publish: bool) -> Value {
         let id = self.passed_session().await;
         let r = self
             .post(
                 "/api/entries",
-                json!({"session": id, "name": name, "phone": phone}),
+                json!({"session": id, "name": name, "phone": phone, "publish": publish}),
             )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
-        let v: Value = r.json().await.unwrap();
-        v["code"].as_str().unwrap().to_owned()
+        let mut v: Value = r.json().await.unwrap();
+        v["session"] = json!(id);
+        v
     }
 }
 

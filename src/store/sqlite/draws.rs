@@ -1,18 +1,41 @@
-//! `draws` and `draw_winners` (SPEC §5): commit and reveal, each one
-//! transaction on the writer that calls the pure [`crate::draw`] functions
-//! inside it, so the pool committed is exactly the entries stored before it.
+//! `draws`, `draw_winners` and `claims` (SPEC §5, §7): commit, reveal and
+//! claim, each one transaction on the writer that calls the pure
+//! [`crate::draw`] functions inside it (so the pool committed is exactly the
+//! entries stored before it) and appends its audit row in the same breath.
 
-use super::{Result, Sqlite};
+use super::audit::append as audit;
+use super::{is_constraint, Result, Sqlite};
+use crate::contact::{mask_name, mask_phone};
 use crate::draw;
-use crate::store::{CommitRefused, Draw, DrawRequest, RevealRefused, StoreError, Winner};
+use crate::store::{
+    AuditAction, ClaimBy, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest, RevealRefused,
+    StoreError, Winner,
+};
+use chrono::DateTime;
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
-     entry_count, committed_at, public_seed, revealed_at FROM draws";
+     entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
+     (SELECT r.id FROM draws r WHERE r.replaces = draws.id) FROM draws";
 const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = :id";
-const DRAW_WINNERS: &str = "SELECT w.code, COALESCE(e.name, ''), COALESCE(e.phone, '')
+const DRAW_WINNERS: &str = "SELECT w.code, COALESCE(e.name, ''), COALESCE(e.phone, ''),
+       COALESCE(e.publish, 0), c.claimed_at
      FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
+     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
      WHERE w.draw_id = :id ORDER BY w.position";
+const MAX_ENTRY_ROWID: &str = "SELECT COALESCE(MAX(rowid), 0) FROM entries";
+const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = :id";
+/// A code's win in a revealed draw (a code wins at most one draw: every
+/// later pool of its round leaves it out, and codes are unique).
+const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, COALESCE(e.name, ''),
+       COALESCE(e.phone, ''), c.claimed_at
+     FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+     LEFT JOIN entries e ON e.code = w.code
+     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
+     WHERE w.code = :code LIMIT 1";
+const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = :receipt";
+const INSERT_CLAIM: &str =
+    "INSERT INTO claims (draw_id, code, claimed_at) VALUES (:draw_id, :code, :claimed_at)";
 const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
      AND public_seed IS NULL LIMIT 1";
 /// Read from `entries_code` alone, in code order (the phone index would
@@ -22,8 +45,10 @@ pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries
      AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
                       WHERE d.set_id = :set_id AND d.round_id = :round_id)";
 const INSERT_DRAW: &str = "INSERT INTO draws
-     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at)
-     VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count, :committed_at)";
+     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
+      claim_by, replaces, pool_watermark)
+     VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count,
+      :committed_at, :claim_by, :replaces, :pool_watermark)";
 const REVEAL_DRAW: &str = "UPDATE draws
      SET public_seed = :public_seed, revealed_at = :revealed_at, winner_count = :winner_count
      WHERE id = :id AND public_seed IS NULL";
@@ -42,6 +67,9 @@ fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draw> {
         committed_at: r.get(7)?,
         public_seed: r.get(8)?,
         revealed_at: r.get(9)?,
+        claim_by: r.get(10)?,
+        replaces: r.get(11)?,
+        replaced_by: r.get(12)?,
         winners: Vec::new(),
     })
 }
@@ -53,6 +81,8 @@ fn winners(conn: &Connection, id: i64) -> Result<Vec<Winner>> {
             code: r.get(0)?,
             name: r.get(1)?,
             phone: r.get(2)?,
+            publish: r.get(3)?,
+            claimed_at: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -88,6 +118,17 @@ fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<Str
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Whether RFC 3339 time `a` is after `b` (unreadable times are not).
+fn after(a: &str, b: &str) -> bool {
+    match (
+        DateTime::parse_from_rfc3339(a),
+        DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => false,
+    }
+}
+
 fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw, CommitRefused>> {
     let pending: Option<i64> = conn
         .prepare_cached(PENDING_DRAW)?
@@ -99,6 +140,31 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
     if let Some(id) = pending {
         return Ok(Err(CommitRefused::Pending(id)));
     }
+    if let Some(old) = d.replaces {
+        let Some(replaced) = get_draw(conn, old)? else {
+            return Ok(Err(CommitRefused::ReplacesUnknown));
+        };
+        if replaced.set_id != d.set_id || replaced.round_id != d.round_id {
+            return Ok(Err(CommitRefused::ReplacesOtherRound));
+        }
+        let claim_passed = replaced
+            .claim_by
+            .as_deref()
+            .is_some_and(|by| after(&d.at, by));
+        if replaced.public_seed.is_none() || !claim_passed || replaced.replaced_by.is_some() {
+            return Ok(Err(CommitRefused::ClaimOpen));
+        }
+        let claimed: i64 = conn
+            .prepare_cached(CLAIMED_COUNT)?
+            .query_row(named_params! {":id": old}, |r| r.get(0))?;
+        let unclaimed = replaced.winners.len() as i64 - claimed;
+        if d.winners > unclaimed {
+            return Ok(Err(CommitRefused::TooManyWinners(unclaimed)));
+        }
+    }
+    let watermark: i64 = conn
+        .prepare_cached(MAX_ENTRY_ROWID)?
+        .query_row([], |r| r.get(0))?;
     let pool = pool_codes(conn, &d.set_id, &d.round_id)?;
     if pool.is_empty() {
         return Ok(Err(CommitRefused::EmptyPool));
@@ -108,8 +174,27 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
         ":set_id": d.set_id, ":round_id": d.round_id, ":prize": d.prize, ":winners_wanted": d.winners,
         ":entries_txt": commitment.entries_txt, ":entries_digest": commitment.digest,
         ":entry_count": commitment.pool.len() as i64, ":committed_at": d.at,
+        ":claim_by": d.claim_by, ":replaces": d.replaces, ":pool_watermark": watermark,
     })?;
     let id = conn.last_insert_rowid();
+    let detail =
+        match d.replaces {
+            Some(old) => {
+                format!(
+            "draw {id} of {}/{}: {} entries, {} winner(s), re-draw of draw {old}, digest {}",
+            d.set_id, d.round_id, commitment.pool.len(), d.winners, commitment.digest
+        )
+            }
+            None => format!(
+                "draw {id} of {}/{}: {} entries, {} winner(s), digest {}",
+                d.set_id,
+                d.round_id,
+                commitment.pool.len(),
+                d.winners,
+                commitment.digest
+            ),
+        };
+    audit(conn, AuditAction::DrawCommitted, &detail, &d.at)?;
     let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
     Ok(Ok(stored))
 }
@@ -153,11 +238,99 @@ fn reveal(
     for (i, code) in picked.iter().enumerate() {
         st.execute(named_params! {":draw_id": id, ":position": i as i64, ":code": code})?;
     }
+    let codes: Vec<&str> = picked.iter().map(String::as_str).collect();
+    let detail = format!(
+        "draw {id}: seed {public_seed:?}, winners {}",
+        codes.join(" ")
+    );
+    audit(conn, AuditAction::DrawRevealed, &detail, at)?;
     let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
     Ok(Ok(stored))
 }
 
+fn claim(
+    conn: &Connection,
+    by: &ClaimBy,
+    at: &str,
+) -> Result<std::result::Result<Claimed, ClaimRefused>> {
+    let code = match by {
+        ClaimBy::Receipt(receipt) => {
+            let code: Option<String> = conn
+                .prepare_cached(CODE_OF_RECEIPT)?
+                .query_row(named_params! {":receipt": receipt}, |r| r.get(0))
+                .optional()?;
+            let Some(code) = code else {
+                return Ok(Err(ClaimRefused::NotAWinner));
+            };
+            code
+        }
+        ClaimBy::CodeAndPhone(code, _) => code.clone(),
+    };
+    let win = conn
+        .prepare_cached(WIN_OF_CODE)?
+        .query_row(named_params! {":code": code}, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })
+        .optional()?;
+    let Some((draw_id, prize, claim_by, code, name, phone, claimed_at)) = win else {
+        return Ok(Err(ClaimRefused::NotAWinner));
+    };
+    // A code with the wrong phone is no proof: the code is public.
+    if let ClaimBy::CodeAndPhone(_, given) = by {
+        if phone.is_empty() || *given != phone {
+            return Ok(Err(ClaimRefused::NotAWinner));
+        }
+    }
+    if let Some(at) = claimed_at {
+        return Ok(Err(ClaimRefused::AlreadyClaimed(at)));
+    }
+    if claim_by.as_deref().is_some_and(|by| after(at, by)) {
+        return Ok(Err(ClaimRefused::Closed));
+    }
+    let inserted = conn
+        .prepare_cached(INSERT_CLAIM)?
+        .execute(named_params! {":draw_id": draw_id, ":code": code, ":claimed_at": at});
+    match inserted {
+        Ok(_) => {}
+        Err(e) if is_constraint(&e) => {
+            return Ok(Err(ClaimRefused::AlreadyClaimed(at.to_owned())));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let detail = format!(
+        "draw {draw_id}: {code} ({} {}) handed out",
+        mask_name(&name),
+        mask_phone(&phone)
+    );
+    audit(conn, AuditAction::PrizeClaimed, &detail, at)?;
+    Ok(Ok(Claimed {
+        draw: draw_id,
+        prize,
+        code,
+        name,
+        phone,
+        claimed_at: at.to_owned(),
+    }))
+}
+
 impl Sqlite {
+    pub(in crate::store) async fn claim(
+        &self,
+        by: ClaimBy,
+        at: &str,
+    ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
+        let at = at.to_owned();
+        self.write(move |c| claim(c, &by, &at)).await
+    }
+
     pub(in crate::store) async fn commit_draw(
         &self,
         d: DrawRequest,

@@ -2,20 +2,33 @@
 //! code unique across rounds.
 
 use super::{is_constraint, Result, Sqlite};
-use crate::contact::EntryCode;
-use crate::store::{Entry, EntryOf, EntryRefused, NewEntry};
+use crate::contact::{EntryCode, Receipt};
+use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// Tries for a free random code before giving up.
 const CODE_TRIES: usize = 8;
 
-const ENTRY_BY_SESSION: &str = "SELECT code, round_id FROM entries WHERE session_id = :session_id";
+const ENTRY_BY_SESSION: &str =
+    "SELECT code, round_id, COALESCE(receipt, ''), rowid, set_id FROM entries WHERE session_id = :session_id";
+/// The draws of the entry's round whose pool holds its code: committed
+/// after it was stored, and not after it won an earlier draw of the round.
+const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
+       w.code IS NOT NULL, c.claimed_at
+     FROM draws d
+     LEFT JOIN draw_winners w ON w.draw_id = d.id AND w.code = :code
+     LEFT JOIN claims c ON c.draw_id = d.id AND c.code = :code
+     WHERE d.set_id = :set_id AND d.round_id = :round_id AND d.pool_watermark >= :rowid
+       AND NOT EXISTS (SELECT 1 FROM draw_winners w2
+                       WHERE w2.code = :code AND w2.draw_id < d.id)
+     ORDER BY d.id";
 const CODE_TAKEN: &str = "SELECT 1 FROM entries WHERE code = :code";
 const ENTRY_PHONE_USED: &str =
     "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone = :phone";
 const INSERT_ENTRY: &str = "INSERT INTO entries
-     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at)
-     VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)";
+     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at, receipt, publish)
+     VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at,
+             :receipt, :publish)";
 
 /// The columns `entry_row` reads, in its order.
 macro_rules! entry_columns {
@@ -51,16 +64,53 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
+/// Whether a session has an entry (the refusal path of an insert).
+fn has_entry(conn: &Connection, session_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(ENTRY_BY_SESSION)?
+        .exists(named_params! {":session_id": session_id})?)
+}
+
 fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<EntryOf>> {
     let mut st = conn.prepare_cached(ENTRY_BY_SESSION)?;
-    Ok(st
+    let Some((code, round_id, receipt, rowid, set_id)) = st
         .query_row(named_params! {":session_id": session_id}, |r| {
-            Ok(EntryOf {
-                code: r.get(0)?,
-                round_id: r.get(1)?,
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })
-        .optional()?)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut st = conn.prepare_cached(DRAWS_OF_ENTRY)?;
+    let draws = st
+        .query_map(
+            named_params! {":code": code, ":set_id": set_id, ":round_id": round_id, ":rowid": rowid},
+            |r| {
+                let revealed: bool = r.get(2)?;
+                let won: bool = r.get(4)?;
+                Ok(EntryDraw {
+                    id: r.get(0)?,
+                    prize: r.get(1)?,
+                    revealed,
+                    won: revealed.then_some(won),
+                    claim_by: r.get(3)?,
+                    claimed_at: r.get(5)?,
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(EntryOf {
+        code,
+        round_id,
+        receipt,
+        draws,
+    }))
 }
 
 /// Why one insert was refused; a taken code is tried again with another.
@@ -76,8 +126,9 @@ fn insert_entry(
     conn: &Connection,
     e: &NewEntry,
     session_id: &str,
-    code: &str,
+    made: &EntryMade,
 ) -> Result<std::result::Result<(), Refused>> {
+    let code = made.code.as_str();
     // Codes are unique across rounds; `entries_code` enforces it only with
     // the round, so the (single) writer looks first. The same index page is
     // written by the insert next.
@@ -91,12 +142,13 @@ fn insert_entry(
     let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
         ":code": code, ":session_id": session_id, ":set_id": e.set_id, ":set_version": e.set_version,
         ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":score": e.score,
-        ":percent": e.percent, ":created_at": e.created_at,
+        ":percent": e.percent, ":created_at": e.created_at, ":receipt": made.receipt,
+        ":publish": e.publish,
     });
     match inserted {
         Ok(_) => Ok(Ok(())),
         Err(err) if is_constraint(&err) => {
-            if entry_of(conn, session_id)?.is_some() {
+            if has_entry(conn, session_id)? {
                 return Ok(Err(Refused::Rule(EntryRefused::SessionUsed)));
             }
             let phone_used = conn.prepare_cached(ENTRY_PHONE_USED)?.exists(
@@ -115,17 +167,21 @@ impl Sqlite {
     pub(in crate::store) async fn record_entry(
         &self,
         e: NewEntry,
-    ) -> Result<std::result::Result<String, EntryRefused>> {
+    ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
         let session = session_id(e.session);
         // Single statements (a refused insert changes nothing), so no savepoint.
         self.write_counted(move |c, counts| {
             let mut rng = rand::rng();
             for _ in 0..CODE_TRIES {
-                let code = EntryCode::random(&mut rng).to_string();
-                match insert_entry(c, &e, &session, &code)? {
+                let made = EntryMade {
+                    code: EntryCode::random(&mut rng).to_string(),
+                    receipt: Receipt::random(&mut rng).as_ref().to_owned(),
+                };
+                // A taken code, or a taken receipt, is tried again with new ones.
+                match insert_entry(c, &e, &session, &made)? {
                     Ok(()) => {
                         counts.entered(&e.set_id, &e.round_id);
-                        return Ok(Ok(code));
+                        return Ok(Ok(made));
                     }
                     Err(Refused::CodeTaken) => continue,
                     Err(Refused::Rule(why)) => return Ok(Err(why)),
@@ -190,6 +246,7 @@ mod tests {
             score: 10,
             percent: 100,
             created_at: "2026-11-28T10:00:00+08:00".into(),
+            publish: false,
         }
     }
 
@@ -197,8 +254,13 @@ mod tests {
     fn a_refused_entry_says_which_rule_refused_it() {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::migrate(&mut conn).unwrap();
-        let insert =
-            |e: &NewEntry, code: &str| insert_entry(&conn, e, &session_id(e.session), code);
+        let insert = |e: &NewEntry, code: &str| {
+            let made = EntryMade {
+                code: code.into(),
+                receipt: format!("{code}-RRRR"),
+            };
+            insert_entry(&conn, e, &session_id(e.session), &made)
+        };
         assert_eq!(
             insert(&entry(1, "13800138000"), "AAAA-AAAA").unwrap(),
             Ok(())

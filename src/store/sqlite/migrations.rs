@@ -180,6 +180,64 @@ const MIGRATIONS: &[&str] = &[
     BEGIN SELECT RAISE(ABORT, 'winners are written by the reveal alone'); END;
     CREATE TRIGGER draw_winners_never_changed BEFORE UPDATE ON draw_winners
     BEGIN SELECT RAISE(ABORT, 'winners are never changed'); END;",
+    // 6: after the draw. An entry's private receipt and its consent to
+    // publication; a draw's claim deadline, the draw it re-draws, and the
+    // highest entry rowid its pool could hold (entries are appended and
+    // never deleted, so an entry is in a pool when its rowid is at most
+    // this and it had not won an earlier draw of the round); claims, once
+    // per win; and the audit log, append-only.
+    "ALTER TABLE entries ADD COLUMN receipt TEXT;
+    ALTER TABLE entries ADD COLUMN publish INTEGER NOT NULL DEFAULT 0;
+    CREATE UNIQUE INDEX entries_receipt ON entries (receipt) WHERE receipt IS NOT NULL;
+    DROP TRIGGER draws_commitment_fixed;
+    ALTER TABLE draws ADD COLUMN claim_by TEXT;
+    ALTER TABLE draws ADD COLUMN replaces INTEGER REFERENCES draws(id);
+    ALTER TABLE draws ADD COLUMN pool_watermark INTEGER;
+    UPDATE draws SET pool_watermark = COALESCE(
+        (SELECT MAX(e.rowid) FROM entries e WHERE e.created_at <= draws.committed_at), 0);
+    CREATE TRIGGER draws_commitment_fixed BEFORE UPDATE ON draws
+    WHEN OLD.public_seed IS NOT NULL
+      OR NEW.public_seed IS NULL
+      OR NEW.revealed_at IS NULL
+      OR NEW.winner_count IS NULL
+      OR NEW.id IS NOT OLD.id
+      OR NEW.entries_txt IS NOT OLD.entries_txt
+      OR NEW.entries_digest IS NOT OLD.entries_digest
+      OR NEW.entry_count IS NOT OLD.entry_count
+      OR NEW.set_id IS NOT OLD.set_id
+      OR NEW.round_id IS NOT OLD.round_id
+      OR NEW.prize IS NOT OLD.prize
+      OR NEW.winners_wanted IS NOT OLD.winners_wanted
+      OR NEW.committed_at IS NOT OLD.committed_at
+      OR NEW.claim_by IS NOT OLD.claim_by
+      OR NEW.replaces IS NOT OLD.replaces
+      OR NEW.pool_watermark IS NOT OLD.pool_watermark
+    BEGIN SELECT RAISE(ABORT, 'a committed draw is never changed'); END;
+    CREATE UNIQUE INDEX draws_replaces ON draws (replaces) WHERE replaces IS NOT NULL;
+    CREATE TABLE claims (
+        draw_id    INTEGER NOT NULL REFERENCES draws(id),
+        code       TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (draw_id, code)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER claims_of_winners_only BEFORE INSERT ON claims
+    WHEN NOT EXISTS (SELECT 1 FROM draw_winners WHERE draw_id = NEW.draw_id AND code = NEW.code)
+    BEGIN SELECT RAISE(ABORT, 'only a winner can claim'); END;
+    CREATE TRIGGER claims_never_changed BEFORE UPDATE ON claims
+    BEGIN SELECT RAISE(ABORT, 'a claim is never changed'); END;
+    CREATE TRIGGER claims_never_removed BEFORE DELETE ON claims
+    BEGIN SELECT RAISE(ABORT, 'a claim is never removed'); END;
+    CREATE TABLE audit (
+        seq    INTEGER PRIMARY KEY,
+        at     TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        hash   TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_never_changed BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_never_removed BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];
 
 /// Brings the schema up to date.

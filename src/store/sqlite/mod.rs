@@ -5,6 +5,7 @@
 //! [`entries`], [`stats`], [`draws`], each with the operations of
 //! [`crate::store::Store`] that touch it.
 
+mod audit;
 mod draws;
 mod entries;
 mod meta;
