@@ -26,6 +26,8 @@ pub enum Command {
     Qr(QrArgs),
     /// Recompute a draw offline from entries.txt and the public seed.
     DrawVerify(DrawVerifyArgs),
+    /// Recompute the audit log's hash chain; exit 1 where it breaks.
+    AuditVerify(AuditVerifyArgs),
 }
 
 /// `quizbooth serve`.
@@ -100,4 +102,12 @@ pub struct DrawVerifyArgs {
     /// The published digest: check the file against it first (exit 2 on mismatch).
     #[arg(long)]
     pub digest: Option<String>,
+}
+
+/// `quizbooth audit-verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// The database file.
+    #[arg(long, env = "QUIZBOOTH_DB", default_value = "data/quizbooth.db")]
+    pub db: PathBuf,
 }

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => commands::check::run(args),
         Some(Command::Qr(args)) => commands::qr::run(args),
         Some(Command::DrawVerify(args)) => commands::draw_verify::run(args),
+        Some(Command::AuditVerify(args)) => commands::audit_verify::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -1,5 +1,6 @@
 //! One module per subcommand, each `run(args) -> anyhow::Result<ExitCode>`.
 
+pub mod audit_verify;
 pub mod check;
 pub mod draw_verify;
 pub mod qr;

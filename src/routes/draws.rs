@@ -162,25 +162,26 @@ pub async fn commit(
         ));
     }
     let now = state.clock.now();
-    let claim_by =
-        match body.claim_by.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
-                Ok(by) if by > now => Some(rfc3339(by)),
-                Ok(_) => {
-                    return Err(ApiError::unprocessable(
-                        "invalid_claim_by",
-                        "the claim deadline must be after now",
-                    ))
-                }
-                Err(_) => return Err(ApiError::unprocessable(
+    let claim_by = match body.claim_by.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
+            Ok(by) if by > now => Some(rfc3339(by)),
+            Ok(_) => {
+                return Err(ApiError::unprocessable(
+                    "invalid_claim_by",
+                    "the claim deadline must be after now",
+                ))
+            }
+            Err(_) => {
+                return Err(ApiError::unprocessable(
                     "invalid_claim_by",
                     format!(
                         "claim_by `{t}` is not an RFC 3339 time such as 2021-10-24T18:00:00+08:00"
                     ),
-                )),
-            },
-        };
+                ))
+            }
+        },
+    };
     let request = DrawRequest {
         set_id: bank.id.clone(),
         round_id: body.round,
