@@ -40,6 +40,7 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("draw.js", include_str!("../web/draw.js")),
     ("show.js", include_str!("../web/show.js")),
     ("admin.js", include_str!("../web/admin.js")),
+    ("admin-claims.js", include_str!("../web/admin-claims.js")),
     ("poster.js", include_str!("../web/poster.js")),
 ];
 

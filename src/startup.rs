@@ -142,6 +142,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(visitor::submit_answers)
         .service(visitor::create_entry)
         .service(visitor::get_session)
+        .service(visitor::receipt_qr)
         .service(health::healthz)
         .service(assets::index)
         .service(assets::hashed)

@@ -465,6 +465,149 @@ async fn a_result_too_fast_or_too_late_for_the_draw_says_so_instead_of_the_form(
 }
 
 #[tokio::test]
+async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    // Others in the pool, so the draw has something to choose from.
+    for i in 0..2 {
+        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
+            .await;
+    }
+    let session = app.passed_session().await;
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.session', '{session}'); return true;"
+    ))
+    .await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_css("#name").await.send_keys("李明").await.unwrap();
+    b.wait_css("#phone")
+        .await
+        .send_keys("13812345678")
+        .await
+        .unwrap();
+    b.click("#enter").await;
+    let code = b
+        .wait_css("#entry-code")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .trim()
+        .to_owned();
+    let receipt = b
+        .wait_css("#entry-receipt")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(receipt.len(), 14, "the receipt beside the code: {receipt}");
+    b.wait_js("document.getElementById('receipt-qr').complete && document.getElementById('receipt-qr').naturalWidth > 0")
+        .await;
+    assert!(
+        b.js("return document.getElementById('my-draws').textContent;")
+            .await
+            .as_str()
+            .unwrap()
+            .contains("还没有开奖"),
+        "no draw yet"
+    );
+
+    // Staff draw everyone (3 winners of 3), with a claim deadline.
+    let by = (chrono::Local::now() + chrono::Duration::days(1))
+        .fixed_offset()
+        .to_rfc3339();
+    let d: Value = app
+        .staff_post(
+            "/admin/api/draws",
+            json!({"round": "week-1", "prize": "纪念 U 盘", "winners": 3, "claim_by": by}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = d["id"].as_i64().unwrap();
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{id}/reveal"),
+            json!({"public_seed": "3 1 4 1 5"}),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+
+    // The visitor's own page, on a later visit, says they won.
+    b.client.refresh().await.unwrap();
+    let state = b
+        .wait_js("document.querySelector('#my-draws li') && document.querySelector('#my-draws li').getAttribute('data-state')")
+        .await;
+    assert_eq!(state, "won");
+    assert!(b
+        .js("return document.getElementById('my-draws').textContent;")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("恭喜中奖"));
+    b.screenshot("visitor-won.png").await;
+
+    // The claim desk: type the receipt, compare the person, hand out.
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
+    ))
+    .await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_css("#claim-receipt")
+        .await
+        .send_keys(&receipt.to_lowercase())
+        .await
+        .unwrap();
+    b.click("#claim-check").await;
+    let person = b
+        .wait_js("document.querySelector('#claim-result.ok .claim-person') && document.querySelector('#claim-result .claim-person').textContent")
+        .await;
+    assert!(
+        person.as_str().unwrap().contains("李明")
+            && person.as_str().unwrap().contains("13812345678"),
+        "{person}"
+    );
+    b.js("document.getElementById('claim-result').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("claim-desk.png").await;
+    b.click("#claim-give").await;
+    b.wait_js("document.querySelector('#claim-result .claim-headline').textContent.indexOf('已发放') >= 0")
+        .await;
+
+    // The public page shows it handed out; the visitor's page too.
+    b.client
+        .goto(&app.url(&format!("/draws/{id}")))
+        .await
+        .unwrap();
+    let claimed = b
+        .wait_js(&format!(
+            "Array.prototype.some.call(document.querySelectorAll('#winners li'), function (li) {{ \
+               return li.textContent.indexOf('{code}') >= 0 && li.querySelector('.badge-claimed'); }})"
+        ))
+        .await;
+    assert_eq!(claimed, true);
+    b.screenshot("draw-claimed.png").await;
+
+    // A second claim of the same prize is refused on screen, in red.
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_css("#claim-receipt")
+        .await
+        .send_keys(&receipt)
+        .await
+        .unwrap();
+    b.click("#claim-check").await;
+    let again = b
+        .wait_js("document.querySelector('#claim-result.claim-again') && document.querySelector('#claim-result').textContent")
+        .await;
+    assert!(again.as_str().unwrap().contains("不能再次发放"), "{again}");
+    b.close().await;
+}
+
+#[tokio::test]
 async fn an_organizer_fixes_a_broken_bank_in_the_console() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;

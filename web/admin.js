@@ -1102,7 +1102,11 @@ var Admin = (function () {
     var button = $('draw-commit');
     button.disabled = true;
     button.textContent = t('committing');
-    A.api('POST', '/admin/api/draws', { set: round.set, round: round.id, prize: prize, winners: winners })
+    var body = { set: round.set, round: round.id, prize: prize, winners: winners };
+    var claimBy = $('draw-claim-by').value, replaces = Number($('draw-replaces').value);
+    if (claimBy && !isNaN(new Date(claimBy).getTime())) body.claim_by = new Date(claimBy).toISOString();
+    if (Number.isInteger(replaces) && replaces > 0) body.replaces = replaces;
+    A.api('POST', '/admin/api/draws', body)
       .then(function (d) {
         outcome = { draw: d };
         $('draw-prize').value = '';

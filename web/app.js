@@ -258,7 +258,9 @@
           h('h1', 0, set.title || t('title')),
           h('div', 'txt', paras(set.intro)),
           rules.length ? h('p', 'rules', rules.map((x) => h('span', 0, x))) : null,
-          closes ? h('p', 'note', t('closes', { t: fmtTime(closes) })) : null
+          d.round && d.round.title && d.round.title !== d.round.id ? h('p', 'note', t('codeRound', { r: d.round.title })) : null,
+          closes ? h('p', 'note', t('closes', { t: fmtTime(closes) })) : null,
+          d.round && d.round.notice ? h('p', 'notice', d.round.notice) : null
         ]),
         boards.length ? h('section', 0, [
           h('h2', 0, t('boardsT')),
@@ -308,10 +310,19 @@
       return [
         e ? card('center entry', [
           h('h1', 0, t('codeT')),
+          h('p', 'lbl', t('codeLabel')),
           h('p', { id: 'entry-code', class: 'code' }, e.code),
+          e.receipt ? [
+            h('p', 'lbl', t('receiptLabel')),
+            h('p', { id: 'entry-receipt', class: 'receipt' }, e.receipt),
+            h('img', { id: 'receipt-qr', class: 'receipt-qr', width: 168, height: 168, alt: t('receiptQr'),
+              src: '/api/sessions/' + enc(s.session) + '/receipt.svg' })
+          ] : null,
           h('p', 0, t('codeKeep')),
-          e.round ? h('p', 'note', t('codeRound', { r: e.round })) : null,
-          h('p', 'note', t('codePublic'))
+          h('p', 'note', t('codeRound', { r: roundName(s, e) })),
+          s.round && s.round.notice ? h('p', { id: 'round-notice', class: 'notice' }, s.round.notice) : null,
+          myDraws(e),
+          h('p', 'note', [t('codePublic'), ' ', h('a', { href: '/draws' }, t('allDraws'))])
         ]) : null,
         card('center sum ' + (ok ? 'ok' : 'bad'), [
           h(e ? 'h2' : 'h1', 0, t(ok ? 'passed' : 'failed')),
@@ -326,6 +337,23 @@
       ];
     }
   };
+
+  // The round as visitors call it: its title, else its id.
+  const roundName = (s, e) => (s.round && s.round.title) || (e && (e.round_title || e.round)) || '';
+  // Every draw of the round that holds the visitor's code: pending, won (with
+  // the claim deadline), not won, handed out.
+  function myDraws(e) {
+    if (!e.draws || !e.draws.length) return h('p', { id: 'my-draws', class: 'note' }, t('drawsNone'));
+    return h('ul', { id: 'my-draws', class: 'my-draws' }, e.draws.map((d) => {
+      const state = d.status !== 'revealed' ? 'pending' : d.won ? (d.claimed ? 'claimed' : 'won') : 'lost';
+      const text = state === 'pending' ? t('drawPending') : state === 'lost' ? t('drawLost')
+        : state === 'claimed' ? t('drawClaimed')
+        : t('drawWon') + (d.claim_by ? ' ' + t('claimBy', { t: fmtTime(d.claim_by) }) : '');
+      return h('li', { class: 'draw-' + state, 'data-state': state }, [
+        h('a', { href: '/draws/' + enc(d.id) }, d.prize), ' · ', h('b', 0, text)
+      ]);
+    }));
+  }
 
   /* ---------- quiz ---------- */
   function go(k) { st.i = k; st.confirm = false; saveA(); show('quiz'); }
@@ -468,6 +496,7 @@
     return h('form', { id: 'entry-form', class: 'card', novalidate: true, onsubmit: onEnter }, [
       h('h2', 0, t('entryT')),
       h('p', 'note', t('entryIntro')),
+      st.s.round && st.s.round.notice ? h('p', { class: 'notice', id: 'entry-notice' }, st.s.round.notice) : null,
       field('name', 'text', 'name', 32, { value: n0 ? n0.value : null }),
       field('phone', 'tel', 'tel', 20, { value: p0 ? p0.value : null, inputmode: 'tel', 'aria-describedby': 'phone-err phone-note' }),
       h('p', { id: 'phone-note', class: 'note' }, t('phoneNote')),

@@ -144,6 +144,12 @@
     badge.textContent = t(revealed ? 'status_revealed' : 'status_committed');
     badge.className = 'badge ' + (revealed ? 'badge-revealed' : 'badge-committed');
     $('round').textContent = roundName(d);
+    var chain = [];
+    if (d.replaces) chain.push(t('redraw_of', { id: d.replaces }));
+    if (d.replaced_by) chain.push(t('redrawn_by', { id: d.replaced_by }));
+    if (d.claim_by) chain.push(t('claim_by_line', { t: DrawI18n.time(d.claim_by) }));
+    $('chain').textContent = chain.join(' · ');
+    $('chain').hidden = !chain.length;
     $('entry-count').textContent = t('entry_count_n', { n: d.entry_count });
     $('winners-wanted').textContent = t('winners_wanted_n', { n: d.winners_wanted });
     $('committed-at').textContent = DrawI18n.time(d.committed_at);
@@ -187,6 +193,7 @@
       who.appendChild(el('span', null, w.name));
       who.appendChild(el('span', 'phone', w.phone));
       li.appendChild(who);
+      if (w.claimed) li.appendChild(el('span', 'badge badge-claimed', t('winner_claimed')));
       if (ok) li.appendChild(el('span', 'tick', '✓ ' + t('winner_verified')));
       if (checked && checked.code === w.code) li.classList.add('mine');
       list.appendChild(li);

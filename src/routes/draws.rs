@@ -9,7 +9,9 @@ use crate::contact::{EntryCode, Phone, Receipt};
 use crate::draw;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{ClaimBy, ClaimRefused, CommitRefused, Draw, DrawRequest, RevealRefused};
+use crate::store::{
+    ClaimBy, ClaimMode, ClaimRefused, CommitRefused, Draw, DrawRequest, RevealRefused,
+};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -307,6 +309,9 @@ pub struct ClaimBody {
     receipt: Option<String>,
     code: Option<String>,
     phone: Option<String>,
+    /// Only look the win up (extension): nothing is handed out.
+    #[serde(default)]
+    check: bool,
 }
 
 /// `POST /admin/api/claims`: hand out a prize at the booth (核销).
@@ -340,9 +345,14 @@ pub async fn hand_out(
             ))
         }
     };
+    let mode = if body.check {
+        ClaimMode::Check
+    } else {
+        ClaimMode::HandOut
+    };
     let claimed = state
         .store
-        .claim(by, &rfc3339(state.clock.now()))
+        .claim(by, &rfc3339(state.clock.now()), mode)
         .await?
         .map_err(|why| match why {
             ClaimRefused::NotAWinner => not_a_winner(),
@@ -357,7 +367,9 @@ pub async fn hand_out(
                 "the claim deadline of this draw has passed",
             ),
         })?;
-    tracing::info!(draw = claimed.draw, code = %claimed.code, "prize handed out");
+    if mode == ClaimMode::HandOut {
+        tracing::info!(draw = claimed.draw, code = %claimed.code, "prize handed out");
+    }
     Ok(json_no_store(
         StatusCode::OK,
         json!({"draw": claimed.draw, "prize": claimed.prize, "code": claimed.code,

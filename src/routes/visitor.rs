@@ -508,3 +508,24 @@ mod tests {
         }
     }
 }
+
+/// `GET /api/sessions/{session}/receipt.svg` (extension): the entrant's
+/// private receipt as a QR code for the claim desk to scan. Only the holder
+/// of the session token gets it; it is never cached.
+#[get("/api/sessions/{session}/receipt.svg")]
+pub async fn receipt_qr(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let s = open_session(&state, &path).await?;
+    let entry = state
+        .store
+        .entry_of(s.token.key)
+        .await?
+        .filter(|e| !e.receipt.is_empty())
+        .ok_or_else(|| ApiError::not_found("entry"))?;
+    let svg = crate::qr::svg(&entry.receipt).map_err(|e| ApiError::unavailable(e.to_string()))?;
+    Ok(no_store(StatusCode::OK)
+        .content_type("image/svg+xml")
+        .body(svg))
+}

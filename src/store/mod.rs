@@ -252,13 +252,16 @@ impl Store {
     // --- claims (SPEC §7) and the record --------------------------------------
 
     /// Hands out a prize: the win of the receipt's entry, or of the code when
-    /// the phone matches, once, before the draw's `claim_by`; audited.
+    /// the phone matches, once, before the draw's `claim_by`; audited. With
+    /// [`ClaimMode::Check`] it only looks the win up (for the desk to compare
+    /// the person with the name and phone) and changes nothing.
     pub async fn claim(
         &self,
         by: ClaimBy,
         at: &str,
+        mode: ClaimMode,
     ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
-        self.engine.claim(by, at).await
+        self.engine.claim(by, at, mode).await
     }
 
     /// Appends a staff action to the audit log (the draw and claim

@@ -300,8 +300,17 @@ pub struct Claimed {
     pub name: String,
     /// Full phone.
     pub phone: String,
-    /// RFC 3339.
-    pub claimed_at: String,
+    /// RFC 3339; `None` for a check that hands out nothing.
+    pub claimed_at: Option<String>,
+}
+
+/// Whether a claim hands the prize out or only looks it up for the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimMode {
+    /// Look up the win and who it belongs to; change nothing.
+    Check,
+    /// Mark it handed out.
+    HandOut,
 }
 
 /// Why a claim was refused.

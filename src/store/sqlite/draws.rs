@@ -8,8 +8,8 @@ use super::{is_constraint, Result, Sqlite};
 use crate::contact::{mask_name, mask_phone};
 use crate::draw;
 use crate::store::{
-    AuditAction, ClaimBy, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest, RevealRefused,
-    StoreError, Winner,
+    AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
+    RevealRefused, StoreError, Winner,
 };
 use chrono::DateTime;
 use rusqlite::{named_params, Connection, OptionalExtension};
@@ -252,6 +252,7 @@ fn claim(
     conn: &Connection,
     by: &ClaimBy,
     at: &str,
+    mode: ClaimMode,
 ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
     let code = match by {
         ClaimBy::Receipt(receipt) => {
@@ -295,6 +296,16 @@ fn claim(
     if claim_by.as_deref().is_some_and(|by| after(at, by)) {
         return Ok(Err(ClaimRefused::Closed));
     }
+    if mode == ClaimMode::Check {
+        return Ok(Ok(Claimed {
+            draw: draw_id,
+            prize,
+            code,
+            name,
+            phone,
+            claimed_at: None,
+        }));
+    }
     let inserted = conn
         .prepare_cached(INSERT_CLAIM)?
         .execute(named_params! {":draw_id": draw_id, ":code": code, ":claimed_at": at});
@@ -317,7 +328,7 @@ fn claim(
         code,
         name,
         phone,
-        claimed_at: at.to_owned(),
+        claimed_at: Some(at.to_owned()),
     }))
 }
 
@@ -326,9 +337,13 @@ impl Sqlite {
         &self,
         by: ClaimBy,
         at: &str,
+        mode: ClaimMode,
     ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
         let at = at.to_owned();
-        self.write(move |c| claim(c, &by, &at)).await
+        match mode {
+            ClaimMode::Check => self.read(move |c| claim(c, &by, &at, mode)).await,
+            ClaimMode::HandOut => self.write(move |c| claim(c, &by, &at, mode)).await,
+        }
     }
 
     pub(in crate::store) async fn commit_draw(
