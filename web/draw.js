@@ -150,6 +150,9 @@
     if (d.claim_by) chain.push(t('claim_by_line', { t: DrawI18n.time(d.claim_by) }));
     $('chain').textContent = chain.join(' · ');
     $('chain').hidden = !chain.length;
+    var notice = DrawI18n.lang() === 'en' ? d.round_notice_en : d.round_notice;
+    $('round-notice').textContent = notice || '';
+    $('round-notice').hidden = !notice;
     $('entry-count').textContent = t('entry_count_n', { n: d.entry_count });
     $('winners-wanted').textContent = t('winners_wanted_n', { n: d.winners_wanted });
     $('committed-at').textContent = DrawI18n.time(d.committed_at);

@@ -166,7 +166,9 @@
     if (!draw) return;
     var d = draw;
     document.title = d.prize + ' · ' + t('show_title');
-    $('draw-no').textContent = t('draw_no', { id: d.id }) + ' · ' + d.round;
+    var round = (DrawI18n.lang() === 'en' ? d.round_title_en : d.round_title) || d.round;
+    $('draw-no').textContent = t('draw_no', { id: d.id }) + ' · ' + round +
+      (d.replaces ? ' · ' + t('redraw_of', { id: d.replaces }) : '');
     $('head').hidden = false;
     $('prize').textContent = d.prize;
     $('entry-count').textContent = t('show_entries', { n: d.entry_count });

@@ -21,6 +21,21 @@ test('public seeds are normalised or refused as the Python reference does', () =
   }
 });
 
+test('a chain of re-draws follows the Python reference', async () => {
+  const chain = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'chain_vectors.json'), 'utf8'));
+  const drawn = [];
+  for (const d of chain.draws) {
+    const pool = V.sortCodes(chain.entries.filter((c) => drawn.indexOf(c) < 0));
+    assert.equal(V.entriesText(pool), d.entries_txt, 'the pool leaves out every earlier winner');
+    assert.equal(await V.sha256Hex(d.entries_txt), d.digest);
+    const won = await V.pick(pool, await V.seed(d.digest, d.public_seed), d.winners);
+    assert.deepEqual(won, d.expected_winners);
+    drawn.push(...won);
+  }
+  assert.equal(new Set(drawn).size, drawn.length, 'no code drawn twice');
+});
+
 test('a draw published with an invisible character in its seed does not verify', async () => {
   const c = cases[0];
   const rigged = '2021\u200b1011';
