@@ -2,8 +2,7 @@
 
 use super::shared::{accept_language, client_ip, no_store, LangQuery};
 use super::views::{
-    lang_index, result_json, session_json, session_view, set_view, EntryWindow, Prerendered,
-    Session,
+    result_view, session_view, set_view, to_body, EntryWindow, Prerendered, Session,
 };
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
@@ -105,7 +104,7 @@ pub async fn start_session(
     ))
 }
 
-/// A session not yet submitted, from its pre-serialized parts.
+/// A session not yet submitted.
 fn unsubmitted(
     prerendered: &Prerendered,
     status: StatusCode,
@@ -113,8 +112,15 @@ fn unsubmitted(
     session: &Session<'_>,
     lang: &str,
 ) -> HttpResponse {
-    let parts = prerendered.get(bank);
-    let body = session_json(&parts[lang_index(lang)], bank, session, lang);
+    let parts = prerendered.get(bank, lang);
+    let view = session_view(&parts, bank, session, None, None);
+    json_body(status, to_body(&view, SESSION_BYTES))
+}
+
+/// Room for a session before submission (the sample bank's are about 9 KB).
+const SESSION_BYTES: usize = 12 * 1024;
+
+fn json_body(status: StatusCode, body: Vec<u8>) -> HttpResponse {
     no_store(status)
         .content_type(mime::APPLICATION_JSON)
         .body(body)
@@ -258,8 +264,9 @@ pub async fn get_session(
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
     let window = s.entry_window(submitted);
     let entry = state.store.entry_of(s.token.key).await?;
-    let view = session_view(&s.bank, &session, lang, Some((&outcome, &window)), entry);
-    Ok(no_store(StatusCode::OK).json(view))
+    let parts = prerendered.get(&s.bank, lang);
+    let view = session_view(&parts, &s.bank, &session, Some((&outcome, &window)), entry);
+    Ok(json_body(StatusCode::OK, to_body(&view, 2 * SESSION_BYTES)))
 }
 
 fn already_submitted() -> ApiError {
@@ -331,12 +338,10 @@ pub async fn submit_answers(
         .record_submission(submission)
         .await?
         .map_err(|_| already_submitted())?;
-    let parts = prerendered.get(&s.bank);
+    let parts = prerendered.get(&s.bank, s.token.lang);
     let window = s.entry_window(now);
-    let body = result_json(&parts[lang_index(s.token.lang)], &outcome, &window);
-    Ok(no_store(StatusCode::OK)
-        .content_type(mime::APPLICATION_JSON)
-        .body(body))
+    let view = result_view(&parts, &s.bank, &outcome, &window);
+    Ok(json_body(StatusCode::OK, to_body(&view, 4096)))
 }
 
 /// `POST /api/entries` body.
