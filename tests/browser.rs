@@ -608,6 +608,63 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
 }
 
 #[tokio::test]
+async fn checking_a_code_on_one_draw_names_its_win_in_another_draw_of_the_round() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    for i in 0..3 {
+        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
+            .await;
+    }
+    let mut ids = Vec::new();
+    let mut winners = Vec::new();
+    for seed in ["1 1 1", "2 2 2"] {
+        let d: Value = app
+            .staff_post(
+                "/admin/api/draws",
+                json!({"round": "week-1", "prize": format!("奖品 {seed}"), "winners": 1}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = d["id"].as_i64().unwrap();
+        let r: Value = app
+            .staff_post(
+                &format!("/admin/api/draws/{id}/reveal"),
+                json!({"public_seed": seed}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(id);
+        winners.push(r["winners"][0]["code"].as_str().unwrap().to_owned());
+    }
+    // The second draw's winner, checked on the first draw's page.
+    b.client
+        .goto(&app.url(&format!("/draws/{}", ids[0])))
+        .await
+        .unwrap();
+    b.wait_css("#code-input")
+        .await
+        .send_keys(&winners[1])
+        .await
+        .unwrap();
+    b.js("document.getElementById('code-form').requestSubmit(); return true;")
+        .await;
+    let said = b
+        .wait_js("document.querySelector('#code-result .code-elsewhere') && document.getElementById('code-result').textContent")
+        .await;
+    assert!(
+        said.as_str()
+            .unwrap()
+            .contains("另一场抽奖中中奖了：奖品 2 2 2"),
+        "{said}"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
 async fn an_organizer_fixes_a_broken_bank_in_the_console() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;

@@ -500,6 +500,10 @@
       field('name', 'text', 'name', 32, { value: n0 ? n0.value : null }),
       field('phone', 'tel', 'tel', 20, { value: p0 ? p0.value : null, inputmode: 'tel', 'aria-describedby': 'phone-err phone-note' }),
       h('p', { id: 'phone-note', class: 'note' }, t('phoneNote')),
+      h('label', { class: 'check', for: 'publish' }, [
+        h('input', { id: 'publish', name: 'publish', type: 'checkbox', checked: !!($('publish') && $('publish').checked) }),
+        h('span', 0, t('publishLabel'))
+      ]),
       h('p', { id: 'form-err', class: 'err', 'data-error': 'form', role: 'alert', hidden: true }),
       h('button', { id: 'enter', class: 'btn big', type: 'submit' }, t('enter'))
     ]);
@@ -531,7 +535,8 @@
     $('form-err').hidden = true;
     if (fieldErrs({ name: !len || len > 32, phone: !/^1[3-9]\d{9}$/.test(phone) })) return;
     guard($('enter'), async () => {
-      const r = await api('POST', '/api/entries', { session: st.s.session, name: name, phone: phone });
+      const r = await api('POST', '/api/entries', { session: st.s.session, name: name, phone: phone,
+        publish: $('publish').checked });
       if (r.ok && r.data.code) { st.s.entry = r.data; return show('result'); }
       if (r.status === 422) {
         const f = r.data.fields || {};

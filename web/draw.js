@@ -307,10 +307,11 @@
     if (won) { checked = { status: 'won', code: code }; renderCode(); renderWinners(); return; }
     checked = { status: 'running', code: code };
     renderCode();
-    loadEntries(false).then(function (bytes) {
-      var text = new TextDecoder('utf-8').decode(bytes);
+    Promise.all([loadEntries(false), winsElsewhere(code)]).then(function (r) {
+      var text = new TextDecoder('utf-8').decode(r[0]);
       var inPool = QuizboothVerify.parseEntries(text).indexOf(code) >= 0;
-      checked = { code: code, status: !inPool ? 'absent' : d.status === 'revealed' ? 'not-won' : 'pending' };
+      checked = { code: code, status: !inPool ? 'absent' : d.status === 'revealed' ? 'not-won' : 'pending',
+        elsewhere: r[1] };
     }, function (err) {
       checked = { code: code, status: 'error', message: err.message };
     }).then(function () { renderCode(); renderWinners(); });
@@ -335,6 +336,26 @@
     }[c.status];
     box.appendChild(el('p', null, text));
     if (c.status === 'absent') box.appendChild(el('p', 'small', t('code_absent_hint')));
+    // The code's wins in the other draws of the round.
+    (c.elsewhere || []).forEach(function (o) {
+      var p = el('p', 'small code-elsewhere');
+      p.appendChild(document.createTextNode(t('code_won_elsewhere', { id: o.id, prize: o.prize }) + ' '));
+      var a = el('a', null, t('draw_no', { id: o.id }));
+      a.href = '/draws/' + encodeURIComponent(o.id);
+      p.appendChild(a);
+      box.appendChild(p);
+    });
+  }
+
+  /** The other revealed draws of this draw's round that `code` won. */
+  function winsElsewhere(code) {
+    var d = draw;
+    return get('/api/draws').then(function (list) {
+      return list.filter(function (o) {
+        return o.id !== d.id && o.set === d.set && o.round === d.round &&
+          (o.winners || []).some(function (w) { return w.code === code; });
+      });
+    }, function () { return []; });
   }
 
   /** The round as people call it: its title in the page's language, else its id. */

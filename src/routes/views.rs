@@ -127,7 +127,57 @@ pub struct QuestionView<'a> {
     kind: QuestionType,
     text: &'a RawValue,
     points: u32,
-    options: Vec<OptionView<'a>>,
+    options: Options<'a>,
+}
+
+/// A question's options in the served order, written as they are read
+/// (no list is built per request).
+#[derive(Debug)]
+pub struct Options<'a> {
+    keys: &'a [char],
+    texts: &'a [(char, Box<RawValue>)],
+}
+
+impl Serialize for Options<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.keys.iter().filter_map(|k| {
+            self.texts
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(key, text)| OptionView { key: *key, text })
+        }))
+    }
+}
+
+/// The questions served, in order, written as they are read.
+#[derive(Debug)]
+pub struct Questions<'a> {
+    parts: &'a SetParts,
+    bank: &'a Bank,
+    served: &'a [Served],
+}
+
+impl Serialize for Questions<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.served.iter().filter_map(|sv| {
+            let q = self
+                .bank
+                .questions
+                .get(sv.index)
+                .filter(|q| q.id == sv.id)?;
+            let texts = self.parts.questions.get(sv.index)?;
+            Some(QuestionView {
+                id: &q.id,
+                kind: q.kind,
+                text: &texts.text,
+                points: q.points,
+                options: Options {
+                    keys: &sv.options,
+                    texts: &texts.options,
+                },
+            })
+        }))
+    }
 }
 
 /// The session's round.
@@ -210,7 +260,7 @@ pub struct SessionView<'a> {
     pass_percent: u32,
     min_answer_secs: Option<u32>,
     boards: &'a RawValue,
-    questions: Vec<QuestionView<'a>>,
+    questions: Questions<'a>,
     result: Option<ResultView<'a>>,
     entry: Option<EntryView>,
 }
@@ -225,27 +275,11 @@ pub fn session_view<'a>(
     entry: Option<EntryOf>,
 ) -> SessionView<'a> {
     let lang = parts.lang;
-    let questions = session
-        .served
-        .iter()
-        .filter_map(|s| {
-            let q = bank.questions.get(s.index).filter(|q| q.id == s.id)?;
-            let texts = parts.questions.get(s.index)?;
-            let options = s
-                .options
-                .iter()
-                .filter_map(|k| texts.options.iter().find(|(key, _)| key == k))
-                .map(|(k, text)| OptionView { key: *k, text })
-                .collect();
-            Some(QuestionView {
-                id: &q.id,
-                kind: q.kind,
-                text: &texts.text,
-                points: q.points,
-                options,
-            })
-        })
-        .collect();
+    let questions = Questions {
+        parts,
+        bank,
+        served: session.served,
+    };
     let round = bank.round(session.round_id);
     SessionView {
         session: &session.id,
