@@ -61,24 +61,6 @@ pub fn verify<R: Row>(rows: &[R]) -> Result<(), Break> {
     Ok(())
 }
 
-impl Row for crate::store::AuditEntry {
-    fn seq(&self) -> i64 {
-        self.seq
-    }
-    fn at(&self) -> &str {
-        &self.at
-    }
-    fn action(&self) -> &str {
-        &self.action
-    }
-    fn detail(&self) -> &str {
-        &self.detail
-    }
-    fn hash(&self) -> &str {
-        &self.hash
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

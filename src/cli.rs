@@ -58,7 +58,7 @@ pub struct ServeArgs {
     #[arg(long, env = "QUIZBOOTH_ENTRY_LIMIT", default_value_t = crate::limits::LimitSettings::default().entry_per_hour)]
     pub entry_limit: u32,
     /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client.
-    #[arg(long = "trusted-proxy", env = "QUIZBOOTH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::config::parse_proxy)]
+    #[arg(long = "trusted-proxy", env = "QUIZBOOTH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
@@ -110,4 +110,12 @@ pub struct AuditVerifyArgs {
     /// The database file.
     #[arg(long, env = "QUIZBOOTH_DB", default_value = "data/quizbooth.db")]
     pub db: PathBuf,
+}
+
+/// A trusted proxy: `10.0.0.0/8`, or one address (`10.0.0.5`, a /32).
+pub fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}` is not an address or a CIDR block such as 10.0.0.0/8"))
 }

@@ -67,14 +67,6 @@ impl Settings {
 /// Shortest staff token accepted on the command line.
 pub const MIN_ADMIN_TOKEN_CHARS: usize = 20;
 
-/// A trusted proxy: `10.0.0.0/8`, or one address (`10.0.0.5`, a /32).
-pub fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
-    let s = s.trim();
-    s.parse::<ipnet::IpNet>()
-        .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
-        .map_err(|_| format!("`{s}` is not an address or a CIDR block such as 10.0.0.0/8"))
-}
-
 /// The client's address for rate limits: the TCP peer, unless the peer is a
 /// trusted proxy; then the right-most address of `X-Forwarded-For` that is
 /// not itself a trusted proxy (a client can prepend anything to the header,
@@ -155,6 +147,7 @@ pub fn lan_address() -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::parse_proxy;
 
     #[test]
     fn public_url_follows_the_bind() {

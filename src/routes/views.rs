@@ -6,7 +6,7 @@
 //! once per language ([`Prerendered`], as `RawValue`s) and the views hold
 //! them as they are.
 
-use crate::bank::{Bank, QuestionType, Round};
+use crate::bank::{Bank, Round};
 use crate::clock::rfc3339;
 use crate::quiz::{Outcome, Served};
 use crate::store::EntryOf;
@@ -112,19 +112,21 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
     }
 }
 
-/// An option as shown.
+/// An option as shown (serialized once per set version and language:
+/// its place in a question is all that changes per visitor).
 #[derive(Debug, Serialize)]
 pub struct OptionView<'a> {
     key: char,
-    text: &'a RawValue,
+    text: &'a str,
 }
 
 /// A served question, without its answer.
 #[derive(Debug, Serialize)]
 pub struct QuestionView<'a> {
-    id: &'a str,
+    id: &'a RawValue,
+    /// `single`, `multiple` or `truefalse` ([`crate::bank::QuestionType`]).
     #[serde(rename = "type")]
-    kind: QuestionType,
+    kind: &'a RawValue,
     text: &'a RawValue,
     points: u32,
     options: Options<'a>,
@@ -144,7 +146,7 @@ impl Serialize for Options<'_> {
             self.texts
                 .iter()
                 .find(|(key, _)| key == k)
-                .map(|(key, text)| OptionView { key: *key, text })
+                .map(|(_, option)| &**option)
         }))
     }
 }
@@ -167,8 +169,8 @@ impl Serialize for Questions<'_> {
                 .filter(|q| q.id == sv.id)?;
             let texts = self.parts.questions.get(sv.index)?;
             Some(QuestionView {
-                id: &q.id,
-                kind: q.kind,
+                id: &texts.id,
+                kind: &texts.kind,
                 text: &texts.text,
                 points: q.points,
                 options: Options {
@@ -387,7 +389,10 @@ pub struct SetParts {
 /// One question's texts as JSON.
 #[derive(Debug)]
 struct QuestionTexts {
+    id: Box<RawValue>,
+    kind: Box<RawValue>,
     text: Box<RawValue>,
+    /// Each option's whole [`OptionView`], by key.
     options: Vec<(char, Box<RawValue>)>,
     /// A JSON string, or `null`.
     explanation: Box<RawValue>,
@@ -405,11 +410,19 @@ impl SetParts {
             .questions
             .iter()
             .map(|q| QuestionTexts {
+                id: raw(&q.id),
+                kind: raw(&q.kind),
                 text: raw(q.text.get(lang)),
                 options: q
                     .options
                     .iter()
-                    .map(|(k, t)| (*k, raw(t.get(lang))))
+                    .map(|(k, t)| {
+                        let view = OptionView {
+                            key: *k,
+                            text: t.get(lang),
+                        };
+                        (*k, raw(&view))
+                    })
                     .collect(),
                 explanation: raw(&q.explanation.as_ref().map(|t| t.get(lang))),
             })

@@ -375,3 +375,21 @@ pub struct AuditEntry {
     /// `SHA-256(PREV\nSEQ\nAT\nACTION\nDETAIL)`, lowercase hex.
     pub hash: String,
 }
+
+impl crate::audit::Row for AuditEntry {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn at(&self) -> &str {
+        &self.at
+    }
+    fn action(&self) -> &str {
+        &self.action
+    }
+    fn detail(&self) -> &str {
+        &self.detail
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+}
