@@ -275,23 +275,13 @@ async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
         app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
             .await;
     }
-    let d: Value = app
-        .staff_post(
-            "/admin/api/draws",
+    let d = app
+        .drawn(
             json!({"round": "week-1", "prize": "纪念品", "winners": 2}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = d["id"].as_i64().unwrap();
-    let r = app
-        .staff_post(
-            &format!("/admin/api/draws/{id}/reveal"),
-            json!({"public_seed": "12 34 56"}),
+            "12 34 56",
         )
         .await;
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let id = d["id"].as_i64().unwrap();
 
     b.client
         .goto(&app.url(&format!("/draws/{id}")))
@@ -519,23 +509,13 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
     let by = (chrono::Local::now() + chrono::Duration::days(1))
         .fixed_offset()
         .to_rfc3339();
-    let d: Value = app
-        .staff_post(
-            "/admin/api/draws",
+    let d = app
+        .drawn(
             json!({"round": "week-1", "prize": "纪念 U 盘", "winners": 3, "claim_by": by}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = d["id"].as_i64().unwrap();
-    let r = app
-        .staff_post(
-            &format!("/admin/api/draws/{id}/reveal"),
-            json!({"public_seed": "3 1 4 1 5"}),
+            "3 1 4 1 5",
         )
         .await;
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let id = d["id"].as_i64().unwrap();
 
     // The visitor's own page, on a later visit, says they won.
     b.client.refresh().await.unwrap();
@@ -618,26 +598,13 @@ async fn checking_a_code_on_one_draw_names_its_win_in_another_draw_of_the_round(
     let mut ids = Vec::new();
     let mut winners = Vec::new();
     for seed in ["1 1 1", "2 2 2"] {
-        let d: Value = app
-            .staff_post(
-                "/admin/api/draws",
+        let r = app
+            .drawn(
                 json!({"round": "week-1", "prize": format!("奖品 {seed}"), "winners": 1}),
+                seed,
             )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id = d["id"].as_i64().unwrap();
-        let r: Value = app
-            .staff_post(
-                &format!("/admin/api/draws/{id}/reveal"),
-                json!({"public_seed": seed}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        ids.push(id);
+            .await;
+        ids.push(r["id"].as_i64().unwrap());
         winners.push(r["winners"][0]["code"].as_str().unwrap().to_owned());
     }
     // The second draw's winner, checked on the first draw's page.

@@ -31,17 +31,7 @@ async fn revealed(app: &TestApp, winners: i64, claim_secs: i64, replaces: Option
     if let Some(old) = replaces {
         body["replaces"] = json!(old);
     }
-    let r = commit(app, body).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let d: Value = r.json().await.unwrap();
-    let r = app
-        .staff_post(
-            &format!("/admin/api/draws/{}/reveal", d["id"]),
-            json!({"public_seed": "11 22 33"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    r.json().await.unwrap()
+    app.drawn(body, "11 22 33").await
 }
 
 /// A wall-clock time moved by however far the app's clock has been advanced.

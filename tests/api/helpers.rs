@@ -114,6 +114,18 @@ impl TestApp {
         id
     }
 
+    /// Commits a draw (201) and reveals it with `seed` (200); returns the
+    /// revealed draw as the public sees it.
+    pub async fn drawn(&self, commit: Value, seed: &str) -> Value {
+        let r = self.staff_post("/admin/api/draws", commit).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "commit");
+        let d: Value = r.json().await.unwrap();
+        let path = format!("/admin/api/draws/{}/reveal", d["id"]);
+        let r = self.staff_post(&path, json!({ "public_seed": seed })).await;
+        assert_eq!(r.status(), StatusCode::OK, "reveal");
+        r.json().await.unwrap()
+    }
+
     /// A passed session entered with this phone; returns the code.
     pub async fn entry(&self, name: &str, phone: &str) -> String {
         let v = self.entry_made(name, phone, false).await;
