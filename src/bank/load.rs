@@ -217,6 +217,9 @@ questions:
     text: {zh: 问题三, en: Q3}
     answer: false
     points: 2
+privacy:
+  organizer: {zh: 演示主办方, en: Demo organizer}
+  contact: {zh: 展台工作人员, en: Booth staff}
 "#;
 
     #[test]
@@ -370,6 +373,30 @@ questions:
                 proptest::prop_assert!(p.line >= 1 && p.line <= lines && p.column >= 1, "{p:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_bank_without_its_organizer_and_contact_warns_and_keeps_30_days() {
+        let bank = parse_bank(VALID).bank.unwrap();
+        assert_eq!(bank.privacy.keep_days, 30);
+        assert_eq!(
+            bank.privacy.organizer.as_ref().unwrap().get("zh"),
+            "演示主办方"
+        );
+        let at = VALID.find("privacy:").unwrap();
+        let r = parse_bank(&VALID[..at]);
+        assert!(r.bank.is_some(), "a warning only");
+        let w: Vec<&Problem> = r.problems.iter().filter(|p| p.warning).collect();
+        assert!(w.iter().any(|p| p.message.contains("privacy")), "{w:?}");
+        let r = parse_bank(&format!(
+            "{}privacy: {{contact: \"12377\", keep_days: 0}}\n",
+            &VALID[..at]
+        ));
+        assert!(r.bank.is_none(), "keep_days 0 is an error");
+        assert!(r
+            .problems
+            .iter()
+            .any(|p| p.message.contains("organizer") && p.warning));
     }
 
     #[test]

@@ -36,6 +36,22 @@ pub struct Bank {
     pub boards: Vec<Board>,
     /// At least one question.
     pub questions: Vec<Question>,
+    /// Who collects the entrants' contacts, and for how long (SPEC §8).
+    pub privacy: Privacy,
+}
+
+/// The `privacy:` block, with defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Privacy {
+    /// Who collects the data (shown in the notice; `check` warns without it).
+    pub organizer: Option<Text>,
+    /// How to reach them (`check` warns without it).
+    pub contact: Option<Text>,
+    /// What the data is for; the notice has a default.
+    pub purpose: Option<Text>,
+    /// Days the contacts are kept after the round closes or the last claim
+    /// deadline of its draws, whichever is later.
+    pub keep_days: u32,
 }
 
 impl Bank {

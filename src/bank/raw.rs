@@ -28,6 +28,22 @@ pub struct RawBank {
     pub boards: Option<Vec<S<RawBoard>>>,
     /// The questions.
     pub questions: S<Vec<S<RawQuestion>>>,
+    /// Who collects the entrants' contacts, and for how long (SPEC §8).
+    pub privacy: Option<S<RawPrivacy>>,
+}
+
+/// `privacy:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrivacy {
+    /// Who collects the data.
+    pub organizer: Option<S<RawText>>,
+    /// How to reach them.
+    pub contact: Option<S<RawText>>,
+    /// What the data is for.
+    pub purpose: Option<S<RawText>>,
+    /// Days kept after the round (or the last claim deadline).
+    pub keep_days: Option<S<i64>>,
 }
 
 /// `quiz:`.

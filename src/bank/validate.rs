@@ -214,6 +214,7 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
     }
 
     let quiz = check_quiz(&mut c, raw.quiz.as_ref(), &raw.questions);
+    let privacy = check_privacy(&mut c, raw.privacy.as_ref(), &raw.id);
     let rounds = check_rounds(&mut c, raw.rounds.as_ref());
 
     let has_errors = c.problems.iter().any(|p| !p.warning);
@@ -232,6 +233,7 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
         rounds,
         boards,
         questions,
+        privacy,
     };
     (Some(bank), problems)
 }
@@ -334,6 +336,60 @@ fn check_quiz(
         }
     }
     quiz
+}
+
+/// Default `keep_days`.
+pub const DEFAULT_KEEP_DAYS: u32 = 30;
+
+fn check_privacy(
+    c: &mut Checker,
+    raw: Option<&S<super::raw::RawPrivacy>>,
+    id: &S<String>,
+) -> super::Privacy {
+    let mut privacy = super::Privacy {
+        organizer: None,
+        contact: None,
+        purpose: None,
+        keep_days: DEFAULT_KEEP_DAYS,
+    };
+    let missing = "the entry notice (个人信息保护法) should say who collects the names and phones and how to reach them";
+    let Some(raw) = raw else {
+        c.warn(
+            id,
+            format!("no privacy: block: {missing}; add privacy: {{organizer: …, contact: …}}"),
+        );
+        return privacy;
+    };
+    let p = &raw.value;
+    privacy.organizer = p
+        .organizer
+        .as_ref()
+        .map(|t| c.text(t, "privacy organizer", MAX_TITLE_CHARS));
+    privacy.contact = p
+        .contact
+        .as_ref()
+        .map(|t| c.text(t, "privacy contact", MAX_TITLE_CHARS));
+    privacy.purpose = p
+        .purpose
+        .as_ref()
+        .map(|t| c.text(t, "privacy purpose", MAX_BODY_CHARS));
+    if privacy.organizer.is_none() {
+        c.warn(raw, format!("privacy has no organizer: {missing}"));
+    }
+    if privacy.contact.is_none() {
+        c.warn(raw, format!("privacy has no contact: {missing}"));
+    }
+    if let Some(k) = &p.keep_days {
+        if !(1..=3650).contains(&k.value) {
+            c.err(
+                k,
+                format!("keep_days must be from 1 to 3650 days, not {}", k.value),
+            );
+        } else {
+            privacy.keep_days = k.value as u32;
+        }
+    }
+    privacy
 }
 
 fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) -> Vec<Round> {
