@@ -3,7 +3,7 @@
 -- MODE submit: FILE lines are `ID<TAB>BODY` (from `seed open`);
 --   POST /api/sessions/ID/answers with BODY (every answer right).
 -- MODE entry:  FILE lines are `ID<TAB>PHONE` (from `seed passed`);
---   POST /api/entries with {"session": ID, "name": ..., "phone": PHONE}.
+--   POST /api/entries with {"session": ID, "consent": true, "name": ..., "phone": PHONE}.
 -- When a thread runs out of sessions it starts over (those repeats answer 409
 -- and show up as non-2xx responses); done() prints how many requests wrapped.
 
@@ -33,7 +33,7 @@ function init(args)
             bodies[n] = rest
          else
             paths[n] = "/api/entries"
-            bodies[n] = '{"session":"' .. id .. '","name":"张三丰","phone":"' .. rest .. '"}'
+            bodies[n] = '{"session":"' .. id .. '","consent":true,"name":"张三丰","phone":"' .. rest .. '"}'
          end
       end
       line_no = line_no + 1

@@ -225,9 +225,32 @@ async fn a_visitor_goes_from_the_start_screen_to_an_entry_code() {
         .await;
     b.screenshot("visitor-result.png").await;
 
+    // The notice names the organizer from the bank, before the fields.
+    let notice = b
+        .wait_js("document.getElementById('privacy-summary') && document.getElementById('privacy-summary').textContent")
+        .await;
+    assert!(notice.as_str().unwrap().contains("测试主办方"), "{notice}");
     // A wrong phone number shows an inline error; the corrected one enters.
     b.wait_css("#name").await.send_keys("张三").await.unwrap();
     b.wait_css("#phone").await.send_keys("12345").await.unwrap();
+    assert_eq!(
+        b.js("return document.getElementById('enter').disabled;")
+            .await,
+        true,
+        "the entry button waits for the consent box"
+    );
+    assert_eq!(
+        b.js("return document.getElementById('consent').checked || document.getElementById('publish').checked;")
+            .await,
+        false,
+        "both boxes start unticked"
+    );
+    b.click("#consent").await;
+    assert_eq!(
+        b.js("return document.getElementById('enter').disabled;")
+            .await,
+        false
+    );
     b.click("#enter").await;
     b.wait_js("(document.querySelector('[data-error=\"phone\"]') || {}).textContent")
         .await;
@@ -476,6 +499,7 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
         .send_keys("13812345678")
         .await
         .unwrap();
+    b.click("#consent").await;
     b.click("#enter").await;
     let code = b
         .wait_css("#entry-code")

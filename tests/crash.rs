@@ -68,7 +68,7 @@ async fn acknowledged_entries_survive_sigkill() {
                     let phone = format!("13{round}{i:08}");
                     let r = client
                         .post(format!("{base}/api/entries"))
-                        .json(&json!({"session": id, "name": "测试", "phone": phone}))
+                        .json(&json!({"session": id, "consent": true, "name": "测试", "phone": phone}))
                         .send()
                         .await
                         .ok()?;

@@ -56,14 +56,14 @@ async fn a_debug_log_holds_no_token_name_or_phone() {
     let (name, phone) = ("欧阳明月", "13912345678");
     let r = client
         .post(format!("{base}/api/entries"))
-        .json(&json!({"session": id, "name": name, "phone": phone}))
+        .json(&json!({"session": id, "consent": true, "name": name, "phone": phone}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let r = client
         .post(format!("{base}/api/entries"))
-        .json(&json!({"session": id, "name": name, "phone": "12345"}))
+        .json(&json!({"session": id, "consent": true, "name": name, "phone": "12345"}))
         .send()
         .await
         .unwrap();

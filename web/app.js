@@ -496,16 +496,47 @@
     return h('form', { id: 'entry-form', class: 'card', novalidate: true, onsubmit: onEnter }, [
       h('h2', 0, t('entryT')),
       h('p', 'note', t('entryIntro')),
-      st.s.round && st.s.round.notice ? h('p', { class: 'notice', id: 'entry-notice' }, st.s.round.notice) : null,
+      privacyNotice(),
       field('name', 'text', 'name', 32, { value: n0 ? n0.value : null }),
       field('phone', 'tel', 'tel', 20, { value: p0 ? p0.value : null, inputmode: 'tel', 'aria-describedby': 'phone-err phone-note' }),
       h('p', { id: 'phone-note', class: 'note' }, t('phoneNote')),
+      h('label', { class: 'check', for: 'consent' }, [
+        h('input', { id: 'consent', name: 'consent', type: 'checkbox', 'aria-required': 'true',
+          checked: !!($('consent') && $('consent').checked), onchange: syncEnter }),
+        h('span', 0, t('consentLabel'))
+      ]),
       h('label', { class: 'check', for: 'publish' }, [
         h('input', { id: 'publish', name: 'publish', type: 'checkbox', checked: !!($('publish') && $('publish').checked) }),
         h('span', 0, t('publishLabel'))
       ]),
       h('p', { id: 'form-err', class: 'err', 'data-error': 'form', role: 'alert', hidden: true }),
-      h('button', { id: 'enter', class: 'btn big', type: 'submit' }, t('enter'))
+      h('button', { id: 'enter', class: 'btn big', type: 'submit', disabled: !($('consent') && $('consent').checked) }, t('enter'))
+    ]);
+  }
+  // The entry button waits for the consent box (SPEC §8).
+  function syncEnter() { $('enter').disabled = !$('consent').checked; }
+  // The notice of SPEC §8, from the bank's privacy block and the round's
+  // notice: a two-line summary, the rest behind 展开全文.
+  function privacyNotice() {
+    const p = (st.set && st.set.privacy) || {}, r = st.s.round || {};
+    const org = p.organizer || t('orgDefault'), contact = p.contact || t('contactDefault');
+    const keep = p.keep_until ? t('keepUntil', { t: fmtTime(p.keep_until), n: p.keep_days || 30 })
+      : t('keepAfter', { n: p.keep_days || 30 });
+    return h('section', { id: 'privacy-notice', class: 'notice' }, [
+      h('p', { id: 'privacy-summary' }, t('noticeSummary', { org: org, keep: keep })),
+      h('details', 0, [
+        h('summary', 0, t('noticeMore')),
+        h('ul', 'notice-list', [
+          h('li', 0, t('nWho', { org: org, contact: contact })),
+          h('li', 0, t('nWhy', { purpose: p.purpose || t('purposeDefault') })),
+          h('li', 0, t('nWhat')),
+          h('li', 0, t('nKeep', { keep: keep })),
+          h('li', 0, t('nPublish')),
+          h('li', 0, t('nWithdraw', { contact: contact })),
+          h('li', 0, t('nChild')),
+          h('li', 0, t('nPrize', { notice: r.notice || t('prizeDefault') }))
+        ])
+      ])
     ]);
   }
   function clearErr(e) {
@@ -536,7 +567,7 @@
     if (fieldErrs({ name: !len || len > 32, phone: !/^1[3-9]\d{9}$/.test(phone) })) return;
     guard($('enter'), async () => {
       const r = await api('POST', '/api/entries', { session: st.s.session, name: name, phone: phone,
-        publish: $('publish').checked });
+        consent: $('consent').checked, publish: $('publish').checked });
       if (r.ok && r.data.code) { st.s.entry = r.data; return show('result'); }
       if (r.status === 422) {
         const f = r.data.fields || {};

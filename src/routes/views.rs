@@ -88,6 +88,34 @@ pub struct SetView<'a> {
     open: bool,
     round: Option<RoundView<'a>>,
     next_round: Option<RoundView<'a>>,
+    /// What the entry notice says (SPEC §8).
+    privacy: PrivacyView<'a>,
+}
+
+/// The entry notice's facts: who collects, how to reach them, what for,
+/// and how long the name and phone are kept.
+#[derive(Debug, Serialize)]
+pub struct PrivacyView<'a> {
+    organizer: Option<&'a str>,
+    contact: Option<&'a str>,
+    purpose: Option<&'a str>,
+    keep_days: u32,
+    /// The open round's close plus `keep_days` (a later claim deadline
+    /// moves it later); `None` for a round that never closes.
+    keep_until: Option<String>,
+}
+
+fn privacy<'a>(bank: &'a Bank, lang: &str, open: Option<&Round>) -> PrivacyView<'a> {
+    let p = &bank.privacy;
+    PrivacyView {
+        organizer: p.organizer.as_ref().map(|t| t.get(lang)),
+        contact: p.contact.as_ref().map(|t| t.get(lang)),
+        purpose: p.purpose.as_ref().map(|t| t.get(lang)),
+        keep_days: p.keep_days,
+        keep_until: open
+            .and_then(|r| r.closes)
+            .map(|c| rfc3339(c + chrono::Duration::days(i64::from(p.keep_days)))),
+    }
 }
 
 /// The start screen's data: title, intro, boards, rules, and whether a round is open.
@@ -109,6 +137,7 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
         open: open.is_some(),
         round: open.map(|r| round(r, lang)),
         next_round: next.map(|r| round(r, lang)),
+        privacy: privacy(bank, lang, open),
     }
 }
 

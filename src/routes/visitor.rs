@@ -355,6 +355,9 @@ pub struct EntryBody {
     /// May the masked name and phone be published (SPEC §3, default no).
     #[serde(default)]
     publish: bool,
+    /// The entrant ticked the notice of SPEC §8; without it nothing is kept.
+    #[serde(default)]
+    consent: bool,
 }
 
 /// `POST /api/entries`: enter the draw after passing.
@@ -399,15 +402,23 @@ pub async fn create_entry(
     }
     let name = EntrantName::parse(&body.name);
     let phone = Phone::parse(&body.phone);
-    let (name, phone) = match (name, phone) {
-        (Ok(n), Ok(p)) => (n, p),
-        (n, p) => {
+    let (name, phone) = match (name, phone, body.consent) {
+        (Ok(n), Ok(p), true) => (n, p),
+        (n, p, consent) => {
             let mut fields = serde_json::Map::new();
             if let Err(e) = n {
                 fields.insert("name".into(), json!(e));
             }
             if let Err(e) = p {
                 fields.insert("phone".into(), json!(e));
+            }
+            if !consent {
+                fields.insert(
+                    "consent".into(),
+                    json!(
+                        "tick the box to agree to the notice on how your name and phone are used"
+                    ),
+                );
             }
             return Err(ApiError::unprocessable(
                 "invalid_fields",

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 async fn enter(app: &TestApp, session: &str, name: &str, phone: &str) -> reqwest::Response {
     app.post(
         "/api/entries",
-        json!({"session": session, "name": name, "phone": phone}),
+        json!({"session": session, "consent": true, "name": name, "phone": phone}),
     )
     .await
 }

@@ -140,7 +140,7 @@ impl TestApp {
         let r = self
             .post(
                 "/api/entries",
-                json!({"session": id, "name": name, "phone": phone, "publish": publish}),
+                json!({"session": id, "consent": true, "name": name, "phone": phone, "publish": publish}),
             )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);

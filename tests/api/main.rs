@@ -5,4 +5,5 @@ mod claims;
 mod defences;
 mod draws;
 mod helpers;
+mod privacy;
 mod visitor;

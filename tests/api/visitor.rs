@@ -134,7 +134,7 @@ async fn unknown_sessions_are_404_everywhere() {
         let r = app
             .post(
                 "/api/entries",
-                json!({"session": id, "name": "张三", "phone": "13800138000"}),
+                json!({"session": id, "consent": true, "name": "张三", "phone": "13800138000"}),
             )
             .await;
         expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
@@ -343,7 +343,8 @@ async fn entering_gives_a_crockford_code() {
 async fn only_a_passed_quiz_may_enter() {
     let app = spawn_app().await;
     let fresh = app.start().await["session"].as_str().unwrap().to_owned();
-    let body = |id: &str| json!({"session": id, "name": "张三", "phone": "13800138000"});
+    let body =
+        |id: &str| json!({"session": id, "consent": true, "name": "张三", "phone": "13800138000"});
     expect_error(
         app.post("/api/entries", body(&fresh)).await,
         StatusCode::FORBIDDEN,
@@ -371,14 +372,14 @@ async fn one_entry_per_session_and_per_phone_in_a_round() {
     let r = app
         .post(
             "/api/entries",
-            json!({"session": id, "name": "张三", "phone": "13800138000"}),
+            json!({"session": id, "consent": true, "name": "张三", "phone": "13800138000"}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let r = app
         .post(
             "/api/entries",
-            json!({"session": id, "name": "张三", "phone": "13900139000"}),
+            json!({"session": id, "consent": true, "name": "张三", "phone": "13900139000"}),
         )
         .await;
     expect_error(r, StatusCode::CONFLICT, "already_entered").await;
@@ -386,7 +387,7 @@ async fn one_entry_per_session_and_per_phone_in_a_round() {
     let r = app
         .post(
             "/api/entries",
-            json!({"session": other, "name": "李四", "phone": "0086 138 0013 8000"}),
+            json!({"session": other, "consent": true, "name": "李四", "phone": "0086 138 0013 8000"}),
         )
         .await;
     expect_error(r, StatusCode::CONFLICT, "phone_used").await;
@@ -417,7 +418,7 @@ async fn bad_names_and_phones_are_422_with_fields_and_can_be_fixed() {
         let r = app
             .post(
                 "/api/entries",
-                json!({"session": id, "name": name, "phone": phone}),
+                json!({"session": id, "consent": true, "name": name, "phone": phone}),
             )
             .await;
         let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields").await;
@@ -437,7 +438,7 @@ async fn bad_names_and_phones_are_422_with_fields_and_can_be_fixed() {
     let r = app
         .post(
             "/api/entries",
-            json!({"session": id, "name": " 张三 ", "phone": "138 0013 8000"}),
+            json!({"session": id, "consent": true, "name": " 张三 ", "phone": "138 0013 8000"}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED, "the session can try again");
@@ -571,8 +572,8 @@ async fn garbage_bodies_never_get_a_5xx() {
         json!({"answers": {"hotline": [1, 2]}}),
         json!({"answers": {"": [""]}}),
         json!({"session": 5}),
-        json!({"session": id, "name": 7, "phone": []}),
-        json!({"session": id, "name": "\u{0}", "phone": "\u{202e}13800138000"}),
+        json!({"session": id, "consent": true, "name": 7, "phone": []}),
+        json!({"session": id, "consent": true, "name": "\u{0}", "phone": "\u{202e}13800138000"}),
         json!({"lang": {"x": 1}}),
         json!({"answers": {"hotline": vec!["B"; 1000]}}),
     ];
