@@ -260,7 +260,7 @@
           rules.length ? h('p', 'rules', rules.map((x) => h('span', 0, x))) : null,
           d.round && d.round.title && d.round.title !== d.round.id ? h('p', 'note', t('codeRound', { r: d.round.title })) : null,
           closes ? h('p', 'note', t('closes', { t: fmtTime(closes) })) : null,
-          d.round && d.round.notice ? h('p', 'notice', d.round.notice) : null
+          d.round && d.round.notice ? h('p', 'infobox', d.round.notice) : null
         ]),
         boards.length ? h('section', 0, [
           h('h2', 0, t('boardsT')),
@@ -320,7 +320,7 @@
           ] : null,
           h('p', 0, t('codeKeep')),
           h('p', 'note', t('codeRound', { r: roundName(s, e) })),
-          s.round && s.round.notice ? h('p', { id: 'round-notice', class: 'notice' }, s.round.notice) : null,
+          s.round && s.round.notice ? h('p', { id: 'round-notice', class: 'infobox' }, s.round.notice) : null,
           myDraws(e),
           h('p', 'note', [t('codePublic'), ' ', h('a', { href: '/draws' }, t('allDraws'))])
         ]) : null,
@@ -520,10 +520,11 @@
   function privacyNotice() {
     const p = (st.set && st.set.privacy) || {}, r = st.s.round || {};
     const org = p.organizer || t('orgDefault'), contact = p.contact || t('contactDefault');
-    const keep = p.keep_until ? t('keepUntil', { t: fmtTime(p.keep_until), n: p.keep_days || 30 })
-      : t('keepAfter', { n: p.keep_days || 30 });
-    return h('section', { id: 'privacy-notice', class: 'notice' }, [
-      h('p', { id: 'privacy-summary' }, t('noticeSummary', { org: org, keep: keep })),
+    const n = p.keep_days || 30;
+    const keep = p.keep_until ? t('keepUntil', { t: fmtTime(p.keep_until), n: n }) : t('keepAfter', { n: n });
+    const short = p.keep_until ? t('keepShort', { t: fmtTime(p.keep_until) }) : t('keepShortAfter', { n: n });
+    return h('section', { id: 'privacy-notice', class: 'infobox' }, [
+      h('p', { id: 'privacy-summary' }, t('noticeSummary', { org: org, keep: short })),
       h('details', 0, [
         h('summary', 0, t('noticeMore')),
         h('ul', 'notice-list', [
