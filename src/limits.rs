@@ -32,8 +32,9 @@
 //!   (`bench/stuffing.sh` measures both). Entries it makes after its round's
 //!   grace time are refused.
 //! - What stuffed entries can win: each needs a phone number of its own, and
-//!   staff hand a prize to a winner they reach on that number (the claim
-//!   desk's private receipt, still to come, will make them worth less still).
+//!   the claim desk hands a prize out once, against the entry's private
+//!   receipt (or its code and the phone it gave), to a person staff compare
+//!   with the name and number and can call back.
 //! - Behind a reverse proxy (`--trusted-proxy`), the address is the client's
 //!   from `X-Forwarded-For`; elsewhere the header is ignored, so it cannot be
 //!   forged to get fresh budgets.
