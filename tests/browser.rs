@@ -135,6 +135,16 @@ impl Browser {
         std::fs::write(dir.join(name), png).unwrap();
     }
 
+    /// Opens the visitor page as the phone that holds `session` would.
+    async fn resume(&self, app: &TestApp, session: &str) {
+        self.client.goto(&app.url("/healthz")).await.unwrap();
+        self.js(&format!(
+            "localStorage.setItem('quizbooth.session', '{session}'); return true;"
+        ))
+        .await;
+        self.client.goto(&app.url("/")).await.unwrap();
+    }
+
     async fn close(mut self) {
         let client = self.client.clone();
         let _ = client.close().await;
@@ -294,10 +304,7 @@ const DONE: &str = "['match', 'mismatch'].indexOf((document.querySelector('#veri
 async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;
-    for i in 0..5 {
-        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
-            .await;
-    }
+    app.entries(5).await;
     let d = app
         .drawn(
             json!({"round": "week-1", "prize": "纪念品", "winners": 2}),
@@ -339,10 +346,7 @@ async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters
         return;
     };
     let app = spawn_app().await;
-    for i in 0..3 {
-        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
-            .await;
-    }
+    app.entries(3).await;
     let d: Value = app
         .staff_post(
             "/admin/api/draws",
@@ -444,12 +448,7 @@ async fn a_result_too_fast_or_too_late_for_the_draw_says_so_instead_of_the_form(
         app.submit_right(&fast).await.status(),
         reqwest::StatusCode::OK
     );
-    b.client.goto(&app.url("/healthz")).await.unwrap();
-    b.js(&format!(
-        "localStorage.setItem('quizbooth.session', '{fast}'); return true;"
-    ))
-    .await;
-    b.client.goto(&app.url("/")).await.unwrap();
+    b.resume(&app, &fast).await;
     let said = b.wait_js("document.getElementById('entry-refused') && document.getElementById('entry-refused').textContent").await;
     assert!(said.as_str().unwrap().contains("不到 20 秒"), "{said}");
     assert_eq!(
@@ -467,11 +466,7 @@ async fn a_result_too_fast_or_too_late_for_the_draw_says_so_instead_of_the_form(
         reqwest::StatusCode::OK
     );
     app.advance(3 * 86_400);
-    b.js(&format!(
-        "localStorage.setItem('quizbooth.session', '{late}'); return true;"
-    ))
-    .await;
-    b.client.refresh().await.unwrap();
+    b.resume(&app, &late).await;
     let said = b.wait_js("document.getElementById('entry-refused') && document.getElementById('entry-refused').textContent").await;
     assert!(said.as_str().unwrap().contains("截止"), "{said}");
     b.close().await;
@@ -482,17 +477,9 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;
     // Others in the pool, so the draw has something to choose from.
-    for i in 0..2 {
-        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
-            .await;
-    }
+    app.entries(2).await;
     let session = app.passed_session().await;
-    b.client.goto(&app.url("/healthz")).await.unwrap();
-    b.js(&format!(
-        "localStorage.setItem('quizbooth.session', '{session}'); return true;"
-    ))
-    .await;
-    b.client.goto(&app.url("/")).await.unwrap();
+    b.resume(&app, &session).await;
     b.wait_css("#name").await.send_keys("李明").await.unwrap();
     b.wait_css("#phone")
         .await
@@ -615,10 +602,7 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
 async fn checking_a_code_on_one_draw_names_its_win_in_another_draw_of_the_round() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;
-    for i in 0..3 {
-        app.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
-            .await;
-    }
+    app.entries(3).await;
     let mut ids = Vec::new();
     let mut winners = Vec::new();
     for seed in ["1 1 1", "2 2 2"] {

@@ -16,10 +16,7 @@ async fn enter(app: &TestApp, session: &str, name: &str, phone: &str) -> reqwest
 }
 
 async fn committed_draw(app: &TestApp, entries: usize) -> i64 {
-    for i in 0..entries {
-        app.entry(&format!("选手{i}"), &format!("1390000{i:04}"))
-            .await;
-    }
+    app.entries(entries).await;
     let r = app
         .staff_post(
             "/admin/api/draws",

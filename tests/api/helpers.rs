@@ -126,6 +126,18 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// `n` entries by distinct made-up entrants (phones 13900000000…); returns the codes.
+    pub async fn entries(&self, n: usize) -> Vec<String> {
+        let mut codes = Vec::with_capacity(n);
+        for i in 0..n {
+            codes.push(
+                self.entry(&format!("观众{i}"), &format!("1390000{i:04}"))
+                    .await,
+            );
+        }
+        codes
+    }
+
     /// A passed session entered with this phone; returns the code.
     pub async fn entry(&self, name: &str, phone: &str) -> String {
         let v = self.entry_made(name, phone, false).await;
