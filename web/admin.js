@@ -976,7 +976,12 @@ var Admin = (function () {
   var rounds = null;      // GET /admin/api/rounds
   var draws = null;       // GET /api/draws
   var outcome = null;     // the last commit: {draw}, {error, pendingId} or {key} (a form problem)
-  var COMMIT_ERRORS = { 409: 'err_409_commit', '422:empty_pool': 'err_422_commit' };
+  var COMMIT_ERRORS = {
+    '409:pending_draw': 'err_409_commit', '422:empty_pool': 'err_422_commit',
+    '409:claim_open': 'err_claim_open', '422:too_many_winners': 'err_too_many_winners',
+    '422:invalid_claim_by': 'err_claim_by', '422:unknown_draw': 'err_replaces_unknown',
+    '422:other_round': 'err_replaces_other_round'
+  };
   var roundsError = null, drawsError = null; // failed loads, shown in their table
 
   function stateText(state) { return t('state_' + state) === 'state_' + state ? state : t('state_' + state); }
@@ -1113,7 +1118,7 @@ var Admin = (function () {
         load();
       }, function (err) {
         if (err.status === 401) return;
-        outcome = { error: err, pendingId: err.status === 409 && err.body && err.body.draw };
+        outcome = { error: err, pendingId: err.code === 'pending_draw' && err.body && err.body.draw };
       })
       .then(function () {
         button.disabled = false;
