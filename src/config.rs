@@ -24,7 +24,14 @@ pub struct Settings {
     pub limits: crate::limits::LimitSettings,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How often the service looks for rounds whose keeping time is over
+    /// ([`crate::keeping`]).
+    pub purge_every: std::time::Duration,
 }
+
+/// Default [`Settings::purge_every`]: a round's contacts go within ten
+/// minutes of their date.
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Settings {
     /// Resolves the flags: parses the address and derives the public URL.
@@ -60,6 +67,7 @@ impl Settings {
                 ..Default::default()
             },
             trusted_proxies: args.trusted_proxies.clone(),
+            purge_every: PURGE_EVERY,
         })
     }
 }

@@ -46,6 +46,36 @@ impl AsRef<str> for Phone {
     }
 }
 
+/// The keyed hash that stands for a phone once its digits are erased
+/// (SPEC §8): "one entry per phone per round" holds after a purge, and a
+/// person who asks what is held about them is found by their number, while
+/// the database alone cannot be searched for a number without the key kept
+/// in it (an unkeyed hash of 11 digits is reversed in seconds).
+#[derive(Clone)]
+pub struct PhoneKey(hmac::Hmac<sha2::Sha256>);
+
+impl PhoneKey {
+    /// The key from the database's secret.
+    pub fn new(secret: &[u8]) -> Self {
+        use hmac::Mac;
+        Self(hmac::Hmac::new_from_slice(secret).expect("HMAC takes a key of any length"))
+    }
+
+    /// The first 128 bits of HMAC-SHA-256 of the normalised phone, as hex.
+    pub fn of(&self, phone: &str) -> String {
+        use hmac::Mac;
+        let mut mac = self.0.clone();
+        mac.update(phone.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+impl fmt::Debug for PhoneKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PhoneKey(..)")
+    }
+}
+
 /// Masks a stored phone number: first 3 and last 4 characters kept.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();

@@ -35,6 +35,8 @@ pub mod contact;
 pub mod draw;
 /// The API error type and its JSON response.
 pub mod error;
+/// How long names and phones are kept, and the sweep that erases them.
+pub mod keeping;
 /// Per-client rate limits sized for a booth behind one NAT address.
 pub mod limits;
 /// The embedded web pages and their content-hashed asset URLs.

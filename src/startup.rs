@@ -51,6 +51,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let traffic = web::Data::new(Traffic::default());
         let server = run(listener, state.clone(), traffic.clone().into_inner())?;
+        crate::keeping::spawn(state.clone(), state.settings.purge_every);
         let limits = state.limits.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -143,6 +144,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(visitor::create_entry)
         .service(visitor::get_session)
         .service(visitor::receipt_qr)
+        .service(visitor::withdraw_entry)
         .service(health::healthz)
         .service(assets::index)
         .service(assets::hashed)
@@ -169,6 +171,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::entries_csv)
         .service(admin::entries)
         .service(admin::rounds)
+        .service(admin::purge_round)
         .service(admin::audit_verify)
         .service(admin::audit)
         .service(draws::commit)

@@ -1,10 +1,11 @@
 //! The staff API (SPEC §4): token check, question sets, stats, entries export.
 
-use super::shared::{json_no_store as no_store, Staff};
+use super::shared::{erased_view, json_no_store as no_store, Staff};
 use crate::bank::registry::RegistryError;
 use crate::bank::Bank;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
+use crate::keeping;
 use crate::state::AppState;
 use crate::store::AuditAction;
 use actix_web::http::StatusCode;
@@ -163,15 +164,16 @@ pub async fn entries_csv(
 ) -> Result<HttpResponse, ApiError> {
     let header = String::from("\u{feff}code,round,name,phone,score,percent,created_at\r\n");
     let at = rfc3339(state.clock.now());
-    let (csv, rows) = state
+    let (csv, rows, held) = state
         .store
-        .export_entries((header, 0usize), |(out, rows), e| {
+        .export_entries((header, 0usize, 0usize), |(out, rows, held), e| {
             *rows += 1;
+            *held += usize::from(e.erased.is_none());
             let row = [
                 e.code,
                 e.round_id,
-                e.name,
-                e.phone,
+                e.name.unwrap_or_default(),
+                e.phone.unwrap_or_default(),
                 e.score.to_string(),
                 e.percent.to_string(),
                 e.created_at,
@@ -189,7 +191,7 @@ pub async fn entries_csv(
         .store
         .audit(
             AuditAction::EntriesExported,
-            &format!("{rows} entries, full contacts"),
+            &format!("{rows} entries, {held} with full name and phone"),
             &at,
         )
         .await?;
@@ -231,6 +233,7 @@ pub async fn entries(
         .into_iter()
         .map(|e| {
             json!({"code": e.code, "set": e.set_id, "round": e.round_id, "name": e.name, "phone": e.phone,
+                   "erased": erased_view(e.erased.as_ref()),
                    "score": e.score, "percent": e.percent, "created_at": e.created_at})
         })
         .collect();
@@ -249,18 +252,94 @@ pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
     let ids = bank.rounds.iter().map(|r| r.id.clone()).collect();
     let counts = state.store.round_counts(&bank.id, ids).await?;
     let now = state.clock.now();
-    let rounds: Vec<Value> = bank
-        .rounds
-        .iter()
-        .zip(counts)
-        .map(|(r, n)| {
-            json!({
-                "set": bank.id, "id": r.id, "opens": r.opens.map(rfc3339), "closes": r.closes.map(rfc3339),
-                "state": r.state(now), "entries": n.entries, "started": n.started, "passed": n.passed,
-            })
-        })
-        .collect();
+    let mut rounds = Vec::with_capacity(bank.rounds.len());
+    for (r, n) in bank.rounds.iter().zip(counts) {
+        let keeping = keeping::of_round(&state, &bank, &r.id).await?;
+        rounds.push(json!({
+            "set": bank.id, "id": r.id, "opens": r.opens.map(rfc3339), "closes": r.closes.map(rfc3339),
+            "state": r.state(now), "entries": n.entries, "started": n.started, "passed": n.passed,
+            "keep_days": bank.privacy.keep_days,
+            "last_claim_by": keeping.kept.last_claim_by,
+            "erase_after": keeping.erase_after.map(rfc3339),
+            "last_purge": keeping.kept.last_purge.as_ref().map(|p| json!({"at": p.at, "erased": p.erased, "how": p.how})),
+        }));
+    }
     Ok(no_store(StatusCode::OK, json!(rounds)))
+}
+
+/// `POST /admin/api/rounds/{id}/purge` body.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct PurgeBody {
+    /// The set (default: the active set).
+    set: Option<String>,
+    /// Purge even though a claim deadline of the round is still ahead.
+    force: bool,
+}
+
+/// `POST /admin/api/rounds/{id}/purge`: erase the names and phones of a
+/// round's entries now (SPEC §8). Before the round's last `claim_by` only
+/// with `force` (winners not yet come could then claim only by receipt, and
+/// staff could not call them).
+#[post("/admin/api/rounds/{id}/purge")]
+pub async fn purge_round(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Option<web::Json<PurgeBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let set_id = match body.set {
+        Some(s) => s,
+        None => state
+            .active_bank()
+            .map(|b| b.id.clone())
+            .ok_or_else(|| ApiError::not_found("active set"))?,
+    };
+    let known = state
+        .sets
+        .get(&set_id)
+        .is_some_and(|b| b.round(&id).is_some())
+        || state
+            .store
+            .rounds_with_entries()
+            .await?
+            .iter()
+            .any(|(s, r)| *s == set_id && *r == *id);
+    if !known {
+        return Err(ApiError::not_found("round"));
+    }
+    let now = state.clock.now();
+    let kept = state.store.keeping(&set_id, &id).await?;
+    let claim_open = kept
+        .last_claim_by
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .filter(|by| now <= *by);
+    if let (Some(by), false) = (claim_open, body.force) {
+        return Err(ApiError::conflict(
+            "claim_open",
+            format!(
+                "winners of this round may claim until {}; purge with \"force\": true to erase their contacts anyway",
+                rfc3339(by)
+            ),
+        )
+        .with("claim_by", json!(rfc3339(by))));
+    }
+    let how = if claim_open.is_some() {
+        "staff, forced"
+    } else {
+        "staff"
+    };
+    let erased = state
+        .store
+        .purge_round(&set_id, &id, &rfc3339(now), how)
+        .await?;
+    tracing::info!(set = %set_id, round = %id, erased, how, "names and phones erased by staff");
+    Ok(no_store(
+        StatusCode::OK,
+        json!({"set": set_id, "round": *id, "erased": erased, "at": rfc3339(now), "how": how}),
+    ))
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 //! read, `entries.txt`, reveal, the winners' contacts, claims. Each step is
 //! one operation of the store.
 
-use super::shared::{json_no_store, Staff};
+use super::shared::{erased_view, json_no_store, Staff};
 use crate::clock::rfc3339;
-use crate::contact::{mask_name, mask_phone};
 use crate::contact::{EntryCode, Phone, Receipt};
 use crate::draw;
 use crate::error::ApiError;
@@ -29,10 +28,11 @@ fn draw_view(state: &AppState, d: &Draw) -> Value {
         .winners
         .iter()
         .map(|w| {
-            let (name, phone) = if w.publish && !w.name.is_empty() {
-                (json!(mask_name(&w.name)), json!(mask_phone(&w.phone)))
-            } else {
-                (Value::Null, Value::Null)
+            // The masks were taken when the entrant agreed; a purge keeps
+            // them, a withdrawal takes them away.
+            let (name, phone) = match &w.published {
+                Some((name, phone)) => (json!(name), json!(phone)),
+                None => (Value::Null, Value::Null),
             };
             json!({"code": w.code, "name": name, "phone": phone, "claimed": w.claimed_at.is_some()})
         })
@@ -292,7 +292,8 @@ pub async fn winner_contacts(
         .enumerate()
         .map(|(i, w)| {
             json!({"place": i + 1, "code": w.code, "name": w.name, "phone": w.phone,
-                   "publish": w.publish, "claimed": w.claimed_at.is_some(), "claimed_at": w.claimed_at})
+                   "publish": w.published.is_some(), "erased": erased_view(w.erased.as_ref()),
+                   "claimed": w.claimed_at.is_some(), "claimed_at": w.claimed_at})
         })
         .collect();
     Ok(json_no_store(
@@ -366,6 +367,11 @@ pub async fn hand_out(
                 "claim_closed",
                 "the claim deadline of this draw has passed",
             ),
+            ClaimRefused::Withdrawn => ApiError::new(
+                StatusCode::GONE,
+                "withdrawn",
+                "the winner withdrew this entry and their details were erased; the prize is not handed out",
+            ),
         })?;
     if mode == ClaimMode::HandOut {
         tracing::info!(draw = claimed.draw, code = %claimed.code, "prize handed out");
@@ -373,6 +379,7 @@ pub async fn hand_out(
     Ok(json_no_store(
         StatusCode::OK,
         json!({"draw": claimed.draw, "prize": claimed.prize, "code": claimed.code,
-               "name": claimed.name, "phone": claimed.phone, "claimed_at": claimed.claimed_at}),
+               "name": claimed.name, "phone": claimed.phone,
+               "erased": erased_view(claimed.erased.as_ref()), "claimed_at": claimed.claimed_at}),
     ))
 }

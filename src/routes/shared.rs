@@ -101,3 +101,11 @@ impl FromRequest for Staff {
         ready(Err(ApiError::unauthorized()))
     }
 }
+
+/// An erasure as staff routes show it: `{"why": "withdrawn"|"purged", "at"}`, or `null`.
+pub fn erased_view(e: Option<&crate::store::Erasure>) -> serde_json::Value {
+    match e {
+        Some(e) => serde_json::json!({"why": e.why.as_str(), "at": e.at}),
+        None => serde_json::Value::Null,
+    }
+}

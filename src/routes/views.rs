@@ -225,7 +225,10 @@ pub struct SessionRound<'a> {
 pub struct EntryView {
     code: String,
     round: String,
-    receipt: String,
+    /// `null` once withdrawn: it can claim nothing.
+    receipt: Option<String>,
+    /// RFC 3339, when the entrant withdrew (SPEC §8).
+    withdrawn_at: Option<String>,
     draws: Vec<EntryDrawView>,
 }
 
@@ -245,7 +248,8 @@ impl From<EntryOf> for EntryView {
         Self {
             code: e.code,
             round: e.round_id,
-            receipt: e.receipt,
+            receipt: Some(e.receipt).filter(|r| e.withdrawn_at.is_none() && !r.is_empty()),
+            withdrawn_at: e.withdrawn_at,
             draws: e
                 .draws
                 .into_iter()

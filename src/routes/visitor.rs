@@ -15,7 +15,7 @@ use crate::store::{EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmiss
 use crate::traffic::Traffic;
 use actix_web::http::StatusCode;
 use actix_web::mime;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -538,10 +538,44 @@ pub async fn receipt_qr(
         .store
         .entry_of(s.token.key)
         .await?
-        .filter(|e| !e.receipt.is_empty())
+        .filter(|e| !e.receipt.is_empty() && e.withdrawn_at.is_none())
         .ok_or_else(|| ApiError::not_found("entry"))?;
     let svg = crate::qr::svg(&entry.receipt).map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(no_store(StatusCode::OK)
         .content_type("image/svg+xml")
         .body(svg))
+}
+
+/// `DELETE /api/sessions/{session}/entry`: the entrant withdraws (SPEC §8).
+/// The name and phone are erased at once; the code leaves every pool
+/// committed from now on, and stays (unclaimable) in pools already
+/// committed, which never change. Only the holder of the session token can
+/// do it; doing it again answers the same.
+#[delete("/api/sessions/{session}/entry")]
+pub async fn withdraw_entry(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .limits
+        .entry(client_ip(&req), &path)
+        .map_err(ApiError::rate_limited)?;
+    let s = open_session(&state, &path).await?;
+    let withdrawn = state
+        .store
+        .withdraw_entry(s.token.key, &rfc3339(s.now))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_entry",
+                "this quiz has not entered the draw",
+            )
+        })?;
+    tracing::info!(
+        held_by_committed_draws = withdrawn.held_by.len(),
+        "an entry was withdrawn; its name and phone are erased"
+    );
+    Ok(no_store(StatusCode::NO_CONTENT).finish())
 }

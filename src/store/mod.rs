@@ -118,6 +118,12 @@ impl Store {
         self.engine.set_version_source(version).await
     }
 
+    /// The version of a set kept last, so a set no longer in the banks
+    /// folder can still be read (its rounds' keeping times).
+    pub async fn latest_set_version(&self, set_id: &str) -> Result<Option<String>> {
+        self.engine.latest_set_version(set_id).await
+    }
+
     // --- sessions and submissions ----------------------------------------
 
     /// The highest session key with a submission (0 when none), so a clock
@@ -193,6 +199,41 @@ impl Store {
         each: impl FnMut(&mut A, Entry) + Send + 'static,
     ) -> Result<A> {
         self.engine.export_entries(acc, each).await
+    }
+
+    // --- personal information (SPEC §8) ------------------------------------
+
+    /// Withdraws the session's entry: its name, phone, phone hash and
+    /// published masks are erased at once, and draws committed from now on
+    /// leave it out. `None` when the session made no entry. Withdrawing
+    /// again changes nothing and answers the same.
+    pub async fn withdraw_entry(&self, session: u64, at: &str) -> Result<Option<Withdrawn>> {
+        self.engine.withdraw_entry(session, at).await
+    }
+
+    /// Erases the names and phones of a round's entries (the keyed phone
+    /// hash and published masks stay), records the purge and audits it;
+    /// how many entries it erased. `how` is `automatic`, `staff` or
+    /// `staff, forced`.
+    pub async fn purge_round(
+        &self,
+        set_id: &str,
+        round_id: &str,
+        at: &str,
+        how: &str,
+    ) -> Result<i64> {
+        self.engine.purge_round(set_id, round_id, at, how).await
+    }
+
+    /// What the round's keeping time turns on: its last claim deadline,
+    /// and its last purge.
+    pub async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
+        self.engine.keeping(set_id, round_id).await
+    }
+
+    /// Every (set, round) that has taken an entry.
+    pub async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
+        self.engine.rounds_with_entries().await
     }
 
     // --- the staff's numbers --------------------------------------------------

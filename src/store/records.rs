@@ -106,8 +106,76 @@ pub struct EntryOf {
     pub round_id: String,
     /// The private claim code.
     pub receipt: String,
+    /// RFC 3339, when the entrant withdrew (name and phone erased).
+    pub withdrawn_at: Option<String>,
     /// Draws whose pool holds the code, oldest first.
     pub draws: Vec<EntryDraw>,
+}
+
+/// A withdrawal done (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    /// RFC 3339, when (the first withdrawal's time, if withdrawn before).
+    pub at: String,
+    /// Committed draws whose pool holds the code (it stays in them, unclaimable).
+    pub held_by: Vec<i64>,
+}
+
+/// Why a name and phone are no longer kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erased {
+    /// The entrant withdrew.
+    Withdrawn,
+    /// The keeping time ended, or staff purged the round.
+    Purged,
+}
+
+impl Erased {
+    /// As stored and served: `withdrawn`, `purged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Withdrawn => "withdrawn",
+            Self::Purged => "purged",
+        }
+    }
+
+    /// From its stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "withdrawn" => Some(Self::Withdrawn),
+            "purged" => Some(Self::Purged),
+            _ => None,
+        }
+    }
+}
+
+/// When and why a name and phone were erased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// Why.
+    pub why: Erased,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// What a round's keeping time turns on, besides the bank's close and `keep_days`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keeping {
+    /// The latest `claim_by` of the round's draws (RFC 3339).
+    pub last_claim_by: Option<String>,
+    /// The round's last purge: when, how many, and how.
+    pub last_purge: Option<Purge>,
+}
+
+/// A purge done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purge {
+    /// RFC 3339.
+    pub at: String,
+    /// Entries whose name and phone it erased.
+    pub erased: i64,
+    /// `automatic`, `staff` or `staff, forced`.
+    pub how: String,
 }
 
 /// One draw as an entrant sees it.
@@ -138,10 +206,12 @@ pub struct Entry {
     pub set_version: String,
     /// Round id.
     pub round_id: String,
-    /// Full name.
-    pub name: String,
-    /// Normalised phone.
-    pub phone: String,
+    /// Full name; `None` once erased.
+    pub name: Option<String>,
+    /// Normalised phone; `None` once erased.
+    pub phone: Option<String>,
+    /// When and why the name and phone were erased.
+    pub erased: Option<Erasure>,
     /// Score.
     pub score: u32,
     /// Percent.
@@ -268,12 +338,15 @@ pub struct Draw {
 pub struct Winner {
     /// Entry code.
     pub code: String,
-    /// Full name.
-    pub name: String,
-    /// Full phone.
-    pub phone: String,
-    /// May the masked name and phone be published.
-    pub publish: bool,
+    /// Full name; `None` once erased.
+    pub name: Option<String>,
+    /// Full phone; `None` once erased.
+    pub phone: Option<String>,
+    /// The masked name and phone, when the winner agreed to their
+    /// publication (kept through a purge, gone with a withdrawal).
+    pub published: Option<(String, String)>,
+    /// When and why the name and phone were erased.
+    pub erased: Option<Erasure>,
     /// RFC 3339, when the prize was handed out.
     pub claimed_at: Option<String>,
 }
@@ -296,10 +369,13 @@ pub struct Claimed {
     pub prize: String,
     /// Entry code.
     pub code: String,
-    /// Full name, for staff to compare with the person.
-    pub name: String,
-    /// Full phone.
-    pub phone: String,
+    /// Full name, for staff to compare with the person; `None` once purged.
+    pub name: Option<String>,
+    /// Full phone; `None` once purged.
+    pub phone: Option<String>,
+    /// When and why the name and phone were erased (a purge: the receipt
+    /// still proves the win).
+    pub erased: Option<Erasure>,
     /// RFC 3339; `None` for a check that hands out nothing.
     pub claimed_at: Option<String>,
 }
@@ -322,6 +398,8 @@ pub enum ClaimRefused {
     AlreadyClaimed(String),
     /// The draw's claim deadline has passed.
     Closed,
+    /// The winner withdrew their entry (SPEC §8): the prize is not handed out.
+    Withdrawn,
 }
 
 /// What staff did, as the audit log records it (SPEC §7).

@@ -84,6 +84,44 @@ impl TestApp {
             .expect("POST")
     }
 
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// The staff's CSV export as text.
+    pub async fn csv(&self) -> String {
+        self.staff_get("/admin/api/entries.csv")
+            .await
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// A second server on this one's banks and database, its clock
+    /// `ahead_secs` ahead of the system's from its start: the service
+    /// started again later.
+    pub async fn started_again(
+        &self,
+        ahead_secs: i64,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        let (banks, db) = (self.banks(), self.db());
+        start_with_clock(
+            tempfile::tempdir().unwrap(),
+            move |s| {
+                s.questions = banks;
+                s.db = db;
+                adjust(s);
+            },
+            ahead_secs,
+        )
+        .await
+    }
+
     /// Starts a session; returns its JSON.
     pub async fn start(&self) -> Value {
         let r = self.post("/api/sessions", json!({"lang": "zh"})).await;
@@ -114,12 +152,24 @@ impl TestApp {
         id
     }
 
+    /// Commits a draw (201); returns it.
+    pub async fn committed(&self, commit: Value) -> Value {
+        let r = self.staff_post("/admin/api/draws", commit).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "commit");
+        r.json().await.unwrap()
+    }
+
+    /// A draw's public `entries.txt`.
+    pub async fn entries_txt(&self, id: &Value) -> String {
+        let r = self.get(&format!("/api/draws/{id}/entries.txt")).await;
+        assert_eq!(r.status(), StatusCode::OK, "entries.txt of draw {id}");
+        r.text().await.unwrap()
+    }
+
     /// Commits a draw (201) and reveals it with `seed` (200); returns the
     /// revealed draw as the public sees it.
     pub async fn drawn(&self, commit: Value, seed: &str) -> Value {
-        let r = self.staff_post("/admin/api/draws", commit).await;
-        assert_eq!(r.status(), StatusCode::CREATED, "commit");
-        let d: Value = r.json().await.unwrap();
+        let d = self.committed(commit).await;
         let path = format!("/admin/api/draws/{}/reveal", d["id"]);
         let r = self.staff_post(&path, json!({ "public_seed": seed })).await;
         assert_eq!(r.status(), StatusCode::OK, "reveal");
@@ -232,6 +282,14 @@ pub async fn spawn_app_adjusted(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 async fn start_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    start_with_clock(dir, adjust, 0).await
+}
+
+async fn start_with_clock(
+    dir: tempfile::TempDir,
+    adjust: impl FnOnce(&mut Settings),
+    ahead_secs: i64,
+) -> TestApp {
     let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         questions: dir.path().join("questions"),
@@ -241,9 +299,11 @@ async fn start_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) 
         set: None,
         limits: test_limits(),
         trusted_proxies: Vec::new(),
+        purge_every: quizbooth::config::PURGE_EVERY,
     };
     adjust(&mut settings);
     let clock = Clock::system();
+    clock.advance(chrono::Duration::seconds(ahead_secs));
     let app = Application::build_with_clock(settings, clock.clone())
         .await
         .expect("the app builds");

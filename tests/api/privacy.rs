@@ -1,9 +1,11 @@
-//! SPEC §8 (so far): the notice's facts are published with the set, and
-//! nothing is kept without the entrant's consent.
+//! SPEC §8: the notice's facts are published with the set; nothing is kept
+//! without the entrant's consent; an entrant withdraws; a round's contacts
+//! are purged by staff or when their keeping time is over, and every draw
+//! still verifies.
 
 use crate::helpers::*;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn an_entry_without_consent_is_422_on_consent_and_keeps_nothing() {
@@ -47,4 +49,398 @@ async fn the_set_publishes_who_collects_and_how_long_it_is_kept() {
     assert_eq!(p["keep_until"], "2099-11-16T18:00:00+08:00");
     let en = app.get_json("/api/set?lang=en").await;
     assert_eq!(en["privacy"]["organizer"], "Test organizer");
+}
+
+/// The fixture's round closes 2099-10-17; its contacts are kept 30 days
+/// past that. This is past it (and past any claim deadline set in a test).
+const PAST_KEEPING_SECS: i64 = 80 * 366 * 24 * 3600;
+
+/// The round's last purge, waited for up to five seconds.
+async fn last_purge(app: &TestApp) -> Value {
+    for _ in 0..50 {
+        let purged = app.staff_json("/admin/api/rounds").await[0]["last_purge"].clone();
+        if !purged.is_null() {
+            return purged;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Value::Null
+}
+
+/// The audit rows of purges, newest first.
+async fn purges_audited(app: &TestApp) -> Vec<Value> {
+    let audit = app.staff_json("/admin/api/audit").await;
+    audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["action"] == "contacts_purged")
+        .cloned()
+        .collect()
+}
+
+async fn withdraw(app: &TestApp, session: &Value) -> reqwest::Response {
+    app.delete(&format!(
+        "/api/sessions/{}/entry",
+        session.as_str().unwrap()
+    ))
+    .await
+}
+
+async fn staff_entry(app: &TestApp, code: &Value) -> Value {
+    let list = app
+        .staff_json(&format!("/admin/api/entries?q={}", code.as_str().unwrap()))
+        .await;
+    list["entries"][0].clone()
+}
+
+/// Checks a draw as anyone can: `entries.txt` hashes to the digest, and the
+/// seed picks the published winners from it.
+async fn verifies(app: &TestApp, id: &Value) {
+    let d = app.get_json(&format!("/api/draws/{id}")).await;
+    let txt = app.entries_txt(id).await;
+    let digest = d["entries_digest"].as_str().unwrap();
+    assert_eq!(
+        quizbooth::draw::sha256_hex(txt.as_bytes()),
+        digest,
+        "draw {id}"
+    );
+    let pool = quizbooth::draw::parse_entries_txt(&txt).unwrap();
+    let seed = quizbooth::draw::seed(digest, d["public_seed"].as_str().unwrap());
+    let picked = quizbooth::draw::pick(&pool, seed, d["winners_wanted"].as_u64().unwrap() as usize);
+    let published: Vec<&str> = d["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(picked, published, "draw {id}");
+}
+
+#[tokio::test]
+async fn a_withdrawal_before_a_commit_erases_the_contact_and_leaves_the_pool() {
+    let app = spawn_app().await;
+    let me = app.entry_made("李四", "13800138000", true).await;
+    let other = app.entry("王五", "13900139000").await;
+
+    let r = withdraw(&app, &me["session"]).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let again = withdraw(&app, &me["session"]).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::NO_CONTENT,
+        "withdrawing twice answers the same"
+    );
+
+    // The entrant's page says so; the receipt can claim nothing and is gone.
+    let own = app
+        .get_json(&format!(
+            "/api/sessions/{}",
+            me["session"].as_str().unwrap()
+        ))
+        .await;
+    assert!(own["entry"]["withdrawn_at"].is_string(), "{own}");
+    assert!(own["entry"]["receipt"].is_null(), "{own}");
+    assert_eq!(own["entry"]["code"], me["code"]);
+    let qr = app
+        .get(&format!(
+            "/api/sessions/{}/receipt.svg",
+            me["session"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(qr.status(), StatusCode::NOT_FOUND);
+
+    // Nothing that names them is left, for staff either.
+    let row = staff_entry(&app, &me["code"]).await;
+    assert!(row["name"].is_null() && row["phone"].is_null(), "{row}");
+    assert_eq!(row["erased"]["why"], "withdrawn", "{row}");
+    let csv = app.csv().await;
+    assert!(
+        !csv.contains("李四") && !csv.contains("13800138000"),
+        "{csv}"
+    );
+    let by_phone = app.staff_json("/admin/api/entries?q=13800138000").await;
+    assert_eq!(
+        by_phone["total"], 0,
+        "no hash of the phone is kept either: {by_phone}"
+    );
+
+    // The next draw's pool leaves the code out.
+    let d = app
+        .committed(json!({"round": "week-1", "prize": "U 盘", "winners": 1}))
+        .await;
+    let txt = app.entries_txt(&d["id"]).await;
+    assert_eq!(
+        txt,
+        format!("{other}\n"),
+        "only the other entry is drawn from"
+    );
+    let own = app
+        .get_json(&format!(
+            "/api/sessions/{}",
+            me["session"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(own["entry"]["draws"], json!([]), "no draw holds it: {own}");
+
+    // Having withdrawn, the person may enter again from a new quiz.
+    app.entry("李四", "13800138000").await;
+}
+
+#[tokio::test]
+async fn a_withdrawal_after_a_commit_keeps_the_code_in_that_pool_but_it_cannot_claim() {
+    let app = spawn_app().await;
+    let me = app.entry_made("李四", "13800138000", true).await;
+    app.entry("王五", "13900139000").await;
+    let committed = app
+        .committed(json!({"round": "week-1", "prize": "U 盘", "winners": 2}))
+        .await;
+    let id = committed["id"].clone();
+
+    assert_eq!(
+        withdraw(&app, &me["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{id}/reveal"),
+            json!({"public_seed": "7 7 7"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let d = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(
+        d["entries_digest"], committed["entries_digest"],
+        "the pool never changes"
+    );
+    verifies(&app, &id).await;
+    let mine = d["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == me["code"])
+        .expect("both entries win a draw of two")
+        .clone();
+    assert!(
+        mine["name"].is_null() && mine["phone"].is_null(),
+        "publication withdrawn too: {mine}"
+    );
+
+    // The entrant's page still lists the draw that holds the code.
+    let own = app
+        .get_json(&format!(
+            "/api/sessions/{}",
+            me["session"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(own["entry"]["draws"][0]["id"], id, "{own}");
+    assert_eq!(own["entry"]["draws"][0]["won"], true, "{own}");
+
+    // The receipt (kept by the entrant) cannot claim it, nor can the code and phone.
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": me["receipt"]}))
+        .await;
+    expect_error(r, StatusCode::GONE, "withdrawn").await;
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"code": me["code"], "phone": "13800138000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_a_winner").await;
+    let winners = app
+        .staff_json(&format!("/admin/api/draws/{id}/winners"))
+        .await;
+    let row = winners["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == me["code"])
+        .unwrap()
+        .clone();
+    assert!(row["name"].is_null() && row["phone"].is_null(), "{row}");
+    assert_eq!(row["erased"]["why"], "withdrawn");
+}
+
+#[tokio::test]
+async fn a_withdrawal_needs_the_session_that_entered() {
+    let app = spawn_app().await;
+    let passed = app.passed_session().await;
+    let r = app.delete(&format!("/api/sessions/{passed}/entry")).await;
+    expect_error(r, StatusCode::NOT_FOUND, "no_entry").await;
+    let r = app.delete("/api/sessions/not-a-session/entry").await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+/// Two publishing entrants and one who did not; a revealed draw of all
+/// three whose claims stay open for a day.
+async fn drawn_with_open_claims(app: &TestApp) -> (Vec<Value>, Value) {
+    let made = vec![
+        app.entry_made("张三丰", "13800138000", true).await,
+        app.entry_made("李四", "13900139000", false).await,
+        app.entry_made("王五", "13700137000", true).await,
+    ];
+    let claim_by = (app.clock.now() + chrono::Duration::days(1)).to_rfc3339();
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 3, "claim_by": claim_by}),
+            "1 2 3",
+        )
+        .await;
+    (made, d)
+}
+
+#[tokio::test]
+async fn a_purge_before_the_last_claim_deadline_needs_force_and_keeps_every_draw_verifiable() {
+    let app = spawn_app().await;
+    let (made, d) = drawn_with_open_claims(&app).await;
+    let masks_before = app.get_json(&format!("/api/draws/{}", d["id"])).await["winners"].clone();
+
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({}))
+        .await;
+    let body = expect_error(r, StatusCode::CONFLICT, "claim_open").await;
+    assert!(body["claim_by"].is_string(), "{body}");
+    assert!(
+        app.csv().await.contains("13800138000"),
+        "a refused purge erases nothing"
+    );
+
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({"force": true}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["erased"], 3, "{done}");
+    assert_eq!(done["how"], "staff, forced");
+
+    // The CSV keeps the rows, with the erased fields empty.
+    let csv = app.csv().await;
+    for (name, phone) in [("张三丰", "13800138000"), ("李四", "13900139000")] {
+        assert!(!csv.contains(name) && !csv.contains(phone), "{csv}");
+    }
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with(made[0]["code"].as_str().unwrap()))
+        .unwrap();
+    assert!(
+        row.starts_with(&format!("{},week-1,,,", made[0]["code"].as_str().unwrap())),
+        "{row}"
+    );
+
+    // Draws, entries.txt and the published masks remain.
+    verifies(&app, &d["id"]).await;
+    let masks_after = app.get_json(&format!("/api/draws/{}", d["id"])).await["winners"].clone();
+    assert_eq!(
+        masks_before, masks_after,
+        "the published masks outlive the purge"
+    );
+    assert!(masks_after.to_string().contains("张**"), "{masks_after}");
+
+    // The audit log says who purged what, in counts.
+    let purges = purges_audited(&app).await;
+    assert_eq!(purges.len(), 1, "{purges:?}");
+    assert!(
+        purges[0]["detail"].as_str().unwrap().contains("3 entries"),
+        "{purges:?}"
+    );
+    let chain = app.staff_json("/admin/api/audit/verify").await;
+    assert_eq!(chain["verified"], true);
+
+    // A person who asks what is held about them is found by their number,
+    // in every round, erased or not; and the phone cannot enter the round again.
+    let asked = app
+        .staff_json("/admin/api/entries?q=138%200013%208000")
+        .await;
+    assert_eq!(asked["total"], 1, "{asked}");
+    assert_eq!(asked["entries"][0]["erased"]["why"], "purged");
+    assert!(asked["entries"][0]["phone"].is_null());
+    let s = app.passed_session().await;
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": s, "consent": true, "name": "张三丰", "phone": "13800138000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "phone_used").await;
+
+    // A winner still claims with the receipt, or the code and the phone.
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"code": made[0]["code"], "phone": "13800138000"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let claimed: Value = r.json().await.unwrap();
+    assert!(claimed["name"].is_null(), "{claimed}");
+    assert_eq!(claimed["erased"]["why"], "purged");
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": made[1]["receipt"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_service_purges_a_round_by_itself_when_its_keeping_time_is_over() {
+    let app = spawn_app_adjusted(|s| s.purge_every = std::time::Duration::from_millis(100)).await;
+    let (_, d) = drawn_with_open_claims(&app).await;
+    let rounds = app.staff_json("/admin/api/rounds").await;
+    assert_eq!(
+        rounds[0]["erase_after"], "2099-11-16T18:00:00+08:00",
+        "{rounds}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        app.csv().await.contains("13800138000"),
+        "nothing is due yet"
+    );
+
+    app.advance(PAST_KEEPING_SECS);
+    let purged = last_purge(&app).await;
+    assert_eq!(purged["how"], "automatic", "{purged}");
+    assert_eq!(purged["erased"], 3);
+    assert!(!app.csv().await.contains("13800138000"));
+    let purges = purges_audited(&app).await;
+    assert!(
+        purges[0]["detail"].as_str().unwrap().contains("automatic"),
+        "{purges:?}"
+    );
+    verifies(&app, &d["id"]).await;
+
+    // Once done, the sweep leaves the round alone.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(purges_audited(&app).await.len(), 1, "purged once");
+}
+
+#[tokio::test]
+async fn a_purge_due_while_the_service_was_stopped_happens_when_it_starts() {
+    let app = spawn_app().await;
+    drawn_with_open_claims(&app).await;
+    // Started again long after: the first sweep runs at once, not ten minutes on.
+    let later = app.started_again(PAST_KEEPING_SECS, |_| {}).await;
+    let purged = last_purge(&later).await;
+    assert_eq!(purged["how"], "automatic", "{purged}");
+    assert!(!later.csv().await.contains("13800138000"));
+}
+
+#[tokio::test]
+async fn a_purge_is_staff_only_and_names_a_round_that_exists() {
+    let app = spawn_app().await;
+    let r = app
+        .post("/admin/api/rounds/week-1/purge", json!({"force": true}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .staff_post("/admin/api/rounds/no-such-round/purge", json!({}))
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({}))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "no claim deadline: no force needed"
+    );
 }

@@ -4,12 +4,13 @@
 //! entries stored before it) and appends its audit row in the same breath.
 
 use super::audit::append as audit;
+use super::entries::erasure;
 use super::{is_constraint, Result, Sqlite};
-use crate::contact::{mask_name, mask_phone};
+use crate::contact::{mask_name, mask_phone, PhoneKey};
 use crate::draw;
 use crate::store::{
     AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
-    RevealRefused, StoreError, Winner,
+    Erased, Erasure, RevealRefused, StoreError, Winner,
 };
 use chrono::DateTime;
 use rusqlite::{named_params, Connection, OptionalExtension};
@@ -18,8 +19,8 @@ const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, 
      entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
      (SELECT r.id FROM draws r WHERE r.replaces = draws.id) FROM draws";
 const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = :id";
-const DRAW_WINNERS: &str = "SELECT w.code, COALESCE(e.name, ''), COALESCE(e.phone, ''),
-       COALESCE(e.publish, 0), c.claimed_at
+const DRAW_WINNERS: &str = "SELECT w.code, e.name, e.phone, e.name_mask, e.phone_mask,
+       e.erased, e.erased_at, c.claimed_at
      FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
      LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
      WHERE w.draw_id = :id ORDER BY w.position";
@@ -27,8 +28,8 @@ const MAX_ENTRY_ROWID: &str = "SELECT COALESCE(MAX(rowid), 0) FROM entries";
 const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = :id";
 /// A code's win in a revealed draw (a code wins at most one draw: every
 /// later pool of its round leaves it out, and codes are unique).
-const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, COALESCE(e.name, ''),
-       COALESCE(e.phone, ''), c.claimed_at
+const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.phone, e.phone_key,
+       e.erased, e.erased_at, c.claimed_at
      FROM draw_winners w JOIN draws d ON d.id = w.draw_id
      LEFT JOIN entries e ON e.code = w.code
      LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
@@ -39,11 +40,12 @@ const INSERT_CLAIM: &str =
 const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
      AND public_seed IS NULL LIMIT 1";
 /// Read from `entries_code` alone, in code order (the phone index would
-/// take one lookup into the table per entry).
+/// take one lookup into the table per entry); withdrawn entries leave.
 pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries_code
      WHERE set_id = :set_id AND round_id = :round_id
      AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
-                      WHERE d.set_id = :set_id AND d.round_id = :round_id)";
+                      WHERE d.set_id = :set_id AND d.round_id = :round_id)
+     AND code NOT IN (SELECT code FROM withdrawals)";
 const INSERT_DRAW: &str = "INSERT INTO draws
      (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
       claim_by, replaces, pool_watermark)
@@ -77,12 +79,14 @@ fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draw> {
 fn winners(conn: &Connection, id: i64) -> Result<Vec<Winner>> {
     let mut st = conn.prepare_cached(DRAW_WINNERS)?;
     let rows = st.query_map(named_params! {":id": id}, |r| {
+        let masks: (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
         Ok(Winner {
             code: r.get(0)?,
             name: r.get(1)?,
             phone: r.get(2)?,
-            publish: r.get(3)?,
-            claimed_at: r.get(4)?,
+            published: masks.0.zip(masks.1),
+            erased: erasure(r.get(5)?, r.get(6)?),
+            claimed_at: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -250,6 +254,7 @@ fn reveal(
 
 fn claim(
     conn: &Connection,
+    key: &PhoneKey,
     by: &ClaimBy,
     at: &str,
     mode: ClaimMode,
@@ -270,25 +275,42 @@ fn claim(
     let win = conn
         .prepare_cached(WIN_OF_CODE)?
         .query_row(named_params! {":code": code}, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
+            Ok(Win {
+                draw_id: r.get(0)?,
+                prize: r.get(1)?,
+                claim_by: r.get(2)?,
+                code: r.get(3)?,
+                name: r.get(4)?,
+                phone: r.get(5)?,
+                phone_key: r.get(6)?,
+                erased: erasure(r.get(7)?, r.get(8)?),
+                claimed_at: r.get(9)?,
+            })
         })
         .optional()?;
-    let Some((draw_id, prize, claim_by, code, name, phone, claimed_at)) = win else {
+    let Some(Win {
+        draw_id,
+        prize,
+        claim_by,
+        code,
+        name,
+        phone,
+        phone_key,
+        erased,
+        claimed_at,
+    }) = win
+    else {
         return Ok(Err(ClaimRefused::NotAWinner));
     };
-    // A code with the wrong phone is no proof: the code is public.
+    // A code with the wrong phone is no proof: the code is public. The
+    // phone is compared through its keyed hash, which outlives a purge.
     if let ClaimBy::CodeAndPhone(_, given) = by {
-        if phone.is_empty() || *given != phone {
+        if phone_key.is_none_or(|k| k != key.of(given)) {
             return Ok(Err(ClaimRefused::NotAWinner));
         }
+    }
+    if erased.as_ref().is_some_and(|e| e.why == Erased::Withdrawn) {
+        return Ok(Err(ClaimRefused::Withdrawn));
     }
     if let Some(at) = claimed_at {
         return Ok(Err(ClaimRefused::AlreadyClaimed(at)));
@@ -303,6 +325,7 @@ fn claim(
             code,
             name,
             phone,
+            erased,
             claimed_at: None,
         }));
     }
@@ -316,11 +339,14 @@ fn claim(
         }
         Err(e) => return Err(e.into()),
     }
-    let detail = format!(
-        "draw {draw_id}: {code} ({} {}) handed out",
-        mask_name(&name),
-        mask_phone(&phone)
-    );
+    let detail = match (&name, &phone) {
+        (Some(name), Some(phone)) => format!(
+            "draw {draw_id}: {code} ({} {}) handed out",
+            mask_name(name),
+            mask_phone(phone)
+        ),
+        _ => format!("draw {draw_id}: {code} (contacts erased) handed out by receipt"),
+    };
     audit(conn, AuditAction::PrizeClaimed, &detail, at)?;
     Ok(Ok(Claimed {
         draw: draw_id,
@@ -328,8 +354,22 @@ fn claim(
         code,
         name,
         phone,
+        erased,
         claimed_at: Some(at.to_owned()),
     }))
+}
+
+/// A code's win as [`WIN_OF_CODE`] reads it.
+struct Win {
+    draw_id: i64,
+    prize: String,
+    claim_by: Option<String>,
+    code: String,
+    name: Option<String>,
+    phone: Option<String>,
+    phone_key: Option<String>,
+    erased: Option<Erasure>,
+    claimed_at: Option<String>,
 }
 
 impl Sqlite {
@@ -340,9 +380,10 @@ impl Sqlite {
         mode: ClaimMode,
     ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
         let at = at.to_owned();
+        let key = self.phone_key.clone();
         match mode {
-            ClaimMode::Check => self.read(move |c| claim(c, &by, &at, mode)).await,
-            ClaimMode::HandOut => self.write(move |c| claim(c, &by, &at, mode)).await,
+            ClaimMode::Check => self.read(move |c| claim(c, &key, &by, &at, mode)).await,
+            ClaimMode::HandOut => self.write(move |c| claim(c, &key, &by, &at, mode)).await,
         }
     }
 

@@ -2,17 +2,20 @@
 //! code unique across rounds.
 
 use super::{is_constraint, Result, Sqlite};
+use crate::contact::{mask_name, mask_phone};
 use crate::contact::{EntryCode, Receipt};
-use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
+use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, Erased, Erasure, NewEntry};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// Tries for a free random code before giving up.
 const CODE_TRIES: usize = 8;
 
-const ENTRY_BY_SESSION: &str =
-    "SELECT code, round_id, COALESCE(receipt, ''), rowid, set_id FROM entries WHERE session_id = :session_id";
+pub(super) const ENTRY_BY_SESSION: &str =
+    "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.rowid, e.set_id, w.withdrawn_at
+     FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = :session_id";
 /// The draws of the entry's round whose pool holds its code: committed
-/// after it was stored, and not after it won an earlier draw of the round.
+/// after it was stored, not after it won an earlier draw of the round, and
+/// not after it was withdrawn.
 const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
        w.code IS NOT NULL, c.claimed_at
      FROM draws d
@@ -21,32 +24,35 @@ const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d
      WHERE d.set_id = :set_id AND d.round_id = :round_id AND d.pool_watermark >= :rowid
        AND NOT EXISTS (SELECT 1 FROM draw_winners w2
                        WHERE w2.code = :code AND w2.draw_id < d.id)
+       AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = :code AND x.after_draw < d.id)
      ORDER BY d.id";
 const CODE_TAKEN: &str = "SELECT 1 FROM entries WHERE code = :code";
 const ENTRY_PHONE_USED: &str =
-    "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone = :phone";
+    "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone_key = :phone_key";
 const INSERT_ENTRY: &str = "INSERT INTO entries
-     (code, session_id, set_id, set_version, round_id, name, phone, score, percent, created_at, receipt, publish)
-     VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at,
-             :receipt, :publish)";
+     (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score, percent, created_at,
+      receipt, publish, name_mask, phone_mask)
+     VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :phone_key, :score, :percent,
+             :created_at, :receipt, :publish, :name_mask, :phone_mask)";
 
 /// The columns `entry_row` reads, in its order.
 macro_rules! entry_columns {
     () => {
-        "SELECT code, set_id, set_version, round_id, name, phone, score, percent, created_at FROM entries"
+        "SELECT code, set_id, set_version, round_id, name, phone, score, percent, created_at, erased, erased_at
+         FROM entries"
     };
 }
 const ALL_ENTRIES: &str = concat!(entry_columns!(), " ORDER BY created_at, code");
 const SEARCH_ENTRIES: &str = concat!(
     entry_columns!(),
-    " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
+    " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like OR phone_key = :phone_key
      ORDER BY created_at DESC, code LIMIT :limit"
 );
 const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
-     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like";
+     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like OR phone_key = :phone_key";
 
 /// An entry's session as stored: the key as 16 hex digits, ordered by start time.
-fn session_id(key: u64) -> String {
+pub(super) fn session_id(key: u64) -> String {
     format!("{key:016x}")
 }
 
@@ -61,6 +67,15 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         score: r.get(6)?,
         percent: r.get(7)?,
         created_at: r.get(8)?,
+        erased: erasure(r.get(9)?, r.get(10)?),
+    })
+}
+
+/// The stored `erased` and `erased_at` as one value.
+pub(super) fn erasure(why: Option<String>, at: Option<String>) -> Option<Erasure> {
+    Some(Erasure {
+        why: Erased::parse(&why?)?,
+        at: at.unwrap_or_default(),
     })
 }
 
@@ -71,9 +86,9 @@ fn has_entry(conn: &Connection, session_id: &str) -> Result<bool> {
         .exists(named_params! {":session_id": session_id})?)
 }
 
-fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<EntryOf>> {
+pub(super) fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<EntryOf>> {
     let mut st = conn.prepare_cached(ENTRY_BY_SESSION)?;
-    let Some((code, round_id, receipt, rowid, set_id)) = st
+    let Some((code, round_id, receipt, rowid, set_id, withdrawn_at)) = st
         .query_row(named_params! {":session_id": session_id}, |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -81,6 +96,7 @@ fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<EntryOf>> {
                 r.get::<_, String>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })
         .optional()?
@@ -109,6 +125,7 @@ fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<EntryOf>> {
         code,
         round_id,
         receipt,
+        withdrawn_at,
         draws,
     }))
 }
@@ -125,6 +142,7 @@ enum Refused {
 fn insert_entry(
     conn: &Connection,
     e: &NewEntry,
+    phone_key: &str,
     session_id: &str,
     made: &EntryMade,
 ) -> Result<std::result::Result<(), Refused>> {
@@ -139,11 +157,16 @@ fn insert_entry(
         return Ok(Err(Refused::CodeTaken));
     }
     // The UNIQUE constraints decide the rest; only a refused insert asks which one.
+    let (name_mask, phone_mask) = if e.publish {
+        (Some(mask_name(&e.name)), Some(mask_phone(&e.phone)))
+    } else {
+        (None, None)
+    };
     let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
         ":code": code, ":session_id": session_id, ":set_id": e.set_id, ":set_version": e.set_version,
-        ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":score": e.score,
-        ":percent": e.percent, ":created_at": e.created_at, ":receipt": made.receipt,
-        ":publish": e.publish,
+        ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":phone_key": phone_key,
+        ":score": e.score, ":percent": e.percent, ":created_at": e.created_at, ":receipt": made.receipt,
+        ":publish": e.publish, ":name_mask": name_mask, ":phone_mask": phone_mask,
     });
     match inserted {
         Ok(_) => Ok(Ok(())),
@@ -152,7 +175,7 @@ fn insert_entry(
                 return Ok(Err(Refused::Rule(EntryRefused::SessionUsed)));
             }
             let phone_used = conn.prepare_cached(ENTRY_PHONE_USED)?.exists(
-                named_params! {":set_id": e.set_id, ":round_id": e.round_id, ":phone": e.phone},
+                named_params! {":set_id": e.set_id, ":round_id": e.round_id, ":phone_key": phone_key},
             )?;
             if phone_used {
                 return Ok(Err(Refused::Rule(EntryRefused::PhoneUsed)));
@@ -169,6 +192,7 @@ impl Sqlite {
         e: NewEntry,
     ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
         let session = session_id(e.session);
+        let phone_key = self.phone_key.of(&e.phone);
         // Single statements (a refused insert changes nothing), so no savepoint.
         self.write_counted(move |c, counts| {
             let mut rng = rand::rng();
@@ -178,7 +202,7 @@ impl Sqlite {
                     receipt: Receipt::random(&mut rng).as_ref().to_owned(),
                 };
                 // A taken code, or a taken receipt, is tried again with new ones.
-                match insert_entry(c, &e, &session, &made)? {
+                match insert_entry(c, &e, &phone_key, &session, &made)? {
                     Ok(()) => {
                         counts.entered(&e.set_id, &e.round_id);
                         return Ok(Ok(made));
@@ -201,14 +225,24 @@ impl Sqlite {
         needle: Option<String>,
         limit: i64,
     ) -> Result<(i64, Vec<Entry>)> {
+        // A phone is found through its keyed hash too, so a person who asks
+        // what is held about them is answered for every round, purged or not.
+        let phone_key = needle
+            .as_deref()
+            .and_then(|n| crate::contact::Phone::parse(n).ok())
+            .map(|p| self.phone_key.of(p.as_ref()));
         let like = needle.map(|n| format!("%{}%", n.replace(['%', '_'], "")));
         self.read(move |c| {
             let mut st = c.prepare_cached(SEARCH_ENTRIES)?;
-            let rows = st.query_map(named_params! {":like": like, ":limit": limit}, entry_row)?;
+            let rows = st.query_map(
+                named_params! {":like": like, ":phone_key": phone_key, ":limit": limit},
+                entry_row,
+            )?;
             let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-            let total = c
-                .prepare_cached(COUNT_ENTRIES)?
-                .query_row(named_params! {":like": like}, |r| r.get(0))?;
+            let total = c.prepare_cached(COUNT_ENTRIES)?.query_row(
+                named_params! {":like": like, ":phone_key": phone_key},
+                |r| r.get(0),
+            )?;
             Ok((total, rows))
         })
         .await
@@ -234,6 +268,7 @@ impl Sqlite {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contact::PhoneKey;
 
     fn entry(session: u64, phone: &str) -> NewEntry {
         NewEntry {
@@ -259,7 +294,8 @@ mod tests {
                 code: code.into(),
                 receipt: format!("{code}-RRRR"),
             };
-            insert_entry(&conn, e, &session_id(e.session), &made)
+            let key = PhoneKey::new(b"test").of(&e.phone);
+            insert_entry(&conn, e, &key, &session_id(e.session), &made)
         };
         assert_eq!(
             insert(&entry(1, "13800138000"), "AAAA-AAAA").unwrap(),

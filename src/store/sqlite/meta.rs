@@ -29,6 +29,8 @@ fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
 const INSERT_SET_VERSION: &str =
     "INSERT OR IGNORE INTO set_versions (version, set_id, source, loaded_at)
      VALUES (:version, :set_id, :source, :loaded_at)";
+const LATEST_SET_VERSION: &str =
+    "SELECT version FROM set_versions WHERE set_id = :set_id ORDER BY rowid DESC LIMIT 1";
 const GET_SET_VERSION: &str = "SELECT source FROM set_versions
      WHERE substr(version, 1, length(:version)) = :version LIMIT 1";
 
@@ -97,6 +99,20 @@ impl Sqlite {
             let mut st = c.prepare_cached(GET_SET_VERSION)?;
             Ok(st
                 .query_row(named_params! {":version": version}, |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    pub(in crate::store) async fn latest_set_version(
+        &self,
+        set_id: &str,
+    ) -> Result<Option<String>> {
+        let set_id = set_id.to_owned();
+        self.read(move |c| {
+            let mut st = c.prepare_cached(LATEST_SET_VERSION)?;
+            Ok(st
+                .query_row(named_params! {":set_id": set_id}, |r| r.get(0))
                 .optional()?)
         })
         .await

@@ -1,5 +1,6 @@
 //! Schema migrations by `PRAGMA user_version`, each in its own transaction.
 
+use crate::contact::{mask_name, mask_phone, PhoneKey};
 use rusqlite::Connection;
 
 /// Migration `i` moves the schema from version `i` to `i + 1`.
@@ -238,7 +239,104 @@ const MIGRATIONS: &[&str] = &[
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_never_removed BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    // 7: personal information by SPEC §8. A name and phone can be erased
+    // (NULL, with when and why); the phone is also kept as a keyed hash
+    // (filled in by `after` below: SQL has no HMAC), which holds "one entry
+    // per phone per round" after a purge; the masks a winner agreed to
+    // publish are kept apart so they outlive the purge. Rowids are kept:
+    // draws' pool watermarks count them. Withdrawals are a table of their
+    // own, so the pool is still read from `entries_code` alone.
+    "CREATE TABLE entries_v7 (
+        code        TEXT NOT NULL,
+        session_id  TEXT NOT NULL UNIQUE,
+        set_id      TEXT NOT NULL,
+        set_version TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        name        TEXT,
+        phone       TEXT,
+        phone_key   TEXT,
+        score       INTEGER NOT NULL,
+        percent     INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        receipt     TEXT,
+        publish     INTEGER NOT NULL DEFAULT 0,
+        name_mask   TEXT,
+        phone_mask  TEXT,
+        erased      TEXT CHECK (erased IN ('withdrawn', 'purged')),
+        erased_at   TEXT,
+        UNIQUE (set_id, round_id, phone_key)
+    );
+    INSERT INTO entries_v7 (rowid, code, session_id, set_id, set_version, round_id, name, phone,
+        score, percent, created_at, receipt, publish)
+    SELECT rowid, code, session_id, set_id, set_version, round_id, name, phone,
+        score, percent, created_at, receipt, publish FROM entries;
+    DROP TABLE entries;
+    ALTER TABLE entries_v7 RENAME TO entries;
+    CREATE UNIQUE INDEX entries_code ON entries (code, set_id, round_id);
+    CREATE UNIQUE INDEX entries_receipt ON entries (receipt) WHERE receipt IS NOT NULL;
+    CREATE TABLE withdrawals (
+        code         TEXT PRIMARY KEY,
+        withdrawn_at TEXT NOT NULL,
+        after_draw   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER withdrawals_never_removed BEFORE DELETE ON withdrawals
+    BEGIN SELECT RAISE(ABORT, 'a withdrawal is never undone'); END;
+    CREATE TABLE purges (
+        seq      INTEGER PRIMARY KEY,
+        set_id   TEXT NOT NULL,
+        round_id TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        erased   INTEGER NOT NULL,
+        how      TEXT NOT NULL
+    );
+    CREATE INDEX purges_round ON purges (set_id, round_id, at);",
 ];
+
+/// `meta` key of the secret under which phones are hashed.
+pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
+
+/// What a migration needs that SQL cannot do, run in its transaction after its SQL.
+fn after(tx: &rusqlite::Transaction<'_>, version: usize) -> rusqlite::Result<()> {
+    if version != 7 {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+        rusqlite::params![PHONE_KEY_SECRET, crate::quiz::token::new_secret()],
+    )?;
+    let key = phone_key(tx)?;
+    let rows: Vec<(i64, String, String, bool)> = tx
+        .prepare("SELECT rowid, name, phone, publish FROM entries WHERE phone IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = tx.prepare(
+        "UPDATE entries SET phone_key = ?2, name_mask = ?3, phone_mask = ?4 WHERE rowid = ?1",
+    )?;
+    for (rowid, name, phone, publish) in rows {
+        let (name_mask, phone_mask) = if publish {
+            (Some(mask_name(&name)), Some(mask_phone(&phone)))
+        } else {
+            (None, None)
+        };
+        st.execute(rusqlite::params![
+            rowid,
+            key.of(&phone),
+            name_mask,
+            phone_mask
+        ])?;
+    }
+    Ok(())
+}
+
+/// The key phones are hashed under (kept in `meta` since migration 7).
+pub(super) fn phone_key(conn: &Connection) -> rusqlite::Result<PhoneKey> {
+    let secret: String = conn.query_row(
+        "SELECT value FROM meta WHERE key = ?1",
+        [PHONE_KEY_SECRET],
+        |r| r.get(0),
+    )?;
+    Ok(PhoneKey::new(secret.as_bytes()))
+}
 
 /// Brings the schema up to date.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -246,6 +344,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        after(&tx, i + 1)?;
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;
     }
@@ -289,6 +388,19 @@ mod tests {
             )
             .unwrap();
         assert_eq!(phone, "13800138000", "the entry survived the rebuild");
+        let (key, mask): (String, Option<String>) = conn
+            .query_row(
+                "SELECT phone_key, name_mask FROM entries WHERE code = 'AAAA-AAAA'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            key,
+            phone_key(&conn).unwrap().of("13800138000"),
+            "an older entry's phone is hashed under the new secret"
+        );
+        assert_eq!(mask, None, "no mask kept for an entrant who did not agree");
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .unwrap()

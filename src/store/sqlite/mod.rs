@@ -8,6 +8,7 @@
 mod audit;
 mod draws;
 mod entries;
+mod erasure;
 mod meta;
 pub mod migrations;
 mod stats;
@@ -57,6 +58,8 @@ pub(super) struct Sqlite {
     read_permits: Arc<tokio::sync::Semaphore>,
     /// Session starts not yet written.
     starts: Arc<tally::Starts>,
+    /// Phones are kept as this key's hash too (see [`crate::contact::PhoneKey`]).
+    phone_key: Arc<crate::contact::PhoneKey>,
 }
 
 /// Opens a connection with the pragmas every connection needs. (Reading
@@ -152,6 +155,7 @@ impl Sqlite {
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         migrate(&mut conn)
             .with_context(|| format!("cannot migrate the database {}", path.display()))?;
+        let phone_key = Arc::new(migrations::phone_key(&conn)?);
         let readers: Arc<Mutex<Vec<(u64, Connection)>>> = Arc::default();
         let generation = Arc::new(AtomicU64::new(0));
         let on_reopen = {
@@ -178,6 +182,7 @@ impl Sqlite {
             generation,
             read_permits: Arc::new(tokio::sync::Semaphore::new(READ_POOL)),
             starts,
+            phone_key,
         })
     }
 

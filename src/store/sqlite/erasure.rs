@@ -1,0 +1,135 @@
+//! Erasing names and phones (SPEC §8): an entrant's withdrawal, and the
+//! purge of a round at the end of its keeping time. Codes, draws and
+//! `entries.txt` stay; so do the keyed phone hash (after a purge) and the
+//! masks a winner agreed to publish.
+
+use super::audit::append as audit;
+use super::entries::{entry_of, session_id, ENTRY_BY_SESSION};
+use super::{Result, Sqlite};
+use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
+use chrono::DateTime;
+use rusqlite::{named_params, Connection, OptionalExtension};
+
+/// A withdrawal erases everything that names the entrant, the published
+/// masks and the phone's hash included (they may enter again, from a new
+/// quiz: their old code is in no later pool).
+const WITHDRAW_ENTRY: &str = "UPDATE entries
+     SET name = NULL, phone = NULL, phone_key = NULL, name_mask = NULL, phone_mask = NULL, publish = 0,
+         erased = 'withdrawn', erased_at = :at
+     WHERE session_id = :session_id AND erased IS NOT 'withdrawn'";
+/// Draws committed after this one leave the code out of their pool.
+const INSERT_WITHDRAWAL: &str = "INSERT OR IGNORE INTO withdrawals (code, withdrawn_at, after_draw)
+     VALUES (:code, :at, (SELECT COALESCE(MAX(id), 0) FROM draws))";
+const PURGE_ROUND: &str =
+    "UPDATE entries SET name = NULL, phone = NULL, erased = 'purged', erased_at = :at
+     WHERE set_id = :set_id AND round_id = :round_id AND erased IS NULL";
+const INSERT_PURGE: &str = "INSERT INTO purges (set_id, round_id, at, erased, how)
+     VALUES (:set_id, :round_id, :at, :erased, :how)";
+const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
+     WHERE set_id = :set_id AND round_id = :round_id ORDER BY seq DESC LIMIT 1";
+const CLAIM_DEADLINES: &str =
+    "SELECT claim_by FROM draws WHERE set_id = :set_id AND round_id = :round_id AND claim_by IS NOT NULL";
+const ROUNDS_WITH_ENTRIES: &str =
+    "SELECT set_id, round_id FROM round_stats WHERE entries > 0 ORDER BY set_id, round_id";
+
+fn withdraw(conn: &Connection, session: &str, at: &str) -> Result<Option<Withdrawn>> {
+    let code: Option<String> = conn
+        .prepare_cached(ENTRY_BY_SESSION)?
+        .query_row(named_params! {":session_id": session}, |r| r.get(0))
+        .optional()?;
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    conn.prepare_cached(WITHDRAW_ENTRY)?
+        .execute(named_params! {":session_id": session, ":at": at})?;
+    conn.prepare_cached(INSERT_WITHDRAWAL)?
+        .execute(named_params! {":code": code, ":at": at})?;
+    let entry =
+        entry_of(conn, session)?.ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;
+    Ok(Some(Withdrawn {
+        at: entry.withdrawn_at.unwrap_or_else(|| at.to_owned()),
+        held_by: entry.draws.iter().map(|d| d.id).collect(),
+    }))
+}
+
+fn purge(conn: &Connection, set_id: &str, round_id: &str, at: &str, how: &str) -> Result<i64> {
+    let erased = conn
+        .prepare_cached(PURGE_ROUND)?
+        .execute(named_params! {":set_id": set_id, ":round_id": round_id, ":at": at})?
+        as i64;
+    conn.prepare_cached(INSERT_PURGE)?.execute(named_params! {
+        ":set_id": set_id, ":round_id": round_id, ":at": at, ":erased": erased, ":how": how,
+    })?;
+    let detail =
+        format!("{set_id}/{round_id}: names and phones of {erased} entries erased ({how})");
+    audit(conn, AuditAction::ContactsPurged, &detail, at)?;
+    Ok(erased)
+}
+
+fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
+    let params = named_params! {":set_id": set_id, ":round_id": round_id};
+    let mut st = conn.prepare_cached(CLAIM_DEADLINES)?;
+    let last_claim_by = st
+        .query_map(params, |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter_map(|t| DateTime::parse_from_rfc3339(&t).ok().map(|d| (d, t)))
+        .max_by_key(|(d, _)| *d)
+        .map(|(_, t)| t);
+    let last_purge = conn
+        .prepare_cached(LAST_PURGE)?
+        .query_row(params, |r| {
+            Ok(Purge {
+                at: r.get(0)?,
+                erased: r.get(1)?,
+                how: r.get(2)?,
+            })
+        })
+        .optional()?;
+    Ok(Keeping {
+        last_claim_by,
+        last_purge,
+    })
+}
+
+impl Sqlite {
+    pub(in crate::store) async fn withdraw_entry(
+        &self,
+        session: u64,
+        at: &str,
+    ) -> Result<Option<Withdrawn>> {
+        let (session, at) = (session_id(session), at.to_owned());
+        self.write(move |c| withdraw(c, &session, &at)).await
+    }
+
+    pub(in crate::store) async fn purge_round(
+        &self,
+        set_id: &str,
+        round_id: &str,
+        at: &str,
+        how: &str,
+    ) -> Result<i64> {
+        let (set_id, round_id, at, how) = (
+            set_id.to_owned(),
+            round_id.to_owned(),
+            at.to_owned(),
+            how.to_owned(),
+        );
+        self.write(move |c| purge(c, &set_id, &round_id, &at, &how))
+            .await
+    }
+
+    pub(in crate::store) async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
+        let (set_id, round_id) = (set_id.to_owned(), round_id.to_owned());
+        self.read(move |c| keeping(c, &set_id, &round_id)).await
+    }
+
+    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(ROUNDS_WITH_ENTRIES)?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+}
