@@ -599,6 +599,92 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
 }
 
 #[tokio::test]
+async fn an_entrant_withdraws_and_staff_erase_a_round_with_a_confirm() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.entries(2).await;
+    let me = app.entry_made("赵六", "13612345678", true).await;
+    let by = (app.clock.now() + chrono::Duration::days(1)).to_rfc3339();
+    let d = app
+        .committed(json!({"round": "week-1", "prize": "帆布袋", "winners": 1, "claim_by": by}))
+        .await;
+
+    // The entrant withdraws from their own page, past a confirm.
+    b.resume(&app, me["session"].as_str().unwrap()).await;
+    b.click("#withdraw").await;
+    let ask = b
+        .wait_js("document.getElementById('withdraw-confirm-box') && document.getElementById('withdraw-confirm-box').textContent")
+        .await;
+    assert!(ask.as_str().unwrap().contains("不能恢复"), "{ask}");
+    b.click("#withdraw-keep").await;
+    b.wait_js(
+        "!document.getElementById('withdraw-confirm-box') && !!document.getElementById('withdraw')",
+    )
+    .await;
+    b.click("#withdraw").await;
+    b.click("#withdraw-confirm").await;
+    let told = b
+        .wait_js("document.getElementById('withdrawn') && document.getElementById('withdrawn').textContent")
+        .await;
+    let told = told.as_str().unwrap();
+    assert!(
+        told.contains("已于") && told.contains("不能领奖"),
+        "held by the committed draw: {told}"
+    );
+    assert_eq!(
+        b.js("return !!document.getElementById('entry-receipt') || !!document.getElementById('withdraw');")
+            .await,
+        false,
+        "no receipt and no second withdrawal"
+    );
+    b.screenshot("visitor-withdrawn.png").await;
+
+    // Staff: the round shows its erase date; erasing it now needs a forced
+    // confirm while the claim deadline is ahead.
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{}/reveal", d["id"]),
+            json!({"public_seed": "5 5"}),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
+    ))
+    .await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    let keeping = b
+        .wait_js("document.querySelector('#rounds-body .keeping') && document.querySelector('#rounds-body .keeping').textContent")
+        .await;
+    assert!(keeping.as_str().unwrap().contains("自动删除"), "{keeping}");
+    b.click("#rounds-body .purge-btn").await;
+    let ask = b
+        .wait_js("document.querySelector('#rounds-body .confirm-box') && document.querySelector('#rounds-body .confirm-box').textContent")
+        .await;
+    assert!(ask.as_str().unwrap().contains("领奖还没有截止"), "{ask}");
+    b.js("document.querySelector('#rounds-body .confirm-box').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-purge-confirm.png").await;
+    b.click("#rounds-body .purge-confirm").await;
+    let done = b
+        .wait_js("document.querySelector('#rounds-body .purged') && document.querySelector('#rounds-body .keeping').textContent")
+        .await;
+    assert!(done.as_str().unwrap().contains("已删除 2 条"), "{done}");
+
+    // The entries list says what became of each name and phone.
+    b.js("Admin.reloadAll(); return true;").await;
+    let erased = b
+        .wait_js("document.querySelectorAll('#entries-body .erased').length >= 6 && Array.prototype.map.call(document.querySelectorAll('#entries-body .erased'), function (e) { return e.textContent; }).join('|')")
+        .await;
+    let erased = erased.as_str().unwrap();
+    assert!(
+        erased.contains("本人撤回") && erased.contains("保存期满"),
+        "{erased}"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
 async fn checking_a_code_on_one_draw_names_its_win_in_another_draw_of_the_round() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;

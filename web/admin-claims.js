@@ -31,6 +31,8 @@
     claim_already: '这份奖品已经在 {at} 领过了，不能再次发放！',
     claim_not_winner: '没有找到：这个凭证或抽奖码没有中奖，或者手机号不对。',
     claim_closed: '已过领奖截止时间，不能再领取。',
+    claim_withdrawn: '中奖者已撤回登记、删除了个人信息，这份奖品不能发放。',
+    claim_person_erased: '姓名和手机号已按保存期限删除：领奖凭证或抽奖码加手机号已核验，请确认来人持有该凭证。',
     claim_empty: '请扫描或输入领奖凭证，或者输入抽奖码和手机号。',
     winners_title: '中奖名单（含完整联系方式）',
     f_draw: '抽奖',
@@ -65,6 +67,8 @@
     claim_already: 'This prize was already handed out at {at}. Do not hand it out again!',
     claim_not_winner: 'Not found: this receipt or code won nothing, or the phone does not match.',
     claim_closed: 'The claim deadline has passed.',
+    claim_withdrawn: 'The winner withdrew the entry and had their details erased: this prize is not handed out.',
+    claim_person_erased: 'The name and phone were erased at the end of their keeping time: the receipt (or code and phone) checked out; make sure the person holds it.',
     claim_empty: 'Scan or type a receipt, or type a draw code and a phone.',
     winners_title: 'Winners (full contacts)',
     f_draw: 'Draw',
@@ -126,6 +130,7 @@
     if (err.code === 'already_claimed') return t('claim_already', { at: A.time(body.claimed_at) });
     if (err.code === 'not_a_winner') return t('claim_not_winner');
     if (err.code === 'claim_closed') return t('claim_closed');
+    if (err.code === 'withdrawn') return t('claim_withdrawn');
     if (err.code === 'invalid_claim') return t('claim_empty');
     return A.errorText(err);
   }
@@ -141,7 +146,7 @@
     box.appendChild(el('p', 'claim-headline', found.done ? t('claim_done', { at: A.time(c.claimed_at) }) : t('claim_found')));
     box.appendChild(el('p', 'claim-prize', t('claim_prize', { prize: c.prize, draw: c.draw })));
     box.appendChild(el('p', 'mono', c.code));
-    box.appendChild(el('p', 'claim-person', t('claim_person', { name: c.name, phone: c.phone })));
+    box.appendChild(el('p', 'claim-person', c.name ? t('claim_person', { name: c.name, phone: c.phone }) : t('claim_person_erased')));
     if (!found.done) {
       var give = el('button', 'btn btn-big claim-give', t('claim_give'));
       give.type = 'button';
@@ -223,8 +228,8 @@
       var tr = el('tr');
       tr.appendChild(el('td', 'num', String(w.place)));
       tr.appendChild(el('td', 'mono', w.code));
-      tr.appendChild(el('td', null, w.name));
-      tr.appendChild(el('td', 'mono', w.phone));
+      tr.appendChild(A.contactCell(w.name, w.erased));
+      tr.appendChild(A.contactCell(w.phone, w.erased, 'mono'));
       tr.appendChild(el('td', w.claimed ? 'ok' : 'muted', w.claimed ? t('claimed_yes', { at: A.time(w.claimed_at) }) : t('claimed_no')));
       body.appendChild(tr);
     });
@@ -232,7 +237,7 @@
 
   function rows() {
     return [['place', 'code', 'name', 'phone', 'claimed_at']].concat(winners.winners.map(function (w) {
-      return [String(w.place), w.code, w.name, w.phone, w.claimed_at || ''];
+      return [String(w.place), w.code, w.name || '', w.phone || '', w.claimed_at || ''];
     }));
   }
 

@@ -243,9 +243,21 @@ var Admin = (function () {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else setTimeout(init, 0);
 
+  // A name or phone erased under SPEC §8, as staff read it.
+  function erased(e) {
+    return el('span', 'erased', e && e.why === 'withdrawn' ? t('erased_withdrawn') : t('erased_purged'));
+  }
+  // A table cell with the value, or why it is gone.
+  function contactCell(value, e, className) {
+    var td = el('td', className || null, value || '');
+    if (value === null || value === undefined) td.appendChild(erased(e));
+    return td;
+  }
+
   return {
     api: api,
     download: download,
+    contactCell: contactCell,
     register: register,
     reloadAll: reloadAll,
     signedIn: function () { return signedIn; },
@@ -923,8 +935,8 @@ var Admin = (function () {
       row.setAttribute('data-code', e.code);
       row.appendChild(el('td', 'mono code-cell', e.code));
       row.appendChild(el('td', 'mono', e.round));
-      row.appendChild(el('td', null, e.name));
-      row.appendChild(el('td', 'mono', e.phone));
+      row.appendChild(A.contactCell(e.name, e.erased));
+      row.appendChild(A.contactCell(e.phone, e.erased, 'mono'));
       row.appendChild(el('td', 'num', e.score + ' (' + e.percent + '%)'));
       row.appendChild(el('td', null, A.time(e.created_at)));
       body.appendChild(row);
@@ -1011,7 +1023,7 @@ var Admin = (function () {
     if (!rounds.length) {
       var tr = el('tr');
       var td = el('td', 'muted', roundsError ? A.errorText(roundsError) : t('no_rounds'));
-      td.colSpan = 6;
+      td.colSpan = 7;
       tr.appendChild(td);
       body.appendChild(tr);
     }
@@ -1026,6 +1038,7 @@ var Admin = (function () {
       state.appendChild(el('span', 'badge badge-' + r.state, stateText(r.state)));
       row.appendChild(state);
       row.appendChild(el('td', 'num', String(r.entries)));
+      row.appendChild(keepingCell(r));
       body.appendChild(row);
 
       var opt = el('option', null, t('round_option', { round: r.id, state: stateText(r.state), n: r.entries }));
@@ -1034,6 +1047,58 @@ var Admin = (function () {
       if (r.state === 'open' || (!preferred && r.entries > 0)) preferred = String(i);
     });
     select.value = previous && rounds[+previous] ? previous : preferred || '0';
+  }
+
+  // SPEC §8: when the round's names and phones go, what was erased, and a
+  // purge now, behind an inline confirm that says what it erases (and, while
+  // winners may still claim, that it has to be forced).
+  var purging = null, purgeOutcome = {}; // round key being confirmed; last purge result by key
+  function roundKey(r) { return r.set + '/' + r.id; }
+  function keepingCell(r) {
+    var td = el('td', 'keeping'), key = roundKey(r);
+    td.setAttribute('data-round', r.id);
+    td.appendChild(el('div', 'small', r.erase_after ? t('erase_on', { t: A.time(r.erase_after), n: r.keep_days })
+      : t('erase_manual')));
+    if (r.last_purge) {
+      td.appendChild(el('div', 'small muted purged', t('purged_at', { t: A.time(r.last_purge.at), n: r.last_purge.erased,
+        how: t('purge_how_' + r.last_purge.how.replace(', ', '_')) })));
+    }
+    var done = purgeOutcome[key];
+    if (done) td.appendChild(el('div', 'small ' + (done.error ? 'form-error' : 'muted'), done.error ? A.errorText(done.error) : t('purge_done', { n: done.erased })));
+    if (purging !== key) {
+      var b = el('button', 'btn-quiet small purge-btn', t('purge_btn'));
+      b.type = 'button';
+      b.addEventListener('click', function () { purging = key; renderRounds(); });
+      td.appendChild(b);
+      return td;
+    }
+    var open = r.last_claim_by && Date.parse(r.last_claim_by) > Date.now();
+    var box = el('div', 'confirm-box');
+    box.setAttribute('role', 'alert');
+    box.appendChild(el('p', 'small', t('purge_ask', { round: r.id, n: r.entries })));
+    if (open) box.appendChild(el('p', 'small form-error', t('purge_claim_open', { t: A.time(r.last_claim_by) })));
+    var yes = el('button', 'btn btn-danger small purge-confirm', t(open ? 'purge_force' : 'purge_confirm'));
+    yes.type = 'button';
+    yes.addEventListener('click', function () { purge(r, open, yes); });
+    var no = el('button', 'btn-quiet small purge-cancel', t('cancel'));
+    no.type = 'button';
+    no.addEventListener('click', function () { purging = null; renderRounds(); });
+    box.appendChild(yes);
+    box.appendChild(no);
+    td.appendChild(box);
+    return td;
+  }
+  function purge(r, force, button) {
+    var key = roundKey(r);
+    button.disabled = true;
+    A.api('POST', '/admin/api/rounds/' + encodeURIComponent(r.id) + '/purge', { set: r.set, force: !!force }).then(function (res) {
+      purgeOutcome[key] = { erased: res.erased };
+    }, function (err) {
+      if (err.status !== 401) purgeOutcome[key] = { error: err };
+    }).then(function () {
+      purging = null;
+      load();
+    });
   }
 
   function renderDraws() {

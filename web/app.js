@@ -318,11 +318,13 @@
             h('img', { id: 'receipt-qr', class: 'receipt-qr', width: 168, height: 168, alt: t('receiptQr'),
               src: '/api/sessions/' + enc(s.session) + '/receipt.svg' })
           ] : null,
-          h('p', 0, t('codeKeep')),
+          e.withdrawn_at ? null : h('p', 0, t('codeKeep')),
           h('p', 'note', t('codeRound', { r: roundName(s, e) })),
           s.round && s.round.notice ? h('p', { id: 'round-notice', class: 'infobox' }, s.round.notice) : null,
+          e.withdrawn_at ? withdrawnBox(e) : null,
           myDraws(e),
-          h('p', 'note', [t('codePublic'), ' ', h('a', { href: '/draws' }, t('allDraws'))])
+          h('p', 'note', [t('codePublic'), ' ', h('a', { href: '/draws' }, t('allDraws'))]),
+          e.withdrawn_at ? null : withdrawPart()
         ]) : null,
         card('center sum ' + (ok ? 'ok' : 'bad'), [
           h(e ? 'h2' : 'h1', 0, t(ok ? 'passed' : 'failed')),
@@ -353,6 +355,38 @@
         h('a', { href: '/draws/' + enc(d.id) }, d.prize), ' · ', h('b', 0, text)
       ]);
     }));
+  }
+
+  // Withdrawal (SPEC §8): a plain button, then an inline confirm that says
+  // what it does and cannot be undone; afterwards, what happened.
+  function withdrawPart() {
+    if (!st.withdrawing) {
+      return h('button', { id: 'withdraw', class: 'link withdraw', type: 'button',
+        onclick: () => { st.withdrawing = true; show('result', true); $('withdraw-keep').focus(); } }, t('withdraw'));
+    }
+    return h('div', { id: 'withdraw-confirm-box', class: 'confirm', role: 'alert' }, [
+      h('p', 0, t('withdrawAsk')),
+      h('div', 'nav', [
+        button('withdraw-keep', t('withdrawKeep'), () => { st.withdrawing = false; show('result', true); }, 'sec'),
+        button('withdraw-confirm', t('withdrawConfirm'), act(withdraw), 'warn')
+      ])
+    ]);
+  }
+  async function withdraw() {
+    const r = await api('DELETE', '/api/sessions/' + enc(st.s.session) + '/entry');
+    if (r.status === 404 && r.data.error === 'not_found') return gone();
+    if (!r.ok) return say(t('errGeneric'), 'err', 6000);
+    st.withdrawing = false;
+    await refresh();
+    show('result');
+    say(t('withdrawnToast'), '', 6000);
+  }
+  function withdrawnBox(e) {
+    return h('div', { id: 'withdrawn', class: 'infobox', role: 'status' }, [
+      h('p', 0, h('b', 0, t('withdrawnT'))),
+      h('p', 0, t('withdrawnBody', { t: fmtTime(e.withdrawn_at) })),
+      h('p', 0, t(e.draws && e.draws.length ? 'withdrawnHeld' : 'withdrawnLeft'))
+    ]);
   }
 
   /* ---------- quiz ---------- */
