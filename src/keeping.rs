@@ -102,9 +102,24 @@ pub async fn sweep(state: &AppState) -> Result<usize, StoreError> {
             .await?;
         tracing::info!(set = %set_id, round = %round_id, erased, due = %rfc3339(due),
             "keeping time over: names and phones erased");
+        scrub_soon(state.store.clone());
         purged += 1;
     }
     Ok(purged)
+}
+
+/// After an erasure, in the background: the WAL is copied into the
+/// database and emptied, so the erased values leave the `-wal` file too.
+pub fn scrub_soon(store: crate::store::Store) {
+    tokio::spawn(async move {
+        match store.scrub().await {
+            Ok(true) => tracing::debug!("write-ahead log emptied after an erasure"),
+            Ok(false) => {
+                tracing::debug!("write-ahead log busy; SQLite's next checkpoint empties it")
+            }
+            Err(e) => tracing::warn!(error = %e, "write-ahead log not emptied after an erasure"),
+        }
+    });
 }
 
 /// Runs [`sweep`] now and then every `every`, for as long as the service runs.

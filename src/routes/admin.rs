@@ -212,7 +212,10 @@ pub struct EntriesQuery {
     limit: Option<i64>,
 }
 
-/// `GET /admin/api/entries`: the newest entries, searchable by code, phone or name.
+/// `GET /admin/api/entries`: the newest entries of every round, searchable
+/// by code, phone or name, with masked contacts. A phone also finds the
+/// entries whose contacts were purged (through its keyed hash), so a person
+/// who asks what is held about them gets every record.
 #[get("/admin/api/entries")]
 pub async fn entries(
     _staff: Staff,
@@ -232,7 +235,11 @@ pub async fn entries(
     let rows: Vec<Value> = rows
         .into_iter()
         .map(|e| {
-            json!({"code": e.code, "set": e.set_id, "round": e.round_id, "name": e.name, "phone": e.phone,
+            // Masked: full contacts leave only through the CSV, a draw's
+            // winners and the claim desk.
+            let name = e.name.as_deref().map(crate::contact::mask_name);
+            let phone = e.phone.as_deref().map(crate::contact::mask_phone);
+            json!({"code": e.code, "set": e.set_id, "round": e.round_id, "name": name, "phone": phone,
                    "erased": erased_view(e.erased.as_ref()),
                    "score": e.score, "percent": e.percent, "created_at": e.created_at})
         })
@@ -336,6 +343,7 @@ pub async fn purge_round(
         .purge_round(&set_id, &id, &rfc3339(now), how)
         .await?;
     tracing::info!(set = %set_id, round = %id, erased, how, "names and phones erased by staff");
+    keeping::scrub_soon(state.store.clone());
     Ok(no_store(
         StatusCode::OK,
         json!({"set": set_id, "round": *id, "erased": erased, "at": rfc3339(now), "how": how}),

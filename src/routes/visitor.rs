@@ -577,5 +577,6 @@ pub async fn withdraw_entry(
         held_by_committed_draws = withdrawn.held_by.len(),
         "an entry was withdrawn; its name and phone are erased"
     );
+    crate::keeping::scrub_soon(state.store.clone());
     Ok(no_store(StatusCode::NO_CONTENT).finish())
 }

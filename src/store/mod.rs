@@ -225,6 +225,13 @@ impl Store {
         self.engine.purge_round(set_id, round_id, at, how).await
     }
 
+    /// Flushes the write-ahead log into the database file and empties it,
+    /// so names and phones just erased are no longer in either file; `false`
+    /// when busy readers or writers kept it from finishing.
+    pub async fn scrub(&self) -> Result<bool> {
+        self.engine.checkpoint().await
+    }
+
     /// What the round's keeping time turns on: its last claim deadline,
     /// and its last purge.
     pub async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {

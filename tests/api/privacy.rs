@@ -444,3 +444,44 @@ async fn a_purge_is_staff_only_and_names_a_round_that_exists() {
         "no claim deadline: no force needed"
     );
 }
+
+/// Whether any of the database's files holds these bytes.
+fn on_disk(app: &TestApp, needle: &str) -> bool {
+    ["", "-wal"].iter().any(|suffix| {
+        let mut path = app.db().into_os_string();
+        path.push(suffix);
+        std::fs::read(&path)
+            .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    })
+}
+
+#[tokio::test]
+async fn erased_names_and_phones_leave_the_database_files_too() {
+    let app = spawn_app().await;
+    let me = app.entry_made("欧阳修远", "13512345678", false).await;
+    app.entry_made("司马光明", "13612345678", false).await;
+    assert!(on_disk(&app, "13512345678") && on_disk(&app, "欧阳修远"));
+
+    assert_eq!(
+        withdraw(&app, &me["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut gone = false;
+    for _ in 0..50 {
+        gone = ["13512345678", "欧阳修远", "13612345678", "司马光明"]
+            .iter()
+            .all(|n| !on_disk(&app, n));
+        if gone {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        gone,
+        "no erased name or phone is left in the database or its WAL"
+    );
+}

@@ -84,9 +84,16 @@ pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
 /// tenth more submissions a second, for a longer pause (tens of ms) at each
 /// checkpoint. (A page cache of 16 MB instead of 2 MB made no measurable
 /// difference to entries, so it stays at SQLite's default.)
+///
+/// It also zeroes what it deletes (`secure_delete`), so an erased name or
+/// phone (SPEC §8) does not linger in a page's free space; only withdrawals
+/// and purges delete, so the entry path pays nothing for it.
 fn connect_writer(path: &Path) -> rusqlite::Result<Connection> {
     let conn = connect(path)?;
-    conn.execute_batch("PRAGMA wal_autocheckpoint = 16384;")?;
+    conn.execute_batch(
+        "PRAGMA wal_autocheckpoint = 16384;
+         PRAGMA secure_delete = ON;",
+    )?;
     Ok(conn)
 }
 
@@ -206,6 +213,17 @@ impl Sqlite {
         F: FnOnce(&Connection, &mut Counts) -> Result<R> + Send + 'static,
     {
         self.writer.run(Isolation::Statement, job).await
+    }
+
+    /// Copies the WAL into the database and truncates it, so erased
+    /// values are gone from the `-wal` file too; `false` when a writer or
+    /// reader kept it from finishing (the next one, or SQLite's own, will).
+    pub(super) async fn checkpoint(&self) -> Result<bool> {
+        self.read(|c| {
+            let busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            Ok(busy == 0)
+        })
+        .await
     }
 
     pub(super) fn count_start(&self, set_id: &str, round_id: &str) {
