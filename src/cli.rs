@@ -28,6 +28,27 @@ pub enum Command {
     DrawVerify(DrawVerifyArgs),
     /// Recompute the audit log's hash chain; exit 1 where it breaks.
     AuditVerify(AuditVerifyArgs),
+    /// Convert a bank between YAML and an Excel workbook (by the extensions).
+    Convert(ConvertArgs),
+    /// Write the Excel template for a new bank.
+    Template(TemplateArgs),
+}
+
+/// `quizbooth convert IN OUT`.
+#[derive(Debug, Args, Clone)]
+pub struct ConvertArgs {
+    /// The bank to read: .yaml, .yml, .xlsx or .csv.
+    pub input: PathBuf,
+    /// The file to write: .xlsx, or .yaml/.yml.
+    pub output: PathBuf,
+}
+
+/// `quizbooth template OUT.xlsx`.
+#[derive(Debug, Args, Clone)]
+pub struct TemplateArgs {
+    /// Where to write the template workbook.
+    #[arg(default_value = "题库模板.xlsx")]
+    pub output: PathBuf,
 }
 
 /// `quizbooth serve`.
@@ -36,7 +57,7 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "QUIZBOOTH_BIND", default_value = "0.0.0.0:8080")]
     pub bind: String,
-    /// Question banks: a folder of *.yaml/*.yml or one file.
+    /// Question banks: a folder of *.yaml, *.yml, *.xlsx and *.csv, or one file.
     #[arg(long, env = "QUIZBOOTH_QUESTIONS", default_value = "questions")]
     pub questions: PathBuf,
     /// SQLite database file (created with its folder).

@@ -35,6 +35,8 @@ fn main() -> ExitCode {
         Some(Command::Qr(args)) => commands::qr::run(args),
         Some(Command::DrawVerify(args)) => commands::draw_verify::run(args),
         Some(Command::AuditVerify(args)) => commands::audit_verify::run(args),
+        Some(Command::Convert(args)) => commands::convert::run(args),
+        Some(Command::Template(args)) => commands::convert::template(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

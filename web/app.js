@@ -478,11 +478,13 @@
   }
 
   /* ---------- result ---------- */
+  // The keys as the visitor saw them: by the letter shown (options may be
+  // shuffled, so the bank's order would read "D；E；A；C").
   function fmt(q, keys) {
-    return keys.map((k) => {
-      let j = -1;
-      q.options.forEach((o, x) => { if (o.key === k) j = x; });
-      return j < 0 ? k : (q.type === 'truefalse' ? '' : letter(j) + '. ') + q.options[j].text;
+    const at = (k) => { let j = -1; q.options.forEach((o, x) => { if (o.key === k) j = x; }); return j; };
+    return keys.map((k) => [k, at(k)]).sort((a, b) => (a[1] < 0 ? 99 : a[1]) - (b[1] < 0 ? 99 : b[1])).map((p) => {
+      const j = p[1];
+      return j < 0 ? p[0] : (q.type === 'truefalse' ? '' : letter(j) + '. ') + q.options[j].text;
     }).join(t('sep'));
   }
   function review() {

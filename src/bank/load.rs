@@ -78,6 +78,82 @@ pub fn parse_bank(source: &str) -> LoadReport {
     }
 }
 
+/// What a bank file is, by its name's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.yaml`, `.yml`.
+    Yaml,
+    /// `.xlsx`.
+    Xlsx,
+    /// `.csv`: the `题目` sheet alone.
+    Csv,
+}
+
+impl Format {
+    /// The format of a file name, if it is a bank's.
+    pub fn of(name: &str) -> Option<Self> {
+        let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "yaml" | "yml" => Some(Self::Yaml),
+            "xlsx" => Some(Self::Xlsx),
+            "csv" => Some(Self::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Parses and checks a bank file in any format. A spreadsheet is read into
+/// the YAML it stands for (its bank's `source`, hashed for its version), and
+/// every problem points at a cell.
+pub fn parse_file(name: &str, bytes: &[u8]) -> LoadReport {
+    match Format::of(name).unwrap_or(Format::Yaml) {
+        Format::Yaml => match std::str::from_utf8(bytes) {
+            Ok(text) => parse_bank(text),
+            Err(_) => failed("the file is not UTF-8 text; save it as UTF-8".into()),
+        },
+        Format::Xlsx => match super::workbook::read_xlsx(bytes) {
+            Ok(grids) => parse_grids(&grids, name),
+            Err(e) => failed(e.to_string()),
+        },
+        Format::Csv => match super::workbook::read_csv(bytes) {
+            Ok(grid) => parse_grids(&[grid], name),
+            Err(e) => failed(e.to_string()),
+        },
+    }
+}
+
+/// Checks a spreadsheet's grids through the YAML they convert to.
+pub fn parse_grids(grids: &[super::sheet::Grid], name: &str) -> LoadReport {
+    let stem = Path::new(name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("bank");
+    let converted = super::sheet::convert(grids, stem);
+    let report = parse_bank(&converted.yaml);
+    let mut problems = converted.problems.clone();
+    for p in report.problems {
+        let p = converted.locate(p);
+        // A cell the sheet reader already reported gets no second problem.
+        let told = problems
+            .iter()
+            .any(|q| !q.warning && q.sheet == p.sheet && q.cell == p.cell);
+        if !told {
+            problems.push(p);
+        }
+    }
+    let order: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
+    problems.sort_by_key(|p| {
+        let sheet = p
+            .sheet
+            .as_deref()
+            .and_then(|s| order.iter().position(|o| *o == s));
+        (sheet, p.line, p.column)
+    });
+    problems.dedup();
+    let bank = report.bank.filter(|_| problems.iter().all(|p| p.warning));
+    LoadReport { bank, problems }
+}
+
 /// Unknown keys reported in one check at most.
 const MAX_UNKNOWN_KEYS: usize = 32;
 
@@ -125,14 +201,17 @@ fn yaml_message(raw: &str) -> String {
     msg.to_owned()
 }
 
-/// The `*.yaml` / `*.yml` files of a path (a folder's in file-name order, or the file itself).
+/// The bank files (`*.yaml`, `*.yml`, `*.xlsx`, `*.csv`) of a path (a folder's in file-name order, or the file itself).
 pub fn bank_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
             .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.to_str().and_then(Format::of).is_some())
+            // Excel's lock files (`~$bank.xlsx`) and hidden files are not banks.
             .filter(|p| {
-                p.is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| !n.starts_with("~$") && !n.starts_with('.'))
             })
             .collect();
         files.sort();
@@ -150,11 +229,9 @@ pub fn load_path(path: &Path) -> std::io::Result<Vec<(PathBuf, LoadReport)>> {
     Ok(files
         .into_iter()
         .map(|file| {
+            let name = file.to_string_lossy();
             let report = match std::fs::read(&file) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => parse_bank(&text),
-                    Err(_) => failed("the file is not UTF-8 text; save it as UTF-8".into()),
-                },
+                Ok(bytes) => parse_file(&name, &bytes),
                 Err(e) => failed(format!("cannot read the file: {e}")),
             };
             (file, report)

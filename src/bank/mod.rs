@@ -3,11 +3,14 @@
 //! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`],
 //! and the loaded sets live in one [`registry::Registry`].
 
+pub mod export;
 pub mod load;
 pub mod raw;
 pub mod registry;
+pub mod sheet;
 pub mod text;
 pub mod validate;
+pub mod workbook;
 
 use chrono::{DateTime, FixedOffset};
 use std::fmt;
@@ -140,7 +143,7 @@ impl Round {
 }
 
 /// An exhibition board.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Board {
     /// Id questions link to.
     pub id: String,
@@ -173,7 +176,7 @@ impl fmt::Display for QuestionType {
 }
 
 /// A checked question.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     /// Unique within the set.
     pub id: String,
@@ -193,10 +196,18 @@ pub struct Question {
     pub points: u32,
 }
 
-/// One problem found in a bank, with its place in the text.
+/// One problem found in a bank, with its place in the text, or in a
+/// spreadsheet its sheet and cell (SPEC §9: `line` is then the row and
+/// `column` the column number).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
-    /// 1-based line.
+    /// The sheet, for a spreadsheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The cell (`C5`), for a spreadsheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// 1-based line (a spreadsheet's row).
     pub line: u64,
     /// 1-based column.
     pub column: u64,
@@ -210,6 +221,8 @@ impl Problem {
     /// An error at a place.
     pub fn error(line: u64, column: u64, message: impl Into<String>) -> Self {
         Self {
+            sheet: None,
+            cell: None,
             line: line.max(1),
             column: column.max(1),
             message: message.into(),
@@ -225,12 +238,16 @@ impl Problem {
         }
     }
 
-    /// `FILE:LINE:COLUMN: message` (with `warning: ` for warnings).
+    /// `FILE:LINE:COLUMN: message`, or `FILE:SHEET!CELL: message` for a
+    /// spreadsheet (with `warning: ` for warnings).
     pub fn display_in(&self, file: &str) -> String {
         let kind = if self.warning { "warning: " } else { "" };
-        format!(
-            "{file}:{}:{}: {kind}{}",
-            self.line, self.column, self.message
-        )
+        match (&self.sheet, &self.cell) {
+            (Some(sheet), Some(cell)) => format!("{file}:{sheet}!{cell}: {kind}{}", self.message),
+            _ => format!(
+                "{file}:{}:{}: {kind}{}",
+                self.line, self.column, self.message
+            ),
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! `quizbooth check PATH...`: validate banks, print `FILE:LINE:COLUMN: message`.
+//! `quizbooth check PATH...`: validate banks, print `FILE:LINE:COLUMN: message`
+//! (`FILE:SHEET!CELL: message` for a spreadsheet).
 
 use crate::bank::registry::read_folder;
 use crate::cli::CheckArgs;
@@ -18,14 +19,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         };
         if files.is_empty() {
-            println!("{}:1:1: no *.yaml or *.yml file here", path.display());
+            println!(
+                "{}:1:1: no question bank here (*.yaml, *.yml, *.xlsx or *.csv)",
+                path.display()
+            );
             errors += 1;
         }
         sets += ok.len();
         for f in &files {
             for p in &f.problems {
-                let kind = if p.warning { "warning: " } else { "" };
-                println!("{}:{}:{}: {kind}{}", f.file, p.line, p.column, p.message);
+                println!("{}", p.display_in(&f.file));
                 errors += usize::from(!p.warning);
             }
         }

@@ -2,6 +2,7 @@
 
 pub mod audit_verify;
 pub mod check;
+pub mod convert;
 pub mod draw_verify;
 pub mod qr;
 pub mod serve;

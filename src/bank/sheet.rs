@@ -1,0 +1,997 @@
+//! Question banks as spreadsheets (SPEC §9). A workbook's sheets (or a CSV
+//! file, the `题目` sheet alone) are read as grids of the texts their cells
+//! show, then written out as the YAML they stand for, one value a line,
+//! with each line's cell remembered. The one loader ([`super::load`]) then
+//! checks that YAML, and every problem it finds is moved back to its cell:
+//! spreadsheets and YAML are held to the same rules by the same code, and a
+//! valid spreadsheet is stored as that YAML.
+//!
+//! What only a sheet can get wrong (an unknown header, `多选` answers
+//! written `A、C`, `对`/`错`, a gap between options, a number that is not one)
+//! is found here, at its cell, in the same pass.
+
+use super::Problem;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Most rows read from one sheet (a bank has at most 5,000 questions).
+pub const MAX_ROWS: usize = 6000;
+/// Most columns a sheet may use (the `题目` sheet has 26).
+pub const MAX_COLUMNS: usize = 64;
+
+/// One sheet as the texts its cells show, row by row from row 1.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    /// Its name (`题目` for a CSV file).
+    pub name: String,
+    /// Rows of cell texts, trimmed of nothing; missing cells are absent.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Grid {
+    fn cell(&self, row: usize, col: usize) -> &str {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .map_or("", String::as_str)
+    }
+}
+
+/// A cell's place: sheet, 1-based row and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Sheet name.
+    pub sheet: String,
+    /// 1-based row.
+    pub row: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+impl Place {
+    /// `C5`.
+    pub fn cell(&self) -> String {
+        format!("{}{}", column_name(self.col), self.row)
+    }
+}
+
+/// `1` → `A`, `27` → `AA`.
+pub fn column_name(mut col: u32) -> String {
+    let mut out = Vec::new();
+    while col > 0 {
+        let rem = (col - 1) % 26;
+        out.push(b'A' + rem as u8);
+        col = (col - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The YAML a workbook stands for, where each of its lines came from, and
+/// what only the sheets could get wrong.
+#[derive(Debug, Default)]
+pub struct Converted {
+    /// The bank as YAML.
+    pub yaml: String,
+    /// For each line of `yaml` (0-based), the cell it came from.
+    pub places: Vec<Place>,
+    /// Problems found in the sheets themselves, already at their cells.
+    pub problems: Vec<Problem>,
+}
+
+impl Converted {
+    /// A problem of the YAML at `line` (1-based), moved to its cell.
+    pub fn locate(&self, mut p: Problem) -> Problem {
+        let line = usize::try_from(p.line).unwrap_or(1).max(1);
+        let place = self
+            .places
+            .get(line - 1)
+            .or_else(|| self.places.last())
+            .cloned();
+        if let Some(place) = place {
+            p.line = u64::from(place.row);
+            p.column = u64::from(place.col);
+            p.cell = Some(place.cell());
+            p.sheet = Some(place.sheet);
+        }
+        p
+    }
+}
+
+/// Sheet names (SPEC §9).
+pub const SETTINGS: &str = "设置";
+/// Boards.
+pub const BOARDS: &str = "展板";
+/// Rounds.
+pub const ROUNDS: &str = "轮次";
+/// Questions.
+pub const QUESTIONS: &str = "题目";
+/// The template's instructions (ignored when read).
+pub const HELP: &str = "说明";
+
+/// `设置` rows: the row name, and where its value goes.
+pub const SETTING_ROWS: &[(&str, Setting)] = &[
+    ("编号", Setting::Id),
+    ("标题", Setting::Text("title", "zh")),
+    ("标题(英文)", Setting::Text("title", "en")),
+    ("简介", Setting::Text("intro", "zh")),
+    ("简介(英文)", Setting::Text("intro", "en")),
+    ("每人题数", Setting::Int("quiz", "questions_per_visitor")),
+    ("及格线", Setting::Int("quiz", "pass_percent")),
+    ("限时(秒)", Setting::Int("quiz", "time_limit_secs")),
+    ("打乱选项", Setting::Bool("quiz", "shuffle_options")),
+    ("登记宽限(秒)", Setting::Int("quiz", "entry_grace_secs")),
+    ("最短答题(秒)", Setting::Int("quiz", "min_answer_secs")),
+    ("领奖后保留天数", Setting::Int("privacy", "keep_days")),
+    ("主办方", Setting::Text("privacy.organizer", "zh")),
+    ("主办方(英文)", Setting::Text("privacy.organizer", "en")),
+    ("联系方式", Setting::Text("privacy.contact", "zh")),
+    ("联系方式(英文)", Setting::Text("privacy.contact", "en")),
+    ("用途", Setting::Text("privacy.purpose", "zh")),
+    ("用途(英文)", Setting::Text("privacy.purpose", "en")),
+];
+
+/// Where a `设置` value goes in the YAML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// The set id.
+    Id,
+    /// A text at this path, in this language.
+    Text(&'static str, &'static str),
+    /// A whole number under this section.
+    Int(&'static str, &'static str),
+    /// Yes or no under this section.
+    Bool(&'static str, &'static str),
+}
+
+/// `展板` columns.
+pub const BOARD_COLUMNS: &[&str] = &["编号", "标题", "标题(英文)", "内容", "内容(英文)"];
+/// `轮次` columns (the last four are optional extensions).
+pub const ROUND_COLUMNS: &[&str] = &[
+    "编号",
+    "开始",
+    "结束",
+    "名称",
+    "名称(英文)",
+    "说明",
+    "说明(英文)",
+];
+/// Option letters.
+pub const LETTERS: [char; 8] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+
+/// `题目` columns, in the template's order.
+pub fn question_columns() -> Vec<String> {
+    let mut cols: Vec<String> = ["编号", "题型", "题目", "题目(英文)"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    for l in LETTERS {
+        cols.push(format!("选项{l}"));
+        cols.push(format!("选项{l}(英文)"));
+    }
+    for c in ["答案", "解析", "解析(英文)", "展板", "分值"] {
+        cols.push(c.to_owned());
+    }
+    cols
+}
+
+/// Builds the YAML, line by line, remembering each line's cell.
+struct Writer {
+    out: Converted,
+}
+
+impl Writer {
+    fn line(&mut self, at: &Place, text: &str) {
+        self.out.yaml.push_str(text);
+        self.out.yaml.push('\n');
+        self.out.places.push(at.clone());
+    }
+
+    fn problem(&mut self, at: &Place, message: impl Into<String>) {
+        self.out
+            .problems
+            .push(at_cell(at, Problem::error(0, 0, message)));
+    }
+
+    fn warning(&mut self, at: &Place, message: impl Into<String>) {
+        self.out
+            .problems
+            .push(at_cell(at, Problem::warning(0, 0, message)));
+    }
+}
+
+fn at_cell(at: &Place, mut p: Problem) -> Problem {
+    p.line = u64::from(at.row);
+    p.column = u64::from(at.col);
+    p.cell = Some(at.cell());
+    p.sheet = Some(at.sheet.clone());
+    p
+}
+
+/// A YAML double-quoted scalar (JSON's escapes are YAML's).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A sheet's header: column name → 0-based index; unknown and repeated
+/// names are problems.
+fn header(w: &mut Writer, grid: &Grid, known: &[String]) -> HashMap<String, usize> {
+    let mut cols = HashMap::new();
+    let Some(row) = grid.rows.first() else {
+        return cols;
+    };
+    for (i, name) in row.iter().enumerate() {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let at = place(grid, 0, i);
+        let normal = normalise_header(name);
+        if !known.contains(&normal) {
+            let close = known
+                .iter()
+                .find(|k| k.replace("(英文)", "") == normal.replace("(英文)", ""))
+                .or_else(|| known.iter().find(|k| normal.contains(k.as_str())));
+            let hint = close.map_or_else(
+                || format!("; the columns are: {}", known.join(" ")),
+                |k| format!("; did you mean `{k}`?"),
+            );
+            w.problem(&at, format!("unknown column `{name}`{hint}"));
+            continue;
+        }
+        if cols.insert(normal.clone(), i).is_some() {
+            w.problem(&at, format!("the column `{name}` appears twice"));
+        }
+    }
+    cols
+}
+
+/// Full-width brackets and stray spaces in a header read as the plain ones:
+/// `选项A（英文）` is `选项A(英文)`.
+fn normalise_header(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFF41 + 'A' as u32).unwrap_or(c),
+            'Ａ'..='Ｚ' => char::from_u32(c as u32 - 0xFF21 + 'A' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>();
+    // `选项b` is `选项B`.
+    match name.strip_prefix("选项").map(|rest| rest.chars()) {
+        Some(mut rest) => match rest.next() {
+            Some(c) if c.is_ascii_lowercase() => {
+                format!("选项{}{}", c.to_ascii_uppercase(), rest.as_str())
+            }
+            _ => name,
+        },
+        None => name,
+    }
+}
+
+fn place(grid: &Grid, row: usize, col: usize) -> Place {
+    Place {
+        sheet: grid.name.clone(),
+        row: row as u32 + 1,
+        col: col as u32 + 1,
+    }
+}
+
+/// Reads a workbook's grids into YAML. `stem` is the file name without its
+/// extension: the set id when `设置` has no `编号`.
+pub fn convert(grids: &[Grid], stem: &str) -> Converted {
+    let mut w = Writer {
+        out: Converted::default(),
+    };
+    let by_name: HashMap<&str, &Grid> = grids.iter().map(|g| (g.name.trim(), g)).collect();
+    for g in grids {
+        let name = g.name.trim();
+        if ![SETTINGS, BOARDS, ROUNDS, QUESTIONS, HELP].contains(&name) {
+            let at = place(g, 0, 0);
+            w.warning(
+                &at,
+                format!(
+                    "the sheet `{}` is not read (the sheets are {SETTINGS}, {BOARDS}, {ROUNDS}, {QUESTIONS})",
+                    g.name
+                ),
+            );
+        }
+    }
+    let top = Place {
+        sheet: by_name
+            .get(SETTINGS)
+            .map_or(QUESTIONS.to_owned(), |g| g.name.clone()),
+        row: 1,
+        col: 1,
+    };
+    let settings = by_name.get(SETTINGS).map(|g| read_settings(&mut w, g));
+    let settings = settings.unwrap_or_default();
+    // The id, then the title: a set is always written with both.
+    match settings.id {
+        Some((id, at)) => w.line(&at, &format!("id: {}", quoted(&id))),
+        None => {
+            let id = stem.trim().to_lowercase();
+            w.line(&top, &format!("id: {}", quoted(&id)));
+        }
+    }
+    let mut sections: Vec<(&str, Vec<(String, Place)>)> = Vec::new();
+    for (key, lines) in &settings.lines {
+        match sections.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => v.extend(lines.iter().cloned()),
+            None => sections.push((key, lines.clone())),
+        }
+    }
+    if !sections.iter().any(|(k, _)| *k == "title") {
+        let id_line = w.out.yaml.lines().next().unwrap_or("id: \"\"").to_owned();
+        w.line(&top, &id_line.replacen("id:", "title:", 1));
+    }
+    for (key, lines) in sections {
+        if let Some(section) = key.strip_prefix("privacy.") {
+            // Written under `privacy:` below.
+            let _ = section;
+            continue;
+        }
+        let first = lines.first().map_or(top.clone(), |l| l.1.clone());
+        w.line(&first, &format!("{key}:"));
+        for (text, at) in lines {
+            w.line(&at, &format!("  {text}"));
+        }
+    }
+    let privacy: Vec<(&str, Vec<(String, Place)>)> = settings
+        .lines
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("privacy.").map(|s| (s, v.clone())))
+        .collect();
+    if !privacy.is_empty() {
+        let first = privacy[0].1.first().map_or(top.clone(), |l| l.1.clone());
+        w.line(&first, "privacy:");
+        for (key, lines) in privacy {
+            if key.is_empty() {
+                for (text, at) in lines {
+                    w.line(&at, &format!("  {text}"));
+                }
+                continue;
+            }
+            let first = lines.first().map_or(top.clone(), |l| l.1.clone());
+            w.line(&first, &format!("  {key}:"));
+            for (text, at) in lines {
+                w.line(&at, &format!("    {text}"));
+            }
+        }
+    }
+    if let Some(g) = by_name.get(ROUNDS) {
+        read_rounds(&mut w, g);
+    }
+    if let Some(g) = by_name.get(BOARDS) {
+        read_boards(&mut w, g);
+    }
+    match by_name.get(QUESTIONS) {
+        Some(g) => read_questions(&mut w, g),
+        None => {
+            let at = Place {
+                sheet: QUESTIONS.into(),
+                row: 1,
+                col: 1,
+            };
+            w.problem(
+                &at,
+                format!("there is no `{QUESTIONS}` sheet: the questions go in a sheet named {QUESTIONS}"),
+            );
+            w.line(&at, "questions: []");
+        }
+    }
+    w.out
+}
+
+/// What `设置` says: the id, and YAML lines by section (`title`, `quiz`,
+/// `privacy.`, `privacy.organizer`…), each with its cell.
+#[derive(Default)]
+struct Settings {
+    id: Option<(String, Place)>,
+    lines: Vec<(&'static str, Vec<(String, Place)>)>,
+}
+
+impl Settings {
+    fn push(&mut self, section: &'static str, line: String, at: Place) {
+        match self.lines.iter_mut().find(|(k, _)| *k == section) {
+            Some((_, v)) => v.push((line, at)),
+            None => self.lines.push((section, vec![(line, at)])),
+        }
+    }
+}
+
+fn read_settings(w: &mut Writer, g: &Grid) -> Settings {
+    let known = vec!["项目".to_owned(), "值".to_owned()];
+    let cols = header(w, g, &known);
+    let mut s = Settings::default();
+    let (Some(&key_col), Some(&value_col)) = (cols.get("项目"), cols.get("值")) else {
+        if !g.rows.is_empty() {
+            w.problem(
+                &place(g, 0, 0),
+                format!("the `{SETTINGS}` sheet needs the columns 项目 and 值 in row 1"),
+            );
+        }
+        return s;
+    };
+    let mut seen = HashMap::new();
+    for r in 1..g.rows.len() {
+        let key = normalise_header(g.cell(r, key_col));
+        let value = g.cell(r, value_col).trim().to_owned();
+        if key.is_empty() && value.is_empty() {
+            continue;
+        }
+        let at = place(g, r, value_col);
+        let Some((name, setting)) = SETTING_ROWS.iter().find(|(k, _)| *k == key) else {
+            let names: Vec<&str> = SETTING_ROWS.iter().map(|(k, _)| *k).collect();
+            w.problem(
+                &place(g, r, key_col),
+                format!(
+                    "unknown setting `{key}`; the settings are: {}",
+                    names.join(" ")
+                ),
+            );
+            continue;
+        };
+        if seen.insert(*name, r).is_some() {
+            w.problem(
+                &place(g, r, key_col),
+                format!("the setting `{name}` appears twice"),
+            );
+            continue;
+        }
+        if value.is_empty() {
+            continue;
+        }
+        match *setting {
+            Setting::Id => s.id = Some((value, at)),
+            Setting::Text(path, lang) => {
+                s.push(path, format!("{lang}: {}", quoted(&value)), at);
+            }
+            Setting::Int(section, key) => match whole_number(&value) {
+                Some(n) => {
+                    let section = if section == "privacy" {
+                        "privacy."
+                    } else {
+                        section
+                    };
+                    s.push(section, format!("{key}: {n}"), at);
+                }
+                None => w.problem(
+                    &at,
+                    format!("{name} must be a whole number such as 10, not `{value}`"),
+                ),
+            },
+            Setting::Bool(section, key) => match yes_no(&value) {
+                Some(b) => s.push(section, format!("{key}: {b}"), at),
+                None => w.problem(&at, format!("{name} is 是 or 否, not `{value}`")),
+            },
+        }
+    }
+    s
+}
+
+/// `12`, `12.0`, `１２` → 12.
+fn whole_number(s: &str) -> Option<i64> {
+    let s: String = s.trim().chars().map(half_width).collect();
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(n);
+    }
+    let f: f64 = s.parse().ok()?;
+    (f.fract() == 0.0 && f.abs() < 1e15).then_some(f as i64)
+}
+
+fn half_width(c: char) -> char {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+fn yes_no(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "是" | "对" | "true" | "yes" | "y" | "1" | "打乱" => Some(true),
+        "否" | "错" | "false" | "no" | "n" | "0" | "不打乱" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a text column pair (`NAME` and `NAME(英文)`) of row `r` as a YAML
+/// value after `key:`, on its own lines; `None` when both are empty.
+fn text_lines(
+    w: &mut Writer,
+    g: &Grid,
+    cols: &HashMap<String, usize>,
+    r: usize,
+    name: &str,
+    key: &str,
+    indent: &str,
+) -> bool {
+    let zh = cols.get(name).map(|&c| (g.cell(r, c).trim(), c));
+    let en = cols
+        .get(&format!("{name}(英文)"))
+        .map(|&c| (g.cell(r, c).trim(), c));
+    let zh = zh.filter(|(s, _)| !s.is_empty());
+    let en = en.filter(|(s, _)| !s.is_empty());
+    match (zh, en) {
+        (None, None) => false,
+        (Some((s, c)), None) => {
+            w.line(&place(g, r, c), &format!("{indent}{key}: {}", quoted(s)));
+            true
+        }
+        (zh, en) => {
+            let first = zh.or(en).map_or(0, |(_, c)| c);
+            w.line(&place(g, r, first), &format!("{indent}{key}:"));
+            for (lang, v) in [("zh", zh), ("en", en)] {
+                if let Some((s, c)) = v {
+                    w.line(&place(g, r, c), &format!("{indent}  {lang}: {}", quoted(s)));
+                }
+            }
+            true
+        }
+    }
+}
+
+fn is_blank(g: &Grid, r: usize) -> bool {
+    g.rows
+        .get(r)
+        .is_none_or(|row| row.iter().all(|c| c.trim().is_empty()))
+}
+
+fn read_boards(w: &mut Writer, g: &Grid) {
+    let known: Vec<String> = BOARD_COLUMNS.iter().map(|s| (*s).to_owned()).collect();
+    let cols = header(w, g, &known);
+    let rows: Vec<usize> = (1..g.rows.len()).filter(|&r| !is_blank(g, r)).collect();
+    if rows.is_empty() {
+        return;
+    }
+    w.line(&place(g, 0, 0), "boards:");
+    for r in rows {
+        let id_col = cols.get("编号").copied().unwrap_or(0);
+        let id = g.cell(r, id_col).trim();
+        w.line(&place(g, r, id_col), &format!("  - id: {}", quoted(id)));
+        if !text_lines(w, g, &cols, r, "标题", "title", "    ") {
+            w.problem(
+                &place(g, r, cols.get("标题").copied().unwrap_or(0)),
+                "the board has no 标题",
+            );
+        }
+        if !text_lines(w, g, &cols, r, "内容", "body", "    ") {
+            w.problem(
+                &place(g, r, cols.get("内容").copied().unwrap_or(0)),
+                "the board has no 内容",
+            );
+        }
+    }
+}
+
+fn read_rounds(w: &mut Writer, g: &Grid) {
+    let known: Vec<String> = ROUND_COLUMNS.iter().map(|s| (*s).to_owned()).collect();
+    let cols = header(w, g, &known);
+    let rows: Vec<usize> = (1..g.rows.len()).filter(|&r| !is_blank(g, r)).collect();
+    if rows.is_empty() {
+        return;
+    }
+    w.line(&place(g, 0, 0), "rounds:");
+    for r in rows {
+        let id_col = cols.get("编号").copied().unwrap_or(0);
+        w.line(
+            &place(g, r, id_col),
+            &format!("  - id: {}", quoted(g.cell(r, id_col).trim())),
+        );
+        for (name, key) in [("开始", "opens"), ("结束", "closes")] {
+            let col = cols.get(name).copied();
+            let value = col.map_or("", |c| g.cell(r, c).trim());
+            let at = place(g, r, col.unwrap_or(id_col));
+            if value.is_empty() {
+                w.problem(
+                    &at,
+                    format!("the round has no {name} time: write it as 2026-11-01 09:00 or 2026-11-01T09:00:00+08:00"),
+                );
+            }
+            w.line(&at, &format!("    {key}: {}", quoted(&sheet_time(value))));
+        }
+        text_lines(w, g, &cols, r, "名称", "title", "    ");
+        text_lines(w, g, &cols, r, "说明", "notice", "    ");
+    }
+}
+
+/// A time as typed in a sheet: RFC 3339 as it is; `2026-11-01 09:00(:00)`
+/// (or with `/`) as that time at +08:00.
+fn sheet_time(s: &str) -> String {
+    if chrono::DateTime::parse_from_rfc3339(s).is_ok() {
+        return s.to_owned();
+    }
+    let t = s.replace('/', "-");
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(n) = chrono::NaiveDateTime::parse_from_str(&t, f) {
+            return format!("{}+08:00", n.format("%Y-%m-%dT%H:%M:%S"));
+        }
+    }
+    s.to_owned()
+}
+
+/// `题型` words.
+fn question_type(s: &str) -> Option<&'static str> {
+    match s.trim().trim_end_matches('题').to_lowercase().as_str() {
+        "单选" | "single" => Some("single"),
+        "多选" | "multiple" => Some("multiple"),
+        "判断" | "truefalse" | "true/false" => Some("truefalse"),
+        _ => None,
+    }
+}
+
+/// A 判断 answer.
+fn true_false(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "对" | "正确" | "是" | "true" | "t" | "√" | "✓" | "yes" => Some(true),
+        "错" | "错误" | "否" | "false" | "f" | "×" | "✗" | "x" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The letters of a 单选/多选 answer: `AC`, `A,C`, `A，C`, `A、C`, `A C`,
+/// lower case or full width; `None` for anything that is not letters.
+fn answer_letters(s: &str) -> Option<Vec<char>> {
+    let mut out = Vec::new();
+    for c in s.chars().map(half_width) {
+        match c {
+            ',' | '，' | '、' | ';' | '；' | '/' => {}
+            c if c.is_whitespace() => {}
+            c if c.is_ascii_alphabetic() => out.push(c.to_ascii_uppercase()),
+            _ => return None,
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+fn read_questions(w: &mut Writer, g: &Grid) {
+    let known = question_columns();
+    let cols = header(w, g, &known);
+    for required in ["题型", "题目", "答案"] {
+        if !cols.contains_key(required) && !g.rows.is_empty() {
+            w.problem(
+                &place(g, 0, 0),
+                format!(
+                    "the `{QUESTIONS}` sheet has no `{required}` column (row 1 names the columns)"
+                ),
+            );
+        }
+    }
+    let rows: Vec<usize> = (1..g.rows.len()).filter(|&r| !is_blank(g, r)).collect();
+    if rows.is_empty() {
+        w.problem(
+            &place(g, 1, 0),
+            "there are no questions: write one question per row from row 2",
+        );
+        w.line(&place(g, 0, 0), "questions: []");
+        return;
+    }
+    w.line(&place(g, 0, 0), "questions:");
+    let col = |name: &str| cols.get(name).copied();
+    for r in rows {
+        let first = place(g, r, 0);
+        let id = col("编号").map_or("", |c| g.cell(r, c).trim());
+        let id = if id.is_empty() {
+            format!("q{}", r + 1)
+        } else {
+            id.to_owned()
+        };
+        w.line(
+            &col("编号").map_or(first.clone(), |c| place(g, r, c)),
+            &format!("  - id: {}", quoted(&id)),
+        );
+        let kind_col = col("题型").unwrap_or(0);
+        let kind_text = g.cell(r, kind_col).trim();
+        let kind = question_type(kind_text);
+        let kind_at = place(g, r, kind_col);
+        match kind {
+            Some(k) => w.line(&kind_at, &format!("    type: {k}")),
+            None => {
+                w.problem(
+                    &kind_at,
+                    if kind_text.is_empty() {
+                        "题型 is empty: write 单选, 多选 or 判断".to_owned()
+                    } else {
+                        format!("题型 `{kind_text}` is not 单选, 多选 or 判断")
+                    },
+                );
+                w.line(&kind_at, "    type: single");
+            }
+        }
+        if !text_lines(w, g, &cols, r, "题目", "text", "    ") {
+            w.problem(
+                &place(g, r, col("题目").unwrap_or(0)),
+                "题目 is empty: write the question",
+            );
+            w.line(&first, "    text: \"\"");
+        }
+        // Options: A, B, C… in order, no gaps.
+        let mut options: Vec<(char, usize)> = Vec::new();
+        let mut gap: Option<char> = None;
+        for (i, l) in LETTERS.iter().enumerate() {
+            let zh = col(&format!("选项{l}")).map_or("", |c| g.cell(r, c).trim());
+            let en = col(&format!("选项{l}(英文)")).map_or("", |c| g.cell(r, c).trim());
+            if zh.is_empty() && en.is_empty() {
+                gap.get_or_insert(*l);
+                continue;
+            }
+            if let Some(missing) = gap {
+                let at = col(&format!("选项{missing}")).map_or(first.clone(), |c| place(g, r, c));
+                w.problem(
+                    &at,
+                    format!("选项{missing} is empty but 选项{l} is not: fill the options in order from 选项A"),
+                );
+                gap = None;
+            }
+            options.push((*l, i));
+        }
+        let answer_col = col("答案").unwrap_or(0);
+        let answer_at = place(g, r, answer_col);
+        let answer = g.cell(r, answer_col).trim();
+        if kind == Some("truefalse") {
+            if let Some((l, _)) = options.first() {
+                let at = col(&format!("选项{l}")).map_or(first.clone(), |c| place(g, r, c));
+                w.warning(&at, "a 判断 question has no options (对 and 错 are given); these cells are not read");
+            }
+            match true_false(answer) {
+                Some(b) => w.line(&answer_at, &format!("    answer: {b}")),
+                None => {
+                    w.problem(
+                        &answer_at,
+                        format!("the answer of a 判断 question is 对 or 错, not `{answer}`"),
+                    );
+                    w.line(&answer_at, "    answer: true");
+                }
+            }
+        } else {
+            if !options.is_empty() {
+                w.line(&first, "    options:");
+                for (l, _) in &options {
+                    let zh_col = col(&format!("选项{l}"));
+                    let en_col = col(&format!("选项{l}(英文)"));
+                    let zh = zh_col.map_or("", |c| g.cell(r, c).trim());
+                    let en = en_col.map_or("", |c| g.cell(r, c).trim());
+                    let at = zh_col.or(en_col).map_or(first.clone(), |c| place(g, r, c));
+                    if en.is_empty() {
+                        w.line(&at, &format!("      - {}", quoted(zh)));
+                    } else {
+                        let mut line = String::from("      - {");
+                        if !zh.is_empty() {
+                            let _ = write!(line, "zh: {}, ", quoted(zh));
+                        }
+                        let _ = write!(line, "en: {}}}", quoted(en));
+                        w.line(&at, &line);
+                    }
+                }
+            }
+            match answer_letters(answer) {
+                Some(letters) if !letters.is_empty() => {
+                    let last = options.last().map_or('A', |(l, _)| *l);
+                    let bad: Vec<String> = letters
+                        .iter()
+                        .filter(|l| !options.iter().any(|(o, _)| o == *l))
+                        .map(char::to_string)
+                        .collect();
+                    if !bad.is_empty() {
+                        w.problem(
+                            &answer_at,
+                            format!(
+                                "the answer `{}` is not an option: this question has options A to {last}",
+                                bad.join("")
+                            ),
+                        );
+                    }
+                    if kind == Some("single") && letters.len() > 1 {
+                        w.problem(
+                            &answer_at,
+                            format!("a 单选 question has one answer, not `{answer}`: for several, set 题型 to 多选"),
+                        );
+                    }
+                    let list: Vec<String> = letters.iter().map(char::to_string).collect();
+                    if kind == Some("multiple") {
+                        w.line(&answer_at, &format!("    answer: [{}]", list.join(", ")));
+                    } else {
+                        w.line(&answer_at, &format!("    answer: {}", list[0]));
+                    }
+                }
+                _ => {
+                    w.problem(
+                        &answer_at,
+                        if answer.is_empty() {
+                            "答案 is empty: write the letter of the right option, such as B (多选: AC)".to_owned()
+                        } else {
+                            format!("the answer `{answer}` is not option letters: write B, or AC for 多选")
+                        },
+                    );
+                    w.line(&answer_at, "    answer: A");
+                }
+            }
+        }
+        text_lines(w, g, &cols, r, "解析", "explanation", "    ");
+        if let Some(c) = col("展板") {
+            let board = g.cell(r, c).trim();
+            if !board.is_empty() {
+                w.line(&place(g, r, c), &format!("    board: {}", quoted(board)));
+            }
+        }
+        if let Some(c) = col("分值") {
+            let points = g.cell(r, c).trim();
+            if !points.is_empty() {
+                match whole_number(points) {
+                    Some(n) => w.line(&place(g, r, c), &format!("    points: {n}")),
+                    None => w.problem(
+                        &place(g, r, c),
+                        format!("分值 must be a whole number such as 1, not `{points}`"),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::load::parse_grids;
+
+    fn grid(name: &str, rows: &[&[&str]]) -> Grid {
+        Grid {
+            name: name.into(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+                .collect(),
+        }
+    }
+
+    const HEAD: &[&str] = &[
+        "编号", "题型", "题目", "选项A", "选项B", "选项C", "选项D", "答案", "展板",
+    ];
+
+    fn problems(rows: &[&[&str]]) -> Vec<(String, String)> {
+        let mut all = vec![HEAD];
+        all.extend_from_slice(rows);
+        let report = parse_grids(&[grid(QUESTIONS, &all)], "quiz.csv");
+        report
+            .problems
+            .iter()
+            .filter(|p| !p.warning)
+            .map(|p| (p.cell.clone().unwrap_or_default(), p.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_filled_sheet_reads_as_the_bank_it_stands_for() {
+        let rows: &[&[&str]] = &[
+            HEAD,
+            &["", "单选", "举报电话是？", "110", "12377", "", "", "b", ""],
+            &[
+                "q-two",
+                "多选",
+                "哪些是渠道？",
+                "电话",
+                "网站",
+                "谣言",
+                "",
+                "A、B",
+                "",
+            ],
+            &["", "判断", "可以匿名举报。", "", "", "", "", "对", ""],
+        ];
+        let report = parse_grids(&[grid(QUESTIONS, rows)], "My-Quiz.csv");
+        assert!(
+            report.problems.iter().all(|p| p.warning),
+            "{:#?}",
+            report.problems
+        );
+        let bank = report.bank.unwrap();
+        assert_eq!(bank.id, "my-quiz", "the file's name, lower-cased");
+        assert_eq!(bank.title.get("zh"), "my-quiz");
+        assert_eq!(bank.questions[0].id, "q2", "q + the row number");
+        assert_eq!(bank.questions[0].options[1].1.get("zh"), "12377");
+        assert_eq!(bank.questions[0].answer, ['B']);
+        assert_eq!(bank.questions[1].answer, ['A', 'B']);
+        assert_eq!(bank.questions[2].answer, ['T']);
+    }
+
+    #[test]
+    fn every_mistake_of_a_sheet_is_named_by_its_cell_in_one_pass() {
+        let got = problems(&[
+            &["a", "单选", "一", "甲", "乙", "丙", "丁", "Z", ""],
+            &["b", "判断", "二", "", "", "", "", "N", ""],
+            &["c", "单选", "三", "甲", "乙", "丙", "", "AC", ""],
+            &["d", "多选", "四", "甲", "", "丙", "", "AC", ""],
+            &["e", "问答", "五", "甲", "乙", "", "", "A", ""],
+            &["f", "单选", "六", "甲", "乙", "", "", "A", "no-such-board"],
+        ]);
+        let at = |cell: &str| -> Vec<&str> {
+            got.iter()
+                .filter(|(c, _)| c == cell)
+                .map(|(_, m)| m.as_str())
+                .collect()
+        };
+        assert!(at("H2")[0].contains("A to D"), "{got:#?}");
+        assert!(at("H3")[0].contains("对 or 错"), "{got:#?}");
+        assert!(at("H4")[0].contains("多选"), "{got:#?}");
+        assert!(
+            at("E5")[0].contains("fill the options in order"),
+            "{got:#?}"
+        );
+        assert!(at("B6")[0].contains("单选, 多选 or 判断"), "{got:#?}");
+        assert!(
+            at("I7")[0].contains("no-such-board"),
+            "the loader's problem, moved to its cell: {got:#?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_column_is_a_problem_with_the_name_it_was_meant_to_be() {
+        let rows: &[&[&str]] = &[
+            &["题型", "题目", "选项Ａ", "选项B（英文）", "答按"],
+            &["单选", "一", "甲", "", "A"],
+        ];
+        let report = parse_grids(&[grid(QUESTIONS, rows)], "x.csv");
+        let cells: Vec<(String, String)> = report
+            .problems
+            .iter()
+            .map(|p| (p.cell.clone().unwrap_or_default(), p.message.clone()))
+            .collect();
+        assert!(
+            cells.iter().any(|(c, m)| c == "E1" && m.contains("答按")),
+            "{cells:#?}"
+        );
+        assert!(
+            cells.iter().any(|(c, m)| c == "A1" && m.contains("答案")),
+            "the missing required column: {cells:#?}"
+        );
+        assert!(
+            !cells.iter().any(|(c, _)| c == "C1" || c == "D1"),
+            "full-width letters and brackets read as the plain ones: {cells:#?}"
+        );
+    }
+
+    #[test]
+    fn settings_and_rounds_are_read_from_their_sheets() {
+        let settings = grid(
+            SETTINGS,
+            &[
+                &["项目", "值"],
+                &["编号", "week-quiz"],
+                &["标题", "网安周"],
+                &["及格线", "80"],
+                &["打乱选项", "否"],
+                &["每人题数", "十"],
+            ],
+        );
+        let rounds = grid(
+            ROUNDS,
+            &[
+                &["编号", "开始", "结束"],
+                &["w1", "2026-11-01 09:00", "2026-11-08T18:00:00+08:00"],
+            ],
+        );
+        let questions = grid(
+            QUESTIONS,
+            &[HEAD, &["", "判断", "一", "", "", "", "", "错", ""]],
+        );
+        let report = parse_grids(&[settings, rounds, questions], "x.xlsx");
+        let errors: Vec<_> = report.problems.iter().filter(|p| !p.warning).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].sheet.as_deref(), Some(SETTINGS));
+        assert_eq!(errors[0].cell.as_deref(), Some("B6"));
+        assert!(errors[0].message.contains("whole number"));
+        assert_eq!(column_name(27), "AA");
+    }
+}
