@@ -165,6 +165,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // Staff (SPEC §4).
         .service(admin::whoami)
         .service(admin::list_sets)
+        .service(admin::template)
+        .service(admin::set_xlsx)
+        .service(admin::remove_set)
         .service(admin::activate_set)
         .service(admin::reload)
         .service(admin::stats)

@@ -65,6 +65,9 @@ pub enum RegistryError {
     /// No loaded set has this id.
     #[error("no loaded set has id `{0}`")]
     NoSuchSet(String),
+    /// The live set cannot be removed.
+    #[error("`{0}` is the set visitors get; publish another set before removing it")]
+    Live(String),
     /// The banks folder could not be read or written.
     #[error("{0}")]
     Folder(String),
@@ -253,24 +256,26 @@ impl Registry {
         Ok(Some(bank))
     }
 
-    /// Checks an uploaded text, saves it as `ID.yaml` in the banks folder,
-    /// keeps its version, and makes it the active set.
-    pub async fn upload(&self, bytes: &[u8]) -> Result<Uploaded, RegistryError> {
-        let text = std::str::from_utf8(bytes).map_err(|_| {
-            RegistryError::Invalid(vec![Problem::error(
-                1,
-                1,
-                "the file is not UTF-8 text; save it as UTF-8",
-            )])
-        })?;
-        let report = parse_bank(text);
+    /// Checks an uploaded bank (YAML, or a spreadsheet named `name`: its
+    /// stem is the set id when the workbook names none), saves it as
+    /// `ID.yaml` in the banks folder (a spreadsheet as the YAML it stands
+    /// for), keeps its version, and, when `activate`, makes it the set
+    /// visitors get; else it waits for 发布.
+    pub async fn upload(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        activate: bool,
+    ) -> Result<Uploaded, RegistryError> {
+        let report = load::parse_file(name, bytes);
         let Some(bank) = report.bank else {
             return Err(RegistryError::Invalid(report.problems));
         };
+        let text = bank.source.clone();
         let dir = self.folder();
         let known = self.read().files.get(&bank.id).cloned();
         let file = upload_file(&dir, &bank.id, known.as_deref());
-        write_atomically(&file, text).map_err(|e| {
+        write_atomically(&file, &text).map_err(|e| {
             tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
             RegistryError::Folder(format!("cannot save the set into the banks folder: {e}"))
         })?;
@@ -299,12 +304,45 @@ impl Registry {
             bank.questions.len()
         );
         self.record(AuditAction::SetUploaded, &detail).await?;
-        self.activate(&bank.id).await?;
-        tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");
+        if activate {
+            self.activate(&bank.id).await?;
+            tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");
+        } else {
+            tracing::info!(set = %bank.id, version = %bank.version, "set uploaded; not live until published");
+        }
         Ok(Uploaded {
             bank,
             warnings: report.problems,
         })
+    }
+
+    /// Removes a set that is not live: it is no longer listed or loaded,
+    /// and its file is set aside (`ID.yaml.removed`) so no reload or start
+    /// brings it back. Its versions stay, in memory and in the database, so
+    /// sessions and entries on it keep working.
+    pub async fn remove(&self, id: &str) -> Result<Arc<Bank>, RegistryError> {
+        let (bank, file) = {
+            let mut loaded = self.write();
+            if loaded.active.as_deref() == Some(id) {
+                return Err(RegistryError::Live(id.to_owned()));
+            }
+            let bank = loaded
+                .by_id
+                .remove(id)
+                .ok_or_else(|| RegistryError::NoSuchSet(id.to_owned()))?;
+            (bank, loaded.files.remove(id))
+        };
+        if let Some(file) = file.filter(|f| f.exists()) {
+            let mut kept = file.clone().into_os_string();
+            kept.push(".removed");
+            if let Err(e) = std::fs::rename(&file, &kept) {
+                tracing::warn!(file = %file.display(), error = %e, "cannot set the removed set's file aside");
+            }
+        }
+        let detail = format!("set {} version {}", bank.id, &bank.version[..12]);
+        self.record(AuditAction::SetRemoved, &detail).await?;
+        tracing::info!(set = %bank.id, "set removed");
+        Ok(bank)
     }
 
     /// Makes a loaded set the one visitors get, and remembers it.

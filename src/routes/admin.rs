@@ -59,24 +59,138 @@ fn registry_refused(e: RegistryError) -> ApiError {
             ApiError::unprocessable("invalid", message).with("problems", json!(problems))
         }
         RegistryError::NoSuchSet(_) => ApiError::not_found("set"),
+        RegistryError::Live(_) => ApiError::conflict("set_live", message),
         RegistryError::Folder(message) => ApiError::unavailable(message),
         RegistryError::Store(e) => e.into(),
     }
 }
 
-/// `POST /admin/api/sets`: upload a YAML set; it is saved as `ID.yaml` and becomes active.
+/// `POST /admin/api/sets` query.
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    /// `false`: store the set without making it live (it waits for 发布).
+    activate: Option<bool>,
+    /// The uploaded file's name: a spreadsheet's stem is the set id when
+    /// it names none.
+    name: Option<String>,
+}
+
+/// The content types of SPEC §9.
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `POST /admin/api/sets`: upload a set as YAML, an xlsx workbook or a CSV
+/// file (by `Content-Type`, or the file name's extension); it is saved as
+/// `ID.yaml` and becomes active unless `?activate=false`.
 /// (Registered by hand in `startup::configure` for its larger body limit.)
 pub async fn upload_set(
     _staff: Staff,
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    q: web::Query<UploadQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let up = state.sets.upload(&body).await.map_err(registry_refused)?;
+    let kind = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let given = q
+        .name
+        .as_deref()
+        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n));
+    let by_type = match kind.as_str() {
+        XLSX_TYPE => Some("xlsx"),
+        "text/csv" => Some("csv"),
+        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => Some("yaml"),
+        _ => None,
+    };
+    // A workbook is a zip: its first bytes say so whatever the header claims.
+    let ext = if body.starts_with(b"PK\x03\x04") {
+        "xlsx"
+    } else {
+        by_type
+            .or_else(|| given.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e))
+            .unwrap_or("yaml")
+    };
+    let stem = given
+        .map(|n| n.rsplit_once('.').map_or(n, |(s, _)| s))
+        .filter(|s| !s.is_empty())
+        .unwrap_or("bank");
+    let name = format!("{stem}.{ext}");
+    let activate = q.activate.unwrap_or(true);
+    let up = state
+        .sets
+        .upload(&body, &name, activate)
+        .await
+        .map_err(registry_refused)?;
     let b = &up.bank;
     Ok(no_store(
         StatusCode::CREATED,
-        json!({"id": b.id, "version": b.version, "questions": b.questions.len(), "warnings": up.warnings}),
+        json!({"id": b.id, "version": b.version, "questions": b.questions.len(), "warnings": up.warnings,
+               "active": activate}),
     ))
+}
+
+/// `DELETE /admin/api/sets/{id}` (extension): remove a set that is not
+/// live; its versions stay, so sessions and entries on it keep working.
+#[actix_web::delete("/admin/api/sets/{id}")]
+pub async fn remove_set(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.sets.remove(&id).await.map_err(registry_refused)?;
+    Ok(no_store(
+        StatusCode::OK,
+        json!({"id": *id, "removed": true}),
+    ))
+}
+
+/// `GET /admin/api/template.xlsx`: the workbook organizers start from.
+#[get("/admin/api/template.xlsx")]
+pub async fn template(_staff: Staff) -> Result<HttpResponse, ApiError> {
+    let bytes = web::block(crate::bank::export::template_xlsx)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    Ok(xlsx_response(bytes, "quizbooth-template.xlsx"))
+}
+
+/// `GET /admin/api/sets/{id}.xlsx`: a loaded set as a workbook, to edit.
+#[get("/admin/api/sets/{file}")]
+pub async fn set_xlsx(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = file
+        .strip_suffix(".xlsx")
+        .ok_or_else(|| ApiError::not_found("set workbook"))?;
+    let bank = state
+        .sets
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("set"))?;
+    let bytes = web::block(move || crate::bank::export::bank_to_xlsx(&bank))
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    Ok(xlsx_response(bytes, &format!("{id}.xlsx")))
+}
+
+fn xlsx_response(bytes: Vec<u8>, file: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(XLSX_TYPE)
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .body(bytes)
 }
 
 /// `POST /admin/api/sets/{id}/activate`.

@@ -421,6 +421,8 @@ pub enum AuditAction {
     ContactsPurged,
     /// The entries with full contacts were exported.
     EntriesExported,
+    /// A set that was not live was removed (extension).
+    SetRemoved,
 }
 
 impl AuditAction {
@@ -435,6 +437,7 @@ impl AuditAction {
             Self::PrizeClaimed => "prize_claimed",
             Self::ContactsPurged => "contacts_purged",
             Self::EntriesExported => "entries_exported",
+            Self::SetRemoved => "set_removed",
         }
     }
 }

@@ -6,4 +6,5 @@ mod defences;
 mod draws;
 mod helpers;
 mod privacy;
+mod sheets;
 mod visitor;

@@ -1,0 +1,179 @@
+//! SPEC §9 over HTTP: workbooks and CSV files uploaded like YAML, problems by
+//! cell, the template and a set as a workbook; uploads that wait for 发布,
+//! and sets removed.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn upload(app: &TestApp, query: &str, kind: &str, body: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/admin/api/sets{query}")))
+        .bearer_auth(TOKEN)
+        .header("content-type", kind)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn bytes(app: &TestApp, path: &str) -> Vec<u8> {
+    let r = app.staff_get(path).await;
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    assert_eq!(r.headers()["content-type"], XLSX);
+    r.bytes().await.unwrap().to_vec()
+}
+
+fn active_id(sets: &Value) -> String {
+    sets.as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["active"] == true)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_template_uploads_as_a_set_that_waits_for_publishing() {
+    let app = spawn_app().await;
+    let r = app.get("/admin/api/template.xlsx").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "staff only");
+    let template = bytes(&app, "/admin/api/template.xlsx").await;
+
+    let r = upload(&app, "?activate=false&name=模板.xlsx", XLSX, template).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let up: Value = r.json().await.unwrap();
+    assert_eq!(up["id"], "my-quiz");
+    assert_eq!(up["questions"], 6);
+    assert_eq!(up["active"], false);
+    let sets = app.staff_json("/admin/api/sets").await;
+    assert_eq!(
+        active_id(&sets),
+        "fixture-valid",
+        "not live until published"
+    );
+    // Stored as the YAML it stands for, whose hash is its version.
+    let stored = std::fs::read_to_string(app.banks().join("my-quiz.yaml")).unwrap();
+    assert_eq!(
+        quizbooth::bank::load::version_of(&stored),
+        up["version"].as_str().unwrap()
+    );
+
+    let r = app
+        .staff_post("/admin/api/sets/my-quiz/activate", serde_json::json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        active_id(&app.staff_json("/admin/api/sets").await),
+        "my-quiz"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_workbook_is_refused_with_every_problem_by_sheet_and_cell() {
+    let app = spawn_app().await;
+    let csv = "题型,题目,选项A,选项B,答案,展板\n单选,举报电话？,110,12377,Z,\n判断,可以匿名举报。,,,N,\n多选,渠道？,电话,网站,A、B,nowhere\n";
+    let r = upload(&app, "?name=week.csv", "text/csv", csv.as_bytes().to_vec()).await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let problems = body["problems"].as_array().unwrap();
+    let at = |cell: &str| {
+        problems
+            .iter()
+            .find(|p| p["cell"] == cell)
+            .unwrap_or_else(|| panic!("no problem at {cell}: {body}"))
+            .clone()
+    };
+    let z = at("E2");
+    assert_eq!(z["sheet"], "题目");
+    assert_eq!(
+        (z["line"].as_u64(), z["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+    assert!(z["message"].as_str().unwrap().contains("A to B"), "{z}");
+    assert!(at("E3")["message"].as_str().unwrap().contains("对 or 错"));
+    assert!(
+        at("F4")["message"].as_str().unwrap().contains("nowhere"),
+        "the loader's problem, at its cell"
+    );
+    assert_eq!(
+        active_id(&app.staff_json("/admin/api/sets").await),
+        "fixture-valid"
+    );
+}
+
+#[tokio::test]
+async fn a_loaded_set_comes_out_as_a_workbook_that_uploads_back_as_the_same_set() {
+    let app = spawn_app().await;
+    let book = bytes(&app, "/admin/api/sets/fixture-valid.xlsx").await;
+    let before = app.staff_json("/admin/api/sets").await;
+    let r = upload(&app, "", XLSX, book).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let up: Value = r.json().await.unwrap();
+    assert_eq!(up["id"], "fixture-valid");
+    let after = app.get_json("/api/set").await;
+    assert_eq!(after["set"]["id"], "fixture-valid");
+    assert_eq!(
+        before[0]["questions"], up["questions"],
+        "the same questions: {before} {up}"
+    );
+    let r = app.staff_get("/admin/api/sets/nope.xlsx").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_set_that_is_not_live_can_be_removed_and_its_sessions_go_on() {
+    let app = spawn_app().await;
+    // Another set, as a workbook, with an open round.
+    let other = BANK.replace("id: fixture-valid", "id: my-quiz");
+    let bank = quizbooth::bank::parse_bank(&other).bank.unwrap();
+    let book = quizbooth::bank::export::bank_to_xlsx(&bank).unwrap();
+    assert_eq!(
+        upload(&app, "", XLSX, book).await.status(),
+        StatusCode::CREATED
+    );
+    // A visitor mid-quiz on the new set while staff switch back and remove it.
+    let s = app.start().await;
+    assert_eq!(s["set"]["id"], "my-quiz");
+    let r = app
+        .client
+        .delete(app.url("/admin/api/sets/my-quiz"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::CONFLICT, "set_live").await;
+    app.staff_post(
+        "/admin/api/sets/fixture-valid/activate",
+        serde_json::json!({}),
+    )
+    .await;
+    let r = app
+        .client
+        .delete(app.url("/admin/api/sets/my-quiz"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let sets = app.staff_json("/admin/api/sets").await;
+    assert!(!sets.to_string().contains("my-quiz"), "{sets}");
+    let again = app
+        .get_json(&format!("/api/sessions/{}", s["session"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        again["set"]["id"], "my-quiz",
+        "the session goes on: {again}"
+    );
+    // A reload does not bring it back.
+    app.staff_post("/admin/api/reload", serde_json::json!({}))
+        .await;
+    assert!(!app
+        .staff_json("/admin/api/sets")
+        .await
+        .to_string()
+        .contains("my-quiz"));
+    let audit = app.staff_json("/admin/api/audit").await;
+    assert_eq!(audit[1]["action"], "set_removed", "{audit}");
+}
