@@ -214,7 +214,11 @@ pub fn bank_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
                     .is_some_and(|n| !n.starts_with("~$") && !n.starts_with('.'))
             })
             .collect();
-        files.sort();
+        // By name; of one name, the YAML first (a workbook beside it is its copy).
+        files.sort_by_key(|p| {
+            let rank = p.to_str().and_then(Format::of).map_or(3, |f| f as u8);
+            (p.with_extension(""), rank)
+        });
         Ok(files)
     } else {
         std::fs::metadata(path)?;
@@ -246,19 +250,35 @@ fn failed(message: String) -> LoadReport {
     }
 }
 
-/// Checks that ids are unique across loaded banks; returns problems for duplicates.
+/// Checks that ids are unique across loaded banks; returns problems for
+/// duplicates. A file that says the same as the earlier one (a workbook
+/// kept beside the YAML it was made from) is not a clash: it gets a
+/// warning, and only the earlier is loaded.
 pub fn duplicate_ids(reports: &[(PathBuf, LoadReport)]) -> Vec<(PathBuf, Problem)> {
-    let mut seen: std::collections::HashMap<&str, &Path> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<&str, (&Path, &Bank)> =
+        std::collections::HashMap::new();
     let mut out = Vec::new();
     for (file, report) in reports {
         if let Some(bank) = &report.bank {
-            if let Some(first) = seen.insert(&bank.id, file) {
-                let msg = format!(
-                    "set id `{}` is already used by {}",
-                    bank.id,
-                    first.display()
-                );
-                out.push((file.clone(), Problem::error(1, 1, msg)));
+            match seen.get(bank.id.as_str()) {
+                Some((first, earlier)) if earlier.same_content(bank) => {
+                    let msg = format!(
+                        "the same set as {}; it is loaded from there (keep the two equal, or remove one)",
+                        first.display()
+                    );
+                    out.push((file.clone(), Problem::warning(1, 1, msg)));
+                }
+                Some((first, _)) => {
+                    let msg = format!(
+                        "set id `{}` is already used by {}",
+                        bank.id,
+                        first.display()
+                    );
+                    out.push((file.clone(), Problem::error(1, 1, msg)));
+                }
+                None => {
+                    seen.insert(&bank.id, (file, bank));
+                }
             }
         }
     }

@@ -77,6 +77,20 @@ impl Bank {
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
+
+    /// Whether two banks say the same (texts, options, answers, boards,
+    /// rounds, settings), whatever text they were written in: a workbook
+    /// and the YAML it was made from.
+    pub fn same_content(&self, other: &Bank) -> bool {
+        self.id == other.id
+            && self.title == other.title
+            && self.intro == other.intro
+            && self.quiz == other.quiz
+            && self.rounds == other.rounds
+            && self.boards == other.boards
+            && self.questions == other.questions
+            && self.privacy == other.privacy
+    }
 }
 
 /// The `quiz:` block, with defaults applied.

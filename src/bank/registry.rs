@@ -30,10 +30,17 @@ pub type ReadBanks = (Vec<(PathBuf, Bank)>, Vec<FileReport>);
 /// is a problem of the second.
 pub fn read_folder(path: &Path) -> std::io::Result<ReadBanks> {
     let mut reports = load::load_path(path)?;
+    // A copy of an earlier file's set (a warning) is valid but not loaded
+    // twice; a clash (an error) is not valid.
+    let mut copies = std::collections::HashSet::new();
     for (file, problem) in load::duplicate_ids(&reports) {
         if let Some((_, r)) = reports.iter_mut().find(|(f, _)| *f == file) {
+            if problem.warning {
+                copies.insert(file.clone());
+            } else {
+                r.bank = None;
+            }
             r.problems.push(problem);
-            r.bank = None;
         }
     }
     let mut ok = Vec::new();
@@ -44,7 +51,7 @@ pub fn read_folder(path: &Path) -> std::io::Result<ReadBanks> {
             id: report.bank.as_ref().map(|b| b.id.clone()),
             problems: report.problems,
         });
-        if let Some(bank) = report.bank {
+        if let Some(bank) = report.bank.filter(|_| !copies.contains(&file)) {
             ok.push((file, bank));
         }
     }
