@@ -41,6 +41,8 @@ pub mod keeping;
 pub mod limits;
 /// The embedded web pages and their content-hashed asset URLs.
 pub mod pages;
+/// Roughly how many visitors are mid-quiz, for the 发布 confirm.
+pub mod playing;
 /// QR codes as PNG, SVG and terminal text.
 pub mod qr;
 /// Sessions, question selection, option shuffling and scoring, pure.

@@ -132,6 +132,7 @@ async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::R
         tokens: crate::quiz::TokenKey::new(secret.as_bytes()),
         session_keys: Arc::new(crate::quiz::KeyClock::new(key_floor)),
         clock,
+        playing: Arc::default(),
     })
 }
 

@@ -41,6 +41,8 @@ pub struct AppState {
     pub session_keys: Arc<KeyClock>,
     /// The time, for everything on a request path.
     pub clock: Clock,
+    /// Roughly how many visitors are mid-quiz.
+    pub playing: Arc<crate::playing::Playing>,
 }
 
 impl AppState {

@@ -806,20 +806,39 @@ async fn an_organizer_fixes_a_broken_bank_in_the_console() {
         "a broken upload changes nothing"
     );
 
-    // The fixed text goes in, and visitors get it.
+    // The fixed text goes in, checked and stored but not live yet.
     paste(fixed).await.expect("paste");
     b.click("#set-upload").await;
-    b.wait_js("document.querySelector('#set-console-set[data-active=\"true\"]')")
-        .await;
     b.wait_js("document.getElementById('set-problems').hidden && document.querySelector('#set-result.ok')")
         .await;
     let result = b
         .js("return document.getElementById('set-result').textContent;")
         .await;
     assert!(
-        result.as_str().unwrap().contains("console-set"),
-        "the upload reports the set: {result}"
+        result.as_str().unwrap().contains("console-set")
+            && result.as_str().unwrap().contains("还没有发布"),
+        "the upload reports the set, not yet published: {result}"
     );
+    let current: Value = app.get("/api/set").await.json().await.unwrap();
+    assert_eq!(
+        current["set"]["id"], "fixture-valid",
+        "not live before 发布"
+    );
+
+    // 发布 asks once more, naming the set and the visitors mid-quiz.
+    app.start().await;
+    b.click("#publish-uploaded").await;
+    let ask = b
+        .wait_js("document.querySelector('#set-console-set .set-confirm') && document.querySelector('#set-console-set .set-confirm').textContent")
+        .await;
+    let ask = ask.as_str().unwrap();
+    assert!(
+        ask.contains("console-set") && ask.contains("大约有 1 位观众正在答题"),
+        "{ask}"
+    );
+    b.click("#confirm-activate-console-set").await;
+    b.wait_js("document.querySelector('#set-console-set[data-active=\"true\"]')")
+        .await;
     let current: Value = app.get("/api/set").await.json().await.unwrap();
     assert_eq!(current["set"]["id"], "console-set", "{current}");
     let overflow = b
@@ -854,6 +873,120 @@ async fn an_organizer_fixes_a_broken_bank_in_the_console() {
     );
     assert_eq!(poster["url"], "http://127.0.0.1:8080", "{poster}");
     b.screenshot("poster.png").await;
+    b.close().await;
+}
+
+/// Writes grids (every cell as text) as a workbook, as Excel saves one.
+fn save_grids(grids: &[quizbooth::bank::sheet::Grid], path: &std::path::Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for g in grids {
+        let ws = book.add_worksheet();
+        ws.set_name(&g.name).unwrap();
+        for (r, row) in g.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[tokio::test]
+async fn an_organizer_fills_the_excel_template_fixes_a_cell_and_publishes() {
+    use quizbooth::bank::sheet::{column_name, Grid};
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
+    ))
+    .await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_css("#template-btn").await;
+
+    // 下载 Excel 题库模板 hands over the workbook.
+    b.js("window.__blobs = []; const make = URL.createObjectURL; \
+          URL.createObjectURL = function (x) { window.__blobs.push(x.size); return make.call(URL, x); }; return true;")
+        .await;
+    b.click("#template-btn").await;
+    b.wait_js("window.__blobs.length > 0 && window.__blobs[0] > 4000")
+        .await;
+
+    // The organizer fills it in: their own id, a round open now, and one
+    // answer that is not an option.
+    let template = app
+        .staff_get("/admin/api/template.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut grids = quizbooth::bank::workbook::read_xlsx(&template).unwrap();
+    let sheet =
+        |grids: &mut Vec<Grid>, name: &str| grids.iter().position(|g| g.name == name).unwrap();
+    let settings = sheet(&mut grids, "设置");
+    grids[settings].rows[1][1] = "booth-quiz".into();
+    let rounds = sheet(&mut grids, "轮次");
+    grids[rounds].rows[1][1] = "2026-01-01 09:00".into();
+    grids[rounds].rows[1][2] = "2099-12-31 18:00".into();
+    let q = sheet(&mut grids, "题目");
+    let answer = grids[q].rows[0].iter().position(|h| h == "答案").unwrap();
+    grids[q].rows[1][answer] = "Z".into();
+    let cell = format!("{}2", column_name(answer as u32 + 1));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("展台题库.xlsx");
+    save_grids(&grids, &path);
+
+    // Upload: the problem names its sheet and cell, in Chinese.
+    b.wait_css("#set-file")
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    b.wait_js(
+        "document.getElementById('set-file-status').textContent.indexOf('展台题库.xlsx') >= 0",
+    )
+    .await;
+    b.click("#set-upload").await;
+    let listed = b
+        .wait_js("document.querySelector('#problem-list li.is-error') && document.getElementById('problem-list').textContent")
+        .await;
+    let listed = listed.as_str().unwrap();
+    assert!(
+        listed.contains(&format!("“题目”表 {cell} 格")) && listed.contains("Z"),
+        "{listed}"
+    );
+    assert_eq!(
+        b.js("return document.getElementById('set-review').hidden;")
+            .await,
+        true,
+        "no text review for a workbook"
+    );
+    b.js("document.getElementById('set-problems').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-sheet-problems.png").await;
+
+    // Fixed and uploaded again: stored, then published past the confirm.
+    grids[q].rows[1][answer] = "B".into();
+    save_grids(&grids, &path);
+    b.js("document.getElementById('set-file').value = ''; return true;")
+        .await;
+    b.wait_css("#set-file")
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("#set-upload").await;
+    b.wait_js("document.querySelector('#set-result.ok') && document.getElementById('set-problems').hidden")
+        .await;
+    b.click("#publish-uploaded").await;
+    b.wait_css("#confirm-activate-booth-quiz").await;
+    b.click("#confirm-activate-booth-quiz").await;
+    b.wait_js("document.querySelector('#set-booth-quiz[data-active=\"true\"]')")
+        .await;
+    let current: Value = app.get("/api/set").await.json().await.unwrap();
+    assert_eq!(current["set"]["id"], "booth-quiz", "{current}");
     b.close().await;
 }
 

@@ -70,7 +70,7 @@ var Admin = (function () {
     var headers = { Accept: 'application/json' };
     if (token()) headers.Authorization = 'Bearer ' + token();
     var payload;
-    if (typeof body === 'string') {
+    if (typeof body === 'string' || (typeof Blob !== 'undefined' && body instanceof Blob)) {
       payload = body;
       headers['Content-Type'] = contentType || 'text/plain; charset=utf-8';
     } else if (body !== undefined) {
@@ -280,7 +280,10 @@ var Admin = (function () {
   var sets = null, setsError = null;   // GET /admin/api/sets
   var reloadReport = null;             // POST /admin/api/reload, or {error}
   var activated = null;                // {id} or {error} of the last switch
-  var outcome = null;                  // the last upload: {ok}, {problems, text} or {key}/{error}
+  var outcome = null;                  // the last upload: {ok}, {problems, text|sheet} or {key}/{error}
+  var confirming = null;               // {kind: 'activate'|'remove', id} waiting for a second press
+  var sheetFile = null;                // a picked .xlsx/.csv, uploaded as it is
+  var XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   var showAll = false;                 // the review shows every line, not just the problem hunks
   var CONTEXT = 2;                     // lines shown around a problem line
   var UPLOAD_ERRORS = { 413: 'err_413_upload' };
@@ -358,16 +361,17 @@ var Admin = (function () {
         titles.appendChild(en);
       }
       head.appendChild(titles);
+      var tools = el('div', 'set-tools');
       if (s.active) {
-        head.appendChild(el('span', 'badge badge-active', t('set_active')));
+        tools.appendChild(el('span', 'badge badge-active', t('set_active')));
       } else {
-        var button = el('button', 'btn-quiet set-activate', t('set_activate'));
-        button.type = 'button';
-        button.id = 'activate-' + s.id;
-        button.setAttribute('data-set', s.id);
-        head.appendChild(button);
+        tools.appendChild(setButton('set-activate', 'activate-' + s.id, s.id, t('set_activate')));
+        tools.appendChild(setButton('set-remove', 'remove-' + s.id, s.id, t('set_remove')));
       }
+      tools.appendChild(setButton('set-xlsx', 'xlsx-' + s.id, s.id, t('set_xlsx')));
+      head.appendChild(tools);
       card.appendChild(head);
+      if (confirming && confirming.id === s.id) card.appendChild(confirmBox(s));
 
       var meta = el('p', 'set-meta');
       meta.appendChild(el('span', 'mono set-id', s.id));
@@ -381,6 +385,71 @@ var Admin = (function () {
       if (rounds) card.appendChild(rounds);
       list.appendChild(card);
     });
+  }
+
+  function setButton(cls, id, set, label) {
+    var b = el('button', 'btn-quiet small ' + cls, label);
+    b.type = 'button';
+    b.id = id;
+    b.setAttribute('data-set', set);
+    return b;
+  }
+
+  function activeSet() {
+    return (sets || []).filter(function (x) { return x.active; })[0] || null;
+  }
+
+  // Publishing and removing ask once more, naming the set and what it does:
+  // who is mid-quiz on the live set, and that sessions and entries go on.
+  function confirmBox(s) {
+    var live = activeSet();
+    var box = el('div', 'confirm-box set-confirm');
+    box.setAttribute('role', 'alert');
+    var text;
+    if (confirming.kind === 'activate') {
+      text = t('publish_ask', { title: s.title || s.id, id: s.id, live: live ? (live.title || live.id) : '–' });
+      box.appendChild(el('p', null, text));
+      box.appendChild(el('p', 'small', t('publish_playing', { n: live && live.playing ? live.playing : 0 })));
+    } else {
+      box.appendChild(el('p', null, t('remove_ask', { title: s.title || s.id, id: s.id })));
+    }
+    var yes = el('button', 'btn small ' + (confirming.kind === 'remove' ? 'btn-danger ' : '') + 'set-confirm-yes',
+      t(confirming.kind === 'activate' ? 'publish_yes' : 'remove_yes'));
+    yes.type = 'button';
+    yes.id = 'confirm-' + confirming.kind + '-' + s.id;
+    yes.addEventListener('click', function () {
+      var kind = confirming.kind;
+      confirming = null;
+      if (kind === 'activate') activate(s.id, yes); else remove(s.id, yes);
+    });
+    var no = el('button', 'btn-quiet small', t('cancel'));
+    no.type = 'button';
+    no.addEventListener('click', function () { confirming = null; renderSets(); });
+    box.appendChild(yes);
+    box.appendChild(no);
+    return box;
+  }
+
+  function askFor(kind, id) {
+    confirming = { kind: kind, id: id };
+    // The live set's count of visitors mid-quiz is read fresh for the question.
+    A.api('GET', '/admin/api/sets').then(function (s) { sets = s; }, function () { /* ask with what we have */ }).then(function () {
+      renderSets();
+      var card = $('set-' + id);
+      if (card && card.scrollIntoView) card.scrollIntoView({ block: 'center' });
+    });
+  }
+
+  function remove(id, button) {
+    button.disabled = true;
+    A.api('DELETE', '/admin/api/sets/' + encodeURIComponent(id)).then(function () {
+      activated = { removed: id };
+      A.reloadAll();
+    }, function (err) {
+      if (err.status === 401) return;
+      activated = { error: err };
+      renderSets();
+    }).then(renderActivated);
   }
 
   function activate(id, button) {
@@ -403,7 +472,8 @@ var Admin = (function () {
     box.className = 'form-result';
     if (!activated) return;
     box.classList.add(activated.error ? 'bad' : 'ok');
-    box.appendChild(el('p', null, activated.error ? A.errorText(activated.error) : t('set_activated', { id: activated.id })));
+    box.appendChild(el('p', null, activated.error ? A.errorText(activated.error)
+      : activated.removed ? t('set_removed', { id: activated.removed }) : t('set_activated', { id: activated.id })));
   }
 
   // ---- reload from the folder ----------------------------------------------------
@@ -475,6 +545,19 @@ var Admin = (function () {
     var file = input.files && input.files[0];
     var status = $('set-file-status');
     if (!file) return;
+    var area = $('set-yaml');
+    if (/\.(xlsx|csv)$/i.test(file.name)) {
+      // A spreadsheet goes up as it is; the server reads it and names cells.
+      sheetFile = file;
+      area.value = '';
+      area.disabled = true;
+      status.textContent = t('file_sheet', { name: file.name });
+      outcome = null;
+      renderOutcome();
+      return;
+    }
+    sheetFile = null;
+    area.disabled = false;
     var reader = new FileReader();
     reader.onload = function () {
       var text = String(reader.result).replace(/^\uFEFF/, '');
@@ -492,17 +575,23 @@ var Admin = (function () {
   function upload(e) {
     e.preventDefault();
     var text = $('set-yaml').value;
-    if (!text.trim()) { outcome = { key: 'upload_empty' }; renderOutcome(); return; }
+    var sheet = sheetFile;
+    if (!sheet && !text.trim()) { outcome = { key: 'upload_empty' }; renderOutcome(); return; }
     var button = $('set-upload');
     button.disabled = true;
     button.textContent = t('uploading');
-    A.api('POST', '/admin/api/sets', text, 'application/yaml').then(function (r) {
+    // Checked and stored, not live: 发布 makes it what visitors get.
+    var sent = sheet
+      ? A.api('POST', '/admin/api/sets?activate=false&name=' + encodeURIComponent(sheet.name), sheet,
+        /\.csv$/i.test(sheet.name) ? 'text/csv' : XLSX_TYPE)
+      : A.api('POST', '/admin/api/sets?activate=false', text, 'application/yaml');
+    sent.then(function (r) {
       outcome = { ok: r };
       A.reloadAll();
     }, function (err) {
       if (err.status === 401) return;
       if (err.status === 422 && err.body && err.body.problems) {
-        outcome = { problems: err.body.problems, text: text };
+        outcome = { problems: err.body.problems, text: sheet ? null : text, sheet: sheet ? sheet.name : null };
         showAll = false;
       } else {
         outcome = { error: err };
@@ -559,6 +648,13 @@ var Admin = (function () {
       var r = outcome.ok;
       box.classList.add('ok');
       box.appendChild(el('p', null, t('upload_ok', { id: r.id, n: r.questions, version: shortVersion(r.version) })));
+      if (!r.active) {
+        var publish = el('button', 'btn small', t('publish_btn', { id: r.id }));
+        publish.type = 'button';
+        publish.id = 'publish-uploaded';
+        publish.addEventListener('click', function () { askFor('activate', r.id); });
+        box.appendChild(publish);
+      }
       var warnings = r.warnings || [];
       if (warnings.length) {
         box.appendChild(el('p', 'warn-head', t('warnings_n', { n: warnings.length })));
@@ -574,7 +670,9 @@ var Admin = (function () {
   }
 
   function renderProblems() {
-    var problems = outcome.problems.slice().sort(function (a, b) { return a.line - b.line || a.column - b.column; });
+    // A sheet's problems come in sheet order from the server; a text's by line.
+    var problems = outcome.sheet ? outcome.problems.slice()
+      : outcome.problems.slice().sort(function (a, b) { return a.line - b.line || a.column - b.column; });
     var errors = problems.filter(function (p) { return !p.warning; }).length;
     var count = $('problem-count');
     count.textContent = t('problems_n', { n: errors }) + (problems.length > errors ? ' ' + t('problems_w', { n: problems.length - errors }) : '');
@@ -588,19 +686,29 @@ var Admin = (function () {
       li.setAttribute('data-column', String(p.column));
       var head = el('div', 'problem-head');
       head.appendChild(el('span', 'tag', t(p.warning ? 'tag_warning' : 'tag_error')));
-      head.appendChild(el('span', 'problem-at', t('problem_at', { line: p.line, column: p.column })));
-      var go = el('button', 'btn-quiet small problem-goto', t('problem_goto'));
-      go.type = 'button';
-      go.setAttribute('data-line', String(p.line));
-      head.appendChild(go);
+      head.appendChild(el('span', 'problem-at', place(p)));
+      if (!p.sheet && outcome.text !== null) {
+        var go = el('button', 'btn-quiet small problem-goto', t('problem_goto'));
+        go.type = 'button';
+        go.setAttribute('data-line', String(p.line));
+        head.appendChild(go);
+      }
       li.appendChild(head);
       li.appendChild(el('p', 'problem-msg mono', p.message));
       var h = hint(p.message);
       if (h) li.appendChild(el('p', 'problem-hint', h));
       list.appendChild(li);
     });
-    renderReview(problems);
+    var hasText = outcome.text !== null;
+    $('review-head').hidden = !hasText;
+    $('set-review').hidden = !hasText;
+    if (hasText) renderReview(problems);
     $('set-problems').hidden = false;
+  }
+
+  /** Where a problem is: a sheet's cell, or a line and column. */
+  function place(p) {
+    return p.sheet ? t('problem_cell', { sheet: p.sheet, cell: p.cell }) : t('problem_at', { line: p.line, column: p.column });
   }
 
   /** The text with line numbers, problem lines marked, each message under its line. */
@@ -678,8 +786,15 @@ var Admin = (function () {
     init: function () {
       $('sets-refresh').addEventListener('click', load);
       $('sets-list').addEventListener('click', function (e) {
-        var b = e.target.closest ? e.target.closest('.set-activate') : null;
-        if (b && !b.disabled) activate(b.getAttribute('data-set'), b);
+        var b = e.target.closest ? e.target.closest('.set-activate, .set-remove, .set-xlsx') : null;
+        if (!b || b.disabled) return;
+        var id = b.getAttribute('data-set');
+        if (b.classList.contains('set-activate')) askFor('activate', id);
+        else if (b.classList.contains('set-remove')) askFor('remove', id);
+        else A.download('/admin/api/sets/' + encodeURIComponent(id) + '.xlsx', id + '.xlsx');
+      });
+      $('template-btn').addEventListener('click', function () {
+        A.download('/admin/api/template.xlsx', t('template_file'));
       });
       $('reload-btn').addEventListener('click', reload);
       $('set-file').addEventListener('change', pickFile);

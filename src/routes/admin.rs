@@ -39,14 +39,23 @@ fn set_view(b: &Bank, active: Option<&str>, now: chrono::DateTime<chrono::FixedO
     })
 }
 
-/// `GET /admin/api/sets`: loaded sets with their versions and which is active.
+/// `GET /admin/api/sets`: loaded sets with their versions and which is
+/// active; the active one also says roughly how many visitors are
+/// mid-quiz on it (`playing`), for the confirm before switching.
 #[get("/admin/api/sets")]
 pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpResponse {
     let (all, active) = state.sets.list();
     let now = state.clock.now();
     let sets: Vec<Value> = all
         .iter()
-        .map(|b| set_view(b, active.as_deref(), now))
+        .map(|b| {
+            let mut v = set_view(b, active.as_deref(), now);
+            if active.as_deref() == Some(b.id.as_str()) {
+                let window = u64::from(b.quiz.time_limit_secs);
+                v["playing"] = json!(state.playing.now(window));
+            }
+            v
+        })
         .collect();
     no_store(StatusCode::OK, json!(sets))
 }

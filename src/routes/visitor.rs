@@ -88,6 +88,7 @@ pub async fn start_session(
     );
     let served = quiz::serve(&bank, &mut token.rng());
     state.store.count_start(&bank.id, &round.id);
+    state.playing.started();
     let session = Session {
         id: token.encode(),
         round_id: &round.id,
@@ -338,6 +339,7 @@ pub async fn submit_answers(
         .record_submission(submission)
         .await?
         .map_err(|_| already_submitted())?;
+    state.playing.submitted();
     let parts = prerendered.get(&s.bank, s.token.lang);
     let window = s.entry_window(now);
     let view = result_view(&parts, &s.bank, &outcome, &window);
