@@ -954,7 +954,8 @@ async fn an_organizer_fills_the_excel_template_fixes_a_cell_and_publishes() {
         .await;
     let listed = listed.as_str().unwrap();
     assert!(
-        listed.contains(&format!("“题目”表 {cell} 格")) && listed.contains("Z"),
+        listed.contains(&format!("“题目”表 {cell} 格"))
+            && listed.contains("答案“Z”不是选项：本题只有 A–D"),
         "{listed}"
     );
     assert_eq!(

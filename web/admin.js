@@ -621,6 +621,23 @@ var Admin = (function () {
     return row[b.length];
   }
 
+  /**
+   * What is wrong, in the organizer's language: the problem's kind from the
+   * server's table of kinds (`pk_*` strings), else its English message.
+   */
+  function problemText(p) {
+    var k = p.kind;
+    if (!k) return p.message;
+    var args = k.args || {};
+    var key = 'pk_' + k.code;
+    if (k.code === 'unknown_column' && args.suggestion) key = 'pk_unknown_column_near';
+    if (k.code === 'truefalse_word' && !args.value) key = 'pk_truefalse_any';
+    var text = t(key, args);
+    // An unknown key also gets the nearest known key, worked out here.
+    if (k.code === 'unknown_key') return hint(p.message) || text;
+    return text === key ? p.message : text;
+  }
+
   /** A word for the organizer on the commonest messages, in their language. */
   function hint(message) {
     var m = /^unknown key `([^`]+)`(?:, expected one of ([^(]+))?/.exec(message);
@@ -694,8 +711,9 @@ var Admin = (function () {
         head.appendChild(go);
       }
       li.appendChild(head);
-      li.appendChild(el('p', 'problem-msg mono', p.message));
-      var h = hint(p.message);
+      var said = problemText(p);
+      li.appendChild(el('p', 'problem-msg', said));
+      var h = said === p.message ? hint(p.message) : '';
       if (h) li.appendChild(el('p', 'problem-hint', h));
       list.appendChild(li);
     });
@@ -753,8 +771,9 @@ var Admin = (function () {
         caret.appendChild(el('span', 'caret-pad', text.slice(0, Math.max(0, (p.column | 0) - 1))));
         caret.appendChild(el('span', 'caret-mark', '^'));
         note.appendChild(caret);
-        note.appendChild(el('p', 'note-msg', t('problem_at', { line: p.line, column: p.column }) + '：' + p.message));
-        var h = hint(p.message);
+        var said = problemText(p);
+        note.appendChild(el('p', 'note-msg', t('problem_at', { line: p.line, column: p.column }) + '：' + said));
+        var h = said === p.message ? hint(p.message) : '';
         if (h) note.appendChild(el('p', 'note-hint', h));
         review.appendChild(note);
       });

@@ -59,7 +59,36 @@ pub fn parse_bank(source: &str) -> LoadReport {
                     .map(|l| (l.line(), l.column()))
                     .unwrap_or((1, 1));
                 let raw_message = e.without_snippet().to_string();
-                problems.push(Problem::error(line, column, yaml_message(&raw_message)));
+                // The commonest slips, said so and stepped over, so the rest
+                // of the file is checked in the same pass.
+                if let Some((at, next)) = fullwidth_colon(&text, line) {
+                    problems.push(
+                        Problem::error(at, column_of(&text, at, '：'), "a full-width colon `：` is used here; YAML needs the plain colon `:` followed by a space")
+                            .of_kind("fullwidth_colon", &[]),
+                    );
+                    text = next;
+                    continue;
+                }
+                if line <= 2 && looks_like_csv(&text) {
+                    problems.push(
+                        Problem::error(1, 1, "this is a CSV table, not YAML: save it as a .csv file and upload that (or pick the file instead of pasting it)")
+                            .of_kind("looks_like_csv", &[]),
+                    );
+                    break;
+                }
+                let mut p = Problem::error(line, column, yaml_message(&raw_message));
+                if let Some(key) = field(&raw_message, "unknown field ") {
+                    let expected = raw_message
+                        .split_once("expected one of ")
+                        .map_or("", |(_, rest)| rest.lines().next().unwrap_or(""));
+                    p.set_kind(
+                        "unknown_key",
+                        &[("key", &key), ("expected", expected.trim())],
+                    );
+                } else if let Some(key) = field(&raw_message, "missing field ") {
+                    p.set_kind("missing_key", &[("key", &key)]);
+                }
+                problems.push(p);
                 let unknown_key = raw_message.contains("unknown field");
                 match unknown_key
                     .then(|| blank_key(&text, line, column))
@@ -152,6 +181,47 @@ pub fn parse_grids(grids: &[super::sheet::Grid], name: &str) -> LoadReport {
     problems.dedup();
     let bank = report.bank.filter(|_| problems.iter().all(|p| p.warning));
     LoadReport { bank, problems }
+}
+
+/// The name in `unknown field `x``, `missing field `x``.
+fn field(message: &str, prefix: &str) -> Option<String> {
+    let rest = &message[message.find(prefix)? + prefix.len()..];
+    let rest = rest.strip_prefix('`')?;
+    Some(rest[..rest.find('`')?].to_owned())
+}
+
+/// The line (the error's or the one before) whose key ends in a full-width
+/// colon, and the text with that colon made plain.
+fn fullwidth_colon(text: &str, line: u64) -> Option<(u64, String)> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    for at in [line, line.saturating_sub(1)] {
+        let i = usize::try_from(at).ok()?.checked_sub(1)?;
+        let l = lines.get(i)?;
+        // A key's colon, before any quoted text.
+        let head = l.split(['"', '\'']).next().unwrap_or("");
+        if let Some(pos) = head.find('：') {
+            let fixed = format!("{}: {}", &l[..pos], l[pos + '：'.len_utf8()..].trim_start());
+            let mut out: Vec<String> = lines.iter().map(|s| (*s).to_owned()).collect();
+            out[i] = fixed;
+            return Some((at, out.join("\n")));
+        }
+    }
+    None
+}
+
+/// The 1-based column of `c` on a line.
+fn column_of(text: &str, line: u64, c: char) -> u64 {
+    let l = text
+        .split('\n')
+        .nth(usize::try_from(line).unwrap_or(1).saturating_sub(1))
+        .unwrap_or("");
+    l.chars().position(|x| x == c).map_or(1, |p| p as u64 + 1)
+}
+
+/// A pasted spreadsheet: commas on the first line and no `key:` anywhere near.
+fn looks_like_csv(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    first.matches([',', '，', '\t']).count() >= 2 && !first.contains(':')
 }
 
 /// Unknown keys reported in one check at most.
@@ -504,5 +574,43 @@ privacy:
         let w = r.problems.iter().find(|p| p.warning).expect("a warning");
         assert!(w.message.contains("en"), "{w:?}");
         assert_eq!(w.line, 23);
+    }
+
+    #[test]
+    fn the_commonest_slips_get_a_kind_and_the_rest_is_still_checked() {
+        let text = VALID
+            .replace("title: {zh: 演示, en: Demo}", "title：{zh: 演示, en: Demo}")
+            .replace("    answer: [A, C]", "    answer: \"A、C\"")
+            .replace("    answer: false", "    answer: 错")
+            .replace("    answer: B\n", "    answer: Z\n");
+        let r = parse_bank(&text);
+        let kinds: Vec<(&str, u64)> = r
+            .problems
+            .iter()
+            .filter_map(|p| p.kind.as_ref().map(|k| (k.code, p.line)))
+            .collect();
+        for code in [
+            "fullwidth_colon",
+            "multiple_list",
+            "truefalse_word",
+            "answer_not_option",
+        ] {
+            assert!(
+                kinds.iter().any(|(k, _)| *k == code),
+                "{code} in one pass: {:#?}",
+                r.problems
+            );
+        }
+        let colon = r
+            .problems
+            .iter()
+            .find(|p| p.message.contains('：'))
+            .unwrap();
+        assert_eq!((colon.line, colon.column), (3, 6), "{colon:?}");
+        let csv = parse_bank("题型,题目,答案\n单选,一,A\n");
+        assert_eq!(
+            csv.problems[0].kind.as_ref().unwrap().code,
+            "looks_like_csv"
+        );
     }
 }

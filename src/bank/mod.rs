@@ -229,6 +229,21 @@ pub struct Problem {
     pub message: String,
     /// A warning does not make the bank invalid.
     pub warning: bool,
+    /// What kind of problem it is, with its particulars, for the console to
+    /// say in the organizer's language (`message` is the English of it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+}
+
+/// A problem's kind (`answer_not_option`…) and its particulars
+/// (`{"answer": "Z", "last": "D"}`): the console's table of texts per
+/// language says it, so no page matches on English wording.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Kind {
+    /// The kind.
+    pub code: &'static str,
+    /// Its particulars.
+    pub args: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl Problem {
@@ -241,7 +256,22 @@ impl Problem {
             column: column.max(1),
             message: message.into(),
             warning: false,
+            kind: None,
         }
+    }
+
+    /// The same problem, of a kind, with its particulars.
+    pub fn of_kind(mut self, code: &'static str, args: &[(&'static str, &str)]) -> Self {
+        self.set_kind(code, args);
+        self
+    }
+
+    /// Gives this problem a kind, with its particulars.
+    pub fn set_kind(&mut self, code: &'static str, args: &[(&'static str, &str)]) {
+        self.kind = Some(Kind {
+            code,
+            args: args.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        });
     }
 
     /// A warning at a place.

@@ -187,16 +187,19 @@ impl Writer {
         self.out.places.push(at.clone());
     }
 
-    fn problem(&mut self, at: &Place, message: impl Into<String>) {
+    /// An error at a cell; its kind is set on what this returns.
+    fn problem(&mut self, at: &Place, message: impl Into<String>) -> &mut Problem {
         self.out
             .problems
             .push(at_cell(at, Problem::error(0, 0, message)));
+        self.out.problems.last_mut().expect("just pushed")
     }
 
-    fn warning(&mut self, at: &Place, message: impl Into<String>) {
+    fn warning(&mut self, at: &Place, message: impl Into<String>) -> &mut Problem {
         self.out
             .problems
             .push(at_cell(at, Problem::warning(0, 0, message)));
+        self.out.problems.last_mut().expect("just pushed")
     }
 }
 
@@ -236,11 +239,19 @@ fn header(w: &mut Writer, grid: &Grid, known: &[String]) -> HashMap<String, usiz
                 || format!("; the columns are: {}", known.join(" ")),
                 |k| format!("; did you mean `{k}`?"),
             );
-            w.problem(&at, format!("unknown column `{name}`{hint}"));
+            w.problem(&at, format!("unknown column `{name}`{hint}"))
+                .set_kind(
+                    "unknown_column",
+                    &[
+                        ("name", name),
+                        ("suggestion", close.map_or("", String::as_str)),
+                    ],
+                );
             continue;
         }
         if cols.insert(normal.clone(), i).is_some() {
-            w.problem(&at, format!("the column `{name}` appears twice"));
+            w.problem(&at, format!("the column `{name}` appears twice"))
+                .set_kind("duplicate_column", &[("name", name)]);
         }
     }
     cols
@@ -297,7 +308,8 @@ pub fn convert(grids: &[Grid], stem: &str) -> Converted {
                     "the sheet `{}` is not read (the sheets are {SETTINGS}, {BOARDS}, {ROUNDS}, {QUESTIONS})",
                     g.name
                 ),
-            );
+            )
+            .set_kind("unread_sheet", &[("name", &g.name)]);
         }
     }
     let top = Place {
@@ -379,7 +391,8 @@ pub fn convert(grids: &[Grid], stem: &str) -> Converted {
             w.problem(
                 &at,
                 format!("there is no `{QUESTIONS}` sheet: the questions go in a sheet named {QUESTIONS}"),
-            );
+            )
+            .set_kind("no_questions_sheet", &[]);
             w.line(&at, "questions: []");
         }
     }
@@ -412,7 +425,8 @@ fn read_settings(w: &mut Writer, g: &Grid) -> Settings {
             w.problem(
                 &place(g, 0, 0),
                 format!("the `{SETTINGS}` sheet needs the columns 项目 and 值 in row 1"),
-            );
+            )
+            .set_kind("settings_columns", &[]);
         }
         return s;
     };
@@ -432,6 +446,10 @@ fn read_settings(w: &mut Writer, g: &Grid) -> Settings {
                     "unknown setting `{key}`; the settings are: {}",
                     names.join(" ")
                 ),
+            )
+            .set_kind(
+                "unknown_setting",
+                &[("name", &key), ("known", &names.join("、"))],
             );
             continue;
         };
@@ -439,7 +457,8 @@ fn read_settings(w: &mut Writer, g: &Grid) -> Settings {
             w.problem(
                 &place(g, r, key_col),
                 format!("the setting `{name}` appears twice"),
-            );
+            )
+            .set_kind("duplicate_setting", &[("name", name)]);
             continue;
         }
         if value.is_empty() {
@@ -459,14 +478,20 @@ fn read_settings(w: &mut Writer, g: &Grid) -> Settings {
                     };
                     s.push(section, format!("{key}: {n}"), at);
                 }
-                None => w.problem(
-                    &at,
-                    format!("{name} must be a whole number such as 10, not `{value}`"),
-                ),
+                None => {
+                    w.problem(
+                        &at,
+                        format!("{name} must be a whole number such as 10, not `{value}`"),
+                    )
+                    .set_kind("not_whole_number", &[("name", name), ("value", &value)]);
+                }
             },
             Setting::Bool(section, key) => match yes_no(&value) {
                 Some(b) => s.push(section, format!("{key}: {b}"), at),
-                None => w.problem(&at, format!("{name} is 是 or 否, not `{value}`")),
+                None => {
+                    w.problem(&at, format!("{name} is 是 or 否, not `{value}`"))
+                        .set_kind("not_yes_no", &[("name", name), ("value", &value)]);
+                }
             },
         }
     }
@@ -554,17 +579,14 @@ fn read_boards(w: &mut Writer, g: &Grid) {
         let id_col = cols.get("编号").copied().unwrap_or(0);
         let id = g.cell(r, id_col).trim();
         w.line(&place(g, r, id_col), &format!("  - id: {}", quoted(id)));
-        if !text_lines(w, g, &cols, r, "标题", "title", "    ") {
-            w.problem(
-                &place(g, r, cols.get("标题").copied().unwrap_or(0)),
-                "the board has no 标题",
-            );
-        }
-        if !text_lines(w, g, &cols, r, "内容", "body", "    ") {
-            w.problem(
-                &place(g, r, cols.get("内容").copied().unwrap_or(0)),
-                "the board has no 内容",
-            );
+        for (name, key) in [("标题", "title"), ("内容", "body")] {
+            if !text_lines(w, g, &cols, r, name, key, "    ") {
+                w.problem(
+                    &place(g, r, cols.get(name).copied().unwrap_or(0)),
+                    format!("the board has no {name}"),
+                )
+                .set_kind("empty_cell", &[("name", name)]);
+            }
         }
     }
 }
@@ -591,7 +613,8 @@ fn read_rounds(w: &mut Writer, g: &Grid) {
                 w.problem(
                     &at,
                     format!("the round has no {name} time: write it as 2026-11-01 09:00 or 2026-11-01T09:00:00+08:00"),
-                );
+                )
+                .set_kind("round_time_missing", &[("name", name)]);
             }
             w.line(&at, &format!("    {key}: {}", quoted(&sheet_time(value))));
         }
@@ -666,7 +689,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
                 format!(
                     "the `{QUESTIONS}` sheet has no `{required}` column (row 1 names the columns)"
                 ),
-            );
+            )
+            .set_kind("missing_column", &[("name", required)]);
         }
     }
     let rows: Vec<usize> = (1..g.rows.len()).filter(|&r| !is_blank(g, r)).collect();
@@ -674,7 +698,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
         w.problem(
             &place(g, 1, 0),
             "there are no questions: write one question per row from row 2",
-        );
+        )
+        .set_kind("no_questions", &[]);
         w.line(&place(g, 0, 0), "questions: []");
         return;
     }
@@ -706,7 +731,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
                     } else {
                         format!("题型 `{kind_text}` is not 单选, 多选 or 判断")
                     },
-                );
+                )
+                .set_kind("question_type", &[("value", kind_text)]);
                 w.line(&kind_at, "    type: single");
             }
         }
@@ -714,7 +740,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
             w.problem(
                 &place(g, r, col("题目").unwrap_or(0)),
                 "题目 is empty: write the question",
-            );
+            )
+            .set_kind("empty_cell", &[("name", "题目")]);
             w.line(&first, "    text: \"\"");
         }
         // Options: A, B, C… in order, no gaps.
@@ -732,7 +759,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
                 w.problem(
                     &at,
                     format!("选项{missing} is empty but 选项{l} is not: fill the options in order from 选项A"),
-                );
+                )
+                .set_kind("option_gap", &[("missing", &missing.to_string()), ("next", &l.to_string())]);
                 gap = None;
             }
             options.push((*l, i));
@@ -743,7 +771,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
         if kind == Some("truefalse") {
             if let Some((l, _)) = options.first() {
                 let at = col(&format!("选项{l}")).map_or(first.clone(), |c| place(g, r, c));
-                w.warning(&at, "a 判断 question has no options (对 and 错 are given); these cells are not read");
+                w.warning(&at, "a 判断 question has no options (对 and 错 are given); these cells are not read")
+                    .set_kind("truefalse_options", &[]);
             }
             match true_false(answer) {
                 Some(b) => w.line(&answer_at, &format!("    answer: {b}")),
@@ -751,7 +780,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
                     w.problem(
                         &answer_at,
                         format!("the answer of a 判断 question is 对 or 错, not `{answer}`"),
-                    );
+                    )
+                    .set_kind("truefalse_answer", &[("answer", answer)]);
                     w.line(&answer_at, "    answer: true");
                 }
             }
@@ -791,13 +821,18 @@ fn read_questions(w: &mut Writer, g: &Grid) {
                                 "the answer `{}` is not an option: this question has options A to {last}",
                                 bad.join("")
                             ),
+                        )
+                        .set_kind(
+                            "answer_not_option",
+                            &[("answer", &bad.join("")), ("last", &last.to_string())],
                         );
                     }
                     if kind == Some("single") && letters.len() > 1 {
                         w.problem(
                             &answer_at,
                             format!("a 单选 question has one answer, not `{answer}`: for several, set 题型 to 多选"),
-                        );
+                        )
+                        .set_kind("single_many", &[("answer", answer)]);
                     }
                     let list: Vec<String> = letters.iter().map(char::to_string).collect();
                     if kind == Some("multiple") {
@@ -814,7 +849,8 @@ fn read_questions(w: &mut Writer, g: &Grid) {
                         } else {
                             format!("the answer `{answer}` is not option letters: write B, or AC for 多选")
                         },
-                    );
+                    )
+                    .set_kind("answer_letters", &[("answer", answer)]);
                     w.line(&answer_at, "    answer: A");
                 }
             }
@@ -831,10 +867,13 @@ fn read_questions(w: &mut Writer, g: &Grid) {
             if !points.is_empty() {
                 match whole_number(points) {
                     Some(n) => w.line(&place(g, r, c), &format!("    points: {n}")),
-                    None => w.problem(
-                        &place(g, r, c),
-                        format!("分值 must be a whole number such as 1, not `{points}`"),
-                    ),
+                    None => {
+                        w.problem(
+                            &place(g, r, c),
+                            format!("分值 must be a whole number such as 1, not `{points}`"),
+                        )
+                        .set_kind("not_whole_number", &[("name", "分值"), ("value", points)]);
+                    }
                 }
             }
         }

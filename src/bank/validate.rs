@@ -50,6 +50,20 @@ impl Checker {
         ));
     }
 
+    /// An error of a kind (see [`Problem::kind`]).
+    fn err_of<T>(
+        &mut self,
+        at: &S<T>,
+        message: impl Into<String>,
+        code: &'static str,
+        args: &[(&'static str, &str)],
+    ) {
+        self.err(at, message);
+        if let Some(p) = self.problems.last_mut() {
+            p.set_kind(code, args);
+        }
+    }
+
     fn warn<T>(&mut self, at: &S<T>, message: impl Into<String>) {
         self.problems.push(Problem::warning(
             at.referenced.line(),
@@ -581,16 +595,62 @@ fn check_answer(
     if kind == QuestionType::Truefalse {
         return match &raw.value {
             RawAnswer::Bool(b) => Some(vec![if *b { 'T' } else { 'F' }]),
-            _ => {
-                c.err(
+            RawAnswer::One(word) => {
+                let value = match word.trim() {
+                    "对" | "正确" | "是" | "T" | "t" | "√" => "true",
+                    "错" | "错误" | "否" | "F" | "f" | "×" => "false",
+                    _ => "",
+                };
+                let message = if value.is_empty() {
+                    format!("question `{id}`: a truefalse answer is true or false")
+                } else {
+                    format!("question `{id}`: a truefalse answer is true or false: write `answer: {value}` for `{word}`")
+                };
+                c.err_of(
+                    raw,
+                    message,
+                    "truefalse_word",
+                    &[("answer", word), ("value", value)],
+                );
+                None
+            }
+            RawAnswer::Many(_) => {
+                c.err_of(
                     raw,
                     format!("question `{id}`: a truefalse answer is true or false"),
+                    "truefalse_word",
+                    &[("answer", ""), ("value", "")],
                 );
                 None
             }
         };
     }
     let letters: Vec<String> = match &raw.value {
+        // `A,C`, `A、C` or `AC` written as one text: the list it means.
+        RawAnswer::One(s)
+            if s.trim().chars().count() > 1
+                && s.chars()
+                    .all(|ch| ch.is_ascii_alphabetic() || ",，、 ;；".contains(ch)) =>
+        {
+            let list: Vec<String> = s
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .map(|ch| ch.to_ascii_uppercase().to_string())
+                .collect();
+            let list = format!("[{}]", list.join(", "));
+            let message = if kind == QuestionType::Multiple {
+                format!("question `{id}`: write the answers of a multiple question as a list: `answer: {list}`")
+            } else {
+                format!("question `{id}`: a single question has exactly one answer, not `{s}`")
+            };
+            let code = if kind == QuestionType::Multiple {
+                "multiple_list"
+            } else {
+                "single_many"
+            };
+            c.err_of(raw, message, code, &[("answer", s), ("list", &list)]);
+            return None;
+        }
         RawAnswer::One(s) => vec![s.clone()],
         RawAnswer::Many(v) => v.clone(),
         RawAnswer::Bool(_) => {
@@ -615,9 +675,11 @@ fn check_answer(
             }
             None => {
                 let last = options.last().map(|(k, _)| *k).unwrap_or('A');
-                c.err(
+                c.err_of(
                     raw,
                     format!("question `{id}`: answer `{l}` is not an option letter (A to {last})"),
+                    "answer_not_option",
+                    &[("answer", l), ("last", &last.to_string())],
                 );
                 ok = false;
             }
