@@ -39,6 +39,7 @@ die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -283,6 +284,24 @@ COMMIT_MS=$(ms "$COMMIT_T")
 REVEAL_MS=$(ms "$REVEAL_T")
 DRAW_MS=$((COMMIT_MS + REVEAL_MS))
 
+# --- 7b. an organizer's workbook: check 2,000 questions from an .xlsx -------------------
+log "a 2,000-question workbook: convert, then check (time and peak RSS)"
+SHEET_N=2000
+{
+  printf 'id: big-bank\ntitle: {zh: 大题库, en: Big bank}\nquiz: {questions_per_visitor: 10}\nquestions:\n'
+  for i in $(seq 1 "$SHEET_N"); do
+    printf '  - id: q-%d\n    type: single\n    text: {zh: "第 %d 题：违法和不良信息举报电话是多少？", en: "Question %d: which number takes reports?"}\n' "$i" "$i" "$i"
+    printf '    options: [{zh: "110", en: "110"}, {zh: "12377", en: "12377"}, {zh: "12315", en: "12315"}, {zh: "12345", en: "12345"}]\n'
+    printf '    answer: B\n    explanation: {zh: "12377 是举报电话。", en: "12377 is the hotline."}\n'
+  done
+} >"$TMP/big.yaml"
+"$BIN" convert "$TMP/big.yaml" "$TMP/big.xlsx" 2>/dev/null || die "convert failed"
+SHEET_KB=$(( $(stat -c %s "$TMP/big.xlsx") / 1024 ))
+/usr/bin/time -f '%e %M' -o "$TMP/check-time" "$BIN" check "$TMP/big.xlsx" >/dev/null 2>&1 || die "check of the workbook failed"
+read -r SHEET_S SHEET_KB_RSS <"$TMP/check-time"
+SHEET_MS=$(awk -v t="$SHEET_S" 'BEGIN { printf "%.0f", t * 1000 }')
+SHEET_RSS=$(awk -v k="$SHEET_KB_RSS" 'BEGIN { printf "%.1f", k / 1024 }')
+
 # --- 8. the table ------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**"; fi; }
@@ -325,6 +344,7 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
   echo "| draw commit + reveal over $DRAW_N entries | $DRAW_MS ms (commit $COMMIT_MS + reveal $REVEAL_MS) | < 2000 ms | $(yes_no "$DRAW_MS < 2000") |"
   echo "| GET /admin/api/stats over $DRAW_N submissions | first $STATS_FIRST ms, median of 5 $STATS_MED ms | < 200 ms | $(yes_no "$STATS_FIRST < 200") |"
   echo "| server peak RSS after the draw | $DRAW_RSS MB | | |"
+  echo "| quizbooth check of a $SHEET_N-question workbook ($SHEET_KB KB .xlsx) | $SHEET_MS ms, peak RSS $SHEET_RSS MB | | |"
 } >"$OUT"
 echo
 cat "$OUT"
