@@ -234,6 +234,27 @@ async fn a_visitor_goes_from_the_start_screen_to_an_entry_code() {
     b.wait_js("document.body.innerText.indexOf('12377 是网信部门的举报电话') >= 0")
         .await;
     b.screenshot("visitor-result.png").await;
+    // A multiple answer is listed by the letters shown, in order (A；C),
+    // however the options were shuffled.
+    let listed = b
+        .js("return Array.prototype.map.call(document.querySelectorAll('.rv p'), function (p) { return p.textContent; }) \
+               .filter(function (t) { return t.indexOf('正确答案：') === 0; }) \
+               .map(function (t) { return (t.match(/[A-H](?=\\. )/g) || []).join(''); });")
+        .await;
+    let listed: Vec<String> = serde_json::from_value(listed).unwrap();
+    assert!(
+        listed.iter().any(|l| l.len() > 1),
+        "a multiple answer: {listed:?}"
+    );
+    for l in &listed {
+        let mut sorted: Vec<char> = l.chars().collect();
+        sorted.sort_unstable();
+        assert_eq!(
+            *l,
+            sorted.into_iter().collect::<String>(),
+            "in order: {listed:?}"
+        );
+    }
 
     // The notice names the organizer from the bank, before the fields.
     let notice = b
@@ -776,7 +797,7 @@ async fn an_organizer_fixes_a_broken_bank_in_the_console() {
     );
     let text = problem["text"].as_str().unwrap();
     assert!(
-        text.contains(&format!("第 {line} 行")) && text.contains("anwser"),
+        text.contains(&format!("第 {line} 行")) && text.contains("是不是想写“answer”"),
         "the problem reads {text:?}"
     );
     let review = b

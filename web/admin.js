@@ -605,22 +605,6 @@ var Admin = (function () {
     });
   }
 
-  /** Levenshtein distance, for "did you mean". */
-  function distance(a, b) {
-    var row = [];
-    for (var j = 0; j <= b.length; j++) row[j] = j;
-    for (var i = 1; i <= a.length; i++) {
-      var diag = row[0];
-      row[0] = i;
-      for (var k = 1; k <= b.length; k++) {
-        var up = row[k];
-        row[k] = Math.min(row[k] + 1, row[k - 1] + 1, diag + (a[i - 1] === b[k - 1] ? 0 : 1));
-        diag = up;
-      }
-    }
-    return row[b.length];
-  }
-
   /**
    * What is wrong, in the organizer's language: the problem's kind from the
    * server's table of kinds (`pk_*` strings), else its English message.
@@ -630,29 +614,10 @@ var Admin = (function () {
     if (!k) return p.message;
     var args = k.args || {};
     var key = 'pk_' + k.code;
-    if (k.code === 'unknown_column' && args.suggestion) key = 'pk_unknown_column_near';
+    if ((k.code === 'unknown_column' || k.code === 'unknown_key') && args.suggestion) key = 'pk_' + k.code + '_near';
     if (k.code === 'truefalse_word' && !args.value) key = 'pk_truefalse_any';
     var text = t(key, args);
-    // An unknown key also gets the nearest known key, worked out here.
-    if (k.code === 'unknown_key') return hint(p.message) || text;
     return text === key ? p.message : text;
-  }
-
-  /** A word for the organizer on the commonest messages, in their language. */
-  function hint(message) {
-    var m = /^unknown key `([^`]+)`(?:, expected one of ([^(]+))?/.exec(message);
-    if (m) {
-      var known = (m[2] || '').split(',').map(function (s) { return s.trim().replace(/`/g, ''); }).filter(Boolean);
-      var best = null, bestD = 3;
-      known.forEach(function (k) {
-        var d = distance(m[1].toLowerCase(), k.toLowerCase());
-        if (d < bestD && d <= Math.max(1, Math.floor(k.length / 3))) { best = k; bestD = d; }
-      });
-      return best ? t('hint_did_you_mean', { key: m[1], suggestion: best }) : t('hint_unknown_key', { key: m[1] });
-    }
-    m = /^missing key `([^`]+)`/.exec(message);
-    if (m) return t('hint_missing_key', { key: m[1] });
-    return '';
   }
 
   function renderOutcome() {
@@ -711,10 +676,7 @@ var Admin = (function () {
         head.appendChild(go);
       }
       li.appendChild(head);
-      var said = problemText(p);
-      li.appendChild(el('p', 'problem-msg', said));
-      var h = said === p.message ? hint(p.message) : '';
-      if (h) li.appendChild(el('p', 'problem-hint', h));
+      li.appendChild(el('p', 'problem-msg', problemText(p)));
       list.appendChild(li);
     });
     var hasText = outcome.text !== null;
@@ -771,10 +733,7 @@ var Admin = (function () {
         caret.appendChild(el('span', 'caret-pad', text.slice(0, Math.max(0, (p.column | 0) - 1))));
         caret.appendChild(el('span', 'caret-mark', '^'));
         note.appendChild(caret);
-        var said = problemText(p);
-        note.appendChild(el('p', 'note-msg', t('problem_at', { line: p.line, column: p.column }) + '：' + said));
-        var h = said === p.message ? hint(p.message) : '';
-        if (h) note.appendChild(el('p', 'note-hint', h));
+        note.appendChild(el('p', 'note-msg', t('problem_at', { line: p.line, column: p.column }) + '：' + problemText(p)));
         review.appendChild(note);
       });
     });

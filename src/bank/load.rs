@@ -81,9 +81,10 @@ pub fn parse_bank(source: &str) -> LoadReport {
                     let expected = raw_message
                         .split_once("expected one of ")
                         .map_or("", |(_, rest)| rest.lines().next().unwrap_or(""));
+                    let near = nearest(&key, expected);
                     p.set_kind(
                         "unknown_key",
-                        &[("key", &key), ("expected", expected.trim())],
+                        &[("key", &key), ("suggestion", near.unwrap_or(""))],
                     );
                 } else if let Some(key) = field(&raw_message, "missing field ") {
                     p.set_kind("missing_key", &[("key", &key)]);
@@ -181,6 +182,37 @@ pub fn parse_grids(grids: &[super::sheet::Grid], name: &str) -> LoadReport {
     problems.dedup();
     let bank = report.bank.filter(|_| problems.iter().all(|p| p.warning));
     LoadReport { bank, problems }
+}
+
+/// The known key nearest to a misspelt one (`anwser` → `answer`), from the
+/// YAML reader's "expected one of `a`, `b`" list: at most a third of its
+/// letters off.
+fn nearest<'a>(key: &str, expected: &'a str) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut diag = row[0];
+            row[0] = i;
+            for j in 1..=b.len() {
+                let up = row[j];
+                row[j] = (row[j] + 1)
+                    .min(row[j - 1] + 1)
+                    .min(diag + usize::from(a[i - 1] != b[j - 1]));
+                diag = up;
+            }
+        }
+        row[b.len()]
+    };
+    let key = key.to_lowercase();
+    expected
+        .split(',')
+        .map(|k| k.trim().trim_matches('`'))
+        .filter(|k| !k.is_empty())
+        .map(|k| (distance(&key, &k.to_lowercase()), k))
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 /// The name in `unknown field `x``, `missing field `x``.
@@ -607,6 +639,11 @@ privacy:
             .find(|p| p.message.contains('：'))
             .unwrap();
         assert_eq!((colon.line, colon.column), (3, 6), "{colon:?}");
+        assert_eq!(
+            nearest("anwser", "`id`, `type`, `answer`, `board`"),
+            Some("answer")
+        );
+        assert_eq!(nearest("colour", "`id`, `type`, `answer`"), None);
         let csv = parse_bank("题型,题目,答案\n单选,一,A\n");
         assert_eq!(
             csv.problems[0].kind.as_ref().unwrap().code,
