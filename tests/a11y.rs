@@ -1,0 +1,144 @@
+//! Accessibility checked by machine (axe-core's WCAG 2.1 AA rules) on every
+//! visitor screen and the public draw page, in headless Chromium at 390×844.
+//! Locally it skips with a printed reason without Chromium or axe-core;
+//! under `CI=true` it must run.
+
+#[path = "support/chromium.rs"]
+#[allow(dead_code)]
+mod chromium;
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use chromium::*;
+use helpers::*;
+use serde_json::{json, Value};
+
+/// Runs axe on the page and adds what it finds, under the screen's name.
+async fn check(b: &Browser, screen: &str, found: &mut Vec<(String, Value)>) -> bool {
+    let Some(v) = b.axe().await else { return false };
+    for violation in v.as_array().cloned().unwrap_or_default() {
+        found.push((screen.to_owned(), violation));
+    }
+    true
+}
+
+#[tokio::test]
+async fn every_visitor_screen_passes_wcag_21_aa() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let mut found = Vec::new();
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_css("#start").await;
+    if !check(&b, "start", &mut found).await {
+        return;
+    }
+    // The checker itself: a picture without a text alternative is caught.
+    b.js(
+        "const i = document.createElement('img'); i.id = 'probe'; i.src = '/qr.svg'; \
+          document.body.appendChild(i); return true;",
+    )
+    .await;
+    let mut probe = Vec::new();
+    check(&b, "probe", &mut probe).await;
+    assert!(
+        probe.iter().any(|(_, v)| v["id"] == "image-alt"),
+        "axe runs and sees the page: {probe:?}"
+    );
+    b.js("document.getElementById('probe').remove(); return true;")
+        .await;
+
+    b.click("details.bd summary").await;
+    check(&b, "start, a board open", &mut found).await;
+
+    b.click("#start").await;
+    // Every question (one of each type), nothing answered.
+    for n in 1..=5 {
+        b.wait_css("input.option").await;
+        check(&b, &format!("question {n}"), &mut found).await;
+        if b.client
+            .find(fantoccini::Locator::Css("#submit"))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        b.click("#next").await;
+    }
+    b.click("#submit").await;
+    b.wait_css("#confirm").await;
+    check(&b, "unanswered prompt", &mut found).await;
+    b.click("#confirm-submit").await;
+    b.wait_css("#score").await;
+    check(&b, "result (failed)", &mut found).await;
+    b.click(".rv .link").await;
+    b.wait_js("document.getElementById('board') && !document.getElementById('board').hidden")
+        .await;
+    check(&b, "board dialog", &mut found).await;
+    b.click("#board-close").await;
+
+    // A session past its time: the expired screen.
+    let s = app.start().await;
+    app.advance(3 * 3600);
+    b.resume(&app, s["session"].as_str().unwrap()).await;
+    b.wait_js("document.getElementById('app').getAttribute('data-screen') === 'expired'")
+        .await;
+    check(&b, "expired", &mut found).await;
+    app.advance(-3 * 3600);
+
+    let session = app.passed_session().await;
+    b.resume(&app, &session).await;
+    b.wait_css("#name").await;
+    check(&b, "result and entry form", &mut found).await;
+    b.click("#consent").await;
+    b.click("#enter").await;
+    b.wait_js("document.querySelector('[data-error]')").await;
+    check(&b, "entry form with errors", &mut found).await;
+    b.wait_css("#name").await.send_keys("张三").await.unwrap();
+    b.wait_css("#phone")
+        .await
+        .send_keys("13800138000")
+        .await
+        .unwrap();
+    b.click("#enter").await;
+    b.wait_css("#entry-code").await;
+    check(&b, "code", &mut found).await;
+
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "U 盘", "winners": 1}),
+            "1 2 3",
+        )
+        .await;
+    b.client
+        .goto(&app.url(&format!("/draws/{}", d["id"])))
+        .await
+        .unwrap();
+    b.wait_js("document.querySelector('#winners li')").await;
+    check(&b, "public draw page", &mut found).await;
+
+    // The round over: the closed screen.
+    app.advance(80 * 366 * 24 * 3600);
+    b.js("localStorage.clear(); return true;").await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_js("document.getElementById('app').getAttribute('data-screen') === 'closed'")
+        .await;
+    check(&b, "closed", &mut found).await;
+
+    let report: Vec<String> = found
+        .iter()
+        .map(|(screen, v)| {
+            format!(
+                "{screen}: {} ({}) {}: {}",
+                v["id"], v["impact"], v["help"], v["nodes"]
+            )
+        })
+        .collect();
+    assert!(
+        report.is_empty(),
+        "{} violations:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+    b.close().await;
+}

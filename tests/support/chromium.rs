@@ -1,0 +1,194 @@
+//! Headless Chromium at a phone's size, driven through chromedriver, for
+//! the browser tests (`tests/browser.rs`, `tests/a11y.rs`). Locally a test
+//! skips with a printed reason when Chromium is missing; under `CI=true` it
+//! must run.
+
+use crate::helpers::free_port;
+use crate::helpers::TestApp;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// A chromedriver process and a session on it; both end on drop / `close`.
+pub struct Browser {
+    driver: Child,
+    pub client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// `None` (with a printed reason) when Chromium is missing outside CI.
+pub async fn browser() -> Option<Browser> {
+    browser_at(390, 844).await
+}
+
+/// A phone of this CSS size.
+pub async fn browser_at(width: u32, height: u32) -> Option<Browser> {
+    let present =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !present {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!("SKIPPED: {CHROMIUM} / {CHROMEDRIVER} not installed (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not open its port"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-quic", "--no-first-run", "--lang=zh-CN",
+                     format!("--user-data-dir={}", profile.path().display())],
+            "prefs": {"intl.accept_languages": "zh-CN,zh"},
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": true}}
+        }
+    });
+    let caps = match caps {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session");
+    Some(Browser {
+        driver,
+        client,
+        _profile: profile,
+    })
+}
+
+impl Browser {
+    pub async fn wait_css(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
+    }
+
+    /// Polls a JS expression until it is truthy.
+    pub async fn wait_js(&self, expr: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self.js(&format!("return ({expr});")).await;
+            if !(v.is_null() || v == json!(false) || v == json!("")) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {expr}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_css(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+
+    /// Opens the visitor page as the phone that holds `session` would.
+    pub async fn resume(&self, app: &TestApp, session: &str) {
+        self.client.goto(&app.url("/healthz")).await.unwrap();
+        self.js(&format!(
+            "localStorage.setItem('quizbooth.session', '{session}'); return true;"
+        ))
+        .await;
+        self.client.goto(&app.url("/")).await.unwrap();
+    }
+
+    pub async fn close(mut self) {
+        let client = self.client.clone();
+        let _ = client.close().await;
+        let _ = self.driver.kill();
+    }
+}
+
+/// Where `.ci/run` installs axe-core and acorn (test-only, never served).
+pub fn node_modules() -> std::path::PathBuf {
+    std::env::var_os("QUIZBOOTH_NODE_MODULES")
+        .map_or_else(|| "/tmp/quizbooth-npm/node_modules".into(), Into::into)
+}
+
+impl Browser {
+    /// axe-core's WCAG 2.1 A and AA violations on the page as it is now, as
+    /// `[{id, impact, help, nodes}]`; `None` (with a printed reason) when
+    /// axe-core is not installed outside CI.
+    pub async fn axe(&self) -> Option<Value> {
+        let file = node_modules().join("axe-core/axe.min.js");
+        let Ok(source) = std::fs::read_to_string(&file) else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but {} is missing (.ci/run installs it)",
+                file.display()
+            );
+            eprintln!(
+                "SKIPPED axe: {} not installed (npm install --no-save --prefix /tmp/quizbooth-npm axe-core)",
+                file.display()
+            );
+            return None;
+        };
+        self.client
+            .execute(&format!("{source}\n;return true;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let run = "const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+              .then(function (r) { done(r.violations.map(function (v) {
+                  return {id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 6).map(function (n) { return n.target.join(' ') + ' ' + (n.failureSummary || '').slice(0, 160); })};
+              })); }, function (e) { done([{id: 'axe-error', help: String(e)}]); });";
+        Some(
+            self.client
+                .execute_async(run, vec![])
+                .await
+                .expect("axe runs"),
+        )
+    }
+}
