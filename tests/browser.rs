@@ -7,6 +7,7 @@
 mod helpers;
 
 #[path = "support/chromium.rs"]
+#[allow(dead_code)]
 mod chromium;
 
 use chromium::*;
