@@ -902,3 +902,63 @@ async fn the_quiz_fits_small_and_large_phones() {
         b.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_entry_code_is_never_clipped_at_320_px_or_200_percent_zoom() {
+    let app = spawn_app().await;
+    let made = app.entry_made("张三", "13800138000", false).await;
+    // 390 and 320 px phones, and both at 200 % (195 and 160 CSS px).
+    for (width, height) in [(390, 844), (320, 640), (195, 422), (160, 320)] {
+        let Some(b) = browser_at(width, height).await else {
+            return;
+        };
+        b.resume(&app, made["session"].as_str().unwrap()).await;
+        b.wait_css("#entry-code").await;
+        let fit = b
+            .js("var c = document.getElementById('entry-code'), r = c.getBoundingClientRect(); \
+                 var groups = Array.prototype.map.call(c.querySelectorAll('.grp'), function (g) { var q = g.getBoundingClientRect(); return [q.left, q.right]; }); \
+                 return {right: r.right, left: r.left, width: window.innerWidth, inner: c.scrollWidth <= c.clientWidth, groups: groups, \
+                         page: document.documentElement.scrollWidth <= window.innerWidth, text: c.textContent};")
+            .await;
+        assert_eq!(fit["text"], made["code"], "{fit}");
+        assert_eq!(
+            fit["inner"], true,
+            "nothing clipped inside the code at {width} px: {fit}"
+        );
+        assert_eq!(
+            fit["page"], true,
+            "no sideways scrolling at {width} px: {fit}"
+        );
+        for g in fit["groups"].as_array().unwrap() {
+            assert!(
+                g[0].as_f64().unwrap() >= 0.0 && g[1].as_f64().unwrap() <= f64::from(width),
+                "each group of the code on screen at {width} px: {fit}"
+            );
+        }
+        b.screenshot(&format!("visitor-code-{width}.png")).await;
+        b.close().await;
+    }
+}
+
+#[tokio::test]
+async fn before_the_round_the_page_says_when_it_opens_and_keeps_the_boards() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    // The fixture's round opens 2021-10-11: a clock six years back is before it.
+    app.advance(-6 * 366 * 24 * 3600);
+    b.client.goto(&app.url("/")).await.unwrap();
+    let said = b
+        .wait_js("document.getElementById('next-round') && document.getElementById('next-round').textContent")
+        .await;
+    assert!(said.as_str().unwrap().contains("将于"), "{said}");
+    let boards = b
+        .js("return document.querySelectorAll('details.bd').length;")
+        .await;
+    assert!(boards.as_u64().unwrap() >= 1, "the boards stay readable");
+    assert_eq!(
+        b.js("return !!document.getElementById('start');").await,
+        false,
+        "no start button before the round"
+    );
+    b.close().await;
+}

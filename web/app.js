@@ -220,6 +220,13 @@
   }
 
   /* ---------- rendering ---------- */
+  function boardList(boards, hintKey) {
+    return boards.length ? h('section', 0, [
+      h('h2', 0, t('boardsT')),
+      h('p', 'note', t(hintKey)),
+      boards.map((b) => h('details', 'bd', [h('summary', 0, b.title), h('div', 'txt', paras(b.body))]))
+    ]) : null;
+  }
   function show(screen, keep) {
     const set = (st.s && st.s.set) || (st.set && st.set.set), y = window.pageYOffset;
     st.screen = screen;
@@ -251,7 +258,7 @@
       const d = st.set || {}, set = d.set || {}, boards = d.boards || [], closes = d.round && d.round.closes, rules = [];
       if (d.questions_per_visitor) rules.push(t('rN', { n: d.questions_per_visitor }));
       if (d.pass_percent != null) rules.push(t('rP', { p: d.pass_percent }));
-      if (d.time_limit_secs) rules.push(t('rT', { m: Math.round(d.time_limit_secs / 6) / 10 }));
+      if (d.time_limit_secs) rules.push(limitText(d.time_limit_secs));
       if (d.min_answer_secs) rules.push(t('rMin', { s: d.min_answer_secs }));
       return [
         card('hero', [
@@ -262,17 +269,22 @@
           closes ? h('p', 'note', t('closes', { t: fmtTime(closes) })) : null,
           d.round && d.round.notice ? h('p', 'infobox', d.round.notice) : null
         ]),
-        boards.length ? h('section', 0, [
-          h('h2', 0, t('boardsT')),
-          h('p', 'note', t('boardsHint')),
-          boards.map((b) => h('details', 'bd', [h('summary', 0, b.title), h('div', 'txt', paras(b.body))]))
-        ]) : null,
+        boardList(boards, 'boardsHint'),
         h('div', 'dock', button('start', t('start'), act(startSession), 'big'))
       ];
     },
+    // Closed: when the next round opens, in words, and the boards to read meanwhile.
     closed() {
-      const set = st.set && st.set.set;
-      return card('center', [h('h1', 0, t('closedT')), set ? h('p', 'note', set.title) : null, h('p', 0, t('closedB'))]);
+      const d = st.set || {}, set = d.set, next = d.next_round;
+      return [
+        card('center', [
+          h('h1', 0, t('closedT')),
+          set ? h('p', 'note', set.title) : null,
+          next && next.opens ? h('p', { id: 'next-round' }, t('opensAt', { r: next.title || next.id, t: fmtTime(next.opens) }))
+            : h('p', 0, t('closedB'))
+        ]),
+        boardList(d.boards || [], 'boardsMeanwhile')
+      ];
     },
     error: () => simple(t('loadFail'), t('netFail'), button('reload', t('reload'), act(() => st.again()), 'big')),
     expired: () => simple(t('expiredT'), t('expiredB'), button('retry', t('retry'), act(startSession), 'big')),
@@ -311,7 +323,9 @@
         e ? card('center entry', [
           h('h1', 0, t('codeT')),
           h('p', 'lbl', t('codeLabel')),
-          h('p', { id: 'entry-code', class: 'code' }, e.code),
+          // Two groups that wrap as a whole on a narrow or zoomed screen, never clipped.
+          h('p', { id: 'entry-code', class: 'code', 'aria-label': e.code },
+            e.code.split('-').map((g, i, all) => h('span', 'grp', g + (i < all.length - 1 ? '-' : '')))),
           e.receipt ? [
             h('p', 'lbl', t('receiptLabel')),
             h('p', { id: 'entry-receipt', class: 'receipt' }, e.receipt),
@@ -327,7 +341,7 @@
           e.withdrawn_at ? null : withdrawPart()
         ]) : null,
         card('center sum ' + (ok ? 'ok' : 'bad'), [
-          h(e ? 'h2' : 'h1', 0, t(ok ? 'passed' : 'failed')),
+          h(e ? 'h2' : 'h1', 0, t(ok ? 'passed' : r.percent >= s.pass_percent - 20 ? 'failed' : 'failedFar')),
           h('p', 'lbl', t('scoreL')),
           h('p', { id: 'score', class: 'score', 'data-score': r.score, 'data-max': r.max_score, 'data-percent': r.percent,
             'data-passed': String(ok) }, r.score + ' / ' + r.max_score),
@@ -445,6 +459,8 @@
       } else if (r.status === 410) { stopTimer(); return show('expired'); }
       else if (r.status === 404) return gone();
       else if (r.status === 422) await refresh();
+      // Time is up and the answers did not go: one clear screen, no toast over it.
+      if (auto) { notice.hidden = true; stopTimer(); return show('timeup'); }
       say(t('errGeneric'), 'err', 6000);
     } finally { st.sending = false; }
   }
@@ -459,6 +475,11 @@
       }
     }, () => {});
   }
+  // "限时 10 分钟", or in seconds when short: never "0.2 分钟".
+  function limitText(secs) {
+    if (secs < 120 || secs % 60) return secs < 120 ? t('rTs', { s: secs }) : t('rT', { m: Math.round(secs / 6) / 10 });
+    return t('rT', { m: secs / 60 });
+  }
   function startTimer() { stopTimer(); if (!isNaN(st.exp)) timer = setInterval(tick, 500); }
   function stopTimer() { clearInterval(timer); timer = 0; }
   // Time left = expires_at − (phone clock + offset to the server's clock): immune to skew.
@@ -472,7 +493,7 @@
     if (ms <= 0 && timer && !st.sending && !st.busy) {
       stopTimer();
       guard(null, async () => {
-        try { await submit(true); } catch (e) { show('timeup'); throw e; }
+        try { await submit(true); } catch (e) { stopTimer(); show('timeup'); notice.hidden = true; }
       });
     }
   }

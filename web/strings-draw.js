@@ -606,7 +606,7 @@ var DRAW_STRINGS = {
     csv_btn: 'Download CSV',
     csv_busy: 'Downloading…',
     csv_done: 'Downloaded {name}.',
-    csv_note: 'The list below shows masked names and phones. The CSV holds full names and phones (each download is recorded in the audit log) and opens in Excel: keep it safe and delete it when done. When someone asks what is held about them, search for their phone: every round\u2019s record is listed, erased ones included.',
+    csv_note: 'The list below shows masked names and phones. The CSV holds full names and phones (each download is recorded in the audit log) and opens in Excel: keep it safe and delete it when done. When someone asks what is held about them, search for their phone: every round\'s record is listed, erased ones included.',
     entries_total: '{n} entries in all',
     entries_found: '{n} matching entries',
     entries_found_many: '{total} entries match; the newest {n} are shown. Type more of the code or phone number.',
