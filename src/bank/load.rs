@@ -644,6 +644,18 @@ privacy:
             Some("answer")
         );
         assert_eq!(nearest("colour", "`id`, `type`, `answer`"), None);
+        let twice = VALID
+            .replace("  - id: q2", "  - id: q1")
+            .replace("    board: b1", "    board: nowhere");
+        let codes: Vec<&str> = parse_bank(&twice)
+            .problems
+            .iter()
+            .filter_map(|p| p.kind.as_ref().map(|k| k.code))
+            .collect();
+        assert!(
+            codes.contains(&"duplicate_id") && codes.contains(&"unknown_board"),
+            "{codes:?}"
+        );
         let csv = parse_bank("题型,题目,答案\n单选,一,A\n");
         assert_eq!(
             csv.problems[0].kind.as_ref().unwrap().code,

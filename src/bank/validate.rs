@@ -72,6 +72,13 @@ impl Checker {
         ));
     }
 
+    /// Gives the last problem a kind (see [`Problem::kind`]).
+    fn kind(&mut self, code: &'static str, args: &[(&'static str, &str)]) {
+        if let Some(p) = self.problems.last_mut() {
+            p.set_kind(code, args);
+        }
+    }
+
     fn text(&mut self, raw: &S<RawText>, what: &str, max_chars: usize) -> Text {
         let text = match &raw.value {
             RawText::Plain(s) => Text::plain(s.clone()),
@@ -116,6 +123,7 @@ impl Checker {
                 raw,
                 format!("{what} has no `{langs}` translation (visitors see the zh text)"),
             );
+            self.kind("missing_translation", &[("langs", &langs)]);
         }
         text
     }
@@ -128,6 +136,7 @@ impl Checker {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !ok {
             self.err(raw, format!("{what} `{id}` may only use a-z, 0-9 and -"));
+            self.kind("bad_id", &[("id", &id)]);
         }
         id
     }
@@ -143,6 +152,7 @@ impl Checker {
                         raw.value
                     ),
                 );
+                self.kind("bad_time", &[("value", &raw.value)]);
                 None
             }
         }
@@ -182,6 +192,7 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
         let bid = c.id(&b.value.id, "board id");
         if !board_ids.insert(bid.clone()) {
             c.err(&b.value.id, format!("duplicate board id `{bid}`"));
+            c.kind("duplicate_id", &[("id", &bid)]);
         }
         let title = c.text(
             &b.value.title,
@@ -221,6 +232,7 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
                 &q.value.id,
                 format!("duplicate question id `{}`", q.value.id.value),
             );
+            c.kind("duplicate_id", &[("id", &q.value.id.value)]);
         }
         if let Some(question) = check_question(&mut c, &q.value, &board_ids) {
             questions.push(question);
@@ -372,6 +384,7 @@ fn check_privacy(
             id,
             format!("no privacy: block: {missing}; add privacy: {{organizer: …, contact: …}}"),
         );
+        c.kind("privacy_none", &[]);
         return privacy;
     };
     let p = &raw.value;
@@ -389,9 +402,11 @@ fn check_privacy(
         .map(|t| c.text(t, "privacy purpose", MAX_BODY_CHARS));
     if privacy.organizer.is_none() {
         c.warn(raw, format!("privacy has no organizer: {missing}"));
+        c.kind("privacy_no_organizer", &[]);
     }
     if privacy.contact.is_none() {
         c.warn(raw, format!("privacy has no contact: {missing}"));
+        c.kind("privacy_no_contact", &[]);
     }
     if let Some(k) = &p.keep_days {
         if !(1..=3650).contains(&k.value) {
@@ -428,6 +443,7 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
         let id = c.id(&r.value.id, "round id");
         if !ids.insert(id.clone()) {
             c.err(&r.value.id, format!("duplicate round id `{id}`"));
+            c.kind("duplicate_id", &[("id", &id)]);
         }
         let opens = c.time(&r.value.opens, "opens");
         let closes = c.time(&r.value.closes, "closes");
@@ -437,6 +453,7 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
                     &r.value.closes,
                     format!("round `{id}` closes before it opens"),
                 );
+                c.kind("closes_before_opens", &[("id", &id)]);
                 continue;
             }
             let title = r
@@ -469,6 +486,7 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
                 &pair[1].1.value.opens,
                 format!("round `{}` overlaps round `{}`", b.id, a.id),
             );
+            c.kind("rounds_overlap", &[("a", &a.id), ("b", &b.id)]);
         }
     }
     rounds.into_iter().map(|(r, _)| r).collect()
@@ -509,6 +527,7 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
                     b.value
                 ),
             );
+            c.kind("unknown_board", &[("board", &b.value)]);
         }
         b.value.clone()
     });
@@ -543,6 +562,7 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
         }
         (_, None) => {
             c.err(&q.id, format!("question `{id}` needs options (2 to 8)"));
+            c.kind("option_count", &[("n", "0")]);
             Vec::new()
         }
         (_, Some(opts)) => {
@@ -552,6 +572,7 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
                     opts,
                     format!("question `{id}` has {n} options; it needs 2 to 8"),
                 );
+                c.kind("option_count", &[("n", &n.to_string())]);
             }
             opts.value
                 .iter()
