@@ -962,3 +962,55 @@ async fn before_the_round_the_page_says_when_it_opens_and_keeps_the_boards() {
     );
     b.close().await;
 }
+
+#[tokio::test]
+async fn the_booth_tablet_clears_itself_for_the_next_visitor() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let first = app.entry_made("张三", "13800138000", false).await;
+    // The first visitor's code on the tablet: 下一位观众 clears the device.
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.session', '{}'); return true;",
+        first["session"].as_str().unwrap()
+    ))
+    .await;
+    b.client.goto(&app.url("/kiosk")).await.unwrap();
+    b.wait_css("#entry-code").await;
+    let note = b
+        .wait_js("document.getElementById('kiosk') && document.getElementById('kiosk').textContent")
+        .await;
+    assert!(note.as_str().unwrap().contains("拍下"), "{note}");
+    b.click("#next-visitor").await;
+    b.wait_css("#start").await;
+    assert_eq!(
+        b.js("return localStorage.getItem('quizbooth.session');").await,
+        Value::Null,
+        "the session is gone from the device"
+    );
+    // Left alone on a result, it clears itself (here after 2 s instead of 90).
+    let second = app.entry_made("李四", "13900139000", false).await;
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.session', '{}'); return true;",
+        second["session"].as_str().unwrap()
+    ))
+    .await;
+    b.client.goto(&app.url("/kiosk?idle=2")).await.unwrap();
+    b.wait_css("#entry-code").await;
+    b.wait_css("#start").await;
+    assert_eq!(
+        b.js("return localStorage.getItem('quizbooth.session');").await,
+        Value::Null
+    );
+    // The entries stay on the server.
+    assert_eq!(app.staff_json("/admin/api/entries").await["total"], 2);
+    // On the ordinary page, no such button.
+    let third = app.entry_made("王五", "13700137000", false).await;
+    b.resume(&app, third["session"].as_str().unwrap()).await;
+    b.wait_css("#entry-code").await;
+    assert_eq!(
+        b.js("return !!document.getElementById('next-visitor');").await,
+        false
+    );
+    b.close().await;
+}

@@ -176,6 +176,31 @@
   function route() {
     if (st.s.result) { stopTimer(); show('result'); } else { show('quiz'); startTimer(); }
   }
+
+  /* ---------- the booth's shared tablet (/kiosk) ---------- */
+  // After a result, "下一位观众" (or KIOSK_IDLE seconds without a touch)
+  // clears this visitor's session and answers from the device, so the next
+  // visitor starts afresh; the entry itself stays on the server.
+  const kiosk = /^\/kiosk\/?$/.test(location.pathname);
+  const kioskIdle = Math.max(1, +new URLSearchParams(location.search).get('idle') || 90);
+  let idleTimer = 0;
+  function kioskPart() {
+    return kiosk ? h('div', { id: 'kiosk', class: 'card center kiosk' }, [
+      h('p', 0, t('kioskNote', { s: kioskIdle })),
+      button('next-visitor', t('nextVisitor'), nextVisitor, 'big')
+    ]) : null;
+  }
+  function nextVisitor() {
+    clearTimeout(idleTimer);
+    forget();
+    window.scrollTo(0, 0);
+    showStart();
+  }
+  function armIdle() {
+    clearTimeout(idleTimer);
+    if (kiosk && st.screen === 'result') idleTimer = setTimeout(nextVisitor, kioskIdle * 1000);
+  }
+  if (kiosk) ['pointerdown', 'keydown', 'scroll', 'touchstart'].forEach((e) => window.addEventListener(e, armIdle, { passive: true }));
   // The server puts the start screen's data into the page itself (one round
   // trip less on weak Wi-Fi); it is used once, in the language it was made for.
   function embeddedSet() {
@@ -235,6 +260,7 @@
     const nodes = views[screen](); // built while the old screen (and typed values) still stand
     app.textContent = '';
     add(app, nodes);
+    armIdle();
     if (screen === 'quiz') tick();
     if (keep) return window.scrollTo(0, y);
     window.scrollTo(0, 0);
@@ -349,6 +375,7 @@
           ok ? null : [h('p', 0, t('encourage')), button('retry', t('retry'), act(startSession), 'big')]
         ]),
         ok && !e ? entryOrWhyNot(r) : null,
+        kioskPart(),
         review()
       ];
     }

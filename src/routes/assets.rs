@@ -8,8 +8,12 @@ use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 
 /// `GET /`: the visitor page, never cached (its assets are), with the start
-/// screen's data in it so the first visit needs no API call.
+/// screen's data in it so the first visit needs no API call. `GET /kiosk` is
+/// the same page on the booth's shared tablet: after each visitor it resets
+/// itself for the next.
+#[actix_web::routes]
 #[get("/")]
+#[get("/kiosk")]
 pub async fn index(
     state: web::Data<AppState>,
     assets: web::Data<Assets>,
