@@ -22,6 +22,8 @@ fn main() {
         now: Clock::system().now(),
         expires_at: "2026-11-28T20:00:00+08:00".into(),
         served: &served,
+        large: false,
+        timer: true,
     };
     let n: u32 = 200_000;
     let started = std::time::Instant::now();

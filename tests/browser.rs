@@ -984,7 +984,8 @@ async fn the_booth_tablet_clears_itself_for_the_next_visitor() {
     b.click("#next-visitor").await;
     b.wait_css("#start").await;
     assert_eq!(
-        b.js("return localStorage.getItem('quizbooth.session');").await,
+        b.js("return localStorage.getItem('quizbooth.session');")
+            .await,
         Value::Null,
         "the session is gone from the device"
     );
@@ -999,7 +1000,8 @@ async fn the_booth_tablet_clears_itself_for_the_next_visitor() {
     b.wait_css("#entry-code").await;
     b.wait_css("#start").await;
     assert_eq!(
-        b.js("return localStorage.getItem('quizbooth.session');").await,
+        b.js("return localStorage.getItem('quizbooth.session');")
+            .await,
         Value::Null
     );
     // The entries stay on the server.
@@ -1009,8 +1011,60 @@ async fn the_booth_tablet_clears_itself_for_the_next_visitor() {
     b.resume(&app, third["session"].as_str().unwrap()).await;
     b.wait_css("#entry-code").await;
     assert_eq!(
-        b.js("return !!document.getElementById('next-visitor');").await,
+        b.js("return !!document.getElementById('next-visitor');")
+            .await,
         false
     );
+    b.close().await;
+}
+
+/// Every visible element with text of its own: its font size; and every
+/// control: its height.
+const SIZES: &str = "
+    var small = [], low = [];
+    Array.prototype.forEach.call(document.querySelectorAll('body *'), function (e) {
+      var r = e.getBoundingClientRect();
+      if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') return;
+      var own = Array.prototype.some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+      if (own && parseFloat(getComputedStyle(e).fontSize) < 18) small.push(e.tagName + '.' + e.className + ' ' + getComputedStyle(e).fontSize + ' ' + e.textContent.trim().slice(0, 20));
+      if (e.matches('button, label.opt, input[type=text], input[type=tel]') && r.height < 60) low.push(e.id || e.className + ' ' + r.height);
+    });
+    return {small: small, low: low};";
+
+#[tokio::test]
+async fn large_text_mode_is_one_tap_away_and_big_everywhere() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_css("#start").await;
+    b.click("#large-toggle").await;
+    b.wait_js("document.documentElement.classList.contains('large')")
+        .await;
+    let start = b.js(SIZES).await;
+    assert_eq!(start["small"], json!([]), "no text under 18 px: {start}");
+    assert_eq!(start["low"], json!([]), "every target 60 px: {start}");
+    b.screenshot("visitor-large-start.png").await;
+    b.click("#start").await;
+    b.wait_css("input.option").await;
+    assert_eq!(
+        b.js("return !!document.getElementById('timer');").await,
+        false,
+        "no countdown in 长辈版"
+    );
+    let question = b.js(SIZES).await;
+    assert_eq!(question["small"], json!([]), "{question}");
+    assert_eq!(question["low"], json!([]), "{question}");
+    b.screenshot("visitor-large-question.png").await;
+    // Remembered: a reload keeps it, and so does the session.
+    b.client.refresh().await.unwrap();
+    b.wait_css("input.option").await;
+    assert_eq!(
+        b.js("return document.documentElement.classList.contains('large') && localStorage.getItem('quizbooth.large');")
+            .await,
+        "1"
+    );
+    if let Some(v) = b.axe().await {
+        assert_eq!(v, json!([]), "WCAG 2.1 AA in 长辈版 too");
+    }
     b.close().await;
 }

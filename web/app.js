@@ -19,7 +19,7 @@
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const app = $('app'), notice = $('notice'), langBtn = $('lang-toggle'), dlg = $('board');
+  const app = $('app'), notice = $('notice'), langBtn = $('lang-toggle'), dlg = $('board'), largeBtn = $('large-toggle');
   // s: session; a: {qid: [keys]}; known: a is this visitor's own; i: question shown;
   // off: server clock − phone clock (ms); exp: expires_at (server ms)
   const st = { lang: 'zh', set: null, s: null, a: {}, known: false, i: 0, off: 0, exp: NaN,
@@ -117,6 +117,13 @@
   const act = (fn) => (e) => guard(e.currentTarget, fn);
 
   /* ---------- state ---------- */
+  // 长辈版: remembered on this phone and in the session it starts.
+  function setLarge(on) {
+    st.large = on;
+    save('large', on ? '1' : null);
+    document.documentElement.classList.toggle('large', on);
+    applyLang();
+  }
   function pickLang() {
     const s = load('lang'), l = (navigator.languages && navigator.languages[0]) || navigator.language || '';
     return s === 'zh' || s === 'en' ? s : /^en/i.test(l) ? 'en' : 'zh';
@@ -125,6 +132,9 @@
     document.documentElement.lang = st.lang === 'zh' ? 'zh-CN' : 'en';
     $('brand').textContent = t('brand');
     langBtn.textContent = t('langBtn');
+    largeBtn.textContent = t(st.large ? 'largeOff' : 'largeOn');
+    largeBtn.setAttribute('aria-pressed', String(!!st.large));
+    largeBtn.hidden = false;
     langBtn.setAttribute('lang', st.lang === 'zh' ? 'en' : 'zh-CN');
     langBtn.hidden = false;
     $('board-close').textContent = t('close');
@@ -134,7 +144,9 @@
     const same = st.s && st.s.session === s.session, now = Date.parse(s.now || date);
     st.s = s;
     if (!isNaN(now)) st.off = now - Date.now();
-    st.exp = Date.parse(s.expires_at);
+    // 长辈版 without a required limit: no countdown (the server grants the same).
+    st.exp = s.timer === false ? NaN : Date.parse(s.expires_at);
+    if (s.large && !st.large) setLarge(true);
     save('session', s.session);
     if (!same) {
       let o = null;
@@ -221,7 +233,7 @@
     show(st.set && st.set.open === false ? 'closed' : 'start');
   }
   async function startSession() {
-    const r = await api('POST', '/api/sessions', { lang: st.lang });
+    const r = await api('POST', '/api/sessions', { lang: st.lang, large: !!st.large });
     if (r.status === 409) { forget(); return show('closed'); }
     if (!r.ok || !r.data.session) return say(t('errGeneric'), 'err', 6000);
     forget();
@@ -692,8 +704,11 @@
   dlg.addEventListener('click', (e) => { if (e.target === dlg) closeBoard(); });
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' || e.key === 'Esc') closeBoard(); });
   langBtn.addEventListener('click', () => guard(langBtn, toggleLang));
+  largeBtn.addEventListener('click', () => { setLarge(!st.large); if (st.screen) show(st.screen, true); });
 
   st.lang = pickLang();
+  st.large = load('large') === '1';
+  document.documentElement.classList.toggle('large', st.large);
   applyLang();
   boot();
 })();

@@ -104,6 +104,10 @@ pub struct QuizSettings {
     pub time_limit_secs: u32,
     /// Shuffle each question's options per visitor.
     pub shuffle_options: bool,
+    /// The time limit is part of the contest and holds in 长辈版 too; else a
+    /// large-text session has no countdown (a pass mark makes the limit
+    /// non-essential).
+    pub time_limit_required: bool,
     /// Seconds after the later of the round's close and the session's
     /// deadline in which a passed session may still enter the draw.
     pub entry_grace_secs: u32,

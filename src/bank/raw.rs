@@ -58,6 +58,8 @@ pub struct RawQuiz {
     pub time_limit_secs: Option<S<i64>>,
     /// Shuffle options.
     pub shuffle_options: Option<bool>,
+    /// The time limit holds in 长辈版 too (it is part of the contest).
+    pub time_limit_required: Option<bool>,
     /// How long after the round (or the session) ends an entry is still taken.
     pub entry_grace_secs: Option<S<i64>>,
     /// Fewest seconds from start to submission for the result to enter the draw.

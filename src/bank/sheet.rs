@@ -120,6 +120,7 @@ pub const SETTING_ROWS: &[(&str, Setting)] = &[
     ("及格线", Setting::Int("quiz", "pass_percent")),
     ("限时(秒)", Setting::Int("quiz", "time_limit_secs")),
     ("打乱选项", Setting::Bool("quiz", "shuffle_options")),
+    ("严格限时", Setting::Bool("quiz", "time_limit_required")),
     ("登记宽限(秒)", Setting::Int("quiz", "entry_grace_secs")),
     ("最短答题(秒)", Setting::Int("quiz", "min_answer_secs")),
     ("领奖后保留天数", Setting::Int("privacy", "keep_days")),

@@ -275,6 +275,7 @@ fn check_quiz(
         pass_percent: DEFAULT_PASS_PERCENT,
         time_limit_secs: DEFAULT_TIME_LIMIT_SECS,
         shuffle_options: true,
+        time_limit_required: false,
         entry_grace_secs: DEFAULT_ENTRY_GRACE_SECS,
         min_answer_secs: None,
     };
@@ -344,6 +345,9 @@ fn check_quiz(
         } else {
             quiz.time_limit_secs = t.value as u32;
         }
+    }
+    if let Some(r) = raw.time_limit_required {
+        quiz.time_limit_required = r;
     }
     if let Some(s) = raw.shuffle_options {
         quiz.shuffle_options = s;

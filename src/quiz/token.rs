@@ -75,12 +75,27 @@ pub struct SessionToken {
     pub round: u16,
     /// `zh` or `en`.
     pub lang: &'static str,
+    /// Started in 长辈版 (large text): no countdown unless the bank
+    /// requires its time limit.
+    pub large: bool,
     tag: [u8; TAG],
 }
 
 impl SessionToken {
     /// Seals a new token. `version` is the set version's hex digest.
     pub fn seal(key: &TokenKey, session: u64, version: &str, round: u16, lang: &str) -> Self {
+        Self::seal_with(key, session, version, round, lang, false)
+    }
+
+    /// Seals a new token, in 长辈版 when `large`.
+    pub fn seal_with(
+        key: &TokenKey,
+        session: u64,
+        version: &str,
+        round: u16,
+        lang: &str,
+        large: bool,
+    ) -> Self {
         let prefix = &version[..VERSION_PREFIX_LEN.min(version.len())];
         let lang = LANGS.iter().copied().find(|l| *l == lang).unwrap_or("zh");
         let mut token = Self {
@@ -88,6 +103,7 @@ impl SessionToken {
             version: prefix.to_owned(),
             round,
             lang,
+            large,
             tag: [0; TAG],
         };
         token.tag = key.tag(&token.payload());
@@ -102,7 +118,8 @@ impl SessionToken {
         let _ = hex::decode_to_slice(&self.version, &mut version);
         p[8..16].copy_from_slice(&version);
         p[16..18].copy_from_slice(&self.round.to_be_bytes());
-        p[18] = u8::from(self.lang == "en");
+        // Bit 0: English; bit 1: 长辈版 (tokens sealed before it have 0 there).
+        p[18] = u8::from(self.lang == "en") | (u8::from(self.large) << 1);
         p
     }
 
@@ -123,12 +140,16 @@ impl SessionToken {
         if !bool::from(key.tag(payload).ct_eq(tag)) {
             return None;
         }
-        let lang = *LANGS.get(usize::from(payload[18]))?;
+        if payload[18] > 3 {
+            return None;
+        }
+        let lang = *LANGS.get(usize::from(payload[18] & 1))?;
         let mut t = Self {
             key: u64::from_be_bytes(payload[..8].try_into().ok()?),
             version: hex::encode(&payload[8..16]),
             round: u16::from_be_bytes([payload[16], payload[17]]),
             lang,
+            large: payload[18] & 2 != 0,
             tag: [0; TAG],
         };
         t.tag.copy_from_slice(tag);
@@ -217,6 +238,13 @@ mod tests {
         assert_eq!(back, t);
         assert_eq!(back.version, &VERSION[..VERSION_PREFIX_LEN]);
         assert_eq!((back.round, back.lang, back.started_ms()), (3, "en", 42));
+        assert!(!back.large);
+        let large = SessionToken::seal_with(&key, 9, VERSION, 0, "zh", true);
+        let back = SessionToken::open(&key, &large.encode()).expect("opens");
+        assert!(
+            back.large && back.lang == "zh",
+            "长辈版 is sealed in: {back:?}"
+        );
         assert!(SessionToken::open(&TokenKey::new(b"other"), &text).is_none());
     }
 

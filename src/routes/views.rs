@@ -279,6 +279,10 @@ pub struct Session<'a> {
     pub expires_at: String,
     /// The questions served, in order.
     pub served: &'a [Served],
+    /// Started in 长辈版.
+    pub large: bool,
+    /// Counts down (not in 长辈版 unless the bank requires its limit).
+    pub timer: bool,
 }
 
 /// `POST /api/sessions` and `GET /api/sessions/{id}`: the one definition
@@ -292,6 +296,9 @@ pub struct SessionView<'a> {
     round: SessionRound<'a>,
     time_limit_secs: u32,
     expires_at: &'a str,
+    /// 长辈版 (extension), and whether the page counts down.
+    large: bool,
+    timer: bool,
     pass_percent: u32,
     min_answer_secs: Option<u32>,
     boards: &'a RawValue,
@@ -329,6 +336,8 @@ pub fn session_view<'a>(
         },
         time_limit_secs: bank.quiz.time_limit_secs,
         expires_at: &session.expires_at,
+        large: session.large,
+        timer: session.timer,
         pass_percent: bank.quiz.pass_percent,
         min_answer_secs: bank.quiz.min_answer_secs,
         boards: &parts.boards,
@@ -547,6 +556,8 @@ mod tests {
                         now: crate::clock::Clock::system().now(),
                         expires_at: "2026-11-28T20:00:00+08:00".into(),
                         served: &served,
+                        large: false,
+                        timer: true,
                     };
                     let view: Value = serde_json::from_slice(&to_body(
                         &session_view(&parts, &bank, &session, None, None),

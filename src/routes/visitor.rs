@@ -49,6 +49,9 @@ fn no_set() -> ApiError {
 #[derive(Debug, Default, Deserialize)]
 struct StartBody {
     lang: Option<String>,
+    /// 长辈版: large text, and no countdown unless the bank requires it.
+    #[serde(default)]
+    large: bool,
 }
 
 /// `POST /api/sessions`: start a quiz on the active set's open round.
@@ -79,12 +82,13 @@ pub async fn start_session(
         .ok_or_else(|| ApiError::conflict("closed", "no round of this quiz is open now"))?;
     let round = &bank.rounds[round_index];
     let key = state.session_keys.next(now.timestamp_millis());
-    let token = SessionToken::seal(
+    let token = SessionToken::seal_with(
         &state.tokens,
         key,
         &bank.version,
         u16::try_from(round_index).unwrap_or(u16::MAX),
         lang,
+        start.large,
     );
     let served = quiz::serve(&bank, &mut token.rng());
     state.store.count_start(&bank.id, &round.id);
@@ -95,6 +99,8 @@ pub async fn start_session(
         now,
         expires_at: rfc3339(expires_at(&token, &bank, now)),
         served: &served,
+        large: token.large,
+        timer: timed(&token, &bank),
     };
     Ok(unsubmitted(
         &prerendered,
@@ -127,13 +133,28 @@ fn json_body(status: StatusCode, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
+/// How long a 长辈版 session without a required time limit may take: no
+/// countdown, but not for ever (a session is not a place to keep answers).
+pub const UNTIMED_SECS: i64 = 4 * 3600;
+
+/// Whether the session counts down: always, except in 长辈版 when the bank
+/// does not require its time limit.
+fn timed(token: &SessionToken, bank: &Bank) -> bool {
+    !token.large || bank.quiz.time_limit_required
+}
+
 /// When a session's time is up, in the offset of `now`.
 fn expires_at(
     token: &SessionToken,
     bank: &Bank,
     now: DateTime<FixedOffset>,
 ) -> DateTime<FixedOffset> {
-    let ms = token.started_ms() + i64::from(bank.quiz.time_limit_secs) * 1000;
+    let limit = if timed(token, bank) {
+        i64::from(bank.quiz.time_limit_secs)
+    } else {
+        UNTIMED_SECS.max(i64::from(bank.quiz.time_limit_secs))
+    };
+    let ms = token.started_ms() + limit * 1000;
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .with_timezone(&now.timezone())
@@ -167,6 +188,8 @@ impl Opened {
             now: self.now,
             expires_at: rfc3339(self.expires_at()),
             served,
+            large: self.token.large,
+            timer: timed(&self.token, &self.bank),
         }
     }
 

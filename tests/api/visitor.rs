@@ -617,3 +617,56 @@ async fn garbage_bodies_never_get_a_5xx() {
     }
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+/// 长辈版 (SPEC §2 extension `time_limit_required`): a large-text session
+/// has no countdown unless the bank requires its limit, and the server
+/// grants the same.
+#[tokio::test]
+async fn a_large_text_session_is_not_timed_unless_the_bank_requires_it() {
+    let app = spawn_app().await;
+    let start = |large: bool| {
+        let app = &app;
+        async move {
+            let r = app
+                .post("/api/sessions", json!({"lang": "zh", "large": large}))
+                .await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let large = start(true).await;
+    let normal = start(false).await;
+    assert_eq!(
+        (large["large"].clone(), large["timer"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(normal["timer"], true);
+    // Well past the set's time limit: the timed session is over, the other is not.
+    app.advance(i64::from(large["time_limit_secs"].as_u64().unwrap() as u32) + 600);
+    let r = app.submit_right(large["session"].as_str().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::OK, "no countdown in 长辈版");
+    let r = app.submit_right(normal["session"].as_str().unwrap()).await;
+    expect_error(r, StatusCode::GONE, "expired").await;
+    let again = app
+        .get_json(&format!(
+            "/api/sessions/{}",
+            large["session"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(again["large"], true, "remembered in the session");
+
+    // A bank that makes the limit part of the contest times everyone.
+    let strict = spawn_app_with(&[(
+        "strict.yaml",
+        &BANK.replace("quiz:\n", "quiz:\n  time_limit_required: true\n"),
+    )])
+    .await;
+    let r = strict
+        .post("/api/sessions", json!({"lang": "zh", "large": true}))
+        .await;
+    let s: Value = r.json().await.unwrap();
+    assert_eq!(s["timer"], true, "{s}");
+    strict.advance(i64::from(s["time_limit_secs"].as_u64().unwrap() as u32) + 600);
+    let r = strict.submit_right(s["session"].as_str().unwrap()).await;
+    expect_error(r, StatusCode::GONE, "expired").await;
+}
