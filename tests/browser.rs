@@ -222,6 +222,98 @@ async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
     b.click("#verify").await;
     let status = b.wait_js(DONE).await;
     assert_eq!(status, "mismatch");
+
+    // A phone without crypto.subtle (plain http on the booth's Wi-Fi, old
+    // WebViews) verifies with the page's own SHA-256.
+    b.client.refresh().await.unwrap();
+    b.wait_css("#verify").await;
+    let gone = b
+        .js("Object.defineProperty(window.crypto, 'subtle', {get: function () { return undefined; }}); return window.crypto.subtle === undefined;")
+        .await;
+    assert_eq!(gone, true);
+    b.click("#verify").await;
+    let status = b.wait_js(DONE).await;
+    assert_eq!(status, "match", "verified without crypto.subtle");
+    b.close().await;
+}
+
+/// The focused element, as the keyboard run needs it.
+const FOCUS: &str =
+    "var e = document.activeElement, l = e && e.closest ? e.closest('label') : null;
+    return {id: e ? e.id : '', type: e ? (e.type || e.tagName) : '', checked: !!(e && e.checked),
+            text: l ? l.textContent : (e ? e.textContent : '')};";
+
+#[tokio::test]
+async fn a_visitor_goes_from_start_to_entry_code_with_the_keyboard_alone() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_css("#start").await;
+    b.tab_to("start").await;
+    b.key(ENTER).await;
+    b.wait_css("input.option").await;
+    for _ in 0..3 {
+        // Into the options; pick the right ones with Space and the arrows.
+        for _ in 0..60 {
+            let f = b.js(FOCUS).await;
+            let right = RIGHT
+                .iter()
+                .any(|r| f["text"].as_str().unwrap_or("").contains(r));
+            match f["type"].as_str().unwrap_or("") {
+                "radio" if right => {
+                    if !f["checked"].as_bool().unwrap() {
+                        b.key(SPACE).await;
+                    }
+                    b.key(TAB).await;
+                }
+                "radio" => b.key(DOWN).await,
+                "checkbox" => {
+                    if right && !f["checked"].as_bool().unwrap() {
+                        b.key(SPACE).await;
+                    }
+                    b.key(TAB).await;
+                }
+                _ if f["id"] == "next" || f["id"] == "submit" => break,
+                _ => b.key(TAB).await,
+            }
+        }
+        let on = b.js(FOCUS).await["id"].as_str().unwrap_or("").to_owned();
+        b.key(ENTER).await;
+        if on == "submit" {
+            break;
+        }
+        b.wait_js("document.activeElement && document.activeElement.tagName !== 'BUTTON'")
+            .await;
+    }
+    let passed = b
+        .wait_css("#score")
+        .await
+        .attr("data-passed")
+        .await
+        .unwrap();
+    assert_eq!(passed.as_deref(), Some("true"), "all right by keyboard");
+    // The entry form, by keyboard.
+    b.tab_to("name").await;
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("张三")
+        .await
+        .unwrap();
+    b.tab_to("phone").await;
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("13800138000")
+        .await
+        .unwrap();
+    b.tab_to("consent").await;
+    b.key(SPACE).await;
+    b.tab_to("enter").await;
+    b.key(ENTER).await;
+    b.wait_css("#entry-code").await;
     b.close().await;
 }
 
@@ -1066,5 +1158,25 @@ async fn large_text_mode_is_one_tap_away_and_big_everywhere() {
     if let Some(v) = b.axe().await {
         assert_eq!(v, json!([]), "WCAG 2.1 AA in 长辈版 too");
     }
+    b.close().await;
+}
+
+#[tokio::test]
+async fn the_quiz_runs_in_wechat_on_android() {
+    let Some(b) = browser_as(390, 844, Some(WECHAT_ANDROID)).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    let ua = b.js("return navigator.userAgent;").await;
+    assert!(ua.as_str().unwrap().contains("MicroMessenger"), "{ua}");
+    b.click("#start").await;
+    b.wait_css("input.option").await;
+    // No script error on the way: the page's own error screen would show.
+    assert_eq!(
+        b.js("return document.getElementById('app').getAttribute('data-screen');")
+            .await,
+        "quiz"
+    );
     b.close().await;
 }

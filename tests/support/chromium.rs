@@ -35,6 +35,14 @@ pub async fn browser() -> Option<Browser> {
 
 /// A phone of this CSS size.
 pub async fn browser_at(width: u32, height: u32) -> Option<Browser> {
+    browser_as(width, height, None).await
+}
+
+/// Android WeChat's in-app browser, as it names itself (X5/XWeb on Chromium 86).
+pub const WECHAT_ANDROID: &str = "Mozilla/5.0 (Linux; Android 10; V1990A Build/QP1A.190711.020; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4317 MMWEBSDK/20220903 Mobile Safari/537.36 MMWEBID/6170 MicroMessenger/8.0.28.2240(0x28001C35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64";
+
+/// A phone of this CSS size with this user agent.
+pub async fn browser_as(width: u32, height: u32, user_agent: Option<&str>) -> Option<Browser> {
     let present =
         std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
     if !present {
@@ -61,6 +69,10 @@ pub async fn browser_at(width: u32, height: u32) -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = tempfile::tempdir().unwrap();
+    let mut emulation = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": true}});
+    if let Some(ua) = user_agent {
+        emulation["userAgent"] = json!(ua);
+    }
     let caps = json!({
         "goog:chromeOptions": {
             "binary": CHROMIUM,
@@ -69,7 +81,7 @@ pub async fn browser_at(width: u32, height: u32) -> Option<Browser> {
                      "--disable-quic", "--no-first-run", "--lang=zh-CN",
                      format!("--user-data-dir={}", profile.path().display())],
             "prefs": {"intl.accept_languages": "zh-CN,zh"},
-            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": true}}
+            "mobileEmulation": emulation
         }
     });
     let caps = match caps {
@@ -190,5 +202,41 @@ impl Browser {
                 .await
                 .expect("axe runs"),
         )
+    }
+}
+
+/// WebDriver key codes.
+pub const TAB: &str = "\u{E004}";
+/// Enter.
+pub const ENTER: &str = "\u{E007}";
+/// Space.
+pub const SPACE: &str = "\u{E00D}";
+/// Arrow down.
+pub const DOWN: &str = "\u{E015}";
+
+impl Browser {
+    /// Presses a key on the focused element.
+    pub async fn key(&self, k: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("a focused element")
+            .send_keys(k)
+            .await
+            .expect("a key");
+    }
+
+    /// Presses Tab until the element with this id has the focus.
+    pub async fn tab_to(&self, id: &str) {
+        for _ in 0..40 {
+            let focused = self
+                .js("return document.activeElement ? document.activeElement.id : '';")
+                .await;
+            if focused == id {
+                return;
+            }
+            self.key(TAB).await;
+        }
+        panic!("Tab never reached #{id}");
     }
 }
