@@ -1,7 +1,9 @@
-//! The pages, compiled into the binary. The visitor page's script and style
-//! are served under content-hashed names with a year-long cache, so WeChat's
-//! stubborn cache can never mix an old script with a new page; `/` itself is
-//! never cached.
+//! The pages, compiled into the binary. Each page's scripts and styles are
+//! one content-hashed bundle (`/assets/NAME.HASH.js`, `.css`) with a
+//! year-long cache, so WeChat's stubborn cache can never mix an old script
+//! with a new page, and a page carries only what it shows: the public draw
+//! page neither the console's strings nor its styles. The pages themselves
+//! are never cached.
 
 use sha2::{Digest, Sha256};
 
@@ -21,9 +23,18 @@ pub struct Asset {
 pub struct Assets {
     /// The visitor page with hashed asset URLs filled in.
     pub index_html: String,
-    /// Hashed visitor assets (`/assets/app.HASH.js`, `/assets/app.HASH.css`).
+    /// The public draw page (and the list of draws).
+    pub draw_html: String,
+    /// The projector view.
+    pub show_html: String,
+    /// The staff console.
+    pub admin_html: String,
+    /// The printable poster.
+    pub poster_html: String,
+    /// Every page's bundles (`/assets/NAME.HASH.js`, `/assets/NAME.HASH.css`).
     pub hashed: Vec<Asset>,
-    /// Staff and draw pages' files under `/static/NAME`.
+    /// The files the bundles are made of, under `/static/NAME` (for tools
+    /// and a look at one file; the pages link their bundles).
     pub statics: Vec<Asset>,
 }
 
@@ -32,11 +43,17 @@ const APP_CSS: &str = include_str!("../web/app.css");
 const STRINGS_JS: &str = include_str!("../web/strings.js");
 const APP_JS: &str = include_str!("../web/app.js");
 
-/// Files served as they are under `/static/`.
+/// The staff and draw pages' files.
 const STATIC_FILES: &[(&str, &str)] = &[
     ("staff.css", include_str!("../web/staff.css")),
-    ("verify.js", include_str!("../web/verify.js")),
+    ("staff-draw.css", include_str!("../web/staff-draw.css")),
+    ("staff-show.css", include_str!("../web/staff-show.css")),
+    ("staff-admin.css", include_str!("../web/staff-admin.css")),
+    ("staff-poster.css", include_str!("../web/staff-poster.css")),
     ("strings-draw.js", include_str!("../web/strings-draw.js")),
+    ("strings-admin.js", include_str!("../web/strings-admin.js")),
+    ("staff.js", include_str!("../web/staff.js")),
+    ("verify.js", include_str!("../web/verify.js")),
     ("draw.js", include_str!("../web/draw.js")),
     ("show.js", include_str!("../web/show.js")),
     ("admin.js", include_str!("../web/admin.js")),
@@ -44,14 +61,53 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("poster.js", include_str!("../web/poster.js")),
 ];
 
-/// The draw pages' HTML.
-pub const DRAW_HTML: &str = include_str!("../web/draw.html");
-/// The projector page.
-pub const SHOW_HTML: &str = include_str!("../web/show.html");
-/// The staff console.
-pub const ADMIN_HTML: &str = include_str!("../web/admin.html");
-/// The printable A4 poster.
-pub const POSTER_HTML: &str = include_str!("../web/poster.html");
+/// Each staff or draw page: its HTML, and the files of its script and its
+/// style bundle, in order.
+const PAGES: &[(&str, &str, &[&str], &[&str])] = &[
+    (
+        "draw",
+        include_str!("../web/draw.html"),
+        &["strings-draw.js", "staff.js", "verify.js", "draw.js"],
+        &["staff.css", "staff-draw.css"],
+    ),
+    (
+        "show",
+        include_str!("../web/show.html"),
+        &["strings-draw.js", "staff.js", "verify.js", "show.js"],
+        &["staff.css", "staff-draw.css", "staff-show.css"],
+    ),
+    (
+        "admin",
+        include_str!("../web/admin.html"),
+        &[
+            "strings-draw.js",
+            "strings-admin.js",
+            "staff.js",
+            "admin.js",
+            "admin-claims.js",
+        ],
+        &[
+            "staff.css",
+            "staff-draw.css",
+            "staff-show.css",
+            "staff-admin.css",
+            "staff-poster.css",
+        ],
+    ),
+    (
+        "poster",
+        include_str!("../web/poster.html"),
+        &["strings-draw.js", "staff.js", "poster.js"],
+        &["staff.css", "staff-poster.css"],
+    ),
+];
+
+fn file(name: &str) -> &'static str {
+    STATIC_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, body)| body)
+}
 
 fn hashed(name: &str, ext: &str, content_type: &'static str, body: String) -> Asset {
     let hash = hex::encode(&Sha256::digest(body.as_bytes())[..6]);
@@ -94,9 +150,29 @@ impl Assets {
                 body: body.as_bytes().to_vec(),
             })
             .collect();
+        let mut hashed_assets = vec![js, css];
+        let mut pages = Vec::new();
+        for (name, html, scripts, styles) in PAGES {
+            let join =
+                |files: &[&str]| files.iter().map(|f| file(f)).collect::<Vec<_>>().join("\n");
+            let js = hashed(name, "js", content_type("x.js"), join(scripts));
+            let css = hashed(name, "css", content_type("x.css"), join(styles));
+            pages.push(
+                html.replace("__JS__", &js.path)
+                    .replace("__CSS__", &css.path),
+            );
+            hashed_assets.push(js);
+            hashed_assets.push(css);
+        }
+        let [draw_html, show_html, admin_html, poster_html]: [String; 4] =
+            pages.try_into().unwrap_or_default();
         Self {
             index_html,
-            hashed: vec![js, css],
+            draw_html,
+            show_html,
+            admin_html,
+            poster_html,
+            hashed: hashed_assets,
             statics,
         }
     }
@@ -120,12 +196,32 @@ mod tests {
     fn the_page_points_at_its_hashed_assets() {
         let a = Assets::build();
         assert!(!a.index_html.contains("__APP_JS__") && !a.index_html.contains("__APP_CSS__"));
-        for asset in &a.hashed {
+        for asset in a
+            .hashed
+            .iter()
+            .filter(|x| x.path.starts_with("/assets/app."))
+        {
             assert!(a.index_html.contains(&asset.path), "{} linked", asset.path);
         }
         assert!(
             !a.index_html.contains("http://") && !a.index_html.contains("https://"),
             "no third-party host"
+        );
+        for html in [&a.draw_html, &a.show_html, &a.admin_html, &a.poster_html] {
+            assert!(
+                !html.contains("__JS__") && !html.contains("__CSS__") && !html.contains("/static/")
+            );
+            assert!(html.contains("/assets/"), "each page links its bundles");
+        }
+        let draw_js = a
+            .hashed
+            .iter()
+            .find(|x| x.path.starts_with("/assets/draw.") && x.path.ends_with(".js"))
+            .unwrap();
+        let text = String::from_utf8_lossy(&draw_js.body);
+        assert!(
+            !text.contains("claims_title") && !text.contains("pk_answer_not_option"),
+            "the public draw page carries no console strings"
         );
     }
 }

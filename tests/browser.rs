@@ -202,6 +202,22 @@ async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
         .goto(&app.url(&format!("/draws/{id}")))
         .await
         .unwrap();
+    b.wait_css("#verify").await;
+    b.wait_js("document.readyState === 'complete'").await;
+    // On a visitor's phone: one script and one style bundle, none of the console's.
+    let cost = b.js(PAGE_COST).await;
+    let names = cost["names"].to_string();
+    assert!(
+        cost["requests"].as_u64().unwrap() <= 5
+            && !names.contains("admin")
+            && !names.contains("/static/"),
+        "{names}"
+    );
+    assert!(
+        cost["bytes"].as_u64().unwrap() <= 26 * 1024,
+        "the public draw page's first visit: {} bytes",
+        cost["bytes"]
+    );
     b.click("#verify").await;
     let status = b.wait_js(DONE).await;
     assert_eq!(status, "match");

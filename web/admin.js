@@ -21,21 +21,11 @@
 var Admin = (function () {
   'use strict';
 
-  var TOKEN_KEY = 'quizbooth.admin_token';
   var t = DrawI18n.t;
   var sections = [];
   var signedIn = false;
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var $ = Staff.$, el = Staff.el, clear = Staff.clear;
 
   function link(href, text, className) {
     var a = el('a', className, text);
@@ -45,18 +35,7 @@ var Admin = (function () {
 
   // ---- token ------------------------------------------------------------------
 
-  var memoryToken = ''; // used when localStorage is blocked
-
-  function token() {
-    try { return localStorage.getItem(TOKEN_KEY) || memoryToken; } catch (e) { return memoryToken; }
-  }
-
-  function storeToken(value) {
-    memoryToken = value;
-    try {
-      if (value) localStorage.setItem(TOKEN_KEY, value); else localStorage.removeItem(TOKEN_KEY);
-    } catch (e) { /* private mode: memoryToken serves this page */ }
-  }
+  var token = Staff.token, storeToken = Staff.storeToken;
 
   // ---- requests ---------------------------------------------------------------
 
@@ -67,30 +46,8 @@ var Admin = (function () {
    * connection), .code (the API's "error") and .body; a 401 also signs out.
    */
   function api(method, path, body, contentType) {
-    var headers = { Accept: 'application/json' };
-    if (token()) headers.Authorization = 'Bearer ' + token();
-    var payload;
-    if (typeof body === 'string' || (typeof Blob !== 'undefined' && body instanceof Blob)) {
-      payload = body;
-      headers['Content-Type'] = contentType || 'text/plain; charset=utf-8';
-    } else if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers['Content-Type'] = 'application/json';
-    }
-    return fetch(path, { method: method, headers: headers, body: payload, cache: 'no-store' }).then(function (res) {
-      var isJson = (res.headers.get('Content-Type') || '').indexOf('json') >= 0;
-      return (isJson ? res.json().catch(function () { return null; }) : res.text()).then(function (data) {
-        if (res.ok) return data;
-        var err = new Error((data && data.message) || res.status + ' ' + res.statusText);
-        err.status = res.status;
-        err.code = data && data.error;
-        err.body = data;
-        if (res.status === 401 && signedIn) signOut(t('token_bad'));
-        throw err;
-      });
-    }, function () {
-      var err = new Error(t('network_error'));
-      err.status = 0;
+    return Staff.request(method, path, { body: body, contentType: contentType, auth: true }).then(null, function (err) {
+      if (err.status === 401 && signedIn) signOut(t('token_bad'));
       throw err;
     });
   }
@@ -100,19 +57,8 @@ var Admin = (function () {
    * a blob, saved through an object URL and <a download>. → the file name.
    */
   function download(path, filename) {
-    var headers = {};
-    if (token()) headers.Authorization = 'Bearer ' + token();
-    return fetch(path, { headers: headers, cache: 'no-store' }).then(function (res) {
-      if (!res.ok) {
-        var err = new Error(res.status + ' ' + res.statusText);
-        err.status = res.status;
-        if (res.status === 401 && signedIn) signOut(t('token_bad'));
-        throw err;
-      }
-      return res.blob();
-    }, function () {
-      var err = new Error(t('network_error'));
-      err.status = 0;
+    return Staff.request('GET', path, { auth: true, as: 'blob' }).then(null, function (err) {
+      if (err.status === 401 && signedIn) signOut(t('token_bad'));
       throw err;
     }).then(function (blob) {
       var url = URL.createObjectURL(blob);

@@ -20,16 +20,7 @@
   var checked = null;     // the last code check, re-rendered on a language change
   var pollTimer = null;
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var $ = Staff.$, el = Staff.el, clear = Staff.clear;
 
   function parseId() {
     var m = /\/draws\/(\d+)\/?$/.exec(location.pathname) || /[?&]id=(\d+)/.exec(location.search);
@@ -37,20 +28,7 @@
   }
 
   /** GET → the response (ok) or an Error carrying .status and the server's message. */
-  function get(url, as) {
-    return fetch(url, { cache: 'no-store', credentials: 'same-origin' }).then(function (res) {
-      if (res.ok) return as === 'bytes' ? res.arrayBuffer().then(function (b) { return new Uint8Array(b); }) : res.json();
-      return res.json().catch(function () { return {}; }).then(function (body) {
-        var err = new Error(body.message || res.status + ' ' + res.statusText);
-        err.status = res.status;
-        throw err;
-      });
-    }, function () {
-      var err = new Error(t('network_error'));
-      err.status = 0;
-      throw err;
-    });
-  }
+  function get(url, as) { return Staff.request('GET', url, { as: as }); }
 
   function entriesUrl() { return '/api/draws/' + encodeURIComponent(drawId) + '/entries.txt'; }
 

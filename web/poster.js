@@ -11,10 +11,9 @@
 (function () {
   'use strict';
 
-  var TOKEN_KEY = 'quizbooth.admin_token';
   var t = DrawI18n.t;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = Staff.$;
 
   /** A string of the poster in a fixed language, whatever the toolbar shows. */
   function say(lang, key, vars) {
@@ -25,21 +24,14 @@
     });
   }
 
-  function token() {
-    try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
-  }
+  var token = Staff.token;
 
-  function getJson(path, headers) {
-    return fetch(path, { headers: headers || { Accept: 'application/json' }, cache: 'no-store' }).then(function (res) {
-      if (!res.ok) { var err = new Error(res.status + ' ' + res.statusText); err.status = res.status; throw err; }
-      return res.json();
-    });
-  }
+  function getJson(path, auth) { return Staff.request('GET', path, { auth: !!auth }); }
 
   function publicUrl() {
     var fallback = location.origin;
     if (!token()) return Promise.resolve(fallback);
-    return getJson('/admin/api/whoami', { Accept: 'application/json', Authorization: 'Bearer ' + token() })
+    return getJson('/admin/api/whoami', true)
       .then(function (w) { return w.public_url || fallback; }, function () { return fallback; });
   }
 

@@ -11,7 +11,6 @@
   'use strict';
 
   var t = DrawI18n.t;
-  var TOKEN_KEY = 'quizbooth.admin_token';
   var ROLL_MS = 2000;       // rolling codes per winner
   var HOLD_MS = 2600;       // a landed winner stays centre stage this long
   var CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -27,47 +26,14 @@
   var afterLogin = null;
   var publicBase = null;    // the service's public URL, from /admin/api/whoami
 
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var $ = Staff.$, el = Staff.el, clear = Staff.clear;
 
   // ---- token and requests -----------------------------------------------------
 
-  function token() {
-    try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
-  }
+  var token = Staff.token;
 
-  /** fetch with the staff token; → parsed JSON, or throws Error{status, code, message}. */
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (token()) headers.Authorization = 'Bearer ' + token();
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(path, {
-      method: method, headers: headers, cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (res) {
-      return res.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (res.ok) return data;
-        var err = new Error((data && data.message) || res.status + ' ' + res.statusText);
-        err.status = res.status;
-        err.code = data && data.error;
-        throw err;
-      });
-    }, function () {
-      var err = new Error(t('network_error'));
-      err.status = 0;
-      throw err;
-    });
-  }
+  /** A request with the staff token; → parsed JSON, or throws Error{status, code, message}. */
+  function api(method, path, body) { return Staff.request(method, path, { body: body, auth: true }); }
 
   function showLogin(message, then) {
     afterLogin = then || null;
@@ -84,7 +50,7 @@
     fetch('/admin/api/whoami', { headers: headers, cache: 'no-store' }).then(function (res) {
       if (res.status === 401) { $('login-error').textContent = t('token_bad'); return; }
       if (!res.ok) { $('login-error').textContent = t('err_generic', { status: res.status, message: res.statusText }); return; }
-      try { localStorage.setItem(TOKEN_KEY, value); } catch (err) { /* private mode: keep for this page only */ }
+      Staff.storeToken(value); // private mode: kept for this page only
       res.json().then(learnPublicUrl, function () {});
       $('token-input').value = '';
       $('login').hidden = true;

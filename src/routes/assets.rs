@@ -2,7 +2,7 @@
 
 use super::shared::request_lang;
 use super::views::set_view;
-use crate::pages::{self, Assets};
+use crate::pages::Assets;
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
@@ -70,32 +70,32 @@ pub async fn statics(assets: web::Data<Assets>, req: HttpRequest) -> HttpRespons
 
 /// `GET /draws/{id}`: the public draw page.
 #[get("/draws/{id}")]
-pub async fn draw_page() -> HttpResponse {
-    page(pages::DRAW_HTML)
+pub async fn draw_page(assets: web::Data<Assets>) -> HttpResponse {
+    page(&assets.draw_html)
 }
 
 /// `GET /draws`: every draw, newest first, linked (the draw page's list).
 #[get("/draws")]
-pub async fn draws_page() -> HttpResponse {
-    page(pages::DRAW_HTML)
+pub async fn draws_page(assets: web::Data<Assets>) -> HttpResponse {
+    page(&assets.draw_html)
 }
 
 /// `GET /admin`: the staff console (it asks for the token itself).
 #[get("/admin")]
-pub async fn admin_page() -> HttpResponse {
-    page(pages::ADMIN_HTML)
+pub async fn admin_page(assets: web::Data<Assets>) -> HttpResponse {
+    page(&assets.admin_html)
 }
 
 /// `GET /admin/poster`: the printable A4 poster with the QR code.
 #[get("/admin/poster")]
-pub async fn poster_page() -> HttpResponse {
-    page(pages::POSTER_HTML)
+pub async fn poster_page(assets: web::Data<Assets>) -> HttpResponse {
+    page(&assets.poster_html)
 }
 
 /// `GET /admin/draws/{id}/show`: the projector view.
 #[get("/admin/draws/{id}/show")]
-pub async fn show_page() -> HttpResponse {
-    page(pages::SHOW_HTML)
+pub async fn show_page(assets: web::Data<Assets>) -> HttpResponse {
+    page(&assets.show_html)
 }
 
 /// `?path=/draws/3`: a page of this site other than the visitor page.
