@@ -57,7 +57,12 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("draw.js", include_str!("../web/draw.js")),
     ("show.js", include_str!("../web/show.js")),
     ("admin.js", include_str!("../web/admin.js")),
+    ("admin-sets.js", include_str!("../web/admin-sets.js")),
+    ("admin-stats.js", include_str!("../web/admin-stats.js")),
+    ("admin-entries.js", include_str!("../web/admin-entries.js")),
+    ("admin-draws.js", include_str!("../web/admin-draws.js")),
     ("admin-claims.js", include_str!("../web/admin-claims.js")),
+    ("admin-poster.js", include_str!("../web/admin-poster.js")),
     ("poster.js", include_str!("../web/poster.js")),
 ];
 
@@ -84,7 +89,12 @@ const PAGES: &[(&str, &str, &[&str], &[&str])] = &[
             "strings-admin.js",
             "staff.js",
             "admin.js",
+            "admin-sets.js",
+            "admin-stats.js",
+            "admin-entries.js",
+            "admin-draws.js",
             "admin-claims.js",
+            "admin-poster.js",
         ],
         &[
             "staff.css",

@@ -987,7 +987,8 @@ async fn an_organizer_fills_the_excel_template_fixes_a_cell_and_publishes() {
 #[tokio::test]
 async fn the_quiz_fits_small_and_large_phones() {
     let app = spawn_app().await;
-    for (width, height) in [(320, 640), (430, 932)] {
+    // Two phones upright, and one on its side.
+    for (width, height) in [(320, 640), (430, 932), (844, 390)] {
         let Some(b) = browser_at(width, height).await else {
             return;
         };
@@ -1005,6 +1006,16 @@ async fn the_quiz_fits_small_and_large_phones() {
         assert_eq!(
             small, 0,
             "every touch target is at least 44 px tall at {width} px"
+        );
+        // The question and its first options are on screen, not under a bar.
+        let seen = b
+            .js("var o = document.querySelectorAll('label.opt'), d = document.querySelector('.dock'); \
+                 var last = o[Math.min(1, o.length - 1)].getBoundingClientRect(); \
+                 return last.bottom <= window.innerHeight && (!d || getComputedStyle(d).position !== 'sticky' || last.bottom <= d.getBoundingClientRect().top);")
+            .await;
+        assert_eq!(
+            seen, true,
+            "the first options are visible at {width}×{height}"
         );
         b.screenshot(&format!("visitor-question-{width}.png")).await;
         b.close().await;

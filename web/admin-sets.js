@@ -1,0 +1,524 @@
+/* quizbooth: a section of the staff console (see admin.js for how a
+ * section registers). */
+/* ---- Question sets: the loaded sets, switch, reload, upload with a review -- */
+(function () {
+  'use strict';
+
+  var A = Admin, t = Admin.t, $ = Admin.$, el = Admin.el;
+  var sets = null, setsError = null;   // GET /admin/api/sets
+  var reloadReport = null;             // POST /admin/api/reload, or {error}
+  var activated = null;                // {id} or {error} of the last switch
+  var outcome = null;                  // the last upload: {ok}, {problems, text|sheet} or {key}/{error}
+  var confirming = null;               // {kind: 'activate'|'remove', id} waiting for a second press
+  var sheetFile = null;                // a picked .xlsx/.csv, uploaded as it is
+  var XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  var showAll = false;                 // the review shows every line, not just the problem hunks
+  var CONTEXT = 2;                     // lines shown around a problem line
+  var UPLOAD_ERRORS = { 413: 'err_413_upload' };
+
+  function shortVersion(v) { return String(v || '').slice(0, 12); }
+
+  function load() {
+    A.api('GET', '/admin/api/sets').then(function (s) { sets = s; setsError = null; renderSets(); }, function (err) {
+      if (err.status === 401) return;
+      sets = [];
+      setsError = err;
+      renderSets();
+    });
+  }
+
+  // ---- the list of sets ------------------------------------------------------
+
+  function roundsTable(set) {
+    if (!set.rounds || !set.rounds.length) return null;
+    if (set.rounds.length === 1 && !set.rounds[0].opens && !set.rounds[0].closes) {
+      var p = el('p', 'muted small', t('set_rounds_none'));
+      p.appendChild(document.createTextNode(' '));
+      p.appendChild(el('span', 'badge badge-' + set.rounds[0].state, t('state_' + set.rounds[0].state)));
+      return p;
+    }
+    var wrap = el('div', 'table-wrap');
+    var table = el('table', 'table table-compact rounds-mini');
+    var head = el('tr');
+    ['th_round', 'th_opens', 'th_closes', 'th_state'].forEach(function (k) { head.appendChild(el('th', null, t(k))); });
+    var thead = el('thead');
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var body = el('tbody');
+    set.rounds.forEach(function (r) {
+      var row = el('tr');
+      row.appendChild(el('td', 'mono', r.id));
+      var opens = el('td', null, r.opens ? A.time(r.opens) : t('always_open'));
+      opens.setAttribute('data-label', t('th_opens'));
+      row.appendChild(opens);
+      var closes = el('td', null, r.closes ? A.time(r.closes) : t('always_open'));
+      closes.setAttribute('data-label', t('th_closes'));
+      row.appendChild(closes);
+      var state = el('td');
+      state.appendChild(el('span', 'badge badge-' + r.state, t('state_' + r.state)));
+      row.appendChild(state);
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    wrap.appendChild(table);
+    return wrap;
+  }
+
+  function renderSets() {
+    var list = $('sets-list');
+    A.clear(list);
+    var tz = A.timeZone();
+    $('sets-tz').textContent = tz ? t('tz_note', { tz: tz }) : '';
+    if (!sets) { list.appendChild(el('p', 'muted', t('loading'))); return; }
+    if (!sets.length) {
+      list.appendChild(el('p', 'muted', setsError ? A.errorText(setsError) : t('no_sets')));
+      return;
+    }
+    sets.forEach(function (s) {
+      var card = el('article', 'set-card' + (s.active ? ' is-active' : ''));
+      card.id = 'set-' + s.id;
+      card.setAttribute('data-set', s.id);
+      card.setAttribute('data-active', s.active ? 'true' : 'false');
+
+      var head = el('div', 'set-head');
+      var titles = el('div', 'set-titles');
+      titles.appendChild(el('h4', 'set-title', s.title || s.id));
+      if (s.title_en && s.title_en !== s.title) {
+        var en = el('p', 'set-title-en', s.title_en);
+        en.lang = 'en';
+        titles.appendChild(en);
+      }
+      head.appendChild(titles);
+      var tools = el('div', 'set-tools');
+      if (s.active) {
+        tools.appendChild(el('span', 'badge badge-active', t('set_active')));
+      } else {
+        tools.appendChild(setButton('set-activate', 'activate-' + s.id, s.id, t('set_activate')));
+        tools.appendChild(setButton('set-remove', 'remove-' + s.id, s.id, t('set_remove')));
+      }
+      tools.appendChild(setButton('set-xlsx', 'xlsx-' + s.id, s.id, t('set_xlsx')));
+      head.appendChild(tools);
+      card.appendChild(head);
+      if (confirming && confirming.id === s.id) card.appendChild(confirmBox(s));
+
+      var meta = el('p', 'set-meta');
+      meta.appendChild(el('span', 'mono set-id', s.id));
+      meta.appendChild(el('span', null, t('set_questions', { n: s.questions })));
+      var version = el('span', 'mono', t('set_version', { version: shortVersion(s.version) }));
+      version.title = s.version;
+      meta.appendChild(version);
+      card.appendChild(meta);
+
+      var rounds = roundsTable(s);
+      if (rounds) card.appendChild(rounds);
+      list.appendChild(card);
+    });
+  }
+
+  function setButton(cls, id, set, label) {
+    var b = el('button', 'btn-quiet small ' + cls, label);
+    b.type = 'button';
+    b.id = id;
+    b.setAttribute('data-set', set);
+    return b;
+  }
+
+  function activeSet() {
+    return (sets || []).filter(function (x) { return x.active; })[0] || null;
+  }
+
+  // Publishing and removing ask once more, naming the set and what it does:
+  // who is mid-quiz on the live set, and that sessions and entries go on.
+  function confirmBox(s) {
+    var live = activeSet();
+    var box = el('div', 'confirm-box set-confirm');
+    box.setAttribute('role', 'alert');
+    var text;
+    if (confirming.kind === 'activate') {
+      text = t('publish_ask', { title: s.title || s.id, id: s.id, live: live ? (live.title || live.id) : '–' });
+      box.appendChild(el('p', null, text));
+      box.appendChild(el('p', 'small', t('publish_playing', { n: live && live.playing ? live.playing : 0 })));
+    } else {
+      box.appendChild(el('p', null, t('remove_ask', { title: s.title || s.id, id: s.id })));
+    }
+    var yes = el('button', 'btn small ' + (confirming.kind === 'remove' ? 'btn-danger ' : '') + 'set-confirm-yes',
+      t(confirming.kind === 'activate' ? 'publish_yes' : 'remove_yes'));
+    yes.type = 'button';
+    yes.id = 'confirm-' + confirming.kind + '-' + s.id;
+    yes.addEventListener('click', function () {
+      var kind = confirming.kind;
+      confirming = null;
+      if (kind === 'activate') activate(s.id, yes); else remove(s.id, yes);
+    });
+    var no = el('button', 'btn-quiet small', t('cancel'));
+    no.type = 'button';
+    no.addEventListener('click', function () { confirming = null; renderSets(); });
+    box.appendChild(yes);
+    box.appendChild(no);
+    return box;
+  }
+
+  function askFor(kind, id) {
+    confirming = { kind: kind, id: id };
+    // The live set's count of visitors mid-quiz is read fresh for the question.
+    A.api('GET', '/admin/api/sets').then(function (s) { sets = s; }, function () { /* ask with what we have */ }).then(function () {
+      renderSets();
+      var card = $('set-' + id);
+      if (card && card.scrollIntoView) card.scrollIntoView({ block: 'center' });
+    });
+  }
+
+  function remove(id, button) {
+    button.disabled = true;
+    A.api('DELETE', '/admin/api/sets/' + encodeURIComponent(id)).then(function () {
+      activated = { removed: id };
+      A.reloadAll();
+    }, function (err) {
+      if (err.status === 401) return;
+      activated = { error: err };
+      renderSets();
+    }).then(renderActivated);
+  }
+
+  function activate(id, button) {
+    button.disabled = true;
+    button.textContent = t('set_activating');
+    A.api('POST', '/admin/api/sets/' + encodeURIComponent(id) + '/activate').then(function () {
+      activated = { id: id };
+      A.reloadAll();
+    }, function (err) {
+      if (err.status === 401) return;
+      activated = { error: err };
+      button.disabled = false;
+      button.textContent = t('set_activate');
+    }).then(renderActivated);
+  }
+
+  function renderActivated() {
+    var box = $('activate-result');
+    A.clear(box);
+    box.className = 'form-result';
+    if (!activated) return;
+    box.classList.add(activated.error ? 'bad' : 'ok');
+    box.appendChild(el('p', null, activated.error ? A.errorText(activated.error)
+      : activated.removed ? t('set_removed', { id: activated.removed }) : t('set_activated', { id: activated.id })));
+  }
+
+  // ---- reload from the folder ----------------------------------------------------
+
+  function fileName(path) { return String(path).split(/[\\/]/).pop(); }
+
+  function reload() {
+    var button = $('reload-btn');
+    button.disabled = true;
+    button.textContent = t('reloading');
+    A.api('POST', '/admin/api/reload').then(function (r) {
+      reloadReport = r;
+      A.reloadAll();
+    }, function (err) {
+      if (err.status !== 401) reloadReport = { error: err };
+    }).then(function () {
+      button.disabled = false;
+      button.textContent = t('reload_btn');
+      renderReload();
+    });
+  }
+
+  function problemLine(p) {
+    var li = el('li', p.warning ? 'is-warning' : 'is-error');
+    li.appendChild(el('span', 'problem-at', t('problem_at', { line: p.line, column: p.column })));
+    li.appendChild(el('span', 'tag', t(p.warning ? 'tag_warning' : 'tag_error')));
+    li.appendChild(el('span', 'problem-msg', p.message));
+    return li;
+  }
+
+  function renderReload() {
+    var box = $('reload-result');
+    A.clear(box);
+    box.className = 'form-result wide';
+    if (!reloadReport) return;
+    if (reloadReport.error) {
+      box.classList.add('bad');
+      box.appendChild(el('p', null, A.errorText(reloadReport.error)));
+      return;
+    }
+    var files = reloadReport.files || [];
+    var bad = files.filter(function (f) { return !f.id; }).length;
+    box.classList.add(bad ? 'bad' : 'ok');
+    box.appendChild(el('p', null, t('reload_done', { n: files.length, ok: files.length - bad, bad: bad })));
+    var list = el('ul', 'file-list');
+    files.forEach(function (f) {
+      var li = el('li', f.id ? 'file-ok' : 'file-bad');
+      li.setAttribute('data-file', fileName(f.file));
+      var name = el('span', 'mono file-name', fileName(f.file));
+      name.title = f.file;
+      li.appendChild(name);
+      li.appendChild(el('span', 'file-state', f.id ? t('reload_file_ok', { id: f.id }) :
+        t('reload_file_bad', { n: (f.problems || []).filter(function (p) { return !p.warning; }).length })));
+      var problems = (f.problems || []).filter(function (p) { return !f.id || !p.warning; });
+      if (problems.length) {
+        var ul = el('ul', 'mini-problems');
+        problems.forEach(function (p) { ul.appendChild(problemLine(p)); });
+        li.appendChild(ul);
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+  }
+
+  // ---- upload ----------------------------------------------------------------------
+
+  function pickFile() {
+    var input = $('set-file');
+    var file = input.files && input.files[0];
+    var status = $('set-file-status');
+    if (!file) return;
+    var area = $('set-yaml');
+    if (/\.(xlsx|csv)$/i.test(file.name)) {
+      // A spreadsheet goes up as it is; the server reads it and names cells.
+      sheetFile = file;
+      area.value = '';
+      area.disabled = true;
+      status.textContent = t('file_sheet', { name: file.name });
+      outcome = null;
+      renderOutcome();
+      return;
+    }
+    sheetFile = null;
+    area.disabled = false;
+    var reader = new FileReader();
+    reader.onload = function () {
+      var text = String(reader.result).replace(/^\uFEFF/, '');
+      $('set-yaml').value = text;
+      status.textContent = t('file_loaded', { name: file.name, lines: text.split('\n').length });
+      outcome = null;
+      renderOutcome();
+    };
+    reader.onerror = function () {
+      status.textContent = t('file_error', { message: reader.error ? reader.error.message : '' });
+    };
+    reader.readAsText(file, 'utf-8');
+  }
+
+  function upload(e) {
+    e.preventDefault();
+    var text = $('set-yaml').value;
+    var sheet = sheetFile;
+    if (!sheet && !text.trim()) { outcome = { key: 'upload_empty' }; renderOutcome(); return; }
+    var button = $('set-upload');
+    button.disabled = true;
+    button.textContent = t('uploading');
+    // Checked and stored, not live: 发布 makes it what visitors get.
+    var sent = sheet
+      ? A.api('POST', '/admin/api/sets?activate=false&name=' + encodeURIComponent(sheet.name), sheet,
+        /\.csv$/i.test(sheet.name) ? 'text/csv' : XLSX_TYPE)
+      : A.api('POST', '/admin/api/sets?activate=false', text, 'application/yaml');
+    sent.then(function (r) {
+      outcome = { ok: r };
+      A.reloadAll();
+    }, function (err) {
+      if (err.status === 401) return;
+      if (err.status === 422 && err.body && err.body.problems) {
+        outcome = { problems: err.body.problems, text: sheet ? null : text, sheet: sheet ? sheet.name : null };
+        showAll = false;
+      } else {
+        outcome = { error: err };
+      }
+    }).then(function () {
+      button.disabled = false;
+      button.textContent = t('upload_btn');
+      renderOutcome();
+      var target = outcome && outcome.problems ? $('set-problems') : $('set-result');
+      if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    });
+  }
+
+  /**
+   * What is wrong, in the organizer's language: the problem's kind from the
+   * server's table of kinds (`pk_*` strings), else its English message.
+   */
+  function problemText(p) {
+    var k = p.kind;
+    if (!k) return p.message;
+    var args = k.args || {};
+    var key = 'pk_' + k.code;
+    if ((k.code === 'unknown_column' || k.code === 'unknown_key') && args.suggestion) key = 'pk_' + k.code + '_near';
+    if (k.code === 'truefalse_word' && !args.value) key = 'pk_truefalse_any';
+    var text = t(key, args);
+    return text === key ? p.message : text;
+  }
+
+  function renderOutcome() {
+    var box = $('set-result');
+    A.clear(box);
+    box.className = 'form-result wide';
+    $('set-problems').hidden = true;
+    if (!outcome) return;
+    if (outcome.ok) {
+      var r = outcome.ok;
+      box.classList.add('ok');
+      box.appendChild(el('p', null, t('upload_ok', { id: r.id, n: r.questions, version: shortVersion(r.version) })));
+      if (!r.active) {
+        var publish = el('button', 'btn small', t('publish_btn', { id: r.id }));
+        publish.type = 'button';
+        publish.id = 'publish-uploaded';
+        publish.addEventListener('click', function () { askFor('activate', r.id); });
+        box.appendChild(publish);
+      }
+      var warnings = r.warnings || [];
+      if (warnings.length) {
+        box.appendChild(el('p', 'warn-head', t('warnings_n', { n: warnings.length })));
+        var ul = el('ul', 'mini-problems');
+        warnings.forEach(function (p) { ul.appendChild(problemLine(p)); });
+        box.appendChild(ul);
+      }
+      return;
+    }
+    if (outcome.problems) { renderProblems(); return; }
+    box.classList.add('bad');
+    box.appendChild(el('p', null, outcome.key ? t(outcome.key) : A.errorText(outcome.error, UPLOAD_ERRORS)));
+  }
+
+  function renderProblems() {
+    // A sheet's problems come in sheet order from the server; a text's by line.
+    var problems = outcome.sheet ? outcome.problems.slice()
+      : outcome.problems.slice().sort(function (a, b) { return a.line - b.line || a.column - b.column; });
+    var errors = problems.filter(function (p) { return !p.warning; }).length;
+    var count = $('problem-count');
+    count.textContent = t('problems_n', { n: errors }) + (problems.length > errors ? ' ' + t('problems_w', { n: problems.length - errors }) : '');
+    count.setAttribute('data-count', String(errors));
+
+    var list = $('problem-list');
+    A.clear(list);
+    problems.forEach(function (p) {
+      var li = el('li', 'problem ' + (p.warning ? 'is-warning' : 'is-error'));
+      li.setAttribute('data-line', String(p.line));
+      li.setAttribute('data-column', String(p.column));
+      var head = el('div', 'problem-head');
+      head.appendChild(el('span', 'tag', t(p.warning ? 'tag_warning' : 'tag_error')));
+      head.appendChild(el('span', 'problem-at', place(p)));
+      if (!p.sheet && outcome.text !== null) {
+        var go = el('button', 'btn-quiet small problem-goto', t('problem_goto'));
+        go.type = 'button';
+        go.setAttribute('data-line', String(p.line));
+        head.appendChild(go);
+      }
+      li.appendChild(head);
+      li.appendChild(el('p', 'problem-msg', problemText(p)));
+      list.appendChild(li);
+    });
+    var hasText = outcome.text !== null;
+    $('review-head').hidden = !hasText;
+    $('set-review').hidden = !hasText;
+    if (hasText) renderReview(problems);
+    $('set-problems').hidden = false;
+  }
+
+  /** Where a problem is: a sheet's cell, or a line and column. */
+  function place(p) {
+    return p.sheet ? t('problem_cell', { sheet: p.sheet, cell: p.cell }) : t('problem_at', { line: p.line, column: p.column });
+  }
+
+  /** The text with line numbers, problem lines marked, each message under its line. */
+  function renderReview(problems) {
+    var lines = outcome.text.replace(/\r\n?/g, '\n').split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    var byLine = {};
+    problems.forEach(function (p) {
+      var n = Math.min(Math.max(1, p.line | 0), lines.length);
+      (byLine[n] = byLine[n] || []).push(p);
+    });
+    var shown = {};
+    Object.keys(byLine).forEach(function (k) {
+      for (var i = +k - CONTEXT; i <= +k + CONTEXT; i++) shown[i] = true;
+    });
+    var review = $('set-review');
+    A.clear(review);
+    $('review-toggle').textContent = t(showAll ? 'review_less' : 'review_all');
+    var skipped = 0;
+    function flushSkip() {
+      if (!skipped) return;
+      var skip = el('button', 'rl-skip', t('review_skip', { n: skipped }));
+      skip.type = 'button';
+      review.appendChild(skip);
+      skipped = 0;
+    }
+    lines.forEach(function (text, i) {
+      var n = i + 1;
+      if (!showAll && !shown[n]) { skipped++; return; }
+      flushSkip();
+      var here = byLine[n];
+      var row = el('div', 'rl' + (here ? (here.some(function (p) { return !p.warning; }) ? ' bad' : ' warn') : ''));
+      row.id = 'review-line-' + n;
+      row.setAttribute('data-line', String(n));
+      row.appendChild(el('span', 'ln', String(n)));
+      row.appendChild(el('span', 'lc', text || ' '));
+      review.appendChild(row);
+      (here || []).forEach(function (p) {
+        var note = el('div', 'rl-note' + (p.warning ? ' warn' : ''));
+        var caret = el('div', 'caret');
+        // The text before the column, invisible, puts the caret under the right character whatever its width.
+        caret.appendChild(el('span', 'caret-pad', text.slice(0, Math.max(0, (p.column | 0) - 1))));
+        caret.appendChild(el('span', 'caret-mark', '^'));
+        note.appendChild(caret);
+        note.appendChild(el('p', 'note-msg', t('problem_at', { line: p.line, column: p.column }) + '：' + problemText(p)));
+        review.appendChild(note);
+      });
+    });
+    flushSkip();
+  }
+
+  /** Selects a line in the editor and scrolls it into view. */
+  function gotoLine(n) {
+    var area = $('set-yaml');
+    var text = area.value;
+    var start = 0;
+    for (var i = 1; i < n; i++) {
+      var next = text.indexOf('\n', start);
+      if (next < 0) break;
+      start = next + 1;
+    }
+    var end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (area.scrollIntoView) area.scrollIntoView({ block: 'center' });
+    area.focus();
+    try { area.setSelectionRange(start, end); } catch (e) { /* old browsers */ }
+    var lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 20;
+    area.scrollTop = Math.max(0, (n - 1) * lineHeight - area.clientHeight / 3);
+  }
+
+  Admin.register({
+    id: 'sets-section',
+    init: function () {
+      $('sets-refresh').addEventListener('click', load);
+      $('sets-list').addEventListener('click', function (e) {
+        var b = e.target.closest ? e.target.closest('.set-activate, .set-remove, .set-xlsx') : null;
+        if (!b || b.disabled) return;
+        var id = b.getAttribute('data-set');
+        if (b.classList.contains('set-activate')) askFor('activate', id);
+        else if (b.classList.contains('set-remove')) askFor('remove', id);
+        else A.download('/admin/api/sets/' + encodeURIComponent(id) + '.xlsx', id + '.xlsx');
+      });
+      $('template-btn').addEventListener('click', function () {
+        A.download('/admin/api/template.xlsx', t('template_file'));
+      });
+      $('reload-btn').addEventListener('click', reload);
+      $('set-file').addEventListener('change', pickFile);
+      $('set-form').addEventListener('submit', upload);
+      $('problem-list').addEventListener('click', function (e) {
+        var b = e.target.closest ? e.target.closest('.problem-goto') : null;
+        if (b) gotoLine(+b.getAttribute('data-line'));
+      });
+      $('review-toggle').addEventListener('click', function () {
+        showAll = !showAll;
+        if (outcome && outcome.problems) renderProblems();
+      });
+      $('set-review').addEventListener('click', function (e) {
+        if (e.target.classList && e.target.classList.contains('rl-skip')) { showAll = true; renderProblems(); }
+      });
+      renderSets();
+    },
+    load: load,
+    render: function () { renderSets(); renderActivated(); renderReload(); renderOutcome(); }
+  });
+})();

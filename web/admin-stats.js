@@ -1,0 +1,186 @@
+/* quizbooth: a section of the staff console (see admin.js for how a
+ * section registers). */
+/* ---- Numbers: counts and the per-question chart ------------------------------ */
+(function () {
+  'use strict';
+
+  var A = Admin, t = Admin.t, $ = Admin.$, el = Admin.el;
+  var SVG = 'http://www.w3.org/2000/svg';
+  var REFRESH_MS = 30000;
+  var stats = null, statsError = null, rounds = [], updated = null;
+  var loading = false, again = false, lastWidth = 0;
+  var FIRST = 12, chartAll = false; // bars shown before "show all"
+
+  function load() {
+    if (loading) { again = true; return; }
+    loading = true;
+    var round = $('stats-round').value;
+    var rq = A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; }, function () { /* the selector keeps what it had */ });
+    var sq = A.api('GET', '/admin/api/stats' + (round ? '?round=' + encodeURIComponent(round) : ''))
+      .then(function (s) { stats = s; statsError = null; updated = new Date(); }, function (err) {
+        if (err.status !== 401) { stats = null; statsError = err; }
+      });
+    Promise.all([rq, sq]).then(function () {
+      loading = false;
+      if (again) { again = false; load(); return; }
+      render();
+      // A round that went away with a switch of set: count every round instead.
+      if (round && !rounds.some(function (r) { return r.id === round; })) { $('stats-round').value = ''; load(); }
+    });
+  }
+
+  function renderRounds() {
+    var select = $('stats-round');
+    var previous = select.value;
+    A.clear(select);
+    var all = el('option', null, t('all_rounds'));
+    all.value = '';
+    select.appendChild(all);
+    rounds.forEach(function (r) {
+      var opt = el('option', null, r.id + ' · ' + t('state_' + r.state));
+      opt.value = r.id;
+      select.appendChild(opt);
+    });
+    select.value = rounds.some(function (r) { return r.id === previous; }) ? previous : '';
+  }
+
+  function render() {
+    renderRounds();
+    var s = stats;
+    $('stats-set').textContent = s ? t('stats_set', { id: s.set }) : statsError ? A.errorText(statsError) : t('loading');
+    $('stat-started').textContent = s ? String(s.sessions.started) : '–';
+    $('stat-submitted').textContent = s ? String(s.sessions.submitted) : '–';
+    $('stat-passed').textContent = s ? String(s.sessions.passed) : '–';
+    $('stat-entries').textContent = s ? String(s.entries) : '–';
+    $('stat-rate').textContent = s && s.sessions.submitted ?
+      t('stat_rate', { p: Math.round(100 * s.sessions.passed / s.sessions.submitted) }) : '';
+    $('stats-updated').textContent = updated ? t('stats_updated', {
+      time: updated.toLocaleTimeString(DrawI18n.lang() === 'zh' ? 'zh-CN' : 'en-GB')
+    }) : '';
+    renderChart();
+  }
+
+  function svg(tag, attrs, text) {
+    var e = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  var measureCtx = null;
+  function textWidth(text, font) {
+    if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
+    if (!measureCtx) return text.length * 14;
+    measureCtx.font = font;
+    return measureCtx.measureText(text).width;
+  }
+
+  /** The text cut with an ellipsis to fit `width` pixels. */
+  function fit(text, width, font) {
+    if (textWidth(text, font) <= width) return text;
+    var lo = 0, hi = text.length;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (textWidth(text.slice(0, mid) + '…', font) <= width) lo = mid; else hi = mid - 1;
+    }
+    return text.slice(0, lo) + '…';
+  }
+
+  function barColor(share) {
+    if (share < 0.5) return '#c01f35';
+    if (share < 0.8) return '#d97706';
+    return '#17703a';
+  }
+
+  function renderChart() {
+    var box = $('stats-chart');
+    A.clear(box);
+    if (!stats) return;
+    var qs = (stats.questions || []).map(function (q, i) {
+      return { q: q, n: i + 1, share: q.answered ? q.correct / q.answered : null };
+    });
+    var toggle = $('chart-toggle');
+    toggle.hidden = true;
+    if (!qs.length) { box.appendChild(el('p', 'muted', t('chart_empty'))); return; }
+    if (!qs.some(function (x) { return x.q.answered > 0; })) { box.appendChild(el('p', 'muted', t('chart_no_answers'))); return; }
+    // Lowest share first; questions nobody answered yet go last.
+    qs.sort(function (a, b) {
+      if (a.share === null || b.share === null) return (a.share === null) - (b.share === null) || a.n - b.n;
+      return a.share - b.share || b.q.answered - a.q.answered || a.n - b.n;
+    });
+    if (qs.length > FIRST + 2) {
+      toggle.hidden = false;
+      toggle.textContent = chartAll ? t('chart_less', { n: FIRST }) : t('chart_more', { n: qs.length });
+      toggle.setAttribute('aria-expanded', chartAll ? 'true' : 'false');
+      if (!chartAll) qs = qs.slice(0, FIRST);
+    }
+    var width = Math.max(260, box.clientWidth || 600);
+    lastWidth = width;
+    var family = getComputedStyle(document.body).fontFamily;
+    var font = '14px ' + family, smallFont = '600 13px ' + family;
+    var ROW = 54, BAR = 14;
+    var chart = svg('svg', {
+      width: String(width), height: String(qs.length * ROW + 4), viewBox: '0 0 ' + width + ' ' + (qs.length * ROW + 4),
+      role: 'img', 'aria-label': t('chart_title'), 'class': 'bar-chart'
+    });
+    chart.appendChild(svg('title', {}, t('chart_title')));
+    qs.forEach(function (item, i) {
+      var y = i * ROW;
+      var q = item.q;
+      var g = svg('g', { 'class': 'bar-row', 'data-question': q.id, transform: 'translate(0,' + y + ')' });
+      g.appendChild(svg('title', {}, item.n + '. ' + (q.text || q.id) + ' (' + q.id + ')'));
+      g.setAttribute('data-n', String(item.n));
+      var value = item.share === null ? t('chart_none') :
+        t('chart_label', { p: Math.round(100 * item.share), n: q.answered });
+      var valueWidth = textWidth(value, smallFont);
+      var label = fit(item.n + '. ' + (q.text || q.id), width - valueWidth - 16, font);
+      g.appendChild(svg('text', { x: '0', y: '18', 'class': 'bar-text' }, label));
+      g.appendChild(svg('text', { x: String(width), y: '18', 'text-anchor': 'end', 'class': 'bar-value' + (item.share === null ? ' none' : '') }, value));
+      g.appendChild(svg('rect', { x: '0', y: '27', width: String(width), height: String(BAR), rx: '4', fill: '#e9edf3' }));
+      if (item.share) {
+        g.appendChild(svg('rect', {
+          x: '0', y: '27', width: String(Math.max(2, width * item.share)), height: String(BAR), rx: '4',
+          fill: barColor(item.share), 'class': 'bar'
+        }));
+      }
+      chart.appendChild(g);
+    });
+    box.appendChild(chart);
+  }
+
+  function visible() {
+    return A.signedIn() && document.visibilityState !== 'hidden' && !$('stats-section').hidden;
+  }
+
+  Admin.register({
+    id: 'stats-section',
+    init: function () {
+      $('stats-refresh').addEventListener('click', load);
+      $('stats-round').addEventListener('change', load);
+      $('chart-toggle').addEventListener('click', function () { chartAll = !chartAll; renderChart(); });
+      // Touch screens have no hover for the <title>: a tap shows the full question under the chart.
+      $('stats-chart').addEventListener('click', function (e) {
+        var g = e.target.closest ? e.target.closest('.bar-row') : null;
+        var q = g && stats && stats.questions[+g.getAttribute('data-n') - 1];
+        var detail = $('chart-detail');
+        detail.hidden = !q;
+        if (q) detail.textContent = g.getAttribute('data-n') + '. ' + (q.text || q.id) + ' (' + q.id + ') · ' +
+          (q.answered ? t('chart_label', { p: Math.round(100 * q.correct / q.answered), n: q.answered }) : t('chart_none'));
+      });
+      setInterval(function () { if (visible()) load(); }, REFRESH_MS);
+      document.addEventListener('visibilitychange', function () {
+        if (visible() && (!updated || Date.now() - updated.getTime() > REFRESH_MS)) load();
+      });
+      var timer = null;
+      window.addEventListener('resize', function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          if (stats && $('stats-chart').clientWidth !== lastWidth) renderChart();
+        }, 150);
+      });
+      render();
+    },
+    load: load,
+    render: render
+  });
+})();
