@@ -1207,3 +1207,42 @@ async fn the_quiz_runs_in_wechat_on_android() {
     );
     b.close().await;
 }
+
+/// No sideways scrolling, and no control whose text is cut.
+const REFLOWS: &str = "
+    var cut = Array.prototype.filter.call(document.querySelectorAll('button, label.opt, .code, .receipt'), function (e) {
+      var r = e.getBoundingClientRect();
+      return r.width > 0 && (e.scrollWidth > e.clientWidth + 1 || r.right > window.innerWidth + 1);
+    }).map(function (e) { return e.id || e.className; });
+    return {page: document.documentElement.scrollWidth <= window.innerWidth, cut: cut};";
+
+#[tokio::test]
+async fn the_page_reflows_with_the_phones_text_at_200_percent() {
+    let Some(b) = browser_at(390, 844).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let made = app.entry_made("张三", "13800138000", false).await;
+    // The phone's font size doubled: the page's sizes follow it (rem).
+    let big = "document.documentElement.style.fontSize = '200%'; return parseFloat(getComputedStyle(document.body).fontSize);";
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_css("#start").await;
+    assert!(
+        b.js(big).await.as_f64().unwrap() >= 33.0,
+        "body text follows the root size"
+    );
+    let start = b.js(REFLOWS).await;
+    assert_eq!(start, json!({"page": true, "cut": []}), "start screen");
+    b.click("#start").await;
+    b.wait_css("input.option").await;
+    b.js(big).await;
+    let question = b.js(REFLOWS).await;
+    assert_eq!(question, json!({"page": true, "cut": []}), "a question");
+    b.resume(&app, made["session"].as_str().unwrap()).await;
+    b.wait_css("#entry-code").await;
+    b.js(big).await;
+    let code = b.js(REFLOWS).await;
+    assert_eq!(code, json!({"page": true, "cut": []}), "the code screen");
+    b.screenshot("visitor-code-text-200.png").await;
+    b.close().await;
+}
