@@ -1246,3 +1246,38 @@ async fn the_page_reflows_with_the_phones_text_at_200_percent() {
     b.screenshot("visitor-code-text-200.png").await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn time_up_with_the_answers_refused_is_one_clear_screen() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app_with(&[(
+        "short.yaml",
+        &BANK.replace("quiz:\n", "quiz:\n  time_limit_secs: 10\n"),
+    )])
+    .await;
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_css("#start").await;
+    let rules = b
+        .js("return document.querySelector('.rules').textContent;")
+        .await;
+    assert!(
+        rules.as_str().unwrap().contains("限时 10 秒"),
+        "a short limit in seconds: {rules}"
+    );
+    b.click("#start").await;
+    b.wait_css("input.option").await;
+    // The answers cannot be stored when the time is up (the server is failing).
+    b.js("var real = window.fetch; window.fetch = function (url, o) { \
+            if (String(url).indexOf('/answers') >= 0) return Promise.resolve(new Response('{}', {status: 422})); \
+            return real(url, o); }; return true;")
+        .await;
+    b.wait_js("document.getElementById('app').getAttribute('data-screen') === 'timeup'")
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('notice').hidden;")
+            .await,
+        true,
+        "no stale toast over the time-up screen"
+    );
+    b.close().await;
+}
