@@ -120,6 +120,16 @@ async fn a_loaded_set_comes_out_as_a_workbook_that_uploads_back_as_the_same_set(
     );
     let r = app.staff_get("/admin/api/sets/nope.xlsx").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A set's workbook holds its answers: staff only, like removing a set.
+    let r = app.get("/admin/api/sets/fixture-valid.xlsx").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .client
+        .delete(app.url("/admin/api/sets/fixture-valid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use crate::helpers::free_port;
 use crate::helpers::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,14 +23,19 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // chromedriver leads its own process group: killing the group takes
-        // its Chromium with it, even when a test panicked before `close`.
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.driver.id())])
-            .stderr(Stdio::null())
-            .status();
+        // chromedriver's Chromium goes with it, even when a test panicked
+        // before `close`: every process descended from the driver is killed
+        // by its own (positive) pid.
+        let orphans = descendants(self.driver.id());
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        if !orphans.is_empty() {
+            let _ = Command::new("kill")
+                .arg("-9")
+                .args(orphans.iter().map(u32::to_string))
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
@@ -63,7 +67,6 @@ pub async fn browser_as(width: u32, height: u32, user_agent: Option<&str>) -> Op
     let port = free_port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
-        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -247,4 +250,38 @@ impl Browser {
         }
         panic!("Tab never reached #{id}");
     }
+}
+
+/// Every process below `root`, from /proc (children, their children…).
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid …`: the name may hold spaces and brackets.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(ppid) = ppid {
+                parent_of.push((pid, ppid));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut queue = vec![root];
+    while let Some(p) = queue.pop() {
+        for (child, _) in parent_of.iter().filter(|(_, pp)| *pp == p) {
+            if *child != root && !found.contains(child) {
+                found.push(*child);
+                queue.push(*child);
+            }
+        }
+    }
+    found
 }
