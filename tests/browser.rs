@@ -536,11 +536,7 @@ async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
     b.screenshot("visitor-won.png").await;
 
     // The claim desk: type the receipt, compare the person, hand out.
-    b.js(&format!(
-        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
-    ))
-    .await;
-    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.console(&app).await;
     b.wait_css("#claim-receipt")
         .await
         .send_keys(&receipt.to_lowercase())
@@ -641,11 +637,7 @@ async fn an_entrant_withdraws_and_staff_erase_a_round_with_a_confirm() {
         )
         .await;
     assert_eq!(r.status(), reqwest::StatusCode::OK);
-    b.js(&format!(
-        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
-    ))
-    .await;
-    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.console(&app).await;
     let keeping = b
         .wait_js("document.querySelector('#rounds-body .keeping') && document.querySelector('#rounds-body .keeping').textContent")
         .await;
@@ -891,12 +883,7 @@ async fn an_organizer_fills_the_excel_template_fixes_a_cell_and_publishes() {
     use quizbooth::bank::sheet::{column_name, Grid};
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;
-    b.client.goto(&app.url("/healthz")).await.unwrap();
-    b.js(&format!(
-        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
-    ))
-    .await;
-    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.console(&app).await;
     b.wait_css("#template-btn").await;
 
     // 下载 Excel 题库模板 hands over the workbook.

@@ -92,6 +92,15 @@ impl TestApp {
             .expect("DELETE")
     }
 
+    pub async fn staff_delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
     /// The staff's CSV export as text.
     pub async fn csv(&self) -> String {
         self.staff_get("/admin/api/entries.csv")

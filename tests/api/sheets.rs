@@ -146,26 +146,14 @@ async fn a_set_that_is_not_live_can_be_removed_and_its_sessions_go_on() {
     // A visitor mid-quiz on the new set while staff switch back and remove it.
     let s = app.start().await;
     assert_eq!(s["set"]["id"], "my-quiz");
-    let r = app
-        .client
-        .delete(app.url("/admin/api/sets/my-quiz"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = app.staff_delete("/admin/api/sets/my-quiz").await;
     expect_error(r, StatusCode::CONFLICT, "set_live").await;
     app.staff_post(
         "/admin/api/sets/fixture-valid/activate",
         serde_json::json!({}),
     )
     .await;
-    let r = app
-        .client
-        .delete(app.url("/admin/api/sets/my-quiz"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let r = app.staff_delete("/admin/api/sets/my-quiz").await;
     assert_eq!(r.status(), StatusCode::OK);
     let sets = app.staff_json("/admin/api/sets").await;
     assert!(!sets.to_string().contains("my-quiz"), "{sets}");

@@ -4,7 +4,7 @@
 //! must run.
 
 use crate::helpers::free_port;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TOKEN};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -284,4 +284,16 @@ fn descendants(root: u32) -> Vec<u32> {
         }
     }
     found
+}
+
+impl Browser {
+    /// Opens the console with the staff token already given.
+    pub async fn console(&self, app: &TestApp) {
+        self.client.goto(&app.url("/healthz")).await.unwrap();
+        self.js(&format!(
+            "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
+        ))
+        .await;
+        self.client.goto(&app.url("/admin")).await.unwrap();
+    }
 }
