@@ -190,17 +190,17 @@ impl Writer {
 
     /// An error at a cell; its kind is set on what this returns.
     fn problem(&mut self, at: &Place, message: impl Into<String>) -> &mut Problem {
-        self.out
-            .problems
-            .push(at_cell(at, Problem::error(0, 0, message)));
-        self.out.problems.last_mut().expect("just pushed")
+        self.push(at_cell(at, Problem::error(0, 0, message)))
     }
 
     fn warning(&mut self, at: &Place, message: impl Into<String>) -> &mut Problem {
-        self.out
-            .problems
-            .push(at_cell(at, Problem::warning(0, 0, message)));
-        self.out.problems.last_mut().expect("just pushed")
+        self.push(at_cell(at, Problem::warning(0, 0, message)))
+    }
+
+    fn push(&mut self, p: Problem) -> &mut Problem {
+        let i = self.out.problems.len();
+        self.out.problems.push(p);
+        &mut self.out.problems[i]
     }
 }
 
@@ -330,49 +330,37 @@ pub fn convert(grids: &[Grid], stem: &str) -> Converted {
             w.line(&top, &format!("id: {}", quoted(&id)));
         }
     }
-    let mut sections: Vec<(&str, Vec<(String, Place)>)> = Vec::new();
-    for (key, lines) in &settings.lines {
-        match sections.iter_mut().find(|(k, _)| k == key) {
-            Some((_, v)) => v.extend(lines.iter().cloned()),
-            None => sections.push((key, lines.clone())),
-        }
-    }
-    if !sections.iter().any(|(k, _)| *k == "title") {
+    // `Settings` holds its lines grouped by section already: the plain ones
+    // (`title`, `quiz`…) first, then the `privacy.` ones under one key.
+    if !settings.lines.iter().any(|(k, _)| *k == "title") {
         let id_line = w.out.yaml.lines().next().unwrap_or("id: \"\"").to_owned();
         w.line(&top, &id_line.replacen("id:", "title:", 1));
     }
-    for (key, lines) in sections {
-        if let Some(section) = key.strip_prefix("privacy.") {
-            // Written under `privacy:` below.
-            let _ = section;
-            continue;
-        }
-        let first = lines.first().map_or(top.clone(), |l| l.1.clone());
-        w.line(&first, &format!("{key}:"));
-        for (text, at) in lines {
-            w.line(&at, &format!("  {text}"));
-        }
-    }
-    let privacy: Vec<(&str, Vec<(String, Place)>)> = settings
+    let first_of = |lines: &[(String, Place)]| lines.first().map_or(top.clone(), |l| l.1.clone());
+    let (privacy, plain): (Vec<_>, Vec<_>) = settings
         .lines
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("privacy.").map(|s| (s, v.clone())))
-        .collect();
-    if !privacy.is_empty() {
-        let first = privacy[0].1.first().map_or(top.clone(), |l| l.1.clone());
-        w.line(&first, "privacy:");
-        for (key, lines) in privacy {
-            if key.is_empty() {
-                for (text, at) in lines {
-                    w.line(&at, &format!("  {text}"));
-                }
-                continue;
-            }
-            let first = lines.first().map_or(top.clone(), |l| l.1.clone());
-            w.line(&first, &format!("  {key}:"));
-            for (text, at) in lines {
-                w.line(&at, &format!("    {text}"));
-            }
+        .partition(|(k, _)| k.starts_with("privacy."));
+    for (key, lines) in plain {
+        w.line(&first_of(lines), &format!("{key}:"));
+        for (text, at) in lines {
+            w.line(at, &format!("  {text}"));
+        }
+    }
+    if let Some((_, lines)) = privacy.first() {
+        w.line(&first_of(lines), "privacy:");
+    }
+    for (key, lines) in privacy {
+        // `privacy.` holds `keep_days: 30`; `privacy.organizer` a text's languages.
+        let (indent, key) = match key.strip_prefix("privacy.").unwrap_or("") {
+            "" => ("  ", None),
+            k => ("    ", Some(k)),
+        };
+        if let Some(k) = key {
+            w.line(&first_of(lines), &format!("  {k}:"));
+        }
+        for (text, at) in lines {
+            w.line(at, &format!("{indent}{text}"));
         }
     }
     if let Some(g) = by_name.get(ROUNDS) {
