@@ -60,7 +60,8 @@ pub struct ServeArgs {
     /// Question banks: a folder of *.yaml, *.yml, *.xlsx and *.csv, or one file.
     #[arg(long, env = "QUIZBOOTH_QUESTIONS", default_value = "questions")]
     pub questions: PathBuf,
-    /// SQLite database file (created with its folder).
+    /// SQLite database file (created with its folder), or a PostgreSQL
+    /// database shared by several nodes: `postgres://USER:PASSWORD@HOST:PORT/DB`.
     #[arg(long, env = "QUIZBOOTH_DB", default_value = "data/quizbooth.db")]
     pub db: PathBuf,
     /// The URL phones use (default: this machine's LAN address and port).
@@ -128,7 +129,7 @@ pub struct DrawVerifyArgs {
 /// `quizbooth audit-verify`.
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
-    /// The database file.
+    /// The database: a SQLite file or a postgres:// URL.
     #[arg(long, env = "QUIZBOOTH_DB", default_value = "data/quizbooth.db")]
     pub db: PathBuf,
 }

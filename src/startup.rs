@@ -44,7 +44,7 @@ impl Application {
 
     /// The same, on a clock the caller holds (tests move it).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let store = Store::open(&settings.db)?;
+        let store = Store::connect(&settings.db).await?;
         let state = load_state(settings, store, clock).await?;
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
@@ -123,14 +123,24 @@ async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::R
         .meta_or_insert(Secret::SessionSecret, crate::quiz::token::new_secret)
         .await?;
     let key_floor = store.highest_session_key().await?;
+    // Nodes of one database must never hand out the same session key.
+    let session_keys = Arc::new(if store.is_shared() {
+        crate::quiz::KeyClock::for_node(key_floor, store.node())
+    } else {
+        crate::quiz::KeyClock::new(key_floor)
+    });
+    let sets = Arc::new(sets);
+    if store.is_shared() {
+        Registry::follow(sets.clone());
+    }
     Ok(AppState {
         store,
-        sets: Arc::new(sets),
+        sets,
         limits: Limits::new(settings.limits),
         settings: Arc::new(settings),
         admin_token: AdminToken(token.into()),
         tokens: crate::quiz::TokenKey::new(secret.as_bytes()),
-        session_keys: Arc::new(crate::quiz::KeyClock::new(key_floor)),
+        session_keys,
         clock,
         playing: Arc::default(),
     })

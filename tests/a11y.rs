@@ -9,6 +9,11 @@ mod chromium;
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "support/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+/// The helpers' engine here: SQLite.
+const POSTGRES: bool = false;
 
 use chromium::*;
 use helpers::*;

@@ -5,6 +5,11 @@
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "support/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+/// The helpers' engine here: SQLite.
+const POSTGRES: bool = false;
 
 #[path = "support/chromium.rs"]
 #[allow(dead_code)]

@@ -3,6 +3,11 @@
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "support/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+/// The helpers' engine here: SQLite.
+const POSTGRES: bool = false;
 
 use helpers::decode_qr;
 use std::process::{Command, Output};

@@ -5,6 +5,11 @@
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[path = "support/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+/// The helpers' engine here: SQLite.
+const POSTGRES: bool = false;
 
 use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
 use reqwest::StatusCode;

@@ -116,7 +116,10 @@ struct Loaded {
 
 impl Loaded {
     fn insert(&mut self, bank: Bank, file: PathBuf) -> Arc<Bank> {
-        let bank = Arc::new(bank);
+        self.insert_arc(Arc::new(bank), file)
+    }
+
+    fn insert_arc(&mut self, bank: Arc<Bank>, file: PathBuf) -> Arc<Bank> {
         self.files.insert(bank.id.clone(), file);
         self.by_version.insert(bank.version.clone(), bank.clone());
         self.by_id.insert(bank.id.clone(), bank.clone());
@@ -142,7 +145,13 @@ pub struct Registry {
     /// The banks folder or file given at start.
     source: PathBuf,
     clock: Clock,
+    /// The store's sets generation last applied (shared stores only).
+    seen: std::sync::atomic::AtomicI64,
 }
+
+/// How often a node of a shared store looks for sets changed by another
+/// (SPEC §10 allows 2 s from the change to every node serving it).
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Registry {
     /// Reads the banks at `source`, keeps each version in the store, and
@@ -180,6 +189,7 @@ impl Registry {
             store,
             source: source.to_path_buf(),
             clock,
+            seen: std::sync::atomic::AtomicI64::new(-1),
         };
         for (file, bank) in ok {
             if let Err(e) = registry.keep(&bank).await {
@@ -187,6 +197,11 @@ impl Registry {
                 tracing::error!(error = %e, set = %bank.id, "cannot keep the set's text in the database; serving it anyway");
             }
             registry.write().insert(bank, file);
+        }
+        if registry.store.is_shared() {
+            // Uploads and removals made through any node's console win over
+            // this node's folder.
+            registry.sync().await?;
         }
         let mut loaded = registry.write();
         loaded.active = match pinned {
@@ -278,31 +293,21 @@ impl Registry {
         let Some(bank) = report.bank else {
             return Err(RegistryError::Invalid(report.problems));
         };
-        let text = bank.source.clone();
         let dir = self.folder();
-        let known = self.read().files.get(&bank.id).cloned();
-        let file = upload_file(&dir, &bank.id, known.as_deref());
-        write_atomically(&file, &text).map_err(|e| {
-            tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
-            RegistryError::Folder(format!("cannot save the set into the banks folder: {e}"))
-        })?;
-        // The set's old file under another name would clash with ID.yaml at the
-        // next reload or start; it is kept beside, renamed so it is not loaded.
-        let old = self.read().files.get(&bank.id).cloned();
-        if let Some(old) =
-            old.filter(|o| *o != file && o.parent() == Some(dir.as_path()) && o.exists())
-        {
-            let kept = old.with_extension("yaml.replaced");
-            match std::fs::rename(&old, &kept) {
-                Ok(()) => {
-                    tracing::info!(old = %old.display(), kept = %kept.display(), "older file of the set set aside")
-                }
-                Err(e) => {
-                    tracing::warn!(old = %old.display(), error = %e, "cannot set the older file of the set aside")
-                }
-            }
-        }
-        self.keep(&bank).await?;
+        let file = if self.store.is_shared() {
+            // Kept in the database, which every node serves from; not in
+            // this node's folder, which the others cannot see.
+            self.keep(&bank).await?;
+            let at = rfc3339(self.clock.now());
+            self.store
+                .share_set(&bank.id, &bank.version, false, &at)
+                .await?;
+            dir.join(format!("{}.yaml", bank.id))
+        } else {
+            let file = self.save(&bank, &dir)?;
+            self.keep(&bank).await?;
+            file
+        };
         let bank = self.write().insert(bank, file);
         let detail = format!(
             "set {} version {}, {} questions",
@@ -323,6 +328,31 @@ impl Registry {
         })
     }
 
+    /// Saves an upload as `ID.yaml` in the banks folder, setting aside an
+    /// older file of the set under another name.
+    fn save(&self, bank: &Bank, dir: &Path) -> Result<PathBuf, RegistryError> {
+        let known = self.read().files.get(&bank.id).cloned();
+        let file = upload_file(dir, &bank.id, known.as_deref());
+        write_atomically(&file, &bank.source).map_err(|e| {
+            tracing::error!(file = %file.display(), error = %e, "cannot save the uploaded set");
+            RegistryError::Folder(format!("cannot save the set into the banks folder: {e}"))
+        })?;
+        // The set's old file under another name would clash with ID.yaml at the
+        // next reload or start; it is kept beside, renamed so it is not loaded.
+        if let Some(old) = known.filter(|o| *o != file && o.parent() == Some(dir) && o.exists()) {
+            let kept = old.with_extension("yaml.replaced");
+            match std::fs::rename(&old, &kept) {
+                Ok(()) => {
+                    tracing::info!(old = %old.display(), kept = %kept.display(), "older file of the set set aside")
+                }
+                Err(e) => {
+                    tracing::warn!(old = %old.display(), error = %e, "cannot set the older file of the set aside")
+                }
+            }
+        }
+        Ok(file)
+    }
+
     /// Removes a set that is not live: it is no longer listed or loaded,
     /// and its file is set aside (`ID.yaml.removed`) so no reload or start
     /// brings it back. Its versions stay, in memory and in the database, so
@@ -339,7 +369,12 @@ impl Registry {
                 .ok_or_else(|| RegistryError::NoSuchSet(id.to_owned()))?;
             (bank, loaded.files.remove(id))
         };
-        if let Some(file) = file.filter(|f| f.exists()) {
+        if self.store.is_shared() {
+            let at = rfc3339(self.clock.now());
+            self.store
+                .share_set(&bank.id, &bank.version, true, &at)
+                .await?;
+        } else if let Some(file) = file.filter(|f| f.exists()) {
             let mut kept = file.clone().into_os_string();
             kept.push(".removed");
             if let Err(e) = std::fs::rename(&file, &kept) {
@@ -383,6 +418,10 @@ impl Registry {
             self.keep(&bank).await?;
             self.write().insert(bank, file);
         }
+        if self.store.is_shared() {
+            self.seen.store(-1, std::sync::atomic::Ordering::SeqCst);
+            self.sync().await?;
+        }
         let broken = files.iter().filter(|f| f.id.is_none()).count();
         let detail = format!("{} file(s), {broken} broken", files.len());
         self.record(AuditAction::SetsReloaded, &detail).await?;
@@ -396,6 +435,69 @@ impl Registry {
             files,
             active: self.read().active.clone(),
         })
+    }
+
+    /// On a shared store, applies the sets uploaded, removed and made
+    /// active through any node, when the store's generation moved since
+    /// last time; `true` when it did.
+    pub async fn sync(&self) -> Result<bool, StoreError> {
+        use std::sync::atomic::Ordering;
+        let generation = self.store.sets_generation().await?;
+        if self.seen.load(Ordering::SeqCst) == generation {
+            return Ok(false);
+        }
+        let shared = self.store.shared_sets().await?;
+        let dir = self.folder();
+        for s in shared {
+            if s.removed {
+                let mut loaded = self.write();
+                if loaded.active.as_deref() != Some(s.set_id.as_str()) {
+                    loaded.by_id.remove(&s.set_id);
+                    loaded.files.remove(&s.set_id);
+                }
+                continue;
+            }
+            let current = self.get(&s.set_id).is_some_and(|b| b.version == s.version);
+            if current {
+                continue;
+            }
+            match self.version(&s.version).await? {
+                Some(bank) => {
+                    let file = dir.join(format!("{}.yaml", bank.id));
+                    self.write().insert_arc(bank, file);
+                }
+                None => {
+                    tracing::error!(set = %s.set_id, version = %s.version, "a shared set's text is missing or no longer valid")
+                }
+            }
+        }
+        if let Some(active) = self.store.active_set().await? {
+            let mut loaded = self.write();
+            if loaded.by_id.contains_key(&active) {
+                loaded.active = Some(active);
+            }
+        }
+        self.seen.store(generation, Ordering::SeqCst);
+        Ok(true)
+    }
+
+    /// Follows the shared store's sets for as long as the service runs.
+    pub fn follow(registry: Arc<Self>) {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(FOLLOW_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match registry.sync().await {
+                    Ok(true) => tracing::info!(
+                        active = ?registry.read().active,
+                        "sets changed through another node applied"
+                    ),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot read the shared sets"),
+                }
+            }
+        });
     }
 
     /// Keeps a set's text in the store, so sessions on this version can be

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 /// Prints the number of rows and `the chain holds`, exit 0; or the first
 /// row where it breaks and why, exit 1.
 pub fn run(args: &AuditVerifyArgs) -> anyhow::Result<ExitCode> {
+    let url = args.db.to_str().is_some_and(crate::store::is_postgres_url);
     anyhow::ensure!(
-        args.db.is_file(),
+        url || args.db.is_file(),
         "{}: no such database file",
         args.db.display()
     );
@@ -19,12 +20,13 @@ pub fn run(args: &AuditVerifyArgs) -> anyhow::Result<ExitCode> {
         .build()?;
     let mut log = rt
         .block_on(async {
-            Store::open(&args.db)?
+            Store::connect(&args.db)
+                .await?
                 .audit_log()
                 .await
                 .map_err(anyhow::Error::from)
         })
-        .with_context(|| format!("cannot read the audit log of {}", args.db.display()))?;
+        .with_context(|| format!("cannot read the audit log of {}", shown(&args.db)))?;
     log.reverse();
     match crate::audit::verify(&log) {
         Ok(()) => {
@@ -37,4 +39,9 @@ pub fn run(args: &AuditVerifyArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The database as a message may name it (a URL without its password).
+fn shown(db: &std::path::Path) -> String {
+    crate::store::postgres::redact(&db.display().to_string())
 }

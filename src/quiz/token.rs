@@ -181,10 +181,21 @@ impl SessionToken {
 /// Hands out session keys: the start time in milliseconds, shifted left by
 /// 20 bits, plus a sequence number, so keys are unique, rise with time, and
 /// land at the end of the submissions table when they are written.
+///
+/// Nodes sharing one database ([`KeyClock::for_node`]) hand out keys in
+/// their own residue class modulo [`NODE_STRIDE`], so two nodes never hand
+/// out the same key, even in the same millisecond: node `n` only gives keys
+/// `k` with `k % NODE_STRIDE == n % NODE_STRIDE` (up to 4,096 a millisecond).
 #[derive(Debug, Default)]
 pub struct KeyClock {
     last: AtomicU64,
+    /// The residue this clock's keys have modulo `stride`.
+    node: u64,
+    stride: u64,
 }
+
+/// Nodes whose keys can never meet: node numbers are taken modulo this.
+pub const NODE_STRIDE: u64 = 256;
 
 impl KeyClock {
     /// A clock that never hands out a key at or below `floor` (the highest key
@@ -192,7 +203,25 @@ impl KeyClock {
     pub fn new(floor: u64) -> Self {
         Self {
             last: AtomicU64::new(floor),
+            node: 0,
+            stride: 1,
         }
+    }
+
+    /// The clock of node `node` of several on one database.
+    pub fn for_node(floor: u64, node: u64) -> Self {
+        Self {
+            last: AtomicU64::new(floor),
+            node: node % NODE_STRIDE,
+            stride: NODE_STRIDE,
+        }
+    }
+
+    /// The smallest key of this clock's class at or above `k`.
+    fn class_at_or_above(&self, k: u64) -> u64 {
+        let r = k % self.stride;
+        let up = (self.node + self.stride - r) % self.stride;
+        k.saturating_add(up)
     }
 
     /// The next key for a session starting at `now_ms`.
@@ -200,7 +229,7 @@ impl KeyClock {
         let base = u64::try_from(now_ms).unwrap_or(0) << SEQ_BITS;
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
-            let key = base.max(last + 1);
+            let key = self.class_at_or_above(base.max(last + 1));
             match self
                 .last
                 .compare_exchange_weak(last, key, Ordering::Relaxed, Ordering::Relaxed)
@@ -296,6 +325,26 @@ mod tests {
         let pinned: Vec<(usize, String)> =
             PINNED.iter().map(|(i, o)| (*i, (*o).to_owned())).collect();
         assert_eq!(picked, pinned);
+    }
+
+    #[test]
+    fn two_nodes_never_hand_out_the_same_key_in_the_same_millisecond() {
+        let a = KeyClock::for_node(0, 1);
+        let b = KeyClock::for_node(0, 2 + NODE_STRIDE);
+        let mut seen = std::collections::HashSet::new();
+        for ms in [5_000, 5_000, 5_001, 4_999] {
+            for _ in 0..300 {
+                let (ka, kb) = (a.next(ms), b.next(ms));
+                assert_eq!(ka % NODE_STRIDE, 1);
+                assert_eq!(kb % NODE_STRIDE, 2);
+                assert!(
+                    seen.insert(ka) && seen.insert(kb),
+                    "a key was handed out twice"
+                );
+            }
+        }
+        let first = KeyClock::for_node(0, 7).next(5_000);
+        assert_eq!(first >> SEQ_BITS, 5_000, "a key still tells its start time");
     }
 
     #[test]

@@ -4,21 +4,35 @@
 //! …) for the route to answer as the SPEC says, or a [`StoreError`] when
 //! storage itself failed.
 //!
-//! No engine type appears in a signature here, so another engine can sit
-//! behind the same operations. Today's engine is [`sqlite`]: one file in WAL
-//! mode with `synchronous=FULL`, one group-commit writer thread, a few read
-//! connections beside it. How it batches, counts and isolates jobs is its
-//! own business.
+//! No engine type appears in a signature here, and two engines sit behind
+//! the same operations: [`sqlite`] (one file in WAL mode with
+//! `synchronous=FULL`, one group-commit writer thread, a few read
+//! connections beside it) for one node, and [`postgres`] for any number of
+//! nodes on one database (SPEC §10). How each batches, counts, locks and
+//! isolates its work is its own business; what they decide alike is in
+//! `rules`.
 //!
 //! Every operation that writes resolves only after its transaction is
 //! committed to disk.
 
+pub mod postgres;
 pub mod records;
+mod rules;
 pub mod sqlite;
 
 pub use records::*;
 
 use std::path::Path;
+
+/// Runs the same call on whichever engine the store has.
+macro_rules! on_engine {
+    ($store:expr, $e:ident => $call:expr) => {
+        match &$store.engine {
+            Engine::Sqlite($e) => $call,
+            Engine::Postgres($e) => $call,
+        }
+    };
+}
 
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]
@@ -58,13 +72,27 @@ pub struct AlreadySubmitted;
 /// The store (cheap to clone: every clone is the same store).
 #[derive(Clone)]
 pub struct Store {
-    engine: sqlite::Sqlite,
+    engine: Engine,
+}
+
+#[derive(Clone)]
+enum Engine {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Store(sqlite)")
+        match self.engine {
+            Engine::Sqlite(_) => f.write_str("Store(sqlite)"),
+            Engine::Postgres(_) => f.write_str("Store(postgres)"),
+        }
     }
+}
+
+/// Whether `--db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 impl Store {
@@ -72,8 +100,65 @@ impl Store {
     /// brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         Ok(Self {
-            engine: sqlite::Sqlite::open(path)?,
+            engine: Engine::Sqlite(sqlite::Sqlite::open(path)?),
         })
+    }
+
+    /// Opens what `--db` names: a `postgres://` URL (SPEC §10), else a SQLite file.
+    pub async fn connect(db: &Path) -> anyhow::Result<Self> {
+        match db.to_str().filter(|d| is_postgres_url(d)) {
+            Some(url) => Ok(Self {
+                engine: Engine::Postgres(postgres::Postgres::open(url).await?),
+            }),
+            None => Self::open(db),
+        }
+    }
+
+    /// Whether several nodes may share this store (PostgreSQL): sets and
+    /// activation then live in it, and session keys carry [`Store::node`].
+    pub fn is_shared(&self) -> bool {
+        matches!(self.engine, Engine::Postgres(_))
+    }
+
+    /// This node's number on a shared store (0 on SQLite).
+    pub fn node(&self) -> u64 {
+        match &self.engine {
+            Engine::Sqlite(_) => 0,
+            Engine::Postgres(e) => e.node(),
+        }
+    }
+
+    // --- sets shared by the nodes (SPEC §10) --------------------------------
+
+    /// Records that every node serves `version` of the set (or, `removed`,
+    /// none of it). Nothing to do on SQLite: the banks folder is the record.
+    pub async fn share_set(
+        &self,
+        set_id: &str,
+        version: &str,
+        removed: bool,
+        at: &str,
+    ) -> Result<()> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(()),
+            Engine::Postgres(e) => e.share_set(set_id, version, removed, at).await,
+        }
+    }
+
+    /// A number that rises with every shared-set change and activation.
+    pub async fn sets_generation(&self) -> Result<i64> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(0),
+            Engine::Postgres(e) => e.sets_generation().await,
+        }
+    }
+
+    /// The sets uploaded or removed through the console, by id.
+    pub async fn shared_sets(&self) -> Result<Vec<SharedSet>> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(Vec::new()),
+            Engine::Postgres(e) => e.shared_sets().await,
+        }
     }
 
     // --- secrets and settings -------------------------------------------
@@ -84,17 +169,17 @@ impl Store {
         key: Secret,
         make: impl FnOnce() -> String + Send + 'static,
     ) -> Result<String> {
-        self.engine.meta_or_insert(key, make).await
+        on_engine!(self, e => e.meta_or_insert(key, make).await)
     }
 
     /// The set last made active, if any.
     pub async fn active_set(&self) -> Result<Option<String>> {
-        self.engine.active_set().await
+        on_engine!(self, e => e.active_set().await)
     }
 
     /// Remembers the set made active, for the next start.
     pub async fn remember_active_set(&self, id: &str) -> Result<()> {
-        self.engine.remember_active_set(id).await
+        on_engine!(self, e => e.remember_active_set(id).await)
     }
 
     // --- question sets ----------------------------------------------------
@@ -108,20 +193,18 @@ impl Store {
         source: &str,
         at: &str,
     ) -> Result<()> {
-        self.engine
-            .keep_set_version(version, set_id, source, at)
-            .await
+        on_engine!(self, e => e.keep_set_version(version, set_id, source, at).await)
     }
 
     /// A kept set version's text, by its version or the start of it.
     pub async fn set_version_source(&self, version: &str) -> Result<Option<String>> {
-        self.engine.set_version_source(version).await
+        on_engine!(self, e => e.set_version_source(version).await)
     }
 
     /// The version of a set kept last, so a set no longer in the banks
     /// folder can still be read (its rounds' keeping times).
     pub async fn latest_set_version(&self, set_id: &str) -> Result<Option<String>> {
-        self.engine.latest_set_version(set_id).await
+        on_engine!(self, e => e.latest_set_version(set_id).await)
     }
 
     // --- sessions and submissions ----------------------------------------
@@ -129,17 +212,17 @@ impl Store {
     /// The highest session key with a submission (0 when none), so a clock
     /// set back between runs cannot hand out a key again.
     pub async fn highest_session_key(&self) -> Result<u64> {
-        self.engine.highest_session_key().await
+        on_engine!(self, e => e.highest_session_key().await)
     }
 
     /// Counts a session start (written with the next commit).
     pub fn count_start(&self, set_id: &str, round_id: &str) {
-        self.engine.count_start(set_id, round_id);
+        on_engine!(self, e => e.count_start(set_id, round_id));
     }
 
     /// Resolves once every start counted before the call is committed.
     pub async fn flush_counts(&self) -> Result<()> {
-        self.engine.flush_counts().await
+        on_engine!(self, e => e.flush_counts().await)
     }
 
     /// Keeps a session's submission, once, with its counts.
@@ -147,12 +230,15 @@ impl Store {
         &self,
         s: NewSubmission,
     ) -> Result<std::result::Result<(), AlreadySubmitted>> {
-        self.engine.record_submission(s).await
+        on_engine!(self, e => e.record_submission(s).await)
     }
 
     /// A session's submitted score (a point read).
     pub async fn submission(&self, session: u64) -> Result<Option<Submission>> {
-        self.engine.submission(session)
+        match &self.engine {
+            Engine::Sqlite(e) => e.submission(session),
+            Engine::Postgres(e) => e.submission(session).await,
+        }
     }
 
     /// A session's submission with the answers it gave, to score them
@@ -161,7 +247,10 @@ impl Store {
         &self,
         session: u64,
     ) -> Result<Option<(Submission, GivenAnswers)>> {
-        self.engine.submission_with_answers(session)
+        match &self.engine {
+            Engine::Sqlite(e) => e.submission_with_answers(session),
+            Engine::Postgres(e) => e.submission_with_answers(session).await,
+        }
     }
 
     // --- entries ------------------------------------------------------------
@@ -173,12 +262,15 @@ impl Store {
         &self,
         e: NewEntry,
     ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
-        self.engine.record_entry(e).await
+        on_engine!(self, engine => engine.record_entry(e).await)
     }
 
     /// The entry a session made, with the draws that hold it.
     pub async fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
-        self.engine.entry_of(session)
+        match &self.engine {
+            Engine::Sqlite(e) => e.entry_of(session),
+            Engine::Postgres(e) => e.entry_of(session).await,
+        }
     }
 
     /// The newest `limit` entries whose code, phone or name contains
@@ -188,7 +280,7 @@ impl Store {
         needle: Option<String>,
         limit: i64,
     ) -> Result<(i64, Vec<Entry>)> {
-        self.engine.search_entries(needle, limit).await
+        on_engine!(self, e => e.search_entries(needle, limit).await)
     }
 
     /// Every entry, oldest first, folded into `acc` one by one (an export
@@ -198,7 +290,7 @@ impl Store {
         acc: A,
         each: impl FnMut(&mut A, Entry) + Send + 'static,
     ) -> Result<A> {
-        self.engine.export_entries(acc, each).await
+        on_engine!(self, e => e.export_entries(acc, each).await)
     }
 
     // --- personal information (SPEC §8) ------------------------------------
@@ -208,7 +300,7 @@ impl Store {
     /// leave it out. `None` when the session made no entry. Withdrawing
     /// again changes nothing and answers the same.
     pub async fn withdraw_entry(&self, session: u64, at: &str) -> Result<Option<Withdrawn>> {
-        self.engine.withdraw_entry(session, at).await
+        on_engine!(self, e => e.withdraw_entry(session, at).await)
     }
 
     /// Erases the names and phones of a round's entries (the keyed phone
@@ -222,32 +314,32 @@ impl Store {
         at: &str,
         how: &str,
     ) -> Result<i64> {
-        self.engine.purge_round(set_id, round_id, at, how).await
+        on_engine!(self, e => e.purge_round(set_id, round_id, at, how).await)
     }
 
     /// Flushes the write-ahead log into the database file and empties it,
     /// so names and phones just erased are no longer in either file; `false`
     /// when busy readers or writers kept it from finishing.
     pub async fn scrub(&self) -> Result<bool> {
-        self.engine.checkpoint().await
+        on_engine!(self, e => e.checkpoint().await)
     }
 
     /// What the round's keeping time turns on: its last claim deadline,
     /// and its last purge.
     pub async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
-        self.engine.keeping(set_id, round_id).await
+        on_engine!(self, e => e.keeping(set_id, round_id).await)
     }
 
     /// Every (set, round) that has taken an entry.
     pub async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
-        self.engine.rounds_with_entries().await
+        on_engine!(self, e => e.rounds_with_entries().await)
     }
 
     // --- the staff's numbers --------------------------------------------------
 
     /// Sessions, entries and per-question counts of a set, or of one round.
     pub async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats> {
-        self.engine.stats(set_id, round_id).await
+        on_engine!(self, e => e.stats(set_id, round_id).await)
     }
 
     /// Session and entry counts of each of these rounds of a set, in order.
@@ -256,7 +348,7 @@ impl Store {
         set_id: &str,
         rounds: Vec<String>,
     ) -> Result<Vec<RoundCounts>> {
-        self.engine.round_counts(set_id, rounds).await
+        on_engine!(self, e => e.round_counts(set_id, rounds).await)
     }
 
     // --- draws (SPEC §5) ------------------------------------------------------
@@ -268,7 +360,7 @@ impl Store {
         &self,
         d: DrawRequest,
     ) -> Result<std::result::Result<Draw, CommitRefused>> {
-        self.engine.commit_draw(d).await
+        on_engine!(self, e => e.commit_draw(d).await)
     }
 
     /// Reveals a draw: fixes its public seed and stores the winners that
@@ -279,22 +371,22 @@ impl Store {
         public_seed: &str,
         at: &str,
     ) -> Result<std::result::Result<Draw, RevealRefused>> {
-        self.engine.reveal_draw(id, public_seed, at).await
+        on_engine!(self, e => e.reveal_draw(id, public_seed, at).await)
     }
 
     /// One draw with its winners.
     pub async fn draw(&self, id: i64) -> Result<Option<Draw>> {
-        self.engine.draw(id).await
+        on_engine!(self, e => e.draw(id).await)
     }
 
     /// Every draw with its winners, newest first.
     pub async fn draws(&self) -> Result<Vec<Draw>> {
-        self.engine.draws().await
+        on_engine!(self, e => e.draws().await)
     }
 
     /// A draw's committed `entries.txt`.
     pub async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
-        self.engine.entries_txt(id).await
+        on_engine!(self, e => e.entries_txt(id).await)
     }
 
     // --- claims (SPEC §7) and the record --------------------------------------
@@ -309,17 +401,17 @@ impl Store {
         at: &str,
         mode: ClaimMode,
     ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
-        self.engine.claim(by, at, mode).await
+        on_engine!(self, e => e.claim(by, at, mode).await)
     }
 
     /// Appends a staff action to the audit log (the draw and claim
     /// operations append their own, in their transaction).
     pub async fn audit(&self, action: AuditAction, detail: &str, at: &str) -> Result<AuditEntry> {
-        self.engine.audit(action, detail, at).await
+        on_engine!(self, e => e.audit(action, detail, at).await)
     }
 
     /// The audit log, newest first.
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        self.engine.audit_log().await
+        on_engine!(self, e => e.audit_log().await)
     }
 }

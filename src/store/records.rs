@@ -474,3 +474,15 @@ impl crate::audit::Row for AuditEntry {
         &self.hash
     }
 }
+
+/// A set uploaded or removed through the console, as every node of a
+/// shared database serves it (SPEC §10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedSet {
+    /// Set id.
+    pub set_id: String,
+    /// The version uploaded last (kept in the set versions).
+    pub version: String,
+    /// Removed: no node lists or serves it.
+    pub removed: bool,
+}

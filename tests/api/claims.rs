@@ -399,7 +399,7 @@ async fn every_staff_action_is_on_a_chained_record_the_database_keeps() {
     let verify = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_quizbooth"))
             .args(["audit-verify", "--db"])
-            .arg(app.db())
+            .arg(database(app.dir.path()))
             .output()
             .unwrap()
     };
@@ -410,19 +410,19 @@ async fn every_staff_action_is_on_a_chained_record_the_database_keeps() {
         "{out}"
     );
 
-    let conn = rusqlite::Connection::open(app.db()).unwrap();
     for sql in [
         "UPDATE audit SET detail = 'nothing happened' WHERE seq = 3",
         "DELETE FROM audit WHERE seq = 5",
         "UPDATE claims SET claimed_at = '2000-01-01T00:00:00+08:00'",
         "DELETE FROM claims",
     ] {
-        assert!(conn.execute(sql, []).is_err(), "refused: {sql}");
+        assert!(app.try_sql(sql).is_err(), "refused: {sql}");
     }
     // Behind the database's back: the chain shows where.
-    conn.execute_batch(
-        "DROP TRIGGER audit_never_changed; UPDATE audit SET detail = 'nothing happened' WHERE seq = 3;",
-    )
+    app.try_sql(&format!(
+        "{} UPDATE audit SET detail = 'nothing happened' WHERE seq = 3;",
+        drop_trigger("audit_never_changed", "audit")
+    ))
     .unwrap();
     let v = app.staff_json("/admin/api/audit/verify").await;
     assert_eq!(

@@ -238,9 +238,6 @@ async fn the_database_refuses_to_change_a_committed_draw() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let conn = rusqlite::Connection::open(app.db()).unwrap();
-    assert!(conn
-        .execute("UPDATE draws SET entries_txt = 'X\n'", [])
-        .is_err());
-    assert!(conn.execute("DELETE FROM draws", []).is_err());
+    assert!(app.try_sql("UPDATE draws SET entries_txt = 'X\n'").is_err());
+    assert!(app.try_sql("DELETE FROM draws").is_err());
 }

@@ -1,5 +1,7 @@
 //! `spawn_app()`: a fresh server per test, on port 0, with a temp database
-//! and a copy of the test bank.
+//! and a copy of the test bank. The same tests run on SQLite (`tests/api`)
+//! and on PostgreSQL (`tests/api_pg.rs`, a fresh database per app on one
+//! throwaway cluster): the crate's `POSTGRES` says which.
 
 use quizbooth::clock::Clock;
 use quizbooth::config::Settings;
@@ -26,8 +28,54 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The SQLite file (tests that read it run on SQLite only: [`sqlite_only`]).
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("data/quizbooth.db")
+    }
+
+    /// The text an upload of set `id` was kept as: its file in the banks
+    /// folder on SQLite; on PostgreSQL the database's shared copy (nothing
+    /// is written into one node's folder there).
+    #[allow(dead_code)]
+    pub fn saved_set(&self, id: &str) -> String {
+        if !crate::POSTGRES {
+            return std::fs::read_to_string(self.banks().join(format!("{id}.yaml"))).unwrap();
+        }
+        assert!(
+            !self.banks().join(format!("{id}.yaml")).exists(),
+            "on PostgreSQL an upload is not written into the node's folder"
+        );
+        let sql = format!(
+            "SELECT encode(convert_to(v.source, 'UTF8'), 'hex') FROM shared_sets s \
+             JOIN set_versions v ON v.version = s.version WHERE s.set_id = '{id}'"
+        );
+        // In hex, so psql's trimming keeps every byte.
+        let source = hex::decode(self.sql(&sql)).unwrap();
+        assert!(!source.is_empty(), "set {id} is shared");
+        String::from_utf8(source).unwrap()
+    }
+
+    /// Runs SQL on this app's PostgreSQL database (psql's unaligned output).
+    #[allow(dead_code)]
+    pub fn sql(&self, sql: &str) -> String {
+        self.try_sql(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Runs SQL behind the service's back, on either engine, as somebody
+    /// with the database file or a database login would: psql's output on
+    /// PostgreSQL, nothing on SQLite; the engine's refusal as the error.
+    #[allow(dead_code)]
+    pub fn try_sql(&self, sql: &str) -> Result<String, String> {
+        if !crate::POSTGRES {
+            let conn = rusqlite::Connection::open(self.db()).unwrap();
+            return conn
+                .execute_batch(sql)
+                .map(|_| String::new())
+                .map_err(|e| e.to_string());
+        }
+        let url = database(self.dir.path());
+        let cluster = crate::postgres::cluster().expect("a PostgreSQL app has its cluster");
+        cluster.try_psql(url.to_str().unwrap(), sql)
     }
 
     pub fn banks(&self) -> PathBuf {
@@ -118,7 +166,7 @@ impl TestApp {
         ahead_secs: i64,
         adjust: impl FnOnce(&mut Settings),
     ) -> TestApp {
-        let (banks, db) = (self.banks(), self.db());
+        let (banks, db) = (self.banks(), database(self.dir.path()));
         start_with_clock(
             tempfile::tempdir().unwrap(),
             move |s| {
@@ -302,7 +350,7 @@ async fn start_with_clock(
     let mut settings = Settings {
         bind: "127.0.0.1:0".parse().unwrap(),
         questions: dir.path().join("questions"),
-        db: dir.path().join("data/quizbooth.db"),
+        db: database(dir.path()),
         public_url: "http://127.0.0.1:8080".into(),
         admin_token: Some(TOKEN.into()),
         set: None,
@@ -409,4 +457,44 @@ pub async fn start_session(client: &Client, base: &str) -> String {
     assert_eq!(r.status(), StatusCode::CREATED);
     let s: Value = r.json().await.unwrap();
     s["session"].as_str().unwrap().to_owned()
+}
+
+/// What `--db` is for an app in `dir`: its SQLite file, or on PostgreSQL a
+/// database made for it (named in `dir`, so a restart finds the same one).
+pub fn database(dir: &std::path::Path) -> PathBuf {
+    if !crate::POSTGRES {
+        return dir.join("data/quizbooth.db");
+    }
+    let named = dir.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&named) {
+        return PathBuf::from(url);
+    }
+    let Some(url) = crate::postgres::database_url() else {
+        // Local only (under CI=true `cluster()` panics instead): the
+        // reason was printed; nothing of this binary can run.
+        eprintln!("tests/api_pg: skipped, no PostgreSQL here");
+        std::process::exit(0);
+    };
+    std::fs::write(&named, &url).unwrap();
+    PathBuf::from(url)
+}
+
+/// SQL that drops a trigger, in the engine's words.
+#[allow(dead_code)]
+pub fn drop_trigger(name: &str, table: &str) -> String {
+    if crate::POSTGRES {
+        format!("DROP TRIGGER {name} ON {table};")
+    } else {
+        format!("DROP TRIGGER {name};")
+    }
+}
+
+/// Whether this test may run: it reads the SQLite file itself, so on
+/// PostgreSQL it says so and stops (it runs in `tests/api`).
+#[allow(dead_code)]
+pub fn sqlite_only(what: &str) -> bool {
+    if crate::POSTGRES {
+        eprintln!("SQLite only ({what}); this test runs in tests/api");
+    }
+    !crate::POSTGRES
 }

@@ -55,7 +55,7 @@ async fn the_template_uploads_as_a_set_that_waits_for_publishing() {
         "not live until published"
     );
     // Stored as the YAML it stands for, whose hash is its version.
-    let stored = std::fs::read_to_string(app.banks().join("my-quiz.yaml")).unwrap();
+    let stored = app.saved_set("my-quiz");
     assert_eq!(
         quizbooth::bank::load::version_of(&stored),
         up["version"].as_str().unwrap()

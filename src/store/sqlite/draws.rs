@@ -4,15 +4,14 @@
 //! entries stored before it) and appends its audit row in the same breath.
 
 use super::audit::append as audit;
-use super::entries::erasure;
 use super::{is_constraint, Result, Sqlite};
-use crate::contact::{mask_name, mask_phone, PhoneKey};
+use crate::contact::PhoneKey;
 use crate::draw;
+use crate::store::rules::{self, erasure, Win};
 use crate::store::{
     AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
-    Erased, Erasure, RevealRefused, StoreError, Winner,
+    RevealRefused, StoreError, Winner,
 };
-use chrono::DateTime;
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
@@ -122,17 +121,6 @@ fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<Str
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Whether RFC 3339 time `a` is after `b` (unreadable times are not).
-fn after(a: &str, b: &str) -> bool {
-    match (
-        DateTime::parse_from_rfc3339(a),
-        DateTime::parse_from_rfc3339(b),
-    ) {
-        (Ok(a), Ok(b)) => a > b,
-        _ => false,
-    }
-}
-
 fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw, CommitRefused>> {
     let pending: Option<i64> = conn
         .prepare_cached(PENDING_DRAW)?
@@ -148,22 +136,11 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
         let Some(replaced) = get_draw(conn, old)? else {
             return Ok(Err(CommitRefused::ReplacesUnknown));
         };
-        if replaced.set_id != d.set_id || replaced.round_id != d.round_id {
-            return Ok(Err(CommitRefused::ReplacesOtherRound));
-        }
-        let claim_passed = replaced
-            .claim_by
-            .as_deref()
-            .is_some_and(|by| after(&d.at, by));
-        if replaced.public_seed.is_none() || !claim_passed || replaced.replaced_by.is_some() {
-            return Ok(Err(CommitRefused::ClaimOpen));
-        }
         let claimed: i64 = conn
             .prepare_cached(CLAIMED_COUNT)?
             .query_row(named_params! {":id": old}, |r| r.get(0))?;
-        let unclaimed = replaced.winners.len() as i64 - claimed;
-        if d.winners > unclaimed {
-            return Ok(Err(CommitRefused::TooManyWinners(unclaimed)));
+        if let Err(why) = rules::check_replacement(&replaced, claimed, d) {
+            return Ok(Err(why));
         }
     }
     let watermark: i64 = conn
@@ -181,23 +158,7 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
         ":claim_by": d.claim_by, ":replaces": d.replaces, ":pool_watermark": watermark,
     })?;
     let id = conn.last_insert_rowid();
-    let detail =
-        match d.replaces {
-            Some(old) => {
-                format!(
-            "draw {id} of {}/{}: {} entries, {} winner(s), re-draw of draw {old}, digest {}",
-            d.set_id, d.round_id, commitment.pool.len(), d.winners, commitment.digest
-        )
-            }
-            None => format!(
-                "draw {id} of {}/{}: {} entries, {} winner(s), digest {}",
-                d.set_id,
-                d.round_id,
-                commitment.pool.len(),
-                d.winners,
-                commitment.digest
-            ),
-        };
+    let detail = rules::commit_detail(id, d, &commitment);
     audit(conn, AuditAction::DrawCommitted, &detail, &d.at)?;
     let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
     Ok(Ok(stored))
@@ -212,25 +173,11 @@ fn reveal(
     let Some(d) = get_draw(conn, id)? else {
         return Ok(Err(RevealRefused::NotFound));
     };
-    if d.public_seed.is_some() {
-        return Ok(Err(RevealRefused::AlreadyRevealed));
-    }
-    // The pool drawn from is the one committed: its text must still hash to
-    // the published digest and read back as a sorted list of codes.
-    let Some(text) = entries_txt(conn, id)? else {
-        return Ok(Err(RevealRefused::PoolCorrupt));
+    let picked = match rules::pick_winners(&d, entries_txt(conn, id)?, public_seed) {
+        Ok(picked) => picked,
+        Err(why) => return Ok(Err(why)),
     };
-    if draw::sha256_hex(text.as_bytes()) != d.entries_digest {
-        return Ok(Err(RevealRefused::PoolCorrupt));
-    }
-    let Ok(pool) = draw::parse_entries_txt(&text) else {
-        return Ok(Err(RevealRefused::PoolCorrupt));
-    };
-    let picked = draw::pick(
-        &pool,
-        draw::seed(&d.entries_digest, public_seed),
-        d.winners_wanted as usize,
-    );
+
     let changed = conn.prepare_cached(REVEAL_DRAW)?.execute(named_params! {
         ":id": id, ":public_seed": public_seed, ":revealed_at": at,
         ":winner_count": picked.len() as i64,
@@ -242,11 +189,7 @@ fn reveal(
     for (i, code) in picked.iter().enumerate() {
         st.execute(named_params! {":draw_id": id, ":position": i as i64, ":code": code})?;
     }
-    let codes: Vec<&str> = picked.iter().map(String::as_str).collect();
-    let detail = format!(
-        "draw {id}: seed {public_seed:?}, winners {}",
-        codes.join(" ")
-    );
+    let detail = rules::reveal_detail(id, public_seed, &picked);
     audit(conn, AuditAction::DrawRevealed, &detail, at)?;
     let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
     Ok(Ok(stored))
@@ -288,88 +231,26 @@ fn claim(
             })
         })
         .optional()?;
-    let Some(Win {
-        draw_id,
-        prize,
-        claim_by,
-        code,
-        name,
-        phone,
-        phone_key,
-        erased,
-        claimed_at,
-    }) = win
-    else {
+    let Some(win) = win else {
         return Ok(Err(ClaimRefused::NotAWinner));
     };
-    // A code with the wrong phone is no proof: the code is public. The
-    // phone is compared through its keyed hash, which outlives a purge.
-    if let ClaimBy::CodeAndPhone(_, given) = by {
-        if phone_key.is_none_or(|k| k != key.of(given)) {
-            return Ok(Err(ClaimRefused::NotAWinner));
+    if let Err(why) = rules::check_claim(&win, key, by, at) {
+        return Ok(Err(why));
+    }
+    if mode == ClaimMode::HandOut {
+        let inserted = conn
+            .prepare_cached(INSERT_CLAIM)?
+            .execute(named_params! {":draw_id": win.draw_id, ":code": win.code, ":claimed_at": at});
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_constraint(&e) => {
+                return Ok(Err(ClaimRefused::AlreadyClaimed(at.to_owned())));
+            }
+            Err(e) => return Err(e.into()),
         }
+        audit(conn, AuditAction::PrizeClaimed, &win.claim_detail(), at)?;
     }
-    if erased.as_ref().is_some_and(|e| e.why == Erased::Withdrawn) {
-        return Ok(Err(ClaimRefused::Withdrawn));
-    }
-    if let Some(at) = claimed_at {
-        return Ok(Err(ClaimRefused::AlreadyClaimed(at)));
-    }
-    if claim_by.as_deref().is_some_and(|by| after(at, by)) {
-        return Ok(Err(ClaimRefused::Closed));
-    }
-    if mode == ClaimMode::Check {
-        return Ok(Ok(Claimed {
-            draw: draw_id,
-            prize,
-            code,
-            name,
-            phone,
-            erased,
-            claimed_at: None,
-        }));
-    }
-    let inserted = conn
-        .prepare_cached(INSERT_CLAIM)?
-        .execute(named_params! {":draw_id": draw_id, ":code": code, ":claimed_at": at});
-    match inserted {
-        Ok(_) => {}
-        Err(e) if is_constraint(&e) => {
-            return Ok(Err(ClaimRefused::AlreadyClaimed(at.to_owned())));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let detail = match (&name, &phone) {
-        (Some(name), Some(phone)) => format!(
-            "draw {draw_id}: {code} ({} {}) handed out",
-            mask_name(name),
-            mask_phone(phone)
-        ),
-        _ => format!("draw {draw_id}: {code} (contacts erased) handed out by receipt"),
-    };
-    audit(conn, AuditAction::PrizeClaimed, &detail, at)?;
-    Ok(Ok(Claimed {
-        draw: draw_id,
-        prize,
-        code,
-        name,
-        phone,
-        erased,
-        claimed_at: Some(at.to_owned()),
-    }))
-}
-
-/// A code's win as [`WIN_OF_CODE`] reads it.
-struct Win {
-    draw_id: i64,
-    prize: String,
-    claim_by: Option<String>,
-    code: String,
-    name: Option<String>,
-    phone: Option<String>,
-    phone_key: Option<String>,
-    erased: Option<Erasure>,
-    claimed_at: Option<String>,
+    Ok(Ok(win.claimed(mode, at)))
 }
 
 impl Sqlite {

@@ -2,9 +2,10 @@
 //! code unique across rounds.
 
 use super::{is_constraint, Result, Sqlite};
-use crate::contact::{mask_name, mask_phone};
 use crate::contact::{EntryCode, Receipt};
-use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, Erased, Erasure, NewEntry};
+pub(super) use crate::store::rules::session_id;
+use crate::store::rules::{self, erasure};
+use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// Tries for a free random code before giving up.
@@ -51,11 +52,6 @@ const SEARCH_ENTRIES: &str = concat!(
 const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
      WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like OR phone_key = :phone_key";
 
-/// An entry's session as stored: the key as 16 hex digits, ordered by start time.
-pub(super) fn session_id(key: u64) -> String {
-    format!("{key:016x}")
-}
-
 fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         code: r.get(0)?,
@@ -68,14 +64,6 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         percent: r.get(7)?,
         created_at: r.get(8)?,
         erased: erasure(r.get(9)?, r.get(10)?),
-    })
-}
-
-/// The stored `erased` and `erased_at` as one value.
-pub(super) fn erasure(why: Option<String>, at: Option<String>) -> Option<Erasure> {
-    Some(Erasure {
-        why: Erased::parse(&why?)?,
-        at: at.unwrap_or_default(),
     })
 }
 
@@ -157,11 +145,7 @@ fn insert_entry(
         return Ok(Err(Refused::CodeTaken));
     }
     // The UNIQUE constraints decide the rest; only a refused insert asks which one.
-    let (name_mask, phone_mask) = if e.publish {
-        (Some(mask_name(&e.name)), Some(mask_phone(&e.phone)))
-    } else {
-        (None, None)
-    };
+    let (name_mask, phone_mask) = rules::masks(e);
     let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
         ":code": code, ":session_id": session_id, ":set_id": e.set_id, ":set_version": e.set_version,
         ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":phone_key": phone_key,

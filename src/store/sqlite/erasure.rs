@@ -6,8 +6,8 @@
 use super::audit::append as audit;
 use super::entries::{entry_of, session_id, ENTRY_BY_SESSION};
 use super::{Result, Sqlite};
+use crate::store::rules;
 use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
-use chrono::DateTime;
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// A withdrawal erases everything that names the entrant, the published
@@ -60,8 +60,7 @@ fn purge(conn: &Connection, set_id: &str, round_id: &str, at: &str, how: &str) -
     conn.prepare_cached(INSERT_PURGE)?.execute(named_params! {
         ":set_id": set_id, ":round_id": round_id, ":at": at, ":erased": erased, ":how": how,
     })?;
-    let detail =
-        format!("{set_id}/{round_id}: names and phones of {erased} entries erased ({how})");
+    let detail = rules::purge_detail(set_id, round_id, erased, how);
     audit(conn, AuditAction::ContactsPurged, &detail, at)?;
     Ok(erased)
 }
@@ -69,13 +68,9 @@ fn purge(conn: &Connection, set_id: &str, round_id: &str, at: &str, how: &str) -
 fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
     let params = named_params! {":set_id": set_id, ":round_id": round_id};
     let mut st = conn.prepare_cached(CLAIM_DEADLINES)?;
-    let last_claim_by = st
+    let deadlines = st
         .query_map(params, |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter_map(|t| DateTime::parse_from_rfc3339(&t).ok().map(|d| (d, t)))
-        .max_by_key(|(d, _)| *d)
-        .map(|(_, t)| t);
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let last_purge = conn
         .prepare_cached(LAST_PURGE)?
         .query_row(params, |r| {
@@ -86,10 +81,7 @@ fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
             })
         })
         .optional()?;
-    Ok(Keeping {
-        last_claim_by,
-        last_purge,
-    })
+    Ok(rules::keeping(deadlines, last_purge))
 }
 
 impl Sqlite {

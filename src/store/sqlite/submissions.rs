@@ -1,12 +1,11 @@
 //! `submissions`: one row per submitted session, under the session's key.
 //! The answers given are kept as a JSON object of question id → the letters
-//! given (`{"q1":"AC"}`); this file writes and reads that form.
+//! given (`{"q1":"AC"}`, [`crate::store::rules::encode_given`]).
 
 use super::{is_constraint, Result, Sqlite};
-use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, StoreError, Submission};
+use crate::store::rules::{decode_given, encode_given};
+use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, Submission};
 use rusqlite::{named_params, OptionalExtension};
-use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 const INSERT_SUBMISSION: &str =
     "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
@@ -31,25 +30,6 @@ const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 /// the year 2248), so they fit SQLite's signed integers.
 pub(super) fn key_param(id: u64) -> i64 {
     i64::try_from(id).unwrap_or(i64::MAX)
-}
-
-/// The stored form of the answers given.
-fn encode_given(s: &NewSubmission) -> String {
-    let given: Map<String, Value> = s
-        .answers
-        .iter()
-        .map(|a| (a.question.clone(), Value::String(a.given.iter().collect())))
-        .collect();
-    Value::Object(given).to_string()
-}
-
-fn decode_given(text: &str) -> Result<GivenAnswers> {
-    let given: HashMap<String, String> = serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("a submission's answers: {e}")))?;
-    Ok(given
-        .into_iter()
-        .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
-        .collect())
 }
 
 impl Sqlite {

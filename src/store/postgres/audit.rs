@@ -1,0 +1,66 @@
+//! `audit`: the append-only log of staff actions, each row chained to the
+//! one before by its hash ([`crate::audit`]). Appends hold the audit lock
+//! ([`super::Lock::Audit`]) so two nodes never chain onto the same row.
+
+use super::{lock, Lock, Postgres, Result};
+use crate::store::{AuditAction, AuditEntry};
+
+const LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+const INSERT: &str =
+    "INSERT INTO audit (seq, at, action, detail, hash) VALUES ($1, $2, $3, $4, $5)";
+const ALL_NEWEST_FIRST: &str = "SELECT seq, at, action, detail, hash FROM audit ORDER BY seq DESC";
+
+/// Appends a row after the last one, in the caller's transaction (which
+/// holds the audit lock).
+pub(super) async fn append(
+    tx: &deadpool_postgres::Transaction<'_>,
+    action: AuditAction,
+    detail: &str,
+    at: &str,
+) -> Result<AuditEntry> {
+    let last = tx.query_opt(LAST, &[]).await?;
+    let (seq, prev) = match last {
+        Some(r) => (r.get::<_, i64>(0) + 1, r.get::<_, String>(1)),
+        None => (1, crate::audit::GENESIS.to_owned()),
+    };
+    let hash = crate::audit::hash(&prev, seq, at, action.as_str(), detail);
+    tx.execute(INSERT, &[&seq, &at, &action.as_str(), &detail, &hash])
+        .await?;
+    Ok(AuditEntry {
+        seq,
+        at: at.to_owned(),
+        action: action.as_str().to_owned(),
+        detail: detail.to_owned(),
+        hash,
+    })
+}
+
+impl Postgres {
+    pub(in crate::store) async fn audit(
+        &self,
+        action: AuditAction,
+        detail: &str,
+        at: &str,
+    ) -> Result<AuditEntry> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        lock(&tx, Lock::Audit).await?;
+        let row = append(&tx, action, detail, at).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub(in crate::store) async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        let rows = self.client().await?.query(ALL_NEWEST_FIRST, &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                seq: r.get(0),
+                at: r.get(1),
+                action: r.get(2),
+                detail: r.get(3),
+                hash: r.get(4),
+            })
+            .collect())
+    }
+}

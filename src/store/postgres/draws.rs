@@ -1,0 +1,323 @@
+//! `draws`, `draw_winners` and `claims` (SPEC §5, §7): commit, reveal and
+//! claim, each one transaction that runs the same rules as on SQLite
+//! ([`crate::store::rules`]). A commit holds its round's lock alone, so the
+//! pool it reads in its own transaction is exactly the entries acknowledged
+//! before it, whichever node took them; the audit lock keeps the chain whole.
+
+use super::audit::append as audit;
+use super::{lock, unique_violation, Lock, Postgres, Result};
+use crate::draw;
+use crate::store::rules::{self, erasure, Win};
+use crate::store::{
+    AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
+    RevealRefused, StoreError, Winner,
+};
+use deadpool_postgres::GenericClient;
+
+const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
+     entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
+     (SELECT r.id FROM draws r WHERE r.replaces = draws.id) AS replaced_by FROM draws";
+const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = $1";
+const DRAW_WINNERS: &str = "SELECT w.code, e.name, e.phone, e.name_mask, e.phone_mask,
+       e.erased, e.erased_at, c.claimed_at
+     FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
+     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
+     WHERE w.draw_id = $1 ORDER BY w.position";
+const ROUND_WATERMARK: &str =
+    "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE set_id = $1 AND round_id = $2";
+const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = $1";
+const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.phone, e.phone_key,
+       e.erased, e.erased_at, c.claimed_at
+     FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+     LEFT JOIN entries e ON e.code = w.code
+     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
+     WHERE w.code = $1 LIMIT 1";
+const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = $1";
+const INSERT_CLAIM: &str = "INSERT INTO claims (draw_id, code, claimed_at) VALUES ($1, $2, $3)";
+const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = $1 AND round_id = $2
+     AND public_seed IS NULL LIMIT 1";
+const POOL_CODES: &str = "SELECT code FROM entries e
+     WHERE e.set_id = $1 AND e.round_id = $2
+     AND NOT EXISTS (SELECT 1 FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+                     WHERE d.set_id = $1 AND d.round_id = $2 AND w.code = e.code)
+     AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = e.code)";
+const INSERT_DRAW: &str = "INSERT INTO draws
+     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
+      claim_by, replaces, pool_watermark)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+const REVEAL_DRAW: &str = "UPDATE draws
+     SET public_seed = $2, revealed_at = $3, winner_count = $4
+     WHERE id = $1 AND public_seed IS NULL";
+const INSERT_WINNER: &str =
+    "INSERT INTO draw_winners (draw_id, position, code) VALUES ($1, $2, $3)";
+
+fn draw_row(r: &tokio_postgres::Row) -> Draw {
+    Draw {
+        id: r.get(0),
+        set_id: r.get(1),
+        round_id: r.get(2),
+        prize: r.get(3),
+        winners_wanted: r.get(4),
+        entries_digest: r.get(5),
+        entry_count: r.get(6),
+        committed_at: r.get(7),
+        public_seed: r.get(8),
+        revealed_at: r.get(9),
+        claim_by: r.get(10),
+        replaces: r.get(11),
+        replaced_by: r.get(12),
+        winners: Vec::new(),
+    }
+}
+
+async fn winners(c: &impl GenericClient, id: i64) -> Result<Vec<Winner>> {
+    let rows = c.query(DRAW_WINNERS, &[&id]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let masks: (Option<String>, Option<String>) = (r.get(3), r.get(4));
+            Winner {
+                code: r.get(0),
+                name: r.get(1),
+                phone: r.get(2),
+                published: masks.0.zip(masks.1),
+                erased: erasure(r.get(5), r.get(6)),
+                claimed_at: r.get(7),
+            }
+        })
+        .collect())
+}
+
+async fn get_draw(c: &impl GenericClient, id: i64) -> Result<Option<Draw>> {
+    let Some(row) = c
+        .query_opt(&format!("{DRAW_COLUMNS} WHERE id = $1"), &[&id])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut d = draw_row(&row);
+    d.winners = winners(c, id).await?;
+    Ok(Some(d))
+}
+
+async fn entries_txt(c: &impl GenericClient, id: i64) -> Result<Option<String>> {
+    Ok(c.query_opt(DRAW_ENTRIES_TXT, &[&id])
+        .await?
+        .map(|r| r.get(0)))
+}
+
+async fn commit(
+    tx: &deadpool_postgres::Transaction<'_>,
+    d: &DrawRequest,
+) -> Result<std::result::Result<Draw, CommitRefused>> {
+    lock(tx, Lock::Round(&d.set_id, &d.round_id)).await?;
+    lock(tx, Lock::Audit).await?;
+    if let Some(row) = tx
+        .query_opt(PENDING_DRAW, &[&d.set_id, &d.round_id])
+        .await?
+    {
+        return Ok(Err(CommitRefused::Pending(row.get(0))));
+    }
+    if let Some(old) = d.replaces {
+        let Some(replaced) = get_draw(tx, old).await? else {
+            return Ok(Err(CommitRefused::ReplacesUnknown));
+        };
+        let claimed: i64 = tx.query_one(CLAIMED_COUNT, &[&old]).await?.get(0);
+        if let Err(why) = rules::check_replacement(&replaced, claimed, d) {
+            return Ok(Err(why));
+        }
+    }
+    // Under the round's lock, alone: every entry of the round is committed
+    // or not begun, and any begun later gets a higher `seq`.
+    let watermark: i64 = tx
+        .query_one(ROUND_WATERMARK, &[&d.set_id, &d.round_id])
+        .await?
+        .get(0);
+    let pool: Vec<String> = tx
+        .query(POOL_CODES, &[&d.set_id, &d.round_id])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if pool.is_empty() {
+        return Ok(Err(CommitRefused::EmptyPool));
+    }
+    let commitment = draw::commit(pool);
+    let id: i64 = tx
+        .query_one(
+            INSERT_DRAW,
+            &[
+                &d.set_id,
+                &d.round_id,
+                &d.prize,
+                &d.winners,
+                &commitment.entries_txt,
+                &commitment.digest,
+                &(commitment.pool.len() as i64),
+                &d.at,
+                &d.claim_by,
+                &d.replaces,
+                &watermark,
+            ],
+        )
+        .await?
+        .get(0);
+    audit(
+        tx,
+        AuditAction::DrawCommitted,
+        &rules::commit_detail(id, d, &commitment),
+        &d.at,
+    )
+    .await?;
+    let stored = get_draw(tx, id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
+    Ok(Ok(stored))
+}
+
+async fn reveal(
+    tx: &deadpool_postgres::Transaction<'_>,
+    id: i64,
+    public_seed: &str,
+    at: &str,
+) -> Result<std::result::Result<Draw, RevealRefused>> {
+    lock(tx, Lock::Audit).await?;
+    let Some(d) = get_draw(tx, id).await? else {
+        return Ok(Err(RevealRefused::NotFound));
+    };
+    let picked = match rules::pick_winners(&d, entries_txt(tx, id).await?, public_seed) {
+        Ok(picked) => picked,
+        Err(why) => return Ok(Err(why)),
+    };
+
+    let changed = tx
+        .execute(
+            REVEAL_DRAW,
+            &[&id, &public_seed, &at, &(picked.len() as i64)],
+        )
+        .await?;
+    if changed == 0 {
+        return Ok(Err(RevealRefused::AlreadyRevealed));
+    }
+    for (i, code) in picked.iter().enumerate() {
+        tx.execute(INSERT_WINNER, &[&id, &(i as i64), code]).await?;
+    }
+    audit(
+        tx,
+        AuditAction::DrawRevealed,
+        &rules::reveal_detail(id, public_seed, &picked),
+        at,
+    )
+    .await?;
+    let stored = get_draw(tx, id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
+    Ok(Ok(stored))
+}
+
+async fn find_win(c: &impl GenericClient, by: &ClaimBy) -> Result<Option<Win>> {
+    let code = match by {
+        ClaimBy::Receipt(receipt) => {
+            let Some(row) = c.query_opt(CODE_OF_RECEIPT, &[receipt]).await? else {
+                return Ok(None);
+            };
+            row.get::<_, String>(0)
+        }
+        ClaimBy::CodeAndPhone(code, _) => code.clone(),
+    };
+    Ok(c.query_opt(WIN_OF_CODE, &[&code]).await?.map(|r| Win {
+        draw_id: r.get(0),
+        prize: r.get(1),
+        claim_by: r.get(2),
+        code: r.get(3),
+        name: r.get(4),
+        phone: r.get(5),
+        phone_key: r.get(6),
+        erased: erasure(r.get(7), r.get(8)),
+        claimed_at: r.get(9),
+    }))
+}
+
+impl Postgres {
+    pub(in crate::store) async fn claim(
+        &self,
+        by: ClaimBy,
+        at: &str,
+        mode: ClaimMode,
+    ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        if mode == ClaimMode::HandOut {
+            lock(&tx, Lock::Audit).await?;
+        }
+        let Some(win) = find_win(&tx, &by).await? else {
+            return Ok(Err(ClaimRefused::NotAWinner));
+        };
+        if let Err(why) = rules::check_claim(&win, &self.phone_key, &by, at) {
+            return Ok(Err(why));
+        }
+        if mode == ClaimMode::HandOut {
+            match tx
+                .execute(INSERT_CLAIM, &[&win.draw_id, &win.code, &at])
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if unique_violation(&e).is_some() => {
+                    return Ok(Err(ClaimRefused::AlreadyClaimed(at.to_owned())));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            audit(&tx, AuditAction::PrizeClaimed, &win.claim_detail(), at).await?;
+            tx.commit().await?;
+        }
+        Ok(Ok(win.claimed(mode, at)))
+    }
+
+    pub(in crate::store) async fn commit_draw(
+        &self,
+        d: DrawRequest,
+    ) -> Result<std::result::Result<Draw, CommitRefused>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let out = commit(&tx, &d).await?;
+        if out.is_ok() {
+            tx.commit().await?;
+        }
+        Ok(out)
+    }
+
+    pub(in crate::store) async fn reveal_draw(
+        &self,
+        id: i64,
+        public_seed: &str,
+        at: &str,
+    ) -> Result<std::result::Result<Draw, RevealRefused>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let out = reveal(&tx, id, public_seed, at).await?;
+        if out.is_ok() {
+            tx.commit().await?;
+        }
+        Ok(out)
+    }
+
+    pub(in crate::store) async fn draw(&self, id: i64) -> Result<Option<Draw>> {
+        get_draw(&self.client().await?, id).await
+    }
+
+    pub(in crate::store) async fn draws(&self) -> Result<Vec<Draw>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(&format!("{DRAW_COLUMNS} ORDER BY draws.id DESC"), &[])
+            .await?;
+        let mut draws: Vec<Draw> = rows.iter().map(draw_row).collect();
+        for d in &mut draws {
+            d.winners = winners(&client, d.id).await?;
+        }
+        Ok(draws)
+    }
+
+    pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
+        entries_txt(&self.client().await?, id).await
+    }
+}

@@ -1,0 +1,198 @@
+//! `entries`: one per passed session that entered the draw, under a random
+//! code unique across rounds (its own `UNIQUE` index: no writer has to look
+//! first). Each entry is written holding its round's lock shared
+//! ([`super::Lock::Round`]), so a draw's commit, which holds it alone, sees
+//! every entry of the round either committed or not yet begun.
+
+use super::{lock_shared, shard, unique_violation, Lock, Postgres, Result};
+use crate::contact::{EntryCode, Receipt};
+use crate::store::rules::{self, erasure, session_id};
+use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
+use deadpool_postgres::GenericClient;
+
+/// Tries for a free random code before giving up.
+const CODE_TRIES: usize = 8;
+
+pub(super) const ENTRY_BY_SESSION: &str =
+    "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.seq, e.set_id, w.withdrawn_at
+     FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = $1";
+/// The draws of the entry's round whose pool holds its code (as on SQLite,
+/// with `seq` for the rowid).
+const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
+       w.code IS NOT NULL, c.claimed_at
+     FROM draws d
+     LEFT JOIN draw_winners w ON w.draw_id = d.id AND w.code = $1
+     LEFT JOIN claims c ON c.draw_id = d.id AND c.code = $1
+     WHERE d.set_id = $2 AND d.round_id = $3 AND d.pool_watermark >= $4
+       AND NOT EXISTS (SELECT 1 FROM draw_winners w2 WHERE w2.code = $1 AND w2.draw_id < d.id)
+       AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = $1 AND x.after_draw < d.id)
+     ORDER BY d.id";
+const INSERT_ENTRY: &str = "INSERT INTO entries
+     (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score, percent,
+      created_at, receipt, publish, name_mask, phone_mask)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+const ENTRY_COLUMNS: &str = "SELECT code, set_id, set_version, round_id, name, phone, score,
+     percent, created_at, erased, erased_at FROM entries";
+const SEARCH_WHERE: &str = " WHERE $1::TEXT IS NULL OR code ILIKE $1 OR phone LIKE $1
+     OR name ILIKE $1 OR phone_key = $2";
+
+fn entry_row(r: &tokio_postgres::Row) -> Entry {
+    Entry {
+        code: r.get(0),
+        set_id: r.get(1),
+        set_version: r.get(2),
+        round_id: r.get(3),
+        name: r.get(4),
+        phone: r.get(5),
+        score: u32::try_from(r.get::<_, i64>(6)).unwrap_or(0),
+        percent: u32::try_from(r.get::<_, i64>(7)).unwrap_or(0),
+        created_at: r.get(8),
+        erased: erasure(r.get(9), r.get(10)),
+    }
+}
+
+/// The entry a session made, with the draws that hold it.
+pub(super) async fn entry_of(c: &impl GenericClient, session_id: &str) -> Result<Option<EntryOf>> {
+    let Some(row) = c.query_opt(ENTRY_BY_SESSION, &[&session_id]).await? else {
+        return Ok(None);
+    };
+    let (code, round_id, receipt, seq, set_id): (String, String, String, i64, String) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    let draws = c
+        .query(DRAWS_OF_ENTRY, &[&code, &set_id, &round_id, &seq])
+        .await?
+        .into_iter()
+        .map(|r| {
+            let revealed: bool = r.get(2);
+            let won: bool = r.get(4);
+            EntryDraw {
+                id: r.get(0),
+                prize: r.get(1),
+                revealed,
+                won: revealed.then_some(won),
+                claim_by: r.get(3),
+                claimed_at: r.get(5),
+            }
+        })
+        .collect();
+    Ok(Some(EntryOf {
+        code,
+        round_id,
+        receipt,
+        withdrawn_at: row.get(5),
+        draws,
+    }))
+}
+
+impl Postgres {
+    pub(in crate::store) async fn record_entry(
+        &self,
+        e: NewEntry,
+    ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
+        let session = session_id(e.session);
+        let phone_key = self.phone_key.of(&e.phone);
+        let (name_mask, phone_mask) = rules::masks(&e);
+        let mut client = self.client().await?;
+        for _ in 0..CODE_TRIES {
+            let made = {
+                let mut rng = rand::rng();
+                EntryMade {
+                    code: EntryCode::random(&mut rng).to_string(),
+                    receipt: Receipt::random(&mut rng).as_ref().to_owned(),
+                }
+            };
+            let tx = client.transaction().await?;
+            lock_shared(&tx, Lock::Round(&e.set_id, &e.round_id)).await?;
+            let inserted = tx
+                .execute(
+                    INSERT_ENTRY,
+                    &[
+                        &made.code,
+                        &session,
+                        &e.set_id,
+                        &e.set_version,
+                        &e.round_id,
+                        &e.name,
+                        &e.phone,
+                        &phone_key,
+                        &i64::from(e.score),
+                        &i64::from(e.percent),
+                        &e.created_at,
+                        &made.receipt,
+                        &e.publish,
+                        &name_mask,
+                        &phone_mask,
+                    ],
+                )
+                .await;
+            match inserted {
+                Ok(_) => {}
+                // The transaction is over; which rule refused it decides what next.
+                Err(err) => match unique_violation(&err) {
+                    Some("entries_session") => return Ok(Err(EntryRefused::SessionUsed)),
+                    Some("entries_phone") => return Ok(Err(EntryRefused::PhoneUsed)),
+                    // A taken code or receipt: another pair.
+                    Some(_) => continue,
+                    None => return Err(err.into()),
+                },
+            }
+            super::stats::add_round(&tx, &e.set_id, &e.round_id, shard(), [0, 0, 0, 1]).await?;
+            tx.commit().await?;
+            return Ok(Ok(made));
+        }
+        Ok(Err(EntryRefused::NoFreeCode))
+    }
+
+    pub(in crate::store) async fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
+        entry_of(&self.client().await?, &session_id(session)).await
+    }
+
+    pub(in crate::store) async fn search_entries(
+        &self,
+        needle: Option<String>,
+        limit: i64,
+    ) -> Result<(i64, Vec<Entry>)> {
+        let phone_key = needle
+            .as_deref()
+            .and_then(|n| crate::contact::Phone::parse(n).ok())
+            .map(|p| self.phone_key.of(p.as_ref()));
+        let like = needle.map(|n| format!("%{}%", n.replace(['%', '_', '\\'], "")));
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!("{ENTRY_COLUMNS}{SEARCH_WHERE} ORDER BY created_at DESC, code LIMIT $3"),
+                &[&like, &phone_key, &limit],
+            )
+            .await?;
+        let total: i64 = client
+            .query_one(
+                &format!("SELECT COUNT(*) FROM entries{SEARCH_WHERE}"),
+                &[&like, &phone_key],
+            )
+            .await?
+            .get(0);
+        Ok((total, rows.iter().map(entry_row).collect()))
+    }
+
+    pub(in crate::store) async fn export_entries<A: Send + 'static>(
+        &self,
+        mut acc: A,
+        mut each: impl FnMut(&mut A, Entry) + Send + 'static,
+    ) -> Result<A> {
+        use futures_util::{pin_mut, TryStreamExt};
+        let client = self.client().await?;
+        let no_params: [&(dyn tokio_postgres::types::ToSql + Sync); 0] = [];
+        let rows = client
+            .query_raw(
+                &format!("{ENTRY_COLUMNS} ORDER BY created_at, code"),
+                no_params,
+            )
+            .await?;
+        pin_mut!(rows);
+        while let Some(r) = rows.try_next().await? {
+            each(&mut acc, entry_row(&r));
+        }
+        Ok(acc)
+    }
+}

@@ -1,0 +1,100 @@
+//! Erasing names and phones (SPEC §8): a withdrawal, and a round's purge.
+//! A withdrawal holds its round's lock shared, like an entry, so the draw
+//! it is recorded after is exactly the last one committed of its round.
+
+use super::audit::append as audit;
+use super::entries::{entry_of, ENTRY_BY_SESSION};
+use super::{lock, lock_shared, Lock, Postgres, Result};
+use crate::store::rules::{self, session_id};
+use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
+
+const WITHDRAW_ENTRY: &str = "UPDATE entries
+     SET name = NULL, phone = NULL, phone_key = NULL, name_mask = NULL, phone_mask = NULL,
+         publish = FALSE, erased = 'withdrawn', erased_at = $2
+     WHERE session_id = $1 AND erased IS DISTINCT FROM 'withdrawn'";
+const INSERT_WITHDRAWAL: &str = "INSERT INTO withdrawals (code, withdrawn_at, after_draw)
+     VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) FROM draws WHERE set_id = $3 AND round_id = $4))
+     ON CONFLICT (code) DO NOTHING";
+const PURGE_ROUND: &str =
+    "UPDATE entries SET name = NULL, phone = NULL, erased = 'purged', erased_at = $3
+     WHERE set_id = $1 AND round_id = $2 AND erased IS NULL";
+const INSERT_PURGE: &str =
+    "INSERT INTO purges (set_id, round_id, at, erased, how) VALUES ($1, $2, $3, $4, $5)";
+const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
+     WHERE set_id = $1 AND round_id = $2 ORDER BY seq DESC LIMIT 1";
+const CLAIM_DEADLINES: &str =
+    "SELECT claim_by FROM draws WHERE set_id = $1 AND round_id = $2 AND claim_by IS NOT NULL";
+const ROUNDS_WITH_ENTRIES: &str = "SELECT set_id, round_id FROM round_stats
+     GROUP BY set_id, round_id HAVING SUM(entries) > 0 ORDER BY set_id, round_id";
+
+impl Postgres {
+    pub(in crate::store) async fn withdraw_entry(
+        &self,
+        session: u64,
+        at: &str,
+    ) -> Result<Option<Withdrawn>> {
+        let session = session_id(session);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx.query_opt(ENTRY_BY_SESSION, &[&session]).await? else {
+            return Ok(None);
+        };
+        let (code, round_id, set_id): (String, String, String) =
+            (row.get(0), row.get(1), row.get(4));
+        lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
+        tx.execute(WITHDRAW_ENTRY, &[&session, &at]).await?;
+        tx.execute(INSERT_WITHDRAWAL, &[&code, &at, &set_id, &round_id])
+            .await?;
+        let entry = entry_of(&tx, &session)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;
+        tx.commit().await?;
+        Ok(Some(Withdrawn {
+            at: entry.withdrawn_at.unwrap_or_else(|| at.to_owned()),
+            held_by: entry.draws.iter().map(|d| d.id).collect(),
+        }))
+    }
+
+    pub(in crate::store) async fn purge_round(
+        &self,
+        set_id: &str,
+        round_id: &str,
+        at: &str,
+        how: &str,
+    ) -> Result<i64> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        lock(&tx, Lock::Audit).await?;
+        let erased = tx.execute(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
+        tx.execute(INSERT_PURGE, &[&set_id, &round_id, &at, &erased, &how])
+            .await?;
+        let detail = rules::purge_detail(set_id, round_id, erased, how);
+        audit(&tx, AuditAction::ContactsPurged, &detail, at).await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+
+    pub(in crate::store) async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
+        let client = self.client().await?;
+        let deadlines = client
+            .query(CLAIM_DEADLINES, &[&set_id, &round_id])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let last_purge = client
+            .query_opt(LAST_PURGE, &[&set_id, &round_id])
+            .await?
+            .map(|r| Purge {
+                at: r.get(0),
+                erased: r.get(1),
+                how: r.get(2),
+            });
+        Ok(rules::keeping(deadlines, last_purge))
+    }
+
+    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
+        let rows = self.client().await?.query(ROUNDS_WITH_ENTRIES, &[]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}

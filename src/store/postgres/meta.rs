@@ -1,0 +1,129 @@
+//! `meta` (secrets, the active set, the sets' generation), `set_versions`
+//! (every set text seen) and the node numbers.
+
+use super::{Postgres, Result};
+use crate::store::{Secret, StoreError};
+
+/// `meta` key of the secret under which phones are hashed.
+pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
+/// `meta` key of the set last made active.
+const ACTIVE_SET: &str = "active_set";
+/// `meta` key of the number that rises with every change to the shared sets.
+pub(super) const SETS_GENERATION: &str = "sets_generation";
+
+const GET_META: &str = "SELECT value FROM meta WHERE key = $1";
+const INSERT_META: &str =
+    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+const SET_META: &str = "INSERT INTO meta (key, value) VALUES ($1, $2)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
+/// Bumps the generation in the transaction of the change it announces.
+pub(super) const BUMP_GENERATION: &str =
+    "INSERT INTO meta (key, value) VALUES ('sets_generation', '1')
+     ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)";
+
+const INSERT_SET_VERSION: &str = "INSERT INTO set_versions (version, set_id, source, loaded_at)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING";
+const LATEST_SET_VERSION: &str =
+    "SELECT version FROM set_versions WHERE set_id = $1 ORDER BY seq DESC LIMIT 1";
+const GET_SET_VERSION: &str = "SELECT source FROM set_versions
+     WHERE substr(version, 1, length($1)) = $1 LIMIT 1";
+
+fn secret_key(s: Secret) -> &'static str {
+    match s {
+        Secret::AdminToken => "admin_token",
+        Secret::SessionSecret => "session_secret",
+    }
+}
+
+impl Postgres {
+    /// The value under `key`, or `make()`'s stored now; whichever node
+    /// wrote first wins and every node reads that one back.
+    pub(super) async fn meta_or_insert_key(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String> {
+        let client = self.client().await?;
+        if let Some(row) = client.query_opt(GET_META, &[&key]).await? {
+            return Ok(row.get(0));
+        }
+        client.execute(INSERT_META, &[&key, &make()]).await?;
+        let row = client.query_opt(GET_META, &[&key]).await?;
+        row.map(|r| r.get(0))
+            .ok_or_else(|| StoreError::Corrupt(key.into()))
+    }
+
+    pub(in crate::store) async fn meta_or_insert(
+        &self,
+        key: Secret,
+        make: impl FnOnce() -> String + Send + 'static,
+    ) -> Result<String> {
+        self.meta_or_insert_key(secret_key(key), make).await
+    }
+
+    pub(in crate::store) async fn active_set(&self) -> Result<Option<String>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(GET_META, &[&ACTIVE_SET])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    pub(in crate::store) async fn remember_active_set(&self, id: &str) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute(SET_META, &[&ACTIVE_SET, &id]).await?;
+        tx.execute(BUMP_GENERATION, &[]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn keep_set_version(
+        &self,
+        version: &str,
+        set_id: &str,
+        source: &str,
+        at: &str,
+    ) -> Result<()> {
+        self.client()
+            .await?
+            .execute(INSERT_SET_VERSION, &[&version, &set_id, &source, &at])
+            .await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn set_version_source(
+        &self,
+        version: &str,
+    ) -> Result<Option<String>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(GET_SET_VERSION, &[&version])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    pub(in crate::store) async fn latest_set_version(
+        &self,
+        set_id: &str,
+    ) -> Result<Option<String>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(LATEST_SET_VERSION, &[&set_id])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// A number no other node started since the database was made has.
+    pub(super) async fn next_node_number(&self) -> Result<u64> {
+        let row = self
+            .client()
+            .await?
+            .query_one("SELECT nextval('node_numbers')", &[])
+            .await?;
+        Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+    }
+}

@@ -1,0 +1,243 @@
+//! The PostgreSQL engine (SPEC §10): any number of nodes share one
+//! database. Every write is one transaction on a pooled connection
+//! (`deadpool-postgres` over `tokio-postgres`), with `synchronous_commit`
+//! on, so an answer means the commit is durable on the server (and on its
+//! synchronous standby, when one is configured).
+//!
+//! What one SQLite writer thread decided by going first is decided here by
+//! the database: `UNIQUE` constraints for codes, receipts, sessions and
+//! phones per round; a partial unique index for one pending draw per
+//! round; and transaction-scoped advisory locks for the orderings a
+//! constraint cannot state ([`Lock`]). The SQL lives with its aggregate,
+//! as in the SQLite engine: [`meta`], [`submissions`], [`entries`],
+//! [`stats`], [`draws`], [`erasure`], [`audit`], [`sets`].
+
+mod audit;
+mod draws;
+mod entries;
+mod erasure;
+mod meta;
+pub mod schema;
+mod sets;
+mod stats;
+mod submissions;
+
+use super::StoreError;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::NoTls;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        // The server's own message when it gave one ("duplicate key…"), not
+        // just "db error".
+        match e.as_db_error() {
+            Some(db) => Self::Database(format!("{}: {}", db.code().code(), db.message())),
+            None => Self::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            other => Self::Database(format!("no database connection: {other}")),
+        }
+    }
+}
+
+/// The constraint a statement broke, when it broke a `UNIQUE` one.
+fn unique_violation(e: &tokio_postgres::Error) -> Option<&str> {
+    let db = e.as_db_error()?;
+    (*db.code() == SqlState::UNIQUE_VIOLATION).then(|| db.constraint().unwrap_or(""))
+}
+
+/// Most connections one node holds.
+const POOL_SIZE: usize = 32;
+
+/// The orderings that advisory locks keep, each taken inside a
+/// transaction and released by its end. A transaction that takes both
+/// takes the round's first, so two never wait for each other.
+#[derive(Debug, Clone, Copy)]
+enum Lock<'a> {
+    /// Entries and withdrawals of a round hold it shared; a draw's commit
+    /// holds it alone, so its pool is read when no entry of the round is
+    /// half-written, and every entry written after it has a higher `seq`.
+    Round(&'a str, &'a str),
+    /// The audit chain: one append at a time across nodes.
+    Audit,
+}
+
+impl Lock<'_> {
+    fn key(self) -> i64 {
+        match self {
+            Lock::Audit => 0x7175_697a_0002,
+            Lock::Round(set, round) => {
+                let digest = Sha256::digest(format!("round\0{set}\0{round}").as_bytes());
+                i64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
+            }
+        }
+    }
+}
+
+async fn lock(tx: &deadpool_postgres::Transaction<'_>, l: Lock<'_>) -> Result<()> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&l.key()])
+        .await?;
+    Ok(())
+}
+
+async fn lock_shared(tx: &deadpool_postgres::Transaction<'_>, l: Lock<'_>) -> Result<()> {
+    tx.execute("SELECT pg_advisory_xact_lock_shared($1)", &[&l.key()])
+        .await?;
+    Ok(())
+}
+
+/// Counter rows are split in this many shards.
+const SHARDS: i32 = 8;
+
+/// A shard for one transaction's counter updates.
+fn shard() -> i32 {
+    rand::random_range(0..SHARDS)
+}
+
+/// The engine: a pool of connections to one database.
+#[derive(Clone)]
+pub(super) struct Postgres {
+    pool: Pool,
+    /// Session starts not yet written, by (set, round).
+    starts: Arc<Mutex<HashMap<(String, String), i64>>>,
+    phone_key: Arc<crate::contact::PhoneKey>,
+    /// This node's number, from the database's `node_numbers` sequence.
+    node: u64,
+}
+
+/// Where an URL's password is, replaced for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+impl Postgres {
+    /// Connects, migrates (one node at a time), and reads the phone key and
+    /// this node's number.
+    pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let shown = redact(url);
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .with_context(|| format!("cannot read the database URL {shown}"))?;
+        config.options("-c synchronous_commit=on");
+        if config.get_application_name().is_none() {
+            config.application_name("quizbooth");
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .context("cannot build the connection pool")?;
+        let mut client = pool
+            .get()
+            .await
+            .map_err(StoreError::from)
+            .with_context(|| format!("cannot connect to {shown}"))?;
+        schema::migrate(&mut client)
+            .await
+            .map_err(StoreError::from)
+            .with_context(|| format!("cannot migrate the database {shown}"))?;
+        drop(client);
+        let engine = Self {
+            pool,
+            starts: Arc::default(),
+            phone_key: Arc::new(crate::contact::PhoneKey::new(b"")),
+            node: 0,
+        };
+        let secret = engine
+            .meta_or_insert_key(meta::PHONE_KEY_SECRET, crate::quiz::token::new_secret)
+            .await?;
+        let node = engine.next_node_number().await?;
+        let engine = Self {
+            phone_key: Arc::new(crate::contact::PhoneKey::new(secret.as_bytes())),
+            node,
+            ..engine
+        };
+        engine.spawn_start_flusher();
+        Ok(engine)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// This node's number (session keys carry it: see [`crate::quiz::KeyClock`]).
+    pub(super) fn node(&self) -> u64 {
+        self.node
+    }
+
+    pub(super) fn count_start(&self, set_id: &str, round_id: &str) {
+        *self
+            .starts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((set_id.to_owned(), round_id.to_owned()))
+            .or_default() += 1;
+    }
+
+    /// Writes the starts counted so far; they are put back if that fails.
+    pub(super) async fn flush_counts(&self) -> Result<()> {
+        let taken =
+            std::mem::take(&mut *self.starts.lock().unwrap_or_else(PoisonError::into_inner));
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let written = stats::add_starts(self, &taken).await;
+        if written.is_err() {
+            let mut starts = self.starts.lock().unwrap_or_else(PoisonError::into_inner);
+            for (k, n) in taken {
+                *starts.entry(k).or_default() += n;
+            }
+        }
+        written
+    }
+
+    /// Session starts are written every half second, as on SQLite.
+    fn spawn_start_flusher(&self) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(500));
+            loop {
+                every.tick().await;
+                if let Err(e) = engine.flush_counts().await {
+                    tracing::warn!(error = %e, "cannot write the session starts yet");
+                }
+            }
+        });
+    }
+
+    /// Erased values stay in dead row versions until vacuum reclaims them;
+    /// this asks for that now. (PostgreSQL's WAL and backups are the
+    /// operator's to keep or not: README "Several machines".)
+    pub(super) async fn checkpoint(&self) -> Result<bool> {
+        self.client().await?.batch_execute("VACUUM entries").await?;
+        Ok(true)
+    }
+}

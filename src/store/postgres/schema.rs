@@ -1,0 +1,267 @@
+//! The PostgreSQL schema, by migrations kept in `schema_version`. Nodes
+//! starting together take a session advisory lock first, so one migrates
+//! and the others find the schema current. The SQL stays with what
+//! PostgreSQL 13 and the engines that speak its protocol accept: no
+//! generated columns, no `MERGE`, triggers `EXECUTE PROCEDURE`.
+//!
+//! Times are RFC 3339 text, as on SQLite, so both engines give back the
+//! same strings (a draw's `committed_at` is part of what is published).
+
+use tokio_postgres::Client;
+
+/// Advisory lock key of migrations (any fixed number unlikely to clash).
+const MIGRATION_LOCK: i64 = 0x7175_697a_0001;
+
+/// Migration `i` moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: everything SQLite reached by its seventh migration, and what only
+    // several nodes need: the sets shared through the database, node numbers.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE set_versions (
+        seq       BIGSERIAL NOT NULL,
+        version   TEXT PRIMARY KEY,
+        set_id    TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    CREATE INDEX set_versions_set ON set_versions (set_id, seq);
+    -- The sets uploaded or removed through the console: every node serves
+    -- what this says (SPEC §10); `meta.sets_generation` rises with each change.
+    CREATE TABLE shared_sets (
+        set_id     TEXT PRIMARY KEY,
+        version    TEXT NOT NULL REFERENCES set_versions (version),
+        removed    BOOLEAN NOT NULL DEFAULT FALSE,
+        changed_at TEXT NOT NULL
+    );
+    CREATE SEQUENCE node_numbers;
+    CREATE TABLE submissions (
+        id           BIGINT PRIMARY KEY,
+        submitted_at TEXT NOT NULL,
+        score        BIGINT NOT NULL,
+        percent      BIGINT NOT NULL,
+        passed       BOOLEAN NOT NULL,
+        given        TEXT NOT NULL
+    );
+    -- `seq` orders entries within a round: a draw's watermark is the highest
+    -- `seq` of its round, read under the round's lock (see `entries.rs`).
+    CREATE TABLE entries (
+        seq         BIGSERIAL PRIMARY KEY,
+        code        TEXT NOT NULL,
+        session_id  TEXT NOT NULL,
+        set_id      TEXT NOT NULL,
+        set_version TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        name        TEXT,
+        phone       TEXT,
+        phone_key   TEXT,
+        score       BIGINT NOT NULL,
+        percent     BIGINT NOT NULL,
+        created_at  TEXT NOT NULL,
+        receipt     TEXT,
+        publish     BOOLEAN NOT NULL DEFAULT FALSE,
+        name_mask   TEXT,
+        phone_mask  TEXT,
+        erased      TEXT CHECK (erased IN ('withdrawn', 'purged')),
+        erased_at   TEXT,
+        CONSTRAINT entries_code UNIQUE (code),
+        CONSTRAINT entries_session UNIQUE (session_id),
+        CONSTRAINT entries_receipt UNIQUE (receipt),
+        CONSTRAINT entries_phone UNIQUE (set_id, round_id, phone_key)
+    );
+    CREATE INDEX entries_pool ON entries (set_id, round_id, code);
+    -- The staff's counters, each row split in shards so that concurrent
+    -- transactions of many nodes rarely wait for one another's row.
+    CREATE TABLE round_stats (
+        set_id    TEXT NOT NULL,
+        round_id  TEXT NOT NULL,
+        shard     INTEGER NOT NULL,
+        started   BIGINT NOT NULL DEFAULT 0,
+        submitted BIGINT NOT NULL DEFAULT 0,
+        passed    BIGINT NOT NULL DEFAULT 0,
+        entries   BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, shard)
+    );
+    CREATE TABLE question_stats (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        shard       INTEGER NOT NULL,
+        answered    BIGINT NOT NULL DEFAULT 0,
+        correct     BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, question_id, shard)
+    );
+    CREATE TABLE draws (
+        id             BIGSERIAL PRIMARY KEY,
+        set_id         TEXT NOT NULL,
+        round_id       TEXT NOT NULL,
+        prize          TEXT NOT NULL,
+        winners_wanted BIGINT NOT NULL,
+        entries_txt    TEXT NOT NULL,
+        entries_digest TEXT NOT NULL,
+        entry_count    BIGINT NOT NULL,
+        committed_at   TEXT NOT NULL,
+        public_seed    TEXT,
+        revealed_at    TEXT,
+        winner_count   BIGINT,
+        claim_by       TEXT,
+        replaces       BIGINT REFERENCES draws (id),
+        pool_watermark BIGINT NOT NULL
+    );
+    -- One pending draw per round, whichever node commits it.
+    CREATE UNIQUE INDEX draws_one_pending ON draws (set_id, round_id) WHERE public_seed IS NULL;
+    CREATE UNIQUE INDEX draws_replaces ON draws (replaces) WHERE replaces IS NOT NULL;
+    CREATE TABLE draw_winners (
+        draw_id  BIGINT NOT NULL REFERENCES draws (id),
+        position BIGINT NOT NULL,
+        code     TEXT NOT NULL,
+        PRIMARY KEY (draw_id, position)
+    );
+    CREATE INDEX draw_winners_code ON draw_winners (code);
+    CREATE TABLE claims (
+        draw_id    BIGINT NOT NULL REFERENCES draws (id),
+        code       TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (draw_id, code)
+    );
+    CREATE TABLE audit (
+        seq    BIGINT PRIMARY KEY,
+        at     TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        hash   TEXT NOT NULL
+    );
+    CREATE TABLE withdrawals (
+        code         TEXT PRIMARY KEY,
+        withdrawn_at TEXT NOT NULL,
+        after_draw   BIGINT NOT NULL
+    );
+    CREATE TABLE purges (
+        seq      BIGSERIAL PRIMARY KEY,
+        set_id   TEXT NOT NULL,
+        round_id TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        erased   BIGINT NOT NULL,
+        how      TEXT NOT NULL
+    );
+    CREATE INDEX purges_round ON purges (set_id, round_id, seq);
+
+    -- The immutability rules of SQLite's triggers, as plpgsql.
+    CREATE FUNCTION quizbooth_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '%', TG_ARGV[0];
+    END $$;
+    CREATE TRIGGER draws_never_deleted BEFORE DELETE ON draws
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a committed draw is never deleted');
+    CREATE FUNCTION quizbooth_draw_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF OLD.public_seed IS NOT NULL OR NEW.public_seed IS NULL OR NEW.revealed_at IS NULL
+           OR NEW.winner_count IS NULL
+           OR NEW.id IS DISTINCT FROM OLD.id
+           OR NEW.entries_txt IS DISTINCT FROM OLD.entries_txt
+           OR NEW.entries_digest IS DISTINCT FROM OLD.entries_digest
+           OR NEW.entry_count IS DISTINCT FROM OLD.entry_count
+           OR NEW.set_id IS DISTINCT FROM OLD.set_id
+           OR NEW.round_id IS DISTINCT FROM OLD.round_id
+           OR NEW.prize IS DISTINCT FROM OLD.prize
+           OR NEW.winners_wanted IS DISTINCT FROM OLD.winners_wanted
+           OR NEW.committed_at IS DISTINCT FROM OLD.committed_at
+           OR NEW.claim_by IS DISTINCT FROM OLD.claim_by
+           OR NEW.replaces IS DISTINCT FROM OLD.replaces
+           OR NEW.pool_watermark IS DISTINCT FROM OLD.pool_watermark THEN
+            RAISE EXCEPTION 'a committed draw is never changed';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER draws_commitment_fixed BEFORE UPDATE ON draws
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_draw_fixed();
+    CREATE FUNCTION quizbooth_winner_by_reveal() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        d draws%ROWTYPE;
+    BEGIN
+        SELECT * INTO d FROM draws WHERE id = NEW.draw_id;
+        IF d.public_seed IS NULL OR NEW.position < 0 OR NEW.position >= COALESCE(d.winner_count, 0)
+           OR (NEW.position > 0 AND NOT EXISTS (SELECT 1 FROM draw_winners
+                 WHERE draw_id = NEW.draw_id AND position = NEW.position - 1)) THEN
+            RAISE EXCEPTION 'winners are written by the reveal alone';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER draw_winners_by_reveal_only BEFORE INSERT ON draw_winners
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_winner_by_reveal();
+    CREATE TRIGGER draw_winners_never_changed BEFORE UPDATE ON draw_winners
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('winners are never changed');
+    CREATE TRIGGER draw_winners_fixed BEFORE DELETE ON draw_winners
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('winners are never removed');
+    CREATE FUNCTION quizbooth_claim_of_winner() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM draw_winners WHERE draw_id = NEW.draw_id AND code = NEW.code) THEN
+            RAISE EXCEPTION 'only a winner can claim';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER claims_of_winners_only BEFORE INSERT ON claims
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_claim_of_winner();
+    CREATE TRIGGER claims_never_changed BEFORE UPDATE ON claims
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a claim is never changed');
+    CREATE TRIGGER claims_never_removed BEFORE DELETE ON claims
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a claim is never removed');
+    CREATE TRIGGER audit_never_changed BEFORE UPDATE ON audit
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('the audit log is append-only');
+    CREATE TRIGGER audit_never_removed BEFORE DELETE ON audit
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('the audit log is append-only');
+    CREATE TRIGGER withdrawals_never_removed BEFORE DELETE ON withdrawals
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a withdrawal is never undone');
+    "#,
+];
+
+/// Brings the schema up to date, one migration a transaction, under the
+/// migration lock (held by this connection's session until it is released).
+pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let outcome = migrate_locked(client).await;
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
+    outcome?;
+    unlocked.map(|_| ())
+}
+
+async fn migrate_locked(client: &mut Client) -> Result<(), tokio_postgres::Error> {
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        .await?;
+    let row = client
+        .query_opt("SELECT version FROM schema_version", &[])
+        .await?;
+    let current = match row {
+        Some(r) => r.get::<_, i32>(0),
+        None => {
+            client
+                .execute("INSERT INTO schema_version (version) VALUES (0)", &[])
+                .await?;
+            0
+        }
+    };
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = client.transaction().await?;
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "UPDATE schema_version SET version = $1",
+            &[&((i + 1) as i32)],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The schema version migrations end at.
+pub fn current() -> i32 {
+    MIGRATIONS.len() as i32
+}

@@ -1,0 +1,136 @@
+//! `round_stats` and `question_stats`: the staff's counters, added in the
+//! transaction of what they count, each into one of a few shards, and
+//! summed when read.
+
+use super::{shard, Postgres, Result};
+use crate::store::{QuestionCounts, RoundCounts, Stats};
+use deadpool_postgres::GenericClient;
+use std::collections::HashMap;
+
+const ADD_ROUND_COUNTS: &str =
+    "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (set_id, round_id, shard) DO UPDATE SET
+       started = round_stats.started + EXCLUDED.started,
+       submitted = round_stats.submitted + EXCLUDED.submitted,
+       passed = round_stats.passed + EXCLUDED.passed,
+       entries = round_stats.entries + EXCLUDED.entries";
+const ADD_QUESTION_COUNTS: &str =
+    "INSERT INTO question_stats (set_id, round_id, question_id, shard, answered, correct)
+     VALUES ($1, $2, $3, $4, 1, $5)
+     ON CONFLICT (set_id, round_id, question_id, shard) DO UPDATE SET
+       answered = question_stats.answered + 1,
+       correct = question_stats.correct + EXCLUDED.correct";
+const ROUND_COUNTS: &str = "SELECT CAST(COALESCE(SUM(started), 0) AS BIGINT),
+     CAST(COALESCE(SUM(submitted), 0) AS BIGINT), CAST(COALESCE(SUM(passed), 0) AS BIGINT),
+     CAST(COALESCE(SUM(entries), 0) AS BIGINT)
+     FROM round_stats WHERE set_id = $1 AND ($2::TEXT IS NULL OR round_id = $2)";
+const QUESTION_COUNTS: &str = "SELECT question_id, CAST(SUM(answered) AS BIGINT),
+     CAST(SUM(correct) AS BIGINT) FROM question_stats
+     WHERE set_id = $1 AND ($2::TEXT IS NULL OR round_id = $2) GROUP BY question_id";
+
+/// Adds `[started, submitted, passed, entries]` to a round's shard.
+pub(super) async fn add_round(
+    c: &impl GenericClient,
+    set_id: &str,
+    round_id: &str,
+    shard: i32,
+    [started, submitted, passed, entries]: [i64; 4],
+) -> Result<()> {
+    c.execute(
+        ADD_ROUND_COUNTS,
+        &[
+            &set_id, &round_id, &shard, &started, &submitted, &passed, &entries,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Counts one answer to each question, `(id, correct)`, in the order given.
+pub(super) async fn add_questions(
+    c: &impl GenericClient,
+    set_id: &str,
+    round_id: &str,
+    shard: i32,
+    answers: &[(&str, bool)],
+) -> Result<()> {
+    for (id, correct) in answers {
+        c.execute(
+            ADD_QUESTION_COUNTS,
+            &[&set_id, &round_id, id, &shard, &i64::from(*correct)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes counted session starts, in one transaction.
+pub(super) async fn add_starts(
+    engine: &Postgres,
+    starts: &HashMap<(String, String), i64>,
+) -> Result<()> {
+    let mut client = engine.client().await?;
+    let tx = client.transaction().await?;
+    let shard = shard();
+    let mut rounds: Vec<_> = starts.iter().collect();
+    rounds.sort();
+    for ((set_id, round_id), n) in rounds {
+        add_round(&tx, set_id, round_id, shard, [*n, 0, 0, 0]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn round_counts(
+    c: &impl GenericClient,
+    set_id: &str,
+    round_id: Option<&str>,
+) -> Result<RoundCounts> {
+    let r = c.query_one(ROUND_COUNTS, &[&set_id, &round_id]).await?;
+    Ok(RoundCounts {
+        started: r.get(0),
+        submitted: r.get(1),
+        passed: r.get(2),
+        entries: r.get(3),
+    })
+}
+
+impl Postgres {
+    pub(in crate::store) async fn stats(
+        &self,
+        set_id: &str,
+        round_id: Option<&str>,
+    ) -> Result<Stats> {
+        let client = self.client().await?;
+        let rounds = round_counts(&client, set_id, round_id).await?;
+        let questions = client
+            .query(QUESTION_COUNTS, &[&set_id, &round_id])
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    QuestionCounts {
+                        answered: r.get(1),
+                        correct: r.get(2),
+                    },
+                )
+            })
+            .collect();
+        Ok(Stats { rounds, questions })
+    }
+
+    pub(in crate::store) async fn round_counts(
+        &self,
+        set_id: &str,
+        rounds: Vec<String>,
+    ) -> Result<Vec<RoundCounts>> {
+        let client = self.client().await?;
+        let mut out = Vec::with_capacity(rounds.len());
+        for r in &rounds {
+            out.push(round_counts(&client, set_id, Some(r)).await?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,97 @@
+//! `submissions`: one row per submitted session, under the session's key,
+//! written with the counters it adds in one transaction.
+
+use super::{shard, unique_violation, Postgres, Result};
+use crate::store::rules::{decode_given, encode_given};
+use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, Submission};
+
+const INSERT_SUBMISSION: &str =
+    "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
+     VALUES ($1, $2, $3, $4, $5, $6)";
+const GET_SUBMISSION: &str =
+    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = $1";
+const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
+
+/// Session keys stay below 2^63 (see the SQLite engine's `key_param`).
+fn key_param(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+fn submission_row(r: &tokio_postgres::Row) -> Submission {
+    Submission {
+        submitted_at: r.get(0),
+        score: u32::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+        percent: u32::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+        passed: r.get(3),
+    }
+}
+
+impl Postgres {
+    pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {
+        let row = self.client().await?.query_one(MAX_SUBMISSION, &[]).await?;
+        Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+    }
+
+    pub(in crate::store) async fn record_submission(
+        &self,
+        s: NewSubmission,
+    ) -> Result<std::result::Result<(), AlreadySubmitted>> {
+        let given = encode_given(&s);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let inserted = tx
+            .execute(
+                INSERT_SUBMISSION,
+                &[
+                    &key_param(s.session),
+                    &s.submitted_at,
+                    &i64::from(s.score),
+                    &i64::from(s.percent),
+                    &s.passed,
+                    &given,
+                ],
+            )
+            .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if unique_violation(&e).is_some() => return Ok(Err(AlreadySubmitted)),
+            Err(e) => return Err(e.into()),
+        }
+        let shard = shard();
+        super::stats::add_round(
+            &tx,
+            &s.set_id,
+            &s.round_id,
+            shard,
+            [0, 1, i64::from(s.passed), 0],
+        )
+        .await?;
+        // In question order, so two transactions never wait on each other's rows.
+        let mut answers: Vec<(&str, bool)> = s
+            .answers
+            .iter()
+            .map(|a| (a.question.as_str(), a.correct))
+            .collect();
+        answers.sort_unstable();
+        super::stats::add_questions(&tx, &s.set_id, &s.round_id, shard, &answers).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    pub(in crate::store) async fn submission(&self, session: u64) -> Result<Option<Submission>> {
+        Ok(self.submission_with_answers(session).await?.map(|(s, _)| s))
+    }
+
+    pub(in crate::store) async fn submission_with_answers(
+        &self,
+        session: u64,
+    ) -> Result<Option<(Submission, GivenAnswers)>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(GET_SUBMISSION, &[&key_param(session)])
+            .await?;
+        row.map(|r| Ok((submission_row(&r), decode_given(&r.get::<_, String>(4))?)))
+            .transpose()
+    }
+}

@@ -1,0 +1,229 @@
+//! What the draw, claim and purge operations decide, apart from how an
+//! engine reads and writes: both engines run these inside their own
+//! transaction, so a rule is written once and holds on either.
+
+use super::{
+    ClaimBy, ClaimMode, ClaimRefused, CommitRefused, Draw, DrawRequest, Erased, Erasure, Keeping,
+    Purge, RevealRefused,
+};
+use crate::contact::{mask_name, mask_phone, PhoneKey};
+use crate::draw::Commitment;
+use chrono::DateTime;
+
+/// Whether RFC 3339 time `a` is after `b` (unreadable times are not).
+pub(super) fn after(a: &str, b: &str) -> bool {
+    match (
+        DateTime::parse_from_rfc3339(a),
+        DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => false,
+    }
+}
+
+/// Whether a re-draw of `replaced` (whose claimed wins number `claimed`)
+/// may be committed as `d`.
+pub(super) fn check_replacement(
+    replaced: &Draw,
+    claimed: i64,
+    d: &DrawRequest,
+) -> Result<(), CommitRefused> {
+    if replaced.set_id != d.set_id || replaced.round_id != d.round_id {
+        return Err(CommitRefused::ReplacesOtherRound);
+    }
+    let claim_passed = replaced
+        .claim_by
+        .as_deref()
+        .is_some_and(|by| after(&d.at, by));
+    if replaced.public_seed.is_none() || !claim_passed || replaced.replaced_by.is_some() {
+        return Err(CommitRefused::ClaimOpen);
+    }
+    let unclaimed = replaced.winners.len() as i64 - claimed;
+    if d.winners > unclaimed {
+        return Err(CommitRefused::TooManyWinners(unclaimed));
+    }
+    Ok(())
+}
+
+/// The audit line of a committed draw.
+pub(super) fn commit_detail(id: i64, d: &DrawRequest, c: &Commitment) -> String {
+    let redraw = d
+        .replaces
+        .map(|old| format!(", re-draw of draw {old}"))
+        .unwrap_or_default();
+    format!(
+        "draw {id} of {}/{}: {} entries, {} winner(s){redraw}, digest {}",
+        d.set_id,
+        d.round_id,
+        c.pool.len(),
+        d.winners,
+        c.digest
+    )
+}
+
+/// The winners a reveal of `d` with `public_seed` picks from its committed
+/// pool `text`, which must still hash to the published digest and read
+/// back as a sorted list of codes.
+pub(super) fn pick_winners(
+    d: &Draw,
+    text: Option<String>,
+    public_seed: &str,
+) -> Result<Vec<String>, RevealRefused> {
+    if d.public_seed.is_some() {
+        return Err(RevealRefused::AlreadyRevealed);
+    }
+    let text = text.ok_or(RevealRefused::PoolCorrupt)?;
+    if crate::draw::sha256_hex(text.as_bytes()) != d.entries_digest {
+        return Err(RevealRefused::PoolCorrupt);
+    }
+    let pool = crate::draw::parse_entries_txt(&text).map_err(|_| RevealRefused::PoolCorrupt)?;
+    Ok(crate::draw::pick(
+        &pool,
+        crate::draw::seed(&d.entries_digest, public_seed),
+        d.winners_wanted as usize,
+    ))
+}
+
+/// The audit line of a reveal.
+pub(super) fn reveal_detail(id: i64, public_seed: &str, picked: &[String]) -> String {
+    format!(
+        "draw {id}: seed {public_seed:?}, winners {}",
+        picked.join(" ")
+    )
+}
+
+/// A code's win in a revealed draw, as an engine reads it.
+pub(super) struct Win {
+    pub draw_id: i64,
+    pub prize: String,
+    pub claim_by: Option<String>,
+    pub code: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub phone_key: Option<String>,
+    pub erased: Option<Erasure>,
+    pub claimed_at: Option<String>,
+}
+
+/// Whether the win may be handed out now to `by`.
+pub(super) fn check_claim(
+    win: &Win,
+    key: &PhoneKey,
+    by: &ClaimBy,
+    at: &str,
+) -> Result<(), ClaimRefused> {
+    // A code with the wrong phone is no proof: the code is public. The
+    // phone is compared through its keyed hash, which outlives a purge.
+    if let ClaimBy::CodeAndPhone(_, given) = by {
+        if win.phone_key.as_deref().is_none_or(|k| k != key.of(given)) {
+            return Err(ClaimRefused::NotAWinner);
+        }
+    }
+    if win
+        .erased
+        .as_ref()
+        .is_some_and(|e| e.why == Erased::Withdrawn)
+    {
+        return Err(ClaimRefused::Withdrawn);
+    }
+    if let Some(at) = &win.claimed_at {
+        return Err(ClaimRefused::AlreadyClaimed(at.clone()));
+    }
+    if win.claim_by.as_deref().is_some_and(|by| after(at, by)) {
+        return Err(ClaimRefused::Closed);
+    }
+    Ok(())
+}
+
+impl Win {
+    /// What the desk is shown: the win, claimed `at` when handed out.
+    pub(super) fn claimed(self, mode: ClaimMode, at: &str) -> super::Claimed {
+        super::Claimed {
+            draw: self.draw_id,
+            prize: self.prize,
+            code: self.code,
+            name: self.name,
+            phone: self.phone,
+            erased: self.erased,
+            claimed_at: (mode == ClaimMode::HandOut).then(|| at.to_owned()),
+        }
+    }
+
+    /// The audit line of a hand-out (masked contacts only).
+    pub(super) fn claim_detail(&self) -> String {
+        let (draw_id, code) = (self.draw_id, &self.code);
+        match (&self.name, &self.phone) {
+            (Some(name), Some(phone)) => format!(
+                "draw {draw_id}: {code} ({} {}) handed out",
+                mask_name(name),
+                mask_phone(phone)
+            ),
+            _ => format!("draw {draw_id}: {code} (contacts erased) handed out by receipt"),
+        }
+    }
+}
+
+/// The audit line of a purge.
+pub(super) fn purge_detail(set_id: &str, round_id: &str, erased: i64, how: &str) -> String {
+    format!("{set_id}/{round_id}: names and phones of {erased} entries erased ({how})")
+}
+
+/// The keeping of a round from its claim deadlines and its last purge.
+pub(super) fn keeping(deadlines: Vec<String>, last_purge: Option<Purge>) -> Keeping {
+    let last_claim_by = deadlines
+        .into_iter()
+        .filter_map(|t| DateTime::parse_from_rfc3339(&t).ok().map(|d| (d, t)))
+        .max_by_key(|(d, _)| *d)
+        .map(|(_, t)| t);
+    Keeping {
+        last_claim_by,
+        last_purge,
+    }
+}
+
+/// The stored `erased` and `erased_at` as one value.
+pub(super) fn erasure(why: Option<String>, at: Option<String>) -> Option<Erasure> {
+    Some(Erasure {
+        why: Erased::parse(&why?)?,
+        at: at.unwrap_or_default(),
+    })
+}
+
+/// The masks kept for an entrant who agreed to publication.
+pub(super) fn masks(e: &super::NewEntry) -> (Option<String>, Option<String>) {
+    if e.publish {
+        (Some(mask_name(&e.name)), Some(mask_phone(&e.phone)))
+    } else {
+        (None, None)
+    }
+}
+
+/// An entry's session as stored: the key as 16 hex digits, ordered by start time.
+pub(super) fn session_id(key: u64) -> String {
+    format!("{key:016x}")
+}
+
+/// The stored form of the answers given: question id → the letters given
+/// (`{"q1":"AC"}`), on either engine.
+pub(super) fn encode_given(s: &super::NewSubmission) -> String {
+    let given: serde_json::Map<String, serde_json::Value> = s
+        .answers
+        .iter()
+        .map(|a| {
+            (
+                a.question.clone(),
+                serde_json::Value::String(a.given.iter().collect()),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(given).to_string()
+}
+
+pub(super) fn decode_given(text: &str) -> Result<super::GivenAnswers, super::StoreError> {
+    let given: std::collections::HashMap<String, String> = serde_json::from_str(text)
+        .map_err(|e| super::StoreError::Corrupt(format!("a submission's answers: {e}")))?;
+    Ok(given
+        .into_iter()
+        .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
+        .collect())
+}

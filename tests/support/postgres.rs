@@ -1,0 +1,400 @@
+//! A throwaway PostgreSQL cluster for the tests: one per test process,
+//! started on first use (`initdb` into a temp dir, `pg_ctl start` on a free
+//! 127.0.0.1 port, trust auth, user `postgres`), one fresh database per test
+//! (`database_url`). Binaries come from the highest `/usr/lib/postgresql/*/bin`
+//! or PATH; as root they run as the `postgres` user through `runuser`. Locally
+//! a test skips with a printed reason when PostgreSQL is missing; under
+//! `CI=true` it must run. A static is never dropped, so a watchdog process
+//! holds a pipe from the test process: at its EOF (the test process ended,
+//! however, even by SIGKILL) it sends SIGINT (fast shutdown) to the pid in
+//! the postmaster's pid file and removes the temp dir.
+
+use std::hash::{BuildHasher, Hasher};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// The server's settings: durable commits, room for many pools.
+const SETTINGS: &str = "-c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on \
+                        -c max_connections=300 -c shared_buffers=64MB";
+
+/// A running cluster; stopped on drop, or, for the one behind `cluster()`
+/// (never dropped), by its watchdog when the test process ends.
+pub struct Cluster {
+    port: u16,
+    bin: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    as_postgres: bool,
+    postmaster: u32,
+    watchdog: Option<Child>,
+    _dir: tempfile::TempDir,
+}
+
+enum Unavailable {
+    /// Not installed: skip locally, panic under CI.
+    Missing(String),
+    /// Installed but would not start: every caller panics with this.
+    Broken(String),
+}
+
+/// The process's cluster, started on first call; `None` (with a printed
+/// reason) when PostgreSQL is missing outside CI.
+#[allow(dead_code)]
+pub fn cluster() -> Option<&'static Cluster> {
+    static CLUSTER: OnceLock<Result<Cluster, Unavailable>> = OnceLock::new();
+    available(CLUSTER.get_or_init(Cluster::launch).as_ref())
+}
+
+fn available<T>(cluster: Result<T, &Unavailable>) -> Option<T> {
+    match cluster {
+        Ok(c) => Some(c),
+        Err(Unavailable::Broken(why)) => panic!("{why}"),
+        Err(Unavailable::Missing(why)) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but {why}; .ci/run installs Debian's postgresql"
+            );
+            eprintln!("SKIPPED: {why} (apt-get install postgresql)");
+            None
+        }
+    }
+}
+
+/// A fresh, empty database on the process's cluster, as a URL.
+#[allow(dead_code)]
+pub fn database_url() -> Option<String> {
+    cluster().map(Cluster::create_database)
+}
+
+impl Cluster {
+    /// A cluster of the caller's own (to stop, crash or restart), stopped
+    /// on drop; `None` as for `cluster()`.
+    #[allow(dead_code)]
+    pub fn start() -> Option<Cluster> {
+        match Cluster::launch() {
+            Ok(c) => Some(c),
+            Err(e) => available(Err(&e)),
+        }
+    }
+
+    fn launch() -> Result<Cluster, Unavailable> {
+        let Some(bin) = bin_dir() else {
+            return Err(Unavailable::Missing(
+                "PostgreSQL binaries not found (initdb, pg_ctl, psql in /usr/lib/postgresql/*/bin or on PATH)".into(),
+            ));
+        };
+        let as_postgres = effective_uid() == Some(0);
+        if as_postgres {
+            // PostgreSQL refuses to run as root.
+            let user = Command::new("id").args(["-u", "postgres"]).output();
+            if !user.is_ok_and(|o| o.status.success()) || !Path::new("/usr/sbin/runuser").exists() {
+                return Err(Unavailable::Missing(
+                    "running as root, but no `postgres` user or no runuser to run PostgreSQL as"
+                        .into(),
+                ));
+            }
+        }
+        Self::boot(bin, as_postgres).map_err(Unavailable::Broken)
+    }
+
+    fn boot(bin: PathBuf, as_postgres: bool) -> Result<Cluster, String> {
+        let t0 = Instant::now();
+        // As root the dir goes to `postgres`, so every dir above it must let
+        // others through (/tmp does).
+        let base = std::env::temp_dir();
+        let base = if as_postgres && !traversable(&base) {
+            PathBuf::from("/tmp")
+        } else {
+            base
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("quizbooth-pg-")
+            .tempdir_in(base)
+            .map_err(|e| format!("temp dir for PostgreSQL: {e}"))?;
+        let data = dir.path().join("data");
+        let sock = dir.path().join("sock");
+        let log = dir.path().join("postgres.log");
+        std::fs::create_dir(&sock).map_err(|e| format!("{}: {e}", sock.display()))?;
+        if as_postgres {
+            run(Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(dir.path()))?;
+        }
+        let mut cluster = Cluster {
+            port: 0,
+            bin,
+            data,
+            log,
+            as_postgres,
+            postmaster: 0,
+            watchdog: Some(watchdog(dir.path())?),
+            _dir: dir,
+        };
+        run(cluster.pg("initdb").arg("-D").arg(&cluster.data).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]))?;
+        // The free port may be taken before the server binds it: try again.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            cluster.port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map_err(|e| format!("a free port: {e}"))?
+                .port();
+            let sock = (sock.to_str().filter(|s| !s.contains('\'')))
+                .ok_or("socket dir path unfit for pg_ctl -o")?;
+            let started = run(cluster
+                .pg("pg_ctl")
+                .arg("-D")
+                .arg(&cluster.data)
+                .arg("-o")
+                .arg(format!("-p {} -k '{sock}' {SETTINGS}", cluster.port))
+                .arg("-l")
+                .arg(&cluster.log)
+                .args(["-w", "-t", "60", "start"]));
+            match started {
+                Ok(()) => break,
+                Err(e) if tries == 3 => {
+                    let log = std::fs::read_to_string(&cluster.log).unwrap_or_default();
+                    return Err(format!("{e}\n--- {}:\n{log}", cluster.log.display()));
+                }
+                Err(_) => continue,
+            }
+        }
+        let pidfile = cluster.data.join("postmaster.pid");
+        cluster.postmaster = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.lines().next()?.trim().parse().ok())
+            .filter(|&pid: &u32| pid > 0)
+            .ok_or_else(|| format!("no pid in {}", pidfile.display()))?;
+        eprintln!(
+            "postgres: cluster on 127.0.0.1:{} (pid {}) started in {:.1} s",
+            cluster.port,
+            cluster.postmaster,
+            t0.elapsed().as_secs_f64()
+        );
+        Ok(cluster)
+    }
+
+    #[allow(dead_code)]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The postmaster's pid.
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.postmaster
+    }
+
+    /// `postgres://postgres@127.0.0.1:PORT/DB`.
+    #[allow(dead_code)]
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// Creates an empty database `t_<random hex>`; its URL.
+    #[allow(dead_code)]
+    pub fn create_database(&self) -> String {
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(COUNT.fetch_add(1, Ordering::Relaxed));
+        h.write_u32(std::process::id());
+        h.write_u128(
+            std::time::UNIX_EPOCH
+                .elapsed()
+                .unwrap_or_default()
+                .as_nanos(),
+        );
+        let name = format!("t_{:016x}", h.finish());
+        self.psql("postgres", &format!("CREATE DATABASE {name}"));
+        self.url(&name)
+    }
+
+    /// Runs SQL with psql (unaligned, tuples only) on a database, by name
+    /// or URL; its trimmed output. Panics with psql's stderr on failure.
+    #[allow(dead_code)]
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        self.try_psql(db, sql)
+            .unwrap_or_else(|e| panic!("psql -c {sql:?} on {db}: {e}"))
+    }
+
+    /// The same, with psql's stderr as the error when the SQL fails.
+    #[allow(dead_code)]
+    pub fn try_psql(&self, db: &str, sql: &str) -> Result<String, String> {
+        let mut cmd = Command::new(self.bin.join("psql"));
+        if db.contains("://") {
+            cmd.arg("-d").arg(db);
+        } else {
+            cmd.args(["-h", "127.0.0.1", "-U", "postgres", "-d", db])
+                .arg("-p")
+                .arg(self.port.to_string());
+        }
+        let out = cmd
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .env("PGCONNECT_TIMEOUT", "10")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("psql: {e}"));
+        if !out.status.success() {
+            return Err(format!(
+                "{}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// A cluster binary, as `postgres` when we are root, run from the
+    /// temp dir (`postgres` may not be able to enter the current one).
+    fn pg(&self, name: &str) -> Command {
+        let exe = self.bin.join(name);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("/usr/sbin/runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        };
+        cmd.current_dir(self._dir.path()).stdin(Stdio::null());
+        cmd
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut w) = self.watchdog.take() {
+            let _ = w.kill();
+            let _ = w.wait();
+        }
+        if self.data.join("postmaster.pid").exists() {
+            let _ = self
+                .pg("pg_ctl")
+                .arg("-D")
+                .arg(&self.data)
+                .args(["-m", "fast", "-w", "stop"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// A process, in its own group and deaf to terminal signals, that waits
+/// for EOF on a pipe only this process writes (its end is close-on-exec),
+/// then stops the postmaster named in `dir`'s pid file (fast, immediate
+/// after 10 s) and removes `dir`. Started before `initdb`; an `initdb` or
+/// `pg_ctl start` orphaned mid-way may still write there, hence the rounds.
+/// A zombie still answers `kill -0`; the pid file, gone with the
+/// postmaster, does not.
+fn watchdog(dir: &Path) -> Result<Child, String> {
+    const SCRIPT: &str = r#"trap '' INT TERM HUP
+read _ || :
+pidfile="$1/data/postmaster.pid"
+up() { kill -0 "$pid" 2>/dev/null && [ -e "$pidfile" ]; }
+round=0
+while [ -e "$1" ] && [ $round -lt 20 ]; do
+  [ $round -eq 0 ] || sleep 0.5
+  round=$((round+1))
+  pid=$(head -n 1 "$pidfile" 2>/dev/null) || pid=
+  case "$pid" in ''|*[!0-9]*) pid=0 ;; esac
+  if [ "$pid" -gt 0 ]; then
+    kill -INT "$pid" 2>/dev/null
+    i=0; while up && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    if up; then kill -QUIT "$pid"; sleep 2; fi
+  fi
+  rm -rf "$1"
+done"#;
+    Command::new("/bin/sh")
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg("pg-watchdog")
+        .arg(dir)
+        .current_dir("/")
+        .process_group(0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("PostgreSQL watchdog: {e}"))
+}
+
+/// The highest `/usr/lib/postgresql/N/bin`, else where PATH's `initdb`
+/// really lives; it must hold initdb, pg_ctl and psql.
+fn bin_dir() -> Option<PathBuf> {
+    let complete = |d: &Path| {
+        ["initdb", "pg_ctl", "psql"]
+            .iter()
+            .all(|b| d.join(b).is_file())
+    };
+    let mut versions: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e
+                .file_name()
+                .to_str()?
+                .split('.')
+                .map(|n| n.parse().ok())
+                .collect::<Option<Vec<u32>>>()?;
+            Some((v, e.path().join("bin")))
+        })
+        .filter(|(_, bin)| complete(bin))
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Some(bin);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .filter_map(|d| std::fs::canonicalize(d.join("initdb")).ok())
+        .filter_map(|exe| exe.parent().map(Path::to_path_buf))
+        .find(|bin| complete(bin))
+}
+
+/// From `/proc/self/status`'s `Uid: real effective saved fs`, else `id -u`.
+fn effective_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let from_proc = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().nth(1)?.parse().ok());
+    from_proc.or_else(|| {
+        let out = Command::new("id").arg("-u").output().ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    })
+}
+
+/// Every dir from `/` down to `dir` lets others pass (`o+x`).
+fn traversable(dir: &Path) -> bool {
+    dir.ancestors()
+        .all(|d| std::fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0))
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let what = format!("{cmd:?}");
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: {}\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
