@@ -32,6 +32,19 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Write the Excel template for a new bank.
     Template(TemplateArgs),
+    /// Move an event from a SQLite file into an empty PostgreSQL database.
+    Migrate(MigrateArgs),
+}
+
+/// `quizbooth migrate --from FILE.db --to postgres://…`.
+#[derive(Debug, Args, Clone)]
+pub struct MigrateArgs {
+    /// The booth's SQLite file.
+    #[arg(long, default_value = "data/quizbooth.db")]
+    pub from: PathBuf,
+    /// The PostgreSQL database: `postgres://USER:PASSWORD@HOST:PORT/DB`, empty.
+    #[arg(long)]
+    pub to: String,
 }
 
 /// `quizbooth convert IN OUT`.

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Some(Command::AuditVerify(args)) => commands::audit_verify::run(args),
         Some(Command::Convert(args)) => commands::convert::run(args),
         Some(Command::Template(args)) => commands::convert::template(args),
+        Some(Command::Migrate(args)) => commands::migrate::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -16,6 +16,7 @@ mod audit;
 mod draws;
 mod entries;
 mod erasure;
+pub mod import;
 mod meta;
 pub mod schema;
 mod sets;

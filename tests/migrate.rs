@@ -1,0 +1,195 @@
+//! `quizbooth migrate` (README "Several machines"): an event run on a
+//! booth's SQLite file moves into an empty PostgreSQL database, and a
+//! service on PostgreSQL carries it on: every entry, draw, claim, withdrawal
+//! and audit row arrives, every draw still verifies, the session secret
+//! and phone hashes still work, and a second migration into the same
+//! database is refused.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+#[path = "support/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+/// The helpers' engine: the booth's SQLite (the target is set by hand).
+const POSTGRES: bool = false;
+
+use helpers::*;
+use quizbooth::draw;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(["migrate", "--from"])
+        .arg(from)
+        .args(["--to", to])
+        .output()
+        .unwrap()
+}
+
+/// What the staff and the public see of an event, for comparing two
+/// services: its audit log first (the CSV export adds a row), then its
+/// draws with their `entries.txt`, the entries CSV and the counters.
+async fn event(app: &TestApp) -> (Value, Vec<Value>, String, Value) {
+    let audit = app.staff_json("/admin/api/audit").await;
+    let draws: Value = app.get_json("/api/draws").await;
+    let mut txts = Vec::new();
+    for d in draws.as_array().unwrap() {
+        txts.push(json!({"draw": d, "entries": app.entries_txt(&d["id"]).await}));
+    }
+    let stats = app.staff_json("/admin/api/stats").await;
+    (audit, txts, app.csv().await, stats)
+}
+
+/// The audit log once it has `n` rows (an export's row is written as its
+/// download ends).
+async fn audit_of(app: &TestApp, n: usize) -> Value {
+    for _ in 0..100 {
+        let log = app.staff_json("/admin/api/audit").await;
+        if log.as_array().unwrap().len() >= n {
+            return log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the audit log never reached {n} rows");
+}
+
+#[tokio::test]
+async fn an_event_moves_from_sqlite_to_postgres_whole() {
+    let Some(cluster) = postgres::cluster() else {
+        return;
+    };
+    let booth = spawn_app().await;
+    let mut made = Vec::new();
+    for i in 0..6 {
+        made.push(
+            booth
+                .entry_made(&format!("选手{i}"), &format!("1370000000{i}"), i % 2 == 0)
+                .await,
+        );
+    }
+    let by = (booth.clock.now() + chrono::Duration::hours(2)).to_rfc3339();
+    let d = booth
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 2, "claim_by": by}),
+            "11 22 33",
+        )
+        .await;
+    let winner = d["winners"][0]["code"].clone();
+    let receipt = made.iter().find(|m| m["code"] == winner).unwrap()["receipt"].clone();
+    let r = booth
+        .staff_post("/admin/api/claims", json!({"receipt": receipt}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // One entrant withdraws; one visitor is mid-quiz when the booth moves.
+    let gone = made.iter().find(|m| m["code"] != winner).unwrap();
+    let r = booth
+        .delete(&format!(
+            "/api/sessions/{}/entry",
+            gone["session"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let mid_quiz = booth.start().await["session"].as_str().unwrap().to_owned();
+    let before = event(&booth).await;
+    let booth_audit = audit_of(&booth, before.0.as_array().unwrap().len() + 1).await;
+
+    let url = cluster.create_database();
+    let with_password = url.replacen("postgres@", "postgres:hunter2@", 1);
+    let out = migrate(&booth.db(), &with_password);
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("entries: 6 rows"), "{printed}");
+    assert!(printed.contains("1 draws verify"), "{printed}");
+
+    // A service on PostgreSQL over the same banks carries the event on.
+    let banks = booth.banks();
+    let moved = spawn_app_adjusted(move |s| {
+        s.db = url.clone().into();
+        s.questions = banks;
+    })
+    .await;
+    let after = event(&moved).await;
+    assert_eq!(
+        after.0, booth_audit,
+        "the audit log, the booth's export included"
+    );
+    assert_eq!(after.1, before.1, "draws and their entries.txt");
+    assert_eq!(after.2, before.2, "the entries CSV");
+    assert_eq!(after.3, before.3, "the counters");
+    for d in moved.get_json("/api/draws").await.as_array().unwrap() {
+        let txt = moved.entries_txt(&d["id"]).await;
+        let pool = draw::parse_entries_txt(&txt).unwrap();
+        let picked = draw::pick(
+            &pool,
+            draw::seed(d["entries_digest"].as_str().unwrap(), "11 22 33"),
+            2,
+        );
+        let winners: Vec<&str> = d["winners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(winners, picked, "draw {} verifies", d["id"]);
+    }
+    let v = moved.staff_json("/admin/api/audit/verify").await;
+    assert_eq!(v["verified"], true, "{v}");
+
+    // The secrets came along: a session begun on the booth is submitted
+    // here, a receipt and a phone hash still work, and the withdrawal holds.
+    assert_eq!(moved.submit_right(&mid_quiz).await.status(), StatusCode::OK);
+    let r = moved
+        .staff_post("/admin/api/claims", json!({"receipt": receipt}))
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "already_claimed").await;
+    let kept = (0..made.len())
+        .find(|&i| made[i]["code"] != winner && made[i]["code"] != gone["code"])
+        .unwrap();
+    let again = moved.passed_session().await;
+    let r = moved
+        .post(
+            "/api/entries",
+            json!({"session": again, "consent": true, "name": "选手", "phone": format!("1370000000{kept}")}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "the phone already entered this round"
+    );
+    let own = moved
+        .get_json(&format!(
+            "/api/sessions/{}",
+            gone["session"].as_str().unwrap()
+        ))
+        .await;
+    assert!(own["entry"]["withdrawn_at"].is_string(), "{own}");
+    let d2 = moved
+        .committed(json!({"round": "week-1", "prize": "二等奖", "winners": 1}))
+        .await;
+    assert!(
+        d2["id"].as_i64().unwrap() > d["id"].as_i64().unwrap(),
+        "draw ids go on after the moved ones"
+    );
+    let txt = moved.entries_txt(&d2["id"]).await;
+    assert!(
+        !txt.contains(gone["code"].as_str().unwrap()) && !txt.contains(winner.as_str().unwrap()),
+        "neither the withdrawn entry nor an earlier winner is in a later pool"
+    );
+
+    // Into a database that already holds an event: refused, nothing changed.
+    let out = migrate(&booth.db(), &with_password);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already holds quizbooth data"), "{err}");
+    assert!(
+        !err.contains("hunter2"),
+        "no password in the message: {err}"
+    );
+}
