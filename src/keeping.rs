@@ -96,10 +96,15 @@ pub async fn sweep(state: &AppState) -> Result<usize, StoreError> {
         if now < due || keeping.purged_when_due() {
             continue;
         }
-        let erased = state
+        let due_at = rfc3339(due);
+        let Some(erased) = state
             .store
-            .purge_round(&set_id, &round_id, &rfc3339(now), AUTOMATIC)
-            .await?;
+            .purge_round(&set_id, &round_id, &rfc3339(now), AUTOMATIC, Some(&due_at))
+            .await?
+        else {
+            // Another node of the database purged it a moment ago.
+            continue;
+        };
         tracing::info!(set = %set_id, round = %round_id, erased, due = %rfc3339(due),
             "keeping time over: names and phones erased");
         scrub_soon(state.store.clone());

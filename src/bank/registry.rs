@@ -472,6 +472,15 @@ impl Registry {
             }
         }
         if let Some(active) = self.store.active_set().await? {
+            // Published from another node's folder: its text is in the store.
+            if self.get(&active).is_none() {
+                if let Some(v) = self.store.latest_set_version(&active).await? {
+                    if let Some(bank) = self.version(&v).await? {
+                        let file = dir.join(format!("{}.yaml", bank.id));
+                        self.write().insert_arc(bank, file);
+                    }
+                }
+            }
             let mut loaded = self.write();
             if loaded.by_id.contains_key(&active) {
                 loaded.active = Some(active);

@@ -463,8 +463,9 @@ pub async fn purge_round(
     };
     let erased = state
         .store
-        .purge_round(&set_id, &id, &rfc3339(now), how)
-        .await?;
+        .purge_round(&set_id, &id, &rfc3339(now), how, None)
+        .await?
+        .unwrap_or(0);
     tracing::info!(set = %set_id, round = %id, erased, how, "names and phones erased by staff");
     keeping::scrub_soon(state.store.clone());
     Ok(no_store(

@@ -306,15 +306,18 @@ impl Store {
     /// Erases the names and phones of a round's entries (the keyed phone
     /// hash and published masks stay), records the purge and audits it;
     /// how many entries it erased. `how` is `automatic`, `staff` or
-    /// `staff, forced`.
+    /// `staff, forced`. With `unless_since`, nothing is done (`None`) when
+    /// the round was purged at or after that time already: nodes sweeping
+    /// one database purge a round once.
     pub async fn purge_round(
         &self,
         set_id: &str,
         round_id: &str,
         at: &str,
         how: &str,
-    ) -> Result<i64> {
-        on_engine!(self, e => e.purge_round(set_id, round_id, at, how).await)
+        unless_since: Option<&str>,
+    ) -> Result<Option<i64>> {
+        on_engine!(self, e => e.purge_round(set_id, round_id, at, how, unless_since).await)
     }
 
     /// Flushes the write-ahead log into the database file and empties it,

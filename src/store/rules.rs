@@ -168,6 +168,11 @@ pub(super) fn purge_detail(set_id: &str, round_id: &str, erased: i64, how: &str)
     format!("{set_id}/{round_id}: names and phones of {erased} entries erased ({how})")
 }
 
+/// Whether `last` is a purge at or after RFC 3339 time `since`.
+pub(super) fn purged_since(last: Option<&Purge>, since: &str) -> bool {
+    last.is_some_and(|p| !after(since, &p.at))
+}
+
 /// The keeping of a round from its claim deadlines and its last purge.
 pub(super) fn keeping(deadlines: Vec<String>, last_purge: Option<Purge>) -> Keeping {
     let last_claim_by = deadlines

@@ -7,6 +7,7 @@ use super::entries::{entry_of, ENTRY_BY_SESSION};
 use super::{lock, lock_shared, Lock, Postgres, Result};
 use crate::store::rules::{self, session_id};
 use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
+use deadpool_postgres::GenericClient;
 
 const WITHDRAW_ENTRY: &str = "UPDATE entries
      SET name = NULL, phone = NULL, phone_key = NULL, name_mask = NULL, phone_mask = NULL,
@@ -26,6 +27,16 @@ const CLAIM_DEADLINES: &str =
     "SELECT claim_by FROM draws WHERE set_id = $1 AND round_id = $2 AND claim_by IS NOT NULL";
 const ROUNDS_WITH_ENTRIES: &str = "SELECT set_id, round_id FROM round_stats
      GROUP BY set_id, round_id HAVING SUM(entries) > 0 ORDER BY set_id, round_id";
+
+async fn last_purge(c: &impl GenericClient, set_id: &str, round_id: &str) -> Result<Option<Purge>> {
+    Ok(c.query_opt(LAST_PURGE, &[&set_id, &round_id])
+        .await?
+        .map(|r| Purge {
+            at: r.get(0),
+            erased: r.get(1),
+            how: r.get(2),
+        }))
+}
 
 impl Postgres {
     pub(in crate::store) async fn withdraw_entry(
@@ -61,17 +72,25 @@ impl Postgres {
         round_id: &str,
         at: &str,
         how: &str,
-    ) -> Result<i64> {
+        unless_since: Option<&str>,
+    ) -> Result<Option<i64>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         lock(&tx, Lock::Audit).await?;
+        if let Some(since) = unless_since {
+            // Under the lock: another node's sweep may have just done it.
+            let last = last_purge(&tx, set_id, round_id).await?;
+            if rules::purged_since(last.as_ref(), since) {
+                return Ok(None);
+            }
+        }
         let erased = tx.execute(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
         tx.execute(INSERT_PURGE, &[&set_id, &round_id, &at, &erased, &how])
             .await?;
         let detail = rules::purge_detail(set_id, round_id, erased, how);
         audit(&tx, AuditAction::ContactsPurged, &detail, at).await?;
         tx.commit().await?;
-        Ok(erased)
+        Ok(Some(erased))
     }
 
     pub(in crate::store) async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
@@ -82,14 +101,7 @@ impl Postgres {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let last_purge = client
-            .query_opt(LAST_PURGE, &[&set_id, &round_id])
-            .await?
-            .map(|r| Purge {
-                at: r.get(0),
-                erased: r.get(1),
-                how: r.get(2),
-            });
+        let last_purge = last_purge(&client, set_id, round_id).await?;
         Ok(rules::keeping(deadlines, last_purge))
     }
 

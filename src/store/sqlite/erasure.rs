@@ -52,7 +52,20 @@ fn withdraw(conn: &Connection, session: &str, at: &str) -> Result<Option<Withdra
     }))
 }
 
-fn purge(conn: &Connection, set_id: &str, round_id: &str, at: &str, how: &str) -> Result<i64> {
+fn purge(
+    conn: &Connection,
+    set_id: &str,
+    round_id: &str,
+    at: &str,
+    how: &str,
+    unless_since: Option<&str>,
+) -> Result<Option<i64>> {
+    if let Some(since) = unless_since {
+        let last = last_purge(conn, set_id, round_id)?;
+        if rules::purged_since(last.as_ref(), since) {
+            return Ok(None);
+        }
+    }
     let erased = conn
         .prepare_cached(PURGE_ROUND)?
         .execute(named_params! {":set_id": set_id, ":round_id": round_id, ":at": at})?
@@ -62,16 +75,12 @@ fn purge(conn: &Connection, set_id: &str, round_id: &str, at: &str, how: &str) -
     })?;
     let detail = rules::purge_detail(set_id, round_id, erased, how);
     audit(conn, AuditAction::ContactsPurged, &detail, at)?;
-    Ok(erased)
+    Ok(Some(erased))
 }
 
-fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
+fn last_purge(conn: &Connection, set_id: &str, round_id: &str) -> Result<Option<Purge>> {
     let params = named_params! {":set_id": set_id, ":round_id": round_id};
-    let mut st = conn.prepare_cached(CLAIM_DEADLINES)?;
-    let deadlines = st
-        .query_map(params, |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let last_purge = conn
+    Ok(conn
         .prepare_cached(LAST_PURGE)?
         .query_row(params, |r| {
             Ok(Purge {
@@ -80,7 +89,16 @@ fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
                 how: r.get(2)?,
             })
         })
-        .optional()?;
+        .optional()?)
+}
+
+fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
+    let params = named_params! {":set_id": set_id, ":round_id": round_id};
+    let mut st = conn.prepare_cached(CLAIM_DEADLINES)?;
+    let deadlines = st
+        .query_map(params, |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let last_purge = last_purge(conn, set_id, round_id)?;
     Ok(rules::keeping(deadlines, last_purge))
 }
 
@@ -100,14 +118,16 @@ impl Sqlite {
         round_id: &str,
         at: &str,
         how: &str,
-    ) -> Result<i64> {
+        unless_since: Option<&str>,
+    ) -> Result<Option<i64>> {
         let (set_id, round_id, at, how) = (
             set_id.to_owned(),
             round_id.to_owned(),
             at.to_owned(),
             how.to_owned(),
         );
-        self.write(move |c| purge(c, &set_id, &round_id, &at, &how))
+        let since = unless_since.map(str::to_owned);
+        self.write(move |c| purge(c, &set_id, &round_id, &at, &how, since.as_deref()))
             .await
     }
 
