@@ -372,3 +372,61 @@ async fn two_nodes_on_one_database_serve_one_event() {
         StatusCode::CREATED
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_database_is_down_a_node_answers_503_and_recovers_after() {
+    let Some(mut cluster) = postgres::Cluster::start() else {
+        return;
+    };
+    let db = cluster.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let client = process_client();
+    let a = node(&client, dir.path(), "a", &db).await;
+    let sessions = passed(&client, [&a.base, &a.base], 2).await;
+
+    cluster.stop();
+    let asked = Instant::now();
+    let r = enter(&client, &a.base, &sessions[0], "13900000001").await;
+    let waited = asked.elapsed();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "unavailable", "{body}");
+    assert!(
+        !body.to_string().contains("postgres"),
+        "nothing of the database in the answer: {body}"
+    );
+    assert!(
+        waited < Duration::from_secs(8),
+        "answered in {waited:?}, not hung"
+    );
+    // What needs no database is still served.
+    let set = client
+        .get(format!("{}/api/set", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+
+    cluster.restart();
+    let back = Instant::now();
+    loop {
+        let r = enter(&client, &a.base, &sessions[0], "13900000001").await;
+        if r.status() == StatusCode::CREATED {
+            break;
+        }
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "the node did not come back with the database"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "database down: 503 after {} ms; entries again {} ms after it was back",
+        waited.as_millis(),
+        back.elapsed().as_millis()
+    );
+    let r = enter(&client, &a.base, &sessions[1], "13900000002").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}

@@ -188,6 +188,55 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// Stops the server (fast shutdown: open connections are cut), as a
+    /// database that goes away under a running service.
+    #[allow(dead_code)]
+    pub fn stop(&mut self) {
+        let out = self
+            .pg("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "fast", "-w", "stop"])
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "pg_ctl stop: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Starts the server again on the same port and data.
+    #[allow(dead_code)]
+    pub fn restart(&mut self) {
+        let sock = self.data.parent().unwrap().join("sock");
+        let out = self
+            .pg("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-o")
+            .arg(format!(
+                "-p {} -k '{}' {SETTINGS}",
+                self.port,
+                sock.display()
+            ))
+            .arg("-l")
+            .arg(&self.log)
+            .args(["-w", "-t", "60", "start"])
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pidfile = self.data.join("postmaster.pid");
+        self.postmaster = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.lines().next()?.trim().parse().ok())
+            .unwrap_or(0);
+    }
+
     #[allow(dead_code)]
     pub fn port(&self) -> u16 {
         self.port

@@ -59,6 +59,9 @@ fn unique_violation(e: &tokio_postgres::Error) -> Option<&str> {
     (*db.code() == SqlState::UNIQUE_VIOLATION).then(|| db.constraint().unwrap_or(""))
 }
 
+/// Longest a request waits for a connection, or to open one.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Most connections one node holds.
 const POOL_SIZE: usize = 32;
 
@@ -142,6 +145,7 @@ impl Postgres {
             .parse()
             .with_context(|| format!("cannot read the database URL {shown}"))?;
         config.options("-c synchronous_commit=on");
+        config.connect_timeout(WAIT);
         if config.get_application_name().is_none() {
             config.application_name("quizbooth");
         }
@@ -152,8 +156,13 @@ impl Postgres {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        // A database that does not answer makes a request fail (503) after
+        // a few seconds rather than hang it.
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(WAIT))
+            .create_timeout(Some(WAIT))
             .build()
             .context("cannot build the connection pool")?;
         let mut client = pool
