@@ -47,6 +47,13 @@ impl Drop for Node {
 
 /// Starts a node on the database, with its own copy of the banks folder.
 async fn node(client: &Client, dir: &std::path::Path, name: &str, db: &str) -> Node {
+    let n = spawn_node(dir, name, db);
+    wait_up(client, &n.base).await;
+    n
+}
+
+/// Starts a node without waiting for it to answer.
+fn spawn_node(dir: &std::path::Path, name: &str, db: &str) -> Node {
     let questions = dir.join(name);
     std::fs::create_dir_all(&questions).unwrap();
     std::fs::write(questions.join("valid.yaml"), BANK).unwrap();
@@ -59,7 +66,6 @@ async fn node(client: &Client, dir: &std::path::Path, name: &str, db: &str) -> N
         .spawn()
         .expect("the binary starts");
     let base = format!("http://127.0.0.1:{port}");
-    wait_up(client, &base).await;
     Node { child, base }
 }
 
@@ -133,8 +139,14 @@ async fn two_nodes_on_one_database_serve_one_event() {
     let db = cluster.create_database();
     let dir = tempfile::tempdir().unwrap();
     let client = process_client();
-    let a = node(&client, dir.path(), "a", &db).await;
-    let b = node(&client, dir.path(), "b", &db).await;
+    // Both start at once on the empty database: one migrates, the other
+    // waits for it (the migration lock), and both serve.
+    let (a, b) = (
+        spawn_node(dir.path(), "a", &db),
+        spawn_node(dir.path(), "b", &db),
+    );
+    wait_up(&client, &a.base).await;
+    wait_up(&client, &b.base).await;
 
     // A visitor starts on A, submits on B, enters on A, and B knows.
     let s = start_session(&client, &a.base).await;
