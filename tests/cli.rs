@@ -292,3 +292,53 @@ fn serve_refuses_a_staff_token_shorter_than_20_characters() {
     assert!(err.contains("at least 20 characters"), "{err}");
     assert!(!db.exists(), "refused before anything is opened");
 }
+
+#[test]
+fn a_database_url_that_cannot_be_reached_is_refused_without_its_password() {
+    // Port 1: nothing listens there.
+    let url = "postgres://quizbooth:hunter2@127.0.0.1:1/event";
+    let dir = tempfile::tempdir().unwrap();
+    let booth = dir.path().join("booth.db");
+    rusqlite::Connection::open(&booth)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    let booth = booth.to_str().unwrap();
+    for args in [
+        vec!["serve", "--bind", "127.0.0.1:0", "--db", url],
+        vec!["migrate", "--to", url, "--from", booth],
+        vec!["audit-verify", "--db", url],
+    ] {
+        let o = quizbooth(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(
+            err.contains("postgres://quizbooth:***@127.0.0.1:1/event"),
+            "{args:?} names the database: {err}"
+        );
+        assert!(
+            !err.contains("hunter2"),
+            "{args:?} shows no password: {err}"
+        );
+    }
+    let version: i64 = rusqlite::Connection::open(booth)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        version, 0,
+        "a migration that cannot reach its target leaves the booth's file alone"
+    );
+    let o = quizbooth(&["migrate", "--to", "mysql://x", "--from", "data/q.db"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--to must be a postgres:// URL"));
+    // A --from that is not a SQLite file is refused before anything opens it.
+    let bank = "tests/fixtures/valid.yaml";
+    let before = std::fs::metadata(bank).unwrap().permissions();
+    let o = quizbooth(&["migrate", "--to", url, "--from", bank]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not a SQLite database file"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::metadata(bank).unwrap().permissions(), before);
+}

@@ -114,6 +114,21 @@ fn copy_text(out: &mut String, v: ValueRef<'_>) {
 pub async fn import(from: &Path, url: &str) -> anyhow::Result<Copied> {
     let shown = super::redact(url);
     ensure!(from.is_file(), "{}: no such database file", from.display());
+    let mut header = [0u8; 16];
+    let is_sqlite = std::fs::File::open(from)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .is_ok_and(|()| &header == b"SQLite format 3\0");
+    ensure!(is_sqlite, "{}: not a SQLite database file", from.display());
+    // The target first: a wrong URL leaves the booth's file untouched.
+    let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(crate::store::StoreError::from)
+        .with_context(|| format!("cannot connect to {shown}"))?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!(error = %e, "the database connection failed");
+        }
+    });
     // Migrates the file to the current schema (the writer stops with it).
     drop(crate::store::Store::open(from)?);
     let sqlite = rusqlite::Connection::open_with_flags(
@@ -123,15 +138,6 @@ pub async fn import(from: &Path, url: &str) -> anyhow::Result<Copied> {
     .with_context(|| format!("cannot open {}", from.display()))?;
     // One read transaction: the copy is one moment of the booth's database.
     sqlite.execute_batch("BEGIN")?;
-
-    let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .with_context(|| format!("cannot connect to {shown}"))?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::error!(error = %e, "the database connection failed");
-        }
-    });
     schema::migrate(&mut client)
         .await
         .with_context(|| format!("cannot migrate the database {shown}"))?;

@@ -39,7 +39,11 @@ impl From<tokio_postgres::Error> for StoreError {
         // just "db error".
         match e.as_db_error() {
             Some(db) => Self::Database(format!("{}: {}", db.code().code(), db.message())),
-            None => Self::Database(e.to_string()),
+            // "error connecting to server" says more with its cause.
+            None => match std::error::Error::source(&e) {
+                Some(cause) => Self::Database(format!("{e}: {cause}")),
+                None => Self::Database(e.to_string()),
+            },
         }
     }
 }
