@@ -334,11 +334,17 @@ fn a_database_url_that_cannot_be_reached_is_refused_without_its_password() {
     // A --from that is not a SQLite file is refused before anything opens it.
     let bank = "tests/fixtures/valid.yaml";
     let before = std::fs::metadata(bank).unwrap().permissions();
-    let o = quizbooth(&["migrate", "--to", url, "--from", bank]);
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("not a SQLite database file"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    for args in [
+        vec!["migrate", "--to", url, "--from", bank],
+        vec!["audit-verify", "--db", bank],
+        vec!["serve", "--bind", "127.0.0.1:0", "--db", bank],
+    ] {
+        let o = quizbooth(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("not a SQLite database file"),
+            "{args:?}: {err}"
+        );
+    }
     assert_eq!(std::fs::metadata(bank).unwrap().permissions(), before);
 }

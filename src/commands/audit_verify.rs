@@ -15,6 +15,11 @@ pub fn run(args: &AuditVerifyArgs) -> anyhow::Result<ExitCode> {
         "{}: no such database file",
         args.db.display()
     );
+    anyhow::ensure!(
+        url || crate::store::sqlite::is_database_file(&args.db),
+        "{}: not a SQLite database file",
+        args.db.display()
+    );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

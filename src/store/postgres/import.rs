@@ -114,11 +114,11 @@ fn copy_text(out: &mut String, v: ValueRef<'_>) {
 pub async fn import(from: &Path, url: &str) -> anyhow::Result<Copied> {
     let shown = super::redact(url);
     ensure!(from.is_file(), "{}: no such database file", from.display());
-    let mut header = [0u8; 16];
-    let is_sqlite = std::fs::File::open(from)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
-        .is_ok_and(|()| &header == b"SQLite format 3\0");
-    ensure!(is_sqlite, "{}: not a SQLite database file", from.display());
+    ensure!(
+        crate::store::sqlite::is_database_file(from),
+        "{}: not a SQLite database file",
+        from.display()
+    );
     // The target first: a wrong URL leaves the booth's file untouched.
     let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await

@@ -40,6 +40,16 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
+/// Whether `path` is a SQLite database file (by its 16-byte header), so a
+/// command given some other file refuses it before opening (and making
+/// private) what is not a database.
+pub fn is_database_file(path: &Path) -> bool {
+    let mut header = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .is_ok_and(|()| &header == b"SQLite format 3\0")
+}
+
 /// Read connections: at most this many reads run at once (the rest wait),
 /// so a thousand connections can't open a thousand SQLite handles and threads.
 const READ_POOL: usize = 8;
@@ -157,6 +167,12 @@ impl Sqlite {
     /// Opens (creating the folder and file if needed), migrates, and starts the writer.
     pub(super) fn open(path: &Path) -> anyhow::Result<Self> {
         use anyhow::Context;
+        let existing = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        anyhow::ensure!(
+            !existing || is_database_file(path),
+            "{}: not a SQLite database file",
+            path.display()
+        );
         make_private(path)?;
         let mut conn = connect_writer(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
