@@ -3,6 +3,7 @@
 
 use super::{Postgres, Result};
 use crate::store::{Secret, StoreError};
+use deadpool_postgres::GenericClient;
 
 /// `meta` key of the secret under which phones are hashed.
 pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
@@ -35,30 +36,37 @@ fn secret_key(s: Secret) -> &'static str {
     }
 }
 
-impl Postgres {
-    /// The value under `key`, or `make()`'s stored now; whichever node
-    /// wrote first wins and every node reads that one back.
-    pub(super) async fn meta_or_insert_key(
-        &self,
-        key: &str,
-        make: impl FnOnce() -> String,
-    ) -> Result<String> {
-        let client = self.client().await?;
-        if let Some(row) = client.query_opt(GET_META, &[&key]).await? {
-            return Ok(row.get(0));
-        }
-        client.execute(INSERT_META, &[&key, &make()]).await?;
-        let row = client.query_opt(GET_META, &[&key]).await?;
-        row.map(|r| r.get(0))
-            .ok_or_else(|| StoreError::Corrupt(key.into()))
+/// The value under `key`, or `make()`'s stored now; whichever node wrote
+/// first wins and every node reads that one back.
+pub(super) async fn value_or_insert(
+    client: &impl GenericClient,
+    key: &str,
+    make: impl FnOnce() -> String,
+) -> Result<String> {
+    if let Some(row) = client.query_opt(GET_META, &[&key]).await? {
+        return Ok(row.get(0));
     }
+    client.execute(INSERT_META, &[&key, &make()]).await?;
+    let row = client.query_opt(GET_META, &[&key]).await?;
+    row.map(|r| r.get(0))
+        .ok_or_else(|| StoreError::Corrupt(key.into()))
+}
 
+/// A number no other node started on this database has had.
+pub(super) async fn next_node_number(client: &impl GenericClient) -> Result<u64> {
+    let row = client
+        .query_one("SELECT nextval('node_numbers')", &[])
+        .await?;
+    Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+}
+
+impl Postgres {
     pub(in crate::store) async fn meta_or_insert(
         &self,
         key: Secret,
         make: impl FnOnce() -> String + Send + 'static,
     ) -> Result<String> {
-        self.meta_or_insert_key(secret_key(key), make).await
+        value_or_insert(&self.client().await?, secret_key(key), make).await
     }
 
     pub(in crate::store) async fn active_set(&self) -> Result<Option<String>> {
@@ -115,15 +123,5 @@ impl Postgres {
             .query_opt(LATEST_SET_VERSION, &[&set_id])
             .await?;
         Ok(row.map(|r| r.get(0)))
-    }
-
-    /// A number no other node started since the database was made has.
-    pub(super) async fn next_node_number(&self) -> Result<u64> {
-        let row = self
-            .client()
-            .await?
-            .query_one("SELECT nextval('node_numbers')", &[])
-            .await?;
-        Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
     }
 }

@@ -178,21 +178,19 @@ impl Postgres {
             .await
             .map_err(StoreError::from)
             .with_context(|| format!("cannot migrate the database {shown}"))?;
+        let secret = meta::value_or_insert(
+            &client,
+            meta::PHONE_KEY_SECRET,
+            crate::quiz::token::new_secret,
+        )
+        .await?;
+        let node = meta::next_node_number(&client).await?;
         drop(client);
         let engine = Self {
             pool,
             starts: Arc::default(),
-            phone_key: Arc::new(crate::contact::PhoneKey::new(b"")),
-            node: 0,
-        };
-        let secret = engine
-            .meta_or_insert_key(meta::PHONE_KEY_SECRET, crate::quiz::token::new_secret)
-            .await?;
-        let node = engine.next_node_number().await?;
-        let engine = Self {
             phone_key: Arc::new(crate::contact::PhoneKey::new(secret.as_bytes())),
             node,
-            ..engine
         };
         engine.spawn_start_flusher();
         Ok(engine)
