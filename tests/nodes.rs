@@ -88,13 +88,29 @@ async fn enter(client: &Client, base: &str, session: &str, phone: &str) -> reqwe
         .unwrap()
 }
 
-/// Passed sessions, started on alternate nodes and submitted on the other.
+/// Passed sessions, started on alternate nodes and submitted on the other
+/// (sixteen at a time).
 async fn passed(client: &Client, nodes: [&str; 2], n: usize) -> Vec<String> {
     let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let s = start_session(client, nodes[i % 2]).await;
-        submit(client, nodes[(i + 1) % 2], &s).await;
-        out.push(s);
+    for wave in (0..n).collect::<Vec<_>>().chunks(16) {
+        let tasks: Vec<_> = wave
+            .iter()
+            .map(|&i| {
+                let (client, start, end) = (
+                    client.clone(),
+                    nodes[i % 2].to_owned(),
+                    nodes[(i + 1) % 2].to_owned(),
+                );
+                tokio::spawn(async move {
+                    let s = start_session(&client, &start).await;
+                    submit(&client, &end, &s).await;
+                    s
+                })
+            })
+            .collect();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
     }
     out
 }
@@ -441,4 +457,132 @@ async fn while_the_database_is_down_a_node_answers_503_and_recovers_after() {
     );
     let r = enter(&client, &a.base, &sessions[1], "13900000002").await;
     assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_draw_committed_while_both_nodes_take_entries_holds_exactly_those_before_it() {
+    let Some(cluster) = postgres::cluster() else {
+        return;
+    };
+    let db = cluster.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let client = process_client();
+    let a = node(&client, dir.path(), "a", &db).await;
+    let b = node(&client, dir.path(), "b", &db).await;
+    let sessions = passed(&client, [&a.base, &b.base], ENTRIES).await;
+    let (first, second) = sessions.split_at(ENTRIES / 2);
+
+    // Half the entries race the commit; the other half are sent after it.
+    let acked_before = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let committing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let entries = |batch: &[String], from: usize| -> Vec<_> {
+        batch
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let i = from + j;
+                let base = if i.is_multiple_of(2) {
+                    &a.base
+                } else {
+                    &b.base
+                }
+                .clone();
+                let (client, acked_before, committing, s) = (
+                    client.clone(),
+                    acked_before.clone(),
+                    committing.clone(),
+                    s.clone(),
+                );
+                tokio::spawn(async move {
+                    let r = enter(&client, &base, &s, &format!("135{i:08}")).await;
+                    assert_eq!(r.status(), StatusCode::CREATED);
+                    let code = r.json::<Value>().await.unwrap()["code"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    if !committing.load(Ordering::SeqCst) {
+                        acked_before.lock().unwrap().push(code.clone());
+                    }
+                    (s, code)
+                })
+            })
+            .collect()
+    };
+    let racing = entries(first, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while acked_before.lock().unwrap().len() < ENTRIES / 6 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    committing.store(true, Ordering::SeqCst);
+    let r = client
+        .post(format!("{}/admin/api/draws", a.base))
+        .bearer_auth(TOKEN)
+        .json(&json!({"round": "week-1", "prize": "纪念品", "winners": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let d: Value = r.json().await.unwrap();
+    let after = entries(second, ENTRIES / 2);
+    let mut entered = Vec::new();
+    for t in racing {
+        entered.push(t.await.unwrap());
+    }
+    let mut sent_after = Vec::new();
+    for t in after {
+        let e = t.await.unwrap();
+        sent_after.push(e.1.clone());
+        entered.push(e);
+    }
+    let txt = client
+        .get(format!("{}/api/draws/{}/entries.txt", b.base, d["id"]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let pool: HashSet<&str> = txt.lines().collect();
+    assert_eq!(pool.len() as i64, d["entry_count"].as_i64().unwrap());
+    for code in acked_before.lock().unwrap().iter() {
+        assert!(
+            pool.contains(code.as_str()),
+            "{code} was acknowledged before the commit was sent"
+        );
+    }
+    for code in &sent_after {
+        assert!(
+            !pool.contains(code.as_str()),
+            "{code} was sent after the commit answered"
+        );
+    }
+    // Each entrant's own page (read on either node) agrees with the pool.
+    let mut held = 0;
+    for (i, (s, code)) in entered.iter().enumerate() {
+        let base = if i % 2 == 0 { &b.base } else { &a.base };
+        let v: Value = client
+            .get(format!("{base}/api/sessions/{s}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let draws = v["entry"]["draws"].as_array().unwrap();
+        let says_held = draws.iter().any(|x| x["id"] == d["id"]);
+        assert_eq!(
+            says_held,
+            pool.contains(code.as_str()),
+            "{code}: the page and entries.txt disagree"
+        );
+        held += usize::from(says_held);
+    }
+    eprintln!(
+        "draw committed mid-load: {held} of {ENTRIES} entries in its pool, {} acknowledged before it was asked for",
+        acked_before.lock().unwrap().len()
+    );
+    assert!(
+        held < ENTRIES,
+        "the commit came while entries were in flight"
+    );
 }
