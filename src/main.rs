@@ -11,18 +11,23 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Log directives that keep actix's request-level lines out of the log.
-const QUIET_ACTIX: [&str; 2] = ["actix_web=info", "actix_http=info"];
+/// Log directives that keep actix's request-level lines out of the log, and
+/// tokio-postgres's statement lines, which at debug list every parameter
+/// (names and phones among them).
+const QUIET: [&str; 3] = ["actix_web=info", "actix_http=info", "tokio_postgres=info"];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // actix's own debug lines name request paths, and a path can hold a
     // whole session token: they stay off whatever RUST_LOG asks for (our
     // per-request line at debug cuts tokens short instead).
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,actix_server=warn".into())
-        .add_directive(QUIET_ACTIX[0].parse().expect("a valid directive"))
-        .add_directive(QUIET_ACTIX[1].parse().expect("a valid directive"));
+    // deadpool's "could not be recycled" lines come in dozens when a node
+    // stops (its workers' connections close with them): errors only, unless asked.
+    let filter = QUIET.iter().fold(
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,actix_server=warn,deadpool.postgres=error".into()),
+        |f, d| f.add_directive(d.parse().expect("a valid directive")),
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -19,16 +19,27 @@ use std::process::{Command, Stdio};
 #[tokio::test]
 async fn a_debug_log_holds_no_token_name_or_phone() {
     let dir = tempfile::tempdir().unwrap();
+    debug_log_holds_no_secret(&dir, dir.path().join("q.db").into()).await;
+}
+
+/// On PostgreSQL too, whose client library logs every statement's
+/// parameters at debug unless kept quiet.
+#[tokio::test]
+async fn a_debug_log_on_postgresql_holds_no_token_name_or_phone() {
+    let Some(cluster) = postgres::cluster() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    debug_log_holds_no_secret(&dir, cluster.create_database().into()).await;
+}
+
+async fn debug_log_holds_no_secret(dir: &tempfile::TempDir, db: std::ffi::OsString) {
     std::fs::create_dir_all(dir.path().join("questions")).unwrap();
     std::fs::write(dir.path().join("questions/valid.yaml"), BANK).unwrap();
     let log = dir.path().join("server.log");
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args(serve_args(
-            &dir.path().join("questions"),
-            &dir.path().join("q.db"),
-            port,
-        ))
+        .args(serve_args(&dir.path().join("questions"), db.as_ref(), port))
         .env("RUST_LOG", "debug")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())

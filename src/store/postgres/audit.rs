@@ -2,6 +2,7 @@
 //! one before by its hash ([`crate::audit`]). Appends hold the audit lock
 //! ([`super::Lock::Audit`]) so two nodes never chain onto the same row.
 
+use super::Cached;
 use super::{lock, Lock, Postgres, Result};
 use crate::store::{AuditAction, AuditEntry};
 
@@ -18,13 +19,13 @@ pub(super) async fn append(
     detail: &str,
     at: &str,
 ) -> Result<AuditEntry> {
-    let last = tx.query_opt(LAST, &[]).await?;
+    let last = tx.row_opt(LAST, &[]).await?;
     let (seq, prev) = match last {
         Some(r) => (r.get::<_, i64>(0) + 1, r.get::<_, String>(1)),
         None => (1, crate::audit::GENESIS.to_owned()),
     };
     let hash = crate::audit::hash(&prev, seq, at, action.as_str(), detail);
-    tx.execute(INSERT, &[&seq, &at, &action.as_str(), &detail, &hash])
+    tx.exec(INSERT, &[&seq, &at, &action.as_str(), &detail, &hash])
         .await?;
     Ok(AuditEntry {
         seq,
@@ -51,7 +52,7 @@ impl Postgres {
     }
 
     pub(in crate::store) async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        let rows = self.client().await?.query(ALL_NEWEST_FIRST, &[]).await?;
+        let rows = self.client().await?.rows(ALL_NEWEST_FIRST, &[]).await?;
         Ok(rows
             .iter()
             .map(|r| AuditEntry {

@@ -5,6 +5,7 @@
 //! before it, whichever node took them; the audit lock keeps the chain whole.
 
 use super::audit::append as audit;
+use super::Cached;
 use super::{lock, unique_violation, Lock, Postgres, Result};
 use crate::draw;
 use crate::store::rules::{self, erasure, Win};
@@ -71,7 +72,7 @@ fn draw_row(r: &tokio_postgres::Row) -> Draw {
 }
 
 async fn winners(c: &impl GenericClient, id: i64) -> Result<Vec<Winner>> {
-    let rows = c.query(DRAW_WINNERS, &[&id]).await?;
+    let rows = c.rows(DRAW_WINNERS, &[&id]).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -90,7 +91,7 @@ async fn winners(c: &impl GenericClient, id: i64) -> Result<Vec<Winner>> {
 
 async fn get_draw(c: &impl GenericClient, id: i64) -> Result<Option<Draw>> {
     let Some(row) = c
-        .query_opt(&format!("{DRAW_COLUMNS} WHERE id = $1"), &[&id])
+        .row_opt(&format!("{DRAW_COLUMNS} WHERE id = $1"), &[&id])
         .await?
     else {
         return Ok(None);
@@ -101,9 +102,7 @@ async fn get_draw(c: &impl GenericClient, id: i64) -> Result<Option<Draw>> {
 }
 
 async fn entries_txt(c: &impl GenericClient, id: i64) -> Result<Option<String>> {
-    Ok(c.query_opt(DRAW_ENTRIES_TXT, &[&id])
-        .await?
-        .map(|r| r.get(0)))
+    Ok(c.row_opt(DRAW_ENTRIES_TXT, &[&id]).await?.map(|r| r.get(0)))
 }
 
 async fn commit(
@@ -112,17 +111,14 @@ async fn commit(
 ) -> Result<std::result::Result<Draw, CommitRefused>> {
     lock(tx, Lock::Round(&d.set_id, &d.round_id)).await?;
     lock(tx, Lock::Audit).await?;
-    if let Some(row) = tx
-        .query_opt(PENDING_DRAW, &[&d.set_id, &d.round_id])
-        .await?
-    {
+    if let Some(row) = tx.row_opt(PENDING_DRAW, &[&d.set_id, &d.round_id]).await? {
         return Ok(Err(CommitRefused::Pending(row.get(0))));
     }
     if let Some(old) = d.replaces {
         let Some(replaced) = get_draw(tx, old).await? else {
             return Ok(Err(CommitRefused::ReplacesUnknown));
         };
-        let claimed: i64 = tx.query_one(CLAIMED_COUNT, &[&old]).await?.get(0);
+        let claimed: i64 = tx.row(CLAIMED_COUNT, &[&old]).await?.get(0);
         if let Err(why) = rules::check_replacement(&replaced, claimed, d) {
             return Ok(Err(why));
         }
@@ -130,11 +126,11 @@ async fn commit(
     // Under the round's lock, alone: every entry of the round is committed
     // or not begun, and any begun later gets a higher `seq`.
     let watermark: i64 = tx
-        .query_one(ROUND_WATERMARK, &[&d.set_id, &d.round_id])
+        .row(ROUND_WATERMARK, &[&d.set_id, &d.round_id])
         .await?
         .get(0);
     let pool: Vec<String> = tx
-        .query(POOL_CODES, &[&d.set_id, &d.round_id])
+        .rows(POOL_CODES, &[&d.set_id, &d.round_id])
         .await?
         .iter()
         .map(|r| r.get(0))
@@ -144,7 +140,7 @@ async fn commit(
     }
     let commitment = draw::commit(pool);
     let id: i64 = tx
-        .query_one(
+        .row(
             INSERT_DRAW,
             &[
                 &d.set_id,
@@ -191,7 +187,7 @@ async fn reveal(
     };
 
     let changed = tx
-        .execute(
+        .exec(
             REVEAL_DRAW,
             &[&id, &public_seed, &at, &(picked.len() as i64)],
         )
@@ -200,7 +196,7 @@ async fn reveal(
         return Ok(Err(RevealRefused::AlreadyRevealed));
     }
     for (i, code) in picked.iter().enumerate() {
-        tx.execute(INSERT_WINNER, &[&id, &(i as i64), code]).await?;
+        tx.exec(INSERT_WINNER, &[&id, &(i as i64), code]).await?;
     }
     audit(
         tx,
@@ -218,14 +214,14 @@ async fn reveal(
 async fn find_win(c: &impl GenericClient, by: &ClaimBy) -> Result<Option<Win>> {
     let code = match by {
         ClaimBy::Receipt(receipt) => {
-            let Some(row) = c.query_opt(CODE_OF_RECEIPT, &[receipt]).await? else {
+            let Some(row) = c.row_opt(CODE_OF_RECEIPT, &[receipt]).await? else {
                 return Ok(None);
             };
             row.get::<_, String>(0)
         }
         ClaimBy::CodeAndPhone(code, _) => code.clone(),
     };
-    Ok(c.query_opt(WIN_OF_CODE, &[&code]).await?.map(|r| Win {
+    Ok(c.row_opt(WIN_OF_CODE, &[&code]).await?.map(|r| Win {
         draw_id: r.get(0),
         prize: r.get(1),
         claim_by: r.get(2),
@@ -257,10 +253,7 @@ impl Postgres {
             return Ok(Err(why));
         }
         if mode == ClaimMode::HandOut {
-            match tx
-                .execute(INSERT_CLAIM, &[&win.draw_id, &win.code, &at])
-                .await
-            {
+            match tx.exec(INSERT_CLAIM, &[&win.draw_id, &win.code, &at]).await {
                 Ok(_) => {}
                 Err(e) if unique_violation(&e).is_some() => {
                     return Ok(Err(ClaimRefused::AlreadyClaimed(at.to_owned())));
@@ -308,7 +301,7 @@ impl Postgres {
     pub(in crate::store) async fn draws(&self) -> Result<Vec<Draw>> {
         let client = self.client().await?;
         let rows = client
-            .query(&format!("{DRAW_COLUMNS} ORDER BY draws.id DESC"), &[])
+            .rows(&format!("{DRAW_COLUMNS} ORDER BY draws.id DESC"), &[])
             .await?;
         let mut draws: Vec<Draw> = rows.iter().map(draw_row).collect();
         for d in &mut draws {

@@ -4,6 +4,7 @@
 //! ([`super::Lock::Round`]), so a draw's commit, which holds it alone, sees
 //! every entry of the round either committed or not yet begun.
 
+use super::Cached;
 use super::{lock_shared, shard, unique_violation, Lock, Postgres, Result};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::rules::{self, erasure, session_id};
@@ -54,13 +55,13 @@ fn entry_row(r: &tokio_postgres::Row) -> Entry {
 
 /// The entry a session made, with the draws that hold it.
 pub(super) async fn entry_of(c: &impl GenericClient, session_id: &str) -> Result<Option<EntryOf>> {
-    let Some(row) = c.query_opt(ENTRY_BY_SESSION, &[&session_id]).await? else {
+    let Some(row) = c.row_opt(ENTRY_BY_SESSION, &[&session_id]).await? else {
         return Ok(None);
     };
     let (code, round_id, receipt, seq, set_id): (String, String, String, i64, String) =
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     let draws = c
-        .query(DRAWS_OF_ENTRY, &[&code, &set_id, &round_id, &seq])
+        .rows(DRAWS_OF_ENTRY, &[&code, &set_id, &round_id, &seq])
         .await?
         .into_iter()
         .map(|r| {
@@ -105,7 +106,7 @@ impl Postgres {
             let tx = client.transaction().await?;
             lock_shared(&tx, Lock::Round(&e.set_id, &e.round_id)).await?;
             let inserted = tx
-                .execute(
+                .exec(
                     INSERT_ENTRY,
                     &[
                         &made.code,
@@ -160,13 +161,13 @@ impl Postgres {
         let like = needle.map(|n| format!("%{}%", n.replace(['%', '_', '\\'], "")));
         let client = self.client().await?;
         let rows = client
-            .query(
+            .rows(
                 &format!("{ENTRY_COLUMNS}{SEARCH_WHERE} ORDER BY created_at DESC, code LIMIT $3"),
                 &[&like, &phone_key, &limit],
             )
             .await?;
         let total: i64 = client
-            .query_one(
+            .row(
                 &format!("SELECT COUNT(*) FROM entries{SEARCH_WHERE}"),
                 &[&like, &phone_key],
             )

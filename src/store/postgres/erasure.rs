@@ -4,6 +4,7 @@
 
 use super::audit::append as audit;
 use super::entries::{entry_of, ENTRY_BY_SESSION};
+use super::Cached;
 use super::{lock, lock_shared, Lock, Postgres, Result};
 use crate::store::rules::{self, session_id};
 use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
@@ -29,7 +30,7 @@ const ROUNDS_WITH_ENTRIES: &str = "SELECT set_id, round_id FROM round_stats
      GROUP BY set_id, round_id HAVING SUM(entries) > 0 ORDER BY set_id, round_id";
 
 async fn last_purge(c: &impl GenericClient, set_id: &str, round_id: &str) -> Result<Option<Purge>> {
-    Ok(c.query_opt(LAST_PURGE, &[&set_id, &round_id])
+    Ok(c.row_opt(LAST_PURGE, &[&set_id, &round_id])
         .await?
         .map(|r| Purge {
             at: r.get(0),
@@ -47,14 +48,14 @@ impl Postgres {
         let session = session_id(session);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let Some(row) = tx.query_opt(ENTRY_BY_SESSION, &[&session]).await? else {
+        let Some(row) = tx.row_opt(ENTRY_BY_SESSION, &[&session]).await? else {
             return Ok(None);
         };
         let (code, round_id, set_id): (String, String, String) =
             (row.get(0), row.get(1), row.get(4));
         lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
-        tx.execute(WITHDRAW_ENTRY, &[&session, &at]).await?;
-        tx.execute(INSERT_WITHDRAWAL, &[&code, &at, &set_id, &round_id])
+        tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
+        tx.exec(INSERT_WITHDRAWAL, &[&code, &at, &set_id, &round_id])
             .await?;
         let entry = entry_of(&tx, &session)
             .await?
@@ -84,8 +85,8 @@ impl Postgres {
                 return Ok(None);
             }
         }
-        let erased = tx.execute(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
-        tx.execute(INSERT_PURGE, &[&set_id, &round_id, &at, &erased, &how])
+        let erased = tx.exec(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
+        tx.exec(INSERT_PURGE, &[&set_id, &round_id, &at, &erased, &how])
             .await?;
         let detail = rules::purge_detail(set_id, round_id, erased, how);
         audit(&tx, AuditAction::ContactsPurged, &detail, at).await?;
@@ -96,7 +97,7 @@ impl Postgres {
     pub(in crate::store) async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
         let client = self.client().await?;
         let deadlines = client
-            .query(CLAIM_DEADLINES, &[&set_id, &round_id])
+            .rows(CLAIM_DEADLINES, &[&set_id, &round_id])
             .await?
             .iter()
             .map(|r| r.get(0))
@@ -106,7 +107,7 @@ impl Postgres {
     }
 
     pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
-        let rows = self.client().await?.query(ROUNDS_WITH_ENTRIES, &[]).await?;
+        let rows = self.client().await?.rows(ROUNDS_WITH_ENTRIES, &[]).await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }

@@ -1,6 +1,7 @@
 //! `meta` (secrets, the active set, the sets' generation), `set_versions`
 //! (every set text seen) and the node numbers.
 
+use super::Cached;
 use super::{Postgres, Result};
 use crate::store::{Secret, StoreError};
 use deadpool_postgres::GenericClient;
@@ -43,20 +44,18 @@ pub(super) async fn value_or_insert(
     key: &str,
     make: impl FnOnce() -> String,
 ) -> Result<String> {
-    if let Some(row) = client.query_opt(GET_META, &[&key]).await? {
+    if let Some(row) = client.row_opt(GET_META, &[&key]).await? {
         return Ok(row.get(0));
     }
-    client.execute(INSERT_META, &[&key, &make()]).await?;
-    let row = client.query_opt(GET_META, &[&key]).await?;
+    client.exec(INSERT_META, &[&key, &make()]).await?;
+    let row = client.row_opt(GET_META, &[&key]).await?;
     row.map(|r| r.get(0))
         .ok_or_else(|| StoreError::Corrupt(key.into()))
 }
 
 /// A number no other node started on this database has had.
 pub(super) async fn next_node_number(client: &impl GenericClient) -> Result<u64> {
-    let row = client
-        .query_one("SELECT nextval('node_numbers')", &[])
-        .await?;
+    let row = client.row("SELECT nextval('node_numbers')", &[]).await?;
     Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
 }
 
@@ -73,7 +72,7 @@ impl Postgres {
         let row = self
             .client()
             .await?
-            .query_opt(GET_META, &[&ACTIVE_SET])
+            .row_opt(GET_META, &[&ACTIVE_SET])
             .await?;
         Ok(row.map(|r| r.get(0)))
     }
@@ -81,8 +80,8 @@ impl Postgres {
     pub(in crate::store) async fn remember_active_set(&self, id: &str) -> Result<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        tx.execute(SET_META, &[&ACTIVE_SET, &id]).await?;
-        tx.execute(BUMP_GENERATION, &[]).await?;
+        tx.exec(SET_META, &[&ACTIVE_SET, &id]).await?;
+        tx.exec(BUMP_GENERATION, &[]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -96,7 +95,7 @@ impl Postgres {
     ) -> Result<()> {
         self.client()
             .await?
-            .execute(INSERT_SET_VERSION, &[&version, &set_id, &source, &at])
+            .exec(INSERT_SET_VERSION, &[&version, &set_id, &source, &at])
             .await?;
         Ok(())
     }
@@ -108,7 +107,7 @@ impl Postgres {
         let row = self
             .client()
             .await?
-            .query_opt(GET_SET_VERSION, &[&version])
+            .row_opt(GET_SET_VERSION, &[&version])
             .await?;
         Ok(row.map(|r| r.get(0)))
     }
@@ -120,7 +119,7 @@ impl Postgres {
         let row = self
             .client()
             .await?
-            .query_opt(LATEST_SET_VERSION, &[&set_id])
+            .row_opt(LATEST_SET_VERSION, &[&set_id])
             .await?;
         Ok(row.map(|r| r.get(0)))
     }

@@ -29,7 +29,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -56,6 +57,63 @@ impl From<deadpool_postgres::PoolError> for StoreError {
         }
     }
 }
+
+/// Statements by their text, each prepared once per connection and kept
+/// (a statement sent as text is parsed and planned again every time: it
+/// was most of the server's work per request).
+pub(super) trait Cached: deadpool_postgres::GenericClient + Sync {
+    fn exec<'a>(
+        &'a self,
+        sql: &'a str,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> impl std::future::Future<Output = std::result::Result<u64, tokio_postgres::Error>> + Send + 'a
+    {
+        async move {
+            let st = self.prepare_cached(sql).await?;
+            self.execute(&st, params).await
+        }
+    }
+
+    fn rows<'a>(
+        &'a self,
+        sql: &'a str,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> impl std::future::Future<Output = std::result::Result<Vec<Row>, tokio_postgres::Error>>
+           + Send
+           + 'a {
+        async move {
+            let st = self.prepare_cached(sql).await?;
+            self.query(&st, params).await
+        }
+    }
+
+    fn row_opt<'a>(
+        &'a self,
+        sql: &'a str,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> impl std::future::Future<Output = std::result::Result<Option<Row>, tokio_postgres::Error>>
+           + Send
+           + 'a {
+        async move {
+            let st = self.prepare_cached(sql).await?;
+            self.query_opt(&st, params).await
+        }
+    }
+
+    fn row<'a>(
+        &'a self,
+        sql: &'a str,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> impl std::future::Future<Output = std::result::Result<Row, tokio_postgres::Error>> + Send + 'a
+    {
+        async move {
+            let st = self.prepare_cached(sql).await?;
+            self.query_one(&st, params).await
+        }
+    }
+}
+
+impl<T: deadpool_postgres::GenericClient + Sync> Cached for T {}
 
 /// The constraint a statement broke, when it broke a `UNIQUE` one.
 fn unique_violation(e: &tokio_postgres::Error) -> Option<&str> {
@@ -95,19 +153,19 @@ impl Lock<'_> {
 }
 
 async fn lock(tx: &deadpool_postgres::Transaction<'_>, l: Lock<'_>) -> Result<()> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&l.key()])
+    tx.exec("SELECT pg_advisory_xact_lock($1)", &[&l.key()])
         .await?;
     Ok(())
 }
 
 async fn lock_shared(tx: &deadpool_postgres::Transaction<'_>, l: Lock<'_>) -> Result<()> {
-    tx.execute("SELECT pg_advisory_xact_lock_shared($1)", &[&l.key()])
+    tx.exec("SELECT pg_advisory_xact_lock_shared($1)", &[&l.key()])
         .await?;
     Ok(())
 }
 
 /// Counter rows are split in this many shards.
-const SHARDS: i32 = 8;
+const SHARDS: i32 = 64;
 
 /// A shard for one transaction's counter updates.
 fn shard() -> i32 {

@@ -233,9 +233,20 @@ pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
 }
 
 async fn migrate_locked(client: &mut Client) -> Result<(), tokio_postgres::Error> {
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    // Looked up rather than `CREATE … IF NOT EXISTS`, whose notice every
+    // node after the first would log.
+    let known = client
+        .query_opt(
+            "SELECT 1 FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = 'schema_version'",
+            &[],
+        )
         .await?;
+    if known.is_none() {
+        client
+            .batch_execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            .await?;
+    }
     let row = client
         .query_opt("SELECT version FROM schema_version", &[])
         .await?;

@@ -4,6 +4,7 @@
 //! again when it moved.
 
 use super::meta::{BUMP_GENERATION, SETS_GENERATION};
+use super::Cached;
 use super::{Postgres, Result};
 use crate::store::SharedSet;
 
@@ -24,9 +25,8 @@ impl Postgres {
     ) -> Result<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        tx.execute(SHARE, &[&set_id, &version, &removed, &at])
-            .await?;
-        tx.execute(BUMP_GENERATION, &[]).await?;
+        tx.exec(SHARE, &[&set_id, &version, &removed, &at]).await?;
+        tx.exec(BUMP_GENERATION, &[]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -35,13 +35,13 @@ impl Postgres {
         let row = self
             .client()
             .await?
-            .query_opt(GENERATION, &[&SETS_GENERATION])
+            .row_opt(GENERATION, &[&SETS_GENERATION])
             .await?;
         Ok(row.map_or(0, |r| r.get(0)))
     }
 
     pub(in crate::store) async fn shared_sets(&self) -> Result<Vec<SharedSet>> {
-        let rows = self.client().await?.query(ALL, &[]).await?;
+        let rows = self.client().await?.rows(ALL, &[]).await?;
         Ok(rows
             .iter()
             .map(|r| SharedSet {

@@ -2,6 +2,7 @@
 //! transaction of what they count, each into one of a few shards, and
 //! summed when read.
 
+use super::Cached;
 use super::{shard, Postgres, Result};
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
@@ -15,9 +16,11 @@ const ADD_ROUND_COUNTS: &str =
        submitted = round_stats.submitted + EXCLUDED.submitted,
        passed = round_stats.passed + EXCLUDED.passed,
        entries = round_stats.entries + EXCLUDED.entries";
+/// Every question of a submission in one statement: `$4` the ids, `$5`
+/// 1 or 0 for right or wrong, in the same order.
 const ADD_QUESTION_COUNTS: &str =
     "INSERT INTO question_stats (set_id, round_id, question_id, shard, answered, correct)
-     VALUES ($1, $2, $3, $4, 1, $5)
+     SELECT $1, $2, q.id, $3, 1, q.correct FROM UNNEST($4::TEXT[], $5::BIGINT[]) AS q (id, correct)
      ON CONFLICT (set_id, round_id, question_id, shard) DO UPDATE SET
        answered = question_stats.answered + 1,
        correct = question_stats.correct + EXCLUDED.correct";
@@ -37,7 +40,7 @@ pub(super) async fn add_round(
     shard: i32,
     [started, submitted, passed, entries]: [i64; 4],
 ) -> Result<()> {
-    c.execute(
+    c.exec(
         ADD_ROUND_COUNTS,
         &[
             &set_id, &round_id, &shard, &started, &submitted, &passed, &entries,
@@ -47,7 +50,9 @@ pub(super) async fn add_round(
     Ok(())
 }
 
-/// Counts one answer to each question, `(id, correct)`, in the order given.
+/// Counts one answer to each question, `(id, correct)`, in the order given
+/// (sorted, so two transactions never wait on each other's rows; an id
+/// appears once).
 pub(super) async fn add_questions(
     c: &impl GenericClient,
     set_id: &str,
@@ -55,13 +60,13 @@ pub(super) async fn add_questions(
     shard: i32,
     answers: &[(&str, bool)],
 ) -> Result<()> {
-    for (id, correct) in answers {
-        c.execute(
-            ADD_QUESTION_COUNTS,
-            &[&set_id, &round_id, id, &shard, &i64::from(*correct)],
-        )
-        .await?;
-    }
+    let ids: Vec<&str> = answers.iter().map(|a| a.0).collect();
+    let correct: Vec<i64> = answers.iter().map(|a| i64::from(a.1)).collect();
+    c.exec(
+        ADD_QUESTION_COUNTS,
+        &[&set_id, &round_id, &shard, &ids, &correct],
+    )
+    .await?;
     Ok(())
 }
 
@@ -87,7 +92,7 @@ async fn round_counts(
     set_id: &str,
     round_id: Option<&str>,
 ) -> Result<RoundCounts> {
-    let r = c.query_one(ROUND_COUNTS, &[&set_id, &round_id]).await?;
+    let r = c.row(ROUND_COUNTS, &[&set_id, &round_id]).await?;
     Ok(RoundCounts {
         started: r.get(0),
         submitted: r.get(1),
@@ -105,7 +110,7 @@ impl Postgres {
         let client = self.client().await?;
         let rounds = round_counts(&client, set_id, round_id).await?;
         let questions = client
-            .query(QUESTION_COUNTS, &[&set_id, &round_id])
+            .rows(QUESTION_COUNTS, &[&set_id, &round_id])
             .await?
             .into_iter()
             .map(|r| {

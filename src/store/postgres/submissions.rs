@@ -1,6 +1,7 @@
 //! `submissions`: one row per submitted session, under the session's key,
 //! written with the counters it adds in one transaction.
 
+use super::Cached;
 use super::{shard, unique_violation, Postgres, Result};
 use crate::store::rules::{decode_given, encode_given};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, Submission};
@@ -28,7 +29,7 @@ fn submission_row(r: &tokio_postgres::Row) -> Submission {
 
 impl Postgres {
     pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {
-        let row = self.client().await?.query_one(MAX_SUBMISSION, &[]).await?;
+        let row = self.client().await?.row(MAX_SUBMISSION, &[]).await?;
         Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
     }
 
@@ -40,7 +41,7 @@ impl Postgres {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let inserted = tx
-            .execute(
+            .exec(
                 INSERT_SUBMISSION,
                 &[
                     &key_param(s.session),
@@ -73,6 +74,9 @@ impl Postgres {
             .map(|a| (a.question.as_str(), a.correct))
             .collect();
         answers.sort_unstable();
+        // One statement cannot update a row twice: a question served twice
+        // (never, today) counts once.
+        answers.dedup_by(|a, b| a.0 == b.0);
         super::stats::add_questions(&tx, &s.set_id, &s.round_id, shard, &answers).await?;
         tx.commit().await?;
         Ok(Ok(()))
@@ -89,7 +93,7 @@ impl Postgres {
         let row = self
             .client()
             .await?
-            .query_opt(GET_SUBMISSION, &[&key_param(session)])
+            .row_opt(GET_SUBMISSION, &[&key_param(session)])
             .await?;
         row.map(|r| Ok((submission_row(&r), decode_given(&r.get::<_, String>(4))?)))
             .transpose()
