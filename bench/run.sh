@@ -3,6 +3,9 @@
 #
 #   bench/run.sh                  # 10 s per wrk run, 1,000,000 entries for the draw (~3 min + build)
 #   BENCH_QUICK=1 bench/run.sh    # 3 s per wrk run, 200,000 entries for the draw (~1 min + build)
+#   bench/run.sh --db postgres    # the same, then session start, submit and entry on a
+#                                 # throwaway PostgreSQL cluster, one node and two nodes on
+#                                 # one database, as ratios to SQLite (+ ~3 min; + ~1 min quick)
 #
 # Environment: BENCH_DURATION (s per wrk run), BENCH_DRAW_N (entries/submissions
 # seeded for the draw and stats), BENCH_KEEP=1 (keep the temp folder),
@@ -11,6 +14,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+
+ENGINES=sqlite
+while [ $# -gt 0 ]; do
+  case $1 in
+    --db)
+      [ "${2:-}" = postgres ] || { echo "usage: bench/run.sh [--db postgres]" >&2; exit 2; }
+      ENGINES="sqlite postgres"
+      shift 2
+      ;;
+    --db=postgres)
+      ENGINES="sqlite postgres"
+      shift
+      ;;
+    *)
+      echo "usage: bench/run.sh [--db postgres]" >&2
+      exit 2
+      ;;
+  esac
+done
+PG=0
+[ "$ENGINES" = "sqlite postgres" ] && PG=1
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
@@ -40,6 +64,10 @@ need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/time ] || need+=(time)
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+if [ "$PG" = 1 ] && [ ! -x "$(pg_bin)/initdb" ]; then
+  need+=(postgresql)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -52,8 +80,28 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 log "building (release, CARGO_TARGET_DIR=$TARGET_DIR)"
 CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --bin quizbooth --examples
 
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+RUN_T0=$SECONDS
 TMP=$(mktemp -d /tmp/quizbooth-bench.XXXXXX)
 PIDS=()
+# The PostgreSQL cluster of a --db postgres run (its own folder: TMP is 0700
+# to root, and the server runs as the postgres user).
+PG_DIR=
+PG_DATA=
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_stop() {
+  [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ] || return 0
+  local pid
+  pid=$(head -1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" stop -m fast -w -t 30 >/dev/null 2>&1 || true
+  # Fallback, by the postmaster's own pid only.
+  case $pid in '' | *[!0-9]* | 0) return 0 ;; esac
+  if kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ]; then
+    kill -QUIT "$pid" 2>/dev/null || true
+    sleep 2
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+}
 cleanup() {
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
@@ -61,13 +109,24 @@ cleanup() {
   for pid in "${PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  pg_stop
   if [ "${BENCH_KEEP:-0}" = 1 ]; then
-    log "kept $TMP"
+    log "kept $TMP${PG_DIR:+ and $PG_DIR}"
   else
     rm -rf "$TMP"
+    [ -z "$PG_DIR" ] || rm -rf "$PG_DIR"
   fi
 }
 trap cleanup EXIT
+# A child waited for is no longer ours: its pid may be reused (pid_max can be
+# 32768), so it leaves the list the exit trap signals.
+forget() { # PID
+  local keep=() p
+  for p in "${PIDS[@]}"; do
+    [ "$p" = "$1" ] || keep+=("$p")
+  done
+  PIDS=("${keep[@]}")
+}
 
 free_port() {
   local p=$1
@@ -106,6 +165,7 @@ start_app() { # DB LOGFILE
 stop_app() {
   kill -TERM "$APP_PID"
   wait "$APP_PID" 2>/dev/null || true
+  forget "$APP_PID"
 }
 
 # Peak and current RSS in MB, and thread count, of a PID.
@@ -191,6 +251,7 @@ for c in "${CONNS[@]}"; do
 done
 kill -TERM "$LIMIT_PID"
 wait "$LIMIT_PID" 2>/dev/null || true
+forget "$LIMIT_PID"
 
 SQL_SECS=$(awk -v d="$DUR" 'BEGIN { printf "%.1f", d / 3 }')
 log "raw rusqlite inserts (${SQL_SECS}s per mode)"
@@ -302,6 +363,190 @@ read -r SHEET_S SHEET_KB_RSS <"$TMP/check-time"
 SHEET_MS=$(awk -v t="$SHEET_S" 'BEGIN { printf "%.0f", t * 1000 }')
 SHEET_RSS=$(awk -v k="$SHEET_KB_RSS" 'BEGIN { printf "%.1f", k / 1024 }')
 
+# --- 9. PostgreSQL (--db postgres): one node, then two nodes on one database -----------
+# Results: one line per run in $TMP/pgruns:
+#   NAME CONNS RPS P50MS P99MS NON2XX NODES_US_PER_REQ PG_US_PER_REQ ERROR_LINES PG_ERROR_LINES WRAPPED SOCKET_ERRORS
+if [ "$PG" = 1 ]; then
+  PG_BIN=$(pg_bin)
+  PG_VERSION=$("$PG_BIN/postgres" --version | awk '{ print $3 }')
+  PG_DIR=$(mktemp -d /tmp/quizbooth-bench-pg.XXXXXX)
+  PG_DATA=$PG_DIR/data
+  PG_PORT=$(free_port 25432)
+  PG_LOG=$PG_DIR/postgres.log
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$PG_DIR"
+    chmod 0755 "$PG_DIR"
+  fi
+  log "PostgreSQL $PG_VERSION: a throwaway cluster in $PG_DIR on 127.0.0.1:$PG_PORT"
+  as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C >"$TMP/initdb.log" 2>&1 ||
+    { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on" \
+    start >"$TMP/pg_ctl.log" 2>&1 || { cat "$TMP/pg_ctl.log" "$PG_LOG" >&2; die "PostgreSQL did not start"; }
+  PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
+  pg_url() { echo "postgres://postgres@127.0.0.1:$PG_PORT/$1"; }
+
+  # CPU ticks of the cluster: the postmaster, its live children, and the
+  # children it has reaped (cutime/cstime), so backends that come and go count.
+  pg_ticks() {
+    local f line rest sum=0
+    for f in /proc/[0-9]*/stat; do
+      { read -r line <"$f"; } 2>/dev/null || continue
+      rest=${line##*) }
+      # shellcheck disable=SC2086
+      set -- $rest
+      if [ "${f//[!0-9]/}" = "$PG_PID" ]; then
+        sum=$((sum + ${12} + ${13} + ${14} + ${15}))
+      elif [ "$2" = "$PG_PID" ]; then
+        sum=$((sum + ${12} + ${13}))
+      fi
+    done
+    echo "$sum"
+  }
+  # WARN/ERROR lines in the node logs, and ERROR/FATAL/PANIC lines in PostgreSQL's.
+  node_error_lines() {
+    local n=0 f
+    for f in "$@"; do
+      n=$((n + $(grep -cE 'ERROR|WARN' "$f" || true)))
+    done
+    echo "$n"
+  }
+  pg_error_lines() { grep -cE '(ERROR|FATAL|PANIC):' "$PG_LOG" || true; }
+
+  NODE_PIDS=()
+  NODE_URLS=()
+  NODE_LOGS=()
+  start_nodes() { # DBNAME N
+    local i port pid
+    NODE_PIDS=()
+    NODE_URLS=()
+    NODE_LOGS=()
+    port=$APP_PORT
+    for i in $(seq 1 "$2"); do
+      port=$(free_port "$port")
+      "$BIN" serve --bind "127.0.0.1:$port" --db "$(pg_url "$1")" --questions questions \
+        --admin-token "$TOKEN" "${EXTRA[@]}" >"$TMP/node-$1-$i.log" 2>&1 &
+      pid=$!
+      PIDS+=("$pid")
+      NODE_PIDS+=("$pid")
+      NODE_URLS+=("http://127.0.0.1:$port")
+      NODE_LOGS+=("$TMP/node-$1-$i.log")
+      wait_up "http://127.0.0.1:$port/healthz" "$pid"
+      port=$((port + 1))
+    done
+  }
+  stop_nodes() {
+    local pid
+    for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${NODE_PIDS[@]}"; do
+      wait "$pid" 2>/dev/null || true
+      forget "$pid"
+    done
+  }
+
+  # RPS P50MS P99MS NON2XX REQUESTS WRAPPED SOCKET_ERRORS of one wrk output.
+  wrk_fields() {
+    local rps p50 p99 non2xx sock reqs wrapped
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$1")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$1")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$1")")
+    non2xx=$(awk -F': *' '/Non-2xx/ { print $2 }' "$1")
+    sock=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$1")
+    reqs=$(awk '/requests in/ { print $1 }' "$1")
+    wrapped=$(awk -F'wrapped=' '/^replay:/ { print $2 + 0 }' "$1")
+    echo "${rps:-0} $p50 $p99 ${non2xx:-0} ${reqs:-0} ${wrapped:-0} ${sock:-0}"
+  }
+
+  # One wrk per node, the connections and wrk's two threads split between
+  # them; rates and errors are summed, p50/p99 are the worse of the wrks.
+  run_wrk_nodes() { # NAME CONNS PATH SCRIPT [MODE FILE]
+    local name=$1 conns=$2 path=$3 script=$4 mode=${5:-} file=${6:-}
+    local n=${#NODE_PIDS[@]} i pid t0 p0 t1 p1 e0 q0 f
+    local threads=$((2 / n)) per=$((conns / n))
+    log "wrk $name c=$conns ${DUR}s over $n node(s)"
+    if [ -n "$file" ]; then
+      for i in $(seq 0 $((n - 1))); do
+        awk -v n="$n" -v i="$i" '(NR - 1) % n == i' "$file" >"$file.$i"
+      done
+    fi
+    e0=$(node_error_lines "${NODE_LOGS[@]}")
+    q0=$(pg_error_lines)
+    t0=0
+    for pid in "${NODE_PIDS[@]}"; do t0=$((t0 + $(ticks "$pid"))); done
+    p0=$(pg_ticks)
+    local wrks=()
+    for i in $(seq 0 $((n - 1))); do
+      f=$TMP/wrk-pg-$name-$conns-$i.txt
+      if [ -n "$file" ]; then
+        wrk -t"$threads" -c"$per" -d"${DUR}s" --latency -s "$script" "${NODE_URLS[$i]}$path" \
+          -- "$mode" "$file.$i" "$threads" >"$f" 2>&1 &
+      else
+        wrk -t"$threads" -c"$per" -d"${DUR}s" --latency -s "$script" "${NODE_URLS[$i]}$path" >"$f" 2>&1 &
+      fi
+      wrks+=("$!")
+      PIDS+=("$!")
+    done
+    for i in "${!wrks[@]}"; do
+      local ok=0
+      wait "${wrks[$i]}" || ok=$?
+      forget "${wrks[$i]}"
+      [ "$ok" = 0 ] || { cat "$TMP/wrk-pg-$name-$conns-$i.txt" >&2; die "wrk failed"; }
+    done
+    t1=0
+    for pid in "${NODE_PIDS[@]}"; do t1=$((t1 + $(ticks "$pid"))); done
+    p1=$(pg_ticks)
+    local rps p50 p99 non2xx reqs wrapped sock
+    for i in $(seq 0 $((n - 1))); do
+      f=$TMP/wrk-pg-$name-$conns-$i.txt
+      grep -E 'Requests/sec|Non-2xx|Socket|replay:' "$f" | sed "s/^/   [node $((i + 1))] /" >&2 || true
+      wrk_fields "$f"
+    done >"$TMP/wrk-fields"
+    read -r rps p50 p99 non2xx reqs wrapped sock < <(awk '
+      BEGIN { p50 = 0; p99 = 0 }
+      { rps += $1; if ($2 > p50) p50 = $2; if ($3 > p99) p99 = $3; e += $4; r += $5; w += $6; s += $7 }
+      END { printf "%.0f %.2f %.2f %d %d %d %d\n", rps, p50, p99, e, r, w, s }' "$TMP/wrk-fields")
+    local cpu pgcpu
+    cpu=$(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
+    pgcpu=$(awk -v d=$((p1 - p0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
+    echo "$name $conns $rps $p50 $p99 $non2xx $cpu $pgcpu" \
+      "$(($(node_error_lines "${NODE_LOGS[@]}") - e0)) $(($(pg_error_lines) - q0)) $wrapped $sock" >>"$TMP/pgruns"
+  }
+
+  # The three flows at the script's connection counts, on a fresh database.
+  pg_flows() { # TAG NODES
+    local tag=$1 nodes=$2 db=bench$2 c
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"
+    log "PostgreSQL, $nodes node(s) on database $db"
+    start_nodes "$db" "$nodes"
+    for c in "${CONNS[@]}"; do
+      run_wrk_nodes "start-$tag" "$c" /api/sessions bench/post.lua
+    done
+    for c in "${CONNS[@]}"; do
+      "$SEED" open --db "$(pg_url "$db")" --questions "$BANK" --count "$PER_RUN" --out "$TMP/pg-open-$tag-$c.tsv"
+      run_wrk_nodes "submit-$tag" "$c" /api/sessions/x/answers bench/replay.lua submit "$TMP/pg-open-$tag-$c.tsv"
+    done
+    local phone=600000000
+    for c in "${CONNS[@]}"; do
+      "$SEED" passed --db "$(pg_url "$db")" --questions "$BANK" --count "$PER_RUN" \
+        --phone-from "$phone" --out "$TMP/pg-passed-$tag-$c.tsv"
+      phone=$((phone + PER_RUN))
+      run_wrk_nodes "entry-$tag" "$c" /api/entries bench/replay.lua entry "$TMP/pg-passed-$tag-$c.tsv"
+    done
+    # What the database holds now, beside what the runs answered: a cross-check.
+    PG_COUNTS[$tag]=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -Atc \
+      "SELECT (SELECT count(*) FROM submissions) || ' submissions, ' || (SELECT count(*) FROM entries) || ' entries'")
+    stop_nodes
+  }
+  declare -A PG_COUNTS
+  pg_flows pg1 1
+  pg_flows pg2 2
+  pg_stop
+  PG_DATA=
+fi
+pget() { # NAME CONNS FIELD(3=rps 4=p50 5=p99 6=non-2xx 7=nodes µs/req 8=pg µs/req 9=node log errors 10=pg log errors 11=wrapped 12=socket errors)
+  awk -v n="$1" -v c="$2" -v f="$3" '$1 == n && $2 == c { print $f }' "$TMP/pgruns"
+}
+
 # --- 8. the table ------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**"; fi; }
@@ -309,7 +554,8 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
   echo "## quizbooth benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), wrk -t2 on the same cores;" \
-    "${DUR}s per wrk run; git $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo '+dirty src')."
+    "${DUR}s per wrk run; git $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo '+dirty src');" \
+    "load average $LOAD_AT_START after the build, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $((SECONDS - RUN_T0)) s from the build's end."
   echo "Limit: examples/limit, a bare actix-web POST answering ${START_BYTES} bytes of JSON (the mean session-start response)."
   echo
   echo "| flow | conns | req/s | ratio to limit | target | p50 ms | p99 ms | errors | server CPU µs/req (writer thread) | ratio to raw SQLite, 64 rows/tx |"
@@ -345,6 +591,42 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
   echo "| GET /admin/api/stats over $DRAW_N submissions | first $STATS_FIRST ms, median of 5 $STATS_MED ms | < 200 ms | $(yes_no "$STATS_FIRST < 200") |"
   echo "| server peak RSS after the draw | $DRAW_RSS MB | | |"
   echo "| quizbooth check of a $SHEET_N-question workbook ($SHEET_KB KB .xlsx) | $SHEET_MS ms, peak RSS $SHEET_RSS MB | | |"
+  if [ "$PG" = 1 ]; then
+    echo
+    echo "### SQLite and PostgreSQL $PG_VERSION, one run"
+    echo
+    echo "PostgreSQL: a throwaway local cluster (fsync=on, synchronous_commit=on, otherwise defaults) on the same $(nproc) cores;" \
+      "a fresh database per configuration; two nodes are two \`serve\` processes on one database, each loaded by its own wrk" \
+      "with half the connections and one of wrk's two threads (rates and errors summed, p50/p99 the worse of the two)." \
+      "Ratios are to the SQLite row of the same flow and connections in this run. Errors: wrk's non-2xx responses / socket errors" \
+      "(in practice wrk's timeouts: no answer within its 2 s; those requests are left out of p50/p99; SQLite rows: the sum, as above);" \
+      "log lines: WARN/ERROR lines the nodes wrote during the run / ERROR, FATAL or PANIC lines PostgreSQL wrote." \
+      "CPU: utime + stime of the node processes, and of the PostgreSQL server's processes, per request answered."
+    echo
+    echo "| flow | conns | engine | req/s | ratio to SQLite | two nodes / one | p50 ms | p99 ms | errors: non-2xx / socket | log lines: nodes / PostgreSQL | CPU µs/req: nodes (PostgreSQL) |"
+    echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for flow in start submit entry; do
+      case $flow in
+        start) label='POST /api/sessions' ;;
+        submit) label='POST /api/sessions/{id}/answers' ;;
+        entry) label='POST /api/entries' ;;
+      esac
+      for c in "${CONNS[@]}"; do
+        lite=$(get $flow "$c" 3)
+        echo "| $label | $c | SQLite, 1 node | $lite | 1.00 | | $(get $flow "$c" 4) | $(get $flow "$c" 5) | $(get $flow "$c" 6) | | $(get $flow "$c" 7) |"
+        for tag in pg1 pg2; do
+          n=$flow-$tag
+          case $tag in
+            pg1) eng='PostgreSQL, 1 node'; two= ;;
+            pg2) eng='PostgreSQL, 2 nodes'; two=$(ratio "$(pget "$n" "$c" 3)" "$(pget "$flow-pg1" "$c" 3)") ;;
+          esac
+          echo "| $label | $c | $eng | $(pget "$n" "$c" 3) | $(ratio "$(pget "$n" "$c" 3)" "$lite") | $two | $(pget "$n" "$c" 4) | $(pget "$n" "$c" 5) | $(pget "$n" "$c" 6) / $(pget "$n" "$c" 12) | $(pget "$n" "$c" 9) / $(pget "$n" "$c" 10) | $(pget "$n" "$c" 7) ($(pget "$n" "$c" 8)) |"
+        done
+      done
+    done
+    echo
+    echo "Stored at the end: one node ${PG_COUNTS[pg1]}; two nodes ${PG_COUNTS[pg2]} (seeded passed submissions included)."
+  fi
 } >"$OUT"
 echo
 cat "$OUT"
