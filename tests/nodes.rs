@@ -586,3 +586,99 @@ async fn a_draw_committed_while_both_nodes_take_entries_holds_exactly_those_befo
         "the commit came while entries were in flight"
     );
 }
+
+/// A test CA, and a server certificate and key it signed for 127.0.0.1.
+fn test_ca() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "quizbooth test CA");
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    (ca_pem, server.pem(), key.serialize_pem())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_reaches_its_database_over_tls_and_checks_whose_it_is() {
+    let Some(mut cluster) = postgres::Cluster::start() else {
+        return;
+    };
+    let (ca, cert, key) = test_ca();
+    cluster.configure(
+        &[
+            ("server.crt", cert.as_bytes()),
+            ("server.key", key.as_bytes()),
+        ],
+        "ssl = on",
+    );
+    cluster.stop();
+    cluster.restart();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca).unwrap();
+    let db = cluster.create_database();
+    let client = process_client();
+
+    // Checked against the organiser's CA: the node serves, every one of its
+    // connections encrypted.
+    let verified = format!("{db}?sslmode=verify-full&sslrootcert={}", ca_file.display());
+    let a = node(&client, dir.path(), "a", &verified).await;
+    let s = passed(&client, [&a.base, &a.base], 1).await.remove(0);
+    assert_eq!(
+        enter(&client, &a.base, &s, "13900000001").await.status(),
+        StatusCode::CREATED
+    );
+    let seen = cluster.psql(
+        &db,
+        "SELECT bool_and(s.ssl), COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+         WHERE a.application_name = 'quizbooth'",
+    );
+    let (all_tls, n) = seen.split_once('|').unwrap();
+    assert_eq!(all_tls, "t", "every connection of the node is TLS: {seen}");
+    assert!(n.parse::<u32>().unwrap() > 0, "{seen}");
+    drop(a);
+    // `require` without a root certificate encrypts without checking, as libpq.
+    let b = node(&client, dir.path(), "b", &format!("{db}?sslmode=require")).await;
+    assert_eq!(
+        client
+            .get(format!("{}/api/set", b.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    drop(b);
+
+    // Another CA's word is not taken: the node refuses to start, and says
+    // why without the password.
+    let (other_ca, _, _) = test_ca();
+    let other_file = dir.path().join("other-ca.pem");
+    std::fs::write(&other_file, &other_ca).unwrap();
+    let wrong = format!(
+        "{}?sslmode=verify-full&sslrootcert={}",
+        db.replacen("postgres@", "postgres:hunter2@", 1),
+        other_file.display()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(serve_args(
+            &dir.path().join("a"),
+            wrong.as_ref(),
+            free_port(),
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("cannot connect to"), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    eprintln!("a node given another CA: {}", err.trim());
+}

@@ -206,6 +206,28 @@ impl Cluster {
         );
     }
 
+    /// Writes files into the data folder (private to the server's user) and
+    /// appends `conf` to `postgresql.conf`; takes effect at the next
+    /// [`Cluster::restart`] (a server's certificate and key, `ssl = on`).
+    #[allow(dead_code)]
+    pub fn configure(&self, files: &[(&str, &[u8])], conf: &str) {
+        use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
+        for (name, bytes) in files {
+            let path = self.data.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            if self.as_postgres {
+                run(Command::new("chown").arg("postgres:postgres").arg(&path)).unwrap();
+            }
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data.join("postgresql.conf"))
+            .unwrap();
+        writeln!(f, "{conf}").unwrap();
+    }
+
     /// Starts the server again on the same port and data.
     #[allow(dead_code)]
     pub fn restart(&mut self) {

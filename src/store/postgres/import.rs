@@ -120,15 +120,13 @@ pub async fn import(from: &Path, url: &str) -> anyhow::Result<Copied> {
         from.display()
     );
     // The target first: a wrong URL leaves the booth's file untouched.
-    let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+    let mut client = super::tls::connect(url)
         .await
-        .map_err(crate::store::StoreError::from)
+        .map_err(|e| match e.downcast::<tokio_postgres::Error>() {
+            Ok(e) => crate::store::StoreError::from(e).into(),
+            Err(other) => other,
+        })
         .with_context(|| format!("cannot connect to {shown}"))?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::error!(error = %e, "the database connection failed");
-        }
-    });
     // Migrates the file to the current schema (the writer stops with it).
     drop(crate::store::Store::open(from)?);
     let sqlite = rusqlite::Connection::open_with_flags(

@@ -22,6 +22,7 @@ pub mod schema;
 mod sets;
 mod stats;
 mod submissions;
+mod tls;
 
 use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -203,6 +204,8 @@ impl Postgres {
     pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
         use anyhow::Context;
         let shown = redact(url);
+        let (url, tls) =
+            tls::from_url(url).with_context(|| format!("cannot read the database URL {shown}"))?;
         let mut config: tokio_postgres::Config = url
             .parse()
             .with_context(|| format!("cannot read the database URL {shown}"))?;
@@ -211,13 +214,13 @@ impl Postgres {
         if config.get_application_name().is_none() {
             config.application_name("quizbooth");
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let fast = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls {
+            tls::Tls::Off => Manager::from_config(config, NoTls, fast()),
+            tls::Tls::On(connector) => Manager::from_config(config, connector, fast()),
+        };
         // A database that does not answer makes a request fail (503) after
         // a few seconds rather than hang it.
         let pool = Pool::builder(manager)
