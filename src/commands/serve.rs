@@ -24,6 +24,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         println!("  visitors:    {url}/");
         println!("  staff:       {url}/admin");
         println!("  staff token: {}", state.admin_token.0);
+        let db = state.settings.db.display().to_string();
+        if state.store.is_shared() {
+            let shown = crate::store::postgres::redact(&db);
+            println!("  database:    {shown} (node {})", state.store.node());
+        } else {
+            println!("  database:    {db}");
+        }
         if std::io::stdout().is_terminal() {
             if let Ok(qr) = crate::qr::terminal(url) {
                 println!("{qr}");
