@@ -45,7 +45,7 @@ const USAGE: &str = "usage: seed open|passed|draw --db DB|postgres://URL --quest
 const CHUNK: usize = 50_000;
 
 /// The node whose key class the seeded sessions have on PostgreSQL: node
-/// numbers come from a sequence starting at 1, so no bench node has it.
+/// numbers are leased from 0 up, so no bench node holds 255.
 const PG_SEED_NODE: u64 = 255;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -509,7 +509,10 @@ mod postgres {
             )
             .await?
             .get::<_, i64>(0);
-        let keys = KeyClock::for_node(u64::try_from(floor)?, PG_SEED_NODE);
+        let keys = KeyClock::for_node(
+            u64::try_from(floor)?,
+            std::sync::Arc::new(std::sync::atomic::AtomicU64::new(PG_SEED_NODE)),
+        );
         let start_ms = now.timestamp_millis() - 120_000;
 
         let mut lines: Vec<String> = Vec::with_capacity(count);

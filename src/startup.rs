@@ -94,6 +94,9 @@ impl Application {
         if let Err(e) = self.state.store.flush_counts().await {
             tracing::warn!(error = %e, "the last session starts could not be counted");
         }
+        if let Err(e) = self.state.store.leave().await {
+            tracing::warn!(error = %e, "cannot give this node's number back; it is free in a minute");
+        }
         served
     }
 }
@@ -124,10 +127,9 @@ async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::R
         .await?;
     let key_floor = store.highest_session_key().await?;
     // Nodes of one database must never hand out the same session key.
-    let session_keys = Arc::new(if store.is_shared() {
-        crate::quiz::KeyClock::for_node(key_floor, store.node())
-    } else {
-        crate::quiz::KeyClock::new(key_floor)
+    let session_keys = Arc::new(match store.node_number() {
+        Some(node) => crate::quiz::KeyClock::for_node(key_floor, node),
+        None => crate::quiz::KeyClock::new(key_floor),
     });
     let sets = Arc::new(sets);
     if store.is_shared() {

@@ -682,3 +682,70 @@ async fn a_node_reaches_its_database_over_tls_and_checks_whose_it_is() {
     assert!(!err.contains("hunter2"), "{err}");
     eprintln!("a node given another CA: {}", err.trim());
 }
+
+/// The live leases: (number, holder), by number.
+fn leases(cluster: &postgres::Cluster, db: &str) -> Vec<(u64, String)> {
+    cluster
+        .psql(
+            db,
+            "SELECT number, holder FROM node_leases
+             WHERE renewed_at > now() - INTERVAL '60 seconds' ORDER BY number",
+        )
+        .lines()
+        .map(|l| {
+            let (n, h) = l.split_once('|').unwrap();
+            (n.parse().unwrap(), h.to_owned())
+        })
+        .collect()
+}
+
+/// The node number a session's key carries (its low byte).
+async fn key_node(client: &Client, base: &str) -> u64 {
+    let token = start_session(client, base).await;
+    u64::from_str_radix(&token[..16], 16).unwrap() % 256
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_numbers_are_leased_so_no_two_live_nodes_share_one() {
+    let Some(cluster) = postgres::cluster() else {
+        return;
+    };
+    let db = cluster.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let client = process_client();
+    let a = node(&client, dir.path(), "a", &db).await;
+    let mut b = node(&client, dir.path(), "b", &db).await;
+    let held = leases(cluster, &db);
+    assert_eq!(
+        held.iter().map(|l| l.0).collect::<Vec<_>>(),
+        [0, 1],
+        "{held:?}"
+    );
+    assert_eq!(key_node(&client, &a.base).await, 0);
+    assert_eq!(key_node(&client, &b.base).await, 1);
+
+    // B stops (SIGTERM): it gives its number back, and C takes it.
+    let stopped = Command::new("kill")
+        .args(["-TERM", &b.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    b.child.wait().unwrap();
+    assert_eq!(leases(cluster, &db).len(), 1, "B's number is free");
+    let c = node(&client, dir.path(), "c", &db).await;
+    assert_eq!(key_node(&client, &c.base).await, 1);
+
+    // A is killed: its lease stands until it runs out, so D does not take
+    // A's number while A might still be handing out keys.
+    let mut a = a;
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let d = node(&client, dir.path(), "d", &db).await;
+    assert_eq!(key_node(&client, &d.base).await, 2);
+    let held = leases(cluster, &db);
+    assert_eq!(
+        held.iter().map(|l| l.0).collect::<Vec<_>>(),
+        [0, 1, 2],
+        "{held:?}"
+    );
+}

@@ -189,12 +189,13 @@ impl SessionToken {
 #[derive(Debug, Default)]
 pub struct KeyClock {
     last: AtomicU64,
-    /// The residue this clock's keys have modulo `stride`.
-    node: u64,
+    /// The node number, whose residue modulo `stride` this clock's keys have
+    /// (shared with the store, which may change it: a lease lost).
+    node: std::sync::Arc<AtomicU64>,
     stride: u64,
 }
 
-/// Nodes whose keys can never meet: node numbers are taken modulo this.
+/// Nodes whose keys can never meet: node numbers are below this.
 pub const NODE_STRIDE: u64 = 256;
 
 impl KeyClock {
@@ -203,24 +204,25 @@ impl KeyClock {
     pub fn new(floor: u64) -> Self {
         Self {
             last: AtomicU64::new(floor),
-            node: 0,
+            node: std::sync::Arc::default(),
             stride: 1,
         }
     }
 
-    /// The clock of node `node` of several on one database.
-    pub fn for_node(floor: u64, node: u64) -> Self {
+    /// The clock of a node of several on one database, by its number.
+    pub fn for_node(floor: u64, node: std::sync::Arc<AtomicU64>) -> Self {
         Self {
             last: AtomicU64::new(floor),
-            node: node % NODE_STRIDE,
+            node,
             stride: NODE_STRIDE,
         }
     }
 
     /// The smallest key of this clock's class at or above `k`.
     fn class_at_or_above(&self, k: u64) -> u64 {
+        let node = self.node.load(Ordering::Relaxed) % self.stride;
         let r = k % self.stride;
-        let up = (self.node + self.stride - r) % self.stride;
+        let up = (node + self.stride - r) % self.stride;
         k.saturating_add(up)
     }
 
@@ -329,8 +331,9 @@ mod tests {
 
     #[test]
     fn two_nodes_never_hand_out_the_same_key_in_the_same_millisecond() {
-        let a = KeyClock::for_node(0, 1);
-        let b = KeyClock::for_node(0, 2 + NODE_STRIDE);
+        let node = |n| std::sync::Arc::new(AtomicU64::new(n));
+        let a = KeyClock::for_node(0, node(1));
+        let b = KeyClock::for_node(0, node(2));
         let mut seen = std::collections::HashSet::new();
         for ms in [5_000, 5_000, 5_001, 4_999] {
             for _ in 0..300 {
@@ -343,8 +346,17 @@ mod tests {
                 );
             }
         }
-        let first = KeyClock::for_node(0, 7).next(5_000);
+        let first = KeyClock::for_node(0, node(7)).next(5_000);
         assert_eq!(first >> SEQ_BITS, 5_000, "a key still tells its start time");
+        // A node given a new number (its lease lost) carries it at once,
+        // still above every key it gave before.
+        let number = node(3);
+        let c = KeyClock::for_node(0, number.clone());
+        let before = c.next(9_000);
+        number.store(4, Ordering::Relaxed);
+        let after = c.next(9_000);
+        assert_eq!((before % NODE_STRIDE, after % NODE_STRIDE), (3, 4));
+        assert!(after > before);
     }
 
     #[test]

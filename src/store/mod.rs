@@ -122,9 +122,25 @@ impl Store {
 
     /// This node's number on a shared store (0 on SQLite).
     pub fn node(&self) -> u64 {
+        self.node_number()
+            .map_or(0, |n| n.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// This node's number as it stands, on a shared store: it changes if
+    /// the node's lease is lost, and session keys follow it.
+    pub fn node_number(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicU64>> {
         match &self.engine {
-            Engine::Sqlite(_) => 0,
-            Engine::Postgres(e) => e.node(),
+            Engine::Sqlite(_) => None,
+            Engine::Postgres(e) => Some(e.node()),
+        }
+    }
+
+    /// Gives back what this node holds in a shared store (its number), as
+    /// it stops.
+    pub async fn leave(&self) -> Result<()> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(()),
+            Engine::Postgres(e) => e.leave().await,
         }
     }
 

@@ -53,12 +53,6 @@ pub(super) async fn value_or_insert(
         .ok_or_else(|| StoreError::Corrupt(key.into()))
 }
 
-/// A number no other node started on this database has had.
-pub(super) async fn next_node_number(client: &impl GenericClient) -> Result<u64> {
-    let row = client.row("SELECT nextval('node_numbers')", &[]).await?;
-    Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
-}
-
 impl Postgres {
     pub(in crate::store) async fn meta_or_insert(
         &self,

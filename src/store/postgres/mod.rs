@@ -18,6 +18,7 @@ mod entries;
 mod erasure;
 pub mod import;
 mod meta;
+mod nodes;
 pub mod schema;
 mod sets;
 mod stats;
@@ -28,6 +29,7 @@ use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -139,12 +141,15 @@ enum Lock<'a> {
     Round(&'a str, &'a str),
     /// The audit chain: one append at a time across nodes.
     Audit,
+    /// Node numbers: one lease taken at a time.
+    Nodes,
 }
 
 impl Lock<'_> {
     fn key(self) -> i64 {
         match self {
             Lock::Audit => 0x7175_697a_0002,
+            Lock::Nodes => 0x7175_697a_0003,
             Lock::Round(set, round) => {
                 let digest = Sha256::digest(format!("round\0{set}\0{round}").as_bytes());
                 i64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
@@ -180,8 +185,10 @@ pub(super) struct Postgres {
     /// Session starts not yet written, by (set, round).
     starts: Arc<Mutex<HashMap<(String, String), i64>>>,
     phone_key: Arc<crate::contact::PhoneKey>,
-    /// This node's number, from the database's `node_numbers` sequence.
-    node: u64,
+    /// This node's number, leased from `node_leases` (`nodes.rs`).
+    node: Arc<AtomicU64>,
+    /// Who holds the lease: this process, by a random name.
+    holder: Arc<str>,
 }
 
 /// Where an URL's password is, replaced for messages and logs.
@@ -245,14 +252,17 @@ impl Postgres {
             crate::quiz::token::new_secret,
         )
         .await?;
-        let node = meta::next_node_number(&client).await?;
+        let holder: Arc<str> = crate::quiz::token::new_secret()[..16].into();
+        let node = nodes::lease(&mut client, &holder).await?;
         drop(client);
         let engine = Self {
             pool,
             starts: Arc::default(),
             phone_key: Arc::new(crate::contact::PhoneKey::new(secret.as_bytes())),
-            node,
+            node: Arc::new(AtomicU64::new(node)),
+            holder,
         };
+        engine.spawn_lease_renewal();
         engine.spawn_start_flusher();
         Ok(engine)
     }
@@ -261,9 +271,10 @@ impl Postgres {
         Ok(self.pool.get().await?)
     }
 
-    /// This node's number (session keys carry it: see [`crate::quiz::KeyClock`]).
-    pub(super) fn node(&self) -> u64 {
-        self.node
+    /// This node's number (session keys carry it: see
+    /// [`crate::quiz::KeyClock`]); it changes only if the lease is lost.
+    pub(super) fn node(&self) -> Arc<AtomicU64> {
+        self.node.clone()
     }
 
     pub(super) fn count_start(&self, set_id: &str, round_id: &str) {

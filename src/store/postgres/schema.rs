@@ -216,6 +216,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER withdrawals_never_removed BEFORE DELETE ON withdrawals
         FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a withdrawal is never undone');
     "#,
+    // 2: node numbers by lease (`nodes.rs`) rather than from a sequence,
+    // which after 256 starts would hand a live node's number to another.
+    r#"
+    DROP SEQUENCE node_numbers;
+    CREATE TABLE node_leases (
+        number     INTEGER PRIMARY KEY CHECK (number >= 0 AND number < 256),
+        holder     TEXT NOT NULL,
+        renewed_at TIMESTAMPTZ NOT NULL
+    );
+    "#,
 ];
 
 /// Brings the schema up to date, one migration a transaction, under the
