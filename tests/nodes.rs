@@ -69,6 +69,29 @@ fn spawn_node(dir: &std::path::Path, name: &str, db: &str) -> Node {
     Node { child, base }
 }
 
+/// A staff POST of JSON to one node.
+async fn staff_post(client: &Client, base: &str, path: &str, body: &Value) -> reqwest::Response {
+    client
+        .post(format!("{base}{path}"))
+        .bearer_auth(TOKEN)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A bank uploaded through one node's console (`path`: `/admin/api/sets…`).
+async fn upload(client: &Client, base: &str, path: &str, yaml: String) -> reqwest::Response {
+    client
+        .post(format!("{base}{path}"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/yaml")
+        .body(yaml)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn submit(client: &Client, base: &str, session: &str) {
     let r = client
         .post(format!("{base}/api/sessions/{session}/answers"))
@@ -243,14 +266,7 @@ async fn two_nodes_on_one_database_serve_one_event() {
 
     // An upload on A is what B serves within 2 s.
     let second = BANK.replace("测试题库", "第二套题库");
-    let r = client
-        .post(format!("{}/admin/api/sets", a.base))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(second)
-        .send()
-        .await
-        .unwrap();
+    let r = upload(&client, &a.base, "/admin/api/sets", second).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let took = until_served(&client, &b.base, "第二套题库").await;
     eprintln!(
@@ -263,24 +279,17 @@ async fn two_nodes_on_one_database_serve_one_event() {
     let third = BANK
         .replace("id: fixture-valid", "id: third-set")
         .replace("测试题库", "第三套题库");
-    let r = client
-        .post(format!("{}/admin/api/sets?activate=false", b.base))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(third)
-        .send()
-        .await
-        .unwrap();
+    let r = upload(&client, &b.base, "/admin/api/sets?activate=false", third).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let uploaded = Instant::now();
     loop {
-        let r = client
-            .post(format!("{}/admin/api/sets/third-set/activate", a.base))
-            .bearer_auth(TOKEN)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
+        let r = staff_post(
+            &client,
+            &a.base,
+            "/admin/api/sets/third-set/activate",
+            &json!({}),
+        )
+        .await;
         if r.status() == StatusCode::OK {
             break;
         }
@@ -297,25 +306,19 @@ async fn two_nodes_on_one_database_serve_one_event() {
         took.as_millis()
     );
     // Back to the event's set, from B, for the draw below.
-    let r = client
-        .post(format!("{}/admin/api/sets/fixture-valid/activate", b.base))
-        .bearer_auth(TOKEN)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let r = staff_post(
+        &client,
+        &b.base,
+        "/admin/api/sets/fixture-valid/activate",
+        &json!({}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     until_served(&client, &a.base, "第二套题库").await;
 
     // A draw committed on A is pending on B, and B cannot commit another.
     let commit = json!({"round": "week-1", "prize": "纪念品", "winners": 3});
-    let r = client
-        .post(format!("{}/admin/api/draws", a.base))
-        .bearer_auth(TOKEN)
-        .json(&commit)
-        .send()
-        .await
-        .unwrap();
+    let r = staff_post(&client, &a.base, "/admin/api/draws", &commit).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["entry_count"], json!(ENTRIES + 2), "{d}");
@@ -329,13 +332,7 @@ async fn two_nodes_on_one_database_serve_one_event() {
         .unwrap();
     assert_eq!(on_b["status"], "committed");
     assert_eq!(on_b["entries_digest"], d["entries_digest"]);
-    let r = client
-        .post(format!("{}/admin/api/draws", b.base))
-        .bearer_auth(TOKEN)
-        .json(&commit)
-        .send()
-        .await
-        .unwrap();
+    let r = staff_post(&client, &b.base, "/admin/api/draws", &commit).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "pending_draw");
 
@@ -514,13 +511,13 @@ async fn a_draw_committed_while_both_nodes_take_entries_holds_exactly_those_befo
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     committing.store(true, Ordering::SeqCst);
-    let r = client
-        .post(format!("{}/admin/api/draws", a.base))
-        .bearer_auth(TOKEN)
-        .json(&json!({"round": "week-1", "prize": "纪念品", "winners": 1}))
-        .send()
-        .await
-        .unwrap();
+    let r = staff_post(
+        &client,
+        &a.base,
+        "/admin/api/draws",
+        &json!({"round": "week-1", "prize": "纪念品", "winners": 1}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let d: Value = r.json().await.unwrap();
     let after = entries(second, ENTRIES / 2);
