@@ -28,9 +28,8 @@ mod tls;
 use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
@@ -182,8 +181,9 @@ fn shard() -> i32 {
 #[derive(Clone)]
 pub(super) struct Postgres {
     pool: Pool,
-    /// Session starts not yet written, by (set, round).
-    starts: Arc<Mutex<HashMap<(String, String), i64>>>,
+    /// Session starts not yet written (counted as on SQLite: no allocation
+    /// per start).
+    starts: Arc<crate::store::sqlite::tally::Starts>,
     phone_key: Arc<crate::contact::PhoneKey>,
     /// This node's number, leased from `node_leases` (`nodes.rs`).
     node: Arc<AtomicU64>,
@@ -278,27 +278,18 @@ impl Postgres {
     }
 
     pub(super) fn count_start(&self, set_id: &str, round_id: &str) {
-        *self
-            .starts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry((set_id.to_owned(), round_id.to_owned()))
-            .or_default() += 1;
+        self.starts.add(set_id, round_id);
     }
 
     /// Writes the starts counted so far; they are put back if that fails.
     pub(super) async fn flush_counts(&self) -> Result<()> {
-        let taken =
-            std::mem::take(&mut *self.starts.lock().unwrap_or_else(PoisonError::into_inner));
+        let taken = self.starts.take();
         if taken.is_empty() {
             return Ok(());
         }
         let written = stats::add_starts(self, &taken).await;
         if written.is_err() {
-            let mut starts = self.starts.lock().unwrap_or_else(PoisonError::into_inner);
-            for (k, n) in taken {
-                *starts.entry(k).or_default() += n;
-            }
+            self.starts.restore(taken);
         }
         written
     }

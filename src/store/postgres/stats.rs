@@ -6,7 +6,6 @@ use super::Cached;
 use super::{shard, Postgres, Result};
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
-use std::collections::HashMap;
 
 const ADD_ROUND_COUNTS: &str =
     "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
@@ -73,15 +72,15 @@ pub(super) async fn add_questions(
 /// Writes counted session starts, in one transaction.
 pub(super) async fn add_starts(
     engine: &Postgres,
-    starts: &HashMap<(String, String), i64>,
+    starts: &crate::store::sqlite::tally::Counts,
 ) -> Result<()> {
     let mut client = engine.client().await?;
     let tx = client.transaction().await?;
     let shard = shard();
-    let mut rounds: Vec<_> = starts.iter().collect();
-    rounds.sort();
-    for ((set_id, round_id), n) in rounds {
-        add_round(&tx, set_id, round_id, shard, [*n, 0, 0, 0]).await?;
+    let mut rounds: Vec<_> = starts.starts().collect();
+    rounds.sort_unstable();
+    for (set_id, round_id, n) in rounds {
+        add_round(&tx, set_id, round_id, shard, [n, 0, 0, 0]).await?;
     }
     tx.commit().await?;
     Ok(())

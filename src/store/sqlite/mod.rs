@@ -13,7 +13,7 @@ mod meta;
 pub mod migrations;
 mod stats;
 mod submissions;
-mod tally;
+pub(in crate::store) mod tally;
 mod writer;
 
 use super::StoreError;

@@ -100,6 +100,15 @@ impl Counts {
         }
     }
 
+    /// Each round's session starts: (set, round, how many), for an engine
+    /// that writes them its own way.
+    pub fn starts(&self) -> impl Iterator<Item = (&str, &str, i64)> {
+        self.rounds
+            .iter()
+            .filter(|r| r.started > 0)
+            .map(|r| (r.set_id.as_str(), r.round_id.as_str(), r.started))
+    }
+
     /// Nothing to write.
     pub fn is_empty(&self) -> bool {
         self.rounds.is_empty()
