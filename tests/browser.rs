@@ -473,7 +473,21 @@ async fn a_result_too_fast_or_too_late_for_the_draw_says_so_instead_of_the_form(
 #[tokio::test]
 async fn the_life_of_a_prize_from_the_entry_to_the_claim_desk() {
     let Some(b) = browser().await else { return };
-    let app = spawn_app().await;
+    life_of_a_prize(b, spawn_app().await).await;
+}
+
+/// The same pages on a node of a PostgreSQL database (SPEC §10).
+#[tokio::test]
+async fn the_life_of_a_prize_on_postgresql() {
+    let Some(b) = browser().await else { return };
+    let Some(url) = postgres::database_url() else {
+        return;
+    };
+    life_of_a_prize(b, spawn_app_adjusted(move |s| s.db = url.into()).await).await;
+}
+
+/// An entry on the phone, its draw on the big screen, and its claim at the desk.
+async fn life_of_a_prize(b: Browser, app: TestApp) {
     // Others in the pool, so the draw has something to choose from.
     app.entries(2).await;
     let session = app.passed_session().await;
