@@ -203,6 +203,22 @@ pub(super) fn masks(e: &super::NewEntry) -> (Option<String>, Option<String>) {
     }
 }
 
+/// What the staff's search looks for: a `LIKE` pattern of the needle (its
+/// wildcards taken out), and a phone's keyed hash when the needle is a
+/// phone, so a person who asks what is held about them is answered for
+/// every round, purged or not. Both `None` for no needle.
+pub(super) fn search_terms(
+    key: &PhoneKey,
+    needle: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let phone_key = needle
+        .as_deref()
+        .and_then(|n| crate::contact::Phone::parse(n).ok())
+        .map(|p| key.of(p.as_ref()));
+    let like = needle.map(|n| format!("%{}%", n.replace(['%', '_', '\\'], "")));
+    (like, phone_key)
+}
+
 /// An entry's session as stored: the key as 16 hex digits, ordered by start time.
 pub(super) fn session_id(key: u64) -> String {
     format!("{key:016x}")

@@ -154,11 +154,7 @@ impl Postgres {
         needle: Option<String>,
         limit: i64,
     ) -> Result<(i64, Vec<Entry>)> {
-        let phone_key = needle
-            .as_deref()
-            .and_then(|n| crate::contact::Phone::parse(n).ok())
-            .map(|p| self.phone_key.of(p.as_ref()));
-        let like = needle.map(|n| format!("%{}%", n.replace(['%', '_', '\\'], "")));
+        let (like, phone_key) = rules::search_terms(&self.phone_key, needle);
         let client = self.client().await?;
         let rows = client
             .rows(

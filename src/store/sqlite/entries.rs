@@ -209,13 +209,7 @@ impl Sqlite {
         needle: Option<String>,
         limit: i64,
     ) -> Result<(i64, Vec<Entry>)> {
-        // A phone is found through its keyed hash too, so a person who asks
-        // what is held about them is answered for every round, purged or not.
-        let phone_key = needle
-            .as_deref()
-            .and_then(|n| crate::contact::Phone::parse(n).ok())
-            .map(|p| self.phone_key.of(p.as_ref()));
-        let like = needle.map(|n| format!("%{}%", n.replace(['%', '_'], "")));
+        let (like, phone_key) = rules::search_terms(&self.phone_key, needle);
         self.read(move |c| {
             let mut st = c.prepare_cached(SEARCH_ENTRIES)?;
             let rows = st.query_map(
