@@ -92,6 +92,35 @@ async fn upload(client: &Client, base: &str, path: &str, yaml: String) -> reqwes
         .unwrap()
 }
 
+/// Two nodes on a fresh database of the process's cluster, A started
+/// first, with their client and the folder of their banks.
+struct TwoNodes {
+    cluster: &'static postgres::Cluster,
+    db: String,
+    dir: tempfile::TempDir,
+    client: Client,
+    a: Node,
+    b: Node,
+}
+
+/// [`TwoNodes`], or `None` (with a printed reason) without PostgreSQL.
+async fn two_nodes() -> Option<TwoNodes> {
+    let cluster = postgres::cluster()?;
+    let db = cluster.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let client = process_client();
+    let a = node(&client, dir.path(), "a", &db).await;
+    let b = node(&client, dir.path(), "b", &db).await;
+    Some(TwoNodes {
+        cluster,
+        db,
+        dir,
+        client,
+        a,
+        b,
+    })
+}
+
 async fn submit(client: &Client, base: &str, session: &str) {
     let r = client
         .post(format!("{base}/api/sessions/{session}/answers"))
@@ -458,14 +487,17 @@ async fn while_the_database_is_down_a_node_answers_503_and_recovers_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_draw_committed_while_both_nodes_take_entries_holds_exactly_those_before_it() {
-    let Some(cluster) = postgres::cluster() else {
+    // The folder too: `..` would drop it (the banks) at once.
+    let Some(TwoNodes {
+        client,
+        a,
+        b,
+        dir: _dir,
+        ..
+    }) = two_nodes().await
+    else {
         return;
     };
-    let db = cluster.create_database();
-    let dir = tempfile::tempdir().unwrap();
-    let client = process_client();
-    let a = node(&client, dir.path(), "a", &db).await;
-    let b = node(&client, dir.path(), "b", &db).await;
     let sessions = passed(&client, [&a.base, &b.base], ENTRIES).await;
     let (first, second) = sessions.split_at(ENTRIES / 2);
 
@@ -704,14 +736,17 @@ async fn key_node(client: &Client, base: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_numbers_are_leased_so_no_two_live_nodes_share_one() {
-    let Some(cluster) = postgres::cluster() else {
+    let Some(TwoNodes {
+        cluster,
+        db,
+        dir,
+        client,
+        a,
+        mut b,
+    }) = two_nodes().await
+    else {
         return;
     };
-    let db = cluster.create_database();
-    let dir = tempfile::tempdir().unwrap();
-    let client = process_client();
-    let a = node(&client, dir.path(), "a", &db).await;
-    let mut b = node(&client, dir.path(), "b", &db).await;
     let held = leases(cluster, &db);
     assert_eq!(
         held.iter().map(|l| l.0).collect::<Vec<_>>(),
