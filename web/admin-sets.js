@@ -109,6 +109,17 @@
       meta.appendChild(version);
       card.appendChild(meta);
 
+      if (s.draft) {
+        // A new version of the live set, waiting for 发布 (SPEC §4).
+        var draft = el('p', 'set-draft');
+        draft.setAttribute('data-draft', s.draft.version);
+        draft.appendChild(el('span', 'badge badge-draft', t('set_draft', { version: shortVersion(s.draft.version), n: s.draft.questions })));
+        draft.appendChild(document.createTextNode(' '));
+        var publishDraft = setButton('set-activate', 'publish-draft-' + s.id, s.id, t('publish_btn', { id: s.id }));
+        draft.appendChild(publishDraft);
+        card.appendChild(draft);
+      }
+
       var rounds = roundsTable(s);
       if (rounds) card.appendChild(rounds);
       list.appendChild(card);
@@ -135,7 +146,7 @@
     box.setAttribute('role', 'alert');
     var text;
     if (confirming.kind === 'activate') {
-      text = t('publish_ask', { title: s.title || s.id, id: s.id, live: live ? (live.title || live.id) : '–' });
+      text = t('publish_ask', { title: (s.active && s.draft ? s.draft.title : s.title) || s.id, id: s.id, live: live ? (live.title || live.id) : '–' });
       box.appendChild(el('p', null, text));
       box.appendChild(el('p', 'small', t('publish_playing', { n: live && live.playing ? live.playing : 0 })));
     } else {

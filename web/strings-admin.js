@@ -73,6 +73,7 @@ Object.assign(DRAW_STRINGS.zh, {
     sets_loaded: '已加载的题库',
     no_sets: '还没有加载任何题库。',
     set_active: '观众正在答这套',
+    set_draft: '新版本 {version}（{n} 道题）已上传，等待发布：观众仍在答现在这一版。',
     // problems by kind (bank/mod.rs `Kind`): what is wrong and what to write instead
     pk_missing_translation: '这里没有英文翻译：英文界面会显示中文（可以不填）。',
     pk_bad_id: '编号“{id}”只能用小写字母 a–z、数字和 -，例如 hotline-1。',
@@ -285,6 +286,7 @@ Object.assign(DRAW_STRINGS.en, {
     sets_loaded: 'Loaded sets',
     no_sets: 'No question set is loaded yet.',
     set_active: 'Visitors get this set',
+    set_draft: 'A new version {version} ({n} questions) is uploaded and waits to be published: visitors still get the version they have.',
     pk_missing_translation: 'No English here: the English page shows the Chinese (this is optional).',
     pk_bad_id: 'The id "{id}" may only use lower-case a-z, digits and -, such as hotline-1.',
     pk_bad_time: 'The time "{value}" is not in the right form: write 2026-11-01T09:00:00+08:00 (in a spreadsheet, 2026-11-01 09:00 also works).',

@@ -83,11 +83,14 @@ pub enum RegistryError {
     Store(#[from] StoreError),
 }
 
-/// A valid upload, stored and active.
+/// A valid upload, stored (and active when asked).
 #[derive(Debug)]
 pub struct Uploaded {
     /// The set as loaded.
     pub bank: Arc<Bank>,
+    /// A new version of the live set kept as a draft: visitors keep the
+    /// live version until the set is published again.
+    pub draft: bool,
     /// Warnings (a missing translation…).
     pub warnings: Vec<Problem>,
 }
@@ -112,6 +115,9 @@ struct Loaded {
     by_version: HashMap<String, Arc<Bank>>,
     /// The active set's id.
     active: Option<String>,
+    /// Versions of the live set uploaded to wait for 发布 (SPEC §4), by id:
+    /// the live version keeps serving until the set is activated.
+    drafts: BTreeMap<String, Arc<Bank>>,
 }
 
 impl Loaded {
@@ -202,6 +208,8 @@ impl Registry {
             // Uploads and removals made through any node's console win over
             // this node's folder.
             registry.sync().await?;
+        } else {
+            registry.load_drafts().await?;
         }
         let mut loaded = registry.write();
         loaded.active = match pinned {
@@ -250,6 +258,11 @@ impl Registry {
         (loaded.all(), loaded.active.clone())
     }
 
+    /// The draft of a set waiting for 发布, if any.
+    pub fn draft(&self, id: &str) -> Option<Arc<Bank>> {
+        self.read().drafts.get(id).cloned()
+    }
+
     /// A set version, by its hash or the start of it (a session token
     /// carries 16 hex digits): from memory, else rebuilt from the text kept
     /// in the store (a version replaced before a restart).
@@ -293,6 +306,11 @@ impl Registry {
         let Some(bank) = report.bank else {
             return Err(RegistryError::Invalid(report.problems));
         };
+        let live = self.active().filter(|b| b.id == bank.id);
+        if let (false, Some(live)) = (activate, live) {
+            return self.upload_draft(bank, &live, report.problems).await;
+        }
+        self.clear_draft(&bank.id).await?;
         let dir = self.folder();
         let file = if self.store.is_shared() {
             // Kept in the database, which every node serves from; not in
@@ -324,8 +342,105 @@ impl Registry {
         }
         Ok(Uploaded {
             bank,
+            draft: false,
             warnings: report.problems,
         })
+    }
+
+    /// Keeps a new version of the live set as its draft: its text in the
+    /// store, not in the banks folder nor shared as the version every node
+    /// serves, so visitors (and a restart) keep the live version.
+    async fn upload_draft(
+        &self,
+        bank: Bank,
+        live: &Bank,
+        warnings: Vec<Problem>,
+    ) -> Result<Uploaded, RegistryError> {
+        if bank.version == live.version {
+            // The live version itself: nothing waits any more.
+            self.clear_draft(&bank.id).await?;
+            return Ok(Uploaded {
+                bank: Arc::new(bank),
+                draft: false,
+                warnings,
+            });
+        }
+        self.keep(&bank).await?;
+        self.store.set_draft(&bank.id, Some(&bank.version)).await?;
+        let bank = Arc::new(bank);
+        {
+            let mut loaded = self.write();
+            loaded.by_version.insert(bank.version.clone(), bank.clone());
+            loaded.drafts.insert(bank.id.clone(), bank.clone());
+        }
+        let detail = format!(
+            "set {} version {}, {} questions, a draft of the live set",
+            bank.id,
+            &bank.version[..12],
+            bank.questions.len()
+        );
+        self.record(AuditAction::SetUploaded, &detail).await?;
+        tracing::info!(set = %bank.id, version = %bank.version, "draft of the live set uploaded; the live version serves until published");
+        Ok(Uploaded {
+            bank,
+            draft: true,
+            warnings,
+        })
+    }
+
+    /// Forgets the draft of a set, if it has one.
+    async fn clear_draft(&self, id: &str) -> Result<(), StoreError> {
+        if self.write().drafts.remove(id).is_some() {
+            self.store.set_draft(id, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes a set's draft its current version: saved into the banks
+    /// folder (or shared, on a shared store) as an upload is.
+    async fn promote_draft(&self, id: &str) -> Result<(), RegistryError> {
+        let Some(bank) = self.draft(id) else {
+            return Ok(());
+        };
+        let file = if self.store.is_shared() {
+            let at = rfc3339(self.clock.now());
+            self.store
+                .share_set(&bank.id, &bank.version, false, &at)
+                .await?;
+            self.folder().join(format!("{}.yaml", bank.id))
+        } else {
+            self.save(&bank, &self.folder())?
+        };
+        {
+            let mut loaded = self.write();
+            loaded.insert_arc(bank.clone(), file);
+            loaded.drafts.remove(id);
+        }
+        self.store.set_draft(id, None).await?;
+        Ok(())
+    }
+
+    /// Reads the drafts kept in the store (at start, and when another node
+    /// changed the shared sets): a draft whose set is gone or already at
+    /// that version is dropped.
+    async fn load_drafts(&self) -> Result<(), StoreError> {
+        let mut drafts = BTreeMap::new();
+        for (id, version) in self.store.set_drafts().await? {
+            let pending = self.get(&id).is_some_and(|b| b.version != version);
+            if !pending {
+                continue;
+            }
+            match self.version(&version).await? {
+                Some(bank) => {
+                    drafts.insert(id, bank);
+                }
+                None => {
+                    tracing::error!(set = %id, version = %version, "a draft's text is missing or no longer valid")
+                }
+            }
+        }
+        self.write().drafts = drafts;
+        Ok(())
     }
 
     /// Saves an upload as `ID.yaml` in the banks folder, setting aside an
@@ -369,6 +484,7 @@ impl Registry {
                 .ok_or_else(|| RegistryError::NoSuchSet(id.to_owned()))?;
             (bank, loaded.files.remove(id))
         };
+        self.clear_draft(id).await?;
         if self.store.is_shared() {
             let at = rfc3339(self.clock.now());
             self.store
@@ -387,8 +503,10 @@ impl Registry {
         Ok(bank)
     }
 
-    /// Makes a loaded set the one visitors get, and remembers it.
+    /// Makes a loaded set the one visitors get (its draft first, when it
+    /// has one waiting), and remembers it.
     pub async fn activate(&self, id: &str) -> Result<Arc<Bank>, RegistryError> {
+        self.promote_draft(id).await?;
         let bank = {
             let mut loaded = self.write();
             let bank = loaded
@@ -486,6 +604,7 @@ impl Registry {
                 loaded.active = Some(active);
             }
         }
+        self.load_drafts().await?;
         self.seen.store(generation, Ordering::SeqCst);
         Ok(true)
     }

@@ -54,6 +54,10 @@ pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpRespons
                 let window = u64::from(b.quiz.time_limit_secs);
                 v["playing"] = json!(state.playing.now(window));
             }
+            // A new version waiting for 发布 while this one serves.
+            v["draft"] = state.sets.draft(&b.id).map_or(Value::Null, |d| {
+                json!({"version": d.version, "questions": d.questions.len(), "title": d.title.get("zh")})
+            });
             v
         })
         .collect();
@@ -89,7 +93,9 @@ const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadshe
 
 /// `POST /admin/api/sets`: upload a set as YAML, an xlsx workbook or a CSV
 /// file (by `Content-Type`, or the file name's extension); it is saved as
-/// `ID.yaml` and becomes active unless `?activate=false`.
+/// `ID.yaml` and becomes active unless `?activate=false`; with it, a new
+/// version of the live set is kept as a draft and visitors keep the live
+/// version until the set is activated (SPEC §4).
 /// (Registered by hand in `startup::configure` for its larger body limit.)
 pub async fn upload_set(
     _staff: Staff,
@@ -138,10 +144,11 @@ pub async fn upload_set(
         .await
         .map_err(registry_refused)?;
     let b = &up.bank;
+    let live = state.sets.active().is_some_and(|a| a.version == b.version);
     Ok(no_store(
         StatusCode::CREATED,
         json!({"id": b.id, "version": b.version, "questions": b.questions.len(), "warnings": up.warnings,
-               "active": activate}),
+               "active": live, "draft": up.draft}),
     ))
 }
 

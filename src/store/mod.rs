@@ -200,6 +200,17 @@ impl Store {
 
     // --- question sets ----------------------------------------------------
 
+    /// Records (or, `None`, clears) the draft of a live set: a version
+    /// uploaded to wait for 发布 while visitors keep the live one.
+    pub async fn set_draft(&self, set_id: &str, version: Option<&str>) -> Result<()> {
+        on_engine!(self, e => e.set_draft(set_id, version).await)
+    }
+
+    /// The drafts waiting for 发布, as (set id, version).
+    pub async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
+        on_engine!(self, e => e.set_drafts().await)
+    }
+
     /// Keeps a set version's text, so sessions on it can be scored after a
     /// replace or a restart. Keeping a version twice changes nothing.
     pub async fn keep_set_version(

@@ -247,6 +247,77 @@ async fn a_new_version_from_another_file_name_survives_a_restart() {
 }
 
 #[tokio::test]
+async fn a_draft_of_the_live_set_waits_for_publishing() {
+    let app = spawn_app().await;
+    let before = app.start().await;
+    let v2 = BANK.replace("测试题库", "测试题库 草稿");
+    let r = app
+        .client
+        .post(app.url("/admin/api/sets?activate=false"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/yaml")
+        .body(v2.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let up: Value = r.json().await.unwrap();
+    assert_eq!(
+        (&up["active"], &up["draft"]),
+        (&json!(false), &json!(true)),
+        "{up}"
+    );
+    let v2_version = up["version"].as_str().unwrap().to_owned();
+    assert_ne!(before["set"]["title"], "测试题库 草稿");
+
+    // Visitors keep the live version, sessions started after the upload too.
+    let after = app.start().await;
+    assert_eq!(after["set"]["title"], "测试题库", "{after}");
+    let sets: Value = app.staff_json("/admin/api/sets").await;
+    let live = &sets[0];
+    assert_eq!(live["active"], true, "{sets}");
+    assert_ne!(live["version"], v2_version.as_str(), "{sets}");
+    assert_eq!(live["draft"]["version"], v2_version.as_str(), "{sets}");
+    if crate::POSTGRES {
+        let shared = app.sql(&format!(
+            "SELECT count(*) FROM shared_sets WHERE version = '{v2_version}'"
+        ));
+        assert_eq!(shared, "0", "the draft is not what the nodes serve");
+    } else {
+        for file in std::fs::read_dir(app.banks()).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            assert!(
+                !text.contains("草稿"),
+                "the draft is not in the banks folder"
+            );
+        }
+    }
+
+    // A restart keeps serving the live version and keeps the draft waiting.
+    let again = app.started_again(0, |_| {}).await;
+    assert_eq!(again.start().await["set"]["title"], "测试题库");
+    let sets: Value = again.staff_json("/admin/api/sets").await;
+    assert_eq!(sets[0]["draft"]["version"], v2_version.as_str(), "{sets}");
+
+    // 发布 makes the draft what visitors get.
+    let r = again
+        .staff_post("/admin/api/sets/fixture-valid/activate", json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let published: Value = r.json().await.unwrap();
+    assert_eq!(published["version"], v2_version.as_str(), "{published}");
+    assert_eq!(again.start().await["set"]["title"], "测试题库 草稿");
+    let sets: Value = again.staff_json("/admin/api/sets").await;
+    assert_eq!(sets[0]["version"], v2_version.as_str(), "{sets}");
+    assert!(sets[0]["draft"].is_null(), "nothing waits any more: {sets}");
+    assert_eq!(app.saved_set("fixture-valid"), v2);
+
+    // Sessions started on the old version are still scored on it.
+    let r = again.submit_right(after["session"].as_str().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_reload_reports_broken_files_and_keeps_serving() {
     let app = spawn_app().await;
     std::fs::write(

@@ -14,6 +14,9 @@ const ACTIVE_SET: &str = "active_set";
 pub(super) const SETS_GENERATION: &str = "sets_generation";
 
 const GET_META: &str = "SELECT value FROM meta WHERE key = $1";
+/// `meta` keys of the drafts of live sets: `draft:ID` holds the version.
+const DRAFTS: &str = "SELECT substr(key, 7), value FROM meta WHERE key LIKE 'draft:%' ORDER BY key";
+const DELETE_META: &str = "DELETE FROM meta WHERE key = $1";
 const INSERT_META: &str =
     "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
 const SET_META: &str = "INSERT INTO meta (key, value) VALUES ($1, $2)
@@ -78,6 +81,24 @@ impl Postgres {
         tx.exec(BUMP_GENERATION, &[]).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub(in crate::store) async fn set_draft(&self, id: &str, version: Option<&str>) -> Result<()> {
+        let key = format!("draft:{id}");
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        match version {
+            Some(v) => tx.exec(SET_META, &[&key, &v]).await?,
+            None => tx.exec(DELETE_META, &[&key]).await?,
+        };
+        tx.exec(BUMP_GENERATION, &[]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
+        let rows = self.client().await?.rows(DRAFTS, &[]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     pub(in crate::store) async fn keep_set_version(

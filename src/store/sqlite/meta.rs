@@ -12,6 +12,10 @@ const INSERT_META: &str = "INSERT OR IGNORE INTO meta (key, value) VALUES (:key,
 /// `meta` key of the set last made active.
 const ACTIVE_SET: &str = "active_set";
 
+/// `meta` keys of the drafts of live sets: `draft:ID` holds the version.
+const DRAFTS: &str = "SELECT substr(key, 7), value FROM meta WHERE key LIKE 'draft:%' ORDER BY key";
+const DELETE_META: &str = "DELETE FROM meta WHERE key = :key";
+
 fn secret_key(s: Secret) -> &'static str {
     match s {
         Secret::AdminToken => "admin_token",
@@ -63,6 +67,32 @@ impl Sqlite {
             c.prepare_cached(SET_META)?
                 .execute(named_params! {":key": ACTIVE_SET, ":value": id})?;
             Ok(())
+        })
+        .await
+    }
+
+    pub(in crate::store) async fn set_draft(&self, id: &str, version: Option<&str>) -> Result<()> {
+        let key = format!("draft:{id}");
+        let version = version.map(str::to_owned);
+        self.write(move |c| {
+            match version {
+                Some(v) => c
+                    .prepare_cached(SET_META)?
+                    .execute(named_params! {":key": key, ":value": v})?,
+                None => c
+                    .prepare_cached(DELETE_META)?
+                    .execute(named_params! {":key": key})?,
+            };
+            Ok(())
+        })
+        .await
+    }
+
+    pub(in crate::store) async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(DRAFTS)?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }
