@@ -186,6 +186,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::stats)
         .service(admin::entries_csv)
         .service(admin::entries)
+        .service(admin::search_entries)
         .service(admin::rounds)
         .service(admin::purge_round)
         .service(admin::audit_verify)

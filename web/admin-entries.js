@@ -11,7 +11,10 @@
   function load() {
     query = $('entries-q').value.trim();
     var mine = ++seq;
-    A.api('GET', '/admin/api/entries?limit=' + LIMIT + (query ? '&q=' + encodeURIComponent(query) : '')).then(function (r) {
+    // A search goes in the body: names and phones stay out of URLs (SPEC §4).
+    var asked = query ? A.api('POST', '/admin/api/entries/search', { q: query, limit: LIMIT })
+      : A.api('GET', '/admin/api/entries?limit=' + LIMIT);
+    asked.then(function (r) {
       if (mine !== seq) return;
       result = r; error = null; render();
     }, function (err) {

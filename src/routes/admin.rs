@@ -335,32 +335,65 @@ pub async fn entries_csv(
         .body(csv))
 }
 
-/// `?q=&limit=`.
+/// `GET /admin/api/entries` query: `?limit=` (a `q` is refused).
 #[derive(Debug, Deserialize)]
 pub struct EntriesQuery {
     q: Option<String>,
     limit: Option<i64>,
 }
 
-/// `GET /admin/api/entries`: the newest entries of every round, searchable
-/// by code, phone or name, with masked contacts. A phone also finds the
-/// entries whose contacts were purged (through its keyed hash), so a person
-/// who asks what is held about them gets every record.
+/// `POST /admin/api/entries/search` body.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct SearchBody {
+    /// A code, a phone (or part of one) or a name.
+    q: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /admin/api/entries`: the newest entries of every round, with
+/// masked contacts. A search is a POST ([`search_entries`]): a `?q=` is
+/// refused, so names and phones stay out of URLs and proxy logs.
 #[get("/admin/api/entries")]
 pub async fn entries(
     _staff: Staff,
     state: web::Data<AppState>,
     q: web::Query<EntriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let needle =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                // A typed code in any case and with or without its hyphen finds the entry.
-                crate::contact::EntryCode::parse(s).map_or_else(|| s.to_owned(), |c| c.to_string())
-            });
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    if q.q.is_some() {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "use_post",
+            "search with POST /admin/api/entries/search and {\"q\": ...} in the body: names and phones are kept out of URLs",
+        ));
+    }
+    entries_found(&state, None, q.limit).await
+}
+
+/// `POST /admin/api/entries/search` with `{"q": NAME_OR_PHONE}` (SPEC §4):
+/// entries found by code, phone or name, newest first, masked. A phone
+/// also finds the entries whose contacts were purged (through its keyed
+/// hash), so a person who asks what is held about them gets every record.
+#[post("/admin/api/entries/search")]
+pub async fn search_entries(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    body: web::Json<SearchBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    entries_found(&state, body.q.as_deref(), body.limit).await
+}
+
+async fn entries_found(
+    state: &AppState,
+    q: Option<&str>,
+    limit: Option<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let needle = q.map(str::trim).filter(|s| !s.is_empty()).map(|s| {
+        // A typed code in any case and with or without its hyphen finds the entry.
+        crate::contact::EntryCode::parse(s).map_or_else(|| s.to_owned(), |c| c.to_string())
+    });
+    let limit = limit.unwrap_or(100).clamp(1, 1000);
     let (total, rows) = state.store.search_entries(needle, limit).await?;
     let rows: Vec<Value> = rows
         .into_iter()

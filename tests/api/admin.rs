@@ -420,19 +420,62 @@ async fn entries_can_be_searched_by_code_or_phone() {
     let b = app.entry("李四", "13900139000").await;
     let all: Value = app.staff_json("/admin/api/entries").await;
     assert_eq!(all["total"], 2);
-    let by_phone: Value = app.staff_json("/admin/api/entries?q=0139").await;
+    let by_phone = app.search("0139").await;
     assert_eq!(by_phone["entries"].as_array().unwrap().len(), 1);
     assert_eq!(by_phone["total"], 1, "total counts the matches");
     assert_eq!(by_phone["entries"][0]["code"], b.as_str());
+    let by_name = app.search("李四").await;
+    assert_eq!(by_name["entries"][0]["code"], b.as_str(), "{by_name}");
     let typed = a.replace('-', "").to_lowercase();
-    let by_code: Value = app
-        .staff_json(&format!("/admin/api/entries?q={typed}"))
-        .await;
+    let by_code = app.search(&typed).await;
     assert_eq!(
         by_code["entries"][0]["phone"], "138****8000",
         "the list is masked: full contacts are in the CSV"
     );
     assert_eq!(by_code["entries"][0]["name"], "张*");
+    let empty = app.search("  ").await;
+    assert_eq!(empty["total"], 2, "an empty search lists the newest");
+}
+
+#[tokio::test]
+async fn a_search_in_the_url_is_refused_and_points_to_the_post() {
+    let app = spawn_app().await;
+    app.entry("张三", "13800138000").await;
+    for path in [
+        "/admin/api/entries?q=13800138000",
+        "/admin/api/entries?limit=5&q=%E5%BC%A0%E4%B8%89",
+        "/admin/api/entries?q=",
+    ] {
+        let body = expect_error(app.staff_get(path).await, StatusCode::GONE, "use_post").await;
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains("POST /admin/api/entries/search"),
+            "{path}: {body}"
+        );
+        assert!(
+            !body.to_string().contains("张") && !body.to_string().contains("13800138000"),
+            "{path}: nothing of the entry answers a URL search: {body}"
+        );
+    }
+    // A broken search body is the SPEC's JSON error, not a 500.
+    let r = app
+        .client
+        .post(app.url("/admin/api/entries/search"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body("{\"q\": ")
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::BAD_REQUEST, "bad_request").await;
+    let r = app
+        .client
+        .post(app.url("/admin/api/entries/search"))
+        .json(&json!({"q": "张三"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
 #[tokio::test]

@@ -149,6 +149,16 @@ impl TestApp {
             .expect("DELETE")
     }
 
+    /// The staff's search of entries (`POST /admin/api/entries/search`), as JSON.
+    #[allow(dead_code)]
+    pub async fn search(&self, q: &str) -> Value {
+        let r = self
+            .staff_post("/admin/api/entries/search", json!({ "q": q }))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "search {q}");
+        r.json().await.expect("a JSON body")
+    }
+
     /// The staff's CSV export as text.
     pub async fn csv(&self) -> String {
         self.staff_get("/admin/api/entries.csv")

@@ -88,9 +88,7 @@ async fn withdraw(app: &TestApp, session: &Value) -> reqwest::Response {
 }
 
 async fn staff_entry(app: &TestApp, code: &Value) -> Value {
-    let list = app
-        .staff_json(&format!("/admin/api/entries?q={}", code.as_str().unwrap()))
-        .await;
+    let list = app.search(code.as_str().unwrap()).await;
     list["entries"][0].clone()
 }
 
@@ -159,7 +157,7 @@ async fn a_withdrawal_before_a_commit_erases_the_contact_and_leaves_the_pool() {
         !csv.contains("李四") && !csv.contains("13800138000"),
         "{csv}"
     );
-    let by_phone = app.staff_json("/admin/api/entries?q=13800138000").await;
+    let by_phone = app.search("13800138000").await;
     assert_eq!(
         by_phone["total"], 0,
         "no hash of the phone is kept either: {by_phone}"
@@ -349,9 +347,7 @@ async fn a_purge_before_the_last_claim_deadline_needs_force_and_keeps_every_draw
 
     // A person who asks what is held about them is found by their number,
     // in every round, erased or not; and the phone cannot enter the round again.
-    let asked = app
-        .staff_json("/admin/api/entries?q=138%200013%208000")
-        .await;
+    let asked = app.search("138 0013 8000").await;
     assert_eq!(asked["total"], 1, "{asked}");
     assert_eq!(asked["entries"][0]["erased"]["why"], "purged");
     assert!(asked["entries"][0]["phone"].is_null());
