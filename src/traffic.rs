@@ -84,18 +84,61 @@ pub async fn count_and_log(
     Ok(res)
 }
 
-/// A path with every session token (32 or more hex digits) cut to its first 6.
+/// Runs of this many hex digits or more are cut short in a logged path: a
+/// session token is 70, a set version 64, and no route's own words (nor a
+/// draw id, nor an entry code) come near 16.
+const HEX_RUN: usize = 16;
+/// What is kept of such a run.
+const KEPT: usize = 6;
+
+/// A path with every run of 16 or more hex digits (a session token, even
+/// with junk before or after it, in any segment, or written as `%XX`
+/// escapes) cut to its first 6.
 pub fn redact_path(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if seg.len() >= 32 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
-                format!("{}…", &seg[..6])
-            } else {
-                seg.to_owned()
+    // Undo the escapes that spell hex digits, so `%61%62…` is seen as the
+    // run it is; other escapes stay as they came.
+    let bytes = path.as_bytes();
+    let mut plain = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| path.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .filter(u8::is_ascii_hexdigit);
+        match escaped {
+            Some(b) => {
+                plain.push(char::from(b));
+                i += 3;
             }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+            None => {
+                let c = path[i..].chars().next().unwrap_or('\u{fffd}');
+                plain.push(c);
+                i += c.len_utf8().max(1);
+            }
+        }
+    }
+    let mut out = String::with_capacity(plain.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= HEX_RUN {
+            out.push_str(&run[..KEPT]);
+            out.push('…');
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in plain.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -108,6 +151,41 @@ mod tests {
         let p = redact_path(&format!("/api/sessions/{token}/answers"));
         assert_eq!(p, "/api/sessions/ababab…/answers");
         assert_eq!(redact_path("/api/draws/3"), "/api/draws/3");
+    }
+
+    #[test]
+    fn a_token_with_junk_around_it_is_cut_short_too() {
+        let token = "0123456789abcdef".repeat(4) + "012345";
+        for (path, want) in [
+            (
+                format!("/api/sessions/{token}xyz/answers"),
+                "/api/sessions/012345…xyz/answers",
+            ),
+            (
+                format!("/api/sessions/{token}/../x"),
+                "/api/sessions/012345…/../x",
+            ),
+            (format!("/api/sessions/x{token}"), "/api/sessions/x012345…"),
+            (format!("/a;{token};b"), "/a;012345…;b"),
+            (
+                format!("/api/sessions/{}", token.replace('a', "%61")),
+                "/api/sessions/012345…",
+            ),
+            (
+                format!("/api/sessions/{}", token.to_uppercase()),
+                "/api/sessions/012345…",
+            ),
+        ] {
+            let got = redact_path(&path);
+            assert_eq!(got, want, "{path}");
+            assert!(!got.contains(&token[6..22]), "{path} → {got}");
+        }
+        assert_eq!(
+            redact_path("/api/draws/12/entries.txt"),
+            "/api/draws/12/entries.txt"
+        );
+        assert_eq!(redact_path("/%E5%BC%A0/%zz%4"), "/%E5%BC%A0/%zz%4");
+        assert_eq!(redact_path("/é/ü"), "/é/ü");
     }
 
     #[test]

@@ -84,10 +84,36 @@ async fn debug_log_holds_no_secret(dir: &tempfile::TempDir, db: std::ffi::OsStri
         .await
         .unwrap();
     assert!(r.status().is_client_error());
+    // The token with junk after or around it, in one segment or across
+    // several, sent as it is (no client tidies `..` away).
+    let junk = [
+        format!("/api/sessions/{id}xyz/answers"),
+        format!("/api/sessions/{id}/../../answers"),
+        format!("/api/sessions/x{id}"),
+        format!("/api/sessions/{}", id.replacen(&id[..2], "%61", 1)),
+        format!("/api/sessions/{id};{id}"),
+    ];
+    for path in &junk {
+        let answer = raw_get(port, path);
+        assert!(
+            answer.starts_with("HTTP/1.1 4"),
+            "{path} is refused: {answer}"
+        );
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 
     let text = std::fs::read_to_string(&log).unwrap();
+    for logged in [
+        format!("GET /api/sessions/{}…xyz/answers", &id[..6]),
+        format!("GET /api/sessions/{}…/../../answers", &id[..6]),
+        format!("GET /api/sessions/x{}…", &id[..6]),
+    ] {
+        assert!(
+            text.contains(&logged),
+            "the junk request is logged, cut short: {logged}\n{text}"
+        );
+    }
     assert!(
         text.contains(&format!("/api/sessions/{}…/answers", &id[..6])),
         "the debug access log is on and cuts the token short:\n{text}"
@@ -104,4 +130,21 @@ async fn debug_log_holds_no_secret(dir: &tempfile::TempDir, db: std::ffi::OsStri
         !text.contains(&id[6..38]),
         "the log holds part of the token:\n{text}"
     );
+}
+
+/// A GET sent byte for byte as given (a client library would resolve `..`).
+fn raw_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
 }
