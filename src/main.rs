@@ -28,10 +28,17 @@ fn main() -> ExitCode {
             .unwrap_or_else(|_| "info,actix_server=warn,deadpool.postgres=error".into()),
         |f, d| f.add_directive(d.parse().expect("a valid directive")),
     );
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+    // A request that does not parse is counted in the minute's traffic
+    // line, not written as an ERROR line of its own.
+    use tracing_subscriber::prelude::*;
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(quizbooth::traffic::MalformedCounter::default())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
+        )
         .init();
     let result = match &cli.command {
         None => commands::serve::run(&cli.serve),

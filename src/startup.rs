@@ -34,6 +34,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    traffic: Arc<Traffic>,
 }
 
 impl Application {
@@ -51,6 +52,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let traffic = web::Data::new(Traffic::default());
         let server = run(listener, state.clone(), traffic.clone().into_inner())?;
+        let counted = traffic.clone().into_inner();
         crate::keeping::spawn(state.clone(), state.settings.purge_every);
         let limits = state.limits.clone();
         tokio::spawn(async move {
@@ -74,6 +76,7 @@ impl Application {
             port,
             server,
             state,
+            traffic: counted,
         })
     }
 
@@ -90,6 +93,10 @@ impl Application {
     /// Serves until stopped (Ctrl-C / SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        // What was counted since the last minute's line.
+        if let Some(line) = self.traffic.summary() {
+            tracing::info!("at stop: {line}");
+        }
         // Session starts counted since the last commit.
         if let Err(e) = self.state.store.flush_counts().await {
             tracing::warn!(error = %e, "the last session starts could not be counted");

@@ -10,18 +10,42 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
 
 /// How often the summary line is written.
 pub const SUMMARY_EVERY: Duration = Duration::from_secs(60);
 
+/// Requests the HTTP layer refused before any route saw them (a request
+/// line or header that does not parse, a body cut short): counted for the
+/// summary by [`MalformedCounter`] instead of an ERROR line each. One count
+/// for the process, as the log is.
+static MALFORMED: AtomicU64 = AtomicU64::new(0);
+
 /// Responses by status class since the last summary.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Traffic {
     ok: AtomicU64,
     refused: AtomicU64,
     failed: AtomicU64,
     entries: AtomicU64,
+    since: Mutex<Instant>,
+    malformed: &'static AtomicU64,
+}
+
+impl Default for Traffic {
+    fn default() -> Self {
+        Self {
+            ok: AtomicU64::default(),
+            refused: AtomicU64::default(),
+            failed: AtomicU64::default(),
+            entries: AtomicU64::default(),
+            since: Mutex::new(Instant::now()),
+            malformed: &MALFORMED,
+        }
+    }
 }
 
 impl Traffic {
@@ -46,13 +70,75 @@ impl Traffic {
         let refused = self.refused.swap(0, Ordering::Relaxed);
         let failed = self.failed.swap(0, Ordering::Relaxed);
         let entries = self.entries.swap(0, Ordering::Relaxed);
-        let total = ok + refused + failed;
+        let malformed = self.malformed.swap(0, Ordering::Relaxed);
+        let secs = {
+            let mut since = self.since.lock().unwrap_or_else(PoisonError::into_inner);
+            let secs = since.elapsed().as_secs_f64().round();
+            *since = Instant::now();
+            secs
+        };
+        let total = ok + refused + failed + malformed;
         (total > 0).then(|| {
             format!(
-                "{total} requests in the last {} s: {ok} answered, {refused} refused (bad input, unknown, limits), {failed} failed; {entries} draw entries stored",
-                SUMMARY_EVERY.as_secs()
+                "{total} requests in the last {secs} s: {ok} answered, {refused} refused (bad input, unknown, limits), {failed} failed, {malformed} malformed (refused before any route); {entries} draw entries stored"
             )
         })
+    }
+}
+
+/// A log layer that counts the HTTP layer's line per malformed request
+/// (actix-http writes one at ERROR for each request that does not parse,
+/// thousands a second under a flood of junk) for the summary, and keeps it
+/// out of the log. Its other lines (a response body that failed on our
+/// side) still show.
+#[derive(Debug, Clone, Copy)]
+pub struct MalformedCounter(&'static AtomicU64);
+
+impl Default for MalformedCounter {
+    /// Counts into what [`Traffic::summary`] reads.
+    fn default() -> Self {
+        Self(&MALFORMED)
+    }
+}
+
+impl<S: Subscriber> Layer<S> for MalformedCounter {
+    fn event_enabled(&self, event: &Event<'_>, _cx: Context<'_, S>) -> bool {
+        let meta = event.metadata();
+        if *meta.level() != Level::ERROR || !meta.target().starts_with("actix_http::h1") {
+            return true;
+        }
+        let mut message = MessageStart(String::new());
+        event.record(&mut message);
+        let malformed = [
+            "stream error",
+            "Internal server error: unexpected",
+            "write zero",
+            "MAX_BUFFER_SIZE",
+        ]
+        .iter()
+        .any(|m| message.0.starts_with(m));
+        if malformed {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        !malformed
+    }
+}
+
+/// The start of an event's message.
+struct MessageStart(String);
+
+impl tracing::field::Visit for MessageStart {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        if field.name() == "message" && self.0.is_empty() {
+            let _ = write!(self.0, "{value:?}");
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" && self.0.is_empty() {
+            self.0.push_str(value);
+        }
     }
 }
 
@@ -203,5 +289,50 @@ mod tests {
             "{line}"
         );
         assert_eq!(t.summary(), None, "counted once");
+    }
+
+    #[test]
+    fn malformed_requests_are_counted_not_logged() {
+        use tracing_subscriber::prelude::*;
+        // Its own count: other tests' summaries read the process's.
+        let count: &'static AtomicU64 = Box::leak(Box::default());
+        let t = Traffic {
+            malformed: count,
+            ..Traffic::default()
+        };
+        let lines = std::sync::Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = lines.clone();
+        let subscriber = tracing_subscriber::registry()
+            .with(MalformedCounter(count))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(move || Sink(sink.clone())),
+            );
+        tracing::subscriber::with_default(subscriber, || {
+            for _ in 0..3 {
+                tracing::error!(target: "actix_http::h1::dispatcher", "stream error: request parse error: invalid Header provided");
+            }
+            tracing::error!(target: "actix_http::h1::dispatcher", "Response payload stream error: {}", "ours");
+            tracing::error!(target: "quizbooth::store", "stream error: a line of ours");
+        });
+        let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("invalid Header"), "{text}");
+        assert!(text.contains("Response payload stream error"), "{text}");
+        assert!(text.contains("a line of ours"), "{text}");
+        let line = t.summary().unwrap();
+        assert!(line.contains("3 malformed"), "{line}");
+    }
+
+    struct Sink(std::sync::Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 }

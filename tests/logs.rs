@@ -148,3 +148,93 @@ fn raw_get(port: u16, path: &str) -> String {
     let _ = stream.read_to_string(&mut answer);
     answer
 }
+
+/// A flood of requests that do not parse (a bad header, a bad version, no
+/// request line) and of bodies that are not JSON writes no line each: they
+/// are counted in the traffic line, which the stop writes at once.
+#[test]
+fn malformed_requests_are_counted_in_the_traffic_line_not_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+    std::fs::write(dir.path().join("questions/valid.yaml"), BANK).unwrap();
+    let log = dir.path().join("server.log");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(serve_args(
+            &dir.path().join("questions"),
+            &dir.path().join("q.db"),
+            port,
+        ))
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("the binary starts");
+    let up = std::time::Instant::now();
+    while raw(
+        port,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .is_empty()
+    {
+        assert!(up.elapsed().as_secs() < 20, "the server starts");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let junk: [&[u8]; 3] = [
+        b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GARBAGE\r\n\r\n",
+    ];
+    for i in 0..150 {
+        let answer = raw(port, junk[i % junk.len()]);
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
+    for _ in 0..50 {
+        let answer = raw(
+            port,
+            b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{not ",
+        );
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(child.wait().unwrap().success(), "a clean stop");
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "no line for a malformed request ({} of them):\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("at stop: "))
+        .unwrap_or_else(|| panic!("the stop writes the traffic line:\n{text}"));
+    assert!(line.contains("150 malformed"), "{line}");
+    assert!(line.contains("50 refused"), "{line}");
+}
+
+/// Sends bytes as they are on a fresh connection; what came back.
+fn raw(port: u16, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    if stream.write_all(request).is_err() {
+        return String::new();
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
