@@ -3,7 +3,10 @@
 //! 1. [`commit`]: the pool's codes, sorted ascending by bytes, each followed by
 //!    `"\n"`, make `entries.txt`; its lowercase hex SHA-256 is the
 //!    `entries_digest`.
-//! 2. [`seed`]: `SHA-256(entries_digest + ":" + public_seed)`.
+//! 2. [`seed`]: `SHA-256(entries_digest + ":" + public_seed)`, where a
+//!    reveal's `public_seed` is the digits of what staff typed
+//!    ([`digit_seed`]: one call, one seed) and a verifier accepts any
+//!    printable-ASCII seed a draw was published with ([`normalise_seed`]).
 //! 3. [`Stream`]: the j-th number is the first 8 bytes, big-endian, of
 //!    `SHA-256(seed ‖ j as u64 big-endian)`.
 //! 4. [`pick`]: per winner, `m = len(pool)`; numbers are drawn until one is
@@ -108,7 +111,9 @@ impl fmt::Display for SeedError {
 
 impl std::error::Error for SeedError {}
 
-/// The public seed as it is hashed and published (SPEC §5.2): trimmed of
+/// A published public seed as the verifiers read it (`draw-verify`, the
+/// public page): older draws were revealed under this rule, new ones hold
+/// digits only ([`digit_seed`]), and both still verify. Trimmed of
 /// ASCII white space (tab, line feed, vertical tab, form feed, carriage
 /// return, space), every run of spaces made one space; then 1 to
 /// [`SEED_MAX_CHARS`] characters, each printable ASCII (U+0020 to U+007E).
@@ -140,6 +145,98 @@ pub fn normalise_seed(raw: &str) -> Result<String, SeedError> {
         return Err(SeedError::TooLong(out.len()));
     }
     Ok(out)
+}
+
+/// Most digits a reveal's seed may have, and the largest `seed_digits`.
+pub const SEED_DIGITS_MAX: usize = 64;
+
+/// What a reveal removes from the typed seed before counting its digits
+/// (SPEC §5.2): the ASCII space and `, . - + / : ;`, the ways people write
+/// down numbers called out one by one.
+pub const SEED_SEPARATORS: [char; 8] = [' ', ',', '.', '-', '+', '/', ':', ';'];
+
+/// Why a typed seed cannot reveal a draw (SPEC §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigitSeedError {
+    /// No digit at all.
+    Empty,
+    /// A character that is neither an ASCII digit nor a separator, at this
+    /// 1-based position of what was typed: refused, never converted.
+    NotADigit {
+        /// 1-based position in the typed text, in characters.
+        position: usize,
+        /// The character's code point, e.g. `U+FF11`.
+        code_point: String,
+    },
+    /// More than [`SEED_DIGITS_MAX`] digits (this many).
+    TooLong(usize),
+    /// Not the number of digits the draw was committed with.
+    WrongCount {
+        /// The draw's `seed_digits`.
+        expected: usize,
+        /// Digits typed.
+        got: usize,
+    },
+}
+
+impl fmt::Display for DigitSeedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DigitSeedError::Empty => f.write_str("the public seed holds no digit"),
+            DigitSeedError::NotADigit {
+                position,
+                code_point,
+            } => write!(
+                f,
+                "character {position} of the public seed is {code_point}: a seed is digits 0-9 \
+                 only (spaces and , . - + / : ; between them are dropped); nothing else is \
+                 accepted or converted, so that one call gives one seed"
+            ),
+            DigitSeedError::TooLong(n) => write!(
+                f,
+                "the public seed has {n} digits; at most {SEED_DIGITS_MAX}"
+            ),
+            DigitSeedError::WrongCount { expected, got } => write!(
+                f,
+                "this draw was committed for a seed of exactly {expected} digits; {got} were given"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DigitSeedError {}
+
+/// The seed a reveal hashes and publishes (SPEC §5.2): the ASCII digits of
+/// what staff typed, with [`SEED_SEPARATORS`] removed; 1 to
+/// [`SEED_DIGITS_MAX`] of them, and exactly `digits` when the draw was
+/// committed with `seed_digits`. Any other character (a letter, a tab, a
+/// full-width digit, an invisible one) is refused, never converted: every
+/// way of writing down one call gives the same seed, and only that one.
+pub fn digit_seed(raw: &str, digits: Option<usize>) -> Result<String, DigitSeedError> {
+    let mut out = String::with_capacity(raw.len());
+    for (i, c) in raw.chars().enumerate() {
+        if c.is_ascii_digit() {
+            out.push(c);
+        } else if !SEED_SEPARATORS.contains(&c) {
+            return Err(DigitSeedError::NotADigit {
+                position: i + 1,
+                code_point: format!("U+{:04X}", u32::from(c)),
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(DigitSeedError::Empty);
+    }
+    if out.len() > SEED_DIGITS_MAX {
+        return Err(DigitSeedError::TooLong(out.len()));
+    }
+    match digits {
+        Some(expected) if expected != out.len() => Err(DigitSeedError::WrongCount {
+            expected,
+            got: out.len(),
+        }),
+        _ => Ok(out),
+    }
 }
 
 /// seed = SHA-256(entries_digest + ":" + public_seed)
@@ -763,6 +860,139 @@ mod tests {
                 prop_assert_eq!(normalise_seed(&s), Ok(s.clone()));
                 prop_assert!(s.bytes().all(|b| (0x20..=0x7e).contains(&b)));
                 prop_assert!(!s.contains("  ") && !s.starts_with(' ') && !s.ends_with(' '));
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct DigitSeedVector {
+        raw: String,
+        seed_digits: Option<usize>,
+        note: String,
+        seed: Option<String>,
+    }
+
+    #[test]
+    fn reveal_seeds_are_digits_as_the_python_reference_reads_them() {
+        let vectors: Vec<DigitSeedVector> =
+            serde_json::from_str(include_str!("../tests/fixtures/digit_seed_vectors.json"))
+                .unwrap();
+        assert!(vectors.len() >= 20);
+        assert!(
+            vectors.iter().any(|v| v.seed.is_none()) && vectors.iter().any(|v| v.seed.is_some())
+        );
+        for v in &vectors {
+            assert_eq!(
+                digit_seed(&v.raw, v.seed_digits).ok(),
+                v.seed,
+                "{:?} ({:?} digits): {}",
+                v.raw,
+                v.seed_digits,
+                v.note
+            );
+        }
+    }
+
+    /// Every way of writing the call 7-3-9-1-5 down: the digits with any
+    /// of the separators (or none) between each pair, and spaces around.
+    fn forms_of_one_call(digits: &str) -> Vec<String> {
+        let gaps = ["", " ", ",", ".", "-", "+", "/", ":", ";", " - ", ", "];
+        let chars: Vec<char> = digits.chars().collect();
+        let mut forms = vec![String::from(chars[0])];
+        for c in &chars[1..] {
+            let mut next = Vec::with_capacity(forms.len() * gaps.len());
+            for f in &forms {
+                for g in gaps {
+                    next.push(format!("{f}{g}{c}"));
+                }
+            }
+            forms = next;
+        }
+        let padded: Vec<String> = forms.iter().take(50).map(|f| format!("  {f} ")).collect();
+        forms.extend(padded);
+        forms
+    }
+
+    /// The red team's attack of issue 21: 625 forms of one call reached
+    /// every one of 100 entries. Now every form is one seed and one draw.
+    #[test]
+    fn every_form_of_one_call_is_one_seed_and_one_set_of_winners() {
+        let commitment = commit((0..100).map(|i| format!("CODE-{i:04}")));
+        let forms = forms_of_one_call("73915");
+        assert!(forms.len() >= 625, "{} forms", forms.len());
+        let mut seeds: Vec<String> = forms
+            .iter()
+            .map(|f| digit_seed(f, Some(5)).unwrap_or_else(|e| panic!("{f:?}: {e}")))
+            .collect();
+        seeds.sort();
+        seeds.dedup();
+        assert_eq!(seeds, ["73915"], "one call, one seed");
+        let mut winner_sets: Vec<Vec<String>> = forms
+            .iter()
+            .map(|f| draw(&commitment, &digit_seed(f, None).unwrap(), 3))
+            .collect();
+        winner_sets.sort();
+        winner_sets.dedup();
+        assert_eq!(winner_sets.len(), 1, "one set of winners");
+        // Why the test has teeth: hashed as typed (the old rule), the same
+        // forms reach most of the pool.
+        let mut reachable: Vec<String> = forms
+            .iter()
+            .filter_map(|f| normalise_seed(f).ok())
+            .map(|s| draw(&commitment, &s, 1).remove(0))
+            .collect();
+        reachable.sort();
+        reachable.dedup();
+        assert!(
+            reachable.len() > 90,
+            "{} of 100 reachable as typed",
+            reachable.len()
+        );
+    }
+
+    #[test]
+    fn a_refused_reveal_seed_says_what_and_where() {
+        assert_eq!(digit_seed(" , ", None), Err(DigitSeedError::Empty));
+        let e = digit_seed("7 3 ９ 1", None).unwrap_err();
+        assert_eq!(
+            e,
+            DigitSeedError::NotADigit {
+                position: 5,
+                code_point: "U+FF19".into()
+            }
+        );
+        assert!(e.to_string().contains("character 5") && e.to_string().contains("U+FF19"));
+        assert_eq!(
+            digit_seed(&"5".repeat(65), None),
+            Err(DigitSeedError::TooLong(65))
+        );
+        let e = digit_seed("7-3-9", Some(6)).unwrap_err();
+        assert_eq!(
+            e,
+            DigitSeedError::WrongCount {
+                expected: 6,
+                got: 3
+            }
+        );
+        assert!(e.to_string().contains("exactly 6 digits"), "{e}");
+        // A reveal's seed is a seed the verifiers accept as published.
+        assert_eq!(normalise_seed("739150"), Ok("739150".to_owned()));
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_cases(500))]
+
+        /// Whatever is typed, an accepted seed is 1 to 64 ASCII digits, is
+        /// its own reveal seed, and is what the verifiers accept as published.
+        #[test]
+        fn fuzz_a_reveal_seed_is_digits_only(raw in "\\PC{0,40}|[0-9 ,.+/:;-]{0,80}|[ -~]{0,20}") {
+            if let Ok(s) = digit_seed(&raw, None) {
+                prop_assert!(!s.is_empty() && s.len() <= SEED_DIGITS_MAX);
+                prop_assert!(s.bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(digit_seed(&s, Some(s.len())), Ok(s.clone()));
+                prop_assert_eq!(normalise_seed(&s), Ok(s.clone()));
+                let kept: String = raw.chars().filter(char::is_ascii_digit).collect();
+                prop_assert_eq!(kept, s);
             }
         }
     }

@@ -72,7 +72,8 @@ async fn an_event_moves_from_sqlite_to_postgres_whole() {
     let by = (booth.clock.now() + chrono::Duration::hours(2)).to_rfc3339();
     let d = booth
         .drawn(
-            json!({"round": "week-1", "prize": "保温杯", "winners": 2, "claim_by": by}),
+            json!({"round": "week-1", "prize": "保温杯", "winners": 2, "claim_by": by,
+                   "seed_digits": 6}),
             "11 22 33",
         )
         .await;
@@ -123,11 +124,14 @@ async fn an_event_moves_from_sqlite_to_postgres_whole() {
     assert_eq!(after.2, before.2, "the entries CSV");
     assert_eq!(after.3, before.3, "the counters");
     for d in moved.get_json("/api/draws").await.as_array().unwrap() {
+        // Revealed with "11 22 33": the seed is its digits (SPEC §5.2).
+        assert_eq!(d["public_seed"], "112233");
+        assert_eq!(d["seed_digits"], 6, "seed_digits came along");
         let txt = moved.entries_txt(&d["id"]).await;
         let pool = draw::parse_entries_txt(&txt).unwrap();
         let picked = draw::pick(
             &pool,
-            draw::seed(d["entries_digest"].as_str().unwrap(), "11 22 33"),
+            draw::seed(d["entries_digest"].as_str().unwrap(), "112233"),
             2,
         );
         let winners: Vec<&str> = d["winners"]

@@ -52,6 +52,7 @@ fn draw_view(state: &AppState, d: &Draw) -> Value {
         "committed_at": d.committed_at,
         "revealed_at": d.revealed_at,
         "claim_by": d.claim_by,
+        "seed_digits": d.seed_digits,
         "replaces": d.replaces,
         "replaced_by": d.replaced_by,
         "round_title": round.map(|r| r.name("zh")),
@@ -120,6 +121,7 @@ pub struct CommitBody {
     set: Option<String>,
     claim_by: Option<String>,
     replaces: Option<i64>,
+    seed_digits: Option<i64>,
 }
 
 /// `POST /admin/api/draws`: commit the round's pool.
@@ -163,6 +165,16 @@ pub async fn commit(
             format!("winners must be from 1 to {WINNERS_MAX}"),
         ));
     }
+    let max_digits = draw::SEED_DIGITS_MAX as i64;
+    if body
+        .seed_digits
+        .is_some_and(|n| !(1..=max_digits).contains(&n))
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_seed_digits",
+            format!("seed_digits must be from 1 to {max_digits}"),
+        ));
+    }
     let now = state.clock.now();
     let claim_by = match body.claim_by.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -192,6 +204,7 @@ pub async fn commit(
         at: rfc3339(now),
         claim_by,
         replaces: body.replaces,
+        seed_digits: body.seed_digits,
     };
     let draw = state
         .store
@@ -228,6 +241,16 @@ pub async fn commit(
     Ok(json_no_store(StatusCode::CREATED, draw_view(&state, &draw)))
 }
 
+fn invalid_seed(e: draw::DigitSeedError) -> ApiError {
+    let error = ApiError::unprocessable("invalid_seed", e.to_string());
+    match e {
+        draw::DigitSeedError::WrongCount { expected, .. } => {
+            error.with("seed_digits", json!(expected))
+        }
+        _ => error,
+    }
+}
+
 fn already_revealed() -> ApiError {
     ApiError::conflict(
         "already_revealed",
@@ -250,9 +273,9 @@ pub async fn reveal(
     body: web::Json<RevealBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = *id;
-    // The seed everyone sees is the seed that is hashed (SPEC §5.2).
-    let public_seed = draw::normalise_seed(&body.public_seed)
-        .map_err(|e| ApiError::unprocessable("invalid_seed", e.to_string()))?;
+    // One call, one seed (SPEC §5.2): the digits of what was typed, checked
+    // here for its form and by the store against the draw's seed_digits.
+    let public_seed = draw::digit_seed(&body.public_seed, None).map_err(invalid_seed)?;
     let draw = state
         .store
         .reveal_draw(id, &public_seed, &rfc3339(state.clock.now()))
@@ -260,6 +283,12 @@ pub async fn reveal(
         .map_err(|why| match why {
             RevealRefused::NotFound => ApiError::not_found("draw"),
             RevealRefused::AlreadyRevealed => already_revealed(),
+            RevealRefused::ClaimClosed => ApiError::conflict(
+                "claim_closed",
+                "this draw's claim deadline has passed: revealed now, its winners could not claim; \
+                 commit a new draw with a later deadline",
+            ),
+            RevealRefused::InvalidSeed(e) => invalid_seed(e),
             RevealRefused::PoolCorrupt => {
                 tracing::error!(draw = id, "reveal refused: the stored entries.txt no longer hashes to the committed digest");
                 ApiError::new(

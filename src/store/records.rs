@@ -268,6 +268,8 @@ pub struct DrawRequest {
     pub claim_by: Option<String>,
     /// A re-draw of the places left unclaimed in this draw.
     pub replaces: Option<i64>,
+    /// The exact number of digits the reveal's seed must have (1 to 64), checked.
+    pub seed_digits: Option<i64>,
 }
 
 /// Why a draw was not committed.
@@ -288,12 +290,17 @@ pub enum CommitRefused {
 }
 
 /// Why a draw was not revealed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevealRefused {
     /// No such draw.
     NotFound,
     /// Its seed is already fixed.
     AlreadyRevealed,
+    /// Its claim deadline has passed: its winners would forfeit at once.
+    ClaimClosed,
+    /// The seed is not one this draw takes (not the number of digits it
+    /// was committed with).
+    InvalidSeed(crate::draw::DigitSeedError),
     /// The stored `entries.txt` no longer hashes to the committed digest
     /// (or no longer reads as one): nothing is revealed.
     PoolCorrupt,
@@ -325,6 +332,8 @@ pub struct Draw {
     pub revealed_at: Option<String>,
     /// RFC 3339 claim deadline.
     pub claim_by: Option<String>,
+    /// The exact number of digits of the reveal's seed, when the commit set it.
+    pub seed_digits: Option<i64>,
     /// The draw this one re-draws.
     pub replaces: Option<i64>,
     /// The re-draw of this one's unclaimed places, if any.

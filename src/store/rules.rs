@@ -21,6 +21,17 @@ pub(super) fn after(a: &str, b: &str) -> bool {
     }
 }
 
+/// The draw, among a round's unrevealed ones (id, claim deadline), that
+/// keeps another from being committed at `at`: one that can still be
+/// revealed. A draw whose claim deadline passed before its reveal can never
+/// be revealed (its winners would forfeit at once), so it holds nothing up.
+pub(super) fn pending(unrevealed: &[(i64, Option<String>)], at: &str) -> Option<i64> {
+    unrevealed
+        .iter()
+        .find(|(_, claim_by)| !claim_by.as_deref().is_some_and(|by| after(at, by)))
+        .map(|(id, _)| *id)
+}
+
 /// Whether a re-draw of `replaced` (whose claimed wins number `claimed`)
 /// may be committed as `d`.
 pub(super) fn check_replacement(
@@ -61,27 +72,37 @@ pub(super) fn commit_detail(id: i64, d: &DrawRequest, c: &Commitment) -> String 
     )
 }
 
-/// The winners a reveal of `d` with `public_seed` picks from its committed
-/// pool `text`, which must still hash to the published digest and read
-/// back as a sorted list of codes.
+/// What a reveal of `d` at `at` with the typed `public_seed` stores: the
+/// seed (its digits) and the winners it picks from the committed pool
+/// `text`, which must still hash to the published digest and read back as
+/// a sorted list of codes. The draw must be unrevealed, its claim deadline
+/// not passed (else its winners would forfeit at once), and the seed
+/// digits only, exactly `seed_digits` of them when the commit set it.
 pub(super) fn pick_winners(
     d: &Draw,
     text: Option<String>,
     public_seed: &str,
-) -> Result<Vec<String>, RevealRefused> {
+    at: &str,
+) -> Result<(String, Vec<String>), RevealRefused> {
     if d.public_seed.is_some() {
         return Err(RevealRefused::AlreadyRevealed);
     }
+    if d.claim_by.as_deref().is_some_and(|by| after(at, by)) {
+        return Err(RevealRefused::ClaimClosed);
+    }
+    let digits = d.seed_digits.and_then(|n| usize::try_from(n).ok());
+    let seed = crate::draw::digit_seed(public_seed, digits).map_err(RevealRefused::InvalidSeed)?;
     let text = text.ok_or(RevealRefused::PoolCorrupt)?;
     if crate::draw::sha256_hex(text.as_bytes()) != d.entries_digest {
         return Err(RevealRefused::PoolCorrupt);
     }
     let pool = crate::draw::parse_entries_txt(&text).map_err(|_| RevealRefused::PoolCorrupt)?;
-    Ok(crate::draw::pick(
+    let winners = crate::draw::pick(
         &pool,
-        crate::draw::seed(&d.entries_digest, public_seed),
+        crate::draw::seed(&d.entries_digest, &seed),
         d.winners_wanted as usize,
-    ))
+    );
+    Ok((seed, winners))
 }
 
 /// The audit line of a reveal.

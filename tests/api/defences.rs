@@ -58,12 +58,14 @@ async fn a_seed_with_an_invisible_character_is_refused_and_the_stored_seed_is_th
         "a refused seed changes nothing"
     );
 
-    let r = reveal("  48   213 \n").await;
+    // SPEC §5.2 as amended for issue 21: the seed is the digits typed,
+    // spaces and separators dropped (it was the trimmed text before).
+    let r = reveal("  48 - 213 ").await;
     assert_eq!(r.status(), StatusCode::OK);
     let d: Value = r.json().await.unwrap();
     assert_eq!(
-        d["public_seed"], "48 213",
-        "trimmed, runs of spaces made one"
+        d["public_seed"], "48213",
+        "spaces and separators dropped, the digits kept"
     );
     let txt = app
         .get(&format!("/api/draws/{id}/entries.txt"))
@@ -74,7 +76,7 @@ async fn a_seed_with_an_invisible_character_is_refused_and_the_stored_seed_is_th
     let pool = draw::parse_entries_txt(&txt).unwrap();
     let want = draw::pick(
         &pool,
-        draw::seed(d["entries_digest"].as_str().unwrap(), "48 213"),
+        draw::seed(d["entries_digest"].as_str().unwrap(), "48213"),
         1,
     );
     assert_eq!(

@@ -71,7 +71,10 @@ async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     assert_eq!(r.status(), StatusCode::OK);
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["status"], "revealed");
-    assert_eq!(d["public_seed"], "07 19 23 31");
+    assert_eq!(
+        d["public_seed"], "07192331",
+        "the seed is the digits of the call (SPEC §5.2 since issue 21)"
+    );
     let winners: Vec<&str> = d["winners"]
         .as_array()
         .unwrap()
@@ -81,7 +84,7 @@ async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     let pool = draw::parse_entries_txt(&txt).unwrap();
     let expected = draw::pick(
         &pool,
-        draw::seed(d["entries_digest"].as_str().unwrap(), "07 19 23 31"),
+        draw::seed(d["entries_digest"].as_str().unwrap(), "07192331"),
         2,
     );
     assert_eq!(winners, expected);
@@ -115,7 +118,7 @@ async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     let again = app
         .staff_post(
             &format!("/admin/api/draws/{id}/reveal"),
-            json!({"public_seed": "other"}),
+            json!({"public_seed": "12345"}),
         )
         .await;
     expect_error(again, StatusCode::CONFLICT, "already_revealed").await;
@@ -240,4 +243,263 @@ async fn the_database_refuses_to_change_a_committed_draw() {
     assert_eq!(r.status(), StatusCode::CREATED);
     assert!(app.try_sql("UPDATE draws SET entries_txt = 'X\n'").is_err());
     assert!(app.try_sql("DELETE FROM draws").is_err());
+}
+
+/// Commits a draw of one winner from `entries` fresh entries; returns it.
+async fn committed_with(app: &TestApp, entries: usize, extra: Value) -> Value {
+    app.entries(entries).await;
+    let mut body = json!({"round": "week-1", "prize": "纪念品", "winners": 1});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    app.committed(body).await
+}
+
+/// The winners a reveal with `seed` must give, recomputed from public data.
+async fn expected_winners(app: &TestApp, d: &Value, seed: &str) -> Vec<String> {
+    let txt = app.entries_txt(&d["id"]).await;
+    let pool = draw::parse_entries_txt(&txt).unwrap();
+    let wanted = d["winners_wanted"].as_u64().unwrap() as usize;
+    draw::pick(
+        &pool,
+        draw::seed(d["entries_digest"].as_str().unwrap(), seed),
+        wanted,
+    )
+}
+
+fn codes(d: &Value) -> Vec<String> {
+    d["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// SPEC §5.2: the audience calls 7-3-9-1-5; however staff type it down,
+/// the draw is revealed with the seed `73915` and its winners.
+#[tokio::test]
+async fn five_forms_of_one_call_reveal_as_the_same_seed_and_winners() {
+    for form in ["73915", "7 3 9 1 5", "739,15", "7.3.9.1.5", "7-3-9-1-5"] {
+        let app = spawn_app().await;
+        let d = committed_with(&app, 4, json!({"seed_digits": 5})).await;
+        let want = expected_winners(&app, &d, "73915").await;
+        let path = format!("/admin/api/draws/{}/reveal", d["id"]);
+        let r = app.staff_post(&path, json!({ "public_seed": form })).await;
+        assert_eq!(r.status(), StatusCode::OK, "{form:?}");
+        let revealed: Value = r.json().await.unwrap();
+        assert_eq!(revealed["public_seed"], "73915", "{form:?}");
+        assert_eq!(codes(&revealed), want, "{form:?}: the winners of 73915");
+        let public = app.get_json(&format!("/api/draws/{}", d["id"])).await;
+        assert_eq!(public["public_seed"], "73915", "{form:?}: published");
+    }
+}
+
+/// The red team's attack of issue 21: the pool and its digest are public
+/// at commit, so an operator can try every way of typing the call offline
+/// and reveal with the one that makes a chosen code win. Under the rule of
+/// before (the typed text was hashed) the forms below reached most of the
+/// pool; now every form is the seed `73915`, so the operator has one
+/// choice, and the chosen code wins only if `73915` picks it anyway.
+#[tokio::test]
+async fn trying_many_forms_of_one_call_leaves_the_operator_one_choice() {
+    let app = spawn_app().await;
+    let d = committed_with(&app, 30, json!({})).await;
+    let txt = app.entries_txt(&d["id"]).await;
+    let commitment = draw::commit(draw::parse_entries_txt(&txt).unwrap());
+    assert_eq!(commitment.digest, d["entries_digest"]);
+    let gaps = ["", " ", ",", ".", "-"];
+    let mut forms = Vec::new();
+    for a in gaps {
+        for b in gaps {
+            for c in gaps {
+                for e in gaps {
+                    forms.push(format!("7{a}3{b}9{c}1{e}5"));
+                }
+            }
+        }
+    }
+    assert_eq!(forms.len(), 625);
+    let honest = draw::draw(&commitment, "73915", 1);
+    // Before: each form hashed as typed.
+    let mut reachable: Vec<Vec<String>> = forms
+        .iter()
+        .map(|f| draw::draw(&commitment, &draw::normalise_seed(f).unwrap(), 1))
+        .collect();
+    reachable.sort();
+    reachable.dedup();
+    assert!(
+        reachable.len() >= 25,
+        "as typed, 625 forms reach {} of 30 entries",
+        reachable.len()
+    );
+    // The operator's pick: a form that, hashed as typed, makes another code win.
+    let rigged = forms
+        .iter()
+        .find(|f| draw::draw(&commitment, &draw::normalise_seed(f).unwrap(), 1) != honest)
+        .unwrap();
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{}/reveal", d["id"]),
+            json!({ "public_seed": rigged }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let revealed: Value = r.json().await.unwrap();
+    assert_eq!(revealed["public_seed"], "73915", "{rigged:?}");
+    assert_eq!(codes(&revealed), honest, "the chosen form changed nothing");
+    // Now: every form is one seed, so one set of winners.
+    let mut now: Vec<String> = forms
+        .iter()
+        .map(|f| draw::digit_seed(f, Some(5)).unwrap())
+        .collect();
+    now.sort();
+    now.dedup();
+    assert_eq!(now, ["73915"]);
+}
+
+#[tokio::test]
+async fn a_seed_with_a_letter_a_full_width_digit_or_an_invisible_character_is_422() {
+    let app = spawn_app().await;
+    let d = committed_with(&app, 3, json!({})).await;
+    let id = d["id"].as_i64().unwrap();
+    let path = format!("/admin/api/draws/{id}/reveal");
+    for (bad, why) in [
+        ("7391S", "a letter"),
+        ("O7391", "a letter O for a zero"),
+        ("7３915", "a full-width digit"),
+        ("７３９１５", "full-width digits only"),
+        ("739\u{200b}15", "a zero-width space"),
+        ("73915\u{feff}", "a byte-order mark"),
+        ("7\u{a0}3915", "a no-break space"),
+        ("7\t3915", "a tab"),
+        ("7_3915", "an underscore"),
+        ("", "nothing"),
+        (" - , ", "separators alone"),
+        (&"1".repeat(65), "65 digits"),
+    ] {
+        let body = expect_error(
+            app.staff_post(&path, json!({ "public_seed": bad })).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_seed",
+        )
+        .await;
+        assert!(
+            !body["message"].as_str().unwrap().contains(bad) || bad.is_empty(),
+            "{why}: the message names the character by its code point: {body}"
+        );
+    }
+    let still = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(
+        still["status"], "committed",
+        "a refused seed changes nothing"
+    );
+    assert!(still["public_seed"].is_null());
+    let r = app.staff_post(&path, json!({"public_seed": "7 3 9"})).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "and the draw can still be revealed"
+    );
+}
+
+#[tokio::test]
+async fn seed_digits_is_fixed_at_commit_published_and_enforced_at_reveal() {
+    let app = spawn_app().await;
+    for bad in [json!(0), json!(65), json!(-3)] {
+        let r = app
+            .staff_post(
+                "/admin/api/draws",
+                json!({"round": "week-1", "prize": "奖", "winners": 1, "seed_digits": bad}),
+            )
+            .await;
+        expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_seed_digits").await;
+    }
+    let d = committed_with(&app, 3, json!({"seed_digits": 6})).await;
+    assert_eq!(d["seed_digits"], 6, "in the commit's answer");
+    let id = d["id"].as_i64().unwrap();
+    let public = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(public["seed_digits"], 6, "on the public draw");
+    let list = app.get_json("/api/draws").await;
+    assert_eq!(list[0]["seed_digits"], 6, "in the list of draws");
+    let path = format!("/admin/api/draws/{id}/reveal");
+    for wrong in ["73915", "7-3-9-1-5-0-2", "1"] {
+        let body = expect_error(
+            app.staff_post(&path, json!({ "public_seed": wrong })).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_seed",
+        )
+        .await;
+        assert_eq!(body["seed_digits"], 6, "{wrong}: {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("exactly 6 digits"),
+            "{body}"
+        );
+    }
+    let still = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(still["status"], "committed", "nothing changed");
+    assert!(
+        app.try_sql(&format!("UPDATE draws SET seed_digits = 5 WHERE id = {id}"))
+            .is_err(),
+        "the database refuses to change seed_digits"
+    );
+    let r = app
+        .staff_post(&path, json!({"public_seed": "73 91 50"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let revealed: Value = r.json().await.unwrap();
+    assert_eq!(revealed["public_seed"], "739150");
+    assert_eq!(revealed["seed_digits"], 6);
+
+    // A draw committed without it (an API caller) takes 1 to 64 digits.
+    let free = app
+        .committed(json!({"round": "week-1", "prize": "奖", "winners": 1}))
+        .await;
+    assert!(free["seed_digits"].is_null(), "{free}");
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{}/reveal", free["id"]),
+            json!({"public_seed": "4"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "one digit will do");
+}
+
+#[tokio::test]
+async fn a_reveal_after_the_claim_deadline_is_409_claim_closed_and_changes_nothing() {
+    let app = spawn_app().await;
+    let by = (app.clock.now() + chrono::Duration::seconds(600)).to_rfc3339();
+    let d = committed_with(&app, 3, json!({ "claim_by": by })).await;
+    let id = d["id"].as_i64().unwrap();
+    app.advance(601);
+    expect_error(
+        app.staff_post(
+            &format!("/admin/api/draws/{id}/reveal"),
+            json!({"public_seed": "73915"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "claim_closed",
+    )
+    .await;
+    let still = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(still["status"], "committed");
+    assert_eq!(still["winners"], json!([]));
+    // It can never be revealed, so it no longer holds the round up.
+    let next = app
+        .staff_post(
+            "/admin/api/draws",
+            json!({"round": "week-1", "prize": "纪念品", "winners": 1}),
+        )
+        .await;
+    assert_eq!(
+        next.status(),
+        StatusCode::CREATED,
+        "a new draw of the round"
+    );
+    let next: Value = next.json().await.unwrap();
+    assert_eq!(next["entry_count"], 3, "with the same pool");
 }

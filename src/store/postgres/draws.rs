@@ -17,7 +17,7 @@ use deadpool_postgres::GenericClient;
 
 const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
      entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
-     (SELECT r.id FROM draws r WHERE r.replaces = draws.id) AS replaced_by FROM draws";
+     (SELECT r.id FROM draws r WHERE r.replaces = draws.id) AS replaced_by, seed_digits FROM draws";
 const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = $1";
 const DRAW_WINNERS: &str = "SELECT w.code, e.name, e.phone, e.name_mask, e.phone_mask,
        e.erased, e.erased_at, c.claimed_at
@@ -35,8 +35,8 @@ const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.p
      WHERE w.code = $1 LIMIT 1";
 const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = $1";
 const INSERT_CLAIM: &str = "INSERT INTO claims (draw_id, code, claimed_at) VALUES ($1, $2, $3)";
-const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = $1 AND round_id = $2
-     AND public_seed IS NULL LIMIT 1";
+const PENDING_DRAWS: &str = "SELECT id, claim_by FROM draws WHERE set_id = $1 AND round_id = $2
+     AND public_seed IS NULL ORDER BY id";
 const POOL_CODES: &str = "SELECT code FROM entries e
      WHERE e.set_id = $1 AND e.round_id = $2
      AND NOT EXISTS (SELECT 1 FROM draw_winners w JOIN draws d ON d.id = w.draw_id
@@ -44,8 +44,8 @@ const POOL_CODES: &str = "SELECT code FROM entries e
      AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = e.code)";
 const INSERT_DRAW: &str = "INSERT INTO draws
      (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
-      claim_by, replaces, pool_watermark)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+      claim_by, replaces, pool_watermark, seed_digits)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 const REVEAL_DRAW: &str = "UPDATE draws
      SET public_seed = $2, revealed_at = $3, winner_count = $4
      WHERE id = $1 AND public_seed IS NULL";
@@ -67,6 +67,7 @@ fn draw_row(r: &tokio_postgres::Row) -> Draw {
         claim_by: r.get(10),
         replaces: r.get(11),
         replaced_by: r.get(12),
+        seed_digits: r.get::<_, Option<i32>>(13).map(i64::from),
         winners: Vec::new(),
     }
 }
@@ -111,8 +112,14 @@ async fn commit(
 ) -> Result<std::result::Result<Draw, CommitRefused>> {
     lock(tx, Lock::Round(&d.set_id, &d.round_id)).await?;
     lock(tx, Lock::Audit).await?;
-    if let Some(row) = tx.row_opt(PENDING_DRAW, &[&d.set_id, &d.round_id]).await? {
-        return Ok(Err(CommitRefused::Pending(row.get(0))));
+    let unrevealed: Vec<(i64, Option<String>)> = tx
+        .rows(PENDING_DRAWS, &[&d.set_id, &d.round_id])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    if let Some(id) = rules::pending(&unrevealed, &d.at) {
+        return Ok(Err(CommitRefused::Pending(id)));
     }
     if let Some(old) = d.replaces {
         let Some(replaced) = get_draw(tx, old).await? else {
@@ -154,6 +161,7 @@ async fn commit(
                 &d.claim_by,
                 &d.replaces,
                 &watermark,
+                &d.seed_digits.and_then(|n| i32::try_from(n).ok()),
             ],
         )
         .await?
@@ -181,10 +189,12 @@ async fn reveal(
     let Some(d) = get_draw(tx, id).await? else {
         return Ok(Err(RevealRefused::NotFound));
     };
-    let picked = match rules::pick_winners(&d, entries_txt(tx, id).await?, public_seed) {
-        Ok(picked) => picked,
-        Err(why) => return Ok(Err(why)),
-    };
+    let (public_seed, picked) =
+        match rules::pick_winners(&d, entries_txt(tx, id).await?, public_seed, at) {
+            Ok(picked) => picked,
+            Err(why) => return Ok(Err(why)),
+        };
+    let public_seed = public_seed.as_str();
 
     let changed = tx
         .exec(

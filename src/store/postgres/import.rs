@@ -45,11 +45,12 @@ const TABLES: &[(&str, &str, &str)] = &[
     (
         "SELECT id, set_id, round_id, prize, winners_wanted, entries_txt, entries_digest,
                 entry_count, committed_at, public_seed, revealed_at, winner_count, claim_by,
-                replaces, COALESCE(pool_watermark, 0)
+                replaces, COALESCE(pool_watermark, 0), seed_digits
          FROM draws ORDER BY id",
         "draws",
         "id, set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count,
-         committed_at, public_seed, revealed_at, winner_count, claim_by, replaces, pool_watermark",
+         committed_at, public_seed, revealed_at, winner_count, claim_by, replaces, pool_watermark,
+         seed_digits",
     ),
     (
         "SELECT draw_id, position, code FROM draw_winners ORDER BY draw_id, position",

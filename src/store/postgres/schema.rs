@@ -226,6 +226,37 @@ const MIGRATIONS: &[&str] = &[
         renewed_at TIMESTAMPTZ NOT NULL
     );
     "#,
+    // 3: one call, one seed (SPEC §5.2): the number of digits a draw's
+    // seed must have, fixed at commit like the rest of the draw.
+    r#"
+    ALTER TABLE draws ADD COLUMN seed_digits INTEGER CHECK (seed_digits BETWEEN 1 AND 64);
+    -- A draw not revealed by its claim deadline can never be revealed, so
+    -- it no longer holds its round up: a commit, under its round's lock,
+    -- decides which unrevealed draw still counts (`rules::pending`).
+    DROP INDEX draws_one_pending;
+    CREATE INDEX draws_unrevealed ON draws (set_id, round_id) WHERE public_seed IS NULL;
+    CREATE OR REPLACE FUNCTION quizbooth_draw_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF OLD.public_seed IS NOT NULL OR NEW.public_seed IS NULL OR NEW.revealed_at IS NULL
+           OR NEW.winner_count IS NULL
+           OR NEW.id IS DISTINCT FROM OLD.id
+           OR NEW.entries_txt IS DISTINCT FROM OLD.entries_txt
+           OR NEW.entries_digest IS DISTINCT FROM OLD.entries_digest
+           OR NEW.entry_count IS DISTINCT FROM OLD.entry_count
+           OR NEW.set_id IS DISTINCT FROM OLD.set_id
+           OR NEW.round_id IS DISTINCT FROM OLD.round_id
+           OR NEW.prize IS DISTINCT FROM OLD.prize
+           OR NEW.winners_wanted IS DISTINCT FROM OLD.winners_wanted
+           OR NEW.committed_at IS DISTINCT FROM OLD.committed_at
+           OR NEW.claim_by IS DISTINCT FROM OLD.claim_by
+           OR NEW.replaces IS DISTINCT FROM OLD.replaces
+           OR NEW.pool_watermark IS DISTINCT FROM OLD.pool_watermark
+           OR NEW.seed_digits IS DISTINCT FROM OLD.seed_digits THEN
+            RAISE EXCEPTION 'a committed draw is never changed';
+        END IF;
+        RETURN NEW;
+    END $$;
+    "#,
 ];
 
 /// Brings the schema up to date, one migration a transaction, under the

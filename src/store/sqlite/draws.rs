@@ -16,7 +16,7 @@ use rusqlite::{named_params, Connection, OptionalExtension};
 
 const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
      entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
-     (SELECT r.id FROM draws r WHERE r.replaces = draws.id) FROM draws";
+     (SELECT r.id FROM draws r WHERE r.replaces = draws.id), seed_digits FROM draws";
 const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = :id";
 const DRAW_WINNERS: &str = "SELECT w.code, e.name, e.phone, e.name_mask, e.phone_mask,
        e.erased, e.erased_at, c.claimed_at
@@ -36,8 +36,10 @@ const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.p
 const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = :receipt";
 const INSERT_CLAIM: &str =
     "INSERT INTO claims (draw_id, code, claimed_at) VALUES (:draw_id, :code, :claimed_at)";
-const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
-     AND public_seed IS NULL LIMIT 1";
+/// The round's unrevealed draws ([`rules::pending`] keeps those that can
+/// still be revealed).
+const PENDING_DRAWS: &str = "SELECT id, claim_by FROM draws WHERE set_id = :set_id
+     AND round_id = :round_id AND public_seed IS NULL ORDER BY id";
 /// Read from `entries_code` alone, in code order (the phone index would
 /// take one lookup into the table per entry); withdrawn entries leave.
 pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries_code
@@ -47,9 +49,9 @@ pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries
      AND code NOT IN (SELECT code FROM withdrawals)";
 const INSERT_DRAW: &str = "INSERT INTO draws
      (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
-      claim_by, replaces, pool_watermark)
+      claim_by, replaces, pool_watermark, seed_digits)
      VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count,
-      :committed_at, :claim_by, :replaces, :pool_watermark)";
+      :committed_at, :claim_by, :replaces, :pool_watermark, :seed_digits)";
 const REVEAL_DRAW: &str = "UPDATE draws
      SET public_seed = :public_seed, revealed_at = :revealed_at, winner_count = :winner_count
      WHERE id = :id AND public_seed IS NULL";
@@ -71,6 +73,7 @@ fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draw> {
         claim_by: r.get(10)?,
         replaces: r.get(11)?,
         replaced_by: r.get(12)?,
+        seed_digits: r.get(13)?,
         winners: Vec::new(),
     })
 }
@@ -122,14 +125,14 @@ fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<Str
 }
 
 fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw, CommitRefused>> {
-    let pending: Option<i64> = conn
-        .prepare_cached(PENDING_DRAW)?
-        .query_row(
+    let unrevealed: Vec<(i64, Option<String>)> = conn
+        .prepare_cached(PENDING_DRAWS)?
+        .query_map(
             named_params! {":set_id": d.set_id, ":round_id": d.round_id},
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = pending {
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(id) = rules::pending(&unrevealed, &d.at) {
         return Ok(Err(CommitRefused::Pending(id)));
     }
     if let Some(old) = d.replaces {
@@ -156,6 +159,7 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
         ":entries_txt": commitment.entries_txt, ":entries_digest": commitment.digest,
         ":entry_count": commitment.pool.len() as i64, ":committed_at": d.at,
         ":claim_by": d.claim_by, ":replaces": d.replaces, ":pool_watermark": watermark,
+        ":seed_digits": d.seed_digits,
     })?;
     let id = conn.last_insert_rowid();
     let detail = rules::commit_detail(id, d, &commitment);
@@ -173,10 +177,12 @@ fn reveal(
     let Some(d) = get_draw(conn, id)? else {
         return Ok(Err(RevealRefused::NotFound));
     };
-    let picked = match rules::pick_winners(&d, entries_txt(conn, id)?, public_seed) {
-        Ok(picked) => picked,
-        Err(why) => return Ok(Err(why)),
-    };
+    let (public_seed, picked) =
+        match rules::pick_winners(&d, entries_txt(conn, id)?, public_seed, at) {
+            Ok(picked) => picked,
+            Err(why) => return Ok(Err(why)),
+        };
+    let public_seed = public_seed.as_str();
 
     let changed = conn.prepare_cached(REVEAL_DRAW)?.execute(named_params! {
         ":id": id, ":public_seed": public_seed, ":revealed_at": at,

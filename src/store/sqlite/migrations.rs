@@ -290,6 +290,29 @@ const MIGRATIONS: &[&str] = &[
         how      TEXT NOT NULL
     );
     CREATE INDEX purges_round ON purges (set_id, round_id, at);",
+    // 8: one call, one seed (SPEC §5.2): the number of digits a draw's
+    // seed must have, fixed at commit like the rest of the draw.
+    "ALTER TABLE draws ADD COLUMN seed_digits INTEGER CHECK (seed_digits BETWEEN 1 AND 64);
+    DROP TRIGGER draws_commitment_fixed;
+    CREATE TRIGGER draws_commitment_fixed BEFORE UPDATE ON draws
+    WHEN OLD.public_seed IS NOT NULL
+      OR NEW.public_seed IS NULL
+      OR NEW.revealed_at IS NULL
+      OR NEW.winner_count IS NULL
+      OR NEW.id IS NOT OLD.id
+      OR NEW.entries_txt IS NOT OLD.entries_txt
+      OR NEW.entries_digest IS NOT OLD.entries_digest
+      OR NEW.entry_count IS NOT OLD.entry_count
+      OR NEW.set_id IS NOT OLD.set_id
+      OR NEW.round_id IS NOT OLD.round_id
+      OR NEW.prize IS NOT OLD.prize
+      OR NEW.winners_wanted IS NOT OLD.winners_wanted
+      OR NEW.committed_at IS NOT OLD.committed_at
+      OR NEW.claim_by IS NOT OLD.claim_by
+      OR NEW.replaces IS NOT OLD.replaces
+      OR NEW.pool_watermark IS NOT OLD.pool_watermark
+      OR NEW.seed_digits IS NOT OLD.seed_digits
+    BEGIN SELECT RAISE(ABORT, 'a committed draw is never changed'); END;",
 ];
 
 /// `meta` key of the secret under which phones are hashed.
