@@ -137,6 +137,9 @@ pub struct DrawVerifyArgs {
     /// The published digest: check the file against it first (exit 2 on mismatch).
     #[arg(long)]
     pub digest: Option<String>,
+    /// The draw's published `seed_digits`: check the seed has exactly that many digits.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=64))]
+    pub seed_digits: Option<u8>,
 }
 
 /// `quizbooth audit-verify`.

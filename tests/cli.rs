@@ -271,6 +271,82 @@ fn draw_verify_normalises_the_seed_as_the_service_does_and_names_its_bytes() {
     );
 }
 
+/// SPEC §5.2 since issue 21: a reveal's seed is digits, `seed_digits` of
+/// them when the commit fixed it; draw-verify says how many, checks
+/// `--seed-digits`, and still verifies a draw revealed before with any
+/// printable-ASCII seed.
+#[test]
+fn draw_verify_shows_the_seed_digits_and_still_verifies_an_older_printable_ascii_seed() {
+    let cases: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/draw_vectors.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |case: &serde_json::Value, extra: &[&str]| {
+        let file = dir
+            .path()
+            .join(format!("{}.txt", case["name"].as_str().unwrap()));
+        std::fs::write(&file, case["entries_txt"].as_str().unwrap()).unwrap();
+        let winners = case["winners"].to_string();
+        let mut args = vec![
+            "draw-verify",
+            "--entries",
+            file.to_str().unwrap(),
+            "--seed",
+            case["public_seed"].as_str().unwrap(),
+            "--winners",
+            &winners,
+        ];
+        args.extend_from_slice(extra);
+        let o = quizbooth(&args);
+        let want: Vec<String> = serde_json::from_value(case["expected_winners"].clone()).unwrap();
+        (o, want)
+    };
+    let digits = &cases[0];
+    assert_eq!(digits["public_seed"], "20211011");
+    let (o, want) = run(digits, &["--seed-digits", "8"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o).lines().collect::<Vec<_>>(), want);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("seed digits: 8, as the draw was committed for"),
+        "{err}"
+    );
+    let (o, _) = run(digits, &[]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("seed digits: 8"));
+    let (o, _) = run(digits, &["--seed-digits", "6"]);
+    assert_eq!(o.status.code(), Some(1), "8 digits where the draw wants 6");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is not 6 digits"), "{err}");
+    assert!(stdout(&o).is_empty(), "no winners printed");
+    let (o, _) = run(digits, &["--seed-digits", "65"]);
+    assert!(!o.status.success(), "seed_digits is 1 to 64");
+
+    let older = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ten-entries-three-winners")
+        .unwrap();
+    assert_eq!(
+        older["public_seed"], "2021-10-17 lottery 03 11 19 25 30 + 07",
+        "a seed no reveal takes now"
+    );
+    let (o, want) = run(older, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        stdout(&o).lines().collect::<Vec<_>>(),
+        want,
+        "it still verifies"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("an older seed of printable ASCII"), "{err}");
+    let (o, _) = run(older, &["--seed-digits", "8"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "not digits: no digit count fits it"
+    );
+}
+
 #[test]
 fn serve_refuses_a_staff_token_shorter_than_20_characters() {
     let dir = tempfile::tempdir().unwrap();
