@@ -201,6 +201,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(draws::commit)
         .service(draws::reveal)
         .service(draws::winner_contacts)
+        .service(draws::winners_csv)
+        .service(draws::winners_tsv)
         .service(draws::hand_out)
         .service(
             web::resource("/admin/api/sets")

@@ -6,7 +6,7 @@
  * shows the prize and the full name and phone to compare with the person,
  * and one button hands the prize out. A second claim shows, in red, when it
  * was handed out. Below: a draw's winners with full contacts (copy or CSV,
- * for calling them) and the record of staff actions with its chain check.
+ * for calling them, both made by the server with formulas defused) and the record of staff actions with its chain check.
  * Everything is built with textContent.
  */
 (function () {
@@ -42,6 +42,7 @@
     winners_copy: '复制名单',
     winners_csv: '下载 CSV',
     winners_copied: '已复制 {n} 行',
+    winners_copy_failed: '这个浏览器不允许复制，请用“下载 CSV”。',
     winners_none: '还没有已开奖的抽奖。',
     audit_title: '操作记录',
     audit_ok: '记录完整 ✓',
@@ -78,6 +79,7 @@
     winners_copy: 'Copy the list',
     winners_csv: 'Download CSV',
     winners_copied: '{n} rows copied',
+    winners_copy_failed: 'This browser does not allow copying: use Download CSV.',
     winners_none: 'No revealed draw yet.',
     audit_title: 'Record of staff actions',
     audit_ok: 'chain holds ✓',
@@ -235,29 +237,26 @@
     });
   }
 
-  function rows() {
-    return [['place', 'code', 'name', 'phone', 'claimed_at']].concat(winners.winners.map(function (w) {
-      return [String(w.place), w.code, w.name || '', w.phone || '', w.claimed_at || ''];
-    }));
-  }
-
+  // The list to copy and the CSV both come from the server, which defuses
+  // spreadsheet formulas by the one rule of every export (and audits it).
   function copyWinners() {
     if (!winners) return;
-    var text = rows().map(function (r) { return r.join('\t'); }).join('\n');
-    var done = function () { $('winners-note').textContent = t('winners_copied', { n: winners.winners.length }); };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, done);
+    var note = $('winners-note'), n = winners.winners.length;
+    A.api('GET', '/admin/api/draws/' + encodeURIComponent(winners.draw) + '/winners.tsv').then(function (text) {
+      if (!navigator.clipboard || !navigator.clipboard.writeText) throw new Error('no clipboard');
+      return navigator.clipboard.writeText(text);
+    }).then(function () { note.textContent = t('winners_copied', { n: n }); }, function (err) {
+      if (err.status !== 401) note.textContent = t('winners_copy_failed');
+    });
   }
 
   function downloadWinners() {
     if (!winners) return;
-    var quote = function (f) { return /[",\r\n]/.test(f) ? '"' + f.replace(/"/g, '""') + '"' : f; };
-    var csv = '\ufeff' + rows().map(function (r) { return r.map(quote).join(','); }).join('\r\n') + '\r\n';
-    var a = el('a');
-    a.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    a.download = 'winners-draw-' + winners.draw + '.csv';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
+    var note = $('winners-note');
+    A.download('/admin/api/draws/' + encodeURIComponent(winners.draw) + '/winners.csv',
+      'winners-draw-' + winners.draw + '.csv').then(null, function (err) {
+      if (err.status !== 401) note.textContent = A.errorText(err);
+    });
   }
 
   // ---- the record ----------------------------------------------------------------

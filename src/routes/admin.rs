@@ -272,18 +272,37 @@ pub async fn stats(
     ))
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180), and defuses spreadsheet formulas.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+/// What a spreadsheet takes for the start of a formula: `= + - @`, their
+/// full-width forms (which some spreadsheets accept too), and the tab and
+/// carriage return that some strip before looking.
+const FORMULA_STARTS: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
+
+/// One cell of a file or text staff open in a spreadsheet, `separator`
+/// between cells: a text that a spreadsheet would read as a formula is
+/// defused with a leading `'`, and the cell is quoted (RFC 4180) when it
+/// holds the separator, a quote, a line break, or (in CSV) a `;`, which
+/// some locales' Excel splits on. The one rule for every export: the
+/// entries CSV, the winners CSV, and the winners list the console copies.
+pub(super) fn sheet_cell(s: &str, separator: char) -> String {
+    let s = if s.starts_with(FORMULA_STARTS) {
         format!("'{s}")
     } else {
         s.to_owned()
     };
-    if s.contains([',', '"', '\n', '\r']) {
+    let quote =
+        s.contains(['"', '\n', '\r', separator]) || (separator == ',' && s.contains([';', '\t']));
+    if quote {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
     }
+}
+
+/// A CSV cell ([`sheet_cell`] with `,`).
+pub(super) fn csv_field(s: &str) -> String {
+    sheet_cell(s, ',')
 }
 
 /// `GET /admin/api/entries.csv`: every entry with full contact details, UTF-8 with BOM.
@@ -516,7 +535,7 @@ pub async fn purge_round(
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{csv_field, sheet_cell};
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {
@@ -524,6 +543,31 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=1+1"), "'=1+1");
+        // Issue 21: a `;` splits a cell in locales whose Excel reads `;` as
+        // the separator; so is every formula start defused, full-width too.
+        assert_eq!(csv_field("张;三"), "\"张;三\"");
+        assert_eq!(csv_field("a\tb"), "\"a\tb\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\";\"点我\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\";\"\"点我\"\")\""
+        );
+        for start in [
+            "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝1+1", "＋1", "－1", "＠A",
+        ] {
+            assert!(
+                csv_field(start).trim_start_matches('"').starts_with('\''),
+                "{start:?}"
+            );
+        }
+        assert_eq!(csv_field("13800138000"), "13800138000", "phones untouched");
+    }
+
+    #[test]
+    fn tab_separated_cells_are_quoted_for_tabs_and_defused_alike() {
+        assert_eq!(sheet_cell("a;b,c", '\t'), "a;b,c", "no need to quote");
+        assert_eq!(sheet_cell("a\tb", '\t'), "\"a\tb\"");
+        assert_eq!(sheet_cell("=1+1", '\t'), "'=1+1");
+        assert_eq!(sheet_cell("x\ny", '\t'), "\"x\ny\"");
     }
 }
 

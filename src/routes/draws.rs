@@ -9,7 +9,7 @@ use crate::draw;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
-    ClaimBy, ClaimMode, ClaimRefused, CommitRefused, Draw, DrawRequest, RevealRefused,
+    AuditAction, ClaimBy, ClaimMode, ClaimRefused, CommitRefused, Draw, DrawRequest, RevealRefused,
 };
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
@@ -331,6 +331,90 @@ pub async fn winner_contacts(
                "status": if draw.public_seed.is_some() { "revealed" } else { "committed" },
                "winners": winners}),
     ))
+}
+
+/// `GET /admin/api/draws/{id}/winners.csv`: the winners with full name and
+/// phone as a CSV file (UTF-8 with BOM, for Excel), every cell by the one
+/// rule of [`super::admin::sheet_cell`]; audited `winners_exported`.
+#[get("/admin/api/draws/{id}/winners.csv")]
+pub async fn winners_csv(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (text, id) = winners_sheet(&state, *id, ',', "CSV file").await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"winners-draw-{id}.csv\""),
+        ))
+        .body(format!("\u{feff}{text}")))
+}
+
+/// `GET /admin/api/draws/{id}/winners.tsv`: the same as tab-separated text,
+/// which the console's copy button puts on the clipboard to paste into a
+/// spreadsheet; audited `winners_exported`.
+#[get("/admin/api/draws/{id}/winners.tsv")]
+pub async fn winners_tsv(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (text, _) = winners_sheet(&state, *id, '\t', "copied text").await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/tab-separated-values; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(text))
+}
+
+/// The winners of draw `id` as rows of cells split by `separator`, with a
+/// header row; the export is audited as `how`.
+async fn winners_sheet(
+    state: &AppState,
+    id: i64,
+    separator: char,
+    how: &str,
+) -> Result<(String, i64), ApiError> {
+    let draw = state
+        .store
+        .draw(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("draw"))?;
+    let sep = separator.to_string();
+    let mut text = ["place", "code", "name", "phone", "claimed_at"].join(&sep);
+    text.push_str("\r\n");
+    let mut held = 0;
+    for (i, w) in draw.winners.iter().enumerate() {
+        held += usize::from(w.name.is_some());
+        let place = (i + 1).to_string();
+        let row = [
+            place.as_str(),
+            w.code.as_str(),
+            w.name.as_deref().unwrap_or_default(),
+            w.phone.as_deref().unwrap_or_default(),
+            w.claimed_at.as_deref().unwrap_or_default(),
+        ];
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| super::admin::sheet_cell(c, separator))
+            .collect();
+        text.push_str(&cells.join(&sep));
+        text.push_str("\r\n");
+    }
+    state
+        .store
+        .audit(
+            AuditAction::WinnersExported,
+            &format!(
+                "draw {id}: {} winners, {held} with full name and phone, as {how}",
+                draw.winners.len()
+            ),
+            &rfc3339(state.clock.now()),
+        )
+        .await?;
+    Ok((text, draw.id))
 }
 
 /// `POST /admin/api/claims` body: a receipt, or a code and a phone.

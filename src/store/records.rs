@@ -432,6 +432,9 @@ pub enum AuditAction {
     EntriesExported,
     /// A set that was not live was removed (extension).
     SetRemoved,
+    /// A draw's winners with full contacts were exported (CSV, or the text
+    /// the console copies).
+    WinnersExported,
 }
 
 impl AuditAction {
@@ -447,6 +450,7 @@ impl AuditAction {
             Self::ContactsPurged => "contacts_purged",
             Self::EntriesExported => "entries_exported",
             Self::SetRemoved => "set_removed",
+            Self::WinnersExported => "winners_exported",
         }
     }
 }

@@ -503,3 +503,93 @@ async fn a_reveal_after_the_claim_deadline_is_409_claim_closed_and_changes_nothi
     let next: Value = next.json().await.unwrap();
     assert_eq!(next["entry_count"], 3, "with the same pool");
 }
+
+/// Issue 21: the console's winners list and copy came out with formulas
+/// live. Both now come from the server, by the rule of the entries CSV.
+#[tokio::test]
+async fn the_winners_csv_and_the_copied_text_are_defused_by_the_servers_rule() {
+    let app = spawn_app().await;
+    let names = ["=HYPERLINK(\"x\";\"点我\")", "张;三", "@李四"];
+    for (i, name) in names.iter().enumerate() {
+        app.entry(name, &format!("1370000000{i}")).await;
+    }
+    let d = app
+        .drawn(json!({"round": "week-1", "prize": "奖", "winners": 3}), "5")
+        .await;
+    let id = d["id"].as_i64().unwrap();
+
+    let r = app
+        .staff_get(&format!("/admin/api/draws/{id}/winners.csv"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.starts_with("\u{feff}place,code,name,phone,claimed_at\r\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"x\"\";\"\"点我\"\")\""),
+        "defused and quoted: {csv}"
+    );
+    assert!(csv.contains(",\"张;三\","), "a `;` is quoted: {csv}");
+    assert!(csv.contains(",'@李四,"), "{csv}");
+    for line in csv.lines().skip(1) {
+        assert!(
+            line.contains(",1370000000"),
+            "full phones, for calling: {line}"
+        );
+    }
+
+    let r = app
+        .staff_get(&format!("/admin/api/draws/{id}/winners.tsv"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let tsv = r.text().await.unwrap();
+    assert!(
+        tsv.starts_with("place\tcode\tname\tphone\tclaimed_at\r\n"),
+        "{tsv}"
+    );
+    assert!(
+        tsv.contains("\t\"'=HYPERLINK(\"\"x\"\";\"\"点我\"\")\"\t"),
+        "defused, and quoted for its quotes: {tsv}"
+    );
+    assert!(
+        !tsv.contains("\t=") && !tsv.contains("\t@"),
+        "no live formula: {tsv}"
+    );
+    assert!(tsv.contains("\t张;三\t"), "{tsv}");
+
+    let log: Value = app.staff_json("/admin/api/audit").await;
+    let exported: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "winners_exported")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported.len(), 2, "each export audited: {log}");
+    assert!(
+        exported
+            .iter()
+            .all(|e| !e.contains("1370000000") && !e.contains("李四")),
+        "no contact in the log: {exported:?}"
+    );
+    expect_error(
+        app.staff_get("/admin/api/draws/99/winners.csv").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/admin/api/draws/{id}/winners.csv"))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "staff only"
+    );
+}
