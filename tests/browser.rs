@@ -338,9 +338,12 @@ async fn a_visitor_goes_from_start_to_entry_code_with_the_keyboard_alone() {
     b.close().await;
 }
 
+/// SPEC §5.2 since issue 21: one call, one seed. The projector asks for
+/// exactly the digits the draw was committed for, shows them in a box each
+/// as they are typed, drops separators, and refuses anything else.
 #[tokio::test]
-async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters() {
-    let Some(b) = browser_at(1280, 720).await else {
+async fn the_projector_asks_for_exactly_the_seed_digits_and_refuses_anything_but_digits() {
+    let Some(b) = browser_at(1920, 1080).await else {
         return;
     };
     let app = spawn_app().await;
@@ -348,7 +351,7 @@ async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters
     let d: Value = app
         .staff_post(
             "/admin/api/draws",
-            json!({"round": "week-1", "prize": "纪念品", "winners": 1}),
+            json!({"round": "week-1", "prize": "纪念品", "winners": 1, "seed_digits": 5}),
         )
         .await
         .json()
@@ -365,6 +368,14 @@ async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters
         .await
         .unwrap();
     b.wait_css("#seed-input").await;
+    let said = b
+        .wait_js("document.querySelectorAll('#seed-boxes .seed-box').length === 5 && document.getElementById('seed-label').textContent + '|' + document.querySelector('.show-sub').textContent")
+        .await;
+    let said = said.as_str().unwrap();
+    assert!(
+        said.contains("5 位数字") && said.contains("开奖号码 5 位"),
+        "the digit count, to the crowd too: {said}"
+    );
     let type_seed = |seed: &'static str| {
         format!(
             "const i = document.getElementById('seed-input'); i.value = {}; \
@@ -372,39 +383,62 @@ async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters
             serde_json::to_string(seed).unwrap()
         )
     };
-    // The rigging of issue 11: a zero-width space after "48".
-    b.js(&type_seed("48\u{200b}213")).await;
+    // The rigging of issue 11: a zero-width space after "48"; and a
+    // full-width digit, which is refused, not converted.
+    for (rigged, position) in [("48\u{200b}213", 3), ("48２13", 3)] {
+        b.js(&type_seed(rigged)).await;
+        let error = b
+            .wait_js("document.getElementById('reveal-error').textContent")
+            .await;
+        let want = format!("第 {position} 个字符");
+        assert!(
+            error.as_str().unwrap().contains(&want),
+            "{rigged:?}: {error}"
+        );
+        assert_eq!(
+            b.js("return document.getElementById('seed-preview').hidden;")
+                .await,
+            true
+        );
+        b.click("#reveal").await;
+        assert_eq!(
+            b.js("return document.getElementById('confirm').hidden;")
+                .await,
+            true,
+            "no confirm step for a seed the server would refuse"
+        );
+    }
+    // Four digits of five: the count says so and the reveal waits.
+    b.js(&type_seed("4 8 2 1")).await;
+    let count = b
+        .wait_js("document.getElementById('seed-count').textContent")
+        .await;
+    assert!(count.as_str().unwrap().contains("4 / 5"), "{count}");
+    b.click("#reveal").await;
     let error = b
         .wait_js("document.getElementById('reveal-error').textContent")
         .await;
-    assert!(error.as_str().unwrap().contains("第 3 个字符"), "{error}");
-    assert_eq!(
-        b.js("return document.getElementById('seed-preview').hidden;")
-            .await,
-        true
-    );
-    b.click("#reveal").await;
+    assert!(error.as_str().unwrap().contains("正好 5 位"), "{error}");
     assert_eq!(
         b.js("return document.getElementById('confirm').hidden;")
             .await,
-        true,
-        "no confirm step for a seed the server would refuse"
+        true
     );
 
-    b.js(&type_seed("  48   213 ")).await;
+    b.js(&type_seed("  48 - 213 ")).await;
     let shown = b
-        .wait_js("!document.getElementById('seed-preview').hidden && document.getElementById('seed-preview-text').textContent")
+        .wait_js("document.querySelector('#seed-boxes.complete') && Array.prototype.map.call(document.querySelectorAll('#seed-boxes .seed-box.filled'), function (x) { return x.textContent; }).join('')")
         .await;
     assert_eq!(
-        shown, "48 213",
-        "the seed as it will be hashed, before the reveal"
+        shown, "48213",
+        "the digits as they will be hashed, one a box"
     );
-    b.screenshot("show-seed-preview.png").await;
+    b.screenshot("show-seed-digits.png").await;
     b.click("#reveal").await;
     assert_eq!(
         b.wait_js("!document.getElementById('confirm').hidden && document.getElementById('confirm-seed').textContent")
             .await,
-        "48 213"
+        "48213"
     );
     b.click("#confirm-yes").await;
     let deadline = Instant::now() + WAIT;
@@ -416,7 +450,7 @@ async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters
         assert!(Instant::now() < deadline, "the reveal did not land: {d}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert_eq!(d["public_seed"], "48 213");
+    assert_eq!(d["public_seed"], "48213");
 
     b.client
         .goto(&app.url(&format!("/draws/{id}")))
@@ -426,9 +460,22 @@ async fn the_projector_shows_the_seed_as_hashed_and_refuses_invisible_characters
         .wait_js("!document.getElementById('public-seed-bytes').hidden && document.getElementById('public-seed-bytes').textContent")
         .await;
     assert!(
-        bytes.as_str().unwrap().contains("34 38 20 32 31 33"),
+        bytes.as_str().unwrap().contains("34 38 32 31 33"),
         "the public page names the bytes hashed: {bytes}"
     );
+    let digits = b
+        .wait_js("document.getElementById('seed-digits') && document.getElementById('seed-digits').textContent")
+        .await;
+    assert!(digits.as_str().unwrap().contains("5 位数字"), "{digits}");
+    let cli = b
+        .js("return document.getElementById('cli-command').textContent;")
+        .await;
+    assert!(cli.as_str().unwrap().contains("--seed-digits 5"), "{cli}");
+    b.click("#verify").await;
+    let verdict = b
+        .wait_js("document.getElementById('verify-result').getAttribute('data-status') !== 'running' && document.getElementById('verify-result').getAttribute('data-status')")
+        .await;
+    assert_eq!(verdict, "match");
     b.screenshot("draw-seed-bytes.png").await;
     b.close().await;
 }
@@ -603,6 +650,89 @@ async fn life_of_a_prize(b: Browser, app: TestApp) {
         .wait_js("document.querySelector('#claim-result.claim-again') && document.querySelector('#claim-result').textContent")
         .await;
     assert!(again.as_str().unwrap().contains("不能再次发放"), "{again}");
+
+    // The winners list to copy comes from the server (defused, audited),
+    // not from a second rule written in the page.
+    b.wait_js(&format!(
+        "document.querySelector('#winners-draw option[value=\"{id}\"]') !== null"
+    ))
+    .await;
+    b.click("#winners-copy").await;
+    b.wait_js("document.getElementById('winners-note').textContent.length > 0")
+        .await;
+    let log = app.staff_json("/admin/api/audit").await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "winners_exported"
+                && e["detail"].as_str().unwrap().contains("copied text")),
+        "the copy went through the server: {log}"
+    );
+    b.close().await;
+}
+
+/// Issue 21: the commit form sets the seed's digit count (6 unless
+/// changed), refuses a claim deadline under 24 hours ahead, and asks before
+/// committing a prize an earlier draw of the round already had.
+#[tokio::test]
+async fn the_console_sets_seed_digits_refuses_a_short_claim_deadline_and_flags_a_repeated_prize() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.entries(3).await;
+    app.drawn(
+        json!({"round": "week-1", "prize": "保温杯", "winners": 1}),
+        "1",
+    )
+    .await;
+    b.console(&app).await;
+    b.wait_js("document.querySelectorAll('#draw-round option').length > 0 && document.querySelectorAll('#draws-body tr .badge').length > 0")
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('draw-seed-digits').value;")
+            .await,
+        "6"
+    );
+    let fill = |prize: &str, hours: i64| {
+        format!(
+            "document.getElementById('draw-prize').value = {}; \
+             const c = document.getElementById('draw-claim-by'); \
+             c.valueAsNumber = Date.now() + {hours} * 3600e3 - new Date().getTimezoneOffset() * 60e3; \
+             return true;",
+            serde_json::to_string(prize).unwrap()
+        )
+    };
+    b.js(&fill("纪念品", 2)).await;
+    b.click("#draw-commit").await;
+    let said = b
+        .wait_js("document.getElementById('draw-form-result').textContent")
+        .await;
+    assert!(said.as_str().unwrap().contains("24 小时"), "{said}");
+    assert_eq!(
+        app.get_json("/api/draws").await.as_array().unwrap().len(),
+        1
+    );
+
+    b.js(&fill("保温杯", 72)).await;
+    b.click("#draw-commit").await;
+    let said = b
+        .wait_js("document.getElementById('draw-commit-anyway') && document.getElementById('draw-form-result').textContent")
+        .await;
+    assert!(said.as_str().unwrap().contains("第 1 场"), "{said}");
+    assert_eq!(
+        app.get_json("/api/draws").await.as_array().unwrap().len(),
+        1,
+        "nothing committed before the confirm"
+    );
+    b.click("#draw-commit-anyway").await;
+    b.wait_js("document.querySelector('#draw-form-result.ok') !== null")
+        .await;
+    let draws = app.get_json("/api/draws").await;
+    assert_eq!(draws.as_array().unwrap().len(), 2, "{draws}");
+    let d = &draws[0];
+    assert_eq!(d["prize"], "保温杯");
+    assert_eq!(d["seed_digits"], 6, "the form's default");
+    assert!(d["claim_by"].is_string(), "{d}");
     b.close().await;
 }
 

@@ -12,8 +12,10 @@
     '409:pending_draw': 'err_409_commit', '422:empty_pool': 'err_422_commit',
     '409:claim_open': 'err_claim_open', '422:too_many_winners': 'err_too_many_winners',
     '422:invalid_claim_by': 'err_claim_by', '422:unknown_draw': 'err_replaces_unknown',
-    '422:other_round': 'err_replaces_other_round'
+    '422:other_round': 'err_replaces_other_round', '422:invalid_seed_digits': 'seed_digits_bad'
   };
+  var CLAIM_BY_MIN_MS = 24 * 3600 * 1000; // a claim deadline at least this far ahead (README)
+  var repeatConfirmed = null;             // the set/round/prize staff chose to commit again
   var roundsError = null, drawsError = null; // failed loads, shown in their table
 
   function stateText(state) { return t('state_' + state) === 'state_' + state ? state : t('state_' + state); }
@@ -168,9 +170,17 @@
       p.appendChild(document.createTextNode(' '));
       p.appendChild(A.link('/draws/' + d.id, t('link_public')));
       box.appendChild(p);
+    } else if (outcome.repeat) {
+      box.classList.add('bad');
+      box.appendChild(el('p', null, t('prize_repeat', { id: outcome.repeat.id, prize: outcome.repeat.prize })));
+      var again = el('button', 'btn btn-danger small', t('prize_repeat_confirm'));
+      again.type = 'button';
+      again.id = 'draw-commit-anyway';
+      again.addEventListener('click', function () { repeatConfirmed = outcome.repeatKey; commit(); });
+      box.appendChild(again);
     } else {
       box.classList.add('bad');
-      box.appendChild(el('p', null, outcome.key ? t(outcome.key) : A.errorText(outcome.error, COMMIT_ERRORS)));
+      box.appendChild(el('p', null, outcome.key ? t(outcome.key, outcome.params) : A.errorText(outcome.error, COMMIT_ERRORS)));
       if (outcome.pendingId) {
         var q = el('p');
         q.appendChild(A.link('/admin/draws/' + outcome.pendingId + '/show', t('open_show') + ' (#' + outcome.pendingId + ')'));
@@ -179,26 +189,49 @@
     }
   }
 
+  /** An earlier draw of the round with the same prize text (a re-draw names its draw instead). */
+  function repeatedPrize(round, prize) {
+    return (draws || []).filter(function (d) {
+      return d.set === round.set && d.round === round.id && String(d.prize).trim() === prize;
+    })[0] || null;
+  }
+
   function commit(e) {
-    e.preventDefault();
+    if (e) e.preventDefault();
     var round = rounds && rounds[+$('draw-round').value];
     var prize = $('draw-prize').value.trim();
     var winners = Number($('draw-winners').value);
+    var seedDigits = Number($('draw-seed-digits').value);
     if (!round) { outcome = { key: 'no_rounds' }; renderOutcome(); return; }
     if (!prize) { outcome = { key: 'prize_empty' }; renderOutcome(); $('draw-prize').focus(); return; }
     if (!Number.isInteger(winners) || winners < 1) {
       outcome = { key: 'winners_bad' }; renderOutcome(); $('draw-winners').focus(); return;
     }
+    if (!Number.isInteger(seedDigits) || seedDigits < 1 || seedDigits > 64) {
+      outcome = { key: 'seed_digits_bad' }; renderOutcome(); $('draw-seed-digits').focus(); return;
+    }
+    var claimBy = $('draw-claim-by').value, replaces = Number($('draw-replaces').value);
+    var by = claimBy ? new Date(claimBy) : null;
+    if (by && !isNaN(by.getTime()) && by.getTime() < Date.now() + CLAIM_BY_MIN_MS) {
+      outcome = { key: 'claim_by_too_soon', params: { t: A.time(by.toISOString()) } };
+      renderOutcome(); $('draw-claim-by').focus(); return;
+    }
+    var isRedraw = Number.isInteger(replaces) && replaces > 0;
+    var repeat = isRedraw ? null : repeatedPrize(round, prize);
+    var repeatKey = round.set + '/' + round.id + '/' + prize;
+    if (repeat && repeatConfirmed !== repeatKey) {
+      outcome = { repeat: repeat, repeatKey: repeatKey }; renderOutcome(); return;
+    }
     var button = $('draw-commit');
     button.disabled = true;
     button.textContent = t('committing');
-    var body = { set: round.set, round: round.id, prize: prize, winners: winners };
-    var claimBy = $('draw-claim-by').value, replaces = Number($('draw-replaces').value);
-    if (claimBy && !isNaN(new Date(claimBy).getTime())) body.claim_by = new Date(claimBy).toISOString();
-    if (Number.isInteger(replaces) && replaces > 0) body.replaces = replaces;
+    var body = { set: round.set, round: round.id, prize: prize, winners: winners, seed_digits: seedDigits };
+    if (by && !isNaN(by.getTime())) body.claim_by = by.toISOString();
+    if (isRedraw) body.replaces = replaces;
     A.api('POST', '/admin/api/draws', body)
       .then(function (d) {
         outcome = { draw: d };
+        repeatConfirmed = null;
         $('draw-prize').value = '';
         load();
       }, function (err) {

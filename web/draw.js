@@ -133,6 +133,8 @@
     $('round-notice').hidden = !notice;
     $('entry-count').textContent = t('entry_count_n', { n: d.entry_count });
     $('winners-wanted').textContent = t('winners_wanted_n', { n: d.winners_wanted });
+    $('seed-digits-row').hidden = d.seed_digits == null;
+    $('seed-digits').textContent = d.seed_digits != null ? t('seed_digits_n', { n: d.seed_digits }) : '';
     $('committed-at').textContent = DrawI18n.time(d.committed_at);
     $('revealed-at-row').hidden = !d.revealed_at;
     $('revealed-at').textContent = DrawI18n.time(d.revealed_at);
@@ -154,7 +156,8 @@
       'curl -o entries.txt ' + location.origin + entriesUrl() + '\n' +
       'quizbooth draw-verify --entries entries.txt \\\n' +
       '  --seed ' + (d.public_seed != null ? shellQuote(d.public_seed) : "'…'") + ' \\\n' +
-      '  --winners ' + d.winners_wanted + ' --digest ' + d.entries_digest;
+      '  --winners ' + d.winners_wanted + ' --digest ' + d.entries_digest +
+      (d.seed_digits != null ? ' --seed-digits ' + d.seed_digits : '');
 
     renderVerify();
     renderCode();
@@ -245,6 +248,7 @@
     checkLine(list, r.countOk, t(r.countOk ? 'chk_count_ok' : 'chk_count_bad', { n: r.entryCount, m: d.entry_count }));
     if (!r.sortedOk) checkLine(list, false, t('chk_sorted_bad'));
     if (!r.seedOk) checkLine(list, false, t('chk_seed_bad'));
+    if (r.digitsOk === false) checkLine(list, false, t('chk_digits_bad', { n: d.seed_digits }));
     if (r.winnersOk === null) {
       var pending = checkLine(list, true, t('chk_winners_pending'));
       pending.className = 'pending';

@@ -87,6 +87,8 @@
         if (token()) api('GET', '/admin/api/whoami').then(learnPublicUrl, function () {});
       } else {
         $('pre').hidden = false;
+        $('reveal').disabled = claimClosed();
+        previewSeed();
         checkToken();
         if ($('login').hidden) $('seed-input').focus();
       }
@@ -139,49 +141,82 @@
     $('prize').textContent = d.prize;
     $('entry-count').textContent = t('show_entries', { n: d.entry_count });
     $('winners-wanted').textContent = t('show_winners_wanted', { n: d.winners_wanted });
+    $('seed-digits-sep').hidden = $('seed-digits-line').hidden = d.seed_digits == null;
+    $('seed-digits-line').textContent = d.seed_digits != null ? t('show_seed_digits', { n: d.seed_digits }) : '';
     renderDigest($('digest'), d.entries_digest);
     renderUrl($('public-url'), publicUrl());
     $('public-qr').src = '/qr.svg?path=' + encodeURIComponent('/draws/' + d.id);
     var labels = $('winner-list').querySelectorAll('.w-index');
     for (var i = 0; i < labels.length; i++) labels[i].textContent = t('winner_n', { n: i + 1 });
+    renderSeedRule();
     renderProof();
   }
 
   // ---- reveal -----------------------------------------------------------------
 
-  /** The seed as the server will hash it (SPEC 5.2), or null if it would be refused. */
-  function seedValue() { return QuizboothVerify.normaliseSeed($('seed-input').value); }
+  /** What the reveal would make of the typed seed (SPEC 5.2): {seed, count, bad}. */
+  function typedSeed() { return QuizboothVerify.revealSeed($('seed-input').value, draw ? draw.seed_digits : null); }
 
-  /** 1-based position of the first character a seed may not hold, after trimming. */
-  function badPosition(raw) {
-    var s = raw.replace(/^[\t\n\v\f\r ]+/, '').replace(/ {2,}/g, ' ');
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e) return i + 1;
-    }
-    return s.length + 1;
+  /** The seed as the server will hash it: the digits typed, or null if it would be refused. */
+  function seedValue() { return typedSeed().seed; }
+
+  /** Why the typed seed would be refused (a message), or '' when it is fine or still empty. */
+  function seedProblem(typed) {
+    var n = draw && draw.seed_digits;
+    if (typed.bad) return t('seed_invalid', { position: typed.bad });
+    if (typed.count > 64) return t('seed_too_long', { m: typed.count });
+    if (n != null && typed.count > n) return t('seed_count_wrong', { n: n, m: typed.count });
+    return '';
   }
 
-  /** Shows, large, the seed that would be hashed, while it is typed. */
+  /** The seed's length rule: one box per digit the draw was committed for. */
+  function renderSeedRule() {
+    if (!draw) return;
+    var n = draw.seed_digits, boxes = $('seed-boxes');
+    $('seed-label').textContent = n != null ? t('seed_input_label_n', { n: n }) : t('seed_input_label');
+    boxes.hidden = n == null;
+    if (n != null && boxes.children.length !== n) {
+      clear(boxes);
+      for (var i = 0; i < n; i++) boxes.appendChild(el('span', 'seed-box', ''));
+    }
+    previewSeed();
+  }
+
+  /** Shows, large, the seed that would be hashed, while it is typed: its digits in the boxes and a count. */
   function previewSeed() {
-    var seed = seedValue();
-    $('seed-preview').hidden = seed == null;
-    $('seed-preview-text').textContent = seed || '';
-    var raw = $('seed-input').value;
-    $('reveal-error').textContent = seed == null && raw.trim() ? t('seed_invalid', { position: badPosition(raw) }) : '';
+    if (!draw) return;
+    var typed = typedSeed(), n = draw.seed_digits;
+    var digits = $('seed-input').value.replace(/[^0-9]/g, '');
+    var boxes = $('seed-boxes').children;
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].textContent = digits.charAt(i);
+      boxes[i].className = 'seed-box' + (i < digits.length ? ' filled' : '');
+    }
+    $('seed-count').textContent = n != null ? t('seed_count', { m: typed.count, n: n }) : t('seed_count_free', { m: typed.count });
+    $('seed-count').className = 'seed-count' + (typed.seed ? ' ok' : '');
+    // With a box a digit, the boxes are the preview.
+    $('seed-boxes').className = 'seed-boxes' + (typed.seed ? ' complete' : '');
+    $('seed-preview').hidden = typed.seed == null || n != null;
+    $('seed-preview-text').textContent = typed.seed || '';
+    $('reveal-error').textContent = claimClosed() ? t('reveal_claim_closed') : seedProblem(typed);
+  }
+
+  /** Past its claim deadline a draw is no longer revealed (its winners would forfeit at once). */
+  function claimClosed() {
+    return !!draw && draw.status !== 'revealed' && !!draw.claim_by && Date.parse(draw.claim_by) <= Date.now();
   }
 
   function askConfirm(e) {
     e.preventDefault();
     $('reveal-error').textContent = '';
-    var raw = $('seed-input').value;
-    if (!raw.replace(/[\t\n\v\f\r ]/g, '')) { $('reveal-error').textContent = t('seed_empty'); $('seed-input').focus(); return; }
-    if (seedValue() == null) {
-      $('reveal-error').textContent = t('seed_invalid', { position: badPosition(raw) });
+    var typed = typedSeed(), n = draw && draw.seed_digits;
+    if (typed.seed == null) {
+      $('reveal-error').textContent = seedProblem(typed) ||
+        (!typed.count ? t('seed_empty') : t('seed_count_wrong', { n: n, m: typed.count }));
       $('seed-input').focus();
       return;
     }
-    $('confirm-seed').textContent = seedValue();
+    $('confirm-seed').textContent = typed.seed;
     $('seed-input').readOnly = true;
     $('reveal-step').hidden = true;
     $('confirm').hidden = false;
@@ -206,6 +241,9 @@
     }, function (err) {
       if (err.status === 401) {
         showLogin(t('token_bad'), reveal);
+      } else if (err.code === 'claim_closed') {
+        $('reveal-error').textContent = t('reveal_claim_closed');
+        backToEdit();
       } else if (err.status === 409) {
         // Revealed meanwhile (another screen): show what was drawn.
         return api('GET', '/api/draws/' + drawId).then(function (d) {

@@ -190,13 +190,37 @@ var QuizboothVerify = (function () {
   }
 
   /**
-   * The public seed as the service hashes and publishes it (SPEC 5.2):
+   * A published public seed as the verifiers accept it (SPEC 5.2): digits
+   * since issue 21, any printable ASCII before, so older draws still verify;
    * trimmed of ASCII white space, every run of spaces made one space, then 1
    * to 200 characters of printable ASCII; null when the seed must be refused.
    */
   function normaliseSeed(raw) {
     var s = String(raw).replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '').replace(/ {2,}/g, ' ');
     return /^[\x20-\x7e]{1,200}$/.test(s) ? s : null;
+  }
+
+  /**
+   * What a reveal makes of the typed seed (SPEC 5.2, "one call, one seed"):
+   * ASCII spaces and , . - + / : ; are dropped, anything but the digits 0-9
+   * is refused (never converted), 1 to 64 digits, exactly `seedDigits` when
+   * the draw was committed with it. The server decides; the projector uses
+   * this to show, while staff type, what it will send.
+   * → {seed: the digits or null, count: digits typed, bad: 1-based position
+   *    of the first refused character (0 if none)}
+   */
+  function revealSeed(raw, seedDigits) {
+    var s = String(raw), digits = '', bad = 0;
+    // Everything before the first refused character is ASCII, so its index
+    // + 1 is its position in characters, as the server's message counts.
+    for (var i = 0; i < s.length && !bad; i++) {
+      var c = s.charAt(i);
+      if (c >= '0' && c <= '9') digits += c;
+      else if (' ,.-+/:;'.indexOf(c) < 0) bad = i + 1;
+    }
+    var ok = !bad && digits.length >= 1 && digits.length <= 64 &&
+      (seedDigits == null || digits.length === seedDigits);
+    return { seed: ok ? digits : null, count: digits.length, bad: bad };
   }
 
   var api = {
@@ -229,9 +253,10 @@ var QuizboothVerify = (function () {
      * Check a downloaded entries.txt (string, Uint8Array or ArrayBuffer: pass
      * the raw bytes when you have them) against a draw from GET /api/draws/{id}.
      * → {digestOk, winnersOk, computedDigest, computedWinners, countOk, sortedOk,
-     *    seedOk, entryCount, codes, ok}; winnersOk and computedWinners are null
-     *    while the draw has no public seed; seedOk is false when the published
-     *    seed is not its own normal form (normaliseSeed).
+     *    seedOk, digitsOk, entryCount, codes, ok}; winnersOk and computedWinners
+     *    are null while the draw has no public seed; seedOk is false when the
+     *    published seed is not its own normal form (normaliseSeed), digitsOk
+     *    when a draw committed with seed_digits shows a seed of other digits.
      */
     verify: async function (entries, draw) {
       var bytes = toBytes(entries);
@@ -250,6 +275,9 @@ var QuizboothVerify = (function () {
       };
       // A published seed must be its own normal form: nothing invisible or look-alike in it.
       result.seedOk = draw.public_seed == null || normaliseSeed(draw.public_seed) === draw.public_seed;
+      // A draw committed with seed_digits was revealed with exactly that many digits.
+      result.digitsOk = draw.public_seed == null || draw.seed_digits == null ||
+        revealSeed(draw.public_seed, draw.seed_digits).seed === draw.public_seed;
       if (draw.public_seed != null) {
         var seedBytes = await api.seed(draw.entries_digest, draw.public_seed);
         var computed = await api.pick(codes, seedBytes, draw.winners_wanted);
@@ -259,11 +287,12 @@ var QuizboothVerify = (function () {
           computed.every(function (c, i) { return c === listed[i]; });
       }
       result.ok = result.digestOk && result.countOk && result.sortedOk && result.seedOk &&
-        result.winnersOk !== false;
+        result.digitsOk && result.winnersOk !== false;
       return result;
     },
 
     normaliseSeed: normaliseSeed,
+    revealSeed: revealSeed,
     parseEntries: parseEntries,
     sortCodes: sortCodes,
     entriesText: entriesText,

@@ -21,6 +21,41 @@ test('public seeds are normalised or refused as the Python reference does', () =
   }
 });
 
+test('a reveal reads a typed seed as the Python reference does (one call, one seed)', () => {
+  const digitCases = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'digit_seed_vectors.json'), 'utf8'));
+  assert.ok(digitCases.length >= 20);
+  for (const c of digitCases) {
+    assert.equal(V.revealSeed(c.raw, c.seed_digits).seed, c.seed,
+      `${JSON.stringify(c.raw)} (${c.seed_digits} digits): ${c.note}`);
+  }
+  const forms = ['73915', '7 3 9 1 5', '739,15', '7.3.9.1.5', '7-3-9-1-5'];
+  assert.deepEqual([...new Set(forms.map((f) => V.revealSeed(f, 5).seed))], ['73915']);
+  assert.deepEqual(V.revealSeed('7 3 ９ 1', null), { seed: null, count: 2, bad: 5 }, 'names the position');
+  assert.equal(V.revealSeed('73 9\u{1F600}', null).bad, 5, 'an emoji after four characters');
+  assert.deepEqual(V.revealSeed('7 3 9', 6), { seed: null, count: 3, bad: 0 }, 'too few digits');
+});
+
+test('a draw committed with seed_digits verifies only with that many digits', async () => {
+  const c = cases[0];
+  assert.equal(c.public_seed, '20211011');
+  const draw = {
+    entries_digest: c.digest, entry_count: V.sortCodes(c.entries).length, public_seed: c.public_seed,
+    winners_wanted: c.winners, winners: c.expected_winners.map((code) => ({ code })),
+  };
+  assert.equal((await V.verify(c.entries_txt, { ...draw, seed_digits: 8 })).ok, true);
+  const r = await V.verify(c.entries_txt, { ...draw, seed_digits: 6 });
+  assert.equal(r.winnersOk, true, 'the winners follow from the seed shown');
+  assert.equal(r.digitsOk, false, 'but not with the digit count sealed at commit');
+  assert.equal(r.ok, false);
+  const older = cases.find((x) => x.name === 'ten-entries-three-winners');
+  const o = await V.verify(older.entries_txt, {
+    entries_digest: older.digest, entry_count: null, public_seed: older.public_seed,
+    winners_wanted: older.winners, winners: older.expected_winners.map((code) => ({ code })),
+  });
+  assert.equal(o.ok, true, 'an older printable-ASCII seed, no seed_digits: still verifies');
+});
+
 test('a chain of re-draws follows the Python reference', async () => {
   const chain = JSON.parse(
     fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'chain_vectors.json'), 'utf8'));
