@@ -21,17 +21,6 @@ pub(super) fn after(a: &str, b: &str) -> bool {
     }
 }
 
-/// The draw, among a round's unrevealed ones (id, claim deadline), that
-/// keeps another from being committed at `at`: one that can still be
-/// revealed. A draw whose claim deadline passed before its reveal can never
-/// be revealed (its winners would forfeit at once), so it holds nothing up.
-pub(super) fn pending(unrevealed: &[(i64, Option<String>)], at: &str) -> Option<i64> {
-    unrevealed
-        .iter()
-        .find(|(_, claim_by)| !claim_by.as_deref().is_some_and(|by| after(at, by)))
-        .map(|(id, _)| *id)
-}
-
 /// Whether a re-draw of `replaced` (whose claimed wins number `claimed`)
 /// may be committed as `d`.
 pub(super) fn check_replacement(

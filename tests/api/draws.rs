@@ -488,20 +488,18 @@ async fn a_reveal_after_the_claim_deadline_is_409_claim_closed_and_changes_nothi
     let still = app.get_json(&format!("/api/draws/{id}")).await;
     assert_eq!(still["status"], "committed");
     assert_eq!(still["winners"], json!([]));
-    // It can never be revealed, so it no longer holds the round up.
-    let next = app
-        .staff_post(
+    // It can never be revealed, and it still holds the round: staff who
+    // dislike the numbers called cannot let the draw lapse and try again.
+    expect_error(
+        app.staff_post(
             "/admin/api/draws",
             json!({"round": "week-1", "prize": "纪念品", "winners": 1}),
         )
-        .await;
-    assert_eq!(
-        next.status(),
-        StatusCode::CREATED,
-        "a new draw of the round"
-    );
-    let next: Value = next.json().await.unwrap();
-    assert_eq!(next["entry_count"], 3, "with the same pool");
+        .await,
+        StatusCode::CONFLICT,
+        "pending_draw",
+    )
+    .await;
 }
 
 /// Issue 21: the console's winners list and copy came out with formulas

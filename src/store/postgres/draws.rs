@@ -35,8 +35,10 @@ const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.p
      WHERE w.code = $1 LIMIT 1";
 const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = $1";
 const INSERT_CLAIM: &str = "INSERT INTO claims (draw_id, code, claimed_at) VALUES ($1, $2, $3)";
-const PENDING_DRAWS: &str = "SELECT id, claim_by FROM draws WHERE set_id = $1 AND round_id = $2
-     AND public_seed IS NULL ORDER BY id";
+/// A round's unrevealed draw holds the round, also one past its claim
+/// deadline (see the SQLite engine's `PENDING_DRAW`).
+const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = $1 AND round_id = $2
+     AND public_seed IS NULL LIMIT 1";
 const POOL_CODES: &str = "SELECT code FROM entries e
      WHERE e.set_id = $1 AND e.round_id = $2
      AND NOT EXISTS (SELECT 1 FROM draw_winners w JOIN draws d ON d.id = w.draw_id
@@ -112,14 +114,8 @@ async fn commit(
 ) -> Result<std::result::Result<Draw, CommitRefused>> {
     lock(tx, Lock::Round(&d.set_id, &d.round_id)).await?;
     lock(tx, Lock::Audit).await?;
-    let unrevealed: Vec<(i64, Option<String>)> = tx
-        .rows(PENDING_DRAWS, &[&d.set_id, &d.round_id])
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    if let Some(id) = rules::pending(&unrevealed, &d.at) {
-        return Ok(Err(CommitRefused::Pending(id)));
+    if let Some(row) = tx.row_opt(PENDING_DRAW, &[&d.set_id, &d.round_id]).await? {
+        return Ok(Err(CommitRefused::Pending(row.get(0))));
     }
     if let Some(old) = d.replaces {
         let Some(replaced) = get_draw(tx, old).await? else {

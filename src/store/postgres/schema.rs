@@ -230,11 +230,9 @@ const MIGRATIONS: &[&str] = &[
     // seed must have, fixed at commit like the rest of the draw.
     r#"
     ALTER TABLE draws ADD COLUMN seed_digits INTEGER CHECK (seed_digits BETWEEN 1 AND 64);
-    -- A draw not revealed by its claim deadline can never be revealed, so
-    -- it no longer holds its round up: a commit, under its round's lock,
-    -- decides which unrevealed draw still counts (`rules::pending`).
-    DROP INDEX draws_one_pending;
-    CREATE INDEX draws_unrevealed ON draws (set_id, round_id) WHERE public_seed IS NULL;
+    -- A draw not revealed by its claim deadline can never be revealed,
+    -- and still holds its round (draws_one_pending stays): letting a draw
+    -- lapse is no way to try again with other numbers.
     CREATE OR REPLACE FUNCTION quizbooth_draw_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF OLD.public_seed IS NOT NULL OR NEW.public_seed IS NULL OR NEW.revealed_at IS NULL

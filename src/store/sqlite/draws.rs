@@ -36,10 +36,11 @@ const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.p
 const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = :receipt";
 const INSERT_CLAIM: &str =
     "INSERT INTO claims (draw_id, code, claimed_at) VALUES (:draw_id, :code, :claimed_at)";
-/// The round's unrevealed draws ([`rules::pending`] keeps those that can
-/// still be revealed).
-const PENDING_DRAWS: &str = "SELECT id, claim_by FROM draws WHERE set_id = :set_id
-     AND round_id = :round_id AND public_seed IS NULL ORDER BY id";
+/// A round's unrevealed draw holds the round: also one past its claim
+/// deadline, which can never be revealed, so that letting a draw lapse is
+/// no way to try again with other numbers.
+const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
+     AND public_seed IS NULL LIMIT 1";
 /// Read from `entries_code` alone, in code order (the phone index would
 /// take one lookup into the table per entry); withdrawn entries leave.
 pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries_code
@@ -125,14 +126,14 @@ fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<Str
 }
 
 fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw, CommitRefused>> {
-    let unrevealed: Vec<(i64, Option<String>)> = conn
-        .prepare_cached(PENDING_DRAWS)?
-        .query_map(
+    let pending: Option<i64> = conn
+        .prepare_cached(PENDING_DRAW)?
+        .query_row(
             named_params! {":set_id": d.set_id, ":round_id": d.round_id},
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    if let Some(id) = rules::pending(&unrevealed, &d.at) {
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = pending {
         return Ok(Err(CommitRefused::Pending(id)));
     }
     if let Some(old) = d.replaces {
