@@ -1,7 +1,10 @@
 //! The audit log's hash chain (SPEC §7), pure: each row's hash is the
 //! lowercase hex SHA-256 of `PREV\nSEQ\nAT\nACTION\nDETAIL`, PREV being the
 //! previous row's hash (64 zeros before the first). Changing, removing or
-//! inserting a row breaks every hash after it.
+//! inserting a row breaks every hash after it. [`records`] checks the
+//! log against the draws, claims, withdrawals and purges it speaks of.
+
+pub mod records;
 
 use sha2::{Digest, Sha256};
 

@@ -11,6 +11,8 @@ const POSTGRES: bool = true;
 
 #[path = "api/admin.rs"]
 mod admin;
+#[path = "api/audit.rs"]
+mod audit;
 #[path = "api/claims.rs"]
 mod claims;
 #[path = "api/defences.rs"]

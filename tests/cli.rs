@@ -424,3 +424,219 @@ fn a_database_url_that_cannot_be_reached_is_refused_without_its_password() {
     }
     assert_eq!(std::fs::metadata(bank).unwrap().permissions(), before);
 }
+
+/// The bytes, modification time and mode of a file, or `None` when absent.
+fn file_state(path: &std::path::Path) -> Option<(Vec<u8>, std::time::SystemTime, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((
+        std::fs::read(path).unwrap(),
+        meta.modified().unwrap(),
+        meta.permissions().mode(),
+    ))
+}
+
+/// The database file and its `-wal` and `-shm` beside it.
+fn with_suffix(db: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+/// A copy of the booth's database (file and write-ahead log) in `dir`,
+/// as someone holding the file has it.
+fn copy_of(db: &std::path::Path, dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let to = dir.join(name);
+    std::fs::copy(db, &to).unwrap();
+    if with_suffix(db, "-wal").exists() {
+        std::fs::copy(with_suffix(db, "-wal"), with_suffix(&to, "-wal")).unwrap();
+    }
+    to
+}
+
+/// `audit-verify`'s exit code and output, which never names an entrant.
+fn verify_output(db: &std::path::Path) -> (Option<i32>, String) {
+    let o = helpers::audit_verify(db);
+    let mut text = stdout(&o);
+    text.push_str(&String::from_utf8_lossy(&o.stderr));
+    for private in ["观众", "1380013", "1390013", "1370013", "1360013", "****"] {
+        assert!(!text.contains(private), "no name or phone: {text}");
+    }
+    (o.status.code(), text)
+}
+
+#[tokio::test]
+async fn audit_verify_reads_the_booth_file_without_writing_it() {
+    let app = helpers::spawn_app().await;
+    helpers::audited_event(&app).await;
+    // Let the server's half-second flush of session starts pass.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let db = app.db();
+    let files = [db.clone(), with_suffix(&db, "-wal")];
+    let before: Vec<_> = files.iter().map(|f| file_state(f)).collect();
+    let (code, text) = verify_output(&db);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("the chain holds"), "{text}");
+    let after: Vec<_> = files.iter().map(|f| file_state(f)).collect();
+    assert!(before[0].is_some(), "the file is there");
+    assert!(
+        before == after,
+        "the database file and its -wal are unchanged (bytes, time, mode) beside the running service"
+    );
+
+    // A copy at rest (log checkpointed away), made readable by others: the
+    // verifier leaves its bytes, time and mode, and makes no -wal.
+    let dir = tempfile::tempdir().unwrap();
+    let rest = copy_of(&db, dir.path(), "rest.db");
+    {
+        let conn = rusqlite::Connection::open(&rest).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    std::fs::set_permissions(&rest, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    assert!(!with_suffix(&rest, "-wal").exists());
+    let before = file_state(&rest);
+    let (code, text) = verify_output(&rest);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        before == file_state(&rest),
+        "bytes, time and mode unchanged"
+    );
+    assert!(
+        file_state(&with_suffix(&rest, "-wal")).is_none_or(|(bytes, _, _)| bytes.is_empty()),
+        "no write-ahead log written"
+    );
+}
+
+#[tokio::test]
+async fn audit_verify_names_each_attack_on_a_copy_of_the_booth_file() {
+    let app = helpers::spawn_app().await;
+    let event = helpers::audited_event(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = event.drawn["id"].as_i64().unwrap();
+    let winners: Vec<String> = event.drawn["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_owned())
+        .collect();
+    let loser = event.made[..3]
+        .iter()
+        .map(|m| m["code"].as_str().unwrap().to_owned())
+        .find(|c| !winners.contains(c))
+        .unwrap();
+    let (code, text) = verify_output(&app.db());
+    assert_eq!(code, Some(0), "{text}");
+    let head = |text: &str| {
+        text.split("head hash ")
+            .nth(1)
+            .map(|h| h[..64].to_owned())
+            .unwrap()
+    };
+    let published = head(&text);
+
+    let attack = |name: &str, sql: &str| {
+        let copy = copy_of(&app.db(), dir.path(), name);
+        rusqlite::Connection::open(&copy)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        verify_output(&copy)
+    };
+
+    // A winner forged, the triggers dropped first.
+    let (code, text) = attack(
+        "forged.db",
+        &format!(
+            "DROP TRIGGER draw_winners_never_changed;
+             UPDATE draw_winners SET code = '{loser}' WHERE draw_id = {id} AND position = 0;"
+        ),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("draw {id}: winners stored {loser} {}", winners[1])),
+        "the forged winner named: {text}"
+    );
+
+    // A claim with no audit row.
+    let (code, text) = attack(
+        "claim.db",
+        &format!(
+            "INSERT INTO claims (draw_id, code, claimed_at) VALUES ({id}, '{}', '2026-12-01T10:00:00+08:00');",
+            winners[1]
+        ),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "draw {id}: the claim of {} (at 2026-12-01T10:00:00+08:00) has no prize_claimed row",
+            winners[1]
+        )),
+        "{text}"
+    );
+
+    // The chain rewritten from an edited row on, every hash recomputed:
+    // the chain holds, the reveal's row no longer matches its draw.
+    let rewrite = |name: &str, edit: &dyn Fn(&str, &str) -> Option<String>| {
+        let copy = copy_of(&app.db(), dir.path(), name);
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        conn.execute_batch("DROP TRIGGER audit_never_changed")
+            .unwrap();
+        let rows: Vec<(i64, String, String, String)> = conn
+            .prepare("SELECT seq, at, action, detail FROM audit ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut prev = quizbooth::audit::GENESIS.to_owned();
+        let mut edited = false;
+        for (seq, at, action, detail) in rows {
+            let detail = match edit(&action, &detail) {
+                Some(new) => {
+                    edited = true;
+                    new
+                }
+                None => detail,
+            };
+            let hash = quizbooth::audit::hash(&prev, seq, &at, &action, &detail);
+            conn.execute(
+                "UPDATE audit SET detail = ?2, hash = ?3 WHERE seq = ?1",
+                rusqlite::params![seq, detail, hash],
+            )
+            .unwrap();
+            prev = hash;
+        }
+        assert!(edited, "{name}: a row was edited");
+        drop(conn);
+        verify_output(&copy)
+    };
+    let (code, text) = rewrite("rewritten.db", &|action, detail| {
+        (action == "draw_revealed").then(|| detail.replace("\"73915\"", "\"11111\""))
+    });
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        !text.contains("does not follow from it and the row before"),
+        "the chain itself holds: {text}"
+    );
+    assert!(
+        text.contains(&format!("draw {id}: seed \"73915\", its row")),
+        "{text}"
+    );
+    // A rewrite the records cannot contradict (the masked contact of a
+    // claim) is caught only by the head hash published before it.
+    let (code, text) = rewrite("masked.db", &|action, detail| {
+        (action == "prize_claimed").then(|| detail.replace(" handed out", "  handed out"))
+    });
+    assert_eq!(code, Some(0), "{text}");
+    assert_ne!(head(&text), published, "the head hash tells: {text}");
+
+    // The log emptied.
+    let (code, text) = attack(
+        "emptied.db",
+        "DROP TRIGGER audit_never_removed; DELETE FROM audit;",
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.starts_with("the audit log is empty"), "{text}");
+}

@@ -15,6 +15,7 @@
 //! Every operation that writes resolves only after its transaction is
 //! committed to disk.
 
+pub mod inspect;
 pub mod postgres;
 pub mod records;
 mod rules;

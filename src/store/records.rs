@@ -435,6 +435,8 @@ pub enum AuditAction {
     /// A draw's winners with full contacts were exported (CSV, or the text
     /// the console copies).
     WinnersExported,
+    /// An entrant withdrew their entry (its code only).
+    EntryWithdrawn,
 }
 
 impl AuditAction {
@@ -451,6 +453,7 @@ impl AuditAction {
             Self::EntriesExported => "entries_exported",
             Self::SetRemoved => "set_removed",
             Self::WinnersExported => "winners_exported",
+            Self::EntryWithdrawn => "entry_withdrawn",
         }
     }
 }

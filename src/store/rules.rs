@@ -173,6 +173,12 @@ impl Win {
     }
 }
 
+/// The audit line of a withdrawal: the code alone (it is public; the
+/// name and phone are gone).
+pub(super) fn withdrawal_detail(code: &str) -> String {
+    format!("entry {code} withdrawn")
+}
+
 /// The audit line of a purge.
 pub(super) fn purge_detail(set_id: &str, round_id: &str, erased: i64, how: &str) -> String {
     format!("{set_id}/{round_id}: names and phones of {erased} entries erased ({how})")
@@ -257,4 +263,86 @@ pub(super) fn decode_given(text: &str) -> Result<super::GivenAnswers, super::Sto
         .into_iter()
         .map(|(id, keys)| (id, keys.chars().map(String::from).collect()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::records::{said, Said};
+
+    /// `audit-verify` reads these lines back: a change to one must keep
+    /// what it reads (`crate::audit::records`).
+    #[test]
+    fn the_audit_lines_read_back_as_what_they_record() {
+        let c = crate::draw::commit(["BBBB-BBBB", "AAAA-AAAA"]);
+        let d = DrawRequest {
+            set_id: "netsec-week".into(),
+            round_id: "week-1".into(),
+            prize: "U 盘".into(),
+            winners: 1,
+            at: "2026-12-01T10:00:00+08:00".into(),
+            claim_by: None,
+            replaces: Some(4),
+            seed_digits: Some(5),
+        };
+        assert_eq!(
+            said("draw_committed", &commit_detail(7, &d, &c)),
+            Some(Ok(Said::Committed {
+                draw: 7,
+                digest: Some(c.digest.clone()),
+                entries: Some(2)
+            }))
+        );
+        let winners = vec!["AAAA-AAAA".to_owned(), "BBBB-BBBB".to_owned()];
+        for seed in ["73915", "7 3\"9\\1", "é"] {
+            assert_eq!(
+                said("draw_revealed", &reveal_detail(7, seed, &winners)),
+                Some(Ok(Said::Revealed {
+                    draw: 7,
+                    seed: seed.into(),
+                    winners: winners.clone()
+                })),
+                "{seed}"
+            );
+        }
+        let win = Win {
+            draw_id: 7,
+            prize: "U 盘".into(),
+            claim_by: None,
+            code: "AAAA-AAAA".into(),
+            name: Some("张三".into()),
+            phone: Some("13800138000".into()),
+            phone_key: None,
+            erased: None,
+            claimed_at: None,
+        };
+        let claimed = Some(Ok(Said::Claimed {
+            draw: 7,
+            code: "AAAA-AAAA".into(),
+        }));
+        assert_eq!(said("prize_claimed", &win.claim_detail()), claimed);
+        let erased = Win {
+            name: None,
+            phone: None,
+            ..win
+        };
+        assert_eq!(said("prize_claimed", &erased.claim_detail()), claimed);
+        assert_eq!(
+            said("entry_withdrawn", &withdrawal_detail("AAAA-AAAA")),
+            Some(Ok(Said::Withdrawn {
+                code: "AAAA-AAAA".into()
+            }))
+        );
+        assert_eq!(
+            said(
+                "contacts_purged",
+                &purge_detail("netsec-week", "week-1", 12, "staff, forced")
+            ),
+            Some(Ok(Said::Purged {
+                set_id: "netsec-week".into(),
+                round_id: "week-1".into(),
+                erased: 12
+            }))
+        );
+    }
 }

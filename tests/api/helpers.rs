@@ -508,3 +508,68 @@ pub fn sqlite_only(what: &str) -> bool {
     }
     !crate::POSTGRES
 }
+
+/// What [`audited_event`] made.
+#[allow(dead_code)]
+pub struct AuditedEvent {
+    /// The revealed draw (its winners, in order).
+    pub drawn: Value,
+    /// Every entry made (code, receipt, session), the withdrawn one last.
+    pub made: Vec<Value>,
+    /// The second draw, committed and not revealed.
+    pub pending: Value,
+}
+
+/// An event with everything the audit speaks of, made through the API: an
+/// entry withdrawn, a draw committed and revealed, its first winner's prize
+/// handed out, a second draw committed, the round's contacts purged.
+#[allow(dead_code)]
+pub async fn audited_event(app: &TestApp) -> AuditedEvent {
+    let mut made = Vec::new();
+    for (i, phone) in ["13800138000", "13900139000", "13700137000", "13600136000"]
+        .into_iter()
+        .enumerate()
+    {
+        made.push(app.entry_made(&format!("观众{i}"), phone, i % 2 == 0).await);
+    }
+    let gone = &made[3]["session"];
+    let r = app
+        .delete(&format!("/api/sessions/{}/entry", gone.as_str().unwrap()))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT, "withdrawn");
+    let claim_by = (app.clock.now() + chrono::Duration::days(1)).to_rfc3339();
+    let drawn = app
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 2, "claim_by": claim_by}),
+            "73915",
+        )
+        .await;
+    let first = drawn["winners"][0]["code"].clone();
+    let receipt = made.iter().find(|m| m["code"] == first).unwrap()["receipt"].clone();
+    let r = app
+        .staff_post("/admin/api/claims", json!({ "receipt": receipt }))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "claimed");
+    let pending = app
+        .committed(json!({"round": "week-1", "prize": "U 盘", "winners": 1}))
+        .await;
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({"force": true}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "purged");
+    AuditedEvent {
+        drawn,
+        made,
+        pending,
+    }
+}
+
+/// `quizbooth audit-verify --db` on this database.
+#[allow(dead_code)]
+pub fn audit_verify(db: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(["audit-verify", "--db"])
+        .arg(db)
+        .output()
+        .expect("the binary runs")
+}

@@ -8,6 +8,7 @@ mod postgres;
 const POSTGRES: bool = false;
 
 mod admin;
+mod audit;
 mod claims;
 mod defences;
 mod draws;

@@ -54,9 +54,15 @@ impl Postgres {
         let (code, round_id, set_id): (String, String, String) =
             (row.get(0), row.get(1), row.get(4));
         lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
-        tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
+        let changed = tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
         tx.exec(INSERT_WITHDRAWAL, &[&code, &at, &set_id, &round_id])
             .await?;
+        if changed > 0 {
+            // After the round's lock, as a draw's commit takes them.
+            lock(&tx, Lock::Audit).await?;
+            let detail = rules::withdrawal_detail(&code);
+            audit(&tx, AuditAction::EntryWithdrawn, &detail, at).await?;
+        }
         let entry = entry_of(&tx, &session)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;

@@ -17,6 +17,7 @@ mod draws;
 mod entries;
 mod erasure;
 pub mod import;
+pub(in crate::store) mod inspect;
 mod meta;
 mod nodes;
 pub mod schema;

@@ -255,7 +255,107 @@ const MIGRATIONS: &[&str] = &[
         RETURN NEW;
     END $$;
     "#,
+    // 4: what `audit-verify` checks the log against stays as recorded, as
+    // SQLite's migration 9: an entry a committed draw's pool holds (its
+    // round's, `seq` at most the draw's watermark) is never deleted and
+    // keeps its code, set and round; withdrawals and purges are never
+    // changed or removed. And `TRUNCATE`, which fires no row trigger, is
+    // refused on every table the log speaks of (on entries once a draw is
+    // committed). Withdrawals made before they were audited get their
+    // `entry_withdrawn` row (`after`).
+    r#"
+    CREATE FUNCTION quizbooth_entry_in_pool() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM draws d WHERE d.set_id = OLD.set_id AND d.round_id = OLD.round_id
+                   AND d.pool_watermark >= OLD.seq) THEN
+            IF TG_OP = 'DELETE' THEN
+                RAISE EXCEPTION 'an entry a committed draw holds is never removed';
+            END IF;
+            IF NEW.seq IS DISTINCT FROM OLD.seq OR NEW.code IS DISTINCT FROM OLD.code
+               OR NEW.set_id IS DISTINCT FROM OLD.set_id OR NEW.round_id IS DISTINCT FROM OLD.round_id THEN
+                RAISE EXCEPTION 'an entry a committed draw holds keeps its code and round';
+            END IF;
+        END IF;
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER entries_in_a_pool_never_removed BEFORE DELETE ON entries
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_entry_in_pool();
+    CREATE TRIGGER entries_in_a_pool_fixed BEFORE UPDATE OF seq, code, set_id, round_id ON entries
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_entry_in_pool();
+    CREATE FUNCTION quizbooth_entries_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM draws) THEN
+            RAISE EXCEPTION 'entries are never truncated once a draw is committed';
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER entries_never_truncated BEFORE TRUNCATE ON entries
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_entries_kept();
+    CREATE TRIGGER withdrawals_never_changed BEFORE UPDATE ON withdrawals
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a withdrawal is never changed');
+    CREATE TRIGGER purges_never_changed BEFORE UPDATE ON purges
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a purge is never changed');
+    CREATE TRIGGER purges_never_removed BEFORE DELETE ON purges
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_refuse('a purge is never removed');
+    CREATE TRIGGER audit_never_truncated BEFORE TRUNCATE ON audit
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('the audit log is append-only');
+    CREATE TRIGGER draws_never_truncated BEFORE TRUNCATE ON draws
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('a committed draw is never deleted');
+    CREATE TRIGGER draw_winners_never_truncated BEFORE TRUNCATE ON draw_winners
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('winners are never removed');
+    CREATE TRIGGER claims_never_truncated BEFORE TRUNCATE ON claims
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('a claim is never removed');
+    CREATE TRIGGER withdrawals_never_truncated BEFORE TRUNCATE ON withdrawals
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('a withdrawal is never undone');
+    CREATE TRIGGER purges_never_truncated BEFORE TRUNCATE ON purges
+        FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('a purge is never removed');
+    "#,
 ];
+
+/// What a migration needs that SQL cannot do, in its transaction after its SQL.
+async fn after(
+    tx: &tokio_postgres::Transaction<'_>,
+    version: usize,
+) -> Result<(), tokio_postgres::Error> {
+    if version != 4 {
+        return Ok(());
+    }
+    // Migration 4: an `entry_withdrawn` row for each earlier withdrawal,
+    // oldest first, at the time it was made, chained as `audit::append` does.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&super::Lock::Audit.key()],
+    )
+    .await?;
+    let earlier = tx
+        .query(
+            "SELECT code, withdrawn_at FROM withdrawals ORDER BY withdrawn_at, code",
+            &[],
+        )
+        .await?;
+    for w in earlier {
+        let (code, at): (String, String) = (w.try_get(0)?, w.try_get(1)?);
+        let last = tx
+            .query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])
+            .await?;
+        let (seq, prev) = match last {
+            Some(r) => (r.try_get::<_, i64>(0)? + 1, r.try_get::<_, String>(1)?),
+            None => (1, crate::audit::GENESIS.to_owned()),
+        };
+        let action = crate::store::AuditAction::EntryWithdrawn.as_str();
+        let detail = crate::store::rules::withdrawal_detail(&code);
+        let hash = crate::audit::hash(&prev, seq, &at, action, &detail);
+        tx.execute(
+            "INSERT INTO audit (seq, at, action, detail, hash) VALUES ($1, $2, $3, $4, $5)",
+            &[&seq, &at, &action, &detail, &hash],
+        )
+        .await?;
+    }
+    Ok(())
+}
 
 /// Brings the schema up to date, one migration a transaction, under the
 /// migration lock (held by this connection's session until it is released).
@@ -301,6 +401,7 @@ async fn migrate_locked(client: &mut Client) -> Result<(), tokio_postgres::Error
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = client.transaction().await?;
         tx.batch_execute(sql).await?;
+        after(&tx, i + 1).await?;
         tx.execute(
             "UPDATE schema_version SET version = $1",
             &[&((i + 1) as i32)],

@@ -93,10 +93,20 @@ pub(super) fn from_url(url: &str) -> anyhow::Result<(String, Tls)> {
 
 /// One connection, its I/O driven by a task of its own (for `migrate`).
 pub(super) async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+    connect_with(url, |_| {}).await
+}
+
+/// [`connect`], with `adjust` applied to the URL's settings first.
+pub(super) async fn connect_with(
+    url: &str,
+    adjust: impl FnOnce(&mut tokio_postgres::Config),
+) -> anyhow::Result<tokio_postgres::Client> {
     let (url, tls) = from_url(url)?;
+    let mut config: tokio_postgres::Config = url.parse()?;
+    adjust(&mut config);
     Ok(match tls {
-        Tls::Off => drive(tokio_postgres::connect(&url, tokio_postgres::NoTls).await?),
-        Tls::On(t) => drive(tokio_postgres::connect(&url, t).await?),
+        Tls::Off => drive(config.connect(tokio_postgres::NoTls).await?),
+        Tls::On(t) => drive(config.connect(t).await?),
     })
 }
 

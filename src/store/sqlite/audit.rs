@@ -19,6 +19,16 @@ pub(super) fn append(
     detail: &str,
     at: &str,
 ) -> Result<AuditEntry> {
+    Ok(append_row(conn, action, detail, at)?)
+}
+
+/// [`append`], in SQLite's error (for migrations).
+pub(super) fn append_row(
+    conn: &Connection,
+    action: AuditAction,
+    detail: &str,
+    at: &str,
+) -> rusqlite::Result<AuditEntry> {
     let last: Option<(i64, String)> = conn
         .prepare_cached(LAST)?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -40,10 +40,15 @@ fn withdraw(conn: &Connection, session: &str, at: &str) -> Result<Option<Withdra
     let Some(code) = code else {
         return Ok(None);
     };
-    conn.prepare_cached(WITHDRAW_ENTRY)?
+    let changed = conn
+        .prepare_cached(WITHDRAW_ENTRY)?
         .execute(named_params! {":session_id": session, ":at": at})?;
     conn.prepare_cached(INSERT_WITHDRAWAL)?
         .execute(named_params! {":code": code, ":at": at})?;
+    if changed > 0 {
+        let detail = rules::withdrawal_detail(&code);
+        audit(conn, AuditAction::EntryWithdrawn, &detail, at)?;
+    }
     let entry =
         entry_of(conn, session)?.ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;
     Ok(Some(Withdrawn {

@@ -313,6 +313,29 @@ const MIGRATIONS: &[&str] = &[
       OR NEW.pool_watermark IS NOT OLD.pool_watermark
       OR NEW.seed_digits IS NOT OLD.seed_digits
     BEGIN SELECT RAISE(ABORT, 'a committed draw is never changed'); END;",
+    // 9: what `audit-verify` checks the log against stays as recorded. An
+    // entry a committed draw's pool holds (its round's, at most the draw's
+    // watermark) is never deleted and keeps its code, set and round (a
+    // withdrawal or purge still erases its name and phone); withdrawals
+    // and purges are never changed or removed. Withdrawals are audited
+    // from now on (`entry_withdrawn`); those made before get their row
+    // here (`after`), each at its own time.
+    "CREATE TRIGGER entries_in_a_pool_never_removed BEFORE DELETE ON entries
+    WHEN EXISTS (SELECT 1 FROM draws WHERE set_id = OLD.set_id AND round_id = OLD.round_id
+                 AND pool_watermark >= OLD.rowid)
+    BEGIN SELECT RAISE(ABORT, 'an entry a committed draw holds is never removed'); END;
+    CREATE TRIGGER entries_in_a_pool_fixed BEFORE UPDATE ON entries
+    WHEN (NEW.rowid IS NOT OLD.rowid OR NEW.code IS NOT OLD.code
+          OR NEW.set_id IS NOT OLD.set_id OR NEW.round_id IS NOT OLD.round_id)
+      AND EXISTS (SELECT 1 FROM draws WHERE set_id = OLD.set_id AND round_id = OLD.round_id
+                  AND pool_watermark >= OLD.rowid)
+    BEGIN SELECT RAISE(ABORT, 'an entry a committed draw holds keeps its code and round'); END;
+    CREATE TRIGGER withdrawals_never_changed BEFORE UPDATE ON withdrawals
+    BEGIN SELECT RAISE(ABORT, 'a withdrawal is never changed'); END;
+    CREATE TRIGGER purges_never_changed BEFORE UPDATE ON purges
+    BEGIN SELECT RAISE(ABORT, 'a purge is never changed'); END;
+    CREATE TRIGGER purges_never_removed BEFORE DELETE ON purges
+    BEGIN SELECT RAISE(ABORT, 'a purge is never removed'); END;",
 ];
 
 /// `meta` key of the secret under which phones are hashed.
@@ -320,9 +343,29 @@ pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
 
 /// What a migration needs that SQL cannot do, run in its transaction after its SQL.
 fn after(tx: &rusqlite::Transaction<'_>, version: usize) -> rusqlite::Result<()> {
-    if version != 7 {
-        return Ok(());
+    match version {
+        7 => hash_phones(tx),
+        9 => audit_earlier_withdrawals(tx),
+        _ => Ok(()),
     }
+}
+
+/// Migration 9: an `entry_withdrawn` row for each withdrawal made before
+/// withdrawals were audited, oldest first, at the time it was made.
+fn audit_earlier_withdrawals(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let earlier: Vec<(String, String)> = tx
+        .prepare("SELECT code, withdrawn_at FROM withdrawals ORDER BY withdrawn_at, code")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (code, at) in earlier {
+        let detail = crate::store::rules::withdrawal_detail(&code);
+        super::audit::append_row(tx, crate::store::AuditAction::EntryWithdrawn, &detail, &at)?;
+    }
+    Ok(())
+}
+
+/// Migration 7: the keyed hash and the published masks of earlier entries.
+fn hash_phones(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
         rusqlite::params![PHONE_KEY_SECRET, crate::quiz::token::new_secret()],

@@ -9,6 +9,7 @@ mod audit;
 mod draws;
 mod entries;
 mod erasure;
+pub(in crate::store) mod inspect;
 mod meta;
 pub mod migrations;
 mod stats;

@@ -1,0 +1,232 @@
+//! SPEC §7, the audit proves what it claims: the database refuses changes
+//! to what the log speaks of (on PostgreSQL `TRUNCATE` too), and
+//! `quizbooth audit-verify` checks the records against the log, read-only,
+//! naming what was removed behind the refusals' back. The attacks are SQL,
+//! as someone with the database file or a database login would send it.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The engine's refusal of `sql`, which must name `why` (so it is the
+/// trigger that refused, not some other error).
+fn refused(app: &TestApp, sql: &str, why: &str) {
+    match app.try_sql(sql) {
+        Ok(_) => panic!("not refused: {sql}"),
+        Err(e) => assert!(e.contains(why), "{sql}: refused for another reason: {e}"),
+    }
+}
+
+fn out(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_database_refuses_changes_to_what_the_audit_speaks_of() {
+    let app = spawn_app().await;
+    let event = audited_event(&app).await;
+    let held = event.made[1]["code"].as_str().unwrap().to_owned();
+    let late = app.entry("晚到", "13500135000").await;
+    let pending = &event.pending["id"];
+    let mut cases = vec![
+        (
+            "UPDATE audit SET detail = 'nothing' WHERE seq = 1".to_owned(),
+            "append-only",
+        ),
+        ("DELETE FROM audit WHERE seq = 1".into(), "append-only"),
+        ("UPDATE draws SET prize = '大奖'".into(), "never changed"),
+        (
+            format!("DELETE FROM draws WHERE id = {pending}"),
+            "never deleted",
+        ),
+        (
+            "UPDATE draw_winners SET code = 'AAAA-AAAA'".into(),
+            "never changed",
+        ),
+        ("DELETE FROM draw_winners".into(), "never removed"),
+        (
+            "UPDATE claims SET claimed_at = '2000-01-01T00:00:00+08:00'".into(),
+            "never changed",
+        ),
+        ("DELETE FROM claims".into(), "never removed"),
+        (
+            format!("DELETE FROM entries WHERE code = '{held}'"),
+            "never removed",
+        ),
+        (
+            format!("UPDATE entries SET code = 'ZZZZ-ZZZZ' WHERE code = '{held}'"),
+            "keeps its code",
+        ),
+        (
+            format!("UPDATE entries SET round_id = 'week-2' WHERE code = '{held}'"),
+            "keeps its code",
+        ),
+        (
+            format!("UPDATE entries SET set_id = 'other' WHERE code = '{held}'"),
+            "keeps its code",
+        ),
+        (
+            "UPDATE withdrawals SET withdrawn_at = '2000-01-01T00:00:00+08:00'".into(),
+            "never changed",
+        ),
+        ("DELETE FROM withdrawals".into(), "never undone"),
+        ("UPDATE purges SET erased = 0".into(), "never changed"),
+        ("DELETE FROM purges".into(), "never removed"),
+    ];
+    if crate::POSTGRES {
+        cases.extend([
+            ("TRUNCATE audit".to_owned(), "append-only"),
+            ("TRUNCATE draws CASCADE".into(), "never"),
+            ("TRUNCATE draw_winners CASCADE".into(), "never removed"),
+            ("TRUNCATE claims".into(), "never removed"),
+            ("TRUNCATE entries".into(), "never truncated"),
+            ("TRUNCATE withdrawals".into(), "never undone"),
+            ("TRUNCATE purges".into(), "never removed"),
+        ]);
+    }
+    for (sql, why) in &cases {
+        refused(&app, sql, why);
+    }
+    // What a withdrawal and a purge do stays possible, and an entry no
+    // committed pool holds is not guarded.
+    app.try_sql(&format!(
+        "UPDATE entries SET name = NULL, phone = NULL, erased = 'purged' WHERE code = '{held}'"
+    ))
+    .unwrap();
+    app.try_sql(&format!("DELETE FROM entries WHERE code = '{late}'"))
+        .unwrap();
+    let o = audit_verify(&database(app.dir.path()));
+    assert!(
+        o.status.success(),
+        "nothing it checks was changed: {}",
+        out(&o)
+    );
+}
+
+#[tokio::test]
+async fn audit_verify_checks_an_event_and_names_what_was_removed_behind_the_refusals() {
+    let app = spawn_app().await;
+    let event = audited_event(&app).await;
+    let db = database(app.dir.path());
+    let state = || {
+        crate::POSTGRES.then(|| {
+            app.sql(
+                "SELECT (SELECT string_agg(version::text, ',') FROM schema_version) || ' ' ||
+                        (SELECT COALESCE(string_agg(number || holder || renewed_at::text, ','), '') FROM node_leases)",
+            )
+        })
+    };
+    let before = state();
+    let o = audit_verify(&db);
+    let text = out(&o);
+    assert!(o.status.success(), "{text}");
+    for want in [
+        "rows; the chain holds; last hash ",
+        "2 draws (1 revealed, winners recomputed from entries.txt and seed), 1 claims, 1 withdrawals, 1 purges",
+        "head hash ",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    for private in ["观众", "1380013", "1390013", "1370013", "1360013", "****"] {
+        assert!(!text.contains(private), "no name or phone: {text}");
+    }
+    assert_eq!(state(), before, "no migration, no lease");
+
+    let id = &event.drawn["id"];
+    let first = event.drawn["winners"][0]["code"].as_str().unwrap();
+    // The claim removed (the prize could be handed out again).
+    if crate::POSTGRES {
+        refused(&app, "TRUNCATE claims", "never removed");
+        app.sql("ALTER TABLE claims DISABLE TRIGGER USER; TRUNCATE claims");
+    } else {
+        app.try_sql(&format!(
+            "{} DELETE FROM claims;",
+            drop_trigger("claims_never_removed", "claims")
+        ))
+        .unwrap();
+    }
+    let o = audit_verify(&db);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "prize_claimed of {first} in draw {id}, which claims does not hold"
+        )),
+        "{text}"
+    );
+    // Which lets the desk hand the prize out again: the log keeps both.
+    let receipt = event.made.iter().find(|m| m["code"] == first).unwrap()["receipt"].clone();
+    let r = app
+        .staff_post("/admin/api/claims", json!({ "receipt": receipt }))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "handed out a second time");
+    let o = audit_verify(&db);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "draw {id}: {first} claimed once, but 2 prize_claimed rows"
+        )),
+        "{text}"
+    );
+
+    // The log emptied.
+    if crate::POSTGRES {
+        refused(&app, "TRUNCATE audit", "append-only");
+        app.sql("ALTER TABLE audit DISABLE TRIGGER USER; TRUNCATE audit");
+    } else {
+        app.try_sql(&format!(
+            "{} DELETE FROM audit;",
+            drop_trigger("audit_never_removed", "audit")
+        ))
+        .unwrap();
+    }
+    let o = audit_verify(&db);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.starts_with("the audit log is empty, yet the database holds 2 draw(s), 1 claim(s), 1 withdrawal(s) and 1 purge(s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("draw {id}: no draw_committed row")),
+        "{text}"
+    );
+    assert_eq!(state(), before, "no migration, no lease");
+}
+
+#[tokio::test]
+async fn audit_verify_refuses_a_database_with_no_quizbooth_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = if crate::POSTGRES {
+        let Some(url) = crate::postgres::database_url() else {
+            return;
+        };
+        std::path::PathBuf::from(url)
+    } else {
+        let file = dir.path().join("other.db");
+        rusqlite::Connection::open(&file)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        file
+    };
+    let o = audit_verify(&db);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("holds no quizbooth schema"), "{err}");
+    if crate::POSTGRES {
+        let cluster = crate::postgres::cluster().unwrap();
+        let tables = cluster.psql(
+            db.to_str().unwrap(),
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+        );
+        assert_eq!(tables, "0", "nothing was migrated");
+    } else {
+        let version: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 0, "nothing was migrated");
+    }
+}
