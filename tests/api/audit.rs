@@ -230,3 +230,66 @@ async fn audit_verify_refuses_a_database_with_no_quizbooth_schema() {
         assert_eq!(version, 0, "nothing was migrated");
     }
 }
+
+/// README "Several machines": the schema is made by an owner role, and the
+/// nodes run as a role that may read, insert and update but owns nothing,
+/// so the refusals are not theirs to lift.
+#[tokio::test]
+async fn a_node_runs_as_a_role_that_cannot_lift_the_refusals() {
+    if !crate::POSTGRES {
+        eprintln!("PostgreSQL only (database roles); runs in tests/api_pg");
+        return;
+    }
+    // The owner's first start made the schema.
+    let owner = spawn_app().await;
+    let url = database(owner.dir.path());
+    let url = url.to_str().unwrap();
+    let db = url.rsplit('/').next().unwrap();
+    let role = format!("{db}_node");
+    owner.sql(&format!(
+        "CREATE ROLE {role} LOGIN;
+         GRANT CONNECT ON DATABASE {db} TO {role};
+         GRANT USAGE ON SCHEMA public TO {role};
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
+         GRANT INSERT, UPDATE ON meta, set_versions, shared_sets, submissions, entries,
+             round_stats, question_stats, draws, node_leases TO {role};
+         GRANT INSERT ON draw_winners, claims, audit, withdrawals, purges TO {role};
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};"
+    ));
+    let node_url = url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(node_url, url);
+    let node = owner
+        .started_again(0, |s| s.db = node_url.clone().into())
+        .await;
+    let event = audited_event(&node).await;
+    let o = audit_verify(std::path::Path::new(&node_url));
+    assert!(o.status.success(), "{}", out(&o));
+
+    let cluster = crate::postgres::cluster().unwrap();
+    let as_node = |sql: &str| cluster.try_psql(&node_url, sql);
+    for (sql, why) in [
+        ("TRUNCATE claims", "permission denied"),
+        ("TRUNCATE audit", "permission denied"),
+        ("DELETE FROM claims", "permission denied"),
+        ("ALTER TABLE claims DISABLE TRIGGER USER", "must be owner"),
+        ("DROP TRIGGER audit_never_removed ON audit", "must be owner"),
+        (
+            "SET session_replication_role = replica",
+            "permission denied",
+        ),
+        ("UPDATE audit SET detail = 'nothing'", "permission denied"),
+    ] {
+        match as_node(sql) {
+            Ok(_) => panic!("the node's role may {sql}"),
+            Err(e) => assert!(e.contains(why), "{sql}: {e}"),
+        }
+    }
+    let first = event.drawn["winners"][0]["code"].as_str().unwrap();
+    assert_eq!(
+        owner.sql(&format!(
+            "SELECT count(*) FROM claims WHERE code = '{first}'"
+        )),
+        "1",
+        "the claim stands"
+    );
+}

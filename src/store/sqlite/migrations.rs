@@ -422,6 +422,67 @@ mod tests {
     use super::*;
 
     #[test]
+    fn withdrawals_made_before_they_were_audited_get_their_row_in_the_chain() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..7].iter().enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            after(&tx, i + 1).unwrap();
+            tx.pragma_update(None, "user_version", i + 1).unwrap();
+            tx.commit().unwrap();
+        }
+        let at = "2026-12-01T10:00:00+08:00";
+        super::super::audit::append_row(&conn, crate::store::AuditAction::SetUploaded, "s", at)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO withdrawals VALUES ('BBBB-BBBB', '2026-12-01T11:00:00+08:00', 0);
+             INSERT INTO withdrawals VALUES ('AAAA-AAAA', '2026-12-01T10:30:00+08:00', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<crate::store::AuditEntry> = conn
+            .prepare("SELECT seq, at, action, detail, hash FROM audit ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| {
+                Ok(crate::store::AuditEntry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                    hash: r.get(4)?,
+                })
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let logged: Vec<(&str, &str, &str)> = rows[1..]
+            .iter()
+            .map(|r| (r.at.as_str(), r.action.as_str(), r.detail.as_str()))
+            .collect();
+        assert_eq!(
+            logged,
+            [
+                (
+                    "2026-12-01T10:30:00+08:00",
+                    "entry_withdrawn",
+                    "entry AAAA-AAAA withdrawn"
+                ),
+                (
+                    "2026-12-01T11:00:00+08:00",
+                    "entry_withdrawn",
+                    "entry BBBB-BBBB withdrawn"
+                ),
+            ],
+            "oldest first, each at its own time"
+        );
+        assert_eq!(
+            crate::audit::verify(&rows),
+            Ok(()),
+            "chained on the rows before"
+        );
+    }
+
+    #[test]
     fn migrations_run_once_and_end_at_the_current_schema() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(MIGRATIONS[0]).unwrap();
