@@ -148,6 +148,10 @@ pub struct AuditVerifyArgs {
     /// The database: a SQLite file or a postgres:// URL.
     #[arg(long, env = "QUIZBOOTH_DB", default_value = "data/quizbooth.db")]
     pub db: PathBuf,
+    /// A head hash printed and published earlier (repeatable): it must
+    /// still be the hash of a row, else the log was rewritten since.
+    #[arg(long, value_name = "HASH")]
+    pub published: Vec<String>,
 }
 
 /// A trusted proxy: `10.0.0.0/8`, or one address (`10.0.0.5`, a /32).

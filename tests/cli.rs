@@ -631,6 +631,34 @@ async fn audit_verify_names_each_attack_on_a_copy_of_the_booth_file() {
     });
     assert_eq!(code, Some(0), "{text}");
     assert_ne!(head(&text), published, "the head hash tells: {text}");
+    let masked = dir.path().join("masked.db");
+    let o = quizbooth(&[
+        "audit-verify",
+        "--db",
+        masked.to_str().unwrap(),
+        "--published",
+        &published,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with(&format!(
+            "published head hash {published} is not in the chain"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    let o = quizbooth(&[
+        "audit-verify",
+        "--db",
+        app.db().to_str().unwrap(),
+        "--published",
+        &published,
+    ]);
+    assert!(
+        o.status.success(),
+        "the untouched file holds it: {}",
+        stdout(&o)
+    );
 
     // The log emptied.
     let (code, text) = attack(

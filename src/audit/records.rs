@@ -188,6 +188,11 @@ fn debug_string(text: &str) -> Option<(String, &str)> {
     None
 }
 
+/// A `draw_committed` row: its seq, time, digest and pool size.
+type CommitRow<'a> = (i64, &'a str, Option<String>, Option<i64>);
+/// A `draw_revealed` row: its seq, time, seed and winners.
+type RevealRow<'a> = (i64, &'a str, String, Vec<String>);
+
 /// Checks everything SPEC §7 says `audit-verify` checks.
 pub fn check(found: &Inspection) -> Report {
     let mut breaks = Vec::new();
@@ -210,8 +215,8 @@ pub fn check(found: &Inspection) -> Report {
     }
 
     // What the rows say, by kind, each with its row.
-    let mut committed: HashMap<i64, Vec<(i64, &str, Option<String>, Option<i64>)>> = HashMap::new();
-    let mut revealed: HashMap<i64, Vec<(i64, &str, String, Vec<String>)>> = HashMap::new();
+    let mut committed: HashMap<i64, Vec<CommitRow>> = HashMap::new();
+    let mut revealed: HashMap<i64, Vec<RevealRow>> = HashMap::new();
     let mut claimed: HashMap<(i64, String), Vec<(i64, &str)>> = HashMap::new();
     let mut withdrawn: HashMap<String, Vec<(i64, &str)>> = HashMap::new();
     let mut purged: Vec<(i64, &str, String, String, i64)> = Vec::new();
@@ -480,6 +485,20 @@ pub fn check(found: &Inspection) -> Report {
         purges: found.purges.len(),
         head: found.audit.last().map(|r| r.hash.clone()),
     }
+}
+
+/// Each head hash published earlier must still be a row's hash: a log
+/// rewritten from any row before it, however well its hashes were
+/// recomputed, no longer holds it.
+pub fn check_published(found: &Inspection, published: &[String]) -> Vec<String> {
+    published
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !found.audit.iter().any(|r| r.hash == *h))
+        .map(|h| {
+            format!("published head hash {h} is not in the chain: the log was rewritten since it was published (or it is another database's)")
+        })
+        .collect()
 }
 
 /// The pool against its digest and count, and a revealed draw's winners
@@ -772,6 +791,22 @@ mod tests {
             .breaks
             .iter()
             .any(|b| b == "row 2: its draw_committed detail cannot be read"));
+    }
+
+    #[test]
+    fn a_published_head_hash_must_stay_in_the_chain() {
+        let found = event();
+        let head = found.audit[3].hash.to_ascii_uppercase();
+        assert_eq!(
+            check_published(&found, std::slice::from_ref(&head)),
+            Vec::<String>::new()
+        );
+        let mut rewritten = found.clone();
+        rewritten.audit[3].detail = "draw 1: X (changed) handed out".into();
+        let rewritten = rehashed(rewritten);
+        let breaks = check_published(&rewritten, std::slice::from_ref(&head));
+        assert_eq!(breaks.len(), 1);
+        assert!(breaks[0].contains(&head.to_ascii_lowercase()), "{breaks:?}");
     }
 
     #[test]

@@ -250,10 +250,9 @@ async fn a_node_runs_as_a_role_that_cannot_lift_the_refusals() {
         "CREATE ROLE {role} LOGIN;
          GRANT CONNECT ON DATABASE {db} TO {role};
          GRANT USAGE ON SCHEMA public TO {role};
-         GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
-         GRANT INSERT, UPDATE ON meta, set_versions, shared_sets, submissions, entries,
-             round_stats, question_stats, draws, node_leases TO {role};
-         GRANT INSERT ON draw_winners, claims, audit, withdrawals, purges TO {role};
+         GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role};
+         REVOKE UPDATE ON audit, draw_winners, claims, withdrawals, purges FROM {role};
+         REVOKE INSERT, UPDATE ON schema_version FROM {role};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};"
     ));
     let node_url = url.replacen("postgres@", &format!("{role}@"), 1);
