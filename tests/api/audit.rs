@@ -292,3 +292,60 @@ async fn a_node_runs_as_a_role_that_cannot_lift_the_refusals() {
         "the claim stands"
     );
 }
+
+/// A PostgreSQL database from before withdrawals were audited: its
+/// withdrawals get their `entry_withdrawn` rows when migration 4 runs.
+#[tokio::test]
+async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() {
+    if !crate::POSTGRES {
+        eprintln!("PostgreSQL's migration 4; SQLite's 9 is a unit test of the migrations");
+        return;
+    }
+    let app = spawn_app().await;
+    let made = app.entry_made("观众", "13800138000", false).await;
+    let r = app
+        .delete(&format!(
+            "/api/sessions/{}/entry",
+            made["session"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Back to schema version 3: migration 4's refusals gone, and with them
+    // the withdrawal's row (the only one, so the chain stays whole).
+    app.sql(
+        "DROP FUNCTION quizbooth_entry_in_pool() CASCADE;
+         DROP FUNCTION quizbooth_entries_kept() CASCADE;
+         DROP TRIGGER withdrawals_never_changed ON withdrawals;
+         DROP TRIGGER purges_never_changed ON purges;
+         DROP TRIGGER purges_never_removed ON purges;
+         DROP TRIGGER audit_never_truncated ON audit;
+         DROP TRIGGER draws_never_truncated ON draws;
+         DROP TRIGGER draw_winners_never_truncated ON draw_winners;
+         DROP TRIGGER claims_never_truncated ON claims;
+         DROP TRIGGER withdrawals_never_truncated ON withdrawals;
+         DROP TRIGGER purges_never_truncated ON purges;
+         ALTER TABLE audit DISABLE TRIGGER audit_never_removed;
+         DELETE FROM audit;
+         ALTER TABLE audit ENABLE TRIGGER audit_never_removed;
+         UPDATE schema_version SET version = 3;",
+    );
+    let db = database(app.dir.path());
+    let o = audit_verify(&db);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("but no entry_withdrawn row"),
+        "{}",
+        out(&o)
+    );
+    let again = app.started_again(0, |_| {}).await;
+    assert_eq!(app.sql("SELECT version FROM schema_version"), "4");
+    let o = audit_verify(&db);
+    assert!(o.status.success(), "{}", out(&o));
+    let log = again.staff_json("/admin/api/audit").await;
+    assert_eq!(log[0]["action"], "entry_withdrawn", "{log}");
+    assert_eq!(
+        log[0]["detail"],
+        format!("entry {} withdrawn", made["code"].as_str().unwrap())
+    );
+    refused(&app, "TRUNCATE audit", "append-only");
+}
