@@ -4,7 +4,7 @@
 //! by upload; one is made active by `--set`, the console, or memory.
 //! `quizbooth check` reads folders through the same [`read_folder`].
 
-use super::{load, parse_bank, Bank, Problem};
+use super::{load, parse_bank, Bank, LoadReport, Problem};
 use crate::clock::{rfc3339, Clock};
 use crate::store::{AuditAction, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
@@ -78,10 +78,16 @@ pub enum RegistryError {
     /// The banks folder could not be read or written.
     #[error("{0}")]
     Folder(String),
+    /// Another upload is being checked; this one waited its turn too long.
+    #[error("另一个题库文件正在检查，请稍候再上传 (another upload is being checked; try again in a moment)")]
+    Busy,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// How long an upload waits for the one before it to be checked.
+pub const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A valid upload, stored (and active when asked).
 #[derive(Debug)]
@@ -153,6 +159,9 @@ pub struct Registry {
     clock: Clock,
     /// The store's sets generation last applied (shared stores only).
     seen: std::sync::atomic::AtomicI64,
+    /// One upload is parsed at a time (a workbook may take a few hundred
+    /// MB and seconds of a core while it is checked).
+    checking: Arc<tokio::sync::Semaphore>,
 }
 
 /// How often a node of a shared store looks for sets changed by another
@@ -196,6 +205,7 @@ impl Registry {
             source: source.to_path_buf(),
             clock,
             seen: std::sync::atomic::AtomicI64::new(-1),
+            checking: Arc::new(tokio::sync::Semaphore::new(1)),
         };
         for (file, bank) in ok {
             if let Err(e) = registry.keep(&bank).await {
@@ -298,11 +308,11 @@ impl Registry {
     /// visitors get; else it waits for 发布.
     pub async fn upload(
         &self,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         name: &str,
         activate: bool,
     ) -> Result<Uploaded, RegistryError> {
-        let report = load::parse_file(name, bytes);
+        let report = self.check_upload(bytes, name).await?;
         let Some(bank) = report.bank else {
             return Err(RegistryError::Invalid(report.problems));
         };
@@ -345,6 +355,23 @@ impl Registry {
             draft: false,
             warnings: report.problems,
         })
+    }
+
+    /// Parses an upload off the HTTP workers, one upload at a time: a
+    /// second one waits up to [`UPLOAD_WAIT`] for its turn, then is refused.
+    async fn check_upload(&self, bytes: Vec<u8>, name: &str) -> Result<LoadReport, RegistryError> {
+        let turn = tokio::time::timeout(UPLOAD_WAIT, self.checking.clone().acquire_owned())
+            .await
+            .map_err(|_| RegistryError::Busy)?
+            .map_err(|_| RegistryError::Busy)?;
+        let name = name.to_owned();
+        // The turn ends with the parse, even if the uploader went away.
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            load::parse_file(&name, &bytes)
+        })
+        .await
+        .map_err(|e| RegistryError::Folder(format!("the upload could not be checked: {e}")))
     }
 
     /// Keeps a new version of the live set as its draft: its text in the

@@ -2,8 +2,11 @@
 //! files (UTF-8 with or without BOM, or GB18030 as Chinese Excel saves
 //! them). A workbook is a zip whose parts can inflate a thousandfold, so it
 //! is unpacked once into nothing first, refused past [`MAX_UNPACKED_BYTES`],
-//! and its cells are read one at a time (never as a rectangle sized by the
-//! farthest cell), at most [`MAX_CELLS`] of them.
+//! its shared-strings table (which the reader keeps whole in memory, a few
+//! dozen bytes a string whatever the string) refused past
+//! [`MAX_SHARED_STRINGS`] strings or [`MAX_SHARED_STRINGS_BYTES`], and its
+//! cells are read one at a time (never as a rectangle sized by the farthest
+//! cell), at most [`MAX_CELLS`] of them.
 
 use super::sheet::{Grid, MAX_COLUMNS, MAX_ROWS, QUESTIONS};
 use calamine::{DataRef, Reader, Xlsx};
@@ -15,6 +18,11 @@ pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_PARTS: usize = 1000;
 /// Most non-empty cells read from a workbook.
 pub const MAX_CELLS: usize = 200_000;
+/// Most strings in a workbook's shared-strings table, counted or declared
+/// (a 5,000-question bank has some 50,000).
+pub const MAX_SHARED_STRINGS: u64 = 100_000;
+/// Most bytes of a workbook's shared-strings part, unpacked.
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a spreadsheet file could not be read at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -25,6 +33,9 @@ pub enum ReadError {
     /// Too big once unpacked.
     #[error("the workbook unpacks to more than {} MB; a question bank is far smaller, so it is refused", MAX_UNPACKED_BYTES / 1024 / 1024)]
     TooBig,
+    /// A shared-strings table no question bank has.
+    #[error("工作簿的共享文字表太大（超过 {MAX_SHARED_STRINGS} 条或 {} MB），题库用不到这么多，已拒收；请把题目复制到 quizbooth 的 Excel 模板里再上传。The workbook's shared-strings table (xl/sharedStrings.xml) holds more than {MAX_SHARED_STRINGS} strings or {} MB; a question bank has far fewer, so it is refused", MAX_SHARED_STRINGS_BYTES / 1024 / 1024, MAX_SHARED_STRINGS_BYTES / 1024 / 1024)]
+    TooManyStrings,
     /// Too many cells.
     #[error("the workbook has more than {MAX_CELLS} filled cells; a question bank has far fewer, so it is refused")]
     TooManyCells,
@@ -46,11 +57,20 @@ fn check_zip(bytes: &[u8]) -> Result<(), ReadError> {
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let part = zip
+        let mut part = zip
             .by_index(i)
             .map_err(|e| ReadError::NotXlsx(e.to_string()))?;
         if part.size() > MAX_UNPACKED_BYTES - total {
             return Err(ReadError::TooBig);
+        }
+        if part
+            .name_raw()
+            .to_ascii_lowercase()
+            .ends_with(b"sharedstrings.xml")
+        {
+            let declared = part.size();
+            total += check_shared_strings(&mut part, declared)?;
+            continue;
         }
         let left = MAX_UNPACKED_BYTES - total;
         let n = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
@@ -61,6 +81,72 @@ fn check_zip(bytes: &[u8]) -> Result<(), ReadError> {
         }
     }
     Ok(())
+}
+
+/// Reads a shared-strings part (at most [`MAX_SHARED_STRINGS_BYTES`] of
+/// it) and counts its strings and the count it declares (which the reader
+/// reserves room for up front); its unpacked size.
+fn check_shared_strings(part: &mut impl Read, declared: u64) -> Result<u64, ReadError> {
+    if declared > MAX_SHARED_STRINGS_BYTES {
+        return Err(ReadError::TooManyStrings);
+    }
+    let mut xml = Vec::with_capacity(declared as usize + 1);
+    part.take(MAX_SHARED_STRINGS_BYTES + 1)
+        .read_to_end(&mut xml)
+        .map_err(|e| ReadError::NotXlsx(e.to_string()))?;
+    if xml.len() as u64 > MAX_SHARED_STRINGS_BYTES {
+        return Err(ReadError::TooManyStrings);
+    }
+    let (strings, declared) = count_shared_strings(&xml);
+    if strings > MAX_SHARED_STRINGS || declared > MAX_SHARED_STRINGS {
+        return Err(ReadError::TooManyStrings);
+    }
+    Ok(xml.len() as u64)
+}
+
+/// The `<si>` elements of a shared-strings part (with or without a
+/// namespace prefix), and the largest `count`/`uniqueCount` its `<sst>`
+/// declares.
+fn count_shared_strings(xml: &[u8]) -> (u64, u64) {
+    let (mut strings, mut declared) = (0u64, 0u64);
+    let mut rest = xml;
+    while let Some(at) = rest.iter().position(|&b| b == b'<') {
+        rest = &rest[at + 1..];
+        let end = rest
+            .iter()
+            .position(|b| b" \t\r\n/>".contains(b))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        match local {
+            b"si" => strings += 1,
+            b"sst" => {
+                let tag_end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
+                declared = declared.max(declared_count(&rest[end..tag_end]));
+            }
+            _ => {}
+        }
+    }
+    (strings, declared)
+}
+
+/// The largest number given to a `count` or `uniqueCount` attribute (a
+/// number too long to read counts as too many).
+fn declared_count(attributes: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(attributes);
+    let mut most = 0;
+    for (at, _) in text.match_indices("ount") {
+        let value = text[at + 4..]
+            .trim_start()
+            .strip_prefix('=')
+            .map(str::trim_start)
+            .and_then(|v| v.strip_prefix(['"', '\'']));
+        if let Some(v) = value {
+            let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+            most = most.max(digits.parse::<u64>().unwrap_or(u64::MAX));
+        }
+    }
+    most
 }
 
 /// A cell as the text it shows: a whole number without `.0`, a date-time
@@ -191,6 +277,14 @@ mod tests {
             read_csv(&[0xFF, 0xFE, 0x00, 0xD8]).unwrap_err(),
             ReadError::NotText
         );
+    }
+
+    #[test]
+    fn shared_strings_are_counted_as_the_reader_would_keep_them() {
+        let xml = br#"<?xml version="1.0"?><sst xmlns="x" count="7" uniqueCount="3"><si><t>a</t></si><si><t/></si><x:si><x:t>b</x:t></x:si><sis/></sst>"#;
+        assert_eq!(count_shared_strings(xml), (3, 7));
+        let big = br#"<sst uniqueCount = '99999999999999999999999'></sst>"#;
+        assert_eq!(count_shared_strings(big), (0, u64::MAX));
     }
 
     #[test]

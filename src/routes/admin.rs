@@ -74,6 +74,10 @@ fn registry_refused(e: RegistryError) -> ApiError {
         RegistryError::NoSuchSet(_) => ApiError::not_found("set"),
         RegistryError::Live(_) => ApiError::conflict("set_live", message),
         RegistryError::Folder(message) => ApiError::unavailable(message),
+        RegistryError::Busy => ApiError {
+            code: "upload_busy",
+            ..ApiError::unavailable(message)
+        },
         RegistryError::Store(e) => e.into(),
     }
 }
@@ -140,7 +144,7 @@ pub async fn upload_set(
     let activate = q.activate.unwrap_or(true);
     let up = state
         .sets
-        .upload(&body, &name, activate)
+        .upload(body.to_vec(), &name, activate)
         .await
         .map_err(registry_refused)?;
     let b = &up.bank;

@@ -175,3 +175,93 @@ async fn a_set_that_is_not_live_can_be_removed_and_its_sessions_go_on() {
     let audit = app.staff_json("/admin/api/audit").await;
     assert_eq!(audit[1]["action"], "set_removed", "{audit}");
 }
+
+/// A workbook with `n` cells on one sheet: distinct texts (each one a
+/// shared string) or numbers.
+fn workbook_of(n: u32, texts: bool) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("杂项").unwrap();
+    for i in 0..n {
+        let (row, col) = (i / 50, (i % 50) as u16);
+        if texts {
+            sheet.write_string(row, col, format!("s{i}")).unwrap();
+        } else {
+            sheet.write_number(row, col, f64::from(i)).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_workbook_with_too_many_shared_strings_is_refused_with_a_message() {
+    let app = spawn_app().await;
+    let count = quizbooth::bank::workbook::MAX_SHARED_STRINGS as u32 + 1;
+    let r = upload(&app, "?name=bank.xlsx", XLSX, workbook_of(count, true)).await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let message = body["problems"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("工作簿的共享文字表太大") && message.contains("sharedStrings"),
+        "a message for the organizer, in Chinese first: {body}"
+    );
+    let sets = app.staff_json("/admin/api/sets").await;
+    assert_eq!(sets.as_array().unwrap().len(), 1, "nothing was loaded");
+}
+
+#[tokio::test]
+async fn healthz_answers_while_an_upload_is_being_checked() {
+    let app = spawn_app().await;
+    // Within every limit, and seconds of a core to read.
+    let cells = quizbooth::bank::workbook::MAX_CELLS as u32 - 1;
+    let heavy = workbook_of(cells, false);
+    let started = std::time::Instant::now();
+    let uploads = [heavy.clone(), heavy].map(|body| {
+        let (client, url) = (app.client.clone(), app.url("/admin/api/sets?name=big.xlsx"));
+        tokio::spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(TOKEN)
+                .header("content-type", XLSX)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        })
+    });
+    // Each probe on a fresh connection, so they land on every worker.
+    let mut slowest = std::time::Duration::ZERO;
+    let mut probes = 0;
+    while !uploads.iter().all(|u| u.is_finished()) {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
+        let t = std::time::Instant::now();
+        let r = client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        slowest = slowest.max(t.elapsed());
+        probes += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    eprintln!("two uploads checked in {took:?}; {probes} /healthz, the slowest {slowest:?}");
+    for u in uploads {
+        let (status, body) = u.await.unwrap();
+        // Read (it holds no 题目 sheet) or told to wait: never a 500.
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY
+                || (status == StatusCode::SERVICE_UNAVAILABLE && body["error"] == "upload_busy"),
+            "{status} {body}"
+        );
+    }
+    assert!(
+        probes >= 5,
+        "the uploads took a while: {probes} probes in {took:?}"
+    );
+    assert!(
+        slowest < std::time::Duration::from_millis(500),
+        "/healthz waited {slowest:?} while uploads were checked"
+    );
+}
