@@ -221,12 +221,16 @@ pub fn run(
     let traffic = web::Data::from(traffic);
     let assets = web::Data::new(Assets::build());
     let prerendered = web::Data::new(Prerendered::default());
+    let draw_reads = web::Data::new(crate::routes::draw_reads::DrawReads::new(
+        &state.settings.limits,
+    ));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(traffic.clone())
             .app_data(assets.clone())
             .app_data(prerendered.clone())
+            .app_data(draw_reads.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)

@@ -36,7 +36,9 @@ async fn event(app: &TestApp) -> (Value, Vec<Value>, String, Value) {
     let draws: Value = app.get_json("/api/draws").await;
     let mut txts = Vec::new();
     for d in draws.as_array().unwrap() {
-        txts.push(json!({"draw": d, "entries": app.entries_txt(&d["id"]).await}));
+        // The list carries summaries; a draw's winners are in its own view.
+        let whole = app.get_json(&format!("/api/draws/{}", d["id"])).await;
+        txts.push(json!({"draw": whole, "entries": app.entries_txt(&d["id"]).await}));
     }
     let stats = app.staff_json("/admin/api/stats").await;
     (audit, txts, app.csv().await, stats)
@@ -124,6 +126,7 @@ async fn an_event_moves_from_sqlite_to_postgres_whole() {
     assert_eq!(after.2, before.2, "the entries CSV");
     assert_eq!(after.3, before.3, "the counters");
     for d in moved.get_json("/api/draws").await.as_array().unwrap() {
+        let d = moved.get_json(&format!("/api/draws/{}", d["id"])).await;
         // Revealed with "11 22 33": the seed is its digits (SPEC §5.2).
         assert_eq!(d["public_seed"], "112233");
         assert_eq!(d["seed_digits"], 6, "seed_digits came along");

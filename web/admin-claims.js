@@ -198,7 +198,7 @@
   // ---- winners with contacts ---------------------------------------------------
 
   function loadDraws() {
-    return A.api('GET', '/api/draws').then(function (list) {
+    return A.api('GET', '/api/draws?limit=500').then(function (list) {
       draws = list.filter(function (d) { return d.status === 'revealed'; });
       var select = $('winners-draw'), keep = select.value;
       clear(select);

@@ -31,7 +31,7 @@
   }
 
   function loadDraws() {
-    A.api('GET', '/api/draws').then(function (d) { draws = d; drawsError = null; renderDraws(); }, function (err) {
+    A.api('GET', '/api/draws?limit=500').then(function (d) { draws = d; drawsError = null; renderDraws(); }, function (err) {
       if (err.status !== 401) { draws = []; drawsError = err; renderDraws(); }
     });
   }

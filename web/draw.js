@@ -329,13 +329,22 @@
     });
   }
 
-  /** The other revealed draws of this draw's round that `code` won. */
+  /**
+   * The other revealed draws of this draw's round that `code` won: the list
+   * carries summaries, so each of the round's other draws is read whole.
+   */
   function winsElsewhere(code) {
     var d = draw;
-    return get('/api/draws').then(function (list) {
-      return list.filter(function (o) {
-        return o.id !== d.id && o.set === d.set && o.round === d.round &&
-          (o.winners || []).some(function (w) { return w.code === code; });
+    return get('/api/draws?limit=' + PAGE_MAX).then(function (list) {
+      var others = list.filter(function (o) {
+        return o.id !== d.id && o.set === d.set && o.round === d.round && o.status === 'revealed';
+      });
+      return Promise.all(others.map(function (o) {
+        return get('/api/draws/' + encodeURIComponent(o.id)).then(function (full) { return full; }, function () { return null; });
+      })).then(function (full) {
+        return full.filter(function (o) {
+          return o && (o.winners || []).some(function (w) { return w.code === code; });
+        });
       });
     }, function () { return []; });
   }
@@ -348,11 +357,24 @@
 
   // ---- the list of draws ----------------------------------------------------
 
-  var draws = null;
+  var draws = null, more = false;
+  var PAGE = 50, PAGE_MAX = 500;
 
   function showList() {
     $('draw-list').hidden = false;
-    get('/api/draws').then(function (list) { draws = list; renderList(); }, function (err) {
+    draws = null;
+    more = false;
+    loadPage();
+  }
+
+  /** A page of the list (newest first), after the draws already shown. */
+  function loadPage() {
+    var last = draws && draws.length ? draws[draws.length - 1].id : null;
+    get('/api/draws?limit=' + PAGE + (last !== null ? '&before=' + encodeURIComponent(last) : '')).then(function (list) {
+      draws = (last !== null ? draws : []).concat(list);
+      more = list.length === PAGE;
+      renderList();
+    }, function (err) {
       setStatus(err.message, true);
     });
   }
@@ -371,6 +393,15 @@
         t(d.status === 'revealed' ? 'status_revealed' : 'status_committed')));
       ul.appendChild(li);
     });
+    if (more) {
+      var li = el('li');
+      var b = el('button', 'btn-quiet', t('more_draws'));
+      b.type = 'button';
+      b.id = 'more-draws';
+      b.addEventListener('click', function () { b.disabled = true; loadPage(); });
+      li.appendChild(b);
+      ul.appendChild(li);
+    }
   }
 
   // ---- wiring ---------------------------------------------------------------

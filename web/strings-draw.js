@@ -19,6 +19,7 @@ var DRAW_STRINGS = {
     network_error: '无法连接服务器，请检查网络后重试。',
     not_found: '找不到这场抽奖。',
     none_yet: '暂无',
+    more_draws: '更早的抽奖',
 
     // public draw page
     draw_title: '抽奖公示',
@@ -153,6 +154,7 @@ var DRAW_STRINGS = {
     network_error: 'Cannot reach the server. Check the connection and try again.',
     not_found: 'There is no such draw.',
     none_yet: 'None yet',
+    more_draws: 'Earlier draws',
 
     draw_title: 'Prize draw',
     draw_no: 'Draw {id}',

@@ -2,6 +2,7 @@
 //! read, `entries.txt`, reveal, the winners' contacts, claims. Each step is
 //! one operation of the store.
 
+use super::draw_reads::{Answer, DrawReads};
 use super::shared::{erased_view, json_no_store, Staff};
 use crate::clock::rfc3339;
 use crate::contact::{EntryCode, Phone, Receipt};
@@ -63,39 +64,127 @@ fn draw_view(state: &AppState, d: &Draw) -> Value {
     })
 }
 
-/// `GET /api/draws`: every draw, newest first.
-#[get("/api/draws")]
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let views = state
-        .store
-        .draws()
-        .await?
-        .iter()
-        .map(|d| draw_view(&state, d))
-        .collect();
-    Ok(json_no_store(StatusCode::OK, Value::Array(views)))
+/// Draws in a page of `GET /api/draws` by default, and at most.
+pub const PAGE: i64 = 50;
+/// Most draws in a page of `GET /api/draws`.
+pub const PAGE_MAX: i64 = 500;
+
+/// `GET /api/draws` query: `?before=ID&limit=N`.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
 }
 
-/// `GET /api/draws/{id}`.
+/// Spends a public read of the client's budget.
+fn spend(req: &actix_web::HttpRequest, reads: &DrawReads) -> Result<(), ApiError> {
+    reads
+        .spend(super::shared::client_ip(req))
+        .map_err(ApiError::rate_limited)
+}
+
+/// A kept answer, or `build`'s kept now (the store's change count is read
+/// before the store, so a change during the build makes it stale).
+async fn kept_or<F>(
+    state: &AppState,
+    reads: &DrawReads,
+    key: String,
+    build: F,
+) -> Result<Answer, ApiError>
+where
+    F: std::future::Future<Output = Result<(Value, Option<i64>), ApiError>>,
+{
+    let changes = state.store.draw_changes();
+    if let Some(answer) = reads.get(&key, changes) {
+        return Ok(answer);
+    }
+    let (v, next) = build.await?;
+    let answer = (web::Bytes::from(v.to_string()), next);
+    reads.keep(key, changes, answer.clone());
+    Ok(answer)
+}
+
+/// A `no-store` JSON response, for a body already serialized.
+fn json_ok() -> actix_web::HttpResponseBuilder {
+    let mut res = super::shared::no_store(StatusCode::OK);
+    res.content_type("application/json");
+    res
+}
+
+/// `GET /api/draws`: a page of draws, newest first, as summaries: what a
+/// draw's page shows but its winners (at `GET /api/draws/{id}`).
+/// `?before=ID` pages on; a full page carries a `Link` to the next.
+#[get("/api/draws")]
+pub async fn list(
+    state: web::Data<AppState>,
+    reads: web::Data<DrawReads>,
+    req: actix_web::HttpRequest,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    spend(&req, &reads)?;
+    let before = q.before.unwrap_or(i64::MAX);
+    let limit = q.limit.unwrap_or(PAGE).clamp(1, PAGE_MAX);
+    let key = format!("page:{before}:{limit}");
+    let (body, next) = kept_or(&state, &reads, key, async {
+        let page = state.store.draw_page(before, limit).await?;
+        let next = page
+            .last()
+            .filter(|_| page.len() as i64 == limit)
+            .map(|d| d.id);
+        let views = page
+            .iter()
+            .map(|d| {
+                let mut v = draw_view(&state, d);
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("winners");
+                }
+                v
+            })
+            .collect();
+        Ok((Value::Array(views), next))
+    })
+    .await?;
+    let mut res = json_ok();
+    if let Some(last) = next {
+        res.insert_header((
+            actix_web::http::header::LINK,
+            format!("</api/draws?before={last}&limit={limit}>; rel=\"next\""),
+        ));
+    }
+    Ok(res.body(body))
+}
+
+/// `GET /api/draws/{id}`: a draw with its winners.
 #[get("/api/draws/{id}")]
 pub async fn show(
     state: web::Data<AppState>,
+    reads: web::Data<DrawReads>,
+    req: actix_web::HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let draw = state
-        .store
-        .draw(*id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("draw"))?;
-    Ok(json_no_store(StatusCode::OK, draw_view(&state, &draw)))
+    spend(&req, &reads)?;
+    let id = *id;
+    let (body, _) = kept_or(&state, &reads, format!("draw:{id}"), async {
+        let draw = state
+            .store
+            .draw(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("draw"))?;
+        Ok((draw_view(&state, &draw), None))
+    })
+    .await?;
+    Ok(json_ok().body(body))
 }
 
 /// `GET /api/draws/{id}/entries.txt`: the committed pool, never changing.
 #[get("/api/draws/{id}/entries.txt")]
 pub async fn entries_txt(
     state: web::Data<AppState>,
+    reads: web::Data<DrawReads>,
+    req: actix_web::HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    spend(&req, &reads)?;
     let id = *id;
     let text = state
         .store

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod draw_reads;
 pub mod draws;
 pub mod health;
 pub mod shared;

@@ -74,6 +74,10 @@ pub struct AlreadySubmitted;
 #[derive(Clone)]
 pub struct Store {
     engine: Engine,
+    /// Rises with every change this node makes to what a draw shows the
+    /// public (commit, reveal, claim, withdrawal), so a cached view of a
+    /// draw knows it is stale.
+    draw_changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Clone)]
@@ -101,6 +105,7 @@ impl Store {
     /// brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         Ok(Self {
+            draw_changes: std::sync::Arc::default(),
             engine: Engine::Sqlite(sqlite::Sqlite::open(path)?),
         })
     }
@@ -109,6 +114,7 @@ impl Store {
     pub async fn connect(db: &Path) -> anyhow::Result<Self> {
         match db.to_str().filter(|d| is_postgres_url(d)) {
             Some(url) => Ok(Self {
+                draw_changes: std::sync::Arc::default(),
                 engine: Engine::Postgres(postgres::Postgres::open(url).await?),
             }),
             None => Self::open(db),
@@ -328,7 +334,9 @@ impl Store {
     /// leave it out. `None` when the session made no entry. Withdrawing
     /// again changes nothing and answers the same.
     pub async fn withdraw_entry(&self, session: u64, at: &str) -> Result<Option<Withdrawn>> {
-        on_engine!(self, e => e.withdraw_entry(session, at).await)
+        let out = on_engine!(self, e => e.withdraw_entry(session, at).await);
+        self.draws_changed();
+        out
     }
 
     /// Erases the names and phones of a round's entries (the keyed phone
@@ -391,7 +399,9 @@ impl Store {
         &self,
         d: DrawRequest,
     ) -> Result<std::result::Result<Draw, CommitRefused>> {
-        on_engine!(self, e => e.commit_draw(d).await)
+        let out = on_engine!(self, e => e.commit_draw(d).await);
+        self.draws_changed();
+        out
     }
 
     /// Reveals a draw: fixes its public seed and stores the winners that
@@ -402,7 +412,9 @@ impl Store {
         public_seed: &str,
         at: &str,
     ) -> Result<std::result::Result<Draw, RevealRefused>> {
-        on_engine!(self, e => e.reveal_draw(id, public_seed, at).await)
+        let out = on_engine!(self, e => e.reveal_draw(id, public_seed, at).await);
+        self.draws_changed();
+        out
     }
 
     /// One draw with its winners.
@@ -413,6 +425,12 @@ impl Store {
     /// Every draw with its winners, newest first.
     pub async fn draws(&self) -> Result<Vec<Draw>> {
         on_engine!(self, e => e.draws().await)
+    }
+
+    /// Up to `limit` draws with ids below `before`, newest first, without
+    /// their winners (a page of the public list).
+    pub async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
+        on_engine!(self, e => e.draw_page(before, limit).await)
     }
 
     /// A draw's committed `entries.txt`.
@@ -432,7 +450,21 @@ impl Store {
         at: &str,
         mode: ClaimMode,
     ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
-        on_engine!(self, e => e.claim(by, at, mode).await)
+        let out = on_engine!(self, e => e.claim(by, at, mode).await);
+        self.draws_changed();
+        out
+    }
+
+    /// A number that rises with every change this node made to what the
+    /// public sees of a draw (other nodes' changes are not counted: a cache
+    /// keyed on it also expires by time on a shared store).
+    pub fn draw_changes(&self) -> u64 {
+        self.draw_changes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn draws_changed(&self) {
+        self.draw_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Appends a staff action to the audit log (the draw and claim

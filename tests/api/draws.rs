@@ -2,6 +2,7 @@
 
 use crate::helpers::*;
 use quizbooth::draw;
+use quizbooth::limits::LimitSettings;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -590,4 +591,125 @@ async fn the_winners_csv_and_the_copied_text_are_defused_by_the_servers_rule() {
         StatusCode::UNAUTHORIZED,
         "staff only"
     );
+}
+
+#[tokio::test]
+async fn the_draws_list_is_a_page_of_summaries_and_a_draw_carries_its_winners() {
+    let app = spawn_app().await;
+    let made: Vec<Value> = {
+        let mut made = Vec::new();
+        for i in 0..12 {
+            made.push(
+                app.entry_made(&format!("观众{i}"), &format!("1390000{i:04}"), true)
+                    .await,
+            );
+        }
+        made
+    };
+    let mut ids = Vec::new();
+    for (prize, n) in [("一等奖", 1), ("二等奖", 3), ("三等奖", 8)] {
+        let d = app
+            .drawn(
+                json!({"round": "week-1", "prize": prize, "winners": n}),
+                "11 22 33",
+            )
+            .await;
+        ids.push(d["id"].as_i64().unwrap());
+    }
+    let r = app.get("/api/draws").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers().get("link").is_none(),
+        "one page holds all three"
+    );
+    let list: Value = r.json().await.unwrap();
+    let listed: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [ids[2], ids[1], ids[0]], "newest first");
+    for d in list.as_array().unwrap() {
+        assert!(d.get("winners").is_none(), "a summary: {d}");
+        assert_eq!(d["status"], "revealed");
+        assert!(d["entries_digest"].is_string() && d["prize"].is_string());
+    }
+    let full = app.get_json(&format!("/api/draws/{}", ids[2])).await;
+    assert_eq!(full["winners"].as_array().unwrap().len(), 8, "{full}");
+    let big = full.to_string().len();
+    let summary = list[0].to_string().len();
+    eprintln!("draw of 8 winners: {big} bytes whole, {summary} bytes in the list");
+    assert!(summary < big, "the list does not grow with the winners");
+
+    // Pages: ?limit=, a Link to the next, ?before=.
+    let r = app.get("/api/draws?limit=2").await;
+    let link = r.headers()["link"].to_str().unwrap().to_owned();
+    assert_eq!(
+        link,
+        format!("</api/draws?before={}&limit=2>; rel=\"next\"", ids[1])
+    );
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page.as_array().unwrap().len(), 2);
+    let rest: Value = app
+        .get_json(&format!("/api/draws?before={}&limit=2", ids[1]))
+        .await;
+    assert_eq!(rest.as_array().unwrap().len(), 1);
+    assert_eq!(rest[0]["id"], ids[0]);
+    for bad in ["?limit=abc", "?before=x", "?limit=99999999999999999999"] {
+        let r = app.get(&format!("/api/draws{bad}")).await;
+        expect_error(r, StatusCode::BAD_REQUEST, "bad_request").await;
+    }
+    let all: Value = app.get_json("/api/draws?limit=0").await;
+    assert_eq!(all.as_array().unwrap().len(), 1, "a limit is at least 1");
+
+    // A claim shows at once, though the draw was just read (and kept).
+    let won = full["winners"][0]["code"].clone();
+    let receipt = made
+        .iter()
+        .find(|m| m["code"] == won)
+        .map(|m| m["receipt"].clone())
+        .unwrap();
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": receipt}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let after = app.get_json(&format!("/api/draws/{}", ids[2])).await;
+    assert_eq!(after["winners"][0]["claimed"], true, "{after}");
+    // And so does a withdrawal of a published winner: the masks go.
+    let second = &full["winners"][1];
+    assert!(second["phone"].is_string(), "{second}");
+    let session = made
+        .iter()
+        .find(|m| m["code"] == second["code"])
+        .map(|m| m["session"].as_str().unwrap().to_owned())
+        .unwrap();
+    let r = app.delete(&format!("/api/sessions/{session}/entry")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let after = app.get_json(&format!("/api/draws/{}", ids[2])).await;
+    assert!(after["winners"][1]["phone"].is_null(), "{after}");
+}
+
+#[tokio::test]
+async fn the_public_draw_routes_have_a_budget_per_address() {
+    let app = spawn_app_limited(LimitSettings {
+        ip_burst: 5,
+        ip_per_sec: 1,
+        ..test_limits()
+    })
+    .await;
+    // Twice the visitor burst, then four a second.
+    for i in 0..10 {
+        let path = ["/api/draws", "/api/draws/1", "/api/draws/1/entries.txt"][i % 3];
+        let r = app.get(path).await;
+        assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{path} #{i}");
+    }
+    let r = app.get("/api/draws").await;
+    assert!(r.headers().contains_key("retry-after"));
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    let r = app.get("/api/draws/1").await;
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // Visitors' quiz routes have their own budget.
+    let r = app.post("/api/sessions", json!({"lang": "zh"})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
 }

@@ -316,6 +316,18 @@ impl Postgres {
         Ok(draws)
     }
 
+    pub(in crate::store) async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
+        let rows = self
+            .client()
+            .await?
+            .rows(
+                &format!("{DRAW_COLUMNS} WHERE draws.id < $1 ORDER BY draws.id DESC LIMIT $2"),
+                &[&before, &limit],
+            )
+            .await?;
+        Ok(rows.iter().map(draw_row).collect())
+    }
+
     pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         entries_txt(&self.client().await?, id).await
     }

@@ -310,6 +310,19 @@ impl Sqlite {
         .await
     }
 
+    pub(in crate::store) async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(&format!(
+                "{DRAW_COLUMNS} WHERE id < :before ORDER BY id DESC LIMIT :limit"
+            ))?;
+            let draws = st
+                .query_map(named_params! {":before": before, ":limit": limit}, draw_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(draws)
+        })
+        .await
+    }
+
     pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         self.read(move |c| entries_txt(c, id)).await
     }
