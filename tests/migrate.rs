@@ -200,3 +200,84 @@ async fn an_event_moves_from_sqlite_to_postgres_whole() {
         "no password in the message: {err}"
     );
 }
+
+/// A booth's file whose draw was tampered with (its refusals dropped, a
+/// winner changed, as anyone holding the file can): the copy is checked
+/// inside its transaction, refused with the break named, and nothing is
+/// kept in PostgreSQL, which then takes the untampered event.
+#[tokio::test]
+async fn a_tampered_booth_file_is_not_migrated_and_nothing_is_kept() {
+    let Some(cluster) = postgres::cluster() else {
+        return;
+    };
+    let booth = spawn_app().await;
+    let codes = booth.entries(5).await;
+    let d = booth
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 2}),
+            "11 22 33",
+        )
+        .await;
+    let won: Vec<&str> = d["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    let chosen = codes.iter().find(|c| !won.contains(&c.as_str())).unwrap();
+    let clean = booth.dir.path().join("clean.db");
+    booth
+        .try_sql(&format!("VACUUM INTO '{}'", clean.display()))
+        .unwrap();
+    booth
+        .try_sql(&format!(
+            "{} UPDATE draw_winners SET code = '{chosen}' WHERE draw_id = {} AND position = 0;",
+            drop_trigger("draw_winners_never_changed", "draw_winners"),
+            d["id"]
+        ))
+        .expect("with its trigger dropped, the file takes the forgery");
+
+    let url = cluster.create_database();
+    let out = migrate(&booth.db(), &url);
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{printed}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        printed.contains(&format!("draw {}", d["id"])) && printed.contains("rolled back"),
+        "the break is named, and that nothing was kept: {printed}"
+    );
+    for table in [
+        "meta",
+        "entries",
+        "submissions",
+        "draws",
+        "draw_winners",
+        "claims",
+        "audit",
+    ] {
+        assert_eq!(
+            cluster.psql(&url, &format!("SELECT COUNT(*) FROM {table}")),
+            "0",
+            "{table} is empty after the refused copy"
+        );
+    }
+
+    // The booth's file as it was before the forgery moves.
+    let out = migrate(&clean, &url);
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        printed.contains("checked before committing: 1 draws verify"),
+        "{printed}"
+    );
+    assert_eq!(cluster.psql(&url, "SELECT COUNT(*) FROM draw_winners"), "2");
+}

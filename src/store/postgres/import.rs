@@ -2,7 +2,10 @@
 //! database (`quizbooth migrate`): every table, row for row, in one
 //! transaction, by `COPY`. Entry rowids become `seq` and draw ids stay, so
 //! every draw's pool watermark still means what it did; the secrets come
-//! along, so sessions, tokens, receipts and phone hashes stay valid.
+//! along, so sessions, tokens, receipts and phone hashes stay valid. What
+//! arrived is checked inside the same transaction, as `audit-verify` checks
+//! a database, and committed only if it holds: a copy that fails its check
+//! leaves nothing behind.
 
 use super::schema;
 use anyhow::{ensure, Context};
@@ -90,6 +93,27 @@ const SERIALS: &[(&str, &str)] = &[
 /// Rows copied into each table, in [`TABLES`] order.
 pub type Copied = Vec<(&'static str, u64)>;
 
+/// Why a copy was rolled back: what it copied and the breaks its check found.
+#[derive(Debug)]
+pub struct Refused {
+    /// What was copied before the check.
+    pub copied: Copied,
+    /// What the check found, with one line per break.
+    pub report: crate::audit::records::Report,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the copy does not verify ({} break(s)); it was rolled back and nothing was kept",
+            self.report.breaks.len()
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// One value in `COPY`'s text format.
 fn copy_text(out: &mut String, v: ValueRef<'_>) {
     match v {
@@ -111,8 +135,15 @@ fn copy_text(out: &mut String, v: ValueRef<'_>) {
 }
 
 /// Copies the SQLite database at `from` (brought up to date first) into the
-/// PostgreSQL database at `url`, which must hold no quizbooth data yet.
-pub async fn import(from: &Path, url: &str) -> anyhow::Result<Copied> {
+/// PostgreSQL database at `url`, which must hold no quizbooth data yet, and
+/// checks the copy before committing it: every draw re-run from its pool
+/// and seed, draws, reveals, claims, withdrawals and purges matched to the
+/// audit log and back, the chain recomputed. A copy with a break is rolled
+/// back ([`Refused`]).
+pub async fn import(
+    from: &Path,
+    url: &str,
+) -> anyhow::Result<(Copied, crate::audit::records::Report)> {
     let shown = super::redact(url);
     ensure!(from.is_file(), "{}: no such database file", from.display());
     ensure!(
@@ -202,8 +233,18 @@ pub async fn import(from: &Path, url: &str) -> anyhow::Result<Copied> {
         )
         .await?;
     }
+    // The check reads what this transaction wrote; nothing is committed
+    // unless it holds.
+    let found = super::inspect::collect(&tx)
+        .await
+        .context("cannot read back the copy to check it")?;
+    let report = crate::audit::records::check(&found);
+    if !report.breaks.is_empty() {
+        drop(tx);
+        return Err(Refused { copied, report }.into());
+    }
     tx.commit().await?;
-    Ok(copied)
+    Ok((copied, report))
 }
 
 fn bytes_of(chunk: &mut String) -> std::io::Cursor<Vec<u8>> {

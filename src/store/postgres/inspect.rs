@@ -69,7 +69,7 @@ pub(in crate::store) async fn read(url: &str) -> anyhow::Result<Inspection> {
     Ok(found)
 }
 
-async fn collect(
+pub(super) async fn collect(
     tx: &tokio_postgres::Transaction<'_>,
 ) -> Result<Inspection, tokio_postgres::Error> {
     let audit = tx
