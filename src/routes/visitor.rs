@@ -206,12 +206,15 @@ impl Opened {
     }
 
     /// Entries from this session are taken until `entry_grace_secs` after
-    /// the later of the round's close and the session's deadline.
+    /// its round's close, or after the session's deadline for a round that
+    /// never closes (SPEC §3): a session that passed early may enter while
+    /// its round is open, and none enters later than the grace after the
+    /// close, whatever its mode (an untimed 长辈版 session's deadline is
+    /// hours away, and used to stretch its window past the close).
     fn entry_closes(&self) -> DateTime<FixedOffset> {
-        let deadline = self.expires_at();
         let ends = self.bank.rounds[self.round]
             .closes
-            .map_or(deadline, |closes| closes.max(deadline));
+            .unwrap_or_else(|| self.expires_at());
         ends + chrono::Duration::seconds(i64::from(self.bank.quiz.entry_grace_secs))
     }
 

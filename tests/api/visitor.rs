@@ -670,3 +670,70 @@ async fn a_large_text_session_is_not_timed_unless_the_bank_requires_it() {
     let r = strict.submit_right(s["session"].as_str().unwrap()).await;
     expect_error(r, StatusCode::GONE, "expired").await;
 }
+
+/// SPEC §3: an entry is never taken later than `entry_grace_secs` after the
+/// round's close, whatever the session's mode: a 长辈版 session (untimed,
+/// hours to finish) started before the close enters within the grace and
+/// is refused after it (it used to enter until 4 h after its start).
+#[tokio::test]
+async fn a_large_text_session_enters_no_later_than_the_grace_after_its_round_closed() {
+    let closes = chrono::Local::now().fixed_offset() + chrono::Duration::minutes(30);
+    let bank = BANK.replace("2099-10-17T18:00:00+08:00", &closes.to_rfc3339());
+    let app = spawn_app_with(&[("closing.yaml", &bank)]).await;
+    let grace = chrono::Duration::seconds(900);
+    let mut passed = Vec::new();
+    for large in [true, true] {
+        let r = app
+            .post("/api/sessions", json!({"lang": "zh", "large": large}))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let s: Value = r.json().await.unwrap();
+        let id = s["session"].as_str().unwrap().to_owned();
+        let r = app.submit_right(&id).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let result: Value = r.json().await.unwrap();
+        let entry_closes =
+            chrono::DateTime::parse_from_rfc3339(result["entry_closes"].as_str().unwrap()).unwrap();
+        assert!(
+            (entry_closes - (closes + grace)).num_seconds().abs() <= 1,
+            "large {large}: entries close {entry_closes}, the grace after the round's close"
+        );
+        passed.push(id);
+    }
+    let enter = |session: String, phone: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/entries",
+                json!({"session": session, "consent": true, "name": "王奶奶", "phone": phone}),
+            )
+            .await
+        }
+    };
+    // Ten minutes after the close: within the grace.
+    app.advance(40 * 60);
+    let r = enter(passed[0].clone(), "13800000001").await;
+    assert_eq!(r.status(), StatusCode::CREATED, "within the grace");
+    // Past the grace (the 长辈版 session itself has hours left): refused.
+    app.advance(6 * 60);
+    let body = expect_error(
+        enter(passed[1].clone(), "13800000002").await,
+        StatusCode::CONFLICT,
+        "round_closed",
+    )
+    .await;
+    let closed_at =
+        chrono::DateTime::parse_from_rfc3339(body["closed_at"].as_str().unwrap()).unwrap();
+    assert!(
+        (closed_at - (closes + grace)).num_seconds().abs() <= 1,
+        "{body}"
+    );
+    // Still refused hours later, while the session itself has not expired.
+    app.advance(2 * 3600);
+    expect_error(
+        enter(passed[1].clone(), "13800000002").await,
+        StatusCode::CONFLICT,
+        "round_closed",
+    )
+    .await;
+}
