@@ -781,3 +781,68 @@ async fn node_numbers_are_leased_so_no_two_live_nodes_share_one() {
         "{held:?}"
     );
 }
+
+/// SPEC §4 on several nodes: a new version of the live set uploaded on B
+/// with `?activate=false` is a draft on both nodes (each still serves the
+/// live version, and A lists the draft waiting), until it is published on
+/// A: then both serve it within 2 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_of_the_live_set_waits_on_every_node_until_published() {
+    let Some(TwoNodes { client, a, b, .. }) = two_nodes().await else {
+        return;
+    };
+    let draft = BANK.replace("测试题库", "测试题库 草稿版");
+    let r = upload(&client, &b.base, "/admin/api/sets?activate=false", draft).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let up: Value = r.json().await.unwrap();
+    assert_eq!(up["draft"], true, "{up}");
+    let since = Instant::now();
+    loop {
+        let sets: Value = client
+            .get(format!("{}/admin/api/sets", a.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if sets[0]["draft"]["version"] == up["version"] {
+            break;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(2),
+            "A does not list B's draft: {sets}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for node in [&a, &b] {
+        let set = client
+            .get(format!("{}/api/set", node.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !set.contains("草稿版"),
+            "{} still serves the live version",
+            node.base
+        );
+    }
+    let r = staff_post(
+        &client,
+        &a.base,
+        "/admin/api/sets/fixture-valid/activate",
+        &json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    until_served(&client, &a.base, "草稿版").await;
+    let took = until_served(&client, &b.base, "草稿版").await;
+    eprintln!(
+        "a draft published on A was served by B after {} ms",
+        took.as_millis()
+    );
+}
