@@ -108,9 +108,9 @@ pub struct QuizSettings {
     /// large-text session has no countdown (a pass mark makes the limit
     /// non-essential).
     pub time_limit_required: bool,
-    /// Seconds after the round's close (or, for a round that never closes,
-    /// the session's deadline) in which a passed session may still enter
-    /// the draw, whatever the session's mode.
+    /// Seconds after the earlier of the session's deadline and the round's
+    /// close in which a passed session may still enter the draw, whatever
+    /// the session's mode.
     pub entry_grace_secs: u32,
     /// A submission sooner than this after the start is scored but cannot
     /// enter the draw (published with the set, so the rule is public).

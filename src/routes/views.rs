@@ -363,8 +363,8 @@ pub struct ResultItem<'a> {
 pub struct EntryWindow {
     /// Answered sooner than the set's `min_answer_secs`: scored, but no entry.
     pub too_fast: bool,
-    /// RFC 3339: entries close then (`entry_grace_secs` after the round's
-    /// close, or after the session's deadline for a round that never closes).
+    /// RFC 3339: entries close then (`entry_grace_secs` after the earlier
+    /// of the session's deadline and the round's close).
     pub closes: String,
 }
 

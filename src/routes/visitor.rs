@@ -206,15 +206,16 @@ impl Opened {
     }
 
     /// Entries from this session are taken until `entry_grace_secs` after
-    /// its round's close, or after the session's deadline for a round that
-    /// never closes (SPEC §3): a session that passed early may enter while
-    /// its round is open, and none enters later than the grace after the
-    /// close, whatever its mode (an untimed 长辈版 session's deadline is
-    /// hours away, and used to stretch its window past the close).
+    /// the earlier of the session's deadline and its round's close (SPEC
+    /// §3): never later than the grace after the close, whatever the
+    /// session's mode (an untimed 长辈版 session's deadline is hours away,
+    /// and used to stretch its window past the close), and a passed token
+    /// is not a ticket to enter at any time while a long round is open.
     fn entry_closes(&self) -> DateTime<FixedOffset> {
+        let deadline = self.expires_at();
         let ends = self.bank.rounds[self.round]
             .closes
-            .unwrap_or_else(|| self.expires_at());
+            .map_or(deadline, |closes| closes.min(deadline));
         ends + chrono::Duration::seconds(i64::from(self.bank.quiz.entry_grace_secs))
     }
 

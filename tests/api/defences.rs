@@ -145,13 +145,15 @@ async fn the_database_refuses_winners_written_outside_the_reveal() {
 #[tokio::test]
 async fn an_entry_after_the_round_and_its_grace_is_409_round_closed() {
     // The round closes in an hour, later than the session's own 900 s;
-    // entries close 900 s (the default grace) after the round.
+    // entries close 900 s (the default grace) after the earlier of the two,
+    // the session's deadline (SPEC §3 as amended by issue 21: a passed
+    // session is no ticket to enter at any time while its round is open).
     let closes = (chrono::Local::now() + chrono::Duration::hours(1)).fixed_offset();
     let bank = BANK.replace("2099-10-17T18:00:00+08:00", &closes.to_rfc3339());
     let app = spawn_app_with(&[("b.yaml", &bank)]).await;
     let within = app.passed_session().await;
     let late = app.passed_session().await;
-    app.advance(3600 + 870);
+    app.advance(900 + 870);
     assert_eq!(
         enter(&app, &within, "张三", "13800000001").await.status(),
         StatusCode::CREATED,
