@@ -30,7 +30,7 @@ use anyhow::{bail, ensure, Context};
 use quizbooth::bank::{parse_bank, Bank};
 use quizbooth::clock::rfc3339;
 use quizbooth::contact::EntryCode;
-use quizbooth::quiz::{self, KeyClock, Outcome, SessionToken, TokenKey};
+use quizbooth::quiz::{self, KeyClock, NodeLease, Outcome, SessionId, SessionToken, TokenKey};
 
 use rand::seq::SliceRandom;
 use rusqlite::{named_params, Connection, OptionalExtension};
@@ -169,6 +169,11 @@ impl Tally {
     }
 }
 
+/// A session's nonce as both engines keep it: bit for bit in a signed integer.
+fn nonce(id: SessionId) -> i64 {
+    i64::from_be_bytes(id.nonce.to_be_bytes())
+}
+
 /// One seeded session: its token, the right answers, and (`passed`, `draw`)
 /// how they score.
 struct Made {
@@ -181,17 +186,12 @@ impl Made {
     fn new(
         bank: &Bank,
         sealer: &TokenKey,
-        key: u64,
+        id: SessionId,
         round_index: usize,
         mode: Mode,
     ) -> anyhow::Result<Self> {
-        let token = SessionToken::seal(
-            sealer,
-            key,
-            &bank.version,
-            u16::try_from(round_index)?,
-            "zh",
-        );
+        let token =
+            SessionToken::seal(sealer, id, &bank.version, u16::try_from(round_index)?, "zh");
         let served = quiz::serve(bank, &mut token.rng());
         let answers: HashMap<String, Vec<String>> = served
             .iter()
@@ -342,11 +342,12 @@ fn seed(conn: &Connection, job: &Job) -> anyhow::Result<String> {
                  VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :score, :percent, :created_at)",
             )?;
             let mut insert_submission = conn.prepare_cached(
-                "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
-                 VALUES (:id, :submitted_at, :score, :percent, :passed, :given)",
+                "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
+                 VALUES (:id, :nonce, :submitted_at, :score, :percent, :passed, :given)",
             )?;
             for i in chunk_start..(chunk_start + CHUNK).min(count) {
-                let made = Made::new(bank, &sealer, first_key + i as u64, round_index, mode)?;
+                let id = SessionId::fresh(first_key + i as u64);
+                let made = Made::new(bank, &sealer, id, round_index, mode)?;
                 let Some(outcome) = &made.outcome else {
                     lines.push(made.open_line());
                     continue;
@@ -357,18 +358,19 @@ fn seed(conn: &Connection, job: &Job) -> anyhow::Result<String> {
                 // The row `store::sqlite::submissions` writes.
                 insert_submission
                     .execute(named_params! {
-                        ":id": i64::try_from(token.key)?, ":submitted_at": created,
+                        ":id": i64::try_from(token.id.key)?, ":nonce": nonce(token.id),
+                        ":submitted_at": created,
                         ":score": outcome.score, ":percent": outcome.percent,
                         ":passed": outcome.passed, ":given": Made::given(outcome),
                     })
-                    .with_context(|| format!("session key {} is already submitted", token.key))?;
+                    .with_context(|| format!("session {} is already submitted", token.id.hex()))?;
                 if mode == Mode::Passed {
                     lines.push(format!("{}\t{phone}", token.encode()));
                 } else {
                     insert_entry.execute(named_params! {
                         ":code": codes.next().expect("one code per session"),
-                        // As `store::sqlite::entries` keeps it: 16 hex digits.
-                        ":session_id": format!("{:016x}", token.key),
+                        // As `store::sqlite::entries` keeps it.
+                        ":session_id": token.id.hex(),
                         ":set_id": bank.id, ":set_version": bank.version, ":round_id": round,
                         ":name": "张三丰", ":phone": phone, ":score": outcome.score,
                         ":percent": outcome.percent, ":created_at": created,
@@ -420,9 +422,9 @@ mod postgres {
     const SHARD: i32 = 0;
 
     const INSERT_SUBMISSIONS: &str =
-        "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
-         SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BIGINT[], $4::BIGINT[],
-                              $5::BOOLEAN[], $6::TEXT[])";
+        "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
+         SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::BIGINT[],
+                              $5::BIGINT[], $6::BOOLEAN[], $7::TEXT[])";
     const ADD_ROUND_COUNTS: &str =
         "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
          VALUES ($1, $2, $3, $4, $5, $6, 0)
@@ -441,6 +443,7 @@ mod postgres {
     #[derive(Default)]
     struct Rows {
         id: Vec<i64>,
+        nonce: Vec<i64>,
         submitted_at: Vec<String>,
         score: Vec<i64>,
         percent: Vec<i64>,
@@ -511,7 +514,7 @@ mod postgres {
             .get::<_, i64>(0);
         let keys = KeyClock::for_node(
             u64::try_from(floor)?,
-            std::sync::Arc::new(std::sync::atomic::AtomicU64::new(PG_SEED_NODE)),
+            std::sync::Arc::new(NodeLease::fixed(PG_SEED_NODE)),
         );
         let start_ms = now.timestamp_millis() - 120_000;
 
@@ -520,13 +523,15 @@ mod postgres {
         for chunk_start in (0..count).step_by(CHUNK) {
             let mut rows = Rows::default();
             for i in chunk_start..(chunk_start + CHUNK).min(count) {
-                let made = Made::new(bank, &sealer, keys.next(start_ms), round_index, mode)?;
+                let id = keys.next(start_ms).context("the seed's number is fixed")?;
+                let made = Made::new(bank, &sealer, id, round_index, mode)?;
                 let Some(outcome) = &made.outcome else {
                     lines.push(made.open_line());
                     continue;
                 };
                 tally.add(outcome);
-                rows.id.push(i64::try_from(made.token.key)?);
+                rows.id.push(i64::try_from(made.token.id.key)?);
+                rows.nonce.push(nonce(made.token.id));
                 rows.submitted_at.push(created.clone());
                 rows.score.push(i64::from(outcome.score));
                 rows.percent.push(i64::from(outcome.percent));
@@ -540,6 +545,7 @@ mod postgres {
                     INSERT_SUBMISSIONS,
                     &[
                         &rows.id,
+                        &rows.nonce,
                         &rows.submitted_at,
                         &rows.score,
                         &rows.percent,

@@ -135,7 +135,7 @@ async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::R
     let key_floor = store.highest_session_key().await?;
     // Nodes of one database must never hand out the same session key.
     let session_keys = Arc::new(match store.node_number() {
-        Some(node) => crate::quiz::KeyClock::for_node(key_floor, node),
+        Some(lease) => crate::quiz::KeyClock::for_node(key_floor, lease),
         None => crate::quiz::KeyClock::new(key_floor),
     });
     let sets = Arc::new(sets);

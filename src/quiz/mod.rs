@@ -7,4 +7,4 @@ pub mod token;
 
 pub use scoring::{score, AnswerError, Outcome, QuestionResult};
 pub use serving::{serve, Served};
-pub use token::{KeyClock, SessionToken, TokenKey, NODE_STRIDE};
+pub use token::{KeyClock, NodeLease, SessionId, SessionToken, TokenKey, NODE_STRIDE};

@@ -1,13 +1,14 @@
 //! A session is its token: nothing is stored when a quiz starts.
 //!
-//! The token carries the session's key (its start time and a sequence
-//! number), the set version, the round and the language, sealed with an
-//! HMAC-SHA256 under the server's secret. The served questions and their
-//! option order come from a ChaCha8 generator seeded by the MAC, so the same
-//! token always shows the same quiz, after a restart or a `kill -9` too, and
-//! a visitor cannot pick their own questions without the secret. Only a
-//! submission is written, under the session's key, which also makes a second
-//! submission fail on the primary key.
+//! The token carries the session's identity ([`SessionId`]: a key that
+//! tells its start time, and a random nonce), the set version, the round and
+//! the language, sealed with an HMAC-SHA256 under the server's secret. The
+//! served questions and their option order come from a ChaCha8 generator
+//! seeded by the MAC, so the same token always shows the same quiz, after a
+//! restart or a `kill -9` too, and a visitor cannot pick their own questions
+//! without the secret. Only a submission is written, under the session's
+//! identity, which also makes a second submission fail on the primary key;
+//! an entry names its session by the same identity ([`SessionId::hex`]).
 //!
 //! The quiz a token shows depends on ChaCha8 and on rand's `partial_shuffle`
 //! and `shuffle`, pinned by `Cargo.lock`. An upgrade that changed either would
@@ -15,27 +16,70 @@
 //! its answers as not served): `a_token_always_serves_the_same_quiz` fails
 //! first.
 //!
-//! Layout (35 bytes, 70 hex digits): key (8, big-endian) · the first 8 bytes
-//! of the set version (16 hex digits) · round index (2) · language (1) ·
-//! the first 16 bytes of the MAC.
+//! # No two sessions share a token (SPEC §6)
+//!
+//! Three things keep two visitors out of one session:
+//!
+//! - One [`KeyClock`] never hands out a key twice: keys rise, start above
+//!   the highest key stored (every submitted session's), and keep rising
+//!   when the clock goes back.
+//! - Nodes of one database hand out keys in their own residue class modulo
+//!   [`NODE_STRIDE`], by the number each leases (`store/postgres/nodes.rs`),
+//!   and only while that lease is confirmed ([`NodeLease`]): a node that
+//!   cannot confirm its number starts no session (`503`).
+//! - Neither holds against everything. A lease table edited by hand (the
+//!   red team forced one lease stale with one `UPDATE`, and a second node
+//!   took the number while the first still used it: 407 of ~1,700 tokens
+//!   were the same on both), a database clock that jumps, or a booth
+//!   restarted with its clock set back before its last sessions were
+//!   submitted can each make two sessions' keys meet. So every token also
+//!   carries a 64-bit nonce from the operating system's random generator
+//!   (through `rand::rng()`), never 0, and a session's identity, the one its
+//!   submission and its entry are stored under, is its key *and* its nonce.
+//!
+//! Two sessions share an identity only if both their keys and their nonces
+//! meet. Whatever the leases and clocks did, among n sessions that happens
+//! with probability at most n(n−1)/2 · 2⁻⁶⁴ < n²/2⁶⁵ (the birthday bound):
+//! 2.7·10⁻⁸ for a million sessions, 2.7·10⁻⁴ for a hundred million; and only
+//! pairs whose keys met count, which takes a broken lease or clock first.
+//! Two tokens differ wherever their identities do (the identity is in the
+//! token).
+//!
+//! # Layout
+//!
+//! 43 bytes, 86 hex digits: key (8, big-endian) · nonce (8) · the first 8
+//! bytes of the set version (16 hex digits) · round index (2) · flags (1:
+//! bit 0 English, bit 1 长辈版) · the first 16 bytes of the MAC.
+//!
+//! Tokens sealed before the nonce (35 bytes, 70 hex digits: the same without
+//! the nonce) still open and continue: their identity is their key alone
+//! (nonce 0), as their submissions and entries were stored, and no token of
+//! the new layout has nonce 0, so the two never meet.
 
 use hmac::{Hmac, Mac};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::Sha256;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 
-const PAYLOAD: usize = 19;
+/// Key · nonce · version · round · flags.
+const PAYLOAD: usize = 27;
+/// The first layout's payload: key · version · round · flags.
+const LEGACY_PAYLOAD: usize = 19;
 const TAG: usize = 16;
 /// Length of a token in hex digits.
 pub const TOKEN_HEX_LEN: usize = 2 * (PAYLOAD + TAG);
+/// Length of a token sealed before the nonce (still opened).
+pub const LEGACY_TOKEN_HEX_LEN: usize = 2 * (LEGACY_PAYLOAD + TAG);
 /// Hex digits of the set version a token names.
 pub const VERSION_PREFIX_LEN: usize = 16;
 /// Bits of the key below the start time in milliseconds.
 pub const SEQ_BITS: u32 = 20;
 
-/// The languages a session can have, by their byte in the token.
+/// The languages a session can have, by their bit in the token.
 const LANGS: [&str; 2] = ["zh", "en"];
 
 /// The server's secret for sealing tokens.
@@ -64,11 +108,57 @@ impl std::fmt::Debug for TokenKey {
     }
 }
 
+/// What a session is stored under: its submission's primary key and its
+/// entry's `session_id` (see the module's docs for why both parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId {
+    /// The start time in milliseconds, shifted left by [`SEQ_BITS`], plus a
+    /// sequence number ([`KeyClock`]).
+    pub key: u64,
+    /// Random and never 0 in a token of the current layout; 0 in one sealed
+    /// before the nonce, whose identity is its key alone.
+    pub nonce: u64,
+}
+
+impl SessionId {
+    /// `key` with a fresh random nonce (never 0).
+    pub fn fresh(key: u64) -> Self {
+        let mut rng = rand::rng();
+        loop {
+            let nonce = rng.next_u64();
+            if nonce != 0 {
+                return Self { key, nonce };
+            }
+        }
+    }
+
+    /// The identity of a token sealed before the nonce: its key alone.
+    pub fn legacy(key: u64) -> Self {
+        Self { key, nonce: 0 }
+    }
+
+    /// When the session started, in milliseconds since the Unix epoch.
+    pub fn started_ms(&self) -> i64 {
+        i64::try_from(self.key >> SEQ_BITS).unwrap_or(i64::MAX)
+    }
+
+    /// The identity as text, ordered by start time: the key in 16 hex
+    /// digits, then the nonce in 16 more (none for a token sealed before the
+    /// nonce, as its entry was stored then).
+    pub fn hex(&self) -> String {
+        if self.nonce == 0 {
+            format!("{:016x}", self.key)
+        } else {
+            format!("{:016x}{:016x}", self.key, self.nonce)
+        }
+    }
+}
+
 /// What a session token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionToken {
-    /// Unique per session: start time in ms, shifted left, plus a sequence number.
-    pub key: u64,
+    /// What the session is stored under.
+    pub id: SessionId,
     /// The first [`VERSION_PREFIX_LEN`] hex digits of the set version.
     pub version: String,
     /// Index of the round in the set version's rounds.
@@ -82,15 +172,16 @@ pub struct SessionToken {
 }
 
 impl SessionToken {
-    /// Seals a new token. `version` is the set version's hex digest.
-    pub fn seal(key: &TokenKey, session: u64, version: &str, round: u16, lang: &str) -> Self {
-        Self::seal_with(key, session, version, round, lang, false)
+    /// Seals a new token. `version` is the set version's hex digest. An
+    /// identity with nonce 0 gives a token of the layout before the nonce.
+    pub fn seal(key: &TokenKey, id: SessionId, version: &str, round: u16, lang: &str) -> Self {
+        Self::seal_with(key, id, version, round, lang, false)
     }
 
     /// Seals a new token, in 长辈版 when `large`.
     pub fn seal_with(
         key: &TokenKey,
-        session: u64,
+        id: SessionId,
         version: &str,
         round: u16,
         lang: &str,
@@ -99,7 +190,7 @@ impl SessionToken {
         let prefix = &version[..VERSION_PREFIX_LEN.min(version.len())];
         let lang = LANGS.iter().copied().find(|l| *l == lang).unwrap_or("zh");
         let mut token = Self {
-            key: session,
+            id,
             version: prefix.to_owned(),
             round,
             lang,
@@ -110,46 +201,73 @@ impl SessionToken {
         token
     }
 
-    fn payload(&self) -> [u8; PAYLOAD] {
-        let mut p = [0u8; PAYLOAD];
-        p[..8].copy_from_slice(&self.key.to_be_bytes());
+    /// The sealed bytes: with the nonce after the key, or (nonce 0) in the
+    /// layout before it.
+    fn payload(&self) -> Vec<u8> {
+        let mut p = Vec::with_capacity(PAYLOAD);
+        p.extend_from_slice(&self.id.key.to_be_bytes());
+        if self.id.nonce != 0 {
+            p.extend_from_slice(&self.id.nonce.to_be_bytes());
+        }
         let mut version = [0u8; 8];
         // A prefix that is not hex (never made by `seal` from a real version) seals as zeros.
         let _ = hex::decode_to_slice(&self.version, &mut version);
-        p[8..16].copy_from_slice(&version);
-        p[16..18].copy_from_slice(&self.round.to_be_bytes());
+        p.extend_from_slice(&version);
+        p.extend_from_slice(&self.round.to_be_bytes());
         // Bit 0: English; bit 1: 长辈版 (tokens sealed before it have 0 there).
-        p[18] = u8::from(self.lang == "en") | (u8::from(self.large) << 1);
+        p.push(u8::from(self.lang == "en") | (u8::from(self.large) << 1));
         p
     }
 
-    /// Reads and checks a token; `None` for anything not sealed by this key.
+    /// Reads and checks a token of either layout; `None` for anything not
+    /// sealed by this key.
     pub fn open(key: &TokenKey, text: &str) -> Option<Self> {
         // One form only, the one `encode` gives: an upper-case copy of a token
         // would open the same session under another rate-limit key.
-        if text.len() != TOKEN_HEX_LEN
+        if (text.len() != TOKEN_HEX_LEN && text.len() != LEGACY_TOKEN_HEX_LEN)
             || !text
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
             return None;
         }
-        let mut bytes = [0u8; PAYLOAD + TAG];
-        hex::decode_to_slice(text, &mut bytes).ok()?;
-        let (payload, tag) = bytes.split_at(PAYLOAD);
+        let bytes = hex::decode(text).ok()?;
+        let (payload, tag) = bytes.split_at(bytes.len() - TAG);
         if !bool::from(key.tag(payload).ct_eq(tag)) {
             return None;
         }
-        if payload[18] > 3 {
+        let key_of = |at: usize| {
+            Some(u64::from_be_bytes(
+                payload.get(at..at + 8)?.try_into().ok()?,
+            ))
+        };
+        let (id, rest) = if payload.len() == PAYLOAD {
+            let nonce = key_of(8)?;
+            // Never sealed: a nonce of 0 is the first layout's.
+            if nonce == 0 {
+                return None;
+            }
+            (
+                SessionId {
+                    key: key_of(0)?,
+                    nonce,
+                },
+                &payload[16..],
+            )
+        } else {
+            (SessionId::legacy(key_of(0)?), &payload[8..])
+        };
+        let flags = rest[10];
+        if flags > 3 {
             return None;
         }
-        let lang = *LANGS.get(usize::from(payload[18] & 1))?;
+        let lang = *LANGS.get(usize::from(flags & 1))?;
         let mut t = Self {
-            key: u64::from_be_bytes(payload[..8].try_into().ok()?),
-            version: hex::encode(&payload[8..16]),
-            round: u16::from_be_bytes([payload[16], payload[17]]),
+            id,
+            version: hex::encode(&rest[..8]),
+            round: u16::from_be_bytes([rest[8], rest[9]]),
             lang,
-            large: payload[18] & 2 != 0,
+            large: flags & 2 != 0,
             tag: [0; TAG],
         };
         t.tag.copy_from_slice(tag);
@@ -158,9 +276,8 @@ impl SessionToken {
 
     /// The token as sent to the visitor.
     pub fn encode(&self) -> String {
-        let mut bytes = [0u8; PAYLOAD + TAG];
-        bytes[..PAYLOAD].copy_from_slice(&self.payload());
-        bytes[PAYLOAD..].copy_from_slice(&self.tag);
+        let mut bytes = self.payload();
+        bytes.extend_from_slice(&self.tag);
         hex::encode(bytes)
     }
 
@@ -174,24 +291,93 @@ impl SessionToken {
 
     /// When the session started, in milliseconds since the Unix epoch.
     pub fn started_ms(&self) -> i64 {
-        i64::try_from(self.key >> SEQ_BITS).unwrap_or(i64::MAX)
+        self.id.started_ms()
     }
 }
 
-/// Hands out session keys: the start time in milliseconds, shifted left by
-/// 20 bits, plus a sequence number, so keys are unique, rise with time, and
-/// land at the end of the submissions table when they are written.
+/// How long a confirmed lease lets a node start sessions, counted from
+/// when the statement that confirmed it was sent: half the 60 s after
+/// which another node may take the number (`store/postgres/nodes.rs`),
+/// which leaves room for a slow statement and clocks that run apart.
+pub const LEASE_HOLD: Duration = Duration::from_secs(30);
+
+/// A node's number on a shared database, and until when this node may
+/// start sessions under it (renewals of the lease push that on).
+#[derive(Debug)]
+pub struct NodeLease {
+    /// `until << 8 | number`, `until` in milliseconds after `origin`; 0
+    /// once the lease is lost or could not be confirmed in time.
+    state: AtomicU64,
+    origin: Instant,
+}
+
+impl NodeLease {
+    /// A lease on `number`, confirmed by a statement sent at `sent`.
+    pub fn new(number: u64, sent: Instant) -> Self {
+        let lease = Self {
+            state: AtomicU64::new(number % NODE_STRIDE),
+            origin: sent,
+        };
+        lease.confirm(number, sent);
+        lease
+    }
+
+    /// A number confirmed for good: for a tool that writes sessions of a
+    /// number no live node holds (the benchmark's seed).
+    pub fn fixed(number: u64) -> Self {
+        Self {
+            state: AtomicU64::new((u64::MAX << 8) | (number % NODE_STRIDE)),
+            origin: Instant::now(),
+        }
+    }
+
+    /// The number, confirmed or not.
+    pub fn number(&self) -> u64 {
+        self.state.load(Ordering::SeqCst) & 0xff
+    }
+
+    /// The database confirmed `number` for this node, by a statement sent
+    /// at `sent`.
+    pub fn confirm(&self, number: u64, sent: Instant) {
+        let until = sent.saturating_duration_since(self.origin) + LEASE_HOLD;
+        let until = u64::try_from(until.as_millis()).unwrap_or(u64::MAX >> 8);
+        self.state
+            .store((until << 8) | (number % NODE_STRIDE), Ordering::SeqCst);
+    }
+
+    /// The lease is lost (another node holds the number): no more sessions
+    /// under it.
+    pub fn lapse(&self) {
+        self.state.store(self.number(), Ordering::SeqCst);
+    }
+
+    /// The number, if this node may start sessions under it at `now`.
+    pub fn confirmed(&self, now: Instant) -> Option<u64> {
+        let state = self.state.load(Ordering::SeqCst);
+        let until = state >> 8;
+        let now = u64::try_from(now.saturating_duration_since(self.origin).as_millis())
+            .unwrap_or(u64::MAX);
+        (now < until).then_some(state & 0xff)
+    }
+}
+
+/// Hands out session identities: a key (the start time in milliseconds,
+/// shifted left by 20 bits, plus a sequence number, so keys are unique,
+/// rise with time, and land at the end of the submissions table when they
+/// are written) and a fresh nonce ([`SessionId::fresh`]).
 ///
 /// Nodes sharing one database ([`KeyClock::for_node`]) hand out keys in
-/// their own residue class modulo [`NODE_STRIDE`], so two nodes never hand
-/// out the same key, even in the same millisecond: node `n` only gives keys
-/// `k` with `k % NODE_STRIDE == n % NODE_STRIDE` (up to 4,096 a millisecond).
-#[derive(Debug, Default)]
+/// their own residue class modulo [`NODE_STRIDE`], so two nodes whose
+/// leases hold never hand out the same key, even in the same millisecond:
+/// node `n` only gives keys `k` with `k % NODE_STRIDE == n % NODE_STRIDE`
+/// (up to 4,096 a millisecond), and none while its lease is unconfirmed.
+#[derive(Debug)]
 pub struct KeyClock {
     last: AtomicU64,
-    /// The node number, whose residue modulo `stride` this clock's keys have
-    /// (shared with the store, which may change it: a lease lost).
-    node: std::sync::Arc<AtomicU64>,
+    /// The node's lease, whose number's residue modulo `stride` this
+    /// clock's keys have (shared with the store, which renews it); `None`
+    /// on a database of one node.
+    lease: Option<Arc<NodeLease>>,
     stride: u64,
 }
 
@@ -204,43 +390,47 @@ impl KeyClock {
     pub fn new(floor: u64) -> Self {
         Self {
             last: AtomicU64::new(floor),
-            node: std::sync::Arc::default(),
+            lease: None,
             stride: 1,
         }
     }
 
-    /// The clock of a node of several on one database, by its number.
-    pub fn for_node(floor: u64, node: std::sync::Arc<AtomicU64>) -> Self {
+    /// The clock of a node of several on one database, by its lease.
+    pub fn for_node(floor: u64, lease: Arc<NodeLease>) -> Self {
         Self {
             last: AtomicU64::new(floor),
-            node,
+            lease: Some(lease),
             stride: NODE_STRIDE,
         }
     }
 
-    /// The smallest key of this clock's class at or above `k`.
-    fn class_at_or_above(&self, k: u64) -> u64 {
-        let node = self.node.load(Ordering::Relaxed) % self.stride;
-        let r = k % self.stride;
-        let up = (node + self.stride - r) % self.stride;
-        k.saturating_add(up)
-    }
-
-    /// The next key for a session starting at `now_ms`.
-    pub fn next(&self, now_ms: i64) -> u64 {
+    /// The next identity for a session starting at `now_ms`; `None` while
+    /// this node's lease is not confirmed.
+    pub fn next(&self, now_ms: i64) -> Option<SessionId> {
+        let node = match &self.lease {
+            Some(lease) => lease.confirmed(Instant::now())?,
+            None => 0,
+        };
         let base = u64::try_from(now_ms).unwrap_or(0) << SEQ_BITS;
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
-            let key = self.class_at_or_above(base.max(last + 1));
+            let key = class_at_or_above(base.max(last + 1), node, self.stride);
             match self
                 .last
                 .compare_exchange_weak(last, key, Ordering::Relaxed, Ordering::Relaxed)
             {
-                Ok(_) => return key,
+                Ok(_) => return Some(SessionId::fresh(key)),
                 Err(seen) => last = seen,
             }
         }
     }
+}
+
+/// The smallest key `≡ node (mod stride)` at or above `k`.
+fn class_at_or_above(k: u64, node: u64, stride: u64) -> u64 {
+    let (node, r) = (node % stride, k % stride);
+    let up = (node + stride - r) % stride;
+    k.saturating_add(up)
 }
 
 /// A fresh random secret for a new database.
@@ -253,24 +443,65 @@ pub fn new_secret() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     const VERSION: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     /// What the fixture bank serves for the seed `[7; 32]`: question index and option order.
     const PINNED: &[(usize, &str)] = &[(2, "TF"), (1, "BAC"), (0, "CBA")];
 
+    /// A token of the layout before the nonce, sealed under `a fixed
+    /// secret` (MAC computed apart, in Python's `hmac`): key
+    /// `1_700_000_000_000 << 20 | 5`, [`VERSION`], round 1, English, 长辈版.
+    const LEGACY: &str = "18bcfe56800000050123456789abcdef000103036943ec253f693c3186fc4a2bb642e0";
+    /// What the fixture bank served for [`LEGACY`] before the nonce came.
+    const LEGACY_SERVED: &[(usize, &str)] = &[(2, "TF"), (1, "CBA"), (0, "ABC")];
+
+    fn served(bank: &crate::bank::Bank, token: &SessionToken) -> Vec<(usize, String)> {
+        crate::quiz::serve(bank, &mut token.rng())
+            .into_iter()
+            .map(|s| (s.index, s.options.iter().collect()))
+            .collect()
+    }
+
+    fn pinned(list: &[(usize, &str)]) -> Vec<(usize, String)> {
+        list.iter().map(|(i, o)| (*i, (*o).to_owned())).collect()
+    }
+
+    fn fixture_bank() -> crate::bank::Bank {
+        crate::bank::parse_bank(include_str!("../../tests/fixtures/valid.yaml"))
+            .bank
+            .expect("the fixture bank is valid")
+    }
+
+    fn lease(number: u64) -> Arc<NodeLease> {
+        Arc::new(NodeLease::new(number, Instant::now()))
+    }
+
     #[test]
     fn a_token_round_trips_and_only_opens_under_its_key() {
         let key = TokenKey::new(b"secret");
-        let t = SessionToken::seal(&key, 42 << SEQ_BITS, VERSION, 3, "en");
+        let id = SessionId::fresh(42 << SEQ_BITS);
+        let t = SessionToken::seal(&key, id, VERSION, 3, "en");
         let text = t.encode();
         assert_eq!(text.len(), TOKEN_HEX_LEN);
+        assert_eq!(
+            &text[..16],
+            format!("{:016x}", 42u64 << SEQ_BITS),
+            "the key first"
+        );
+        assert_eq!(
+            &text[16..32],
+            format!("{:016x}", id.nonce),
+            "then the nonce"
+        );
         let back = SessionToken::open(&key, &text).expect("opens");
         assert_eq!(back, t);
+        assert_eq!(back.id, id);
         assert_eq!(back.version, &VERSION[..VERSION_PREFIX_LEN]);
         assert_eq!((back.round, back.lang, back.started_ms()), (3, "en", 42));
         assert!(!back.large);
-        let large = SessionToken::seal_with(&key, 9, VERSION, 0, "zh", true);
+        let large = SessionToken::seal_with(&key, SessionId::fresh(9), VERSION, 0, "zh", true);
         let back = SessionToken::open(&key, &large.encode()).expect("opens");
         assert!(
             back.large && back.lang == "zh",
@@ -282,62 +513,127 @@ mod tests {
     #[test]
     fn any_changed_digit_is_refused() {
         let key = TokenKey::new(b"secret");
-        let text = SessionToken::seal(&key, 7, VERSION, 0, "zh").encode();
-        for i in 0..text.len() {
-            let mut bytes = text.clone().into_bytes();
-            bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
-            let changed = String::from_utf8(bytes).unwrap();
-            assert!(SessionToken::open(&key, &changed).is_none(), "digit {i}");
+        let new = SessionToken::seal(&key, SessionId::fresh(7), VERSION, 0, "zh").encode();
+        let legacy = SessionToken::seal(&key, SessionId::legacy(7), VERSION, 0, "zh").encode();
+        assert_eq!(legacy.len(), LEGACY_TOKEN_HEX_LEN);
+        for text in [new, legacy] {
+            for i in 0..text.len() {
+                let mut bytes = text.clone().into_bytes();
+                bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
+                let changed = String::from_utf8(bytes).unwrap();
+                assert!(SessionToken::open(&key, &changed).is_none(), "digit {i}");
+            }
+            for bad in [
+                "",
+                "zz",
+                &text[1..],
+                &format!("{text}0"),
+                &format!("{text}00"),
+            ] {
+                assert!(SessionToken::open(&key, bad).is_none(), "{bad}");
+            }
+            assert!(
+                SessionToken::open(&key, &text.to_ascii_uppercase()).is_none(),
+                "one form only: lower-case hex"
+            );
         }
-        for bad in ["", "zz", &text[1..], &format!("{text}0")] {
-            assert!(SessionToken::open(&key, bad).is_none(), "{bad}");
-        }
-        assert!(
-            SessionToken::open(&key, &text.to_ascii_uppercase()).is_none(),
-            "one form only: lower-case hex"
-        );
+        // The new layout with a nonce of 0 is never sealed, so never opened,
+        // even under the right MAC: it would name a session of the old layout.
+        let mut payload = Vec::from(7u64.to_be_bytes());
+        payload.extend_from_slice(&[0; 8]);
+        payload.extend_from_slice(&hex::decode(&VERSION[..16]).unwrap());
+        payload.extend_from_slice(&[0, 0, 0]);
+        let mut forged = payload.clone();
+        forged.extend_from_slice(&key.tag(&payload));
+        assert!(SessionToken::open(&key, &hex::encode(forged)).is_none());
     }
 
     #[test]
     fn the_same_token_gives_the_same_generator() {
         let key = TokenKey::new(b"secret");
-        let a = SessionToken::seal(&key, 1, VERSION, 0, "zh");
-        let b = SessionToken::seal(&key, 2, VERSION, 0, "zh");
+        let a = SessionToken::seal(&key, SessionId::fresh(1), VERSION, 0, "zh");
+        let b = SessionToken::seal(&key, SessionId::fresh(2), VERSION, 0, "zh");
+        let c = SessionToken::seal(&key, SessionId::fresh(1), VERSION, 0, "zh");
         let draw = |t: &SessionToken| t.rng().next_u64();
         assert_eq!(draw(&a), draw(&a.clone()));
+        assert_eq!(
+            draw(&a),
+            draw(&SessionToken::open(&key, &a.encode()).unwrap())
+        );
         assert_ne!(draw(&a), draw(&b));
+        assert_ne!(
+            draw(&a),
+            draw(&c),
+            "the same key, another nonce: another quiz"
+        );
     }
 
     #[test]
     fn a_token_always_serves_the_same_quiz() {
-        let bank = crate::bank::parse_bank(include_str!("../../tests/fixtures/valid.yaml"))
-            .bank
-            .expect("the fixture bank is valid");
+        let bank = fixture_bank();
         let key = TokenKey::new(b"a fixed secret");
-        let token = SessionToken::seal(&key, 42 << SEQ_BITS, &bank.version, 0, "zh");
-        let served = crate::quiz::serve(&bank, &mut token.rng());
-        let again = crate::quiz::serve(&bank, &mut token.rng());
-        assert_eq!(served, again);
+        let token = SessionToken::seal(
+            &key,
+            SessionId::fresh(42 << SEQ_BITS),
+            &bank.version,
+            0,
+            "zh",
+        );
+        assert_eq!(served(&bank, &token), served(&bank, &token.clone()));
         // Pinned against a fixed seed, so a change in rand's algorithms shows here.
         let mut rng = ChaCha8Rng::from_seed([7; 32]);
         let picked: Vec<(usize, String)> = crate::quiz::serve(&bank, &mut rng)
             .into_iter()
             .map(|s| (s.index, s.options.iter().collect()))
             .collect();
-        let pinned: Vec<(usize, String)> =
-            PINNED.iter().map(|(i, o)| (*i, (*o).to_owned())).collect();
-        assert_eq!(picked, pinned);
+        assert_eq!(picked, pinned(PINNED));
+    }
+
+    #[test]
+    fn a_token_sealed_before_the_nonce_still_opens_and_serves_the_same_quiz() {
+        let key = TokenKey::new(b"a fixed secret");
+        let t = SessionToken::open(&key, LEGACY).expect("a token of the first layout opens");
+        assert_eq!(t.id, SessionId::legacy((1_700_000_000_000 << SEQ_BITS) | 5));
+        assert_eq!(t.started_ms(), 1_700_000_000_000);
+        assert_eq!(
+            (t.version.as_str(), t.round, t.lang, t.large),
+            (&VERSION[..16], 1, "en", true)
+        );
+        assert_eq!(t.encode(), LEGACY, "it is sent back as it came");
+        assert_eq!(served(&fixture_bank(), &t), pinned(LEGACY_SERVED));
+        // Its entry was stored under its key alone, as 16 hex digits.
+        assert_eq!(t.id.hex(), "18bcfe5680000005");
+        let sealed = SessionToken::seal_with(&key, t.id, VERSION, 1, "en", true);
+        assert_eq!(sealed.encode(), LEGACY);
+    }
+
+    #[test]
+    fn an_identity_as_text_keeps_the_start_time_order_and_the_nonce() {
+        let a = SessionId {
+            key: 0x10,
+            nonce: 0xffff_ffff_ffff_ffff,
+        };
+        let b = SessionId {
+            key: 0x11,
+            nonce: 1,
+        };
+        assert_eq!(a.hex(), "0000000000000010ffffffffffffffff");
+        assert_eq!(b.hex(), "00000000000000110000000000000001");
+        assert!(a.hex() < b.hex());
+        assert_eq!(SessionId::legacy(0x10).hex(), "0000000000000010");
+        let nonces: HashSet<u64> = (0..100_000).map(|_| SessionId::fresh(1).nonce).collect();
+        assert_eq!(nonces.len(), 100_000, "fresh nonces do not repeat");
+        assert!(!nonces.contains(&0), "and are never the old layout's 0");
     }
 
     #[test]
     fn two_nodes_never_hand_out_the_same_key_in_the_same_millisecond() {
-        let node = |n| std::sync::Arc::new(AtomicU64::new(n));
-        let a = KeyClock::for_node(0, node(1));
-        let b = KeyClock::for_node(0, node(2));
-        let mut seen = std::collections::HashSet::new();
+        let a = KeyClock::for_node(0, lease(1));
+        let b = KeyClock::for_node(0, lease(2));
+        let mut seen = HashSet::new();
         for ms in [5_000, 5_000, 5_001, 4_999] {
             for _ in 0..300 {
-                let (ka, kb) = (a.next(ms), b.next(ms));
+                let (ka, kb) = (a.next(ms).unwrap().key, b.next(ms).unwrap().key);
                 assert_eq!(ka % NODE_STRIDE, 1);
                 assert_eq!(kb % NODE_STRIDE, 2);
                 assert!(
@@ -346,34 +642,139 @@ mod tests {
                 );
             }
         }
-        let first = KeyClock::for_node(0, node(7)).next(5_000);
-        assert_eq!(first >> SEQ_BITS, 5_000, "a key still tells its start time");
+        let first = KeyClock::for_node(0, lease(7)).next(5_000).unwrap();
+        assert_eq!(
+            first.started_ms(),
+            5_000,
+            "a key still tells its start time"
+        );
         // A node given a new number (its lease lost) carries it at once,
         // still above every key it gave before.
-        let number = node(3);
+        let number = lease(3);
         let c = KeyClock::for_node(0, number.clone());
-        let before = c.next(9_000);
-        number.store(4, Ordering::Relaxed);
-        let after = c.next(9_000);
+        let before = c.next(9_000).unwrap().key;
+        number.confirm(4, Instant::now());
+        let after = c.next(9_000).unwrap().key;
         assert_eq!((before % NODE_STRIDE, after % NODE_STRIDE), (3, 4));
         assert!(after > before);
+    }
+
+    /// Sessions sealed from `n` identities of `clock` at `ms`, as tokens.
+    fn minted(key: &TokenKey, clock: &KeyClock, ms: i64, n: usize) -> Vec<SessionToken> {
+        (0..n)
+            .map(|_| {
+                let id = clock.next(ms).expect("the lease holds");
+                SessionToken::seal(key, id, VERSION, 0, "zh")
+            })
+            .collect()
+    }
+
+    /// How many keys, identities and tokens two lists of tokens share.
+    fn shared(a: &[SessionToken], b: &[SessionToken]) -> (usize, usize, usize) {
+        let count = |f: &dyn Fn(&SessionToken) -> String| {
+            let left: HashSet<String> = a.iter().map(f).collect();
+            b.iter().filter(|t| left.contains(&f(t))).count()
+        };
+        (
+            count(&|t| t.id.key.to_string()),
+            count(&|t| t.id.hex()),
+            count(&|t| t.encode()),
+        )
+    }
+
+    #[test]
+    fn two_clocks_with_one_node_number_share_keys_but_never_a_token() {
+        // The red team's attack: a lease forced stale, and a second node
+        // leasing the number the first still uses. Their keys meet; their
+        // identities and tokens must not.
+        let key = TokenKey::new(b"secret");
+        let (a, b) = (
+            KeyClock::for_node(0, lease(0)),
+            KeyClock::for_node(0, lease(0)),
+        );
+        let mut on_a = Vec::new();
+        let mut on_b = Vec::new();
+        for ms in [1_000, 1_001, 1_002] {
+            on_a.extend(minted(&key, &a, ms, 2_000));
+            on_b.extend(minted(&key, &b, ms, 2_000));
+        }
+        let (keys, ids, tokens) = shared(&on_a, &on_b);
+        assert!(keys >= 6_000, "the attack makes keys meet: {keys}");
+        assert_eq!((ids, tokens), (0, 0), "no shared identity or token");
+        let all: HashSet<String> = on_a.iter().chain(&on_b).map(SessionToken::encode).collect();
+        assert_eq!(all.len(), 12_000);
+    }
+
+    #[test]
+    fn a_clock_set_back_before_a_restart_repeats_keys_but_never_a_token() {
+        // A SQLite booth: sessions started, none submitted (so the floor
+        // stays 0), a restart with the clock set back a second.
+        let key = TokenKey::new(b"secret");
+        let before = minted(&key, &KeyClock::new(0), 10_000, 3_000);
+        let restarted = KeyClock::new(0);
+        let mut after = minted(&key, &restarted, 9_000, 1_000);
+        after.extend(minted(&key, &restarted, 10_000, 3_000));
+        let (keys, ids, tokens) = shared(&before, &after);
+        assert!(keys > 0, "the clock set back gives old keys again: {keys}");
+        assert_eq!((ids, tokens), (0, 0));
+        // What was submitted is the floor: keys start above it.
+        let floor = before.last().unwrap().id.key;
+        assert!(KeyClock::new(floor).next(9_000).unwrap().key > floor);
+    }
+
+    #[test]
+    fn a_node_whose_lease_is_not_confirmed_starts_no_session() {
+        let number = lease(5);
+        let clock = KeyClock::for_node(0, number.clone());
+        assert_eq!(clock.next(1_000).unwrap().key % NODE_STRIDE, 5);
+        // Found taken by another node.
+        number.lapse();
+        assert_eq!(number.number(), 5);
+        assert!(number.confirmed(Instant::now()).is_none());
+        assert!(clock.next(1_000).is_none(), "no session without a lease");
+        // Leased again (another number).
+        number.confirm(6, Instant::now());
+        assert_eq!(clock.next(1_000).unwrap().key % NODE_STRIDE, 6);
+        // Not renewed for LEASE_HOLD (the database out of reach): no more.
+        let now = Instant::now();
+        assert_eq!(
+            number.confirmed(now + LEASE_HOLD - Duration::from_secs(1)),
+            Some(6)
+        );
+        assert_eq!(
+            number.confirmed(now + LEASE_HOLD + Duration::from_millis(1)),
+            None
+        );
+        // A tool's fixed number never lapses.
+        let fixed = NodeLease::fixed(9);
+        assert_eq!(
+            fixed.confirmed(now + Duration::from_secs(86_400 * 365)),
+            Some(9)
+        );
+        // One node alone (SQLite) needs no lease.
+        assert!(KeyClock::new(0).next(1_000).is_some());
     }
 
     #[test]
     fn keys_rise_and_never_repeat_even_when_the_clock_goes_back() {
         let clock = KeyClock::new(0);
-        let a = clock.next(1_000);
-        let b = clock.next(1_000);
-        let c = clock.next(999);
+        let key = |ms| clock.next(ms).unwrap().key;
+        let a = key(1_000);
+        let b = key(1_000);
+        let c = key(999);
         assert!(a < b && b < c, "{a} {b} {c}");
         assert_eq!(a >> SEQ_BITS, 1_000);
         let resumed = KeyClock::new(c);
-        assert!(resumed.next(5) > c);
-        let shared = std::sync::Arc::new(KeyClock::new(0));
+        assert!(resumed.next(5).unwrap().key > c);
+        let shared = Arc::new(KeyClock::new(0));
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let clock = shared.clone();
-                std::thread::spawn(move || (0..1000).map(|_| clock.next(7)).collect::<Vec<_>>())
+                std::thread::spawn(move || {
+                    (0..1000)
+                        .map(|_| clock.next(7).unwrap().key)
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         let mut all = Vec::new();

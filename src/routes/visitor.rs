@@ -45,6 +45,14 @@ fn no_set() -> ApiError {
     )
 }
 
+/// This node cannot confirm its node number, so it starts no session.
+fn no_lease() -> ApiError {
+    ApiError {
+        retry_after: Some(1),
+        ..ApiError::unavailable("this server cannot start a quiz right now; please try again")
+    }
+}
+
 /// `POST /api/sessions` body.
 #[derive(Debug, Default, Deserialize)]
 struct StartBody {
@@ -56,7 +64,9 @@ struct StartBody {
 
 /// `POST /api/sessions`: start a quiz on the active set's open round.
 /// Nothing is written: the session is its sealed token ([`crate::quiz::token`]);
-/// the start is counted in memory and written with the next commit.
+/// the start is counted in memory and written with the next commit. A node
+/// of several that cannot confirm its node number starts none (`503`
+/// `unavailable`, SPEC §10): another node, or this one a moment later, can.
 #[post("/api/sessions")]
 pub async fn start_session(
     state: web::Data<AppState>,
@@ -81,10 +91,13 @@ pub async fn start_session(
         .open_round_index(now)
         .ok_or_else(|| ApiError::conflict("closed", "no round of this quiz is open now"))?;
     let round = &bank.rounds[round_index];
-    let key = state.session_keys.next(now.timestamp_millis());
+    let id = state
+        .session_keys
+        .next(now.timestamp_millis())
+        .ok_or_else(no_lease)?;
     let token = SessionToken::seal_with(
         &state.tokens,
-        key,
+        id,
         &bank.version,
         u16::try_from(round_index).unwrap_or(u16::MAX),
         lang,
@@ -229,7 +242,7 @@ impl Opened {
 
     /// The stored submission, if any.
     async fn submission(&self, state: &AppState) -> Result<Option<Submission>, ApiError> {
-        Ok(state.store.submission(self.token.key).await?)
+        Ok(state.store.submission(self.token.id).await?)
     }
 }
 
@@ -278,7 +291,7 @@ pub async fn get_session(
         .unwrap_or(s.token.lang);
     let served = s.served();
     let session = s.session(&served);
-    let Some((kept, given)) = state.store.submission_with_answers(s.token.key).await? else {
+    let Some((kept, given)) = state.store.submission_with_answers(s.token.id).await? else {
         return Ok(unsubmitted(
             &prerendered,
             StatusCode::OK,
@@ -291,7 +304,7 @@ pub async fn get_session(
     let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at)
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
     let window = s.entry_window(submitted);
-    let entry = state.store.entry_of(s.token.key).await?;
+    let entry = state.store.entry_of(s.token.id).await?;
     let parts = prerendered.get(&s.bank, lang);
     let view = session_view(&parts, &s.bank, &session, Some((&outcome, &window)), entry);
     Ok(json_body(StatusCode::OK, to_body(&view, 2 * SESSION_BYTES)))
@@ -344,7 +357,7 @@ pub async fn submit_answers(
         },
     };
     let submission = NewSubmission {
-        session: s.token.key,
+        session: s.token.id,
         set_id: s.bank.id.clone(),
         round_id: s.round_id().to_owned(),
         submitted_at: rfc3339_millis(now),
@@ -458,7 +471,7 @@ pub async fn create_entry(
     };
     let round_id = s.round_id().to_owned();
     let entry = NewEntry {
-        session: s.token.key,
+        session: s.token.id,
         set_id: s.bank.id.clone(),
         set_version: s.bank.version.clone(),
         round_id: round_id.clone(),
@@ -565,7 +578,7 @@ pub async fn receipt_qr(
     let s = open_session(&state, &path).await?;
     let entry = state
         .store
-        .entry_of(s.token.key)
+        .entry_of(s.token.id)
         .await?
         .filter(|e| !e.receipt.is_empty() && e.withdrawn_at.is_none())
         .ok_or_else(|| ApiError::not_found("entry"))?;
@@ -593,7 +606,7 @@ pub async fn withdraw_entry(
     let s = open_session(&state, &path).await?;
     let withdrawn = state
         .store
-        .withdraw_entry(s.token.key, &rfc3339(s.now))
+        .withdraw_entry(s.token.id, &rfc3339(s.now))
         .await?
         .ok_or_else(|| {
             ApiError::new(

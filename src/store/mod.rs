@@ -129,13 +129,13 @@ impl Store {
 
     /// This node's number on a shared store (0 on SQLite).
     pub fn node(&self) -> u64 {
-        self.node_number()
-            .map_or(0, |n| n.load(std::sync::atomic::Ordering::SeqCst))
+        self.node_number().map_or(0, |n| n.number())
     }
 
-    /// This node's number as it stands, on a shared store: it changes if
-    /// the node's lease is lost, and session keys follow it.
-    pub fn node_number(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicU64>> {
+    /// This node's lease on a shared store: its number changes if the lease
+    /// is lost, and session keys follow it; no session starts while it is
+    /// not confirmed.
+    pub fn node_number(&self) -> Option<std::sync::Arc<crate::quiz::NodeLease>> {
         match &self.engine {
             Engine::Sqlite(_) => None,
             Engine::Postgres(e) => Some(e.node()),
@@ -268,7 +268,7 @@ impl Store {
     }
 
     /// A session's submitted score (a point read).
-    pub async fn submission(&self, session: u64) -> Result<Option<Submission>> {
+    pub async fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
         match &self.engine {
             Engine::Sqlite(e) => e.submission(session),
             Engine::Postgres(e) => e.submission(session).await,
@@ -279,7 +279,7 @@ impl Store {
     /// again (a point read).
     pub async fn submission_with_answers(
         &self,
-        session: u64,
+        session: SessionId,
     ) -> Result<Option<(Submission, GivenAnswers)>> {
         match &self.engine {
             Engine::Sqlite(e) => e.submission_with_answers(session),
@@ -300,7 +300,7 @@ impl Store {
     }
 
     /// The entry a session made, with the draws that hold it.
-    pub async fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
+    pub async fn entry_of(&self, session: SessionId) -> Result<Option<EntryOf>> {
         match &self.engine {
             Engine::Sqlite(e) => e.entry_of(session),
             Engine::Postgres(e) => e.entry_of(session).await,
@@ -333,7 +333,7 @@ impl Store {
     /// published masks are erased at once, and draws committed from now on
     /// leave it out. `None` when the session made no entry. Withdrawing
     /// again changes nothing and answers the same.
-    pub async fn withdraw_entry(&self, session: u64, at: &str) -> Result<Option<Withdrawn>> {
+    pub async fn withdraw_entry(&self, session: SessionId, at: &str) -> Result<Option<Withdrawn>> {
         let out = on_engine!(self, e => e.withdraw_entry(session, at).await);
         self.draws_changed();
         out

@@ -1,13 +1,14 @@
 //! What goes into the store and what comes out, in the service's own words:
 //! no engine type appears here, so a second engine can take and give the same.
 
+pub use crate::quiz::SessionId;
 use std::collections::HashMap;
 
 /// A scored submission to keep under its session's key.
 #[derive(Debug, Clone)]
 pub struct NewSubmission {
-    /// The session key ([`crate::quiz::token`]).
-    pub session: u64,
+    /// The session's identity ([`crate::quiz::token`]).
+    pub session: SessionId,
     /// The set it was played on (for the counters).
     pub set_id: String,
     /// The round it was played in (for the counters).
@@ -55,8 +56,8 @@ pub type GivenAnswers = HashMap<String, Vec<String>>;
 /// A passed session's entry to keep; the store picks its code.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
-    /// The session key it comes from.
-    pub session: u64,
+    /// The session it comes from.
+    pub session: SessionId,
     /// Set id.
     pub set_id: String,
     /// Set version.

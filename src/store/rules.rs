@@ -235,9 +235,10 @@ pub(super) fn search_terms(
     (like, phone_key)
 }
 
-/// An entry's session as stored: the key as 16 hex digits, ordered by start time.
-pub(super) fn session_id(key: u64) -> String {
-    format!("{key:016x}")
+/// An entry's session as stored: its identity in hex, ordered by start time
+/// ([`crate::quiz::SessionId::hex`]).
+pub(super) fn session_id(id: crate::quiz::SessionId) -> String {
+    id.hex()
 }
 
 /// The stored form of the answers given: question id → the letters given

@@ -311,7 +311,8 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // Back to schema version 3: migration 4's refusals gone, and with them
-    // the withdrawal's row (the only one, so the chain stays whole).
+    // the withdrawal's row (the only one, so the chain stays whole); and
+    // migration 5's submission nonce.
     app.sql(
         "DROP FUNCTION quizbooth_entry_in_pool() CASCADE;
          DROP FUNCTION quizbooth_entries_kept() CASCADE;
@@ -327,6 +328,9 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
          ALTER TABLE audit DISABLE TRIGGER audit_never_removed;
          DELETE FROM audit;
          ALTER TABLE audit ENABLE TRIGGER audit_never_removed;
+         ALTER TABLE submissions DROP CONSTRAINT submissions_pkey;
+         ALTER TABLE submissions DROP COLUMN nonce;
+         ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id);
          UPDATE schema_version SET version = 3;",
     );
     let db = database(app.dir.path());
@@ -338,7 +342,7 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
         out(&o)
     );
     let again = app.started_again(0, |_| {}).await;
-    assert_eq!(app.sql("SELECT version FROM schema_version"), "4");
+    assert_eq!(app.sql("SELECT version FROM schema_version"), "5");
     let o = audit_verify(&db);
     assert!(o.status.success(), "{}", out(&o));
     let log = again.staff_json("/admin/api/audit").await;

@@ -518,7 +518,14 @@ async fn a_forged_or_altered_token_is_an_unknown_session() {
     let id = app.start().await["session"].as_str().unwrap().to_owned();
     // Another server's secret, and one changed digit of the seal.
     let other = quizbooth::quiz::token::TokenKey::new(b"not this server's secret");
-    let forged = quizbooth::quiz::token::SessionToken::seal(&other, 1, "00", 0, "zh").encode();
+    let forged = quizbooth::quiz::token::SessionToken::seal(
+        &other,
+        quizbooth::quiz::SessionId::fresh(1),
+        "00",
+        0,
+        "zh",
+    )
+    .encode();
     let last = if id.ends_with('0') { "1" } else { "0" };
     let altered = format!("{}{last}", &id[..id.len() - 1]);
     for bad in [forged, altered] {
@@ -736,4 +743,80 @@ async fn a_large_text_session_enters_no_later_than_the_grace_after_its_round_clo
         "round_closed",
     )
     .await;
+}
+
+/// The session secret the app seals tokens with, read from its database.
+fn session_secret(app: &TestApp) -> String {
+    let sql = "SELECT value FROM meta WHERE key = 'session_secret'";
+    if crate::POSTGRES {
+        return app.sql(sql);
+    }
+    rusqlite::Connection::open(app.db())
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+async fn enter_as(app: &TestApp, session: &str, phone: &str) -> Value {
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": session, "consent": true, "name": "王五", "phone": phone}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{session}");
+    r.json().await.unwrap()
+}
+
+/// Issue 21: two tokens whose keys meet (two nodes on one number, a clock
+/// set back) are two sessions, and a token sealed before the nonce (every
+/// token out there at the upgrade) plays on: served, submitted, entered.
+#[tokio::test]
+async fn tokens_that_share_a_key_are_different_sessions_and_old_tokens_still_play() {
+    use quizbooth::quiz::token::{SessionId, SessionToken, TokenKey, LEGACY_TOKEN_HEX_LEN};
+    let app = spawn_app().await;
+    let key = TokenKey::new(session_secret(&app).as_bytes());
+    let new = app.start().await["session"].as_str().unwrap().to_owned();
+    let opened = SessionToken::open(&key, &new).expect("sealed under the stored secret");
+    let reseal = |id: SessionId| {
+        SessionToken::seal(&key, id, &opened.version, opened.round, opened.lang).encode()
+    };
+    let legacy = reseal(SessionId::legacy(opened.id.key));
+    let twin = reseal(SessionId {
+        key: opened.id.key,
+        nonce: opened.id.nonce ^ 1,
+    });
+    assert_eq!(legacy.len(), LEGACY_TOKEN_HEX_LEN);
+    assert_eq!(
+        (&legacy[..16], &twin[..16]),
+        (&new[..16], &new[..16]),
+        "one key"
+    );
+
+    // The token of the old layout: its quiz, its result, its entry.
+    let s = app.get_json(&format!("/api/sessions/{legacy}")).await;
+    assert_eq!(s["session"], legacy.as_str());
+    assert!(!s["questions"].as_array().unwrap().is_empty(), "{s}");
+    assert_eq!(app.submit_right(&legacy).await.status(), StatusCode::OK);
+    let entered = enter_as(&app, &legacy, "13700137001").await;
+
+    // Neither the new token nor its twin sees that result or that entry.
+    for other in [&new, &twin] {
+        let s = app.get_json(&format!("/api/sessions/{other}")).await;
+        assert!(s["result"].is_null(), "{other}: {s}");
+        assert!(s["entry"].is_null(), "{other}: {s}");
+        let r = app.delete(&format!("/api/sessions/{other}/entry")).await;
+        expect_error(r, StatusCode::NOT_FOUND, "no_entry").await;
+    }
+    // Each plays and enters on its own.
+    assert_eq!(app.submit_right(&twin).await.status(), StatusCode::OK);
+    let twin_entry = enter_as(&app, &twin, "13700137002").await;
+    assert_ne!(twin_entry["code"], entered["code"]);
+    let s = app.get_json(&format!("/api/sessions/{new}")).await;
+    assert!(s["result"].is_null() && s["entry"].is_null(), "{s}");
+    let own = app.get_json(&format!("/api/sessions/{legacy}")).await;
+    assert_eq!(own["entry"]["code"], entered["code"]);
+    assert_eq!(own["entry"]["receipt"], entered["receipt"]);
+    let own = app.get_json(&format!("/api/sessions/{twin}")).await;
+    assert_eq!(own["entry"]["code"], twin_entry["code"]);
 }

@@ -145,7 +145,10 @@ impl Postgres {
         Ok(Err(EntryRefused::NoFreeCode))
     }
 
-    pub(in crate::store) async fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
+    pub(in crate::store) async fn entry_of(
+        &self,
+        session: crate::quiz::SessionId,
+    ) -> Result<Option<EntryOf>> {
         entry_of(&self.client().await?, &session_id(session)).await
     }
 

@@ -42,7 +42,7 @@ async fn last_purge(c: &impl GenericClient, set_id: &str, round_id: &str) -> Res
 impl Postgres {
     pub(in crate::store) async fn withdraw_entry(
         &self,
-        session: u64,
+        session: crate::quiz::SessionId,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
         let session = session_id(session);

@@ -23,9 +23,10 @@ const TABLES: &[(&str, &str, &str)] = &[
         "version, set_id, source, loaded_at",
     ),
     (
-        "SELECT id, submitted_at, score, percent, passed, given FROM submissions ORDER BY id",
+        "SELECT id, nonce, submitted_at, score, percent, passed, given FROM submissions
+         ORDER BY id, nonce",
         "submissions",
-        "id, submitted_at, score, percent, passed, given",
+        "id, nonce, submitted_at, score, percent, passed, given",
     ),
     (
         "SELECT rowid, code, session_id, set_id, set_version, round_id, name, phone, phone_key,

@@ -29,7 +29,6 @@ mod tls;
 use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use sha2::{Digest, Sha256};
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -186,8 +185,9 @@ pub(super) struct Postgres {
     /// per start).
     starts: Arc<crate::store::sqlite::tally::Starts>,
     phone_key: Arc<crate::contact::PhoneKey>,
-    /// This node's number, leased from `node_leases` (`nodes.rs`).
-    node: Arc<AtomicU64>,
+    /// This node's number, leased from `node_leases` (`nodes.rs`), and
+    /// whether it is confirmed (no session starts otherwise).
+    node: Arc<crate::quiz::NodeLease>,
     /// Who holds the lease: this process, by a random name.
     holder: Arc<str>,
 }
@@ -254,13 +254,14 @@ impl Postgres {
         )
         .await?;
         let holder: Arc<str> = crate::quiz::token::new_secret()[..16].into();
+        let sent = std::time::Instant::now();
         let node = nodes::lease(&mut client, &holder).await?;
         drop(client);
         let engine = Self {
             pool,
             starts: Arc::default(),
             phone_key: Arc::new(crate::contact::PhoneKey::new(secret.as_bytes())),
-            node: Arc::new(AtomicU64::new(node)),
+            node: Arc::new(crate::quiz::NodeLease::new(node, sent)),
             holder,
         };
         engine.spawn_lease_renewal();
@@ -272,9 +273,10 @@ impl Postgres {
         Ok(self.pool.get().await?)
     }
 
-    /// This node's number (session keys carry it: see
-    /// [`crate::quiz::KeyClock`]); it changes only if the lease is lost.
-    pub(super) fn node(&self) -> Arc<AtomicU64> {
+    /// This node's lease (session keys carry its number: see
+    /// [`crate::quiz::KeyClock`]); the number changes only if the lease is
+    /// lost.
+    pub(super) fn node(&self) -> Arc<crate::quiz::NodeLease> {
         self.node.clone()
     }
 

@@ -4,21 +4,36 @@
 //! 60 seconds, renews it every [`RENEW_EVERY`], and gives it back when it
 //! stops. The database's clock (`now()`) is the only one that counts, so
 //! nodes whose clocks disagree still agree on who holds what.
+//!
+//! A node starts sessions only while its lease is confirmed
+//! ([`crate::quiz::NodeLease`]): for [`crate::quiz::token::LEASE_HOLD`]
+//! (30 s) after the statement that last renewed it was sent, so a node cut
+//! off from the database stops well before another may take its number;
+//! and not at all from the moment it finds its number taken (a lease table
+//! changed by hand, a database clock that jumped) until it holds a new one.
+//! Meanwhile `POST /api/sessions` answers `503` `unavailable`; sessions
+//! already started go on. Should two nodes still use one number (the
+//! seconds before the first notices), their tokens differ by their nonces
+//! ([`crate::quiz::token`]).
 
 use super::{lock, Cached, Lock, Postgres, Result};
 use crate::quiz::NODE_STRIDE;
 use crate::store::StoreError;
 use deadpool_postgres::GenericClient;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How often a node renews its lease: a quarter of the lease, which is
-/// free once not renewed for 60 seconds (in `FREE`).
-pub(super) const RENEW_EVERY: Duration = Duration::from_secs(15);
+/// How often a node renews its lease, which is free once not renewed for
+/// 60 seconds (in `FREE`).
+pub(super) const RENEW_EVERY: Duration = Duration::from_secs(10);
+
+/// How soon a node tries again when it could not renew its lease.
+const RETRY: Duration = Duration::from_secs(1);
 
 const FREE: &str = "SELECT number FROM node_leases
      WHERE renewed_at < now() - INTERVAL '60 seconds' ORDER BY number LIMIT 1";
-const TAKE: &str = "UPDATE node_leases SET holder = $2, renewed_at = now() WHERE number = $1";
+// Still free when taken: its holder may have renewed it since `FREE` read it.
+const TAKE: &str = "UPDATE node_leases SET holder = $2, renewed_at = now()
+     WHERE number = $1 AND renewed_at < now() - INTERVAL '60 seconds'";
 const NEXT: &str = "SELECT CAST(COALESCE(MAX(number) + 1, 0) AS INTEGER) FROM node_leases";
 const ADD: &str = "INSERT INTO node_leases (number, holder, renewed_at) VALUES ($1, $2, now())";
 const RENEW: &str = "UPDATE node_leases SET renewed_at = now() WHERE number = $1 AND holder = $2";
@@ -29,21 +44,24 @@ const GIVE_BACK: &str = "UPDATE node_leases SET renewed_at = CAST('epoch' AS TIM
 pub(super) async fn lease(client: &mut deadpool_postgres::Object, holder: &str) -> Result<u64> {
     let tx = client.transaction().await?;
     lock(&tx, Lock::Nodes).await?;
-    let number: i32 = match tx.row_opt(FREE, &[]).await? {
-        Some(row) => {
-            let n: i32 = row.get(0);
-            tx.exec(TAKE, &[&n, &holder]).await?;
-            n
-        }
-        None => {
-            let n: i32 = tx.row(NEXT, &[]).await?.get(0);
-            if i64::from(n) >= NODE_STRIDE as i64 {
-                return Err(StoreError::Database(format!(
-                    "{NODE_STRIDE} nodes hold a lease on this database already"
-                )));
+    let number: i32 = loop {
+        match tx.row_opt(FREE, &[]).await? {
+            Some(row) => {
+                let n: i32 = row.get(0);
+                if tx.exec(TAKE, &[&n, &holder]).await? == 1 {
+                    break n;
+                }
             }
-            tx.exec(ADD, &[&n, &holder]).await?;
-            n
+            None => {
+                let n: i32 = tx.row(NEXT, &[]).await?.get(0);
+                if i64::from(n) >= NODE_STRIDE as i64 {
+                    return Err(StoreError::Database(format!(
+                        "{NODE_STRIDE} nodes hold a lease on this database already"
+                    )));
+                }
+                tx.exec(ADD, &[&n, &holder]).await?;
+                break n;
+            }
         }
     };
     tx.commit().await?;
@@ -55,41 +73,79 @@ async fn renew(c: &impl GenericClient, number: u64, holder: &str) -> Result<bool
     Ok(c.exec(RENEW, &[&n, &holder]).await? == 1)
 }
 
+/// What a renewal found.
+enum Renewal {
+    /// The lease holds, renewed.
+    Kept,
+    /// Another node held the number; this node leased `new`.
+    Replaced { lost: u64, new: u64 },
+}
+
 impl Postgres {
-    /// Renews this node's lease for as long as the service runs; a lease
-    /// lost (the database unreachable for longer than the lease) is
-    /// replaced by a new number, which the session keys then carry.
+    /// Renews this node's lease for as long as the service runs (every
+    /// [`RENEW_EVERY`], or every second while that fails); a lease found
+    /// taken is replaced by a new number, which the session keys then
+    /// carry.
     pub(super) fn spawn_lease_renewal(&self) {
         let engine = self.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(RENEW_EVERY);
-            every.tick().await;
+            let mut failing = false;
             loop {
-                every.tick().await;
-                let number = engine.node.load(Ordering::SeqCst);
-                let renewed = async {
-                    let mut client = engine.client().await?;
-                    if renew(&client, number, &engine.holder).await? {
-                        return Ok(None);
+                tokio::time::sleep(if failing { RETRY } else { RENEW_EVERY }).await;
+                match engine.renew_lease().await {
+                    Ok(Renewal::Kept) => {
+                        if failing {
+                            tracing::warn!(
+                                number = engine.node.number(),
+                                "this node's lease is renewed again"
+                            );
+                        }
+                        failing = false;
                     }
-                    lease(&mut client, &engine.holder).await.map(Some)
-                };
-                match renewed.await {
-                    Ok(None) => {}
-                    Ok(Some(new)) => {
-                        engine.node.store(new, Ordering::SeqCst);
-                        tracing::error!(lost = number, new,
-                            "this node's number was leased by another node while the database was out of reach; session keys now carry the new number");
+                    Ok(Renewal::Replaced { lost, new }) => {
+                        failing = false;
+                        tracing::error!(lost, new,
+                            "this node's number was leased by another node; session keys now carry the new number");
                     }
-                    Err(e) => tracing::warn!(error = %e, "cannot renew this node's lease yet"),
+                    Err(e) => {
+                        if !failing {
+                            tracing::warn!(error = %e,
+                                "cannot renew this node's lease yet; no session starts once it has not been confirmed for 30 s");
+                        }
+                        failing = true;
+                    }
                 }
             }
         });
     }
 
+    /// Renews the lease, or, found taken, stops session starts under it and
+    /// leases another number.
+    async fn renew_lease(&self) -> Result<Renewal> {
+        let number = self.node.number();
+        let mut client = self.client().await?;
+        let sent = Instant::now();
+        if renew(&client, number, &self.holder).await? {
+            self.node.confirm(number, sent);
+            return Ok(Renewal::Kept);
+        }
+        if self.node.confirmed(Instant::now()).is_some() {
+            tracing::error!(
+                number,
+                "this node's number is held by another node: no session starts until it leases another"
+            );
+        }
+        self.node.lapse();
+        let sent = Instant::now();
+        let new = lease(&mut client, &self.holder).await?;
+        self.node.confirm(new, sent);
+        Ok(Renewal::Replaced { lost: number, new })
+    }
+
     /// Gives the lease back, so a node started next may take the number.
     pub(in crate::store) async fn leave(&self) -> Result<()> {
-        let number = i32::try_from(self.node.load(Ordering::SeqCst)).unwrap_or(i32::MAX);
+        self.node.lapse();
+        let number = i32::try_from(self.node.number()).unwrap_or(i32::MAX);
         self.client()
             .await?
             .exec(GIVE_BACK, &[&number, &&*self.holder])

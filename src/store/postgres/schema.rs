@@ -313,6 +313,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER purges_never_truncated BEFORE TRUNCATE ON purges
         FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_refuse('a purge is never removed');
     "#,
+    // 5: a session's identity is its key and a random nonce (issue 21; see
+    // `quiz::token`); submissions kept before have nonce 0, as their tokens.
+    r#"
+    ALTER TABLE submissions ADD COLUMN nonce BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE submissions ALTER COLUMN nonce DROP DEFAULT;
+    ALTER TABLE submissions DROP CONSTRAINT submissions_pkey;
+    ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id, nonce);
+    "#,
 ];
 
 /// What a migration needs that SQL cannot do, in its transaction after its SQL.

@@ -1,21 +1,27 @@
-//! `submissions`: one row per submitted session, under the session's key,
-//! written with the counters it adds in one transaction.
+//! `submissions`: one row per submitted session, under the session's
+//! identity (its key and nonce: [`crate::quiz::token`]), written with the
+//! counters it adds in one transaction.
 
 use super::Cached;
 use super::{shard, unique_violation, Postgres, Result};
 use crate::store::rules::{decode_given, encode_given};
-use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, Submission};
+use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 
 const INSERT_SUBMISSION: &str =
-    "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
-     VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const GET_SUBMISSION: &str =
-    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = $1";
+    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = $1 AND nonce = $2";
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
 /// Session keys stay below 2^63 (see the SQLite engine's `key_param`).
 fn key_param(id: u64) -> i64 {
     i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+/// A nonce is any 64 bits: kept bit for bit in a `BIGINT`.
+fn nonce_param(nonce: u64) -> i64 {
+    i64::from_be_bytes(nonce.to_be_bytes())
 }
 
 fn submission_row(r: &tokio_postgres::Row) -> Submission {
@@ -44,7 +50,8 @@ impl Postgres {
             .exec(
                 INSERT_SUBMISSION,
                 &[
-                    &key_param(s.session),
+                    &key_param(s.session.key),
+                    &nonce_param(s.session.nonce),
                     &s.submitted_at,
                     &i64::from(s.score),
                     &i64::from(s.percent),
@@ -82,18 +89,24 @@ impl Postgres {
         Ok(Ok(()))
     }
 
-    pub(in crate::store) async fn submission(&self, session: u64) -> Result<Option<Submission>> {
+    pub(in crate::store) async fn submission(
+        &self,
+        session: SessionId,
+    ) -> Result<Option<Submission>> {
         Ok(self.submission_with_answers(session).await?.map(|(s, _)| s))
     }
 
     pub(in crate::store) async fn submission_with_answers(
         &self,
-        session: u64,
+        session: SessionId,
     ) -> Result<Option<(Submission, GivenAnswers)>> {
         let row = self
             .client()
             .await?
-            .row_opt(GET_SUBMISSION, &[&key_param(session)])
+            .row_opt(
+                GET_SUBMISSION,
+                &[&key_param(session.key), &nonce_param(session.nonce)],
+            )
             .await?;
         row.map(|r| Ok((submission_row(&r), decode_given(&r.get::<_, String>(4))?)))
             .transpose()

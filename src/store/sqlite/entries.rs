@@ -200,7 +200,10 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) fn entry_of(&self, session: u64) -> Result<Option<EntryOf>> {
+    pub(in crate::store) fn entry_of(
+        &self,
+        session: crate::quiz::SessionId,
+    ) -> Result<Option<EntryOf>> {
         self.lookup(|c| entry_of(c, &session_id(session)))
     }
 
@@ -250,7 +253,10 @@ mod tests {
 
     fn entry(session: u64, phone: &str) -> NewEntry {
         NewEntry {
-            session,
+            session: crate::quiz::SessionId {
+                key: session,
+                nonce: 7,
+            },
             set_id: "set".into(),
             set_version: "v".into(),
             round_id: "open".into(),
@@ -310,6 +316,24 @@ mod tests {
             insert(&other_round, "CCCC-CCCC").unwrap(),
             Ok(()),
             "the phone may enter another round"
+        );
+        let same_key = NewEntry {
+            session: crate::quiz::SessionId { key: 1, nonce: 8 },
+            ..entry(1, "13600136000")
+        };
+        assert_eq!(
+            insert(&same_key, "DDDD-DDDD").unwrap(),
+            Ok(()),
+            "the same key with another nonce is another session"
+        );
+        let legacy = NewEntry {
+            session: crate::quiz::SessionId::legacy(1),
+            ..entry(1, "13500135000")
+        };
+        assert_eq!(
+            insert(&legacy, "EEEE-EEEE").unwrap(),
+            Ok(()),
+            "and so is a token of the layout before the nonce"
         );
     }
 }

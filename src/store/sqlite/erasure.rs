@@ -110,7 +110,7 @@ fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
 impl Sqlite {
     pub(in crate::store) async fn withdraw_entry(
         &self,
-        session: u64,
+        session: crate::quiz::SessionId,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
         let (session, at) = (session_id(session), at.to_owned());

@@ -336,7 +336,29 @@ const MIGRATIONS: &[&str] = &[
     BEGIN SELECT RAISE(ABORT, 'a purge is never changed'); END;
     CREATE TRIGGER purges_never_removed BEFORE DELETE ON purges
     BEGIN SELECT RAISE(ABORT, 'a purge is never removed'); END;",
+    // 10: a session's identity is its key and a random nonce (issue 21: two
+    // nodes, or one clock set back, could hand out one key twice; see
+    // `quiz::token`). Submissions kept before have nonce 0, as the tokens
+    // that name them. Clustered on the identity, whose key rises with time.
+    "CREATE TABLE submissions_v10 (
+        id           INTEGER NOT NULL,
+        nonce        INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL,
+        score        INTEGER NOT NULL,
+        percent      INTEGER NOT NULL,
+        passed       INTEGER NOT NULL,
+        given        TEXT NOT NULL,
+        PRIMARY KEY (id, nonce)
+    ) WITHOUT ROWID;
+    INSERT INTO submissions_v10 (id, nonce, submitted_at, score, percent, passed, given)
+    SELECT id, 0, submitted_at, score, percent, passed, given FROM submissions;
+    DROP TABLE submissions;
+    ALTER TABLE submissions_v10 RENAME TO submissions;",
 ];
+
+/// The version since which a submission is kept under its key and nonce.
+#[cfg(test)]
+const SUBMISSION_NONCE: usize = 10;
 
 /// `meta` key of the secret under which phones are hashed.
 pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
@@ -480,6 +502,41 @@ mod tests {
             Ok(()),
             "chained on the rows before"
         );
+    }
+
+    #[test]
+    fn submissions_kept_before_the_nonce_keep_their_key_with_nonce_0() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..SUBMISSION_NONCE - 1].iter().enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            after(&tx, i + 1).unwrap();
+            tx.pragma_update(None, "user_version", i + 1).unwrap();
+            tx.commit().unwrap();
+        }
+        conn.execute(
+            "INSERT INTO submissions VALUES (42, 't', 9, 90, 1, '{\"q1\":\"A\"}')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let kept: (i64, i64, String) = conn
+            .query_row("SELECT id, nonce, given FROM submissions", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(kept, (42, 0, r#"{"q1":"A"}"#.to_owned()));
+        let insert = |nonce: i64| {
+            conn.execute(
+                "INSERT INTO submissions VALUES (42, ?1, 't', 9, 90, 1, '{}')",
+                [nonce],
+            )
+        };
+        assert!(
+            insert(-5).is_ok(),
+            "the same key, another nonce: another session"
+        );
+        assert!(insert(0).is_err(), "the same identity is refused");
     }
 
     #[test]

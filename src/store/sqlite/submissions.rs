@@ -1,19 +1,22 @@
-//! `submissions`: one row per submitted session, under the session's key.
+//! `submissions`: one row per submitted session, under the session's
+//! identity: its key and its nonce (0 for a token sealed before the nonce;
+//! [`crate::quiz::token`]).
 //! The answers given are kept as a JSON object of question id → the letters
 //! given (`{"q1":"AC"}`, [`crate::store::rules::encode_given`]).
 
 use super::{is_constraint, Result, Sqlite};
 use crate::store::rules::{decode_given, encode_given};
-use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, Submission};
+use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 use rusqlite::{named_params, OptionalExtension};
 
 const INSERT_SUBMISSION: &str =
-    "INSERT INTO submissions (id, submitted_at, score, percent, passed, given)
-     VALUES (:id, :submitted_at, :score, :percent, :passed, :given)";
+    "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
+     VALUES (:id, :nonce, :submitted_at, :score, :percent, :passed, :given)";
 const GET_SUBMISSION: &str =
-    "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = :id";
+    "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = :id AND nonce = :nonce";
 const GET_SUBMISSION_WITH_GIVEN: &str =
-    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = :id";
+    "SELECT submitted_at, score, percent, passed, given FROM submissions
+     WHERE id = :id AND nonce = :nonce";
 
 /// A `GET_SUBMISSION` row (the first four columns).
 fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
@@ -30,6 +33,11 @@ const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 /// the year 2248), so they fit SQLite's signed integers.
 pub(super) fn key_param(id: u64) -> i64 {
     i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+/// A nonce is any 64 bits: kept bit for bit in a signed integer.
+pub(crate) fn nonce_param(nonce: u64) -> i64 {
+    i64::from_be_bytes(nonce.to_be_bytes())
 }
 
 impl Sqlite {
@@ -49,7 +57,8 @@ impl Sqlite {
         // One statement: SQLite undoes it by itself if it fails, so no savepoint.
         self.write_counted(move |c, counts| {
             let inserted = c.prepare_cached(INSERT_SUBMISSION)?.execute(named_params! {
-                ":id": key_param(s.session), ":submitted_at": s.submitted_at, ":score": s.score,
+                ":id": key_param(s.session.key), ":nonce": nonce_param(s.session.nonce),
+                ":submitted_at": s.submitted_at, ":score": s.score,
                 ":percent": s.percent, ":passed": s.passed, ":given": given,
             });
             match inserted {
@@ -65,25 +74,25 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) fn submission(&self, session: u64) -> Result<Option<Submission>> {
+    pub(in crate::store) fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
         self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION)?;
-            Ok(st
-                .query_row(named_params! {":id": key_param(session)}, submission_row)
-                .optional()?)
+            let id =
+                named_params! {":id": key_param(session.key), ":nonce": nonce_param(session.nonce)};
+            Ok(st.query_row(id, submission_row).optional()?)
         })
     }
 
     pub(in crate::store) fn submission_with_answers(
         &self,
-        session: u64,
+        session: SessionId,
     ) -> Result<Option<(Submission, GivenAnswers)>> {
         let row = self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION_WITH_GIVEN)?;
+            let id =
+                named_params! {":id": key_param(session.key), ":nonce": nonce_param(session.nonce)};
             Ok(st
-                .query_row(named_params! {":id": key_param(session)}, |r| {
-                    Ok((submission_row(r)?, r.get::<_, String>(4)?))
-                })
+                .query_row(id, |r| Ok((submission_row(r)?, r.get::<_, String>(4)?)))
                 .optional()?)
         })?;
         row.map(|(s, given)| Ok((s, decode_given(&given)?)))
