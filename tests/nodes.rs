@@ -54,12 +54,18 @@ async fn node(client: &Client, dir: &std::path::Path, name: &str, db: &str) -> N
 
 /// Starts a node without waiting for it to answer.
 fn spawn_node(dir: &std::path::Path, name: &str, db: &str) -> Node {
+    spawn_node_with(dir, name, db, &[])
+}
+
+/// Starts a node with more `serve` flags, without waiting for it to answer.
+fn spawn_node_with(dir: &std::path::Path, name: &str, db: &str, flags: &[&str]) -> Node {
     let questions = dir.join(name);
     std::fs::create_dir_all(&questions).unwrap();
     std::fs::write(questions.join("valid.yaml"), BANK).unwrap();
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
         .args(serve_args(&questions, db.as_ref(), port))
+        .args(flags)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -844,5 +850,253 @@ async fn a_draft_of_the_live_set_waits_on_every_node_until_published() {
     eprintln!(
         "a draft published on A was served by B after {} ms",
         took.as_millis()
+    );
+}
+
+/// Session starts on one node, `workers` at a time, `n` in all (a worker
+/// stops at its first refusal): the tokens of the `201`s, and the first
+/// refusal's status if any.
+async fn starts(
+    client: &Client,
+    base: &str,
+    n: usize,
+    workers: usize,
+) -> (Vec<String>, Option<StatusCode>) {
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let (client, base) = (client.clone(), base.to_owned());
+            let mine = n / workers + usize::from(w < n % workers);
+            tokio::spawn(async move {
+                let mut tokens = Vec::with_capacity(mine);
+                for _ in 0..mine {
+                    let r = client
+                        .post(format!("{base}/api/sessions"))
+                        .json(&json!({}))
+                        .send()
+                        .await
+                        .unwrap();
+                    if r.status() != StatusCode::CREATED {
+                        return (tokens, Some(r.status()));
+                    }
+                    let s: Value = r.json().await.unwrap();
+                    tokens.push(s["session"].as_str().unwrap().to_owned());
+                }
+                (tokens, None)
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(n);
+    let mut refused = None;
+    for t in tasks {
+        let (tokens, r) = t.await.unwrap();
+        all.extend(tokens);
+        refused = refused.or(r);
+    }
+    (all, refused)
+}
+
+/// A token's key (its first 16 hex digits) and identity (key and nonce,
+/// its first 32: what its submission and entry are stored under).
+fn key_of(token: &str) -> &str {
+    &token[..16]
+}
+
+fn identity_of(token: &str) -> &str {
+    &token[..32]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lease_forced_stale_gives_no_shared_token_and_the_node_starts_none_until_it_leases_again()
+{
+    // Issue 21's attack: one `UPDATE node_leases` makes A's lease look
+    // stale, B starts and takes A's number while A still uses it, and both
+    // take thousands of starts. Before the nonce, 407 of ~1,700 tokens were
+    // the same on both nodes.
+    let Some(cluster) = postgres::cluster() else {
+        return;
+    };
+    let db = cluster.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let client = process_client();
+    // Every start comes from 127.0.0.1: no per-address limit.
+    let flags = ["--ip-limit", "0"];
+    let a = spawn_node_with(dir.path(), "a", &db, &flags);
+    wait_up(&client, &a.base).await;
+    let a_up = Instant::now();
+    let before = leases(cluster, &db);
+    assert_eq!(before.len(), 1, "{before:?}");
+    let (number, a_holder) = before[0].clone();
+
+    cluster.psql(
+        &db,
+        "UPDATE node_leases SET renewed_at = now() - INTERVAL '61 seconds'",
+    );
+    let b = spawn_node_with(dir.path(), "b", &db, &flags);
+    wait_up(&client, &b.base).await;
+    let after = leases(cluster, &db);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].0, number, "B took A's number: {after:?}");
+    assert_ne!(after[0].1, a_holder, "B holds it now");
+    // Every other number held too, so A, once it notices, has none to take.
+    cluster.psql(
+        &db,
+        "INSERT INTO node_leases (number, holder, renewed_at)
+         SELECT n, 'someone', now() FROM generate_series(0, 255) n
+         ON CONFLICT (number) DO NOTHING",
+    );
+
+    const EACH: usize = 2_000;
+    let storm = Instant::now();
+    let ((on_a, a_refused), (on_b, b_refused)) = tokio::join!(
+        starts(&client, &a.base, EACH, 16),
+        starts(&client, &b.base, EACH, 16)
+    );
+    let storm = storm.elapsed();
+    assert_eq!(b_refused, None, "B holds its lease: every start is served");
+    assert_eq!(on_b.len(), EACH);
+    let noticed_in_storm = a_refused.is_some();
+    if let Some(status) = a_refused {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "A's only refusal");
+    }
+    assert!(
+        on_a.len() >= EACH / 4,
+        "A served {} starts before it noticed ({storm:?})",
+        on_a.len()
+    );
+
+    // The attack's condition held: both nodes' keys in A's old class, at the
+    // same time.
+    let class = |t: &String| u64::from_str_radix(key_of(t), 16).unwrap() % 256;
+    assert!(on_a.iter().chain(&on_b).all(|t| class(t) == number));
+    let ms = |t: &String| u64::from_str_radix(key_of(t), 16).unwrap() >> 20;
+    let a_last = on_a.iter().map(ms).max().unwrap();
+    let b_first = on_b.iter().map(ms).min().unwrap();
+    assert!(b_first <= a_last, "A minted while B did");
+
+    let all = on_a.len() + on_b.len();
+    let tokens: HashSet<&str> = on_a.iter().chain(&on_b).map(String::as_str).collect();
+    let ids: HashSet<&str> = on_a.iter().chain(&on_b).map(|t| identity_of(t)).collect();
+    let a_keys: HashSet<&str> = on_a.iter().map(|t| key_of(t)).collect();
+    let shared_keys: Vec<(&String, &String)> = on_b
+        .iter()
+        .filter(|t| a_keys.contains(key_of(t)))
+        .map(|t| (on_a.iter().find(|o| key_of(o) == key_of(t)).unwrap(), t))
+        .collect();
+    eprintln!(
+        "{} starts on A, {} on B in {storm:?} on number {number}: {} keys on both nodes, {} shared tokens, {} shared identities",
+        on_a.len(),
+        on_b.len(),
+        shared_keys.len(),
+        all - tokens.len(),
+        all - ids.len()
+    );
+    assert_eq!(tokens.len(), all, "no token handed out twice");
+    assert_eq!(ids.len(), all, "no session identity handed out twice");
+    // Where the keys met, each visitor has their own session: A's visitor
+    // submits and enters, B's sees neither.
+    for (i, (on_a, on_b)) in shared_keys.iter().take(3).enumerate() {
+        submit(&client, &a.base, on_a).await;
+        let r = enter(&client, &a.base, on_a, &format!("1350000000{i}")).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let theirs: Value = client
+            .get(format!("{}/api/sessions/{on_b}", b.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            theirs["result"].is_null() && theirs["entry"].is_null(),
+            "{theirs}"
+        );
+    }
+
+    // A notices at its next renewal (10 s after it started) that B holds
+    // its number, finds none free, and starts no session: 503 until it
+    // holds a lease again.
+    let refusal = loop {
+        let r = client
+            .post(format!("{}/api/sessions", a.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            break r;
+        }
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let s: Value = r.json().await.unwrap();
+        assert_eq!(class(&s["session"].as_str().unwrap().to_owned()), number);
+        assert!(
+            a_up.elapsed() < Duration::from_secs(20),
+            "A still starts sessions {:?} after its number was taken",
+            a_up.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let noticed = a_up.elapsed();
+    assert!(refusal.headers().contains_key("retry-after"));
+    let body: Value = refusal.json().await.unwrap();
+    assert_eq!(body["error"], "unavailable", "{body}");
+    assert!(body["message"].is_string(), "{body}");
+    for _ in 0..5 {
+        let r = client
+            .post(format!("{}/api/sessions", a.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "still no lease"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Sessions A started before go on there: served, submitted, entered.
+    let started = &on_a[on_a.len() - 1];
+    let r = client
+        .get(format!("{}/api/sessions/{started}", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    submit(&client, &a.base, started).await;
+    let r = enter(&client, &a.base, started, "13500000009").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // B is untouched.
+    start_session(&client, &b.base).await;
+
+    // A number is free again: A leases it and starts sessions under it.
+    cluster.psql(
+        &db,
+        "UPDATE node_leases SET renewed_at = now() - INTERVAL '61 seconds' WHERE number = 7",
+    );
+    let freed = Instant::now();
+    let token = loop {
+        let r = client
+            .post(format!("{}/api/sessions", a.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == StatusCode::CREATED {
+            let s: Value = r.json().await.unwrap();
+            break s["session"].as_str().unwrap().to_owned();
+        }
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            freed.elapsed() < Duration::from_secs(5),
+            "A did not lease the free number"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(class(&token), 7);
+    assert!(leases(cluster, &db).contains(&(7, a_holder)));
+    eprintln!(
+        "A refused starts {} ms after it came up (in the storm: {noticed_in_storm}); started again {} ms after a number was free",
+        noticed.as_millis(),
+        freed.elapsed().as_millis()
     );
 }
