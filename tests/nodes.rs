@@ -3,7 +3,9 @@
 //! them mid-quiz; entries race on both (and one phone on both at once);
 //! an upload on one is served by the other within 2 s; a draw committed on
 //! one is pending on the other; and one node killed with SIGKILL under
-//! load loses no acknowledged entry.
+//! load loses no acknowledged entry. A lease forced stale (issue 21) gives
+//! no token or session to two visitors, and the node starts none until it
+//! leases again.
 //!
 //! The cluster is a throwaway one this binary starts and stops
 //! (`tests/support/postgres.rs`). Locally, without PostgreSQL, it prints

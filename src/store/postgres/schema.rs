@@ -315,9 +315,10 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 5: a session's identity is its key and a random nonce (issue 21; see
     // `quiz::token`); submissions kept before have nonce 0, as their tokens.
+    // The default is kept for nodes of the version before, still running
+    // while the others are upgraded: their tokens have no nonce.
     r#"
     ALTER TABLE submissions ADD COLUMN nonce BIGINT NOT NULL DEFAULT 0;
-    ALTER TABLE submissions ALTER COLUMN nonce DROP DEFAULT;
     ALTER TABLE submissions DROP CONSTRAINT submissions_pkey;
     ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id, nonce);
     "#,
