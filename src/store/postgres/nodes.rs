@@ -92,7 +92,10 @@ impl Postgres {
             let mut failing = false;
             loop {
                 tokio::time::sleep(if failing { RETRY } else { RENEW_EVERY }).await;
-                match engine.renew_lease().await {
+                // A renewal that does not return is given up and tried
+                // again (the lease lapses by itself meanwhile).
+                let renewed = tokio::time::timeout(RENEW_EVERY, engine.renew_lease()).await;
+                match renewed.unwrap_or_else(|_| Err(StoreError::Database("no answer".into()))) {
                     Ok(Renewal::Kept) => {
                         if failing {
                             tracing::warn!(
