@@ -532,7 +532,12 @@ async fn a_draw_committed_while_both_nodes_take_entries_holds_exactly_those_befo
                 );
                 tokio::spawn(async move {
                     let r = enter(&client, &base, &s, &format!("135{i:08}")).await;
-                    assert_eq!(r.status(), StatusCode::CREATED);
+                    assert_eq!(
+                        r.status(),
+                        StatusCode::CREATED,
+                        "{}",
+                        r.text().await.unwrap()
+                    );
                     let code = r.json::<Value>().await.unwrap()["code"]
                         .as_str()
                         .unwrap()
