@@ -32,7 +32,8 @@
     claim_not_winner: '没有找到：这个凭证或抽奖码没有中奖，或者手机号不对。',
     claim_closed: '已过领奖截止时间，不能再领取。',
     claim_withdrawn: '中奖者已撤回登记、删除了个人信息，这份奖品不能发放。',
-    claim_person_erased: '姓名和手机号已按保存期限删除：领奖凭证或抽奖码加手机号已核验，请确认来人持有该凭证。',
+    claim_person_erased: '姓名和手机号已按保存期限删除：领奖凭证已核验，请确认来人持有该凭证。',
+    claim_phone_erased: '这一轮的姓名和手机号已删除，手机号无法再核对：请中奖者出示领奖凭证。',
     claim_empty: '请扫描或输入领奖凭证，或者输入抽奖码和手机号。',
     winners_title: '中奖名单（含完整联系方式）',
     f_draw: '抽奖',
@@ -69,7 +70,8 @@
     claim_not_winner: 'Not found: this receipt or code won nothing, or the phone does not match.',
     claim_closed: 'The claim deadline has passed.',
     claim_withdrawn: 'The winner withdrew the entry and had their details erased: this prize is not handed out.',
-    claim_person_erased: 'The name and phone were erased at the end of their keeping time: the receipt (or code and phone) checked out; make sure the person holds it.',
+    claim_person_erased: 'The name and phone were erased at the end of their keeping time: the receipt checked out; make sure the person holds it.',
+    claim_phone_erased: 'This round\'s names and phones were erased, so the phone can no longer be checked: ask the winner for their receipt.',
     claim_empty: 'Scan or type a receipt, or type a draw code and a phone.',
     winners_title: 'Winners (full contacts)',
     f_draw: 'Draw',
@@ -130,7 +132,7 @@
   function claimError(err) {
     var body = err.body || {};
     if (err.code === 'already_claimed') return t('claim_already', { at: A.time(body.claimed_at) });
-    if (err.code === 'not_a_winner') return t('claim_not_winner');
+    if (err.code === 'not_a_winner') return t(body.erased === 'purged' ? 'claim_phone_erased' : 'claim_not_winner');
     if (err.code === 'claim_closed') return t('claim_closed');
     if (err.code === 'withdrawn') return t('claim_withdrawn');
     if (err.code === 'invalid_claim') return t('claim_empty');

@@ -99,6 +99,7 @@
     box.setAttribute('role', 'alert');
     box.appendChild(el('p', 'small', t('purge_ask', { round: r.id, n: r.entries })));
     if (open) box.appendChild(el('p', 'small form-error', t('purge_claim_open', { t: A.time(r.last_claim_by) })));
+    if (r.state === 'open') box.appendChild(el('p', 'small', t('purge_round_open')));
     var yes = el('button', 'btn btn-danger small purge-confirm', t(open ? 'purge_force' : 'purge_confirm'));
     yes.type = 'button';
     yes.addEventListener('click', function () { purge(r, open, yes); });

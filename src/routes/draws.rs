@@ -559,6 +559,12 @@ pub async fn hand_out(
         .await?
         .map_err(|why| match why {
             ClaimRefused::NotAWinner => not_a_winner(),
+            ClaimRefused::PhoneErased => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_a_winner",
+                "this winner's name and phone were erased with the round's purge, so the phone cannot be checked; claim with the receipt",
+            )
+            .with("erased", json!("purged")),
             ClaimRefused::AlreadyClaimed(at) => ApiError::conflict(
                 "already_claimed",
                 format!("this prize was handed out already, at {at}"),

@@ -308,7 +308,8 @@ impl Store {
     }
 
     /// The newest `limit` entries whose code, phone or name contains
-    /// `needle` (all when `None`), and how many match.
+    /// `needle`, or whose phone's hash under its round's key is the
+    /// needle's (all when `None`), and how many match.
     pub async fn search_entries(
         &self,
         needle: Option<String>,
@@ -339,9 +340,10 @@ impl Store {
         out
     }
 
-    /// Erases the names and phones of a round's entries (the keyed phone
-    /// hash and published masks stay), records the purge and audits it;
-    /// how many entries it erased. `how` is `automatic`, `staff` or
+    /// Erases the names and phones of a round's entries, with the phones'
+    /// hashes and the round's key (published masks stay), records the
+    /// purge and audits it; how many entries it erased. The round's next
+    /// entry gets a new key. `how` is `automatic`, `staff` or
     /// `staff, forced`. With `unless_since`, nothing is done (`None`) when
     /// the round was purged at or after that time already: nodes sweeping
     /// one database purge a round once.

@@ -410,6 +410,9 @@ pub enum ClaimRefused {
     Closed,
     /// The winner withdrew their entry (SPEC §8): the prize is not handed out.
     Withdrawn,
+    /// A code with a phone, for a winner whose round was purged: nothing
+    /// is left to check the phone against; only the receipt can claim.
+    PhoneErased,
 }
 
 /// What staff did, as the audit log records it (SPEC §7).

@@ -111,21 +111,25 @@ pub(super) struct Win {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub phone_key: Option<String>,
+    /// The key of the draw's round (none after its purge).
+    pub round_secret: Option<String>,
     pub erased: Option<Erasure>,
     pub claimed_at: Option<String>,
 }
 
 /// Whether the win may be handed out now to `by`.
-pub(super) fn check_claim(
-    win: &Win,
-    key: &PhoneKey,
-    by: &ClaimBy,
-    at: &str,
-) -> Result<(), ClaimRefused> {
+pub(super) fn check_claim(win: &Win, by: &ClaimBy, at: &str) -> Result<(), ClaimRefused> {
     // A code with the wrong phone is no proof: the code is public. The
-    // phone is compared through its keyed hash, which outlives a purge.
+    // phone is compared through its hash under the round's key; after a
+    // purge neither is left, and only the receipt can claim.
     if let ClaimBy::CodeAndPhone(_, given) = by {
-        if win.phone_key.as_deref().is_none_or(|k| k != key.of(given)) {
+        let (Some(hash), Some(secret)) = (&win.phone_key, &win.round_secret) else {
+            return Err(match &win.erased {
+                Some(e) if e.why == Erased::Purged => ClaimRefused::PhoneErased,
+                _ => ClaimRefused::NotAWinner,
+            });
+        };
+        if *hash != PhoneKey::new(secret.as_bytes()).of(given) {
             return Err(ClaimRefused::NotAWinner);
         }
     }
@@ -159,16 +163,14 @@ impl Win {
         }
     }
 
-    /// The audit line of a hand-out (masked contacts only).
+    /// The audit line of a hand-out: the masked name, never a digit of the
+    /// phone (the log outlives every purge, and a mask's seven digits
+    /// leave a phone's hash ten thousand tries).
     pub(super) fn claim_detail(&self) -> String {
         let (draw_id, code) = (self.draw_id, &self.code);
-        match (&self.name, &self.phone) {
-            (Some(name), Some(phone)) => format!(
-                "draw {draw_id}: {code} ({} {}) handed out",
-                mask_name(name),
-                mask_phone(phone)
-            ),
-            _ => format!("draw {draw_id}: {code} (contacts erased) handed out by receipt"),
+        match &self.name {
+            Some(name) => format!("draw {draw_id}: {code} ({}) handed out", mask_name(name)),
+            None => format!("draw {draw_id}: {code} (contacts erased) handed out by receipt"),
         }
     }
 }
@@ -220,19 +222,21 @@ pub(super) fn masks(e: &super::NewEntry) -> (Option<String>, Option<String>) {
 }
 
 /// What the staff's search looks for: a `LIKE` pattern of the needle (its
-/// wildcards taken out), and a phone's keyed hash when the needle is a
-/// phone, so a person who asks what is held about them is answered for
-/// every round, purged or not. Both `None` for no needle.
+/// wildcards taken out; `None` for no needle), and when the needle is a
+/// phone, its hash under each round's key, so a person who asks what is
+/// held about them is answered for every round that still holds their
+/// phone. (A purged round holds nothing that leads to them.)
 pub(super) fn search_terms(
-    key: &PhoneKey,
+    keys: &[PhoneKey],
     needle: Option<String>,
-) -> (Option<String>, Option<String>) {
-    let phone_key = needle
+) -> (Option<String>, Vec<String>) {
+    let hashes = needle
         .as_deref()
         .and_then(|n| crate::contact::Phone::parse(n).ok())
-        .map(|p| key.of(p.as_ref()));
+        .map(|p| keys.iter().map(|k| k.of(p.as_ref())).collect())
+        .unwrap_or_default();
     let like = needle.map(|n| format!("%{}%", n.replace(['%', '_', '\\'], "")));
-    (like, phone_key)
+    (like, hashes)
 }
 
 /// An entry's session as stored: its identity in hex, ordered by start time
@@ -314,6 +318,7 @@ mod tests {
             name: Some("张三".into()),
             phone: Some("13800138000".into()),
             phone_key: None,
+            round_secret: None,
             erased: None,
             claimed_at: None,
         };

@@ -345,12 +345,12 @@ async fn a_purge_before_the_last_claim_deadline_needs_force_and_keeps_every_draw
     let chain = app.staff_json("/admin/api/audit/verify").await;
     assert_eq!(chain["verified"], true);
 
-    // A person who asks what is held about them is found by their number,
-    // in every round, erased or not; and the phone cannot enter the round again.
+    // The purge destroyed the round's phone key with the hashes (SPEC §8):
+    // nothing held leads back to the number, so a search by it finds
+    // nothing, and in a round still open the number may enter once more.
     let asked = app.search("138 0013 8000").await;
-    assert_eq!(asked["total"], 1, "{asked}");
-    assert_eq!(asked["entries"][0]["erased"]["why"], "purged");
-    assert!(asked["entries"][0]["phone"].is_null());
+    assert_eq!(asked["total"], 0, "{asked}");
+    let again = app.entry_made("张三丰", "13800138000", false).await;
     let s = app.passed_session().await;
     let r = app
         .post(
@@ -359,13 +359,25 @@ async fn a_purge_before_the_last_claim_deadline_needs_force_and_keeps_every_draw
         )
         .await;
     expect_error(r, StatusCode::CONFLICT, "phone_used").await;
+    let asked = app.search("13800138000").await;
+    assert_eq!(
+        asked["total"], 1,
+        "the new entry, under the round's new key: {asked}"
+    );
+    assert_eq!(asked["entries"][0]["code"], again["code"]);
 
-    // A winner still claims with the receipt, or the code and the phone.
+    // A winner still claims with the receipt; the code and the phone can
+    // no longer be checked against anything, and the desk is told so.
     let r = app
         .staff_post(
             "/admin/api/claims",
             json!({"code": made[0]["code"], "phone": "13800138000"}),
         )
+        .await;
+    let body = expect_error(r, StatusCode::NOT_FOUND, "not_a_winner").await;
+    assert_eq!(body["erased"], "purged", "{body}");
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": made[0]["receipt"]}))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let claimed: Value = r.json().await.unwrap();
@@ -483,4 +495,322 @@ async fn erased_names_and_phones_leave_the_database_files_too() {
         gone,
         "no erased name or phone is left in the database or its WAL"
     );
+}
+
+/// Every value the database holds, as text, as an attacker with a copy of
+/// it would read it: each column of each row of each table, and on SQLite
+/// also every run of printable bytes in the database file and its WAL
+/// (free pages, old frames).
+fn stored_strings(app: &TestApp) -> Vec<String> {
+    let mut out = Vec::new();
+    if crate::POSTGRES {
+        let tables = app.sql(
+            "SELECT string_agg(tablename, ' ') FROM pg_tables WHERE schemaname = current_schema()",
+        );
+        for table in tables.split_whitespace() {
+            // In hex, so psql's trimming keeps every byte.
+            let rows = app.sql(&format!(
+                "SELECT encode(convert_to(to_jsonb(t)::text, 'UTF8'), 'hex') FROM {table} t"
+            ));
+            for line in rows.lines().filter(|l| !l.is_empty()) {
+                let row: Value =
+                    serde_json::from_slice(&hex::decode(line.trim()).unwrap()).unwrap();
+                for v in row.as_object().unwrap().values() {
+                    match v {
+                        Value::String(s) => out.push(s.clone()),
+                        Value::Null => {}
+                        other => out.push(other.to_string()),
+                    }
+                }
+            }
+        }
+        return out;
+    }
+    let conn =
+        rusqlite::Connection::open_with_flags(app.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for table in tables {
+        let mut st = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let width = st.column_count();
+        let mut rows = st.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            for i in 0..width {
+                match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        out.push(String::from_utf8_lossy(t).into_owned())
+                    }
+                    rusqlite::types::ValueRef::Integer(n) => out.push(n.to_string()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for suffix in ["", "-wal"] {
+        let mut path = app.db().into_os_string();
+        path.push(suffix);
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for run in bytes.split(|b| !b.is_ascii_graphic()) {
+            if run.len() >= 8 {
+                out.push(String::from_utf8_lossy(run).into_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The runs of lowercase hex digits in `s`.
+fn hex_runs(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !matches!(c, '0'..='9' | 'a'..='f'))
+        .filter(|r| !r.is_empty())
+}
+
+/// The red team's attack on a copy of the database: every stored hash of a
+/// phone (any 32 hex digits anywhere) against the phones tried, under
+/// every key the database still holds. Each phone is tried exactly under
+/// every stored value, and with its mask's 10⁴ neighbours (138****8000:
+/// the middle four digits unknown) under every run of 64 hex digits (the
+/// service's keys are 256 random bits so written). Returns the phones it
+/// found.
+fn attack(stored: &[String], phones: &[&str]) -> Vec<String> {
+    use quizbooth::contact::PhoneKey;
+    use std::collections::BTreeSet;
+    let mut hashes = BTreeSet::new();
+    let mut keyish = BTreeSet::new();
+    for s in stored {
+        for run in hex_runs(s).filter(|r| r.len() >= 32) {
+            for i in 0..=run.len() - 32 {
+                hashes.insert(run[i..i + 32].to_owned());
+            }
+            for i in 0..=run.len().saturating_sub(64) {
+                if let Some(key) = run.get(i..i + 64) {
+                    keyish.insert(key.to_owned());
+                }
+            }
+        }
+    }
+    let every: BTreeSet<&String> = stored.iter().filter(|s| s.len() >= 8).collect();
+    let raw: std::collections::HashSet<[u8; 16]> = hashes
+        .iter()
+        .map(|h| hex::decode(h).unwrap().try_into().unwrap())
+        .collect();
+    let mut found = Vec::new();
+    for phone in phones {
+        let exact = every
+            .iter()
+            .any(|k| hashes.contains(&PhoneKey::new(k.as_bytes()).of(phone)));
+        let masked = exact
+            || keyish.iter().any(|k| {
+                let key = FastMac::new(k.as_bytes().try_into().unwrap());
+                assert_eq!(
+                    hex::encode(key.of(phone.as_bytes())),
+                    PhoneKey::new(k.as_bytes()).of(phone),
+                    "the attacker's HMAC is the service's"
+                );
+                let mut guess: [u8; 11] = phone.as_bytes().try_into().unwrap();
+                (0..10_000u32).any(|middle| {
+                    for (i, d) in [1000, 100, 10, 1].iter().enumerate() {
+                        guess[3 + i] = b'0' + (middle / d % 10) as u8;
+                    }
+                    raw.contains(&key.of(&guess))
+                })
+            });
+        if masked {
+            found.push((*phone).to_owned());
+        }
+    }
+    found
+}
+
+/// HMAC-SHA-256 under a 64-byte key, cut to its first 128 bits, straight
+/// from SHA-256's compression function: the attacker's fast path.
+struct FastMac {
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
+
+impl FastMac {
+    const IV: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+
+    fn new(key: &[u8; 64]) -> Self {
+        let state = |pad: u8| {
+            let block: Vec<u8> = key.iter().map(|b| b ^ pad).collect();
+            let mut s = Self::IV;
+            sha2::compress256(
+                &mut s,
+                &[*sha2::digest::generic_array::GenericArray::from_slice(
+                    &block,
+                )],
+            );
+            s
+        };
+        Self {
+            inner: state(0x36),
+            outer: state(0x5c),
+        }
+    }
+
+    /// The MAC of a message of at most 55 bytes.
+    fn of(&self, msg: &[u8]) -> [u8; 16] {
+        let last_block = |state: &[u32; 8], msg: &[u8]| {
+            let mut block = [0u8; 64];
+            block[..msg.len()].copy_from_slice(msg);
+            block[msg.len()] = 0x80;
+            block[56..].copy_from_slice(&(((64 + msg.len()) * 8) as u64).to_be_bytes());
+            let mut s = *state;
+            sha2::compress256(&mut s, &[block.into()]);
+            let mut out = [0u8; 32];
+            for (i, w) in s.iter().enumerate() {
+                out[4 * i..4 * i + 4].copy_from_slice(&w.to_be_bytes());
+            }
+            out
+        };
+        let inner = last_block(&self.inner, msg);
+        let outer = last_block(&self.outer, &inner);
+        outer[..16].try_into().unwrap()
+    }
+}
+
+/// [`attack`] on a thread of its own: the server under test shares this
+/// test's runtime and keeps serving meanwhile.
+async fn attack_off_thread(stored: Vec<String>, phones: &[&str]) -> Vec<String> {
+    let phones: Vec<String> = phones.iter().map(|p| (*p).to_owned()).collect();
+    let started = std::time::Instant::now();
+    let found = tokio::task::spawn_blocking(move || {
+        let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+        attack(&stored, &phones)
+    })
+    .await
+    .unwrap();
+    eprintln!("attack: {:?}, found {found:?}", started.elapsed());
+    found
+}
+
+#[tokio::test]
+async fn a_purged_phone_cannot_be_found_again_by_trying_every_number_under_any_key_kept() {
+    let app = spawn_app().await;
+    let purged = ["13512345678", "13687654321"];
+    let published = app.entry_made("欧阳修远", purged[0], true).await;
+    app.entry_made("司马光明", purged[1], false).await;
+    // A win claimed with the code and the phone, so every audit line is there too.
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 2}),
+            "4 5 6",
+        )
+        .await;
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"code": published["code"], "phone": purged[0]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The attack works: before the purge it finds both, from the hashes and their key.
+    let before = attack_off_thread(stored_strings(&app), &purged).await;
+    assert_eq!(before, purged, "before the purge the attacker finds them");
+
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Someone who enters after the purge: their phone is found (the
+    // attack still works on what is held), the purged ones are not.
+    let later = "13911112222";
+    app.entry("后来者", later).await;
+    let mut found = Vec::new();
+    for _ in 0..50 {
+        found = attack_off_thread(stored_strings(&app), &[purged[0], purged[1], later]).await;
+        if found == [later] {
+            break;
+        }
+        // SQLite's WAL is emptied just after the purge.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        found,
+        [later],
+        "after the purge no key held reproduces a purged phone's hash, even knowing its mask"
+    );
+    verifies(&app, &d["id"]).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_keeps_no_digit_of_a_phone() {
+    let app = spawn_app().await;
+    let by_phone = app.entry_made("欧阳修远", "13512345678", true).await;
+    let by_receipt = app.entry_made("司马光明", "13687654321", false).await;
+    let withdrawn = app.entry_made("诸葛亮亮", "13799990000", true).await;
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 3}),
+            "4 5 6",
+        )
+        .await;
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"code": by_phone["code"], "phone": "13512345678"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"receipt": by_receipt["receipt"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        withdraw(&app, &withdrawn["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    app.csv().await;
+    app.staff_json(&format!("/admin/api/draws/{}/winners", d["id"]))
+        .await;
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let log = app.staff_json("/admin/api/audit").await;
+    let details: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["detail"].as_str().unwrap())
+        .collect();
+    let claims: Vec<&&str> = details
+        .iter()
+        .filter(|d| d.contains("handed out"))
+        .collect();
+    assert_eq!(claims.len(), 2, "{details:?}");
+    assert!(
+        details.iter().any(|d| d.contains("欧***")),
+        "the masked name stays: {details:?}"
+    );
+    for detail in &details {
+        // A digest's hex digits aside, no run of a phone's digits.
+        let words: String = detail
+            .split(' ')
+            .filter(|w| w.len() < 32)
+            .collect::<Vec<_>>()
+            .join(" ");
+        for phone in ["13512345678", "13687654321", "13799990000"] {
+            assert!(
+                !words.contains(&phone[7..]) && !words.contains(&phone[..3]),
+                "no digit run of a phone in the audit log: {detail}"
+            );
+        }
+    }
 }

@@ -28,10 +28,11 @@ const ROUND_WATERMARK: &str =
     "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE set_id = $1 AND round_id = $2";
 const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = $1";
 const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.phone, e.phone_key,
-       e.erased, e.erased_at, c.claimed_at
+       e.erased, e.erased_at, c.claimed_at, k.secret
      FROM draw_winners w JOIN draws d ON d.id = w.draw_id
      LEFT JOIN entries e ON e.code = w.code
      LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
+     LEFT JOIN round_keys k ON k.set_id = d.set_id AND k.round_id = d.round_id
      WHERE w.code = $1 LIMIT 1";
 const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = $1";
 const INSERT_CLAIM: &str = "INSERT INTO claims (draw_id, code, claimed_at) VALUES ($1, $2, $3)";
@@ -237,6 +238,7 @@ async fn find_win(c: &impl GenericClient, by: &ClaimBy) -> Result<Option<Win>> {
         phone_key: r.get(6),
         erased: erasure(r.get(7), r.get(8)),
         claimed_at: r.get(9),
+        round_secret: r.get(10),
     }))
 }
 
@@ -255,7 +257,7 @@ impl Postgres {
         let Some(win) = find_win(&tx, &by).await? else {
             return Ok(Err(ClaimRefused::NotAWinner));
         };
-        if let Err(why) = rules::check_claim(&win, &self.phone_key, &by, at) {
+        if let Err(why) = rules::check_claim(&win, &by, at) {
             return Ok(Err(why));
         }
         if mode == ClaimMode::HandOut {

@@ -5,7 +5,7 @@
 //! every entry of the round either committed or not yet begun.
 
 use super::Cached;
-use super::{lock_shared, shard, unique_violation, Lock, Postgres, Result};
+use super::{keys, lock_shared, shard, unique_violation, Lock, Postgres, Result};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::rules::{self, erasure, session_id};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
@@ -28,15 +28,20 @@ const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d
        AND NOT EXISTS (SELECT 1 FROM draw_winners w2 WHERE w2.code = $1 AND w2.draw_id < d.id)
        AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = $1 AND x.after_draw < d.id)
      ORDER BY d.id";
+/// Stored only while the phone's hash is made under the round's key
+/// (`$16`): none is stored when a purge (on any node) destroyed that key.
 const INSERT_ENTRY: &str = "INSERT INTO entries
      (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score, percent,
       created_at, receipt, publish, name_mask, phone_mask)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+     SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $8::TEXT,
+            $9::BIGINT, $10::BIGINT, $11::TEXT, $12::TEXT, $13::BOOLEAN, $14::TEXT, $15::TEXT
+     WHERE EXISTS (SELECT 1 FROM round_keys
+                   WHERE id = $16 AND set_id = $3 AND round_id = $5 AND secret IS NOT NULL)";
 
 const ENTRY_COLUMNS: &str = "SELECT code, set_id, set_version, round_id, name, phone, score,
      percent, created_at, erased, erased_at FROM entries";
 const SEARCH_WHERE: &str = " WHERE $1::TEXT IS NULL OR code ILIKE $1 OR phone LIKE $1
-     OR name ILIKE $1 OR phone_key = $2";
+     OR name ILIKE $1 OR phone_key = ANY($2::TEXT[])";
 
 fn entry_row(r: &tokio_postgres::Row) -> Entry {
     Entry {
@@ -92,7 +97,6 @@ impl Postgres {
         e: NewEntry,
     ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
         let session = session_id(e.session);
-        let phone_key = self.phone_key.of(&e.phone);
         let (name_mask, phone_mask) = rules::masks(&e);
         let mut client = self.client().await?;
         for _ in 0..CODE_TRIES {
@@ -105,6 +109,15 @@ impl Postgres {
             };
             let tx = client.transaction().await?;
             lock_shared(&tx, Lock::Round(&e.set_id, &e.round_id)).await?;
+            let (key_id, key) = match self.round_keys.get(&e.set_id, &e.round_id) {
+                Some(k) => k,
+                None => {
+                    let k = keys::round_key(&*tx, &e.set_id, &e.round_id).await?;
+                    self.round_keys.put(&e.set_id, &e.round_id, k.clone());
+                    k
+                }
+            };
+            let phone_key = key.of(&e.phone);
             let inserted = tx
                 .exec(
                     INSERT_ENTRY,
@@ -124,10 +137,17 @@ impl Postgres {
                         &e.publish,
                         &name_mask,
                         &phone_mask,
+                        &key_id,
                     ],
                 )
                 .await;
             match inserted {
+                Ok(0) => {
+                    // A purge destroyed the key since this node read it:
+                    // read the round's (new) key, and try again.
+                    self.round_keys.forget(&e.set_id, &e.round_id);
+                    continue;
+                }
                 Ok(_) => {}
                 // The transaction is over; which rule refused it decides what next.
                 Err(err) => match unique_violation(&err) {
@@ -157,18 +177,24 @@ impl Postgres {
         needle: Option<String>,
         limit: i64,
     ) -> Result<(i64, Vec<Entry>)> {
-        let (like, phone_key) = rules::search_terms(&self.phone_key, needle);
         let client = self.client().await?;
+        let keys: Vec<crate::contact::PhoneKey> = client
+            .rows(keys::ALL_ROUND_KEYS, &[])
+            .await?
+            .iter()
+            .map(|r| crate::contact::PhoneKey::new(r.get::<_, String>(0).as_bytes()))
+            .collect();
+        let (like, phone_keys) = rules::search_terms(&keys, needle);
         let rows = client
             .rows(
                 &format!("{ENTRY_COLUMNS}{SEARCH_WHERE} ORDER BY created_at DESC, code LIMIT $3"),
-                &[&like, &phone_key, &limit],
+                &[&like, &phone_keys, &limit],
             )
             .await?;
         let total: i64 = client
             .row(
                 &format!("SELECT COUNT(*) FROM entries{SEARCH_WHERE}"),
-                &[&like, &phone_key],
+                &[&like, &phone_keys],
             )
             .await?
             .get(0);

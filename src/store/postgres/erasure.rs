@@ -1,9 +1,11 @@
-//! Erasing names and phones (SPEC §8): a withdrawal, and a round's purge.
+//! Erasing names and phones (SPEC §8): a withdrawal, and a round's purge,
+//! which also erases the phones' hashes and destroys the round's key.
 //! A withdrawal holds its round's lock shared, like an entry, so the draw
 //! it is recorded after is exactly the last one committed of its round.
 
 use super::audit::append as audit;
 use super::entries::{entry_of, ENTRY_BY_SESSION};
+use super::keys::DESTROY_ROUND_KEY;
 use super::Cached;
 use super::{lock, lock_shared, Lock, Postgres, Result};
 use crate::store::rules::{self, session_id};
@@ -18,7 +20,7 @@ const INSERT_WITHDRAWAL: &str = "INSERT INTO withdrawals (code, withdrawn_at, af
      VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) FROM draws WHERE set_id = $3 AND round_id = $4))
      ON CONFLICT (code) DO NOTHING";
 const PURGE_ROUND: &str =
-    "UPDATE entries SET name = NULL, phone = NULL, erased = 'purged', erased_at = $3
+    "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = $3
      WHERE set_id = $1 AND round_id = $2 AND erased IS NULL";
 const INSERT_PURGE: &str =
     "INSERT INTO purges (set_id, round_id, at, erased, how) VALUES ($1, $2, $3, $4, $5)";
@@ -83,6 +85,9 @@ impl Postgres {
     ) -> Result<Option<i64>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
+        // The round's alone first (no entry of it is half-written, and none
+        // is stored under the key destroyed here), then the audit chain's.
+        lock(&tx, Lock::Round(set_id, round_id)).await?;
         lock(&tx, Lock::Audit).await?;
         if let Some(since) = unless_since {
             // Under the lock: another node's sweep may have just done it.
@@ -92,11 +97,13 @@ impl Postgres {
             }
         }
         let erased = tx.exec(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
+        tx.exec(DESTROY_ROUND_KEY, &[&set_id, &round_id]).await?;
         tx.exec(INSERT_PURGE, &[&set_id, &round_id, &at, &erased, &how])
             .await?;
         let detail = rules::purge_detail(set_id, round_id, erased, how);
         audit(&tx, AuditAction::ContactsPurged, &detail, at).await?;
         tx.commit().await?;
+        self.round_keys.forget(set_id, round_id);
         Ok(Some(erased))
     }
 

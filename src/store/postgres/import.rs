@@ -1,11 +1,11 @@
 //! Moving an event from a booth's SQLite file into an empty PostgreSQL
 //! database (`quizbooth migrate`): every table, row for row, in one
 //! transaction, by `COPY`. Entry rowids become `seq` and draw ids stay, so
-//! every draw's pool watermark still means what it did; the secrets come
-//! along, so sessions, tokens, receipts and phone hashes stay valid. What
-//! arrived is checked inside the same transaction, as `audit-verify` checks
-//! a database, and committed only if it holds: a copy that fails its check
-//! leaves nothing behind.
+//! every draw's pool watermark still means what it did; the secrets and
+//! the rounds' phone keys come along, so sessions, tokens, receipts and
+//! phone hashes stay valid. What arrived is checked inside the same
+//! transaction, as `audit-verify` checks a database, and committed only if
+//! it holds: a copy that fails its check leaves nothing behind.
 
 use super::schema;
 use anyhow::{ensure, Context};
@@ -35,6 +35,12 @@ const TABLES: &[(&str, &str, &str)] = &[
         "entries",
         "seq, code, session_id, set_id, set_version, round_id, name, phone, phone_key, score,
          percent, created_at, receipt, publish, name_mask, phone_mask, erased, erased_at",
+    ),
+    // `round_versions` is filled by its trigger as the entries arrive.
+    (
+        "SELECT id, set_id, round_id, secret FROM round_keys ORDER BY id",
+        "round_keys",
+        "id, set_id, round_id, secret",
     ),
     (
         "SELECT set_id, round_id, 0, started, submitted, passed, entries FROM round_stats",
@@ -89,6 +95,7 @@ const SERIALS: &[(&str, &str)] = &[
     ("draws", "id"),
     ("set_versions", "seq"),
     ("purges", "seq"),
+    ("round_keys", "id"),
 ];
 
 /// Rows copied into each table, in [`TABLES`] order.

@@ -6,8 +6,6 @@ use super::{Postgres, Result};
 use crate::store::{Secret, StoreError};
 use deadpool_postgres::GenericClient;
 
-/// `meta` key of the secret under which phones are hashed.
-pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
 /// `meta` key of the set last made active.
 const ACTIVE_SET: &str = "active_set";
 /// `meta` key of the number that rises with every change to the shared sets.

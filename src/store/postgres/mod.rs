@@ -18,6 +18,7 @@ mod entries;
 mod erasure;
 pub mod import;
 pub(in crate::store) mod inspect;
+mod keys;
 mod meta;
 mod nodes;
 pub mod schema;
@@ -184,7 +185,8 @@ pub(super) struct Postgres {
     /// Session starts not yet written (counted as on SQLite: no allocation
     /// per start).
     starts: Arc<crate::store::sqlite::tally::Starts>,
-    phone_key: Arc<crate::contact::PhoneKey>,
+    /// The rounds' phone keys this node has read (`keys.rs`).
+    round_keys: Arc<keys::KeyCache>,
     /// This node's number, leased from `node_leases` (`nodes.rs`), and
     /// whether it is confirmed (no session starts otherwise).
     node: Arc<crate::quiz::NodeLease>,
@@ -207,8 +209,7 @@ pub fn redact(url: &str) -> String {
 }
 
 impl Postgres {
-    /// Connects, migrates (one node at a time), and reads the phone key and
-    /// this node's number.
+    /// Connects, migrates (one node at a time), and leases this node's number.
     pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
         use anyhow::Context;
         let shown = redact(url);
@@ -247,12 +248,6 @@ impl Postgres {
             .await
             .map_err(StoreError::from)
             .with_context(|| format!("cannot migrate the database {shown}"))?;
-        let secret = meta::value_or_insert(
-            &client,
-            meta::PHONE_KEY_SECRET,
-            crate::quiz::token::new_secret,
-        )
-        .await?;
         let holder: Arc<str> = crate::quiz::token::new_secret()[..16].into();
         let sent = std::time::Instant::now();
         let node = nodes::lease(&mut client, &holder).await?;
@@ -260,7 +255,7 @@ impl Postgres {
         let engine = Self {
             pool,
             starts: Arc::default(),
-            phone_key: Arc::new(crate::contact::PhoneKey::new(secret.as_bytes())),
+            round_keys: Arc::default(),
             node: Arc::new(crate::quiz::NodeLease::new(node, sent)),
             holder,
         };
@@ -315,7 +310,10 @@ impl Postgres {
     /// this asks for that now. (PostgreSQL's WAL and backups are the
     /// operator's to keep or not: README "Several machines".)
     pub(super) async fn checkpoint(&self) -> Result<bool> {
-        self.client().await?.batch_execute("VACUUM entries").await?;
+        self.client()
+            .await?
+            .batch_execute("VACUUM entries, round_keys")
+            .await?;
         Ok(true)
     }
 }

@@ -322,6 +322,37 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE submissions DROP CONSTRAINT submissions_pkey;
     ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id, nonce);
     "#,
+    // 6: as SQLite's 11: a key per round for the phone hash, destroyed
+    // (set to NULL) with the round's purge (`keys.rs`); entries hashed under the one secret
+    // are hashed again under their round's key by `after`, purged ones lose
+    // their hash, and the secret goes. And the set versions each round's
+    // entries were made on, kept by a trigger, for the round's keeping time.
+    r#"
+    CREATE TABLE round_keys (
+        id       BIGSERIAL PRIMARY KEY,
+        set_id   TEXT NOT NULL,
+        round_id TEXT NOT NULL,
+        secret   TEXT,
+        CONSTRAINT round_keys_round UNIQUE (set_id, round_id)
+    );
+    UPDATE entries SET phone_key = NULL WHERE phone IS NULL AND phone_key IS NOT NULL;
+    CREATE TABLE round_versions (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        set_version TEXT NOT NULL,
+        PRIMARY KEY (set_id, round_id, set_version)
+    );
+    INSERT INTO round_versions (set_id, round_id, set_version)
+        SELECT DISTINCT set_id, round_id, set_version FROM entries;
+    CREATE FUNCTION quizbooth_round_version() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO round_versions (set_id, round_id, set_version)
+        VALUES (NEW.set_id, NEW.round_id, NEW.set_version) ON CONFLICT DO NOTHING;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER entries_round_version AFTER INSERT ON entries
+        FOR EACH ROW EXECUTE PROCEDURE quizbooth_round_version();
+    "#,
 ];
 
 /// What a migration needs that SQL cannot do, in its transaction after its SQL.
@@ -407,10 +438,15 @@ async fn migrate_locked(client: &mut Client) -> Result<(), tokio_postgres::Error
             0
         }
     };
+    let mut rekeyed = false;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = client.transaction().await?;
         tx.batch_execute(sql).await?;
         after(&tx, i + 1).await?;
+        if i + 1 == 6 {
+            rekey_phones(&tx).await?;
+            rekeyed = true;
+        }
         tx.execute(
             "UPDATE schema_version SET version = $1",
             &[&((i + 1) as i32)],
@@ -418,7 +454,56 @@ async fn migrate_locked(client: &mut Client) -> Result<(), tokio_postgres::Error
         .await?;
         tx.commit().await?;
     }
+    if rekeyed {
+        // The old hashes and the old secret leave the tables' pages now
+        // rather than at the next autovacuum.
+        client.batch_execute("VACUUM entries, meta").await?;
+    }
     Ok(())
+}
+
+/// `meta` key of the one secret phones were hashed under before migration 6.
+const PHONE_KEY_SECRET: &str = "phone_key_secret";
+
+/// Migration 6: each phone still held is hashed again under its round's
+/// key (made here), and the one secret is deleted; how many were.
+async fn rekey_phones(
+    tx: &tokio_postgres::Transaction<'_>,
+) -> Result<usize, tokio_postgres::Error> {
+    let rows = tx
+        .query(
+            "SELECT seq, set_id, round_id, phone FROM entries WHERE phone IS NOT NULL",
+            &[],
+        )
+        .await?;
+    let mut keys = std::collections::HashMap::new();
+    let (mut seqs, mut hashes) = (
+        Vec::with_capacity(rows.len()),
+        Vec::with_capacity(rows.len()),
+    );
+    for r in &rows {
+        let round: (String, String) = (r.get(1), r.get(2));
+        let key = match keys.entry(round) {
+            std::collections::hash_map::Entry::Occupied(k) => k.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let (set_id, round_id) = v.key();
+                let key = super::keys::round_key(tx, set_id, round_id).await?;
+                v.insert(key)
+            }
+        };
+        let phone: String = r.get(3);
+        seqs.push(r.get::<_, i64>(0));
+        hashes.push(key.1.of(&phone));
+    }
+    tx.execute(
+        "UPDATE entries e SET phone_key = u.k FROM UNNEST($1::BIGINT[], $2::TEXT[]) AS u(seq, k)
+         WHERE e.seq = u.seq",
+        &[&seqs, &hashes],
+    )
+    .await?;
+    tx.execute("DELETE FROM meta WHERE key = $1", &[&PHONE_KEY_SECRET])
+        .await?;
+    Ok(rows.len())
 }
 
 /// The schema version migrations end at.

@@ -5,7 +5,6 @@
 
 use super::audit::append as audit;
 use super::{is_constraint, Result, Sqlite};
-use crate::contact::PhoneKey;
 use crate::draw;
 use crate::store::rules::{self, erasure, Win};
 use crate::store::{
@@ -28,10 +27,11 @@ const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = :id";
 /// A code's win in a revealed draw (a code wins at most one draw: every
 /// later pool of its round leaves it out, and codes are unique).
 const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.phone, e.phone_key,
-       e.erased, e.erased_at, c.claimed_at
+       e.erased, e.erased_at, c.claimed_at, k.secret
      FROM draw_winners w JOIN draws d ON d.id = w.draw_id
      LEFT JOIN entries e ON e.code = w.code
      LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
+     LEFT JOIN round_keys k ON k.set_id = d.set_id AND k.round_id = d.round_id
      WHERE w.code = :code LIMIT 1";
 const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = :receipt";
 const INSERT_CLAIM: &str =
@@ -204,7 +204,6 @@ fn reveal(
 
 fn claim(
     conn: &Connection,
-    key: &PhoneKey,
     by: &ClaimBy,
     at: &str,
     mode: ClaimMode,
@@ -235,13 +234,14 @@ fn claim(
                 phone_key: r.get(6)?,
                 erased: erasure(r.get(7)?, r.get(8)?),
                 claimed_at: r.get(9)?,
+                round_secret: r.get(10)?,
             })
         })
         .optional()?;
     let Some(win) = win else {
         return Ok(Err(ClaimRefused::NotAWinner));
     };
-    if let Err(why) = rules::check_claim(&win, key, by, at) {
+    if let Err(why) = rules::check_claim(&win, by, at) {
         return Ok(Err(why));
     }
     if mode == ClaimMode::HandOut {
@@ -268,10 +268,9 @@ impl Sqlite {
         mode: ClaimMode,
     ) -> Result<std::result::Result<Claimed, ClaimRefused>> {
         let at = at.to_owned();
-        let key = self.phone_key.clone();
         match mode {
-            ClaimMode::Check => self.read(move |c| claim(c, &key, &by, &at, mode)).await,
-            ClaimMode::HandOut => self.write(move |c| claim(c, &key, &by, &at, mode)).await,
+            ClaimMode::Check => self.read(move |c| claim(c, &by, &at, mode)).await,
+            ClaimMode::HandOut => self.write(move |c| claim(c, &by, &at, mode)).await,
         }
     }
 

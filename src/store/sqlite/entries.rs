@@ -1,6 +1,7 @@
 //! `entries`: one per passed session that entered the draw, under a random
 //! code unique across rounds.
 
+use super::keys::{all_round_keys, round_key};
 use super::{is_constraint, Result, Sqlite};
 use crate::contact::{EntryCode, Receipt};
 pub(super) use crate::store::rules::session_id;
@@ -46,11 +47,13 @@ macro_rules! entry_columns {
 const ALL_ENTRIES: &str = concat!(entry_columns!(), " ORDER BY created_at, code");
 const SEARCH_ENTRIES: &str = concat!(
     entry_columns!(),
-    " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like OR phone_key = :phone_key
+    " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
+        OR phone_key IN (SELECT value FROM json_each(:phone_keys))
      ORDER BY created_at DESC, code LIMIT :limit"
 );
 const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
-     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like OR phone_key = :phone_key";
+     WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
+        OR phone_key IN (SELECT value FROM json_each(:phone_keys))";
 
 fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
@@ -176,9 +179,9 @@ impl Sqlite {
         e: NewEntry,
     ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
         let session = session_id(e.session);
-        let phone_key = self.phone_key.of(&e.phone);
         // Single statements (a refused insert changes nothing), so no savepoint.
         self.write_counted(move |c, counts| {
+            let phone_key = round_key(c, &e.set_id, &e.round_id)?.of(&e.phone);
             let mut rng = rand::rng();
             for _ in 0..CODE_TRIES {
                 let made = EntryMade {
@@ -212,16 +215,17 @@ impl Sqlite {
         needle: Option<String>,
         limit: i64,
     ) -> Result<(i64, Vec<Entry>)> {
-        let (like, phone_key) = rules::search_terms(&self.phone_key, needle);
         self.read(move |c| {
+            let (like, hashes) = rules::search_terms(&all_round_keys(c)?, needle);
+            let phone_keys = serde_json::Value::from(hashes).to_string();
             let mut st = c.prepare_cached(SEARCH_ENTRIES)?;
             let rows = st.query_map(
-                named_params! {":like": like, ":phone_key": phone_key, ":limit": limit},
+                named_params! {":like": like, ":phone_keys": phone_keys, ":limit": limit},
                 entry_row,
             )?;
             let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
             let total = c.prepare_cached(COUNT_ENTRIES)?.query_row(
-                named_params! {":like": like, ":phone_key": phone_key},
+                named_params! {":like": like, ":phone_keys": phone_keys},
                 |r| r.get(0),
             )?;
             Ok((total, rows))

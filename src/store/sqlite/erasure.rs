@@ -1,10 +1,12 @@
 //! Erasing names and phones (SPEC §8): an entrant's withdrawal, and the
 //! purge of a round at the end of its keeping time. Codes, draws and
-//! `entries.txt` stay; so do the keyed phone hash (after a purge) and the
-//! masks a winner agreed to publish.
+//! `entries.txt` stay, and so do the masks a winner agreed to publish. A
+//! purge also erases the phones' hashes and destroys the round's key
+//! ([`super::keys`]): nothing it leaves can be tested against a phone.
 
 use super::audit::append as audit;
 use super::entries::{entry_of, session_id, ENTRY_BY_SESSION};
+use super::keys::destroy_round_key;
 use super::{Result, Sqlite};
 use crate::store::rules;
 use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
@@ -21,7 +23,7 @@ const WITHDRAW_ENTRY: &str = "UPDATE entries
 const INSERT_WITHDRAWAL: &str = "INSERT OR IGNORE INTO withdrawals (code, withdrawn_at, after_draw)
      VALUES (:code, :at, (SELECT COALESCE(MAX(id), 0) FROM draws))";
 const PURGE_ROUND: &str =
-    "UPDATE entries SET name = NULL, phone = NULL, erased = 'purged', erased_at = :at
+    "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = :at
      WHERE set_id = :set_id AND round_id = :round_id AND erased IS NULL";
 const INSERT_PURGE: &str = "INSERT INTO purges (set_id, round_id, at, erased, how)
      VALUES (:set_id, :round_id, :at, :erased, :how)";
@@ -75,6 +77,7 @@ fn purge(
         .prepare_cached(PURGE_ROUND)?
         .execute(named_params! {":set_id": set_id, ":round_id": round_id, ":at": at})?
         as i64;
+    destroy_round_key(conn, set_id, round_id)?;
     conn.prepare_cached(INSERT_PURGE)?.execute(named_params! {
         ":set_id": set_id, ":round_id": round_id, ":at": at, ":erased": erased, ":how": how,
     })?;

@@ -354,20 +354,50 @@ const MIGRATIONS: &[&str] = &[
     SELECT id, 0, submitted_at, score, percent, passed, given FROM submissions;
     DROP TABLE submissions;
     ALTER TABLE submissions_v10 RENAME TO submissions;",
+    // 11: a key per round for the phone hash (SPEC §8), destroyed with the
+    // round's purge, so what a purge leaves cannot be matched by trying
+    // every mobile number; entries hashed under the one secret of
+    // migration 7 are hashed again under their round's key by `after`
+    // (SQL has no HMAC), the hashes of purged entries go, and so does that
+    // secret. And the set versions each round's entries were made on, kept
+    // by a trigger, so a round's keeping time follows the version its
+    // entries were made on after a new version renames or drops it.
+    "CREATE TABLE round_keys (
+        id       INTEGER PRIMARY KEY,
+        set_id   TEXT NOT NULL,
+        round_id TEXT NOT NULL,
+        secret   TEXT NOT NULL,
+        UNIQUE (set_id, round_id)
+    );
+    UPDATE entries SET phone_key = NULL WHERE phone IS NULL AND phone_key IS NOT NULL;
+    CREATE TABLE round_versions (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        set_version TEXT NOT NULL,
+        PRIMARY KEY (set_id, round_id, set_version)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO round_versions (set_id, round_id, set_version)
+        SELECT DISTINCT set_id, round_id, set_version FROM entries;
+    CREATE TRIGGER entries_round_version AFTER INSERT ON entries
+    BEGIN
+        INSERT OR IGNORE INTO round_versions (set_id, round_id, set_version)
+        VALUES (NEW.set_id, NEW.round_id, NEW.set_version);
+    END;",
 ];
 
 /// The version since which a submission is kept under its key and nonce.
 #[cfg(test)]
 const SUBMISSION_NONCE: usize = 10;
 
-/// `meta` key of the secret under which phones are hashed.
-pub(super) const PHONE_KEY_SECRET: &str = "phone_key_secret";
+/// `meta` key of the one secret phones were hashed under (migrations 7 to 11).
+const PHONE_KEY_SECRET: &str = "phone_key_secret";
 
 /// What a migration needs that SQL cannot do, run in its transaction after its SQL.
 fn after(tx: &rusqlite::Transaction<'_>, version: usize) -> rusqlite::Result<()> {
     match version {
         7 => hash_phones(tx),
         9 => audit_earlier_withdrawals(tx),
+        11 => rekey_phones(tx),
         _ => Ok(()),
     }
 }
@@ -416,14 +446,39 @@ fn hash_phones(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The key phones are hashed under (kept in `meta` since migration 7).
-pub(super) fn phone_key(conn: &Connection) -> rusqlite::Result<PhoneKey> {
+/// The one key phones were hashed under from migration 7 to migration 11.
+fn phone_key(conn: &Connection) -> rusqlite::Result<PhoneKey> {
     let secret: String = conn.query_row(
         "SELECT value FROM meta WHERE key = ?1",
         [PHONE_KEY_SECRET],
         |r| r.get(0),
     )?;
     Ok(PhoneKey::new(secret.as_bytes()))
+}
+
+/// Migration 11: each phone still held is hashed again under its round's
+/// key (made here), and the one secret of migration 7 is deleted, so a
+/// hash left from before (a purged entry's, in a free page) has no key.
+fn rekey_phones(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, String, String, String)> = tx
+        .prepare("SELECT rowid, set_id, round_id, phone FROM entries WHERE phone IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut keys = std::collections::HashMap::new();
+    let mut st = tx.prepare("UPDATE entries SET phone_key = ?2 WHERE rowid = ?1")?;
+    for (rowid, set_id, round_id, phone) in rows {
+        let key = match keys.entry((set_id, round_id)) {
+            std::collections::hash_map::Entry::Occupied(k) => k.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let (set_id, round_id) = v.key();
+                let key = super::keys::round_key(tx, set_id, round_id)?;
+                v.insert(key)
+            }
+        };
+        st.execute(rusqlite::params![rowid, key.of(&phone)])?;
+    }
+    tx.execute("DELETE FROM meta WHERE key = ?1", [PHONE_KEY_SECRET])?;
+    Ok(())
 }
 
 /// Brings the schema up to date.
@@ -442,6 +497,65 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migration_11_hashes_held_phones_under_their_rounds_key_and_leaves_no_key_for_purged_ones() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS[..10].iter().enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            after(&tx, i + 1).unwrap();
+            tx.pragma_update(None, "user_version", i + 1).unwrap();
+            tx.commit().unwrap();
+        }
+        let global = phone_key(&conn).unwrap();
+        let insert = "INSERT INTO entries (code, session_id, set_id, set_version, round_id, name,
+             phone, phone_key, score, percent, created_at, erased)
+             VALUES (?1, ?1, 'set', 'v', ?2, ?3, ?4, ?5, 9, 90, 't', ?6)";
+        let held = global.of("13800138000");
+        let purged = global.of("13900139000");
+        conn.execute(
+            insert,
+            rusqlite::params!["A", "w1", "张三", "13800138000", held, None::<String>],
+        )
+        .unwrap();
+        conn.execute(
+            insert,
+            rusqlite::params!["B", "w2", None::<String>, None::<String>, purged, "purged"],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+
+        let hash = |code: &str| -> Option<String> {
+            conn.query_row(
+                "SELECT phone_key FROM entries WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let w1: String = conn
+            .query_row(
+                "SELECT secret FROM round_keys WHERE round_id = 'w1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            hash("A"),
+            Some(PhoneKey::new(w1.as_bytes()).of("13800138000"))
+        );
+        assert_eq!(hash("B"), None, "a purged entry keeps no hash");
+        let keys: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM round_keys WHERE round_id = 'w2'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(keys, 0, "a round with no phone held gets no key");
+        assert!(phone_key(&conn).is_err(), "the one secret is gone");
+    }
 
     #[test]
     fn withdrawals_made_before_they_were_audited_get_their_row_in_the_chain() {
@@ -579,11 +693,34 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
+        let round_key: String = conn
+            .query_row(
+                "SELECT secret FROM round_keys WHERE set_id = 'set' AND round_id = 'open'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(
             key,
-            phone_key(&conn).unwrap().of("13800138000"),
-            "an older entry's phone is hashed under the new secret"
+            PhoneKey::new(round_key.as_bytes()).of("13800138000"),
+            "an older entry's phone is hashed under its round's key"
         );
+        let global: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM meta WHERE key = ?1",
+                [PHONE_KEY_SECRET],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(global, 0, "the one secret of migration 7 is gone");
+        let versions: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM round_versions WHERE set_version = 'v'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(versions, 1, "the round's set version is known");
         assert_eq!(mask, None, "no mask kept for an entrant who did not agree");
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")

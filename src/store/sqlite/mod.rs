@@ -10,6 +10,7 @@ mod draws;
 mod entries;
 mod erasure;
 pub(in crate::store) mod inspect;
+mod keys;
 mod meta;
 pub mod migrations;
 mod stats;
@@ -69,8 +70,6 @@ pub(super) struct Sqlite {
     read_permits: Arc<tokio::sync::Semaphore>,
     /// Session starts not yet written.
     starts: Arc<tally::Starts>,
-    /// Phones are kept as this key's hash too (see [`crate::contact::PhoneKey`]).
-    phone_key: Arc<crate::contact::PhoneKey>,
 }
 
 /// Opens a connection with the pragmas every connection needs. (Reading
@@ -179,7 +178,8 @@ impl Sqlite {
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         migrate(&mut conn)
             .with_context(|| format!("cannot migrate the database {}", path.display()))?;
-        let phone_key = Arc::new(migrations::phone_key(&conn)?);
+        // What a migration erased (migration 8's old phone hashes) leaves the WAL.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         let readers: Arc<Mutex<Vec<(u64, Connection)>>> = Arc::default();
         let generation = Arc::new(AtomicU64::new(0));
         let on_reopen = {
@@ -206,7 +206,6 @@ impl Sqlite {
             generation,
             read_permits: Arc::new(tokio::sync::Semaphore::new(READ_POOL)),
             starts,
-            phone_key,
         })
     }
 
