@@ -1417,3 +1417,70 @@ async fn time_up_with_the_answers_refused_is_one_clear_screen() {
     );
     b.close().await;
 }
+
+#[tokio::test]
+async fn the_console_lists_a_renamed_round_with_its_erase_date_and_a_never_closing_one_with_a_warning(
+) {
+    let Some(b) = browser().await else { return };
+    // Set `fixture-valid`'s round week-1 takes an entry, then its version 2
+    // renames it; set `always` has the one round `open`, which never closes.
+    let always = BANK
+        .replace("id: fixture-valid", "id: always")
+        .replace(
+            "rounds:\n  - id: week-1\n    opens: 2021-10-11T09:00:00+08:00\n    closes: 2099-10-17T18:00:00+08:00\n",
+            "",
+        );
+    let app = spawn_app_with(&[("valid.yaml", BANK), ("zz-always.yaml", &always)]).await;
+    app.entry("欧阳修远", "13512345678").await;
+    let r = app
+        .staff_post("/admin/api/sets/always/activate", json!({}))
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.entry("司马光明", "13687654321").await;
+    let v2 = BANK.replace("  - id: week-1", "  - id: week-one");
+    let r = app
+        .client
+        .post(app.url("/admin/api/sets?activate=false"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/yaml")
+        .body(v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+
+    b.console(&app).await;
+    let rows = b
+        .wait_js("document.querySelectorAll('#rounds-body tr').length >= 2 && Array.prototype.map.call(document.querySelectorAll('#rounds-body tr'), function (r) { return r.textContent; }).join('\\n')")
+        .await;
+    let rows = rows.as_str().unwrap();
+    let never = rows
+        .lines()
+        .find(|l| l.contains("always"))
+        .unwrap_or_else(|| panic!("{rows}"));
+    assert!(never.contains("不会自动删除"), "a warning: {never}");
+    let renamed = rows
+        .lines()
+        .find(|l| l.contains("week-1"))
+        .unwrap_or_else(|| panic!("the renamed round is listed: {rows}"));
+    assert!(
+        renamed.contains("已没有这一轮") && renamed.contains("自动删除"),
+        "{renamed}"
+    );
+    let warned = b
+        .js("return document.querySelectorAll('#rounds-body .erase-warning.form-error').length;")
+        .await;
+    assert_eq!(
+        warned,
+        json!(1),
+        "the never-closing round with entries, in red"
+    );
+    let options = b
+        .js("return Array.prototype.map.call(document.querySelectorAll('#draw-round option'), function (o) { return o.textContent; }).join('|');")
+        .await;
+    assert!(
+        !options.as_str().unwrap().contains("week-1"),
+        "no draw for a round the set no longer has: {options}"
+    );
+    b.close().await;
+}

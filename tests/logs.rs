@@ -238,3 +238,78 @@ fn raw(port: u16, request: &[u8]) -> String {
     let _ = stream.read_to_end(&mut answer);
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// SPEC §8: a round that holds entries and that no date erases (it never
+/// closes) is named at start, for staff to purge by hand.
+#[tokio::test]
+async fn a_round_with_entries_and_no_erase_date_is_warned_about_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+    // No rounds: the one round `open`, always open.
+    let never = BANK.replace(
+        "rounds:\n  - id: week-1\n    opens: 2021-10-11T09:00:00+08:00\n    closes: 2099-10-17T18:00:00+08:00\n",
+        "",
+    );
+    assert_ne!(never, BANK);
+    std::fs::write(dir.path().join("questions/valid.yaml"), never).unwrap();
+    let db = dir.path().join("q.db");
+    let serve = |log: &str| {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+            .args(serve_args(&dir.path().join("questions"), &db, port))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join(log)).unwrap())
+            .spawn()
+            .expect("the binary starts");
+        (child, format!("http://127.0.0.1:{port}"))
+    };
+    let warning = "has entries but no erase date";
+
+    let (mut child, base) = serve("first.log");
+    let client = process_client();
+    wait_up(&client, &base).await;
+    let id = start_session(&client, &base).await;
+    let r = client
+        .post(format!("{base}/api/sessions/{id}/answers"))
+        .json(&json!({"answers": right_answers()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = client
+        .post(format!("{base}/api/entries"))
+        .json(&json!({"session": id, "consent": true, "name": "欧阳明月", "phone": "13912345678"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let first = std::fs::read_to_string(dir.path().join("first.log")).unwrap();
+    assert!(
+        !first.contains(warning),
+        "no entries yet at that start:\n{first}"
+    );
+
+    let (mut child, base) = serve("second.log");
+    wait_up(&client, &base).await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = std::fs::read_to_string(dir.path().join("second.log")).unwrap();
+        if text.contains(warning) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains(warning))
+        .unwrap_or_else(|| panic!("a warning at start:\n{text}"));
+    assert!(
+        line.contains("WARN") && line.contains("round=open") && line.contains("never_closes"),
+        "{line}"
+    );
+    assert!(!text.contains("13912345678") && !text.contains("欧阳明月"));
+}

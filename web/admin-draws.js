@@ -53,7 +53,9 @@
     rounds.forEach(function (r, i) {
       var row = el('tr');
       row.appendChild(el('td', null, r.set));
-      row.appendChild(el('td', 'mono', r.id));
+      var id = el('td', 'mono', r.id);
+      if (r.in_set === false) id.appendChild(el('div', 'small muted round-gone', t('round_not_in_set')));
+      row.appendChild(id);
       row.appendChild(el('td', null, r.opens ? A.time(r.opens) : t('always_open')));
       row.appendChild(el('td', null, r.closes ? A.time(r.closes) : t('always_open')));
       var state = el('td');
@@ -63,12 +65,15 @@
       row.appendChild(keepingCell(r));
       body.appendChild(row);
 
+      // A draw is committed for a round of the set as loaded.
+      if (r.in_set === false) return;
       var opt = el('option', null, t('round_option', { round: r.id, state: stateText(r.state), n: r.entries }));
       opt.value = String(i);
       select.appendChild(opt);
       if (r.state === 'open' || (!preferred && r.entries > 0)) preferred = String(i);
     });
-    select.value = previous && rounds[+previous] ? previous : preferred || '0';
+    var drawable = function (v) { return v !== '' && rounds[+v] && rounds[+v].in_set !== false; };
+    select.value = drawable(previous) ? previous : preferred || (select.options[0] ? select.options[0].value : '');
   }
 
   // SPEC §8: when the round's names and phones go, what was erased, and a
@@ -79,8 +84,10 @@
   function keepingCell(r) {
     var td = el('td', 'keeping'), key = roundKey(r);
     td.setAttribute('data-round', r.id);
-    td.appendChild(el('div', 'small', r.erase_after ? t('erase_on', { t: A.time(r.erase_after), n: r.keep_days })
-      : t('erase_manual')));
+    // No date erases it: said in red while it holds entries (SPEC §8).
+    if (r.erase_after) td.appendChild(el('div', 'small', t('erase_on', { t: A.time(r.erase_after), n: r.keep_days })));
+    else td.appendChild(el('div', 'small erase-warning' + (r.entries > 0 ? ' form-error' : ''),
+      t(r.erase_warning === 'version_missing' ? 'erase_version_missing' : 'erase_manual')));
     if (r.last_purge) {
       td.appendChild(el('div', 'small muted purged', t('purged_at', { t: A.time(r.last_purge.at), n: r.last_purge.erased,
         how: t('purge_how_' + r.last_purge.how.replace(', ', '_')) })));
@@ -199,7 +206,8 @@
 
   function commit(e) {
     if (e) e.preventDefault();
-    var round = rounds && rounds[+$('draw-round').value];
+    var chosen = $('draw-round').value;
+    var round = rounds && chosen !== '' && rounds[+chosen];
     var prize = $('draw-prize').value.trim();
     var winners = Number($('draw-winners').value);
     var seedDigits = Number($('draw-seed-digits').value);

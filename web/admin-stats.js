@@ -15,7 +15,10 @@
     if (loading) { again = true; return; }
     loading = true;
     var round = $('stats-round').value;
-    var rq = A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; }, function () { /* the selector keeps what it had */ });
+    // The numbers are the live set's: its rounds only.
+    var rq = A.api('GET', '/admin/api/rounds').then(function (r) {
+      rounds = r.filter(function (x) { return x.live; });
+    }, function () { /* the selector keeps what it had */ });
     var sq = A.api('GET', '/admin/api/stats' + (round ? '?round=' + encodeURIComponent(round) : ''))
       .then(function (s) { stats = s; statsError = null; updated = new Date(); }, function (err) {
         if (err.status !== 401) { stats = null; statsError = err; }

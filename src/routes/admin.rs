@@ -436,25 +436,75 @@ async fn entries_found(
     ))
 }
 
-/// `GET /admin/api/rounds`: the active set's rounds with state and entry counts.
+/// `GET /admin/api/rounds`: the live set's rounds, then every other round
+/// that holds entries (of a set no longer live, or renamed or dropped by a
+/// later version of its set), each with its state, counts, pool and
+/// keeping time (SPEC §4, §8). `in_set` says whether the set as loaded
+/// still has the round (a draw can be committed for it); `erase_after` is
+/// null with `erase_warning` (`never_closes`, `version_missing`) when no
+/// date erases the round's names and phones.
 #[get("/admin/api/rounds")]
 pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let bank = state
-        .active_bank()
-        .ok_or_else(|| ApiError::not_found("active set"))?;
-    let ids = bank.rounds.iter().map(|r| r.id.clone()).collect();
-    let counts = state.store.round_counts(&bank.id, ids).await?;
+    let live = state.active_bank();
+    let with_entries = state.store.rounds_with_entries().await?;
+    let mut listed: Vec<(String, String, Vec<String>)> = Vec::new();
+    if let Some(bank) = &live {
+        for r in &bank.rounds {
+            let versions = with_entries
+                .iter()
+                .find(|e| e.set_id == bank.id && e.round_id == r.id)
+                .map(|e| e.versions.clone())
+                .unwrap_or_default();
+            listed.push((bank.id.clone(), r.id.clone(), versions));
+        }
+    }
+    for e in with_entries {
+        if !listed
+            .iter()
+            .any(|(s, r, _)| *s == e.set_id && *r == e.round_id)
+        {
+            listed.push((e.set_id, e.round_id, e.versions));
+        }
+    }
     let now = state.clock.now();
-    let mut rounds = Vec::with_capacity(bank.rounds.len());
-    for (r, n) in bank.rounds.iter().zip(counts) {
-        let keeping = keeping::of_round(&state, &bank, &r.id).await?;
+    let mut rounds = Vec::with_capacity(listed.len());
+    for (set_id, round_id, versions) in listed {
+        // What the round is now: as its set is loaded, else as the newest
+        // version its entries were made on defines it.
+        let loaded = state.sets.get(&set_id);
+        let in_set = loaded
+            .as_ref()
+            .is_some_and(|b| b.round(&round_id).is_some());
+        let bank = match (in_set, versions.last()) {
+            (false, Some(v)) => state.sets.version(v).await?,
+            _ => loaded,
+        };
+        let def = bank.as_ref().and_then(|b| b.round(&round_id));
+        let counts = state
+            .store
+            .round_counts(&set_id, vec![round_id.clone()])
+            .await?
+            .pop()
+            .unwrap_or_default();
+        let pool = state.store.pool_size(&set_id, &round_id).await?;
+        let keeping = keeping::of_round(&state, &set_id, &round_id, &versions).await?;
+        let last_purge = keeping.kept.last_purge.as_ref();
         rounds.push(json!({
-            "set": bank.id, "id": r.id, "opens": r.opens.map(rfc3339), "closes": r.closes.map(rfc3339),
-            "state": r.state(now), "entries": n.entries, "started": n.started, "passed": n.passed,
-            "keep_days": bank.privacy.keep_days,
+            "set": set_id, "id": round_id, "in_set": in_set,
+            "live": in_set && live.as_ref().is_some_and(|b| b.id == set_id),
+            "title": def.and_then(|r| r.title.as_ref()).map(|t| t.get("zh")),
+            "title_en": def.and_then(|r| r.title.as_ref()).map(|t| t.get("en")),
+            "opens": def.and_then(|r| r.opens).map(rfc3339),
+            "closes": def.and_then(|r| r.closes).map(rfc3339),
+            "state": def.map_or("closed", |r| r.state(now)),
+            "entries": counts.entries, "started": counts.started, "passed": counts.passed,
+            "pool": pool,
+            "keep_days": bank.as_ref().map(|b| b.privacy.keep_days),
             "last_claim_by": keeping.kept.last_claim_by,
-            "erase_after": keeping.erase_after.map(rfc3339),
-            "last_purge": keeping.kept.last_purge.as_ref().map(|p| json!({"at": p.at, "erased": p.erased, "how": p.how})),
+            "erase_after": keeping.erase_after.ok().map(rfc3339),
+            "erase_warning": keeping.erase_after.err(),
+            "purged_at": last_purge.map(|p| p.at.clone()),
+            "last_purge": last_purge.map(|p| json!({"at": p.at, "erased": p.erased, "how": p.how})),
         }));
     }
     Ok(no_store(StatusCode::OK, json!(rounds)))
@@ -498,7 +548,7 @@ pub async fn purge_round(
             .rounds_with_entries()
             .await?
             .iter()
-            .any(|(s, r)| *s == set_id && *r == *id);
+            .any(|r| r.set_id == set_id && r.round_id == *id);
     if !known {
         return Err(ApiError::not_found("round"));
     }

@@ -371,9 +371,16 @@ impl Store {
         on_engine!(self, e => e.keeping(set_id, round_id).await)
     }
 
-    /// Every (set, round) that has taken an entry.
-    pub async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
+    /// Every (set, round) that has taken an entry, with the set versions
+    /// its entries were made on.
+    pub async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
         on_engine!(self, e => e.rounds_with_entries().await)
+    }
+
+    /// How many codes a draw of the round committed now would seal: its
+    /// entries less earlier winners and withdrawals.
+    pub async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
+        on_engine!(self, e => e.pool_size(set_id, round_id).await)
     }
 
     // --- the staff's numbers --------------------------------------------------

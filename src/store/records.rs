@@ -168,6 +168,18 @@ pub struct Keeping {
     pub last_purge: Option<Purge>,
 }
 
+/// A round that holds entries, and the set versions they were made on,
+/// oldest kept first (its keeping time follows them: SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundEntries {
+    /// The set.
+    pub set_id: String,
+    /// The round, as the versions name it.
+    pub round_id: String,
+    /// The set versions its entries were made on.
+    pub versions: Vec<String>,
+}
+
 /// A purge done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purge {

@@ -204,6 +204,25 @@ pub(super) fn keeping(deadlines: Vec<String>, last_purge: Option<Purge>) -> Keep
     }
 }
 
+/// Rows of (set, round, version), ordered by set and round, as one
+/// [`super::RoundEntries`] per round.
+pub(super) fn group_round_versions(
+    rows: impl IntoIterator<Item = (String, String, String)>,
+) -> Vec<super::RoundEntries> {
+    let mut out: Vec<super::RoundEntries> = Vec::new();
+    for (set_id, round_id, version) in rows {
+        match out.last_mut() {
+            Some(r) if r.set_id == set_id && r.round_id == round_id => r.versions.push(version),
+            _ => out.push(super::RoundEntries {
+                set_id,
+                round_id,
+                versions: vec![version],
+            }),
+        }
+    }
+    out
+}
+
 /// The stored `erased` and `erased_at` as one value.
 pub(super) fn erasure(why: Option<String>, at: Option<String>) -> Option<Erasure> {
     Some(Erasure {

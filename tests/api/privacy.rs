@@ -814,3 +814,90 @@ async fn the_audit_log_keeps_no_digit_of_a_phone() {
         }
     }
 }
+
+/// The round of `/admin/api/rounds` with this set and id.
+async fn round_listed(app: &TestApp, set: &str, id: &str) -> Value {
+    let rounds = app.staff_json("/admin/api/rounds").await;
+    rounds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["set"] == set && r["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{set}/{id} is listed: {rounds}"))
+}
+
+#[tokio::test]
+async fn a_round_a_new_version_renames_is_listed_and_purged_when_its_own_keeping_time_is_over() {
+    let app = spawn_app_adjusted(|s| s.purge_every = std::time::Duration::from_millis(100)).await;
+    app.entry("欧阳修远", "13512345678").await;
+    let withdrawn = app.entry_made("司马光明", "13687654321", false).await;
+    assert_eq!(
+        withdraw(&app, &withdrawn["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // Version 2 renames the round and gives it another close and keeping time.
+    let v2 = BANK.replace("  - id: week-1", "  - id: week-one").replace(
+        "closes: 2099-10-17T18:00:00+08:00",
+        "closes: 2098-01-01T00:00:00+08:00",
+    );
+    let r = app
+        .client
+        .post(app.url("/admin/api/sets"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/yaml")
+        .body(v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // The old round is still listed, with the erase date of the version
+    // its entries were made on (2099-10-17 plus 30 days).
+    let old = round_listed(&app, "fixture-valid", "week-1").await;
+    assert_eq!(old["in_set"], false, "{old}");
+    assert_eq!(old["entries"], 2, "{old}");
+    assert_eq!(old["pool"], 1, "the withdrawn entry is left out: {old}");
+    assert_eq!(old["erase_after"], "2099-11-16T18:00:00+08:00", "{old}");
+    assert!(old["erase_warning"].is_null(), "{old}");
+    assert!(old["purged_at"].is_null(), "{old}");
+    let new = round_listed(&app, "fixture-valid", "week-one").await;
+    assert_eq!(new["live"], true, "{new}");
+    assert_eq!(new["entries"], 0, "{new}");
+    assert_eq!(new["erase_after"], "2098-01-31T00:00:00+08:00", "{new}");
+
+    // Not before that date; then by the sweep, by itself.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        app.csv().await.contains("13512345678"),
+        "nothing is due yet"
+    );
+    app.advance(PAST_KEEPING_SECS);
+    let mut old = Value::Null;
+    for _ in 0..50 {
+        old = round_listed(&app, "fixture-valid", "week-1").await;
+        if !old["purged_at"].is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(old["last_purge"]["how"], "automatic", "{old}");
+    assert_eq!(old["last_purge"]["erased"], 1, "{old}");
+    assert!(!app.csv().await.contains("13512345678"));
+}
+
+#[tokio::test]
+async fn a_round_with_entries_that_never_closes_is_listed_with_a_warning() {
+    // No rounds: the one round `open`, always open.
+    let never = BANK.replace(
+        "rounds:\n  - id: week-1\n    opens: 2021-10-11T09:00:00+08:00\n    closes: 2099-10-17T18:00:00+08:00\n",
+        "",
+    );
+    assert_ne!(never, BANK);
+    let app = spawn_app_with(&[("valid.yaml", &never)]).await;
+    app.entry("欧阳修远", "13512345678").await;
+    let round = round_listed(&app, "fixture-valid", "open").await;
+    assert!(round["erase_after"].is_null(), "{round}");
+    assert_eq!(round["erase_warning"], "never_closes", "{round}");
+    assert_eq!(round["entries"], 1, "{round}");
+}

@@ -45,6 +45,15 @@ const POOL_CODES: &str = "SELECT code FROM entries e
      AND NOT EXISTS (SELECT 1 FROM draw_winners w JOIN draws d ON d.id = w.draw_id
                      WHERE d.set_id = $1 AND d.round_id = $2 AND w.code = e.code)
      AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = e.code)";
+/// The pool's size without reading it, as on SQLite.
+const POOL_SIZE: &str = "SELECT CAST(COALESCE((SELECT SUM(entries) FROM round_stats
+         WHERE set_id = $1 AND round_id = $2), 0) AS BIGINT)
+     - (SELECT COUNT(*) FROM (
+         SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+         WHERE d.set_id = $1 AND d.round_id = $2
+         UNION
+         SELECT x.code FROM withdrawals x JOIN entries e ON e.code = x.code
+         WHERE e.set_id = $1 AND e.round_id = $2) AS left_out)";
 const INSERT_DRAW: &str = "INSERT INTO draws
      (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
       claim_by, replaces, pool_watermark, seed_digits)
@@ -332,5 +341,14 @@ impl Postgres {
 
     pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         entries_txt(&self.client().await?, id).await
+    }
+
+    pub(in crate::store) async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
+        let row = self
+            .client()
+            .await?
+            .row(POOL_SIZE, &[&set_id, &round_id])
+            .await?;
+        Ok(row.get(0))
     }
 }

@@ -9,7 +9,7 @@ use super::keys::DESTROY_ROUND_KEY;
 use super::Cached;
 use super::{lock, lock_shared, Lock, Postgres, Result};
 use crate::store::rules::{self, session_id};
-use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
+use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use deadpool_postgres::GenericClient;
 
 const WITHDRAW_ENTRY: &str = "UPDATE entries
@@ -28,8 +28,10 @@ const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
      WHERE set_id = $1 AND round_id = $2 ORDER BY seq DESC LIMIT 1";
 const CLAIM_DEADLINES: &str =
     "SELECT claim_by FROM draws WHERE set_id = $1 AND round_id = $2 AND claim_by IS NOT NULL";
-const ROUNDS_WITH_ENTRIES: &str = "SELECT set_id, round_id FROM round_stats
-     GROUP BY set_id, round_id HAVING SUM(entries) > 0 ORDER BY set_id, round_id";
+/// The versions of each round, in the order they were kept.
+const ROUNDS_WITH_ENTRIES: &str = "SELECT r.set_id, r.round_id, r.set_version
+     FROM round_versions r LEFT JOIN set_versions v ON v.version = r.set_version
+     ORDER BY r.set_id, r.round_id, v.seq";
 
 async fn last_purge(c: &impl GenericClient, set_id: &str, round_id: &str) -> Result<Option<Purge>> {
     Ok(c.row_opt(LAST_PURGE, &[&set_id, &round_id])
@@ -119,8 +121,10 @@ impl Postgres {
         Ok(rules::keeping(deadlines, last_purge))
     }
 
-    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
+    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
         let rows = self.client().await?.rows(ROUNDS_WITH_ENTRIES, &[]).await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        Ok(rules::group_round_versions(
+            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))),
+        ))
     }
 }

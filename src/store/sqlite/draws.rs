@@ -48,6 +48,16 @@ pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries
      AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
                       WHERE d.set_id = :set_id AND d.round_id = :round_id)
      AND code NOT IN (SELECT code FROM withdrawals)";
+/// The pool's size without reading it: the round's entries (counted as
+/// they come) less its winners and withdrawals (few, found by code).
+const POOL_SIZE: &str = "SELECT COALESCE((SELECT entries FROM round_stats
+         WHERE set_id = :set_id AND round_id = :round_id), 0)
+     - (SELECT COUNT(*) FROM (
+         SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
+         WHERE d.set_id = :set_id AND d.round_id = :round_id
+         UNION
+         SELECT x.code FROM withdrawals x JOIN entries e ON e.code = x.code
+         WHERE e.set_id = :set_id AND e.round_id = :round_id))";
 const INSERT_DRAW: &str = "INSERT INTO draws
      (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
       claim_by, replaces, pool_watermark, seed_digits)
@@ -324,5 +334,16 @@ impl Sqlite {
 
     pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         self.read(move |c| entries_txt(c, id)).await
+    }
+
+    pub(in crate::store) async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
+        let (set_id, round_id) = (set_id.to_owned(), round_id.to_owned());
+        self.read(move |c| {
+            Ok(c.prepare_cached(POOL_SIZE)?.query_row(
+                named_params! {":set_id": set_id, ":round_id": round_id},
+                |r| r.get(0),
+            )?)
+        })
+        .await
     }
 }

@@ -9,7 +9,7 @@ use super::entries::{entry_of, session_id, ENTRY_BY_SESSION};
 use super::keys::destroy_round_key;
 use super::{Result, Sqlite};
 use crate::store::rules;
-use crate::store::{AuditAction, Keeping, Purge, StoreError, Withdrawn};
+use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// A withdrawal erases everything that names the entrant, the published
@@ -31,8 +31,10 @@ const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
      WHERE set_id = :set_id AND round_id = :round_id ORDER BY seq DESC LIMIT 1";
 const CLAIM_DEADLINES: &str =
     "SELECT claim_by FROM draws WHERE set_id = :set_id AND round_id = :round_id AND claim_by IS NOT NULL";
-const ROUNDS_WITH_ENTRIES: &str =
-    "SELECT set_id, round_id FROM round_stats WHERE entries > 0 ORDER BY set_id, round_id";
+/// The versions of each round, in the order they were kept.
+const ROUNDS_WITH_ENTRIES: &str = "SELECT r.set_id, r.round_id, r.set_version
+     FROM round_versions r LEFT JOIN set_versions v ON v.version = r.set_version
+     ORDER BY r.set_id, r.round_id, v.rowid";
 
 fn withdraw(conn: &Connection, session: &str, at: &str) -> Result<Option<Withdrawn>> {
     let code: Option<String> = conn
@@ -144,11 +146,12 @@ impl Sqlite {
         self.read(move |c| keeping(c, &set_id, &round_id)).await
     }
 
-    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<(String, String)>> {
+    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
         self.read(|c| {
             let mut st = c.prepare_cached(ROUNDS_WITH_ENTRIES)?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rules::group_round_versions(rows))
         })
         .await
     }
