@@ -312,7 +312,7 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // Back to schema version 3: migration 4's refusals gone, and with them
     // the withdrawal's row (the only one, so the chain stays whole); and
-    // migration 5's submission nonce.
+    // migration 5's submission nonce and migration 6's round keys.
     app.sql(
         "DROP FUNCTION quizbooth_entry_in_pool() CASCADE;
          DROP FUNCTION quizbooth_entries_kept() CASCADE;
@@ -331,6 +331,8 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
          ALTER TABLE submissions DROP CONSTRAINT submissions_pkey;
          ALTER TABLE submissions DROP COLUMN nonce;
          ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id);
+         DROP TABLE round_keys, round_versions;
+         DROP FUNCTION quizbooth_round_version() CASCADE;
          UPDATE schema_version SET version = 3;",
     );
     let db = database(app.dir.path());
@@ -342,7 +344,10 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
         out(&o)
     );
     let again = app.started_again(0, |_| {}).await;
-    assert_eq!(app.sql("SELECT version FROM schema_version"), "5");
+    assert_eq!(
+        app.sql("SELECT version FROM schema_version"),
+        quizbooth::store::postgres::schema::current().to_string()
+    );
     let o = audit_verify(&db);
     assert!(o.status.success(), "{}", out(&o));
     let log = again.staff_json("/admin/api/audit").await;

@@ -901,3 +901,58 @@ async fn a_round_with_entries_that_never_closes_is_listed_with_a_warning() {
     assert_eq!(round["erase_warning"], "never_closes", "{round}");
     assert_eq!(round["entries"], 1, "{round}");
 }
+
+/// A PostgreSQL database from before per-round keys (schema version 5):
+/// every phone hashed under one secret in `meta`, and a purged entry that
+/// kept its hash. Migration 6 hashes the held phone again under its round's
+/// key, drops the purged one's hash and deletes the secret: the attacker
+/// then finds the held number and not the purged one.
+#[tokio::test]
+async fn phones_hashed_under_the_one_old_secret_are_hashed_again_and_a_purged_ones_hash_goes() {
+    if !crate::POSTGRES {
+        eprintln!("PostgreSQL's migration 6; SQLite's 11 is a unit test of the migrations");
+        return;
+    }
+    let app = spawn_app().await;
+    let held = app.entry("欧阳修远", "13512345678").await;
+    let purged = app.entry("司马光明", "13687654321").await;
+    let old =
+        quizbooth::contact::PhoneKey::new(b"the-one-old-secret-of-every-round-0123456789abcdef");
+    app.sql(&format!(
+        "DROP TABLE round_keys, round_versions;
+         DROP FUNCTION quizbooth_round_version() CASCADE;
+         INSERT INTO meta (key, value) VALUES ('phone_key_secret', 'the-one-old-secret-of-every-round-0123456789abcdef');
+         UPDATE entries SET phone_key = '{}' WHERE code = '{held}';
+         UPDATE entries SET phone_key = '{}', name = NULL, phone = NULL, erased = 'purged',
+             erased_at = '2026-12-01T10:00:00+08:00' WHERE code = '{purged}';
+         UPDATE schema_version SET version = 5;",
+        old.of("13512345678"),
+        old.of("13687654321"),
+    ));
+    let before = attack_off_thread(stored_strings(&app), &["13512345678", "13687654321"]).await;
+    assert_eq!(before.len(), 2, "the old secret finds both: {before:?}");
+
+    let again = app.started_again(0, |_| {}).await;
+    assert_eq!(
+        app.sql("SELECT count(*) FROM meta WHERE key = 'phone_key_secret'"),
+        "0"
+    );
+    let found = attack_off_thread(stored_strings(&app), &["13512345678", "13687654321"]).await;
+    assert_eq!(
+        found,
+        ["13512345678"],
+        "the held number only, under its round's key"
+    );
+    // The held entry's hash works under its round's key: search and uniqueness.
+    let asked = again.search("13512345678").await;
+    assert_eq!(asked["total"], 1, "{asked}");
+    assert_eq!(asked["entries"][0]["code"], held.as_str());
+    let s = again.passed_session().await;
+    let r = again
+        .post(
+            "/api/entries",
+            json!({"session": s, "consent": true, "name": "欧阳修远", "phone": "13512345678"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "phone_used").await;
+}
