@@ -89,9 +89,12 @@ pub struct ServeArgs {
     /// Visitor requests one IP address may burst before being slowed to BURST/60 a second (0: no per-IP limit).
     #[arg(long, env = "QUIZBOOTH_IP_LIMIT", default_value_t = crate::limits::LimitSettings::default().ip_burst)]
     pub ip_limit: u32,
-    /// Draw entries one IP address may make in an hour, after a burst of 100 (0: no entry budget).
+    /// Draw entries one address (an IPv6 /64) may make in an hour; 77% of them may come at once, so a booth behind one NAT making N in an hour at N/15 a minute is never refused (0: no entry budget).
     #[arg(long, env = "QUIZBOOTH_ENTRY_LIMIT", default_value_t = crate::limits::LimitSettings::default().entry_per_hour)]
     pub entry_limit: u32,
+    /// Connections one address (an IPv6 /64) may hold open at once; one more is closed at once (0: no cap; a trusted proxy is never capped).
+    #[arg(long, env = "QUIZBOOTH_MAX_CONN_PER_IP", default_value_t = crate::limits::LimitSettings::default().conn_per_ip)]
+    pub max_conn_per_ip: u32,
     /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client.
     #[arg(long = "trusted-proxy", env = "QUIZBOOTH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,

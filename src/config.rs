@@ -58,12 +58,9 @@ impl Settings {
             limits: crate::limits::LimitSettings {
                 ip_burst: args.ip_limit,
                 ip_per_sec: (args.ip_limit / 60).max(1),
-                entry_burst: if args.entry_limit == 0 {
-                    0
-                } else {
-                    crate::limits::LimitSettings::default().entry_burst
-                },
+                entry_burst: crate::limits::booth_burst(args.entry_limit),
                 entry_per_hour: args.entry_limit,
+                conn_per_ip: args.max_conn_per_ip,
                 ..Default::default()
             },
             trusted_proxies: args.trusted_proxies.clone(),
@@ -84,13 +81,15 @@ pub fn client_address<'a>(
     forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
     trusted: &[ipnet::IpNet],
 ) -> IpAddr {
+    // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d.
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
     let mut client = peer;
     for hop in forwarded_for.rev().flat_map(|h| h.rsplit(',')) {
-        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+        let Ok(ip) = hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) else {
             // Garbage in the chain: what is left of it cannot be believed.
             return client;
         };
@@ -186,7 +185,19 @@ mod tests {
             parse_proxy("192.168.1.1").unwrap(),
         ];
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        let cases: [(&str, &[&str], &str, &str); 7] = [
+        let cases: [(&str, &[&str], &str, &str); 9] = [
+            (
+                "::ffff:10.0.0.2",
+                &["203.0.113.7"],
+                "203.0.113.7",
+                "a proxy seen through a dual-stack listener",
+            ),
+            (
+                "10.0.0.2",
+                &["::ffff:203.0.113.7"],
+                "203.0.113.7",
+                "a mapped client is its IPv4 address",
+            ),
             (
                 "203.0.113.9",
                 &["1.2.3.4"],

@@ -29,6 +29,9 @@ pub mod clock;
 pub mod commands;
 /// Settings built once from flags and environment.
 pub mod config;
+/// Slow clients: a deadline for each request's body, connections per
+/// address, and the file-descriptor limit.
+pub mod connections;
 /// Entrant names, phone numbers, entry codes, and their masks.
 pub mod contact;
 /// The verifiable draw (SPEC §5), pure.
@@ -37,7 +40,8 @@ pub mod draw;
 pub mod error;
 /// How long names and phones are kept, and the sweep that erases them.
 pub mod keeping;
-/// Per-client rate limits sized for a booth behind one NAT address.
+/// Per-client rate limits sized for a booth behind one NAT address; junk
+/// has a budget of its own.
 pub mod limits;
 /// The embedded web pages and their content-hashed asset URLs.
 pub mod pages;

@@ -5,6 +5,7 @@
 use crate::bank::registry::Registry;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::connections::{self, ConnectionCap, REQUEST_WITHIN};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::limits::Limits;
 use crate::pages::Assets;
@@ -224,6 +225,30 @@ pub fn run(
     let draw_reads = web::Data::new(crate::routes::draw_reads::DrawReads::new(
         &state.settings.limits,
     ));
+    let limits = state.settings.limits;
+    let cap = ConnectionCap::new(limits.conn_per_ip, &state.settings.trusted_proxies);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let files = match connections::raise_fd_limit() {
+        Ok((before, now)) => {
+            if now > before {
+                tracing::debug!(before, now, "open-file limit raised to the hard limit");
+            }
+            now
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read or raise the open-file limit; assuming 1024");
+            1024
+        }
+    };
+    let per_worker = connections::max_connections(files, workers);
+    if per_worker * workers < 4 * limits.conn_per_ip as usize {
+        tracing::warn!(
+            "only {files} files may be open: {} connections at once, {} per address; \
+             raise the hard limit (ulimit -Hn, LimitNOFILE=) or lower --max-conn-per-ip",
+            per_worker * workers,
+            limits.conn_per_ip
+        );
+    }
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -239,6 +264,7 @@ pub fn run(
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .wrap(from_fn(crate::connections::body_deadline))
             .wrap(ErrorHandlers::new().default_handler(crate::error::json_fallback))
             .wrap(Compress::default())
             .wrap(
@@ -252,6 +278,10 @@ pub fn run(
             .configure(configure)
             .default_service(web::to(not_found))
     })
+    .workers(workers)
+    .max_connections(per_worker)
+    .client_request_timeout(REQUEST_WITHIN)
+    .on_connect(move |conn, data| cap.on_connect(conn, data))
     .listen(listener)?
     .run();
     Ok(server)

@@ -251,6 +251,190 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
     }
 }
 
+/// What became of a slow connection: when the server closed it (from when
+/// its last byte went), and the first bytes it answered.
+struct Cut {
+    after: Duration,
+    answer: String,
+}
+
+/// Opens a connection from `from` to the server and sends `head` (a
+/// request cut short), then waits for the server to close it.
+async fn slow(
+    from: std::net::Ipv4Addr,
+    server: std::net::SocketAddr,
+    head: &'static [u8],
+) -> tokio::task::JoinHandle<Cut> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((from, 0).into()).unwrap();
+    let mut stream = socket.connect(server).await.expect("connect");
+    // A refused one may be shut before this goes: the close is what counts.
+    let _ = stream.write_all(head).await;
+    let sent = std::time::Instant::now();
+    tokio::spawn(async move {
+        let mut answer = Vec::new();
+        let _ =
+            tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+        Cut {
+            after: sent.elapsed(),
+            answer: String::from_utf8_lossy(&answer).into_owned(),
+        }
+    })
+}
+
+/// Issue 21: 1,100 connections each sending `{` of a 16 KB body blocked
+/// every request (the server's file descriptors ran out) for as long as they
+/// stayed. Here the server starts with the red team's soft limit of 1,024
+/// open files; 1,100 slow connections from five addresses (three send a
+/// request's head and one byte of its 16 KB body, one the first chunk of a
+/// chunked body, one half a request's head) and 300 from a sixth (its cap
+/// is 256) are held while a visitor
+/// starts and submits a quiz; every slow one is closed about 10 s after its
+/// last byte, and the 44 over the cap at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
+    // This process holds the client ends.
+    quizbooth::connections::raise_fd_limit().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("valid.yaml"), BANK).unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new("sh")
+        .args(["-c", "ulimit -S -n 1024 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_quizbooth"))
+        .args(serve_args(
+            &dir.path().join("valid.yaml"),
+            &dir.path().join("q.db"),
+            port,
+        ))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let _server = KillOnDrop(child);
+    let client = process_client();
+    wait_up(&client, &base).await;
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+    let open_files: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .map(|l| l.split_whitespace().skip(3).take(2).collect())
+        .unwrap_or_default();
+    if let [soft, hard] = open_files[..] {
+        assert_eq!(
+            soft, hard,
+            "the soft limit of 1024 was raised to the hard one"
+        );
+    }
+
+    const BODY: &[u8] = b"POST /api/entries HTTP/1.1\r\nHost: booth\r\nContent-Type: application/json\r\nContent-Length: 16384\r\n\r\n{";
+    const CHUNKED: &[u8] = b"POST /api/entries HTTP/1.1\r\nHost: booth\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n";
+    const HEAD: &[u8] = b"POST /api/sessions HTTP/1.1\r\nHost: booth\r\nContent-Type: appl";
+    let server: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    let started = std::time::Instant::now();
+    let mut held = Vec::new();
+    for n in 2..=6u8 {
+        let head = match n {
+            6 => HEAD,
+            5 => CHUNKED,
+            _ => BODY,
+        };
+        for _ in 0..220 {
+            held.push((n, slow([127, 0, 0, n].into(), server, head).await));
+        }
+    }
+    let mut capped = Vec::new();
+    for _ in 0..300 {
+        capped.push(slow([127, 0, 0, 7].into(), server, BODY).await);
+    }
+    let opened = started.elapsed();
+
+    // A visitor from another address, while all of them are held.
+    let visit = std::time::Instant::now();
+    let id = start_session(&client, &base).await;
+    let r = submit(&client, &base, &id).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let latency = visit.elapsed();
+    assert!(latency < Duration::from_secs(5), "served in {latency:?}");
+
+    let mut shut_at_once = 0;
+    let mut cut = Vec::new();
+    for c in capped {
+        let c = c.await.unwrap();
+        if c.after < Duration::from_secs(3) {
+            assert!(
+                c.answer.is_empty(),
+                "shut before a byte was read: {}",
+                c.answer
+            );
+            shut_at_once += 1;
+        } else {
+            cut.push(c);
+        }
+    }
+    assert_eq!(shut_at_once, 300 - 256, "the sixth address holds 256");
+    for (n, c) in held {
+        let c = c.await.unwrap();
+        if n == 6 {
+            assert!(
+                c.answer.starts_with("HTTP/1.1 408"),
+                "late headers: {}",
+                c.answer
+            );
+        }
+        cut.push(c);
+    }
+    for c in &cut {
+        if c.answer.contains("application/json") {
+            assert!(
+                c.answer.starts_with("HTTP/1.1 408") && c.answer.contains("\"timeout\""),
+                "a late body: {}",
+                c.answer
+            );
+        }
+    }
+    let bodies = cut
+        .iter()
+        .filter(|c| c.answer.contains("\"timeout\""))
+        .count();
+    assert_eq!(
+        bodies,
+        4 * 220 + 256,
+        "every late body is answered 408 timeout"
+    );
+    let (first, last) = (
+        cut.iter().map(|c| c.after).min().unwrap(),
+        cut.iter().map(|c| c.after).max().unwrap(),
+    );
+    assert!(
+        first >= Duration::from_secs(9) && last <= Duration::from_secs(16),
+        "closed {first:?} to {last:?} after their last byte"
+    );
+    // Their places are free again.
+    let again = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 7]))
+        .build()
+        .unwrap();
+    assert_eq!(
+        again
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    eprintln!(
+        "slow clients: {} held ({} opened in {opened:?}), {shut_at_once} over the cap shut at once; \
+         a visitor's start + submit took {latency:?} meanwhile; the held ones were closed {first:?} to {last:?} after their last byte",
+        cut.len(),
+        cut.len() + shut_at_once,
+    );
+}
+
 /// Stops a server however the test ends.
 struct KillOnDrop(Child);
 

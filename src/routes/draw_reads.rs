@@ -10,13 +10,10 @@
 //! another node of a shared store changed, or a set's new round titles,
 //! show after that long at most).
 
-use crate::limits::LimitSettings;
+use crate::limits::{client_key, Bucket, LimitSettings};
 use actix_web::web::Bytes;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -39,7 +36,7 @@ pub type Answer = (Bytes, Option<i64>);
 /// The public draw routes' budget and kept answers.
 pub struct DrawReads {
     /// `None` when per-address limits are off (`--ip-limit 0`).
-    budget: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    budget: Option<Bucket<IpAddr>>,
     kept: Mutex<HashMap<String, Kept>>,
 }
 
@@ -57,12 +54,10 @@ impl DrawReads {
     pub fn new(limits: &LimitSettings) -> Self {
         let budget = (limits.ip_burst > 0).then(|| {
             let per_sec = limits.ip_per_sec.max(1).saturating_mul(4);
-            let burst =
-                NonZeroU32::new(limits.ip_burst.saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
-            let quota = Quota::with_period(Duration::from_secs(1) / per_sec)
-                .unwrap_or(Quota::per_second(NonZeroU32::MIN))
-                .allow_burst(burst);
-            DefaultKeyedRateLimiter::keyed(quota)
+            Bucket::new(
+                Duration::from_secs(1) / per_sec,
+                limits.ip_burst.saturating_mul(2),
+            )
         });
         Self {
             budget,
@@ -71,21 +66,13 @@ impl DrawReads {
     }
 
     /// Spends one read of `ip`'s budget (an IPv6 address counts by its
-    /// /64, what one phone or home is given); `Err(wait)` when it is spent.
+    /// /64, what one phone or home is given: [`client_key`]); `Err(wait)`
+    /// when it is spent.
     pub fn spend(&self, ip: IpAddr) -> Result<(), Duration> {
         let Some(budget) = &self.budget else {
             return Ok(());
         };
-        let key = match ip {
-            IpAddr::V6(v6) => {
-                let bits = u128::from(v6) & !((1u128 << 64) - 1);
-                IpAddr::V6(bits.into())
-            }
-            v4 => v4,
-        };
-        budget
-            .check_key(&key)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        budget.take_now(client_key(ip))
     }
 
     /// The answer kept under `key`, if it was built under `changes` and is

@@ -20,6 +20,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Seconds after `expires_at` in which a submission is still taken.
@@ -268,6 +269,32 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
     })
 }
 
+/// A refusal of a request that names no session it may use (a token that
+/// does not open, a session run out of time, not passed, already used…):
+/// counted in the address's junk budget, never in what its valid requests
+/// spend (SPEC §6); once junk has spent its budget, 429.
+fn junk(state: &AppState, ip: IpAddr, refusal: ApiError) -> ApiError {
+    match state.limits.junk(ip) {
+        Ok(()) => refusal,
+        Err(wait) => ApiError::rate_limited(wait),
+    }
+}
+
+/// [`open_session`] for a request that may spend the session's budget: a
+/// token that does not open is junk; one that does is counted against its
+/// session (a burst, then one every few seconds).
+async fn open_counted(state: &AppState, ip: IpAddr, id: &str) -> Result<Opened, ApiError> {
+    let s = open_session(state, id).await.map_err(|e| {
+        if e.status == StatusCode::NOT_FOUND {
+            junk(state, ip, e)
+        } else {
+            e
+        }
+    })?;
+    state.limits.session(id).map_err(ApiError::rate_limited)?;
+    Ok(s)
+}
+
 /// A stored submission scored again from the answers it gave.
 fn rescore(bank: &Bank, served: &[Served], given: &GivenAnswers) -> Result<Outcome, ApiError> {
     quiz::score(bank, served, given)
@@ -329,11 +356,8 @@ pub async fn submit_answers(
     path: web::Path<String>,
     body: web::Json<AnswersBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .limits
-        .write(client_ip(&req), &path)
-        .map_err(ApiError::rate_limited)?;
-    let s = open_session(&state, &path).await?;
+    let ip = client_ip(&req);
+    let s = open_counted(&state, ip, &path).await?;
     let now = s.now;
     let deadline = s.expires_at() + chrono::Duration::seconds(GRACE_SECS);
     // A submitted quiz is 409 whatever else is wrong with the request (a
@@ -351,11 +375,17 @@ pub async fn submit_answers(
     };
     let outcome = match scored {
         Ok(o) => o,
-        Err(e) => match s.submission(&state).await {
-            Ok(Some(_)) => return Err(already_submitted()),
-            _ => return Err(e),
-        },
+        Err(e) => {
+            // Junk: its own budget is charged before the store is asked.
+            state.limits.junk(ip).map_err(ApiError::rate_limited)?;
+            return match s.submission(&state).await {
+                Ok(Some(_)) => Err(already_submitted()),
+                _ => Err(e),
+            };
+        }
     };
+    // Only a submission that can be stored spends the address's budget.
+    state.limits.write(ip).map_err(ApiError::rate_limited)?;
     let submission = NewSubmission {
         session: s.token.id,
         set_id: s.bank.id.clone(),
@@ -374,11 +404,18 @@ pub async fn submit_answers(
             })
             .collect(),
     };
-    state
-        .store
-        .record_submission(submission)
-        .await?
-        .map_err(|_| already_submitted())?;
+    match state.store.record_submission(submission).await {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => {
+            state.limits.give_back_write(ip);
+            let _ = state.limits.junk(ip);
+            return Err(already_submitted());
+        }
+        Err(e) => {
+            state.limits.give_back_write(ip);
+            return Err(e.into());
+        }
+    }
     state.playing.submitted();
     let parts = prerendered.get(&s.bank, s.token.lang);
     let window = s.entry_window(now);
@@ -410,37 +447,39 @@ pub async fn create_entry(
     req: HttpRequest,
     body: web::Json<EntryBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .limits
-        .entry(client_ip(&req), &body.session)
-        .map_err(ApiError::rate_limited)?;
-    let s = open_session(&state, &body.session).await?;
-    let passed = s
-        .submission(&state)
-        .await?
-        .filter(|row| row.passed)
-        .ok_or_else(|| {
+    let ip = client_ip(&req);
+    let s = open_counted(&state, ip, &body.session).await?;
+    // Read-only checks first: a session that cannot enter is junk, and
+    // costs nothing of the address's entry budget.
+    let passed = s.submission(&state).await?.filter(|row| row.passed);
+    let Some(passed) = passed else {
+        return Err(junk(
+            &state,
+            ip,
             ApiError::new(
                 StatusCode::FORBIDDEN,
                 "not_passed",
                 "only a passed quiz can enter the draw",
-            )
-        })?;
+            ),
+        ));
+    };
     let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at)
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
     if s.too_fast(submitted) {
         let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
-        return Err(ApiError::new(
+        return Err(junk(&state, ip, ApiError::new(
             StatusCode::FORBIDDEN,
             "too_fast",
             format!("this quiz was submitted less than {min} seconds after it started; such a result is scored but cannot enter the draw"),
-        ));
+        )));
     }
     if s.now > s.entry_closes() {
-        return Err(
+        return Err(junk(
+            &state,
+            ip,
             ApiError::conflict("round_closed", "entries for this round have closed")
                 .with("closed_at", json!(rfc3339(s.entry_closes()))),
-        );
+        ));
     }
     let name = EntrantName::parse(&body.name);
     let phone = Phone::parse(&body.phone);
@@ -469,6 +508,8 @@ pub async fn create_entry(
             .with("fields", Value::Object(fields)));
         }
     };
+    // A typo is neither junk nor an entry: the per-session limit bounds retries.
+    state.limits.entry(ip).map_err(ApiError::rate_limited)?;
     let round_id = s.round_id().to_owned();
     let entry = NewEntry {
         session: s.token.id,
@@ -482,11 +523,18 @@ pub async fn create_entry(
         created_at: rfc3339(s.now),
         publish: body.publish,
     };
-    let made = state
-        .store
-        .record_entry(entry)
-        .await?
-        .map_err(entry_refused)?;
+    let made = match state.store.record_entry(entry).await {
+        Ok(Ok(made)) => made,
+        Ok(Err(why)) => {
+            state.limits.give_back_entry(ip);
+            let _ = state.limits.junk(ip);
+            return Err(entry_refused(why));
+        }
+        Err(e) => {
+            state.limits.give_back_entry(ip);
+            return Err(e.into());
+        }
+    };
     traffic.entry_stored();
     tracing::debug!(round = %round_id, "entry stored");
     // The receipt leaves only here and in the entrant's own session.
@@ -599,20 +647,21 @@ pub async fn withdraw_entry(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .limits
-        .entry(client_ip(&req), &path)
-        .map_err(ApiError::rate_limited)?;
-    let s = open_session(&state, &path).await?;
+    let ip = client_ip(&req);
+    let s = open_counted(&state, ip, &path).await?;
     let withdrawn = state
         .store
         .withdraw_entry(s.token.id, &rfc3339(s.now))
         .await?
         .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no_entry",
-                "this quiz has not entered the draw",
+            junk(
+                &state,
+                ip,
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "no_entry",
+                    "this quiz has not entered the draw",
+                ),
             )
         })?;
     tracing::info!(

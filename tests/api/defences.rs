@@ -498,3 +498,197 @@ async fn a_set_too_large_to_serve_is_refused_with_the_limit() {
     );
     assert_eq!(app.get_json("/api/set").await["set"]["id"], "fixture-valid");
 }
+
+/// A session id of the right form that this server never sealed.
+fn made_up_session(i: usize) -> String {
+    format!(
+        "{i:0>width$x}",
+        width = quizbooth::quiz::token::TOKEN_HEX_LEN
+    )
+}
+
+/// Counts the statuses of `responses`; every 429 carries `Retry-After`.
+async fn tally(responses: Vec<reqwest::Response>) -> std::collections::BTreeMap<u16, usize> {
+    let mut by_status = std::collections::BTreeMap::new();
+    for r in responses {
+        let status = r.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers().contains_key("retry-after"));
+        }
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].is_string(), "a JSON error: {body}");
+        *by_status.entry(status.as_u16()).or_default() += 1;
+    }
+    by_status
+}
+
+/// Issue 21: 100 entries naming made-up sessions used to spend the
+/// address's entry budget, and every honest visitor behind the same NAT got
+/// 429. Junk now has a budget of its own.
+#[tokio::test]
+async fn junk_entries_spend_a_budget_of_their_own_and_honest_entries_from_the_address_go_in() {
+    let app = spawn_app_limited(quizbooth::limits::LimitSettings {
+        ip_burst: 50,
+        ip_per_sec: 1,
+        entry_burst: 5,
+        entry_per_hour: 1,
+        login_failures: 1000,
+        ..Default::default()
+    })
+    .await;
+    let mut junk = Vec::new();
+    for i in 0..200 {
+        junk.push(enter(&app, &made_up_session(i), "张三", &format!("1380000{i:04}")).await);
+    }
+    let by_status = tally(junk).await;
+    let (unknown, limited) = (by_status[&404], by_status[&429]);
+    assert!(
+        (50..=55).contains(&unknown) && unknown + limited == 200,
+        "404 until junk's own budget of 50 is spent, then 429: {by_status:?}"
+    );
+    // A session that opens but did not pass is junk too.
+    let unpassed = app.start().await["session"].as_str().unwrap().to_owned();
+    expect_error(
+        enter(&app, &unpassed, "张三", "13800001111").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+
+    for i in 0..5 {
+        let s = app.passed_session().await;
+        let r = enter(&app, &s, &format!("观众{i}"), &format!("1390000{i:04}")).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "honest entry {i}");
+    }
+    let s = app.passed_session().await;
+    let r = enter(&app, &s, "第六人", "13900009999").await;
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+/// The same for submissions: made-up and expired sessions spend junk's budget.
+#[tokio::test]
+async fn junk_submissions_spend_a_budget_of_their_own_and_honest_submissions_go_through() {
+    let app = spawn_app_limited(quizbooth::limits::LimitSettings {
+        ip_burst: 50,
+        ip_per_sec: 1,
+        login_failures: 1000,
+        ..Default::default()
+    })
+    .await;
+    let expired = app.start().await["session"].as_str().unwrap().to_owned();
+    app.advance(900 + 60);
+    expect_error(
+        app.submit_right(&expired).await,
+        StatusCode::GONE,
+        "expired",
+    )
+    .await;
+    let mut junk = Vec::new();
+    for i in 0..200 {
+        junk.push(app.submit_right(&made_up_session(i)).await);
+    }
+    let by_status = tally(junk).await;
+    let (unknown, limited) = (by_status[&404], by_status[&429]);
+    assert!(
+        (49..=54).contains(&unknown) && unknown + limited == 200,
+        "404 until junk's budget is spent, then 429: {by_status:?}"
+    );
+    expect_error(
+        app.submit_right(&expired).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+
+    let mut passed = Vec::new();
+    for i in 0..20 {
+        let id = app.start().await["session"].as_str().unwrap().to_owned();
+        let r = app.submit_right(&id).await;
+        assert_eq!(r.status(), StatusCode::OK, "honest submission {i}");
+        passed.push(id);
+    }
+    // A double tap is answered as before, and spends nothing of the budget.
+    for id in &passed {
+        expect_error(
+            app.submit_right(id).await,
+            StatusCode::CONFLICT,
+            "already_submitted",
+        )
+        .await;
+    }
+    for i in 0..25 {
+        let id = app.start().await["session"].as_str().unwrap().to_owned();
+        let r = app.submit_right(&id).await;
+        assert_eq!(r.status(), StatusCode::OK, "honest submission {}", 20 + i);
+    }
+}
+
+/// Issue 21: one phone's /64 made 1,000 entries in 7.3 s, one budget per
+/// /128. Addresses of one /64 now share one budget; an IPv4-mapped address
+/// is its IPv4 one.
+#[tokio::test]
+async fn ipv6_clients_of_one_64_share_a_budget_and_another_64_has_its_own() {
+    let app = spawn_app_adjusted(|s| {
+        s.limits = quizbooth::limits::LimitSettings {
+            entry_burst: 3,
+            entry_per_hour: 1,
+            login_failures: 1000,
+            ..Default::default()
+        };
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let phone = std::sync::atomic::AtomicUsize::new(0);
+    let enter_from = |client: &'static str| {
+        let app = &app;
+        let phone = format!(
+            "1370000{:04}",
+            phone.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        async move {
+            let s = app.passed_session().await;
+            app.client
+                .post(app.url("/api/entries"))
+                .header("x-forwarded-for", client)
+                .json(&json!({"session": s, "consent": true, "name": "张三", "phone": phone}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for client in [
+        "2001:db8:1:2::1",
+        "2001:db8:1:2::2",
+        "2001:db8:1:2:ffff:ffff:ffff:ffff",
+    ] {
+        assert_eq!(
+            enter_from(client).await.status(),
+            StatusCode::CREATED,
+            "{client}"
+        );
+    }
+    expect_error(
+        enter_from("2001:db8:1:2:abcd::9").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+    assert_eq!(
+        enter_from("2001:db8:1:3::1").await.status(),
+        StatusCode::CREATED,
+        "another /64"
+    );
+    for client in ["203.0.113.7", "::ffff:203.0.113.7", "203.0.113.7"] {
+        assert_eq!(
+            enter_from(client).await.status(),
+            StatusCode::CREATED,
+            "{client}"
+        );
+    }
+    expect_error(
+        enter_from("::ffff:203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+}
