@@ -14,8 +14,9 @@ ulimit -n 65536 2>/dev/null || true
 CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --bin quizbooth
 TMP=$(mktemp -d /tmp/quizbooth-flood.XXXXXX)
 PORT=18555
+# 1,000 connections from one address: past the default cap of 256 per address.
 "$TARGET_DIR/release/quizbooth" serve --bind 127.0.0.1:$PORT --db "$TMP/q.db" \
-  --questions questions --admin-token flood-token-0123456789 >"$TMP/server.log" 2>&1 &
+  --questions questions --admin-token flood-token-0123456789 --max-conn-per-ip 0 >"$TMP/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done

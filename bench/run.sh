@@ -149,10 +149,14 @@ wait_up() { # URL PID
   die "server at $1 did not come up"
 }
 
-# All load comes from one address: turn per-IP rate limits off where the build has them.
+# All load comes from one address: turn per-IP rate limits (and the cap on
+# connections per address) off where the build has them.
 EXTRA=()
 if "$BIN" serve --help 2>/dev/null | grep -q -- '--ip-limit'; then
   EXTRA+=(--ip-limit 0)
+fi
+if "$BIN" serve --help 2>/dev/null | grep -q -- '--max-conn-per-ip'; then
+  EXTRA+=(--max-conn-per-ip 0)
 fi
 APP_PID=
 start_app() { # DB LOGFILE

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The pool-stuffing attacker of issue 11 against a release binary, from one
 # address (127.0.0.1): learn the answer key, then enter the draw as fast as
-# the service allows; prints the entries an hour one address gets.
+# the service allows; prints the entries an hour one address gets. First it
+# replays the binary's entry budget on a clock of its own: what a busy booth
+# behind one NAT (300 entries an hour, 20 a minute) gets refused (must be 0),
+# and what a script gets, hour by hour.
 #
 #   bench/stuffing.sh                      # this tree's binary, 180 s
 #   STUFF_BIN=/path/to/old/quizbooth STUFF_PLAIN_BANK=1 bench/stuffing.sh
@@ -36,4 +39,13 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "== $("$BIN" --version 2>/dev/null || echo quizbooth) at $BIN, ${SECONDS_RUN} s"
-"$TARGET_DIR/release/examples/stuff" --url "http://127.0.0.1:$PORT" --seconds "$SECONDS_RUN"
+# The binary's entry budget, from its --help: entries an hour, and the burst
+# (100 before issue 21; since then 77% of the hour's, limits::booth_burst).
+HELP=$("$BIN" serve --help 2>/dev/null || true)
+PER_HOUR=$(grep -A3 -- '--entry-limit' <<<"$HELP" | grep -o 'default: [0-9]*' | grep -o '[0-9]*' || true)
+BUDGET=()
+if [ -n "$PER_HOUR" ]; then
+  if grep -q 'after a burst of 100' <<<"$HELP"; then BURST=100; else BURST=$((PER_HOUR - PER_HOUR * 14 / 60)); fi
+  BUDGET=(--budget "$PER_HOUR:$BURST")
+fi
+"$TARGET_DIR/release/examples/stuff" --url "http://127.0.0.1:$PORT" --seconds "$SECONDS_RUN" "${BUDGET[@]}"

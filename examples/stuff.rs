@@ -13,8 +13,15 @@
 //! the run made beyond that rate), and the entries an hour one address gets:
 //! burst + steady rate × 3600.
 //!
+//! With `--budget PER_HOUR:BURST` (the server's entry budget; `bench/stuffing.sh`
+//! reads it from the binary's `--help`) it first replays that budget on a
+//! clock of its own ([`quizbooth::limits::entries_refused`]): the entries a
+//! busy booth behind one NAT (300 in an hour, 20 a minute from the hour's
+//! start) gets refused, and what a script taking every entry the moment it
+//! may gets, hour by hour.
+//!
 //! ```text
-//! stuff --url http://127.0.0.1:8080 --seconds 120 [--workers 32]
+//! stuff --url http://127.0.0.1:8080 --seconds 120 [--workers 32] [--budget 300:230]
 //! ```
 
 use anyhow::{bail, Context};
@@ -35,6 +42,30 @@ async fn main() -> anyhow::Result<()> {
     let url = flag("--url").context("usage: stuff --url URL --seconds N [--workers K]")?;
     let seconds: u64 = flag("--seconds").map_or(Ok(120), |s| s.parse())?;
     let workers: usize = flag("--workers").map_or(Ok(64), |s| s.parse())?;
+    if let Some(budget) = flag("--budget") {
+        let (per_hour, burst) = budget
+            .split_once(':')
+            .and_then(|(h, b)| Some((h.parse().ok()?, b.parse().ok()?)))
+            .context("--budget PER_HOUR:BURST")?;
+        let settings = quizbooth::limits::LimitSettings {
+            entry_per_hour: per_hour,
+            entry_burst: burst,
+            ..Default::default()
+        };
+        let booth = quizbooth::limits::booth_arrivals(300, 20, 3);
+        let refused = quizbooth::limits::entries_refused(settings, &booth);
+        let script = quizbooth::limits::script_entries(settings, 3);
+        println!(
+            "entry budget {burst} at once, then {per_hour} an hour, replayed on its own clock:\n  \
+             NAT booth (300 entries an hour, 20 a minute from each hour's start, 3 hours): \
+             {refused} of {} refused\n  \
+             script (every entry the moment it may): {} in its first hour, then {} and {}",
+            booth.len(),
+            script[0],
+            script[1],
+            script[2]
+        );
+    }
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()?;

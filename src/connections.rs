@@ -12,6 +12,12 @@
 //!   accepted, before anything of it is read ([`ConnectionCap`]). A trusted
 //!   proxy is not capped: it speaks for many clients (and buffers their
 //!   bodies itself).
+//! - A connection kept open between requests must start its next request
+//!   within [`IDLE_WITHIN`] (15 s) of its last answer: actix closes an idle
+//!   connection after 5 s of silence, but not one that sends part of a next
+//!   request's head and stops (its head deadline covers a connection's first
+//!   request only). Each worker sweeps its connections every second
+//!   ([`Watch`]).
 //! - At start the process's soft limit on open files is raised to its hard
 //!   limit ([`raise_fd_limit`]), and the server accepts at most that many
 //!   connections less [`FD_RESERVE`] for the database, the log and the
@@ -40,6 +46,11 @@ use std::time::Duration;
 
 /// How long a request's headers, and then its body, may take to arrive.
 pub const REQUEST_WITHIN: Duration = Duration::from_secs(10);
+
+/// How long a connection may stay open with no request in progress: the
+/// 5 s actix keeps an idle connection, then [`REQUEST_WITHIN`] for a next
+/// request's head that began to arrive.
+pub const IDLE_WITHIN: Duration = Duration::from_secs(15);
 
 /// File descriptors kept out of the connections' share: the database and
 /// its WAL, PostgreSQL's pool, the log, the listener, the runtime's own.
@@ -176,8 +187,120 @@ impl ConnectionCap {
             Admitted::Held(held) => {
                 data.insert(held);
             }
-            Admitted::Refused => shut(stream),
+            Admitted::Refused => return shut(stream),
         }
+        #[cfg(unix)]
+        data.insert(Watch::new(stream, peer));
+    }
+}
+
+/// Where a connection is: answering a request, or idle since an instant.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Busy,
+    IdleSince(std::time::Instant),
+    Shut,
+}
+
+/// A connection watched by its worker's sweep, kept in the connection's
+/// data: a request marks it busy until its answer is sent; one idle for
+/// longer than [`IDLE_WITHIN`] is shut. Workers are single-threaded, so
+/// the sweep never runs between actix closing a connection and dropping
+/// this; and it checks the descriptor still leads to the same peer.
+pub struct Watch {
+    id: u64,
+    phase: Rc<Cell<Phase>>,
+}
+
+#[cfg(unix)]
+struct Watched {
+    fd: std::os::fd::RawFd,
+    peer: std::net::SocketAddr,
+    phase: Rc<Cell<Phase>>,
+}
+
+#[cfg(unix)]
+thread_local! {
+    static WATCHED: RefCell<HashMap<u64, Watched>> = RefCell::default();
+    static NEXT_WATCH: Cell<u64> = const { Cell::new(0) };
+}
+
+#[cfg(unix)]
+impl Watch {
+    fn new(stream: &actix_web::rt::net::TcpStream, peer: std::net::SocketAddr) -> Self {
+        use std::os::fd::AsRawFd;
+        let phase = Rc::new(Cell::new(Phase::IdleSince(std::time::Instant::now())));
+        let id = NEXT_WATCH.with(|n| {
+            let id = n.get();
+            n.set(id + 1);
+            id
+        });
+        let first = WATCHED.with(|w| {
+            let mut w = w.borrow_mut();
+            let first = w.is_empty() && id == 0;
+            w.insert(
+                id,
+                Watched {
+                    fd: stream.as_raw_fd(),
+                    peer,
+                    phase: phase.clone(),
+                },
+            );
+            first
+        });
+        if first {
+            actix_web::rt::spawn(sweep());
+        }
+        Self { id, phase }
+    }
+}
+
+impl Watch {
+    fn busy(&self) {
+        if !matches!(self.phase.get(), Phase::Shut) {
+            self.phase.set(Phase::Busy);
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Watch {
+    fn drop(&mut self) {
+        WATCHED.with(|w| w.borrow_mut().remove(&self.id));
+    }
+}
+
+/// Every second, shuts this worker's connections idle past [`IDLE_WITHIN`].
+#[cfg(unix)]
+async fn sweep() {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        let now = std::time::Instant::now();
+        WATCHED.with(|w| {
+            for c in w.borrow().values() {
+                let Phase::IdleSince(since) = c.phase.get() else {
+                    continue;
+                };
+                if now.duration_since(since) > IDLE_WITHIN {
+                    c.phase.set(Phase::Shut);
+                    shut_fd(c.fd, c.peer);
+                }
+            }
+        });
+    }
+}
+
+/// Shuts the socket `fd`, if it still leads to `peer`.
+#[cfg(unix)]
+fn shut_fd(fd: std::os::fd::RawFd, peer: std::net::SocketAddr) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: the descriptor belongs to a connection this worker still
+    // holds (its Watch is dropped with it, on this thread); ManuallyDrop
+    // keeps it from being closed here.
+    let stream = std::mem::ManuallyDrop::new(unsafe { std::net::TcpStream::from_raw_fd(fd) });
+    if stream.peer_addr().ok() == Some(peer) {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
     }
 }
 
@@ -232,7 +355,20 @@ impl Stream for Timed {
 /// nobody read is drained, however slowly it comes).
 pub struct HoldsRequestBody {
     body: BoxBody,
-    _request_body: Rc<RefCell<Payload>>,
+    _request_body: Option<Rc<RefCell<Payload>>>,
+    _watch: Option<IdleWhenSent>,
+}
+
+/// Marks its connection idle when dropped (the answer has been sent, or
+/// the connection is gone).
+struct IdleWhenSent(Rc<Cell<Phase>>);
+
+impl Drop for IdleWhenSent {
+    fn drop(&mut self) {
+        if !matches!(self.0.get(), Phase::Shut) {
+            self.0.set(Phase::IdleSince(std::time::Instant::now()));
+        }
+    }
 }
 
 impl MessageBody for HoldsRequestBody {
@@ -259,9 +395,24 @@ pub async fn body_deadline(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, HoldsRequestBody>>, actix_web::Error> {
+    let watch = req.conn_data::<Watch>().map(|w| {
+        w.busy();
+        IdleWhenSent(w.phase.clone())
+    });
     let body = req.take_payload();
     if matches!(body, Payload::None) {
-        return Ok(next.call(req).await?.map_into_left_body());
+        let res = next.call(req).await?;
+        return Ok(match watch {
+            None => res.map_into_left_body(),
+            Some(watch) => res
+                .map_into_boxed_body()
+                .map_body(|_, b| HoldsRequestBody {
+                    body: b,
+                    _request_body: None,
+                    _watch: Some(watch),
+                })
+                .map_into_right_body(),
+        });
     }
     let body = Rc::new(RefCell::new(body));
     let late = Rc::new(Cell::new(false));
@@ -288,7 +439,8 @@ pub async fn body_deadline(
     Ok(res
         .map_body(|_, b| HoldsRequestBody {
             body: b,
-            _request_body: body,
+            _request_body: Some(body),
+            _watch: watch,
         })
         .map_into_right_body())
 }

@@ -283,15 +283,52 @@ async fn slow(
     })
 }
 
+/// Like [`slow`], on a connection that first made a whole request (its
+/// answer read), then sent half of its next request's head.
+async fn slow_second(
+    from: std::net::Ipv4Addr,
+    server: std::net::SocketAddr,
+) -> tokio::task::JoinHandle<Cut> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((from, 0).into()).unwrap();
+    let mut stream = socket.connect(server).await.expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: booth\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 512];
+    let n = stream.read(&mut first).await.unwrap();
+    assert!(
+        first[..n].starts_with(b"HTTP/1.1 200"),
+        "the first request is served"
+    );
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    let sent = std::time::Instant::now();
+    tokio::spawn(async move {
+        let mut answer = Vec::new();
+        let _ =
+            tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+        Cut {
+            after: sent.elapsed(),
+            answer: String::from_utf8_lossy(&answer).into_owned(),
+        }
+    })
+}
+
 /// Issue 21: 1,100 connections each sending `{` of a 16 KB body blocked
 /// every request (the server's file descriptors ran out) for as long as they
 /// stayed. Here the server starts with the red team's soft limit of 1,024
 /// open files; 1,100 slow connections from five addresses (three send a
 /// request's head and one byte of its 16 KB body, one the first chunk of a
 /// chunked body, one half a request's head) and 300 from a sixth (its cap
-/// is 256) are held while a visitor
-/// starts and submits a quiz; every slow one is closed about 10 s after its
-/// last byte, and the 44 over the cap at once.
+/// is 256), and 100 more that made one request and then sent half of the
+/// next one's head, are held while a visitor starts and submits a quiz;
+/// every slow one is closed about 10 s after its last byte (the last 100
+/// 15 s after their first answer), and the 44 over the cap at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
     // This process holds the client ends.
@@ -349,6 +386,11 @@ async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
     let mut capped = Vec::new();
     for _ in 0..300 {
         capped.push(slow([127, 0, 0, 7].into(), server, BODY).await);
+    }
+    // actix's head deadline covers a connection's first request only.
+    let mut seconds = Vec::new();
+    for _ in 0..100 {
+        seconds.push(slow_second([127, 0, 0, 8].into(), server).await);
     }
     let opened = started.elapsed();
 
@@ -413,6 +455,15 @@ async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
         first >= Duration::from_secs(9) && last <= Duration::from_secs(16),
         "closed {first:?} to {last:?} after their last byte"
     );
+    let mut idle = Vec::new();
+    for c in seconds {
+        idle.push(c.await.unwrap().after);
+    }
+    let (idle_first, idle_last) = (idle.iter().min().unwrap(), idle.iter().max().unwrap());
+    assert!(
+        *idle_first >= Duration::from_secs(13) && *idle_last <= Duration::from_secs(20),
+        "half a second request's head: closed {idle_first:?} to {idle_last:?} after"
+    );
     // Their places are free again.
     let again = reqwest::Client::builder()
         .local_address(std::net::IpAddr::from([127, 0, 0, 7]))
@@ -429,9 +480,10 @@ async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
     );
     eprintln!(
         "slow clients: {} held ({} opened in {opened:?}), {shut_at_once} over the cap shut at once; \
-         a visitor's start + submit took {latency:?} meanwhile; the held ones were closed {first:?} to {last:?} after their last byte",
-        cut.len(),
-        cut.len() + shut_at_once,
+         a visitor's start + submit took {latency:?} meanwhile; the held ones were closed {first:?} to {last:?} after their last byte; \
+         100 that stopped halfway through a second request's head, {idle_first:?} to {idle_last:?}",
+        cut.len() + idle.len(),
+        cut.len() + idle.len() + shut_at_once,
     );
 }
 
