@@ -42,7 +42,7 @@ echo "== $("$BIN" --version 2>/dev/null || echo quizbooth) at $BIN, ${SECONDS_RU
 # The binary's entry budget, from its --help: entries an hour, and the burst
 # (100 before issue 21; since then 77% of the hour's, limits::booth_burst).
 HELP=$("$BIN" serve --help 2>/dev/null || true)
-PER_HOUR=$(grep -A3 -- '--entry-limit' <<<"$HELP" | grep -o 'default: [0-9]*' | grep -o '[0-9]*' || true)
+PER_HOUR=$(grep -A3 -- '--entry-limit' <<<"$HELP" | grep -o 'default: [0-9]*' | head -1 | grep -o '[0-9]*' || true)
 BUDGET=()
 if [ -n "$PER_HOUR" ]; then
   if grep -q 'after a burst of 100' <<<"$HELP"; then BURST=100; else BURST=$((PER_HOUR - PER_HOUR * 14 / 60)); fi
