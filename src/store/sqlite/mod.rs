@@ -176,10 +176,18 @@ impl Sqlite {
         make_private(path)?;
         let mut conn = connect_writer(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let version = |c: &Connection| -> rusqlite::Result<i64> {
+            c.query_row("PRAGMA user_version", [], |r| r.get(0))
+        };
+        let before = version(&conn)?;
         migrate(&mut conn)
             .with_context(|| format!("cannot migrate the database {}", path.display()))?;
-        // What a migration erased (migration 8's old phone hashes) leaves the WAL.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        if version(&conn)? != before {
+            // What a migration erased (the phone hashes under the old shared
+            // secret) leaves the WAL. Only then: a file made read-only
+            // (a full disk, a wrong owner) must still open and serve reads.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         let readers: Arc<Mutex<Vec<(u64, Connection)>>> = Arc::default();
         let generation = Arc::new(AtomicU64::new(0));
         let on_reopen = {
