@@ -55,13 +55,21 @@ impl Postgres {
         let rows = self.client().await?.rows(ALL_NEWEST_FIRST, &[]).await?;
         Ok(rows
             .iter()
-            .map(|r| AuditEntry {
-                seq: r.get(0),
-                at: r.get(1),
-                action: r.get(2),
-                detail: r.get(3),
-                hash: r.get(4),
-            })
-            .collect())
+            .map(audit_row)
+            .collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// An audit row read as `seq, at, action, detail, hash` (the log and
+/// `audit-verify`'s reader alike).
+pub(super) fn audit_row(
+    r: &tokio_postgres::Row,
+) -> std::result::Result<AuditEntry, tokio_postgres::Error> {
+    Ok(AuditEntry {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        action: r.try_get(2)?,
+        detail: r.try_get(3)?,
+        hash: r.try_get(4)?,
+    })
 }

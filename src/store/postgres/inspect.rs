@@ -5,7 +5,7 @@
 //! no pool.
 
 use crate::store::inspect::{ClaimRecord, DrawRecord, Inspection, PurgeRecord, WithdrawalRecord};
-use crate::store::{AuditEntry, StoreError};
+use crate::store::StoreError;
 use anyhow::{ensure, Context};
 
 const AUDIT: &str = "SELECT seq, at, action, detail, hash FROM audit ORDER BY seq";
@@ -76,15 +76,7 @@ pub(super) async fn collect(
         .query(AUDIT, &[])
         .await?
         .iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                seq: r.try_get(0)?,
-                at: r.try_get(1)?,
-                action: r.try_get(2)?,
-                detail: r.try_get(3)?,
-                hash: r.try_get(4)?,
-            })
-        })
+        .map(super::audit::audit_row)
         .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
     let mut draws = tx
         .query(DRAWS, &[])

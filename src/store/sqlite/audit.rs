@@ -64,17 +64,21 @@ impl Sqlite {
     pub(in crate::store) async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         self.read(|c| {
             let mut st = c.prepare_cached(ALL_NEWEST_FIRST)?;
-            let rows = st.query_map([], |r| {
-                Ok(AuditEntry {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    action: r.get(2)?,
-                    detail: r.get(3)?,
-                    hash: r.get(4)?,
-                })
-            })?;
+            let rows = st.query_map([], audit_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await
     }
+}
+
+/// An audit row read as `seq, at, action, detail, hash` (the log and
+/// `audit-verify`'s reader alike).
+pub(super) fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        action: r.get(2)?,
+        detail: r.get(3)?,
+        hash: r.get(4)?,
+    })
 }

@@ -5,7 +5,6 @@
 //! checkpoints the write-ahead log nor writes the database file.
 
 use crate::store::inspect::{ClaimRecord, DrawRecord, Inspection, PurgeRecord, WithdrawalRecord};
-use crate::store::AuditEntry;
 use anyhow::{ensure, Context};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -79,15 +78,7 @@ fn has_table(conn: &Connection, name: &str) -> bool {
 }
 
 fn collect(conn: &Connection) -> rusqlite::Result<Inspection> {
-    let audit = rows(conn, AUDIT, |r| {
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            action: r.get(2)?,
-            detail: r.get(3)?,
-            hash: r.get(4)?,
-        })
-    })?;
+    let audit = rows(conn, AUDIT, super::audit::audit_row)?;
     let mut draws = rows(conn, DRAWS, |r| {
         Ok(DrawRecord {
             id: r.get(0)?,
