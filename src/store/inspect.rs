@@ -7,6 +7,31 @@
 use super::AuditEntry;
 use std::path::Path;
 
+/// The statements both engines' readers run: plain SQL the dialects agree on
+/// (no parameters), written once.
+pub(super) mod sql {
+    pub(in crate::store) const AUDIT: &str =
+        "SELECT seq, at, action, detail, hash FROM audit ORDER BY seq";
+    pub(in crate::store) const DRAWS: &str =
+        "SELECT id, set_id, round_id, winners_wanted, entries_txt, entries_digest,
+         entry_count, committed_at, public_seed, revealed_at, replaces FROM draws ORDER BY id";
+    pub(in crate::store) const WINNERS: &str =
+        "SELECT draw_id, code FROM draw_winners ORDER BY draw_id, position";
+    pub(in crate::store) const CLAIMS: &str =
+        "SELECT draw_id, code, claimed_at FROM claims ORDER BY draw_id, code";
+    pub(in crate::store) const WITHDRAWALS: &str =
+        "SELECT code, withdrawn_at FROM withdrawals ORDER BY withdrawn_at, code";
+    pub(in crate::store) const WITHDRAWN_ENTRIES: &str =
+        "SELECT code, erased_at FROM entries WHERE erased = 'withdrawn' ORDER BY code";
+    pub(in crate::store) const PURGES: &str =
+        "SELECT set_id, round_id, at, erased, how FROM purges ORDER BY seq";
+    pub(in crate::store) const WINNERS_NOT_ENTERED: &str = "SELECT w.draw_id, w.code FROM draw_winners w
+         JOIN draws d ON d.id = w.draw_id
+         WHERE NOT EXISTS (SELECT 1 FROM entries e
+                           WHERE e.code = w.code AND e.set_id = d.set_id AND e.round_id = d.round_id)
+         ORDER BY w.draw_id, w.position";
+}
+
 /// Everything the audit is checked against, read in one transaction (one
 /// moment of the database).
 #[derive(Debug, Clone, Default)]

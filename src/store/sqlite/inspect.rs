@@ -4,6 +4,7 @@
 //! private and start the writer). A read-only connection neither
 //! checkpoints the write-ahead log nor writes the database file.
 
+use crate::store::inspect::sql::*;
 use crate::store::inspect::{ClaimRecord, DrawRecord, Inspection, PurgeRecord, WithdrawalRecord};
 use anyhow::{ensure, Context};
 use rusqlite::{Connection, OpenFlags};
@@ -19,21 +20,6 @@ const TABLES: &[&str] = &[
     "withdrawals",
     "purges",
 ];
-
-const AUDIT: &str = "SELECT seq, at, action, detail, hash FROM audit ORDER BY seq";
-const DRAWS: &str = "SELECT id, set_id, round_id, winners_wanted, entries_txt, entries_digest,
-     entry_count, committed_at, public_seed, revealed_at, replaces FROM draws ORDER BY id";
-const WINNERS: &str = "SELECT draw_id, code FROM draw_winners ORDER BY draw_id, position";
-const CLAIMS: &str = "SELECT draw_id, code, claimed_at FROM claims ORDER BY draw_id, code";
-const WITHDRAWALS: &str = "SELECT code, withdrawn_at FROM withdrawals ORDER BY withdrawn_at, code";
-const WITHDRAWN_ENTRIES: &str =
-    "SELECT code, erased_at FROM entries WHERE erased = 'withdrawn' ORDER BY code";
-const PURGES: &str = "SELECT set_id, round_id, at, erased, how FROM purges ORDER BY seq";
-const WINNERS_NOT_ENTERED: &str = "SELECT w.draw_id, w.code FROM draw_winners w
-     JOIN draws d ON d.id = w.draw_id
-     WHERE NOT EXISTS (SELECT 1 FROM entries e
-                       WHERE e.code = w.code AND e.set_id = d.set_id AND e.round_id = d.round_id)
-     ORDER BY w.draw_id, w.position";
 
 /// Reads the file at `path`; refuses one that holds no quizbooth schema.
 pub fn read(path: &Path) -> anyhow::Result<Inspection> {
