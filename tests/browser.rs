@@ -1438,15 +1438,7 @@ async fn the_console_lists_a_renamed_round_with_its_erase_date_and_a_never_closi
     assert_eq!(r.status(), reqwest::StatusCode::OK);
     app.entry("司马光明", "13687654321").await;
     let v2 = BANK.replace("  - id: week-1", "  - id: week-one");
-    let r = app
-        .client
-        .post(app.url("/admin/api/sets?activate=false"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(v2)
-        .send()
-        .await
-        .unwrap();
+    let r = app.upload_yaml("/admin/api/sets?activate=false", &v2).await;
     assert_eq!(r.status(), reqwest::StatusCode::CREATED);
 
     b.console(&app).await;

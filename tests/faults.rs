@@ -265,22 +265,13 @@ async fn slow(
     server: std::net::SocketAddr,
     head: &'static [u8],
 ) -> tokio::task::JoinHandle<Cut> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind((from, 0).into()).unwrap();
     let mut stream = socket.connect(server).await.expect("connect");
     // A refused one may be shut before this goes: the close is what counts.
     let _ = stream.write_all(head).await;
-    let sent = std::time::Instant::now();
-    tokio::spawn(async move {
-        let mut answer = Vec::new();
-        let _ =
-            tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
-        Cut {
-            after: sent.elapsed(),
-            answer: String::from_utf8_lossy(&answer).into_owned(),
-        }
-    })
+    until_cut(stream)
 }
 
 /// Like [`slow`], on a connection that first made a whole request (its
@@ -307,16 +298,7 @@ async fn slow_second(
         .write_all(b"GET /healthz HTTP/1.1\r\nHo")
         .await
         .unwrap();
-    let sent = std::time::Instant::now();
-    tokio::spawn(async move {
-        let mut answer = Vec::new();
-        let _ =
-            tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
-        Cut {
-            after: sent.elapsed(),
-            answer: String::from_utf8_lossy(&answer).into_owned(),
-        }
-    })
+    until_cut(stream)
 }
 
 /// Issue 21: 1,100 connections each sending `{` of a 16 KB body blocked
@@ -495,4 +477,20 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Reads what the server answers on `stream` until it closes it (30 s at
+/// most), and how long after now that came.
+fn until_cut(mut stream: tokio::net::TcpStream) -> tokio::task::JoinHandle<Cut> {
+    use tokio::io::AsyncReadExt;
+    let sent = std::time::Instant::now();
+    tokio::spawn(async move {
+        let mut answer = Vec::new();
+        let _ =
+            tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+        Cut {
+            after: sent.elapsed(),
+            answer: String::from_utf8_lossy(&answer).into_owned(),
+        }
+    })
 }

@@ -124,23 +124,12 @@ async fn session_starts_from_one_address_are_limited_after_a_burst() {
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
-async fn upload(app: &TestApp, yaml: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/admin/api/sets"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(yaml.to_owned())
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn uploading_a_broken_set_lists_its_problems_and_changes_nothing() {
     let app = spawn_app().await;
     let broken = BANK.replace("    answer: B\n", "    anwser: B\n    answer: E\n");
     let body = expect_error(
-        upload(&app, &broken).await,
+        app.upload_yaml("/admin/api/sets", &broken).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid",
     )
@@ -169,7 +158,7 @@ async fn an_oversized_upload_is_413_json() {
     let app = spawn_app().await;
     let huge = format!("{BANK}\n# {}\n", "x".repeat(3 * 1024 * 1024));
     expect_error(
-        upload(&app, &huge).await,
+        app.upload_yaml("/admin/api/sets", &huge).await,
         StatusCode::PAYLOAD_TOO_LARGE,
         "too_large",
     )
@@ -194,7 +183,7 @@ async fn uploading_a_valid_set_saves_and_activates_it() {
     let yaml = BANK
         .replace("id: fixture-valid", "id: second-set")
         .replace("测试题库", "第二套");
-    let r = upload(&app, &yaml).await;
+    let r = app.upload_yaml("/admin/api/sets", &yaml).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["id"], "second-set");
@@ -230,7 +219,10 @@ async fn uploading_a_valid_set_saves_and_activates_it() {
 async fn a_new_version_from_another_file_name_survives_a_restart() {
     let app = spawn_app().await;
     let v2 = BANK.replace("测试题库", "测试题库 第二版");
-    assert_eq!(upload(&app, &v2).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.upload_yaml("/admin/api/sets", &v2).await.status(),
+        StatusCode::CREATED
+    );
     assert_eq!(app.saved_set("fixture-valid"), v2);
     if !crate::POSTGRES {
         assert!(
@@ -251,15 +243,7 @@ async fn a_draft_of_the_live_set_waits_for_publishing() {
     let app = spawn_app().await;
     let before = app.start().await;
     let v2 = BANK.replace("测试题库", "测试题库 草稿");
-    let r = app
-        .client
-        .post(app.url("/admin/api/sets?activate=false"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(v2.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = app.upload_yaml("/admin/api/sets?activate=false", &v2).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let up: Value = r.json().await.unwrap();
     assert_eq!(

@@ -426,15 +426,7 @@ async fn an_upload_never_overwrites_a_file_that_holds_another_set() {
     .unwrap();
     let before = std::fs::read_to_string(app.banks().join("other.yaml")).unwrap();
     let other = BANK.replace("id: fixture-valid", "id: other");
-    let r = app
-        .client
-        .post(app.url("/admin/api/sets"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(other.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = app.upload_yaml("/admin/api/sets", &other).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     assert_eq!(
         std::fs::read_to_string(app.banks().join("other.yaml")).unwrap(),
@@ -472,15 +464,7 @@ async fn a_set_too_large_to_serve_is_refused_with_the_limit() {
             "  - {{id: q{i}, type: truefalse, text: 第 {i} 题, answer: true}}\n"
         ));
     }
-    let r = app
-        .client
-        .post(app.url("/admin/api/sets"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
+    let r = app.upload_yaml("/admin/api/sets", &big).await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     let messages: Vec<&str> = body["problems"]
         .as_array()

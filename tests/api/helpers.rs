@@ -132,6 +132,19 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// Uploads a bank as YAML with the staff token (`path` may carry
+    /// `?activate=false`).
+    pub async fn upload_yaml(&self, path: &str, yaml: &str) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/yaml")
+            .body(yaml.to_owned())
+            .send()
+            .await
+            .expect("POST a bank")
+    }
+
     pub async fn delete(&self, path: &str) -> Response {
         self.client
             .delete(self.url(path))

@@ -841,15 +841,7 @@ async fn a_round_a_new_version_renames_is_listed_and_purged_when_its_own_keeping
         "closes: 2099-10-17T18:00:00+08:00",
         "closes: 2098-01-01T00:00:00+08:00",
     );
-    let r = app
-        .client
-        .post(app.url("/admin/api/sets"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(v2)
-        .send()
-        .await
-        .unwrap();
+    let r = app.upload_yaml("/admin/api/sets", &v2).await;
     assert_eq!(r.status(), StatusCode::CREATED);
 
     // The old round is still listed, with the erase date of the version

@@ -541,15 +541,7 @@ async fn a_replaced_set_still_scores_sessions_started_on_the_old_version() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
     let new = BANK.replace("answer: B", "answer: A");
-    let r = app
-        .client
-        .post(app.url("/admin/api/sets"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(new)
-        .send()
-        .await
-        .unwrap();
+    let r = app.upload_yaml("/admin/api/sets", &new).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = app.submit_right(&id).await.json().await.unwrap();
     assert_eq!(
