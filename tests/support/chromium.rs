@@ -1,5 +1,5 @@
 //! Headless Chromium at a phone's size, driven through chromedriver, for
-//! the browser tests (`tests/browser.rs`, `tests/a11y.rs`). Locally a test
+//! the browser tests (`tests/browser/`, `tests/a11y.rs`). Locally a test
 //! skips with a printed reason when Chromium is missing; under `CI=true` it
 //! must run.
 

@@ -2,18 +2,24 @@
 //! driven through chromedriver. Locally these skip with a printed reason when
 //! Chromium is missing; under `CI=true` they must run.
 
-#[path = "api/helpers.rs"]
+#[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
-#[path = "support/postgres.rs"]
+#[path = "../support/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;
 /// The helpers' engine here: SQLite.
 const POSTGRES: bool = false;
 
-#[path = "support/chromium.rs"]
+#[path = "../support/chromium.rs"]
 #[allow(dead_code)]
 mod chromium;
+
+mod booth_day;
+mod console_day;
+mod kiosk;
+mod projector;
+mod uploads;
 
 use chromium::*;
 use fantoccini::Locator;

@@ -1,0 +1,1 @@
+//! The projector and the public draw page after the reveal (issue 22).
