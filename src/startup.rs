@@ -195,6 +195,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::entries_csv)
         .service(admin::entries)
         .service(admin::search_entries)
+        .configure(admin::erasure_and_sheets)
         .service(admin::rounds)
         .service(admin::purge_round)
         .service(admin::audit_verify)

@@ -436,6 +436,42 @@ async fn entries_found(
     ))
 }
 
+/// The staff routes of one person's erasure and of the spreadsheet
+/// exports, registered together from [`crate::startup::configure`].
+pub fn erasure_and_sheets(cfg: &mut web::ServiceConfig) {
+    cfg.service(withdraw_entry);
+}
+
+/// `POST /admin/api/entries/{code}/withdraw` (SPEC §4): staff withdraw an
+/// entry for a person who asks at the booth or by phone, exactly as the
+/// entrant's own withdrawal does (SPEC §8): the name and phone are erased
+/// at once, the code leaves every pool committed from now on and can no
+/// longer claim in pools already committed. The code is matched in any
+/// case, with or without its hyphen. `204`, again `204`; an unknown code `404`.
+#[post("/admin/api/entries/{code}/withdraw")]
+pub async fn withdraw_entry(
+    _staff: Staff,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = crate::contact::EntryCode::parse(code.trim())
+        .ok_or_else(|| ApiError::not_found("entry"))?;
+    let at = rfc3339(state.clock.now());
+    let withdrawn = state
+        .store
+        .withdraw_code(&code, &at)
+        .await?
+        .ok_or_else(|| ApiError::not_found("entry"))?;
+    tracing::info!(
+        held_by_committed_draws = withdrawn.held_by.len(),
+        "an entry was withdrawn by staff; its name and phone are erased"
+    );
+    keeping::scrub_soon(state.store.clone());
+    Ok(HttpResponse::NoContent()
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
+}
+
 /// `GET /admin/api/rounds`: the live set's rounds, then every other round
 /// that holds entries (of a set no longer live, or renamed or dropped by a
 /// later version of its set), each with its state, counts, pool and

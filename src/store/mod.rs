@@ -340,6 +340,19 @@ impl Store {
         out
     }
 
+    /// Withdraws the entry under `code` for staff (SPEC §4), exactly as
+    /// its entrant would ([`Store::withdraw_entry`]), audited as done by
+    /// staff. `None` when no entry has the code.
+    pub async fn withdraw_code(
+        &self,
+        code: &crate::contact::EntryCode,
+        at: &str,
+    ) -> Result<Option<Withdrawn>> {
+        let out = on_engine!(self, e => e.withdraw_code(code.as_ref(), at).await);
+        self.draws_changed();
+        out
+    }
+
     /// Erases the names and phones of a round's entries, with the phones'
     /// hashes and the round's key (published masks stay), records the
     /// purge and audits it; how many entries it erased. The round's next

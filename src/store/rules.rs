@@ -175,10 +175,24 @@ impl Win {
     }
 }
 
+/// Who withdrew an entry (SPEC §8: the entrant from their session, or
+/// staff for a person who asked at the booth or by phone, SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WithdrawnBy {
+    /// The holder of the session token.
+    Entrant,
+    /// Staff, by the entry's code.
+    Staff,
+}
+
 /// The audit line of a withdrawal: the code alone (it is public; the
-/// name and phone are gone).
-pub(super) fn withdrawal_detail(code: &str) -> String {
-    format!("entry {code} withdrawn")
+/// name and phone are gone), and whether staff did it. `audit-verify`
+/// reads the code as the word after `entry`.
+pub(super) fn withdrawal_detail(code: &str, by: WithdrawnBy) -> String {
+    match by {
+        WithdrawnBy::Entrant => format!("entry {code} withdrawn"),
+        WithdrawnBy::Staff => format!("entry {code} withdrawn by staff"),
+    }
 }
 
 /// The audit line of a purge.
@@ -352,12 +366,15 @@ mod tests {
             ..win
         };
         assert_eq!(said("prize_claimed", &erased.claim_detail()), claimed);
-        assert_eq!(
-            said("entry_withdrawn", &withdrawal_detail("AAAA-AAAA")),
-            Some(Ok(Said::Withdrawn {
-                code: "AAAA-AAAA".into()
-            }))
-        );
+        for by in [WithdrawnBy::Entrant, WithdrawnBy::Staff] {
+            assert_eq!(
+                said("entry_withdrawn", &withdrawal_detail("AAAA-AAAA", by)),
+                Some(Ok(Said::Withdrawn {
+                    code: "AAAA-AAAA".into()
+                })),
+                "{by:?}"
+            );
+        }
         assert_eq!(
             said(
                 "contacts_purged",

@@ -270,6 +270,125 @@ async fn a_withdrawal_needs_the_session_that_entered() {
     expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
 }
 
+#[tokio::test]
+async fn staff_withdraw_an_entry_by_its_code_as_the_entrant_would() {
+    let app = spawn_app().await;
+    let held = app.entry_made("赵六", "13512345678", false).await;
+    let early = app.entry_made("孙七", "13612345678", false).await;
+    let other = app.entry("王五", "13900139000").await;
+    // One draw committed before the withdrawal holds `held`.
+    let committed = app
+        .committed(json!({"round": "week-1", "prize": "U 盘", "winners": 3}))
+        .await;
+
+    // No token, no withdrawal.
+    let path = |code: &Value| format!("/admin/api/entries/{}/withdraw", code.as_str().unwrap());
+    let r = app.post(&path(&held["code"]), json!({})).await;
+    expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    assert!(staff_entry(&app, &held["code"]).await["phone"].is_string());
+
+    // Found by the public code, typed in lower case without its hyphen.
+    let typed = held["code"]
+        .as_str()
+        .unwrap()
+        .replace('-', "")
+        .to_lowercase();
+    let r = app
+        .staff_post(&format!("/admin/api/entries/{typed}/withdraw"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app.staff_post(&path(&held["code"]), json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT, "again: the same answer");
+    let r = app.staff_post(&path(&early["code"]), json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    for unknown in ["ZZZZ-ZZZZ", "not-a-code"] {
+        let r = app
+            .staff_post(&format!("/admin/api/entries/{unknown}/withdraw"), json!({}))
+            .await;
+        expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    }
+
+    // Erased at once, for staff too, with no hash of the phone left.
+    for me in [&held, &early] {
+        let row = staff_entry(&app, &me["code"]).await;
+        assert!(row["name"].is_null() && row["phone"].is_null(), "{row}");
+        assert_eq!(row["erased"]["why"], "withdrawn", "{row}");
+        let own = app
+            .get_json(&format!(
+                "/api/sessions/{}",
+                me["session"].as_str().unwrap()
+            ))
+            .await;
+        assert!(own["entry"]["withdrawn_at"].is_string(), "{own}");
+    }
+    for phone in ["13512345678", "13612345678"] {
+        assert_eq!(app.search(phone).await["total"], 0, "{phone}");
+    }
+    let csv = app.csv().await;
+    assert!(
+        !csv.contains("赵六") && !csv.contains("13512345678"),
+        "{csv}"
+    );
+
+    // Out of the next pool; in the committed one, but it cannot claim.
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{}/reveal", committed["id"]),
+            json!({"public_seed": "1 2 3"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    verifies(&app, &committed["id"]).await;
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": held["receipt"]}))
+        .await;
+    expect_error(r, StatusCode::GONE, "withdrawn").await;
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"code": held["code"], "phone": "13512345678"}),
+        )
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_a_winner").await;
+    app.entry("周八", "13700137000").await;
+    let next = app
+        .committed(json!({"round": "week-1", "prize": "保温杯", "winners": 1}))
+        .await;
+    let txt = app.entries_txt(&next["id"]).await;
+    for me in [&held, &early] {
+        assert!(!txt.contains(me["code"].as_str().unwrap()), "{txt}");
+    }
+    assert!(!txt.contains(&other), "{other} won the first draw: {txt}");
+
+    // Audited once per entry, as staff did it, with no digit of a phone.
+    let log = app.staff_json("/admin/api/audit").await;
+    let rows: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "entry_withdrawn")
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (row, me) in rows.iter().zip([&early, &held]) {
+        let detail = row["detail"].as_str().unwrap();
+        assert_eq!(
+            detail,
+            format!("entry {} withdrawn by staff", me["code"].as_str().unwrap())
+        );
+        assert!(
+            !detail.contains("1234") && !detail.contains("135"),
+            "{detail}"
+        );
+    }
+    let o = audit_verify(&database(app.dir.path()));
+    assert!(
+        o.status.success(),
+        "audit-verify finds each withdrawal's row: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// Two publishing entrants and one who did not; a revealed draw of all
 /// three whose claims stay open for a day.
 async fn drawn_with_open_claims(app: &TestApp) -> (Vec<Value>, Value) {

@@ -8,7 +8,7 @@ use super::entries::{entry_of, ENTRY_BY_SESSION};
 use super::keys::DESTROY_ROUND_KEY;
 use super::Cached;
 use super::{lock, lock_shared, Lock, Postgres, Result};
-use crate::store::rules::{self, session_id};
+use crate::store::rules::{self, session_id, WithdrawnBy};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use deadpool_postgres::GenericClient;
 
@@ -19,6 +19,8 @@ const WITHDRAW_ENTRY: &str = "UPDATE entries
 const INSERT_WITHDRAWAL: &str = "INSERT INTO withdrawals (code, withdrawn_at, after_draw)
      VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) FROM draws WHERE set_id = $3 AND round_id = $4))
      ON CONFLICT (code) DO NOTHING";
+/// The session that made the entry under a code (codes are unique).
+const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = $1";
 const PURGE_ROUND: &str =
     "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = $3
      WHERE set_id = $1 AND round_id = $2 AND erased IS NULL";
@@ -49,7 +51,32 @@ impl Postgres {
         session: crate::quiz::SessionId,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
-        let session = session_id(session);
+        self.withdraw(&session_id(session), at, WithdrawnBy::Entrant)
+            .await
+    }
+
+    pub(in crate::store) async fn withdraw_code(
+        &self,
+        code: &str,
+        at: &str,
+    ) -> Result<Option<Withdrawn>> {
+        let row = self
+            .client()
+            .await?
+            .row_opt(SESSION_BY_CODE, &[&code])
+            .await?;
+        match row {
+            Some(r) => self.withdraw(r.get(0), at, WithdrawnBy::Staff).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn withdraw(
+        &self,
+        session: &str,
+        at: &str,
+        by: WithdrawnBy,
+    ) -> Result<Option<Withdrawn>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let Some(row) = tx.row_opt(ENTRY_BY_SESSION, &[&session]).await? else {
@@ -64,10 +91,10 @@ impl Postgres {
         if changed > 0 {
             // After the round's lock, as a draw's commit takes them.
             lock(&tx, Lock::Audit).await?;
-            let detail = rules::withdrawal_detail(&code);
+            let detail = rules::withdrawal_detail(&code, by);
             audit(&tx, AuditAction::EntryWithdrawn, &detail, at).await?;
         }
-        let entry = entry_of(&tx, &session)
+        let entry = entry_of(&tx, session)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;
         tx.commit().await?;

@@ -386,7 +386,10 @@ async fn after(
             None => (1, crate::audit::GENESIS.to_owned()),
         };
         let action = crate::store::AuditAction::EntryWithdrawn.as_str();
-        let detail = crate::store::rules::withdrawal_detail(&code);
+        let detail = crate::store::rules::withdrawal_detail(
+            &code,
+            crate::store::rules::WithdrawnBy::Entrant,
+        );
         let hash = crate::audit::hash(&prev, seq, &at, action, &detail);
         tx.execute(
             "INSERT INTO audit (seq, at, action, detail, hash) VALUES ($1, $2, $3, $4, $5)",

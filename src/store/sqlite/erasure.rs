@@ -8,7 +8,7 @@ use super::audit::append as audit;
 use super::entries::{entry_of, session_id, ENTRY_BY_SESSION};
 use super::keys::destroy_round_key;
 use super::{Result, Sqlite};
-use crate::store::rules;
+use crate::store::rules::{self, WithdrawnBy};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
@@ -22,6 +22,8 @@ const WITHDRAW_ENTRY: &str = "UPDATE entries
 /// Draws committed after this one leave the code out of their pool.
 const INSERT_WITHDRAWAL: &str = "INSERT OR IGNORE INTO withdrawals (code, withdrawn_at, after_draw)
      VALUES (:code, :at, (SELECT COALESCE(MAX(id), 0) FROM draws))";
+/// The session that made the entry under a code (codes are unique across rounds).
+const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = :code";
 const PURGE_ROUND: &str =
     "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = :at
      WHERE set_id = :set_id AND round_id = :round_id AND erased IS NULL";
@@ -36,7 +38,12 @@ const ROUNDS_WITH_ENTRIES: &str = "SELECT r.set_id, r.round_id, r.set_version
      FROM round_versions r LEFT JOIN set_versions v ON v.version = r.set_version
      ORDER BY r.set_id, r.round_id, v.rowid";
 
-fn withdraw(conn: &Connection, session: &str, at: &str) -> Result<Option<Withdrawn>> {
+fn withdraw(
+    conn: &Connection,
+    session: &str,
+    at: &str,
+    by: WithdrawnBy,
+) -> Result<Option<Withdrawn>> {
     let code: Option<String> = conn
         .prepare_cached(ENTRY_BY_SESSION)?
         .query_row(named_params! {":session_id": session}, |r| r.get(0))
@@ -50,7 +57,7 @@ fn withdraw(conn: &Connection, session: &str, at: &str) -> Result<Option<Withdra
     conn.prepare_cached(INSERT_WITHDRAWAL)?
         .execute(named_params! {":code": code, ":at": at})?;
     if changed > 0 {
-        let detail = rules::withdrawal_detail(&code);
+        let detail = rules::withdrawal_detail(&code, by);
         audit(conn, AuditAction::EntryWithdrawn, &detail, at)?;
     }
     let entry =
@@ -119,7 +126,27 @@ impl Sqlite {
         at: &str,
     ) -> Result<Option<Withdrawn>> {
         let (session, at) = (session_id(session), at.to_owned());
-        self.write(move |c| withdraw(c, &session, &at)).await
+        self.write(move |c| withdraw(c, &session, &at, WithdrawnBy::Entrant))
+            .await
+    }
+
+    pub(in crate::store) async fn withdraw_code(
+        &self,
+        code: &str,
+        at: &str,
+    ) -> Result<Option<Withdrawn>> {
+        let (code, at) = (code.to_owned(), at.to_owned());
+        self.write(move |c| {
+            let session: Option<String> = c
+                .prepare_cached(SESSION_BY_CODE)?
+                .query_row(named_params! {":code": code}, |r| r.get(0))
+                .optional()?;
+            match session {
+                Some(s) => withdraw(c, &s, &at, WithdrawnBy::Staff),
+                None => Ok(None),
+            }
+        })
+        .await
     }
 
     pub(in crate::store) async fn purge_round(

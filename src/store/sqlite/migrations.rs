@@ -410,7 +410,10 @@ fn audit_earlier_withdrawals(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (code, at) in earlier {
-        let detail = crate::store::rules::withdrawal_detail(&code);
+        let detail = crate::store::rules::withdrawal_detail(
+            &code,
+            crate::store::rules::WithdrawnBy::Entrant,
+        );
         super::audit::append_row(tx, crate::store::AuditAction::EntryWithdrawn, &detail, &at)?;
     }
     Ok(())
