@@ -12,6 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// `GET /admin/api/whoami`: 200 when the token is right.
 #[get("/admin/api/whoami")]
@@ -235,20 +236,30 @@ pub async fn reload(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
 
 /// `?round=`.
 #[derive(Debug, Deserialize)]
-pub struct RoundQuery {
+pub struct StatsQuery {
+    /// A set other than the live one.
+    set: Option<String>,
     round: Option<String>,
 }
 
-/// `GET /admin/api/stats`: counts for the active set (optionally one round).
+/// `GET /admin/api/stats`: counts for the active set, or with `?set=ID`
+/// for any set loaded or holding entries (a set no longer loaded is read
+/// as the newest version its entries were made on); `?round=ID` narrows
+/// to a round. An unknown set is `404`.
 #[get("/admin/api/stats")]
 pub async fn stats(
     _staff: Staff,
     state: web::Data<AppState>,
-    q: web::Query<RoundQuery>,
+    q: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let bank = state
-        .active_bank()
-        .ok_or_else(|| ApiError::not_found("active set"))?;
+    let bank = match q.set.as_deref() {
+        None => state
+            .active_bank()
+            .ok_or_else(|| ApiError::not_found("active set"))?,
+        Some(id) => stats_set(&state, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("set"))?,
+    };
     // Session starts are counted in memory until the next commit: commit them
     // first, so the numbers are exact. If nothing can be written, show what is stored.
     if let Err(e) = state.store.flush_counts().await {
@@ -274,6 +285,24 @@ pub async fn stats(
             "questions": questions,
         }),
     ))
+}
+
+/// The set `id` as loaded, else as the newest version its entries were
+/// made on (a set removed or renamed since still has its numbers).
+async fn stats_set(state: &AppState, id: &str) -> Result<Option<Arc<Bank>>, ApiError> {
+    if let Some(b) = state.sets.get(id) {
+        return Ok(Some(b));
+    }
+    let held = state.store.rounds_with_entries().await?;
+    let newest = held
+        .iter()
+        .filter(|r| r.set_id == id)
+        .filter_map(|r| r.versions.last())
+        .next_back();
+    match newest {
+        Some(v) => Ok(state.sets.version(v).await?),
+        None => Ok(None),
+    }
 }
 
 /// What a spreadsheet takes for the start of a formula: `= + - @`, their

@@ -374,6 +374,44 @@ async fn stats_count_sessions_entries_and_answers() {
 }
 
 #[tokio::test]
+async fn stats_of_a_set_no_longer_live_are_still_given_by_its_id() {
+    let app = spawn_app().await;
+    app.entry("张三", "13800138000").await;
+    app.entry("李四", "13900139000").await;
+    let yaml = BANK
+        .replace("id: fixture-valid", "id: second-set")
+        .replace("测试题库", "第二套");
+    let r = app.upload_yaml("/admin/api/sets", &yaml).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.entry("王五", "13700137000").await;
+
+    let live: Value = app.staff_json("/admin/api/stats").await;
+    assert_eq!(
+        (&live["set"], &live["entries"]),
+        (&json!("second-set"), &json!(1))
+    );
+    let old: Value = app.staff_json("/admin/api/stats?set=fixture-valid").await;
+    assert_eq!(old["set"], "fixture-valid", "{old}");
+    assert_eq!(old["entries"], 2, "{old}");
+    assert_eq!(
+        old["sessions"],
+        json!({"started": 2, "submitted": 2, "passed": 2})
+    );
+    assert_eq!(old["questions"].as_array().unwrap().len(), 3, "{old}");
+    let round: Value = app
+        .staff_json("/admin/api/stats?set=fixture-valid&round=week-1")
+        .await;
+    assert_eq!(
+        (&round["round"], &round["entries"]),
+        (&json!("week-1"), &json!(2))
+    );
+    let r = app.staff_get("/admin/api/stats?set=no-such-set").await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    let r = app.get("/admin/api/stats?set=fixture-valid").await;
+    expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+#[tokio::test]
 async fn entries_csv_has_a_bom_a_header_and_full_contacts() {
     let app = spawn_app().await;
     let code = app.entry("张三", "13800138000").await;
