@@ -3,7 +3,7 @@
 //! one operation of the store.
 
 use super::draw_reads::{Answer, DrawReads};
-use super::shared::{erased_view, json_no_store, Staff};
+use super::shared::{erased_view, json_no_store, win_expired, Staff};
 use crate::clock::rfc3339;
 use crate::contact::{EntryCode, Phone, Receipt};
 use crate::draw;
@@ -25,6 +25,7 @@ pub const WINNERS_MAX: i64 = 10_000;
 /// A draw as the public sees it: every winner by code and claim state; the
 /// masked name and phone only of winners who agreed to their publication.
 fn draw_view(state: &AppState, d: &Draw) -> Value {
+    let now = state.clock.now();
     let winners: Vec<Value> = d
         .winners
         .iter()
@@ -35,7 +36,9 @@ fn draw_view(state: &AppState, d: &Draw) -> Value {
                 Some((name, phone)) => (json!(name), json!(phone)),
                 None => (Value::Null, Value::Null),
             };
-            json!({"code": w.code, "name": name, "phone": phone, "claimed": w.claimed_at.is_some()})
+            let claimed = w.claimed_at.is_some();
+            let expired = win_expired(d.claim_by.as_deref(), claimed, now);
+            json!({"code": w.code, "name": name, "phone": phone, "claimed": claimed, "expired": expired})
         })
         .collect();
     let round = state.sets.get(&d.set_id);
@@ -404,14 +407,17 @@ pub async fn winner_contacts(
         .draw(*id)
         .await?
         .ok_or_else(|| ApiError::not_found("draw"))?;
+    let now = state.clock.now();
     let winners: Vec<Value> = draw
         .winners
         .iter()
         .enumerate()
         .map(|(i, w)| {
+            let claimed = w.claimed_at.is_some();
+            let expired = win_expired(draw.claim_by.as_deref(), claimed, now);
             json!({"place": i + 1, "code": w.code, "name": w.name, "phone": w.phone,
                    "publish": w.published.is_some(), "erased": erased_view(w.erased.as_ref()),
-                   "claimed": w.claimed_at.is_some(), "claimed_at": w.claimed_at})
+                   "claimed": claimed, "claimed_at": w.claimed_at, "expired": expired})
         })
         .collect();
     Ok(json_no_store(

@@ -12,6 +12,20 @@ use serde_json::Value;
 use std::future::{ready, Ready};
 use subtle::ConstantTimeEq;
 
+/// Whether a win is past its claim deadline and was not claimed (SPEC §7:
+/// the desk refuses it from then on, and a re-draw may give the place to
+/// someone else), as the store's claim decides it: strictly after `claim_by`.
+pub fn win_expired(
+    claim_by: Option<&str>,
+    claimed: bool,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> bool {
+    !claimed
+        && claim_by
+            .and_then(|by| chrono::DateTime::parse_from_rfc3339(by).ok())
+            .is_some_and(|by| now > by)
+}
+
 /// `?lang=`.
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {

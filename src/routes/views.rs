@@ -241,10 +241,15 @@ pub struct EntryDrawView {
     won: Option<bool>,
     claim_by: Option<String>,
     claimed: bool,
+    /// Won, not claimed, and past `claim_by`: the desk no longer hands it out.
+    expired: bool,
+    /// A later draw re-draws this one's unclaimed places (`replaces` it).
+    redrawn: bool,
 }
 
-impl From<EntryOf> for EntryView {
-    fn from(e: EntryOf) -> Self {
+impl EntryView {
+    /// The entry as its entrant sees it at `now` (a win expires with time).
+    fn new(e: EntryOf, now: DateTime<FixedOffset>) -> Self {
         Self {
             code: e.code,
             round: e.round_id,
@@ -253,13 +258,20 @@ impl From<EntryOf> for EntryView {
             draws: e
                 .draws
                 .into_iter()
-                .map(|d| EntryDrawView {
-                    id: d.id,
-                    prize: d.prize,
-                    status: if d.revealed { "revealed" } else { "committed" },
-                    won: d.won,
-                    claim_by: d.claim_by,
-                    claimed: d.claimed_at.is_some(),
+                .map(|d| {
+                    let claimed = d.claimed_at.is_some();
+                    let expired = d.won == Some(true)
+                        && super::shared::win_expired(d.claim_by.as_deref(), claimed, now);
+                    EntryDrawView {
+                        id: d.id,
+                        prize: d.prize,
+                        status: if d.revealed { "revealed" } else { "committed" },
+                        won: d.won,
+                        claim_by: d.claim_by,
+                        claimed,
+                        expired,
+                        redrawn: d.replaced_by.is_some(),
+                    }
                 })
                 .collect(),
         }
@@ -343,7 +355,7 @@ pub fn session_view<'a>(
         boards: &parts.boards,
         questions,
         result: outcome.map(|(o, w)| result_view(parts, bank, o, w)),
-        entry: entry.map(EntryView::from),
+        entry: entry.map(|e| EntryView::new(e, session.now)),
     }
 }
 

@@ -206,6 +206,8 @@ pub struct EntryDraw {
     pub claim_by: Option<String>,
     /// RFC 3339, when the prize was handed out.
     pub claimed_at: Option<String>,
+    /// The re-draw of this draw's unclaimed places, if any.
+    pub replaced_by: Option<i64>,
 }
 
 /// An entry as kept, with full contact details (staff only).

@@ -242,6 +242,131 @@ async fn a_claim_by_code_needs_the_phone_that_entered_it() {
     assert!(winner["receipt"].is_string());
 }
 
+/// The draw `id` of a visitor's page.
+async fn own_draw(app: &TestApp, made: &Value, id: &Value) -> Value {
+    let s = app
+        .get_json(&format!(
+            "/api/sessions/{}",
+            made["session"].as_str().unwrap()
+        ))
+        .await;
+    s["entry"]["draws"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == *id)
+        .unwrap_or_else(|| panic!("draw {id} on the page: {s}"))
+        .clone()
+}
+
+/// A winner of a draw's `winners` list, by code.
+fn winner_row(winners: &Value, code: &Value) -> Value {
+    winners
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == *code)
+        .unwrap_or_else(|| panic!("{code} in {winners}"))
+        .clone()
+}
+
+#[tokio::test]
+async fn a_win_past_its_deadline_says_expired_and_a_redrawn_draw_says_so_everywhere() {
+    let (app, made) = app_with(5).await;
+    let first = revealed(&app, 2, 600, None).await;
+    let id = first["id"].clone();
+    let (came, absent) = (&first["winners"][0]["code"], &first["winners"][1]["code"]);
+    let came_made = made_by_code(&made, came);
+    let absent_made = made_by_code(&made, absent);
+    let loser = made
+        .iter()
+        .find(|m| m["code"] != *came && m["code"] != *absent)
+        .unwrap();
+    assert_eq!(
+        claim(&app, json!({"receipt": came_made["receipt"]}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Before the deadline, nothing has expired.
+    let mine = own_draw(&app, absent_made, &id).await;
+    assert_eq!(
+        (&mine["won"], &mine["expired"], &mine["redrawn"]),
+        (&json!(true), &json!(false), &json!(false)),
+        "{mine}"
+    );
+    let staff = app
+        .staff_json(&format!("/admin/api/draws/{id}/winners"))
+        .await;
+    assert_eq!(winner_row(&staff["winners"], absent)["expired"], false);
+
+    app.advance(601);
+    // The one who did not come: expired on their page, the public page and the staff list.
+    let mine = own_draw(&app, absent_made, &id).await;
+    assert_eq!(
+        (&mine["won"], &mine["claimed"], &mine["expired"]),
+        (&json!(true), &json!(false), &json!(true)),
+        "{mine}"
+    );
+    assert_eq!(mine["redrawn"], false, "no re-draw yet: {mine}");
+    let public = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(
+        winner_row(&public["winners"], absent)["expired"],
+        true,
+        "{public}"
+    );
+    let staff = app
+        .staff_json(&format!("/admin/api/draws/{id}/winners"))
+        .await;
+    assert_eq!(
+        winner_row(&staff["winners"], absent)["expired"],
+        true,
+        "{staff}"
+    );
+    // The one who came, and one who did not win, never expire.
+    let got = own_draw(&app, came_made, &id).await;
+    assert_eq!(
+        (&got["claimed"], &got["expired"]),
+        (&json!(true), &json!(false)),
+        "{got}"
+    );
+    assert_eq!(
+        winner_row(&public["winners"], came)["expired"],
+        false,
+        "{public}"
+    );
+    assert_eq!(
+        winner_row(&staff["winners"], came)["expired"],
+        false,
+        "{staff}"
+    );
+    let lost = own_draw(&app, loser, &id).await;
+    assert_eq!(
+        (&lost["won"], &lost["expired"]),
+        (&json!(false), &json!(false)),
+        "{lost}"
+    );
+
+    // A re-draw of the place left: every page of the first draw says so.
+    let second = revealed(&app, 1, 600, Some(id.as_i64().unwrap())).await;
+    for m in [absent_made, came_made, loser] {
+        let d = own_draw(&app, m, &id).await;
+        assert_eq!(d["redrawn"], true, "{m}: {d}");
+    }
+    let mine = own_draw(&app, absent_made, &id).await;
+    assert_eq!(mine["expired"], true, "{mine}");
+    let public = app.get_json(&format!("/api/draws/{id}")).await;
+    assert_eq!(public["replaced_by"], second["id"]);
+    if let Some(new_winner) = second["winners"][0]["code"].as_str() {
+        let d = own_draw(&app, made_by_code(&made, &json!(new_winner)), &second["id"]).await;
+        assert_eq!(
+            (&d["won"], &d["expired"], &d["redrawn"]),
+            (&json!(true), &json!(false), &json!(false)),
+            "{d}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_claim_after_the_deadline_is_410_and_the_places_can_be_redrawn() {
     let (app, made) = app_with(6).await;

@@ -20,7 +20,7 @@ pub(super) const ENTRY_BY_SESSION: &str =
 /// The draws of the entry's round whose pool holds its code (as on SQLite,
 /// with `seq` for the rowid).
 const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
-       w.code IS NOT NULL, c.claimed_at
+       w.code IS NOT NULL, c.claimed_at, (SELECT r.id FROM draws r WHERE r.replaces = d.id)
      FROM draws d
      LEFT JOIN draw_winners w ON w.draw_id = d.id AND w.code = $1
      LEFT JOIN claims c ON c.draw_id = d.id AND c.code = $1
@@ -79,6 +79,7 @@ pub(super) async fn entry_of(c: &impl GenericClient, session_id: &str) -> Result
                 won: revealed.then_some(won),
                 claim_by: r.get(3),
                 claimed_at: r.get(5),
+                replaced_by: r.get(6),
             }
         })
         .collect();

@@ -19,7 +19,7 @@ pub(super) const ENTRY_BY_SESSION: &str =
 /// after it was stored, not after it won an earlier draw of the round, and
 /// not after it was withdrawn.
 const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
-       w.code IS NOT NULL, c.claimed_at
+       w.code IS NOT NULL, c.claimed_at, (SELECT r.id FROM draws r WHERE r.replaces = d.id)
      FROM draws d
      LEFT JOIN draw_winners w ON w.draw_id = d.id AND w.code = :code
      LEFT JOIN claims c ON c.draw_id = d.id AND c.code = :code
@@ -108,6 +108,7 @@ pub(super) fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<Ent
                     won: revealed.then_some(won),
                     claim_by: r.get(3)?,
                     claimed_at: r.get(5)?,
+                    replaced_by: r.get(6)?,
                 })
             },
         )?
