@@ -11,6 +11,7 @@
 
   var t = DrawI18n.t;
   var POLL_MS = 20000;
+  var POLL_AFTER_MS = 60000;
   var CODE_RE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/; // Crockford base32, XXXX-XXXX
 
   var drawId = parseId();
@@ -61,9 +62,11 @@
     });
   }
 
+  /** Before the reveal every 20 s; after it every minute while a win is still open
+   *  or expired without a re-draw (claims, the deadline and a re-draw change the list). */
   function schedulePoll() {
     clearTimeout(pollTimer);
-    if (!draw || draw.status === 'revealed') return;
+    if (!draw || (draw.status === 'revealed' && !unsettled(draw))) return;
     pollTimer = setTimeout(function () {
       if (document.hidden) { schedulePoll(); return; }
       get('/api/draws/' + encodeURIComponent(drawId)).then(function (d) {
@@ -74,7 +77,7 @@
           resetChecks();
         }
       }, schedulePoll);
-    }, POLL_MS);
+    }, draw.status === 'revealed' ? POLL_AFTER_MS : POLL_MS);
   }
 
   /** A new reveal makes earlier results stale: the visitor verifies again. */
@@ -122,12 +125,7 @@
     badge.textContent = t(revealed ? 'status_revealed' : 'status_committed');
     badge.className = 'badge ' + (revealed ? 'badge-revealed' : 'badge-committed');
     $('round').textContent = roundName(d);
-    var chain = [];
-    if (d.replaces) chain.push(t('redraw_of', { id: d.replaces }));
-    if (d.replaced_by) chain.push(t('redrawn_by', { id: d.replaced_by }));
-    if (d.claim_by) chain.push(t('claim_by_line', { t: DrawI18n.time(d.claim_by) }));
-    $('chain').textContent = chain.join(' · ');
-    $('chain').hidden = !chain.length;
+    renderChain(d);
     var notice = DrawI18n.lang() === 'en' ? d.round_notice_en : d.round_notice;
     $('round-notice').textContent = notice || '';
     $('round-notice').hidden = !notice;
@@ -163,9 +161,58 @@
     renderCode();
   }
 
+  /** The re-draw links and the claim deadline, one line: each re-draw a link to its page. */
+  function renderChain(d) {
+    var chain = $('chain'), parts = [];
+    clear(chain);
+    if (d.replaces) parts.push(drawLink(t('redraw_of', { id: d.replaces }), d.replaces));
+    if (d.replaced_by) parts.push(drawLink(t('redrawn_by', { id: d.replaced_by }), d.replaced_by));
+    if (d.claim_by) parts.push(document.createTextNode(t('claim_by_line', { t: DrawI18n.time(d.claim_by) })));
+    parts.forEach(function (node, i) {
+      if (i) chain.appendChild(document.createTextNode(' · '));
+      chain.appendChild(node);
+    });
+    chain.hidden = !parts.length;
+  }
+
+  function drawLink(text, id) {
+    var a = el('a', null, text);
+    a.href = '/draws/' + encodeURIComponent(id);
+    return a;
+  }
+
+  /**
+   * Where a win stands (issue 22): 'claimed'; 'open' (can still be claimed);
+   * 'expired' (not claimed by claim_by); 'expired-redrawn' (and its place
+   * was drawn again). The server's `expired` decides when it sends one (its
+   * clock is the desk's); else a re-draw, which the server allows only past
+   * claim_by, or this browser's clock against claim_by.
+   */
+  function winState(d, w) {
+    if (w.claimed) return 'claimed';
+    var expired = typeof w.expired === 'boolean' ? w.expired :
+      d.replaced_by != null || (!!d.claim_by && Date.parse(d.claim_by) <= Date.now());
+    if (!expired) return 'open';
+    return d.replaced_by != null ? 'expired-redrawn' : 'expired';
+  }
+
+  /** The state's short label, as the winners list shows it. */
+  function stateLabel(d, state) {
+    if (state === 'open' && d.claim_by) return t('winner_open_by', { t: DrawI18n.time(d.claim_by) });
+    return t({ claimed: 'winner_claimed', open: 'winner_open', expired: 'winner_expired',
+      'expired-redrawn': 'winner_expired_redrawn' }[state]);
+  }
+
+  /** True while something on the page can still change: a win to claim, or one expired but not re-drawn. */
+  function unsettled(d) {
+    return (d.winners || []).some(function (w) { var s = winState(d, w); return s === 'open' || s === 'expired'; });
+  }
+
   function renderWinners() {
     var d = draw, list = $('winners'), note = $('winners-note');
-    var ok = verified && verified.result && verified.draw === d && verified.result.winnersOk;
+    // The same draw verified (a later poll's copy of it counts: the seed and digest are fixed).
+    var ok = verified && verified.result && verified.draw && verified.draw.id === d.id &&
+      verified.draw.public_seed === d.public_seed && verified.result.winnersOk;
     clear(list);
     note.textContent = '';
     if (d.status !== 'revealed') { note.textContent = t('winners_pending'); return; }
@@ -177,7 +224,16 @@
       who.appendChild(el('span', null, w.name));
       who.appendChild(el('span', 'phone', w.phone));
       li.appendChild(who);
-      if (w.claimed) li.appendChild(el('span', 'badge badge-claimed', t('winner_claimed')));
+      var state = winState(d, w);
+      li.setAttribute('data-state', state);
+      li.classList.add('win-' + state);
+      var line = el('span', 'win-state');
+      line.appendChild(el('span', 'badge badge-win-' + state, stateLabel(d, state)));
+      if (state === 'expired-redrawn') {
+        line.appendChild(document.createTextNode(' '));
+        line.appendChild(drawLink(t('winner_redraw_link', { id: d.replaced_by }), d.replaced_by));
+      }
+      li.appendChild(line);
       if (ok) li.appendChild(el('span', 'tick', '✓ ' + t('winner_verified')));
       if (checked && checked.code === w.code) li.classList.add('mine');
       list.appendChild(li);
@@ -307,10 +363,14 @@
     box.setAttribute('data-status', c.status);
     box.className = 'code-result code-' + c.status;
     var vars = { code: c.code, prize: draw ? draw.prize : '' };
+    var win = c.status === 'won' ? wonText(draw, c.code, vars) : null;
+    if (win) box.setAttribute('data-win', win.state);
+    else box.removeAttribute('data-win');
+    if (win && win.state !== 'open') box.className += ' code-won-' + win.state;
     var text = {
       invalid: t('code_invalid'),
       running: t('loading'),
-      won: t('code_won', vars),
+      won: win && win.text,
       pending: t('code_pending', vars),
       'not-won': t('code_not_won', vars),
       absent: t('code_absent', vars),
@@ -318,15 +378,38 @@
     }[c.status];
     box.appendChild(el('p', null, text));
     if (c.status === 'absent') box.appendChild(el('p', 'small', t('code_absent_hint')));
+    if (win && win.state === 'expired-redrawn') {
+      var next = el('p', 'small');
+      next.appendChild(drawLink(t('winner_redraw_link', { id: draw.replaced_by }), draw.replaced_by));
+      box.appendChild(next);
+    }
     // The code's wins in the other draws of the round.
     (c.elsewhere || []).forEach(function (o) {
       var p = el('p', 'small code-elsewhere');
-      p.appendChild(document.createTextNode(t('code_won_elsewhere', { id: o.id, prize: o.prize }) + ' '));
+      var mine = (o.winners || []).filter(function (w) { return w.code === c.code; })[0];
+      var said = mine ? t('code_won_elsewhere_state', { prize: o.prize, state: stateLabel(o, winState(o, mine)) })
+        : t('code_won_elsewhere', { prize: o.prize });
+      p.appendChild(document.createTextNode(said + ' '));
       var a = el('a', null, t('draw_no', { id: o.id }));
       a.href = '/draws/' + encodeURIComponent(o.id);
       p.appendChild(a);
       box.appendChild(p);
     });
+  }
+
+  /** What a winning code reads: the win and where its claim stands. → {state, text} */
+  function wonText(d, code, vars) {
+    var w = (d.winners || []).filter(function (x) { return x.code === code; })[0];
+    var state = w ? winState(d, w) : 'open';
+    vars.t = DrawI18n.time(d.claim_by);
+    vars.id = d.replaced_by;
+    var key = {
+      claimed: 'code_won_claimed',
+      open: d.claim_by ? 'code_won_by' : 'code_won',
+      expired: 'code_won_expired',
+      'expired-redrawn': 'code_won_expired_redrawn'
+    }[state];
+    return { state: state, text: t(key, vars) };
   }
 
   /**
@@ -383,14 +466,24 @@
     var ul = $('draws');
     clear(ul);
     if (!draws) return;
-    if (!draws.length) { ul.appendChild(el('li', 'muted', t('none_yet'))); return; }
+    if (!draws.length) { ul.appendChild(el('li', 'muted draws-none', t('draws_none'))); return; }
     draws.forEach(function (d) { // newest first, as the API lists them
+      var revealed = d.status === 'revealed';
       var li = el('li');
+      li.setAttribute('data-status', d.status);
       var a = el('a', null, d.prize);
       a.href = '/draws/' + encodeURIComponent(d.id);
       li.appendChild(a);
-      li.appendChild(el('span', 'muted small', t('draw_no', { id: d.id }) + ' · ' + roundName(d) + ' · ' +
-        t(d.status === 'revealed' ? 'status_revealed' : 'status_committed')));
+      var line = el('span', 'list-line small');
+      line.appendChild(el('span', 'badge ' + (revealed ? 'badge-revealed' : 'badge-committed'),
+        t(revealed ? 'status_revealed' : 'status_committed')));
+      var facts = [t('draw_no', { id: d.id }), roundName(d)];
+      if (d.replaces) facts.push(t('list_redraw_of', { id: d.replaces }));
+      if (d.replaced_by) facts.push(t('list_redrawn', { id: d.replaced_by }));
+      else if (d.claim_by && Date.parse(d.claim_by) <= Date.now()) facts.push(t('list_claim_closed'));
+      else if (d.claim_by) facts.push(t('list_claim_by', { t: DrawI18n.time(d.claim_by) }));
+      line.appendChild(el('span', 'muted', ' ' + facts.join(' · ')));
+      li.appendChild(line);
       ul.appendChild(li);
     });
     if (more) {

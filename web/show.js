@@ -116,6 +116,9 @@
     return base + '/draws/' + draw.id;
   }
 
+  /** The public page's QR (the server encodes its public URL and the path). */
+  function qrSrc() { return '/qr.svg?path=' + encodeURIComponent('/draws/' + draw.id); }
+
   function renderDigest(node, hex) {
     clear(node);
     for (var i = 0; i < hex.length; i += 8) node.appendChild(el('span', 'hash-group', hex.slice(i, i + 8)));
@@ -145,7 +148,7 @@
     $('seed-digits-line').textContent = d.seed_digits != null ? t('show_seed_digits', { n: d.seed_digits }) : '';
     renderDigest($('digest'), d.entries_digest);
     renderUrl($('public-url'), publicUrl());
-    $('public-qr').src = '/qr.svg?path=' + encodeURIComponent('/draws/' + d.id);
+    $('public-qr').src = qrSrc();
     var labels = $('winner-list').querySelectorAll('.w-index');
     for (var i = 0; i < labels.length; i++) labels[i].textContent = t('winner_n', { n: i + 1 });
     renderSeedRule();
@@ -201,9 +204,17 @@
     $('reveal-error').textContent = claimClosed() ? t('reveal_claim_closed') : seedProblem(typed);
   }
 
+  function claimPassed(d) { return !!d.claim_by && Date.parse(d.claim_by) <= Date.now(); }
+
+  /** Where and until when the winners claim; once the deadline is past, that it is. */
+  function claimLine(d) {
+    if (!d.claim_by) return t('show_claim_free');
+    return t(claimPassed(d) ? 'show_claim_closed' : 'show_claim', { t: DrawI18n.time(d.claim_by) });
+  }
+
   /** Past its claim deadline a draw is no longer revealed (its winners would forfeit at once). */
   function claimClosed() {
-    return !!draw && draw.status !== 'revealed' && !!draw.claim_by && Date.parse(draw.claim_by) <= Date.now();
+    return !!draw && draw.status !== 'revealed' && claimPassed(draw);
   }
 
   function askConfirm(e) {
@@ -357,11 +368,16 @@
     }, function () { /* the crowd's phones can still check */ });
   }
 
+  /** After the reveal: the public page's QR stays up, with where and until when to claim. */
   function renderProof() {
     if (!draw || $('proof').hidden) return;
+    var qr = $('after-qr'), src = qrSrc();
+    if (qr.getAttribute('src') !== src) qr.src = src;
+    $('claim-line').textContent = claimLine(draw);
+    $('claim-line').className = 'claim-line' + (claimPassed(draw) ? ' closed' : '');
     $('proof-seed').textContent = draw.public_seed || '';
     $('proof-digest').textContent = draw.entries_digest;
-    $('proof-url').textContent = publicUrl();
+    renderUrl($('proof-url'), publicUrl());
     var c = draw.check, mark = $('proof-check');
     mark.textContent = c ? t(c.ok ? 'verify_match' : 'verify_mismatch') : '';
     mark.className = 'proof-check ' + (c ? (c.ok ? 'ok' : 'bad') : '');

@@ -224,8 +224,10 @@ async fn the_public_draw_page_verifies_a_real_draw_and_catches_tampering() {
             && !names.contains("/static/"),
         "{names}"
     );
+    // 26 KiB until issue 22, whose win states (claimed / open / expired /
+    // re-drawn), re-draw links and list states added some 2.2 KiB.
     assert!(
-        cost["bytes"].as_u64().unwrap() <= 26 * 1024,
+        cost["bytes"].as_u64().unwrap() <= 28 * 1024,
         "the public draw page's first visit: {} bytes",
         cost["bytes"]
     );
@@ -638,7 +640,7 @@ async fn life_of_a_prize(b: Browser, app: TestApp) {
     let claimed = b
         .wait_js(&format!(
             "Array.prototype.some.call(document.querySelectorAll('#winners li'), function (li) {{ \
-               return li.textContent.indexOf('{code}') >= 0 && li.querySelector('.badge-claimed'); }})"
+               return li.textContent.indexOf('{code}') >= 0 && li.getAttribute('data-state') === 'claimed'; }})"
         ))
         .await;
     assert_eq!(claimed, true);
