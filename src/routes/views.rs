@@ -83,6 +83,8 @@ pub struct SetView<'a> {
     questions_per_visitor: usize,
     pass_percent: u32,
     time_limit_secs: u32,
+    /// 长辈版 counts down too (the bank requires its limit): the start screen says so.
+    time_limit_required: bool,
     /// Published so the rule is public: answering sooner cannot enter the draw.
     min_answer_secs: Option<u32>,
     open: bool,
@@ -133,6 +135,7 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
         questions_per_visitor: bank.quiz.questions_per_visitor,
         pass_percent: bank.quiz.pass_percent,
         time_limit_secs: bank.quiz.time_limit_secs,
+        time_limit_required: bank.quiz.time_limit_required,
         min_answer_secs: bank.quiz.min_answer_secs,
         open: open.is_some(),
         round: open.map(|r| round(r, lang)),
