@@ -12,10 +12,15 @@
      #score              "score / max", with data-score data-max data-percent data-passed
      #entry-form #name #phone #enter   draw entry form (passed, not yet entered)
      [data-error="name"] [data-error="phone"] [data-error="form"]   inline errors
-     #entry-code         the draw code, e.g. 7KQ2-M9XD
+     #entry-code         the draw code, e.g. 7KQ2-M9XD; #entry-phone the masked phone that entered
+     #draw-status        banner above the code, data-state = won | claimed | expired | pending | lost | none | withdrawn
+     #again              after a withdrawal: a fresh session
+     /kiosk: #next-visitor (top of the result screen), #show-receipt, #kiosk-withdraw; ?idle=S (result
+       screen, default 90) and ?reset=S (any other screen, default 240) seconds without a touch
      #board #board-close board text dialog
      main#app[data-screen] = start | closed | quiz | timeup | expired | result | error
-   localStorage: quizbooth.lang, quizbooth.session, quizbooth.answers.<session> = {a, i} */
+   localStorage: quizbooth.lang, quizbooth.large, quizbooth.session,
+     quizbooth.answers.<session> = {a, i, p} (p: the masked phone that entered, 138****8000) */
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -23,7 +28,7 @@
   // s: session; a: {qid: [keys]}; known: a is this visitor's own; i: question shown;
   // off: server clock − phone clock (ms); exp: expires_at (server ms)
   const st = { lang: 'zh', set: null, s: null, a: {}, known: false, i: 0, off: 0, exp: NaN,
-    busy: false, sending: false, confirm: false, screen: '', again: null };
+    busy: false, sending: false, confirm: false, screen: '', again: null, phone: '', receipt: false };
   let timer = 0, noticeTimer = 0, lastFocus = null;
 
   /* ---------- helpers ---------- */
@@ -87,8 +92,10 @@
     });
   }
   // → {status, ok, data, date} for any status below 500; timeouts, network errors and
-  // 5xx are retried, then it throws. Repeating a POST is safe: a submission or entry
-  // that landed answers 409, and the caller re-reads the session.
+  // 5xx are retried (with a visible "正在重试…"), then it throws. Repeating a POST is
+  // safe: the same answers again answer 200 with the stored result, the same entry
+  // again 201 with the same code and receipt (SPEC §3); an older server's 409 makes
+  // the caller re-read the session.
   async function api(method, url, body, tries) {
     for (let n = 1; ; n++) {
       let r = null;
@@ -154,15 +161,18 @@
       st.known = !!o;
       st.a = (o && o.a) || {};
       st.i = (o && o.i) | 0;
+      st.phone = (o && o.p) || '';
       st.confirm = false;
+      st.receipt = false;
+      st.withdrawing = false;
     }
     st.i = Math.max(0, Math.min(st.i, s.questions.length - 1));
   }
-  function saveA() { if (st.s) save('answers.' + st.s.session, { a: st.a, i: st.i }); }
+  function saveA() { if (st.s) save('answers.' + st.s.session, { a: st.a, i: st.i, p: st.phone || undefined }); }
   function forget() {
     if (st.s) save('answers.' + st.s.session, null);
     save('session', null);
-    st.s = null; st.a = {}; st.i = 0; st.confirm = false;
+    st.s = null; st.a = {}; st.i = 0; st.confirm = false; st.phone = ''; st.receipt = false; st.withdrawing = false;
     stopTimer();
   }
   async function refresh() {
@@ -178,7 +188,10 @@
     try {
       if (id) {
         const r = await api('GET', '/api/sessions/' + enc(id) + '?lang=' + st.lang);
-        if (r.ok && r.data.session) { useSession(r.data, r.date); return route(); }
+        // The entry notice is the bank's (organizer, contact, erase date) after a
+        // reload too: the start screen's data comes along (in the page already,
+        // unless the visitor's language differs from the browser's).
+        if (r.ok && r.data.session) { useSession(r.data, r.date); await loadSet(); return route(); }
         save('answers.' + id, null);
         save('session', null);
       }
@@ -190,29 +203,38 @@
   }
 
   /* ---------- the booth's shared tablet (/kiosk) ---------- */
-  // After a result, "下一位观众" (or KIOSK_IDLE seconds without a touch)
-  // clears this visitor's session and answers from the device, so the next
-  // visitor starts afresh; the entry itself stays on the server.
+  // One visitor never sees the one before: 下一位观众 at the top of the result
+  // screen, KIOSK_IDLE seconds without a touch on the result (KIOSK_RESET on
+  // any other screen, mid-quiz too) clear this visitor's session, answers,
+  // language and 大字 from the device; the entry itself stays on the server.
+  // The receipt shows only when asked for, and staff withdraw for visitors.
   const kiosk = /^\/kiosk\/?$/.test(location.pathname);
-  const kioskIdle = Math.max(1, +new URLSearchParams(location.search).get('idle') || 90);
+  const params = new URLSearchParams(location.search);
+  const kioskIdle = Math.max(1, +params.get('idle') || 90);
+  const kioskReset = Math.max(kioskIdle, +params.get('reset') || 240);
   let idleTimer = 0;
-  function kioskPart() {
-    return kiosk ? h('div', { id: 'kiosk', class: 'card center kiosk' }, [
-      h('p', 0, t('kioskNote', { s: kioskIdle })),
-      button('next-visitor', t('nextVisitor'), nextVisitor, 'big')
+  function kioskTop() {
+    return kiosk ? h('div', { id: 'kiosk', class: 'kiosk-bar' }, [
+      button('next-visitor', t('nextVisitor'), nextVisitor, 'big'),
+      h('p', 'note', t('kioskNote', { s: kioskIdle }))
     ]) : null;
   }
   function nextVisitor() {
     clearTimeout(idleTimer);
     forget();
+    closeBoard();
+    notice.hidden = true;
+    save('lang', null);
+    st.lang = pickLang();
+    setLarge(false);
     window.scrollTo(0, 0);
-    showStart();
+    showStart().catch(() => { st.again = showStart; show('error'); });
   }
   function armIdle() {
     clearTimeout(idleTimer);
-    if (kiosk && st.screen === 'result') idleTimer = setTimeout(nextVisitor, kioskIdle * 1000);
+    if (kiosk && st.screen) idleTimer = setTimeout(nextVisitor, (st.screen === 'result' ? kioskIdle : kioskReset) * 1000);
   }
-  if (kiosk) ['pointerdown', 'keydown', 'scroll', 'touchstart'].forEach((e) => window.addEventListener(e, armIdle, { passive: true }));
+  if (kiosk) ['pointerdown', 'keydown', 'scroll', 'touchstart', 'input'].forEach((e) => window.addEventListener(e, armIdle, { passive: true }));
   // The server puts the start screen's data into the page itself (one round
   // trip less on weak Wi-Fi); it is used once, in the language it was made for.
   function embeddedSet() {
@@ -248,6 +270,7 @@
     try {
       if (st.s) {
         if ((await refresh()).status === 404) { save('lang', st.lang); applyLang(); return gone(); }
+        if (st.s.result) await loadSet(); // the entry notice, in the new language
       } else if (st.screen === 'start' || st.screen === 'closed') await loadSet();
     } catch (e) { st.lang = old; throw e; }
     save('lang', st.lang);
@@ -296,7 +319,9 @@
       const d = st.set || {}, set = d.set || {}, boards = d.boards || [], closes = d.round && d.round.closes, rules = [];
       if (d.questions_per_visitor) rules.push(t('rN', { n: d.questions_per_visitor }));
       if (d.pass_percent != null) rules.push(t('rP', { p: d.pass_percent }));
-      if (d.time_limit_secs) rules.push(limitText(d.time_limit_secs));
+      // 长辈版 counts down only when the bank requires its limit (the session's `timer`).
+      if (st.large && !d.time_limit_required) rules.push(t('rNoLimit'));
+      else if (d.time_limit_secs) rules.push(limitText(d.time_limit_secs));
       if (d.min_answer_secs) rules.push(t('rMin', { s: d.min_answer_secs }));
       return [
         card('hero', [
@@ -341,7 +366,8 @@
       return [
         h('div', 'qhead', [
           h('span', { 'aria-label': where }, (i + 1) + ' / ' + n),
-          isNaN(st.exp) ? null : h('span', { id: 'timer', class: 'timer', role: 'timer' }, [h('small', 0, t('timeLeft')), h('b', { id: 'clock' })])
+          isNaN(st.exp) ? h('span', { id: 'untimed', class: 'timer untimed' }, t('noLimit'))
+            : h('span', { id: 'timer', class: 'timer', role: 'timer' }, [h('small', 0, t('timeLeft')), h('b', { id: 'clock' })])
         ]),
         h('div', { class: 'prog', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': n, 'aria-valuenow': i + 1, 'aria-label': where }, fill),
         card('q', [
@@ -349,7 +375,7 @@
           h('h2', { id: 'qtext' }, q.text),
           h('div', { role: multi ? 'group' : 'radiogroup', 'aria-labelledby': 'qtext' }, opts)
         ]),
-        h('div', 'dock', st.confirm ? confirmBox() : h('div', 'nav', [
+        h('div', 'dock qdock', st.confirm ? confirmBox() : h('div', 'nav', [
           i > 0 ? button('prev', t('prev'), () => go(i - 1), 'sec') : null,
           i === n - 1 ? button('submit', t('submit'), onSubmit) : button('next', t('next'), () => go(i + 1))
         ]))
@@ -358,26 +384,8 @@
     result() {
       const s = st.s, r = s.result, e = s.entry, ok = !!r.passed;
       return [
-        e ? card('center entry', [
-          h('h1', 0, t('codeT')),
-          h('p', 'lbl', t('codeLabel')),
-          // Two groups that wrap as a whole on a narrow or zoomed screen, never clipped.
-          h('p', { id: 'entry-code', class: 'code', 'aria-label': e.code },
-            e.code.split('-').map((g, i, all) => h('span', 'grp', g + (i < all.length - 1 ? '-' : '')))),
-          e.receipt ? [
-            h('p', 'lbl', t('receiptLabel')),
-            h('p', { id: 'entry-receipt', class: 'receipt' }, e.receipt),
-            h('img', { id: 'receipt-qr', class: 'receipt-qr', width: 168, height: 168, alt: t('receiptQr'),
-              src: '/api/sessions/' + enc(s.session) + '/receipt.svg' })
-          ] : null,
-          e.withdrawn_at ? null : h('p', 0, t('codeKeep')),
-          h('p', 'note', t('codeRound', { r: roundName(s, e) })),
-          s.round && s.round.notice ? h('p', { id: 'round-notice', class: 'infobox' }, s.round.notice) : null,
-          e.withdrawn_at ? withdrawnBox(e) : null,
-          myDraws(e),
-          h('p', 'note', [t('codePublic'), ' ', h('a', { href: '/draws' }, t('allDraws'))]),
-          e.withdrawn_at ? null : withdrawPart()
-        ]) : null,
+        kioskTop(),
+        e ? codeCard(s, e) : null,
         card('center sum ' + (ok ? 'ok' : 'bad'), [
           h(e ? 'h2' : 'h1', 0, t(ok ? 'passed' : r.percent >= s.pass_percent - 20 ? 'failed' : 'failedFar')),
           h('p', 'lbl', t('scoreL')),
@@ -387,22 +395,93 @@
           ok ? null : [h('p', 0, t('encourage')), button('retry', t('retry'), act(startSession), 'big')]
         ]),
         ok && !e ? entryOrWhyNot(r) : null,
-        kioskPart(),
         review()
       ];
     }
   };
 
+  // The code screen: what became of the entry first (the banner), then the
+  // code, the masked phone that entered, and the private receipt (on the
+  // kiosk only when asked for).
+  function codeCard(s, e) {
+    const won = !e.withdrawn_at && drawStates(e).some((x) => x.state === 'won');
+    const phone = e.phone || st.phone;
+    return card('center entry', [
+      h('h1', 0, t(won ? 'wonT' : 'codeT')),
+      e.withdrawn_at ? withdrawnBox(e) : statusBanner(e),
+      h('p', 'lbl', t('codeLabel')),
+      // Two groups that wrap as a whole on a narrow or zoomed screen, never clipped.
+      h('p', { id: 'entry-code', class: 'code', 'aria-label': e.code },
+        e.code.split('-').map((g, i, all) => h('span', 'grp', g + (i < all.length - 1 ? '-' : '')))),
+      phone && !e.withdrawn_at ? h('p', { id: 'entry-phone', class: 'note' }, t('codePhone', { p: phone })) : null,
+      e.receipt ? receiptPart(s, e) : null,
+      h('p', 'note', t('codeRound', { r: roundName(s, e) })),
+      s.round && s.round.notice ? h('p', { id: 'round-notice', class: 'infobox' }, s.round.notice) : null,
+      myDraws(e),
+      h('p', 'note', [t('codePublic'), ' ', h('a', { href: '/draws' }, t('allDraws'))]),
+      e.withdrawn_at ? null : kiosk ? h('p', { id: 'kiosk-withdraw', class: 'note' }, t('kioskWithdraw')) : withdrawPart()
+    ]);
+  }
+  // The receipt alone claims a prize: on this phone it stays in view (it is
+  // shown again on every visit); on the shared tablet only behind a button.
+  function receiptPart(s, e) {
+    if (kiosk && !st.receipt) {
+      return [h('p', 'note', t('kioskReceipt')),
+        button('show-receipt', t('showReceipt'), () => { st.receipt = true; show('result', true); }, 'sec')];
+    }
+    return [
+      h('p', 'lbl', t('receiptLabel')),
+      h('p', { id: 'entry-receipt', class: 'receipt' }, e.receipt),
+      h('img', { id: 'receipt-qr', class: 'receipt-qr', width: 168, height: 168, alt: t('receiptQr'),
+        src: '/api/sessions/' + enc(s.session) + '/receipt.svg' }),
+      h('p', { id: 'code-keep', class: 'note' }, t(kiosk ? 'kioskKeep' : 'codeKeep')),
+      kiosk ? button('hide-receipt', t('hideReceipt'), () => { st.receipt = false; show('result', true); }, 'sec') : null
+    ];
+  }
+
   // The round as visitors call it: its title, else its id.
   const roundName = (s, e) => (s.round && s.round.title) || (e && (e.round_title || e.round)) || '';
+  // A win past its claim deadline (the server says so; an older server only
+  // gives claim_by) can no longer be claimed.
+  function expired(d) {
+    if (typeof d.expired === 'boolean') return d.expired;
+    const by = Date.parse(d.claim_by);
+    return !isNaN(by) && by < Date.now() + st.off;
+  }
+  function drawStates(e) {
+    return (e.draws || []).map((d) => ({ d: d, state: d.status !== 'revealed' ? 'pending' : !d.won ? 'lost'
+      : d.claimed ? 'claimed' : expired(d) ? 'expired' : 'won' }));
+  }
+  const lapsed = (d) => t(d.redrawn ? 'drawExpiredRedrawn' : 'drawExpired');
+  // The one line that matters, above the code: won (prize, by when, where) /
+  // handed out / lapsed / not drawn yet / not won.
+  function statusBanner(e) {
+    const all = drawStates(e), has = (k) => all.some((x) => x.state === k);
+    const state = ['won', 'claimed', 'expired', 'pending', 'lost'].filter(has)[0] || 'none';
+    const of = all.filter((x) => x.state === state).map((x) => x.d);
+    const prizes = of.map((d) => d.prize).join(t('sep'));
+    let title, body;
+    if (state === 'won') {
+      const by = of.map((d) => d.claim_by).filter(Boolean).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+      title = t('bannerWon', { prize: prizes });
+      body = by ? t('bannerWonBy', { t: fmtTime(by) }) : t('bannerWonNoBy');
+    } else if (state === 'claimed') { title = t('bannerClaimed', { prize: prizes }); body = t('bannerThanks'); }
+    else if (state === 'expired') { title = prizes + t('sep') + lapsed(of[0]); body = t('bannerExpiredB'); }
+    else if (state === 'pending') { title = t('bannerPending'); body = t('bannerPendingB'); }
+    else if (state === 'lost') { title = t('bannerLost'); body = t('bannerThanks'); }
+    else { title = t('bannerNone'); body = t('bannerPendingB'); }
+    return h('div', { id: 'draw-status', class: 'status s-' + state, 'data-state': state, role: 'status' }, [
+      h('p', 'st-t', title), h('p', 'st-b', body)
+    ]);
+  }
   // Every draw of the round that holds the visitor's code: pending, won (with
-  // the claim deadline), not won, handed out.
+  // the claim deadline), lapsed, not won, handed out.
   function myDraws(e) {
-    if (!e.draws || !e.draws.length) return h('p', { id: 'my-draws', class: 'note' }, t('drawsNone'));
-    return h('ul', { id: 'my-draws', class: 'my-draws' }, e.draws.map((d) => {
-      const state = d.status !== 'revealed' ? 'pending' : d.won ? (d.claimed ? 'claimed' : 'won') : 'lost';
+    if (!e.draws || !e.draws.length) return null; // the banner says so
+    return h('ul', { id: 'my-draws', class: 'my-draws' }, drawStates(e).map((x) => {
+      const d = x.d, state = x.state;
       const text = state === 'pending' ? t('drawPending') : state === 'lost' ? t('drawLost')
-        : state === 'claimed' ? t('drawClaimed')
+        : state === 'claimed' ? t('drawClaimed') : state === 'expired' ? lapsed(d)
         : t('drawWon') + (d.claim_by ? ' ' + t('claimBy', { t: fmtTime(d.claim_by) }) : '');
       return h('li', { class: 'draw-' + state, 'data-state': state }, [
         h('a', { href: '/draws/' + enc(d.id) }, d.prize), ' · ', h('b', 0, text)
@@ -438,7 +517,9 @@
     return h('div', { id: 'withdrawn', class: 'infobox', role: 'status' }, [
       h('p', 0, h('b', 0, t('withdrawnT'))),
       h('p', 0, t('withdrawnBody', { t: fmtTime(e.withdrawn_at) })),
-      h('p', 0, t(e.draws && e.draws.length ? 'withdrawnHeld' : 'withdrawnLeft'))
+      h('p', 0, t(e.draws && e.draws.length ? 'withdrawnHeld' : 'withdrawnLeft')),
+      // A withdrawn visitor may take the quiz and enter again (SPEC §8).
+      button('again', t('again'), act(startSession), 'sec')
     ]);
   }
 
@@ -491,10 +572,11 @@
       });
       if (auto) say(t('timeUp'), '', 5000);
       const r = await api('POST', '/api/sessions/' + enc(s.session) + '/answers', { answers: ans }, auto ? 8 : 4);
-      if (r.ok) { s.result = r.data; stopTimer(); show('result'); return relang(); }
+      // The time-up toast goes with the quiz: nothing covers the result.
+      if (r.ok) { s.result = r.data; stopTimer(); if (auto) notice.hidden = true; show('result'); return relang(); }
       if (r.status === 409) { // already submitted, e.g. our timed-out request did land
         await refresh();
-        if (st.s.result) return route();
+        if (st.s.result) { if (auto) notice.hidden = true; return route(); }
       } else if (r.status === 410) { stopTimer(); return show('expired'); }
       else if (r.status === 404) return gone();
       else if (r.status === 422) await refresh();
@@ -585,7 +667,7 @@
     const n0 = $('name'), p0 = $('phone'); // keep what was typed across a language switch
     const field = (id, type, auto, max, more) => [
       h('label', { class: 'f', for: id }, t(id)),
-      h('input', Object.assign({ id: id, class: 'in', name: id, type: type, autocomplete: auto, maxlength: max,
+      h('input', Object.assign({ id: id, class: 'in', name: id, type: type, autocomplete: kiosk ? 'off' : auto, maxlength: max,
         'aria-required': 'true', 'aria-describedby': id + '-err', oninput: clearErr }, more)),
       h('p', { id: id + '-err', class: 'err', 'data-error': id, hidden: true })
     ];
@@ -655,6 +737,7 @@
   }
   function formErr(msg) { const el = $('form-err'); el.textContent = msg; el.hidden = false; }
   // Full-width digits from Chinese keyboards, spaces, hyphens, +86 / 0086 → 11 digits.
+  const maskPhone = (p) => p.slice(0, 3) + '****' + p.slice(-4);
   const normPhone = (p) => p.replace(/[\uff10-\uff19\uff0b]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/[\s\-\u2010-\u2015]/g, '').replace(/^(\+86|0086)/, '');
   function onEnter(e) {
@@ -665,7 +748,12 @@
     guard($('enter'), async () => {
       const r = await api('POST', '/api/entries', { session: st.s.session, name: name, phone: phone,
         consent: $('consent').checked, publish: $('publish').checked });
-      if (r.ok && r.data.code) { st.s.entry = r.data; return show('result'); }
+      if (r.ok && r.data.code) {
+        st.phone = maskPhone(phone);
+        saveA();
+        st.s.entry = r.data;
+        return show('result');
+      }
       if (r.status === 422) {
         const f = r.data.fields || {};
         if (!fieldErrs({ name: !!f.name, phone: !!f.phone })) formErr(t('errGeneric'));
@@ -673,7 +761,9 @@
         formErr(t('errClosed'));
       } else if (r.status === 409) { // this session entered already (a retried request?), or the phone did
         await refresh();
-        if (st.s.entry) show('result'); else formErr(t('errUsed'));
+        if (st.s.entry) { st.phone = maskPhone(phone); saveA(); show('result'); }
+        // Which phone entered is all it says: nothing of the other entry.
+        else formErr(t('errUsed') + t('errUsedHint'));
       } else if (r.status === 403 && r.data && r.data.error === 'too_fast') {
         formErr(t('errTooFast', { s: st.s.min_answer_secs || '' }));
       } else if (r.status === 403) formErr(t('errNotPassed'));

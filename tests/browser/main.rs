@@ -574,12 +574,10 @@ async fn life_of_a_prize(b: Browser, app: TestApp) {
     assert_eq!(receipt.len(), 14, "the receipt beside the code: {receipt}");
     b.wait_js("document.getElementById('receipt-qr').complete && document.getElementById('receipt-qr').naturalWidth > 0")
         .await;
-    assert!(
-        b.js("return document.getElementById('my-draws').textContent;")
-            .await
-            .as_str()
-            .unwrap()
-            .contains("还没有开奖"),
+    assert_eq!(
+        b.js("return document.getElementById('draw-status').getAttribute('data-state');")
+            .await,
+        "none",
         "no draw yet"
     );
 
@@ -784,6 +782,19 @@ async fn an_entrant_withdraws_and_staff_erase_a_round_with_a_confirm() {
         "no receipt and no second withdrawal"
     );
     b.screenshot("visitor-withdrawn.png").await;
+    // 再答一次: a fresh session, to take the quiz (and enter) again.
+    let before = b
+        .js("return localStorage.getItem('quizbooth.session');")
+        .await;
+    b.click("#again").await;
+    b.wait_css("input.option").await;
+    let after = b
+        .js("return localStorage.getItem('quizbooth.session');")
+        .await;
+    assert!(
+        after.is_string() && after != before,
+        "a new session: {after}"
+    );
 
     // Staff: the round shows its erase date; erasing it now needs a forced
     // confirm while the claim deadline is ahead.
@@ -1243,7 +1254,7 @@ async fn the_booth_tablet_clears_itself_for_the_next_visitor() {
     let note = b
         .wait_js("document.getElementById('kiosk') && document.getElementById('kiosk').textContent")
         .await;
-    assert!(note.as_str().unwrap().contains("拍下"), "{note}");
+    assert!(note.as_str().unwrap().contains("自动清空"), "{note}");
     b.click("#next-visitor").await;
     b.wait_css("#start").await;
     assert_eq!(
