@@ -104,7 +104,7 @@
         unwarn();
         let data = null;
         try { data = JSON.parse(r.txt); } catch (e) { data = null; }
-        return { status: r.status, ok: r.status >= 200 && r.status < 300, data: data || {}, date: r.date };
+        return { status: r.status, ok: r.status >= 200 && r.status < 300, data: data || {}, date: r.date, retried: n > 1 };
       }
       if (n >= (tries || 4)) { unwarn(); throw new Error('network'); }
       say(t('retrying'), 'warn');
@@ -221,6 +221,7 @@
   }
   function nextVisitor() {
     clearTimeout(idleTimer);
+    if (st.busy || st.sending) { idleTimer = setTimeout(nextVisitor, 5000); return; } // a reply still on its way
     forget();
     closeBoard();
     notice.hidden = true;
@@ -711,7 +712,7 @@
           h('li', 0, t('nWhat')),
           h('li', 0, t('nKeep', { keep: keep })),
           h('li', 0, t('nPublish')),
-          h('li', 0, t('nWithdraw', { contact: contact })),
+          h('li', 0, t(kiosk ? 'nWithdrawKiosk' : 'nWithdraw', { contact: contact })),
           h('li', 0, t('nChild')),
           h('li', 0, t('nPrize', { notice: r.notice || t('prizeDefault') }))
         ])
@@ -761,7 +762,11 @@
         formErr(t('errClosed'));
       } else if (r.status === 409) { // this session entered already (a retried request?), or the phone did
         await refresh();
-        if (st.s.entry) { st.phone = maskPhone(phone); saveA(); show('result'); }
+        if (st.s.entry) {
+          // After a lost reply, the entry that landed is this very request (an older server's 409).
+          if (r.retried && r.data.error === 'already_entered') { st.phone = maskPhone(phone); saveA(); }
+          show('result');
+        }
         // Which phone entered is all it says: nothing of the other entry.
         else formErr(t('errUsed') + t('errUsedHint'));
       } else if (r.status === 403 && r.data && r.data.error === 'too_fast') {

@@ -104,6 +104,14 @@ async fn two_visitors_in_a_row_on_the_kiosk_never_see_each_other() {
         "the browser offers no earlier visitor's name"
     );
     assert_eq!(seen["lang"], "zh-CN");
+    let notice = b
+        .js("return document.getElementById('privacy-notice').textContent;")
+        .await;
+    assert!(
+        notice.as_str().unwrap().contains("测试主办方")
+            && notice.as_str().unwrap().contains("不能自助撤回"),
+        "the bank's notice, and withdrawal through staff: {notice}"
+    );
     b.screenshot("kiosk-second-visitor-form.png").await;
 
     // Left mid-quiz: after the longer idle (here 3 s) the tablet starts over.
