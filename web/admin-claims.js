@@ -1,7 +1,12 @@
 /* quizbooth: the claim desk (核销) section of the staff console.
  *
- * Staff scan the winner's receipt QR (BarcodeDetector where the browser has
- * it), or type the receipt, or the public code and the phone it entered
+ * The receipt QR on the visitor's page holds PUBLIC_URL/admin#claim=RECEIPT:
+ * any phone camera opens this desk with it. The receipt is in the fragment,
+ * which no request carries (server, proxy and logs never see it); the desk
+ * takes it out of the address bar at once, looks it up (check only) after
+ * sign-in, and staff confirm the hand-out. Staff may also scan the QR here
+ * (BarcodeDetector where the browser has it: the old bare receipt or the
+ * new URL), or type the receipt, or the public code and the phone it entered
  * with; the desk looks the win up (POST /admin/api/claims with check: true),
  * shows the prize and the full name and phone to compare with the person,
  * and one button hands the prize out. A second claim shows, in red, when it
@@ -12,89 +17,47 @@
 (function () {
   'use strict';
 
-  Object.assign(DRAW_STRINGS.zh, {
-    claims_title: '领奖核销',
-    claims_note: '请中奖者出示领奖凭证（扫码或输入），核对姓名和手机号后点“确认发放”。抽奖码是公开的，只凭抽奖码领奖时必须同时核对登记的手机号。',
-    claim_scan: '用摄像头扫描领奖凭证',
-    claim_scan_stop: '停止扫描',
-    f_receipt: '领奖凭证',
-    f_receipt_hint: '例如 7KQ2-M9XD-4F8B',
-    claim_or: '没有凭证时：抽奖码 + 登记的手机号',
-    f_code: '抽奖码',
-    f_phone: '手机号',
-    claim_check: '查找',
-    claim_found: '中奖，可以发放',
-    claim_prize: '奖品：{prize}（第 {draw} 场抽奖）',
-    claim_person: '请核对：{name}，{phone}',
-    claim_give: '确认发放',
-    claim_done: '已发放：{at}',
-    claim_already: '这份奖品已经在 {at} 领过了，不能再次发放！',
-    claim_not_winner: '没有找到：这个凭证或抽奖码没有中奖，或者手机号不对。',
-    claim_closed: '已过领奖截止时间，不能再领取。',
-    claim_withdrawn: '中奖者已撤回登记、删除了个人信息，这份奖品不能发放。',
-    claim_person_erased: '姓名和手机号已按保存期限删除：领奖凭证已核验，请确认来人持有该凭证。',
-    claim_phone_erased: '这一轮的姓名和手机号已删除，手机号无法再核对：请中奖者出示领奖凭证。',
-    claim_empty: '请扫描或输入领奖凭证，或者输入抽奖码和手机号。',
-    winners_title: '中奖名单（含完整联系方式）',
-    f_draw: '抽奖',
-    th_place: '名次', th_code: '抽奖码', th_name: '姓名', th_phone: '手机号', th_claim: '领取',
-    claimed_yes: '已领取 {at}',
-    claimed_no: '未领取',
-    winners_copy: '复制名单',
-    winners_csv: '下载 CSV',
-    winners_copied: '已复制 {n} 行',
-    winners_copy_failed: '这个浏览器不允许复制，请用“下载 CSV”。',
-    winners_none: '还没有已开奖的抽奖。',
-    audit_title: '操作记录',
-    audit_ok: '记录完整 ✓',
-    audit_broken: '记录被改动：第 {seq} 条',
-    audit_empty: '还没有操作记录。'
-  });
-  Object.assign(DRAW_STRINGS.en, {
-    claims_title: 'Claim desk',
-    claims_note: 'Ask the winner for the claim receipt (scan or type it), compare the name and phone, then press Hand out. Draw codes are public: with a code alone, always check the phone it entered with.',
-    claim_scan: 'Scan a receipt with the camera',
-    claim_scan_stop: 'Stop scanning',
-    f_receipt: 'Claim receipt',
-    f_receipt_hint: 'e.g. 7KQ2-M9XD-4F8B',
-    claim_or: 'Without a receipt: draw code + the phone it entered with',
-    f_code: 'Draw code',
-    f_phone: 'Phone',
-    claim_check: 'Look up',
-    claim_found: 'A winner: the prize can be handed out',
-    claim_prize: 'Prize: {prize} (draw {draw})',
-    claim_person: 'Check: {name}, {phone}',
-    claim_give: 'Hand out',
-    claim_done: 'Handed out: {at}',
-    claim_already: 'This prize was already handed out at {at}. Do not hand it out again!',
-    claim_not_winner: 'Not found: this receipt or code won nothing, or the phone does not match.',
-    claim_closed: 'The claim deadline has passed.',
-    claim_withdrawn: 'The winner withdrew the entry and had their details erased: this prize is not handed out.',
-    claim_person_erased: 'The name and phone were erased at the end of their keeping time: the receipt checked out; make sure the person holds it.',
-    claim_phone_erased: 'This round\'s names and phones were erased, so the phone can no longer be checked: ask the winner for their receipt.',
-    claim_empty: 'Scan or type a receipt, or type a draw code and a phone.',
-    winners_title: 'Winners (full contacts)',
-    f_draw: 'Draw',
-    th_place: 'Place', th_code: 'Code', th_name: 'Name', th_phone: 'Phone', th_claim: 'Claim',
-    claimed_yes: 'claimed {at}',
-    claimed_no: 'not claimed',
-    winners_copy: 'Copy the list',
-    winners_csv: 'Download CSV',
-    winners_copied: '{n} rows copied',
-    winners_copy_failed: 'This browser does not allow copying: use Download CSV.',
-    winners_none: 'No revealed draw yet.',
-    audit_title: 'Record of staff actions',
-    audit_ok: 'chain holds ✓',
-    audit_broken: 'changed at row {seq}',
-    audit_empty: 'No staff action recorded yet.'
-  });
-
   var A = Admin, t = Admin.t, $ = Admin.$, el = Admin.el, clear = Admin.clear;
   var found = null;    // {request, claim} of the last look-up, or {error}
   var draws = [];      // revealed draws, newest first
   var winners = null;  // GET /admin/api/draws/{id}/winners
   var audit = null;    // {entries, verify}
   var scanning = null; // {stream, timer} while the camera runs
+  var fromLink = null; // a receipt from the address's #claim=, until it is looked up
+
+  // ---- a receipt in the address's fragment (#claim=RECEIPT) ------------------
+
+  /** The receipt a scanned text holds: a bare receipt, or a URL with #claim=. */
+  function receiptIn(text) {
+    var s = String(text || '').trim();
+    var m = /#claim=([^&#\s]*)/.exec(s);
+    if (m) {
+      try { s = decodeURIComponent(m[1]); } catch (e) { s = m[1]; }
+    }
+    return s.trim();
+  }
+
+  /** Takes #claim=… out of the address (before any request is made), keeping it in memory. */
+  function takeFragment() {
+    if (!/^#claim=/.test(location.hash)) return false;
+    fromLink = receiptIn(location.hash);
+    try { history.replaceState(null, '', location.pathname + location.search); } catch (e) { location.hash = ''; }
+    return !!fromLink;
+  }
+  takeFragment();
+
+  /** After sign-in: fill the desk with the receipt from the link and look it up. */
+  function useFragment() {
+    if (!fromLink || !A.signedIn()) return;
+    $('claim-receipt').value = fromLink;
+    $('claim-code').value = '';
+    $('claim-phone').value = '';
+    fromLink = null;
+    found = { note: t('claim_from_link') };
+    lookUp();
+    var section = $('claims-section');
+    if (section.scrollIntoView) section.scrollIntoView();
+  }
 
   // ---- the desk --------------------------------------------------------------
 
@@ -110,10 +73,12 @@
     var body = request();
     if (!body) { found = { error: t('claim_empty') }; renderFound(); return; }
     var ask = Object.assign({ check: true }, body);
+    var note = found && found.note;
     A.api('POST', '/admin/api/claims', ask).then(function (c) {
-      found = { request: body, claim: c };
+      found = { request: body, claim: c, note: note };
     }, function (err) {
-      found = { error: claimError(err), already: err.code === 'already_claimed' };
+      if (err.status === 401) return;
+      found = { error: claimError(err), already: err.code === 'already_claimed', note: note };
     }).then(renderFound);
   }
 
@@ -144,6 +109,8 @@
     clear(box);
     box.hidden = !found;
     if (!found) return;
+    if (found.note) box.appendChild(el('p', 'small muted claim-note', found.note));
+    if (!found.error && !found.claim) { box.className = 'claim-result'; return; }
     box.className = 'claim-result ' + (found.error ? (found.already ? 'claim-again' : 'bad') : 'ok');
     if (found.error) { box.appendChild(el('p', 'claim-headline', found.error)); return; }
     var c = found.claim;
@@ -180,7 +147,8 @@
       scanning.timer = setInterval(function () {
         detector.detect(video).then(function (codes) {
           if (!codes.length) return;
-          $('claim-receipt').value = codes[0].rawValue;
+          // The receipt QR holds the desk's URL with #claim=; older ones the bare receipt.
+          $('claim-receipt').value = receiptIn(codes[0].rawValue);
           stopScan();
           lookUp();
         }, function () { /* not ready yet */ });
@@ -230,13 +198,31 @@
     if (!winners) return;
     winners.winners.forEach(function (w) {
       var tr = el('tr');
-      tr.appendChild(el('td', 'num', String(w.place)));
-      tr.appendChild(el('td', 'mono', w.code));
-      tr.appendChild(A.contactCell(w.name, w.erased));
-      tr.appendChild(A.contactCell(w.phone, w.erased, 'mono'));
-      tr.appendChild(el('td', w.claimed ? 'ok' : 'muted', w.claimed ? t('claimed_yes', { at: A.time(w.claimed_at) }) : t('claimed_no')));
+      // Each cell names its column: at phone width the rows are cards (staff-admin.css).
+      var cells = [el('td', 'num', String(w.place)), el('td', 'mono', w.code),
+        A.contactCell(w.name, w.erased), A.contactCell(w.phone, w.erased, 'mono')];
+      ['th_place', 'th_code', 'th_name', 'th_phone'].forEach(function (key, i) {
+        cells[i].setAttribute('data-label', t(key));
+        tr.appendChild(cells[i]);
+      });
+      tr.appendChild(claimCell(w));
       body.appendChild(tr);
     });
+  }
+
+  // A win past its claim deadline is not "not claimed": it is over, and its
+  // place may have been drawn again (SPEC §7). `expired` from the server;
+  // computed from claim_by where an older server leaves it out.
+  function claimCell(w) {
+    var d = draws.filter(function (x) { return String(x.id) === String(winners.draw); })[0];
+    var expired = typeof w.expired === 'boolean' ? w.expired :
+      !w.claimed && !!(d && d.claim_by) && Date.parse(d.claim_by) < Date.now();
+    var td = el('td', w.claimed ? 'ok' : expired ? 'expired' : 'muted');
+    td.setAttribute('data-label', t('th_claim'));
+    td.setAttribute('data-state', w.claimed ? 'claimed' : expired ? 'expired' : 'open');
+    td.textContent = w.claimed ? t('claimed_yes', { at: A.time(w.claimed_at) }) :
+      expired ? t(d && d.replaced_by ? 'claimed_expired_redrawn' : 'claimed_expired') : t('claimed_no');
+    return td;
   }
 
   // The list to copy and the CSV both come from the server, which defuses
@@ -281,10 +267,46 @@
       var li = el('li');
       li.value = e.seq;
       li.appendChild(el('span', 'muted small', A.time(e.at) + ' · '));
-      li.appendChild(el('b', null, e.action));
-      li.appendChild(el('span', null, ' ' + e.detail));
+      li.appendChild(el('b', null, actionText(e.action)));
+      li.appendChild(el('span', 'audit-detail', ' ' + detailText(e)));
+      li.setAttribute('data-action', e.action);
       list.appendChild(li);
     });
+  }
+
+  /** The action in the console's language (the machine name for one it does not know). */
+  function actionText(action) {
+    var key = 'audit_act_' + action;
+    return t(key) === key ? action : t(key);
+  }
+
+  /**
+   * The row's `fields` (ids, counts, masked contacts, parsed by the server)
+   * as "label value" pairs in the console's language; the raw `detail`
+   * where a row has no fields.
+   */
+  function detailText(e) {
+    var f = e.fields;
+    if (!f || typeof f !== 'object') return e.detail;
+    var parts = Object.keys(f).filter(function (k) {
+      return f[k] !== null && f[k] !== undefined && f[k] !== '' && !(Array.isArray(f[k]) && !f[k].length);
+    }).map(function (k) {
+      var key = 'audit_f_' + k, label = t(key) === key ? k : t(key);
+      return label + ' ' + fieldValue(f[k]);
+    });
+    return parts.length ? parts.join(' · ') : e.detail;
+  }
+
+  function fieldValue(v) {
+    if (Array.isArray(v)) return v.map(fieldValue).join(' ');
+    if (typeof v === 'boolean') return t(v ? 'audit_yes' : 'audit_no');
+    if (v && typeof v === 'object') {
+      return Object.keys(v).map(function (k) {
+        var key = 'audit_f_' + k;
+        return (t(key) === key ? k : t(key)) + ' ' + fieldValue(v[k]);
+      }).join('，');
+    }
+    return String(v);
   }
 
   Admin.register({
@@ -296,8 +318,10 @@
       $('winners-draw').addEventListener('change', loadWinners);
       $('winners-copy').addEventListener('click', copyWinners);
       $('winners-csv').addEventListener('click', downloadWinners);
+      // The desk already open when another receipt link is opened in this tab.
+      window.addEventListener('hashchange', function () { if (takeFragment()) useFragment(); });
     },
-    load: function () { loadDraws(); loadAudit(); },
+    load: function () { loadDraws(); loadAudit(); useFragment(); },
     render: function () { renderFound(); renderWinners(); renderAudit(); }
   });
 })();

@@ -616,8 +616,12 @@ mod tests {
 }
 
 /// `GET /api/sessions/{session}/receipt.svg` (extension): the entrant's
-/// private receipt as a QR code for the claim desk to scan. Only the holder
-/// of the session token gets it; it is never cached.
+/// private receipt as a QR code for the claim desk. It holds the desk's
+/// address with the receipt in the fragment, `PUBLIC_URL/admin#claim=RECEIPT`,
+/// so any phone camera opens the desk with the receipt filled in, while no
+/// request, proxy or log ever carries it (a fragment is never sent); the
+/// desk also reads it with its own scanner. Only the holder of the session
+/// token gets it; it is never cached.
 #[get("/api/sessions/{session}/receipt.svg")]
 pub async fn receipt_qr(
     state: web::Data<AppState>,
@@ -630,7 +634,11 @@ pub async fn receipt_qr(
         .await?
         .filter(|e| !e.receipt.is_empty() && e.withdrawn_at.is_none())
         .ok_or_else(|| ApiError::not_found("entry"))?;
-    let svg = crate::qr::svg(&entry.receipt).map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let desk = format!(
+        "{}/admin#claim={}",
+        state.settings.public_url, entry.receipt
+    );
+    let svg = crate::qr::svg(&desk).map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(no_store(StatusCode::OK)
         .content_type("image/svg+xml")
         .body(svg))
