@@ -6,8 +6,9 @@
 
   var A = Admin, t = Admin.t, $ = Admin.$, el = Admin.el;
   var rounds = null;      // GET /admin/api/rounds
+  var sets = [];          // GET /admin/api/sets (titles for the groups)
   var draws = null;       // GET /api/draws
-  var outcome = null;     // the last commit: {draw}, {error, pendingId} or {key} (a form problem)
+  var outcome = null;     // the last commit: {draw}, {error, pendingId}, {key} (a form problem), or {confirm} (asked first)
   var COMMIT_ERRORS = {
     '409:pending_draw': 'err_409_commit', '422:empty_pool': 'err_422_commit',
     '409:claim_open': 'err_claim_open', '422:too_many_winners': 'err_too_many_winners',
@@ -15,18 +16,18 @@
     '422:other_round': 'err_replaces_other_round', '422:invalid_seed_digits': 'seed_digits_bad'
   };
   var CLAIM_BY_MIN_MS = 24 * 3600 * 1000; // a claim deadline at least this far ahead (README)
-  var repeatConfirmed = null;             // the set/round/prize staff chose to commit again
   var roundsError = null, drawsError = null; // failed loads, shown in their table
 
   function stateText(state) { return t('state_' + state) === 'state_' + state ? state : t('state_' + state); }
 
   function load() {
-    A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; roundsError = null; renderRounds(); }, function (err) {
+    var titles = A.api('GET', '/admin/api/sets').then(function (s) { sets = s; }, function () { /* ids instead */ });
+    var listed = A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; roundsError = null; }, function (err) {
       if (err.status === 401) return;
       rounds = [];
       roundsError = err;
-      renderRounds();
     });
+    Promise.all([titles, listed]).then(renderRounds);
     loadDraws();
   }
 
@@ -36,6 +37,8 @@
     });
   }
 
+  // Every set that holds entries (or is live), a header row each, then its
+  // rounds with the TRUE pool: what a draw committed now would seal.
   function renderRounds() {
     var body = $('rounds-body'), select = $('draw-round');
     var previous = select.value;
@@ -45,36 +48,61 @@
     if (!rounds.length) {
       var tr = el('tr');
       var td = el('td', 'muted', roundsError ? A.errorText(roundsError) : t('no_rounds'));
-      td.colSpan = 7;
+      td.colSpan = 8;
       tr.appendChild(td);
       body.appendChild(tr);
     }
-    var preferred = '';
-    rounds.forEach(function (r, i) {
-      var row = el('tr');
-      row.appendChild(el('td', null, r.set));
-      var id = el('td', 'mono', r.id);
-      if (r.in_set === false) id.appendChild(el('div', 'small muted round-gone', t('round_not_in_set')));
-      row.appendChild(id);
-      row.appendChild(el('td', null, r.opens ? A.time(r.opens) : t('always_open')));
-      row.appendChild(el('td', null, r.closes ? A.time(r.closes) : t('always_open')));
-      var state = el('td');
-      state.appendChild(el('span', 'badge badge-' + r.state, stateText(r.state)));
-      row.appendChild(state);
-      row.appendChild(el('td', 'num', String(r.entries)));
-      row.appendChild(keepingCell(r));
-      body.appendChild(row);
+    var preferred = '', unerased = [];
+    A.roundGroups(rounds, sets).forEach(function (g) {
+      var head = el('tr', 'set-row' + (g.live ? ' set-live' : ''));
+      head.setAttribute('data-set', g.id);
+      var th = el('th', null, A.setLabel(g));
+      th.colSpan = 8;
+      th.scope = 'rowgroup';
+      head.appendChild(th);
+      body.appendChild(head);
+      var group = el('optgroup');
+      group.label = A.setLabel(g);
+      g.rounds.forEach(function (x) {
+        var r = x.round, i = x.index;
+        var row = el('tr');
+        row.setAttribute('data-set', r.set);
+        row.appendChild(el('td', null, r.set));
+        var id = el('td', 'mono', r.id);
+        if (r.in_set === false) id.appendChild(el('div', 'small muted round-gone', t('round_not_in_set')));
+        row.appendChild(id);
+        row.appendChild(el('td', null, r.opens ? A.time(r.opens) : t('always_open')));
+        row.appendChild(el('td', null, r.closes ? A.time(r.closes) : t('always_open')));
+        var state = el('td');
+        state.appendChild(el('span', 'badge badge-' + r.state, stateText(r.state)));
+        row.appendChild(state);
+        row.appendChild(el('td', 'num', String(r.entries)));
+        var pool = el('td', 'num pool', String(poolOf(r)));
+        pool.title = t('pool_title');
+        row.appendChild(pool);
+        row.appendChild(keepingCell(r));
+        body.appendChild(row);
+        if (!r.erase_after && r.entries > 0) unerased.push(r.set + '/' + r.id);
 
-      // A draw is committed for a round of the set as loaded.
-      if (r.in_set === false) return;
-      var opt = el('option', null, t('round_option', { round: r.id, state: stateText(r.state), n: r.entries }));
-      opt.value = String(i);
-      select.appendChild(opt);
-      if (r.state === 'open' || (!preferred && r.entries > 0)) preferred = String(i);
+        // A draw is committed for a round of a set as loaded (live or not).
+        if (r.in_set === false) return;
+        var opt = el('option', null, t('round_option_pool', { round: A.roundName(r), state: stateText(r.state), pool: poolOf(r), n: r.entries }));
+        opt.value = String(i);
+        group.appendChild(opt);
+        if ((r.live && r.state === 'open') || (!preferred && poolOf(r) > 0)) preferred = String(i);
+      });
+      if (group.children.length) select.appendChild(group);
     });
     var drawable = function (v) { return v !== '' && rounds[+v] && rounds[+v].in_set !== false; };
     select.value = drawable(previous) ? previous : preferred || (select.options[0] ? select.options[0].value : '');
+    // SPEC §8: a round holding entries with no erase date, said at the top.
+    var warn = $('rounds-warning');
+    warn.hidden = !unerased.length;
+    warn.textContent = unerased.length ? t('rounds_warning', { n: unerased.length, rounds: unerased.join('、') }) : '';
   }
+
+  /** The codes a draw of the round would seal now (older servers: every entry). */
+  function poolOf(r) { return typeof r.pool === 'number' ? r.pool : r.entries; }
 
   // SPEC §8: when the round's names and phones go, what was erased, and a
   // purge now, behind an inline confirm that says what it erases (and, while
@@ -178,14 +206,8 @@
       p.appendChild(document.createTextNode(' '));
       p.appendChild(A.link('/draws/' + d.id, t('link_public')));
       box.appendChild(p);
-    } else if (outcome.repeat) {
-      box.classList.add('bad');
-      box.appendChild(el('p', null, t('prize_repeat', { id: outcome.repeat.id, prize: outcome.repeat.prize })));
-      var again = el('button', 'btn btn-danger small', t('prize_repeat_confirm'));
-      again.type = 'button';
-      again.id = 'draw-commit-anyway';
-      again.addEventListener('click', function () { repeatConfirmed = outcome.repeatKey; commit(); });
-      box.appendChild(again);
+    } else if (outcome.confirm) {
+      renderConfirm(box, outcome.confirm);
     } else {
       box.classList.add('bad');
       box.appendChild(el('p', null, outcome.key ? t(outcome.key, outcome.params) : A.errorText(outcome.error, COMMIT_ERRORS)));
@@ -195,6 +217,34 @@
         box.appendChild(q);
       }
     }
+  }
+
+  // Committing is final: say what is sealed (prize, winners, round, the
+  // true pool) and, for a prize the round already had, that too.
+  function renderConfirm(box, c) {
+    var r = c.round, pool = poolOf(r);
+    box.classList.add('ask');
+    box.setAttribute('data-pool', String(pool));
+    box.appendChild(el('p', 'strong', t('commit_ask')));
+    if (c.repeat) box.appendChild(el('p', 'form-error', t('prize_repeat', { id: c.repeat.id, prize: c.repeat.prize })));
+    if (c.body.replaces) box.appendChild(el('p', null, t('commit_ask_redraw', { id: c.body.replaces })));
+    box.appendChild(el('p', 'commit-detail', t('commit_ask_detail', {
+      prize: c.body.prize, winners: c.body.winners, round: A.roundName(r), set: r.set, pool: pool
+    })));
+    if (!c.body.replaces && c.body.winners > pool) box.appendChild(el('p', 'form-error', t('commit_ask_more', { pool: pool })));
+    var yes = el('button', 'btn small' + (c.repeat ? ' btn-danger' : ''), t(c.repeat ? 'prize_repeat_confirm' : 'commit_confirm'));
+    yes.type = 'button';
+    yes.id = c.repeat ? 'draw-commit-anyway' : 'draw-commit-confirm';
+    yes.addEventListener('click', function () { send(c.body); });
+    var no = el('button', 'btn-quiet small', t('cancel'));
+    no.type = 'button';
+    no.id = 'draw-commit-cancel';
+    no.addEventListener('click', function () { outcome = null; renderOutcome(); $('draw-commit').focus(); });
+    var p = el('p', 'confirm-actions');
+    p.appendChild(yes);
+    p.appendChild(document.createTextNode(' '));
+    p.appendChild(no);
+    box.appendChild(p);
   }
 
   /** An earlier draw of the round with the same prize text (a re-draw names its draw instead). */
@@ -226,21 +276,34 @@
       renderOutcome(); $('draw-claim-by').focus(); return;
     }
     var isRedraw = Number.isInteger(replaces) && replaces > 0;
-    var repeat = isRedraw ? null : repeatedPrize(round, prize);
-    var repeatKey = round.set + '/' + round.id + '/' + prize;
-    if (repeat && repeatConfirmed !== repeatKey) {
-      outcome = { repeat: repeat, repeatKey: repeatKey }; renderOutcome(); return;
-    }
-    var button = $('draw-commit');
-    button.disabled = true;
-    button.textContent = t('committing');
+    // The set is always named, so a round of a set that is not live is drawn too.
     var body = { set: round.set, round: round.id, prize: prize, winners: winners, seed_digits: seedDigits };
     if (by && !isNaN(by.getTime())) body.claim_by = by.toISOString();
     if (isRedraw) body.replaces = replaces;
+    var repeat = isRedraw ? null : repeatedPrize(round, prize);
+    var ask = function (r) {
+      outcome = { confirm: { body: body, round: r, repeat: repeat } };
+      renderOutcome();
+      var yes = $('draw-commit-confirm') || $('draw-commit-anyway');
+      if (yes) yes.focus();
+    };
+    // The pool as it is now, not as it was when the page loaded.
+    A.api('GET', '/admin/api/rounds').then(function (list) {
+      rounds = list;
+      renderRounds();
+      ask(list.filter(function (r) { return r.set === round.set && r.id === round.id; })[0] || round);
+    }, function (err) { if (err.status !== 401) ask(round); });
+  }
+
+  function send(body) {
+    var button = $('draw-commit');
+    button.disabled = true;
+    button.textContent = t('committing');
+    outcome = null;
+    renderOutcome();
     A.api('POST', '/admin/api/draws', body)
       .then(function (d) {
         outcome = { draw: d };
-        repeatConfirmed = null;
         $('draw-prize').value = '';
         load();
       }, function (err) {

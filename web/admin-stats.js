@@ -1,56 +1,90 @@
 /* quizbooth: a section of the staff console (see admin.js for how a
  * section registers). */
-/* ---- Numbers: counts and the per-question chart ------------------------------ */
+/* ---- Numbers: counts and the per-question chart, of any set that holds entries -- */
 (function () {
   'use strict';
 
   var A = Admin, t = Admin.t, $ = Admin.$, el = Admin.el;
   var SVG = 'http://www.w3.org/2000/svg';
   var REFRESH_MS = 30000;
-  var stats = null, statsError = null, rounds = [], updated = null;
+  var stats = null, statsError = null, rounds = [], sets = [], updated = null;
   var loading = false, again = false, lastWidth = 0;
   var FIRST = 12, chartAll = false; // bars shown before "show all"
+  // What the selector offers: each set holding entries (or live), all its
+  // rounds then each round: [{set, round ('' for all), label}].
+  var choices = [], chosen = null; // chosen: {set, round} (null: the live set)
+
+  function chosenKey(c) { return c ? c.set + '\n' + c.round : ''; }
 
   function load() {
     if (loading) { again = true; return; }
     loading = true;
-    var round = $('stats-round').value;
-    // The numbers are the live set's: its rounds only.
-    var rq = A.api('GET', '/admin/api/rounds').then(function (r) {
-      rounds = r.filter(function (x) { return x.live; });
-    }, function () { /* the selector keeps what it had */ });
-    var sq = A.api('GET', '/admin/api/stats' + (round ? '?round=' + encodeURIComponent(round) : ''))
+    var pick = chosen;
+    var rq = Promise.all([
+      A.api('GET', '/admin/api/rounds').then(function (r) { rounds = r; }, function () { /* the selector keeps what it had */ }),
+      A.api('GET', '/admin/api/sets').then(function (x) { sets = x; }, function () { /* ids instead of titles */ })
+    ]);
+    var query = pick ? '?set=' + encodeURIComponent(pick.set) + (pick.round ? '&round=' + encodeURIComponent(pick.round) : '') : '';
+    var sq = A.api('GET', '/admin/api/stats' + query)
       .then(function (s) { stats = s; statsError = null; updated = new Date(); }, function (err) {
         if (err.status !== 401) { stats = null; statsError = err; }
       });
     Promise.all([rq, sq]).then(function () {
       loading = false;
       if (again) { again = false; load(); return; }
+      buildChoices();
+      // A set or round that went away: the live set's numbers instead.
+      if (pick && !choices.some(function (c) { return chosenKey(c) === chosenKey(pick); })) { chosen = null; load(); return; }
       render();
-      // A round that went away with a switch of set: count every round instead.
-      if (round && !rounds.some(function (r) { return r.id === round; })) { $('stats-round').value = ''; load(); }
+    });
+  }
+
+  function buildChoices() {
+    choices = [];
+    A.roundGroups(rounds, sets).forEach(function (g) {
+      var items = [{ set: g.id, round: '', label: t('all_rounds') }];
+      g.rounds.forEach(function (x) {
+        items.push({ set: g.id, round: x.round.id, label: A.roundName(x.round) + ' · ' + t('state_' + x.round.state) });
+      });
+      choices.push({ group: g, items: items });
     });
   }
 
   function renderRounds() {
     var select = $('stats-round');
-    var previous = select.value;
     A.clear(select);
-    var all = el('option', null, t('all_rounds'));
-    all.value = '';
-    select.appendChild(all);
-    rounds.forEach(function (r) {
-      var opt = el('option', null, r.id + ' · ' + t('state_' + r.state));
-      opt.value = r.id;
-      select.appendChild(opt);
+    var current = chosen || (stats && { set: stats.set, round: stats.round || '' });
+    var n = 0;
+    choices.forEach(function (c) {
+      var group = el('optgroup');
+      group.label = A.setLabel(c.group);
+      c.items.forEach(function (item) {
+        var opt = el('option', null, item.label);
+        opt.value = String(n++);
+        opt.setAttribute('data-set', item.set);
+        opt.setAttribute('data-round', item.round);
+        if (current && chosenKey(item) === chosenKey(current)) opt.selected = true;
+        group.appendChild(opt);
+      });
+      select.appendChild(group);
     });
-    select.value = rounds.some(function (r) { return r.id === previous; }) ? previous : '';
+  }
+
+  /** The choice of the select's option. */
+  function choiceOf(option) {
+    return option ? { set: option.getAttribute('data-set'), round: option.getAttribute('data-round') } : null;
+  }
+
+  function setText(s) {
+    var g = A.roundGroups(rounds, sets).filter(function (x) { return x.id === s.set; })[0];
+    return g ? A.setLabel(g, 'stats_set_of') : t('stats_set', { id: s.set });
   }
 
   function render() {
     renderRounds();
     var s = stats;
-    $('stats-set').textContent = s ? t('stats_set', { id: s.set }) : statsError ? A.errorText(statsError) : t('loading');
+    $('stats-set').textContent = s ? setText(s) : statsError ? A.errorText(statsError) : t('loading');
+    $('stats-set').setAttribute('data-set', s ? s.set : '');
     $('stat-started').textContent = s ? String(s.sessions.started) : '–';
     $('stat-submitted').textContent = s ? String(s.sessions.submitted) : '–';
     $('stat-passed').textContent = s ? String(s.sessions.passed) : '–';
@@ -159,7 +193,11 @@
     id: 'stats-section',
     init: function () {
       $('stats-refresh').addEventListener('click', load);
-      $('stats-round').addEventListener('change', load);
+      $('stats-round').addEventListener('change', function () {
+        var select = $('stats-round');
+        chosen = choiceOf(select.options[select.selectedIndex]);
+        load();
+      });
       $('chart-toggle').addEventListener('click', function () { chartAll = !chartAll; renderChart(); });
       // Touch screens have no hover for the <title>: a tap shows the full question under the chart.
       $('stats-chart').addEventListener('click', function (e) {

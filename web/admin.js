@@ -14,10 +14,12 @@
  *
  * Sections, one file each and in the nav in this order: admin-sets.js
  * (upload with a problem review by line or cell, publish, remove, reload),
- * admin-stats.js (counts and a per-question chart), admin-entries.js
- * (search, CSV), admin-draws.js (rounds and their keeping time, commit a
+ * admin-stats.js (counts and a per-question chart, any set's), admin-entries.js
+ * (search, Excel and CSV, erasing one person), admin-draws.js (every set's
+ * rounds and their keeping time, commit a
  * draw, list of draws), admin-claims.js (the claim desk, winners, the audit
- * log), admin-poster.js (the poster and the booth tablet). The console's
+ * log; a receipt QR opens /admin#claim=RECEIPT there), admin-poster.js
+ * (the poster and the booth tablet). The console's
  * bundle is these files in that order (src/pages.rs).
  * Admin.reloadAll() refreshes every section, e.g. after the active set changed.
  */
@@ -203,7 +205,44 @@ var Admin = (function () {
     return td;
   }
 
+  // ---- every set's rounds (SPEC §4 GET /admin/api/rounds), grouped by set --------
+
+  /**
+   * The rounds of /admin/api/rounds grouped by set, in the order listed
+   * (the live set first): [{id, title, live, rounds}]. `sets` is
+   * /admin/api/sets (for the titles; may be empty).
+   */
+  function roundGroups(rounds, sets) {
+    var groups = [], bySet = {};
+    (rounds || []).forEach(function (r, i) {
+      var g = bySet[r.set];
+      if (!g) {
+        var loaded = (sets || []).filter(function (x) { return x.id === r.set; })[0];
+        var title = loaded && (DrawI18n.lang() === 'en' ? loaded.title_en || loaded.title : loaded.title);
+        g = bySet[r.set] = { id: r.set, title: title || r.set, live: false, rounds: [] };
+        groups.push(g);
+      }
+      if (r.live) g.live = true;
+      g.rounds.push({ round: r, index: i });
+    });
+    return groups;
+  }
+
+  /** "Title (id) · live" for a group of roundGroups. */
+  function setLabel(g, key) {
+    return t(key || 'set_group', { title: g.title, id: g.id, live: t(g.live ? 'set_live' : 'set_not_live') });
+  }
+
+  /** A round's name for staff: its title in the console's language, else its id. */
+  function roundName(r) {
+    var title = DrawI18n.lang() === 'en' ? r.title_en || r.title : r.title;
+    return title && title !== r.id ? title + ' (' + r.id + ')' : r.id;
+  }
+
   return {
+    roundGroups: roundGroups,
+    setLabel: setLabel,
+    roundName: roundName,
     api: api,
     download: download,
     contactCell: contactCell,

@@ -1,1 +1,344 @@
 //! The staff console on a booth day (issue 22): every set's rounds, erasing one person, the claim desk at phone size.
+
+use super::*;
+
+/// `document.querySelector(SEL).textContent`, or `false` until it exists.
+fn text_of(sel: &str) -> String {
+    format!(
+        "document.querySelector({s}) && document.querySelector({s}).textContent",
+        s = serde_json::to_string(sel).unwrap()
+    )
+}
+
+/// A person who phones in is found by their phone, withdrawn past a confirm
+/// that says what happens, shown erased, and the audit log says so in Chinese.
+#[tokio::test]
+async fn staff_erase_one_person_found_by_phone_behind_a_confirm() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.entries(2).await;
+    let me = app.entry_made("赵六", "13612345678", false).await;
+    let code = me["code"].as_str().unwrap().to_owned();
+    // A committed draw holds the code: it stays there, but can no longer claim.
+    app.committed(json!({"round": "week-1", "prize": "帆布袋", "winners": 1}))
+        .await;
+
+    b.console(&app).await;
+    b.wait_css("#entries-q")
+        .await
+        .send_keys("13612345678")
+        .await
+        .unwrap();
+    b.click("#entries-search").await;
+    b.wait_js(&format!(
+        "document.querySelectorAll('#entries-body tr').length === 1 && \
+         document.querySelector('#entries-body tr[data-code=\"{code}\"] .withdraw-btn') !== null"
+    ))
+    .await;
+    b.click("#entries-body .withdraw-btn").await;
+    let ask = b
+        .wait_js(&text_of("#entries-body .withdraw-confirm-box"))
+        .await;
+    let ask = ask.as_str().unwrap();
+    assert!(
+        ask.contains(&code) && ask.contains("现在就删除") && ask.contains("不能再领奖"),
+        "the confirm says what happens: {ask}"
+    );
+    assert!(
+        !ask.contains("13612345678") && ask.contains("136****5678"),
+        "masked in the confirm: {ask}"
+    );
+    b.js("document.getElementById('entries-section').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-withdraw-confirm.png").await;
+
+    // Cancel leaves everything as it was.
+    b.click("#entries-body .withdraw-cancel").await;
+    b.wait_js("document.querySelector('#entries-body .withdraw-confirm-box') === null")
+        .await;
+    assert!(app.search(&code).await["entries"][0]["name"].is_string());
+
+    b.click("#entries-body .withdraw-btn").await;
+    b.click("#entries-body .withdraw-confirm").await;
+    let done = b
+        .wait_js("!document.getElementById('entries-withdrawn').hidden && document.getElementById('entries-withdrawn').textContent")
+        .await;
+    assert!(done.as_str().unwrap().contains("已撤回"), "{done}");
+    // The list shows the person erased, with no second button.
+    b.wait_js(&format!(
+        "document.querySelector('#entries-body tr[data-code=\"{code}\"] .erased') !== null"
+    ))
+    .await;
+    assert_eq!(
+        b.js("return document.querySelectorAll('#entries-body .withdraw-btn').length;")
+            .await,
+        0
+    );
+    b.screenshot("console-withdrawn.png").await;
+    let row = &app.search(&code).await["entries"][0];
+    assert!(row["name"].is_null() && row["phone"].is_null(), "{row}");
+
+    // The audit log, in the console's language.
+    let audit = b
+        .wait_js(&text_of("#audit-list li[data-action='entry_withdrawn']"))
+        .await;
+    let audit = audit.as_str().unwrap();
+    assert!(
+        audit.contains("撤回登记") && audit.contains(&code),
+        "{audit}"
+    );
+    assert!(!audit.contains("13612345678"), "{audit}");
+    b.js("document.getElementById('audit-list').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-audit.png").await;
+    b.close().await;
+}
+
+/// A second set is uploaded and published; the old set's round is still
+/// drawn (with a confirm naming the true pool) and purged from the console,
+/// and the numbers switch between the sets.
+#[tokio::test]
+async fn the_old_sets_round_is_drawn_and_purged_after_a_new_set_goes_live() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.entries(3).await;
+    // An earlier winner leaves the pool: 3 entries, 2 to draw from.
+    app.drawn(
+        json!({"round": "week-1", "prize": "保温杯", "winners": 1}),
+        "7",
+    )
+    .await;
+    let autumn = BANK
+        .replace("id: fixture-valid", "id: autumn")
+        .replace("  - id: week-1", "  - id: autumn-1");
+    let r = app
+        .upload_yaml("/admin/api/sets?activate=false", &autumn)
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let r = app
+        .staff_post("/admin/api/sets/autumn/activate", json!({}))
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.entry("新观众", "13711112222").await;
+
+    b.console(&app).await;
+    // The draw form offers both sets' rounds, grouped, with the true pool.
+    let groups = b
+        .wait_js("document.querySelectorAll('#draw-round optgroup').length === 2 && Array.prototype.map.call(document.querySelectorAll('#draw-round optgroup'), function (g) { return g.label + ': ' + g.textContent; }).join('\\n')")
+        .await;
+    let groups = groups.as_str().unwrap();
+    let old = groups
+        .lines()
+        .find(|l| l.contains("fixture-valid"))
+        .unwrap_or_else(|| panic!("{groups}"));
+    assert!(
+        old.contains("未上线") && old.contains("可抽 2 个，共 3 人参与"),
+        "the old set, not live, its pool without the earlier winner: {old}"
+    );
+    assert!(
+        groups
+            .lines()
+            .any(|l| l.contains("autumn") && l.contains("当前上线")),
+        "{groups}"
+    );
+    let pools = b
+        .js("return Array.prototype.map.call(document.querySelectorAll('#rounds-body tr[data-set=\"fixture-valid\"] td.pool'), function (td) { return td.textContent; }).join('|');")
+        .await;
+    assert_eq!(pools, "2", "the rounds table's pool column");
+    b.js("document.getElementById('rounds-table').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-rounds-by-set.png").await;
+
+    // Commit a draw of the old set's round: asked first, with the true pool.
+    b.js("const s = document.getElementById('draw-round'); \
+          s.value = Array.prototype.filter.call(s.options, function (o) { return o.parentNode.label.indexOf('fixture-valid') >= 0; })[0].value; \
+          document.getElementById('draw-prize').value = '纪念 U 盘'; \
+          document.getElementById('draw-winners').value = '1'; return true;")
+        .await;
+    b.click("#draw-commit").await;
+    let ask = b
+        .wait_js("document.getElementById('draw-commit-confirm') && document.getElementById('draw-form-result').textContent")
+        .await;
+    let ask = ask.as_str().unwrap();
+    assert!(
+        ask.contains("纪念 U 盘")
+            && ask.contains("1 名")
+            && ask.contains("week-1")
+            && ask.contains("现在的 2 个抽奖码"),
+        "{ask}"
+    );
+    assert_eq!(
+        app.get_json("/api/draws").await.as_array().unwrap().len(),
+        1,
+        "nothing committed before the confirm"
+    );
+    b.js("document.getElementById('draw-form-result').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.screenshot("console-commit-confirm.png").await;
+    b.click("#draw-commit-confirm").await;
+    b.wait_js("document.querySelector('#draw-form-result.ok') !== null")
+        .await;
+    let draws = app.get_json("/api/draws").await;
+    let newest = draws
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|d| d["id"].as_i64())
+        .unwrap();
+    assert_eq!(newest["set"], "fixture-valid", "{newest}");
+    assert_eq!(newest["entry_count"], 2, "{newest}");
+
+    // Purge the old set's round from the console.
+    b.click("#rounds-body tr[data-set='fixture-valid'] .purge-btn")
+        .await;
+    b.click("#rounds-body tr[data-set='fixture-valid'] .purge-confirm")
+        .await;
+    let done = b
+        .wait_js("document.querySelector('#rounds-body tr[data-set=\"fixture-valid\"] .purged') && document.querySelector('#rounds-body tr[data-set=\"fixture-valid\"] .keeping').textContent")
+        .await;
+    assert!(done.as_str().unwrap().contains("已删除 3 条"), "{done}");
+    let rounds = app.staff_json("/admin/api/rounds").await;
+    let old = rounds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["set"] == "fixture-valid")
+        .unwrap();
+    assert!(old["purged_at"].is_string(), "{old}");
+
+    b.close().await;
+}
+
+/// The receipt QR holds the desk's URL with the receipt in the fragment: a
+/// visitor gets the token prompt only; staff get the win looked up (not
+/// handed out); no request of either page carries the receipt.
+#[tokio::test]
+async fn a_receipt_qr_opens_the_desk_and_no_request_carries_the_receipt() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.entries(1).await;
+    let me = app.entry_made("李明", "13812345678", false).await;
+    let receipt = me["receipt"].as_str().unwrap().to_owned();
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "纪念 U 盘", "winners": 2}),
+            "3 1 4",
+        )
+        .await;
+
+    // The QR on the visitor's page, read back.
+    b.resume(&app, me["session"].as_str().unwrap()).await;
+    b.wait_js("document.getElementById('receipt-qr') && document.getElementById('receipt-qr').complete && document.getElementById('receipt-qr').naturalWidth > 0")
+        .await;
+    let grey = b
+        .js("const img = document.getElementById('receipt-qr'); const c = document.createElement('canvas'); \
+             c.width = 330; c.height = 330; const g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 330, 330); \
+             g.drawImage(img, 0, 0, 330, 330); const d = g.getImageData(0, 0, 330, 330).data; \
+             const out = []; for (let i = 0; i < d.length; i += 4) out.push(d[i]); return out;")
+        .await;
+    let grey: Vec<u8> = serde_json::from_value(grey).unwrap();
+    let img = image::GrayImage::from_raw(330, 330, grey).unwrap();
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    let link = decode_qr(&png);
+    assert_eq!(link, format!("http://127.0.0.1:8080/admin#claim={receipt}"));
+    let fragment = link.split_once("/admin").unwrap().1.to_owned();
+
+    // A visitor opening it: the token prompt and nothing else.
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js("localStorage.clear(); return true;").await;
+    b.client
+        .goto(&app.url(&format!("/admin{fragment}")))
+        .await
+        .unwrap();
+    b.wait_js("!document.getElementById('login').hidden").await;
+    assert_eq!(
+        b.js("return [location.hash, document.getElementById('claims-section').hidden, document.body.innerText.indexOf('纪念 U 盘')];")
+            .await,
+        json!(["", true, -1])
+    );
+    assert_no_request_holds(&b, &receipt).await;
+
+    // Staff: the desk opens with the receipt looked up, not handed out.
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.admin_token', '{TOKEN}'); return true;"
+    ))
+    .await;
+    b.client
+        .goto(&app.url(&format!("/admin{fragment}")))
+        .await
+        .unwrap();
+    let person = b.wait_js(&text_of("#claim-result.ok .claim-person")).await;
+    assert!(
+        person.as_str().unwrap().contains("李明")
+            && person.as_str().unwrap().contains("13812345678"),
+        "{person}"
+    );
+    assert_eq!(b.js("return location.href;").await, app.url("/admin"));
+    assert_eq!(
+        b.js("return document.getElementById('claim-receipt').value;")
+            .await,
+        receipt
+    );
+    assert_no_request_holds(&b, &receipt).await;
+    let w = app
+        .staff_json(&format!("/admin/api/draws/{}/winners", d["id"]))
+        .await;
+    assert!(
+        w["winners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["claimed"] == false),
+        "only checked: {w}"
+    );
+    b.js("document.getElementById('claims-section').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("desk-from-link-390.png").await;
+    b.click("#claim-give").await;
+    b.wait_js("document.querySelector('#claim-result .claim-headline').textContent.indexOf('已发放') >= 0")
+        .await;
+
+    // At 390 px the winners list fits: cards, nothing cut at the right.
+    b.wait_js("document.querySelectorAll('#winners-body tr').length === 2")
+        .await;
+    let overflow = b
+        .js("const t = document.getElementById('winners-table'); \
+             return Math.max(t.getBoundingClientRect().right, t.scrollWidth + t.getBoundingClientRect().left) - window.innerWidth;")
+        .await;
+    assert!(
+        overflow.as_f64().unwrap() <= 0.0,
+        "the winners list is cut by {overflow} px"
+    );
+    let claimed = b
+        .js("return Array.prototype.map.call(document.querySelectorAll('#winners-body td[data-state]'), function (td) { return td.getAttribute('data-state'); }).sort().join(',');")
+        .await;
+    assert_eq!(claimed, "claimed,open");
+    b.js("document.getElementById('winners-table').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("desk-winners-390.png").await;
+    b.close().await;
+}
+
+/// No request the page made so far (the page itself included) names the
+/// receipt. The page's own entry is named with its fragment, which the
+/// browser never sends: what went out is the URL before the `#`.
+async fn assert_no_request_holds(b: &Browser, receipt: &str) {
+    let urls = b
+        .js("return [performance.getEntriesByType('navigation').map(function (n) { return n.name.split('#')[0]; }), \
+                     performance.getEntriesByType('resource').map(function (r) { return r.name; })];")
+        .await;
+    assert!(urls[0][0].as_str().unwrap().ends_with("/admin"), "{urls}");
+    let text = urls.to_string().to_uppercase();
+    let bare = receipt.replace('-', "").to_uppercase();
+    assert!(
+        !text.contains(&receipt.to_uppercase()) && !text.replace('-', "").contains(&bare),
+        "a request holds the receipt: {urls}"
+    );
+}

@@ -1462,7 +1462,7 @@ async fn the_console_lists_a_renamed_round_with_its_erase_date_and_a_never_closi
 
     b.console(&app).await;
     let rows = b
-        .wait_js("document.querySelectorAll('#rounds-body tr').length >= 2 && Array.prototype.map.call(document.querySelectorAll('#rounds-body tr'), function (r) { return r.textContent; }).join('\\n')")
+        .wait_js("document.querySelectorAll('#rounds-body tr:not(.set-row)').length >= 2 && Array.prototype.map.call(document.querySelectorAll('#rounds-body tr:not(.set-row)'), function (r) { return r.textContent; }).join('\\n')")
         .await;
     let rows = rows.as_str().unwrap();
     let never = rows
@@ -1485,6 +1485,15 @@ async fn the_console_lists_a_renamed_round_with_its_erase_date_and_a_never_closi
         warned,
         json!(1),
         "the never-closing round with entries, in red"
+    );
+    // ... and said at the top of the draws, naming it (issue 22).
+    let banner = b
+        .js("const w = document.getElementById('rounds-warning'); return w.hidden ? '' : w.textContent;")
+        .await;
+    assert!(
+        banner.as_str().unwrap().contains("always/")
+            && banner.as_str().unwrap().contains("没有删除日期"),
+        "{banner}"
     );
     let options = b
         .js("return Array.prototype.map.call(document.querySelectorAll('#draw-round option'), function (o) { return o.textContent; }).join('|');")
