@@ -11,7 +11,7 @@
   var loading = false, again = false, lastWidth = 0;
   var FIRST = 12, chartAll = false; // bars shown before "show all"
   // What the selector offers: each set holding entries (or live), all its
-  // rounds then each round: [{set, round ('' for all), label}].
+  // rounds then each round: [{group, items: [{set, round ('' for all), label}]}].
   var choices = [], chosen = null; // chosen: {set, round} (null: the live set)
 
   function chosenKey(c) { return c ? c.set + '\n' + c.round : ''; }
@@ -34,7 +34,10 @@
       if (again) { again = false; load(); return; }
       buildChoices();
       // A set or round that went away: the live set's numbers instead.
-      if (pick && !choices.some(function (c) { return chosenKey(c) === chosenKey(pick); })) { chosen = null; load(); return; }
+      var offered = choices.some(function (c) {
+        return c.items.some(function (item) { return chosenKey(item) === chosenKey(pick); });
+      });
+      if (pick && !offered) { chosen = null; load(); return; }
       render();
     });
   }
@@ -42,7 +45,7 @@
   function buildChoices() {
     choices = [];
     A.roundGroups(rounds, sets).forEach(function (g) {
-      var items = [{ set: g.id, round: '', label: t('all_rounds') }];
+      var items = [{ set: g.id, round: '', label: t('stats_all_of', { title: g.title }) }];
       g.rounds.forEach(function (x) {
         items.push({ set: g.id, round: x.round.id, label: A.roundName(x.round) + ' · ' + t('state_' + x.round.state) });
       });

@@ -471,6 +471,7 @@ Object.assign(DRAW_STRINGS.zh, {
     rounds_warning: '{n} 个有登记的轮次没有删除日期：{rounds}。这些姓名和手机号不会自动删除，活动结束后请在下面的“立即删除”手动删除。',
     stats_set_of: '题库：{title}（{id}）· {live}',
     stats_all_of: '{title} · 全部轮次',
+    f_stats_scope: '题库和轮次',
 
     // the commit confirm
     commit_ask: '确认封存这场抽奖？',
@@ -587,6 +588,7 @@ Object.assign(DRAW_STRINGS.en, {
     rounds_warning: '{n} round(s) with entries have no erase date: {rounds}. Their names and phones are not erased by themselves: erase them below with "Erase now" when the event is over.',
     stats_set_of: 'Set: {title} ({id}) · {live}',
     stats_all_of: '{title} · all rounds',
+    f_stats_scope: 'Set and round',
 
     // the commit confirm
     commit_ask: 'Commit this draw?',

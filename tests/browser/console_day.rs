@@ -213,6 +213,44 @@ async fn the_old_sets_round_is_drawn_and_purged_after_a_new_set_goes_live() {
     b.close().await;
 }
 
+/// The numbers of every set: the live set first, then, switched in the
+/// select, a set that is no longer live.
+#[tokio::test]
+async fn the_numbers_switch_between_sets() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.entries(3).await;
+    let autumn = BANK
+        .replace("id: fixture-valid", "id: autumn")
+        .replace("  - id: week-1", "  - id: autumn-1");
+    let r = app.upload_yaml("/admin/api/sets", &autumn).await;
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    app.entry("新观众", "13711112222").await;
+    b.console(&app).await;
+    // The numbers: the live set first, then the old one.
+    b.wait_js("document.getElementById('stats-set').getAttribute('data-set') === 'autumn'")
+        .await;
+    assert_eq!(
+        b.js("return document.getElementById('stat-entries').textContent;")
+            .await,
+        "1"
+    );
+    b.js("const s = document.getElementById('stats-round'); \
+          s.value = s.querySelector('option[data-set=\"fixture-valid\"][data-round=\"\"]').value; \
+          s.dispatchEvent(new Event('change')); return true;")
+        .await;
+    b.wait_js("document.getElementById('stats-set').getAttribute('data-set') === 'fixture-valid' && document.getElementById('stat-entries').textContent === '3'")
+        .await;
+    let label = b.js(&format!("return {};", text_of("#stats-set"))).await;
+    assert!(label.as_str().unwrap().contains("未上线"), "{label}");
+    b.js("document.getElementById('stats-section').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-stats-old-set.png").await;
+    b.close().await;
+}
+
 /// The receipt QR holds the desk's URL with the receipt in the fragment: a
 /// visitor gets the token prompt only; staff get the win looked up (not
 /// handed out); no request of either page carries the receipt.
