@@ -11,7 +11,9 @@ use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
 use crate::quiz::{self, Outcome, Served, SessionToken};
 use crate::state::AppState;
-use crate::store::{EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission, Submission};
+use crate::store::{
+    EntryMade, EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission, Submission,
+};
 use crate::traffic::Traffic;
 use actix_web::http::StatusCode;
 use actix_web::mime;
@@ -337,6 +339,42 @@ pub async fn get_session(
     Ok(json_body(StatusCode::OK, to_body(&view, 2 * SESSION_BYTES)))
 }
 
+/// The stored result of the session, when `answers` are the answers it
+/// kept: a phone that lost the reply to its submission sends it again and
+/// gets `200` with what was stored (SPEC §3). `None` when nothing is
+/// stored or the answers differ (that is `409`). Asked only once the store
+/// or a budget refused the submission: the first one never pays for it.
+async fn submitted_before(
+    state: &AppState,
+    prerendered: &Prerendered,
+    s: &Opened,
+    answers: &HashMap<String, Vec<String>>,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let Some((kept, given)) = state.store.submission_with_answers(s.token.id).await? else {
+        return Ok(None);
+    };
+    let served = s.served();
+    let stored = rescore(&s.bank, &served, &given)?;
+    let Ok(again) = quiz::score(&s.bank, &served, answers) else {
+        return Ok(None);
+    };
+    let given = |o: &Outcome| -> Vec<(String, Vec<char>)> {
+        o.results
+            .iter()
+            .map(|r| (r.id.clone(), r.given.clone()))
+            .collect()
+    };
+    if given(&stored) != given(&again) {
+        return Ok(None);
+    }
+    let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    let parts = prerendered.get(&s.bank, s.token.lang);
+    let window = s.entry_window(submitted);
+    let view = result_view(&parts, &s.bank, &stored, &window);
+    Ok(Some(json_body(StatusCode::OK, to_body(&view, 4096))))
+}
+
 fn already_submitted() -> ApiError {
     ApiError::conflict("already_submitted", "this quiz was already submitted")
 }
@@ -375,6 +413,19 @@ pub async fn submit_answers(
     };
     let outcome = match scored {
         Ok(o) => o,
+        Err(e) if e.status == StatusCode::GONE => {
+            // Past the deadline: a phone that lost the reply to its
+            // submission sends it again (the session's own budget bounds
+            // how often); it gets the stored result, anything else is junk.
+            if let Some(kept) = submitted_before(&state, &prerendered, &s, &body.answers).await? {
+                return Ok(kept);
+            }
+            state.limits.junk(ip).map_err(ApiError::rate_limited)?;
+            return match s.submission(&state).await {
+                Ok(Some(_)) => Err(already_submitted()),
+                _ => Err(e),
+            };
+        }
         Err(e) => {
             // Junk: its own budget is charged before the store is asked.
             state.limits.junk(ip).map_err(ApiError::rate_limited)?;
@@ -384,8 +435,14 @@ pub async fn submit_answers(
             };
         }
     };
-    // Only a submission that can be stored spends the address's budget.
-    state.limits.write(ip).map_err(ApiError::rate_limited)?;
+    // Only a submission that can be stored spends the address's budget; a
+    // retry of one stored is answered even when the budget is spent.
+    if let Err(wait) = state.limits.write(ip) {
+        return match submitted_before(&state, &prerendered, &s, &body.answers).await? {
+            Some(kept) => Ok(kept),
+            None => Err(ApiError::rate_limited(wait)),
+        };
+    }
     let submission = NewSubmission {
         session: s.token.id,
         set_id: s.bank.id.clone(),
@@ -408,6 +465,9 @@ pub async fn submit_answers(
         Ok(Ok(())) => {}
         Ok(Err(_)) => {
             state.limits.give_back_write(ip);
+            if let Some(kept) = submitted_before(&state, &prerendered, &s, &body.answers).await? {
+                return Ok(kept);
+            }
             let _ = state.limits.junk(ip);
             return Err(already_submitted());
         }
@@ -474,6 +534,12 @@ pub async fn create_entry(
         )));
     }
     if s.now > s.entry_closes() {
+        // A retry of an entry stored before the close gets its answer again.
+        if let (Ok(name), Ok(phone)) = (EntrantName::parse(&body.name), Phone::parse(&body.phone)) {
+            if let Some(kept) = entered_before(&state, &s, &name, &phone).await? {
+                return Ok(kept);
+            }
+        }
         return Err(junk(
             &state,
             ip,
@@ -508,8 +574,15 @@ pub async fn create_entry(
             .with("fields", Value::Object(fields)));
         }
     };
-    // A typo is neither junk nor an entry: the per-session limit bounds retries.
-    state.limits.entry(ip).map_err(ApiError::rate_limited)?;
+    // A typo is neither junk nor an entry: the per-session limit bounds
+    // retries. A retry of an entry stored is answered even when the
+    // address's entry budget is spent.
+    if let Err(wait) = state.limits.entry(ip) {
+        return match entered_before(&state, &s, &name, &phone).await? {
+            Some(kept) => Ok(kept),
+            None => Err(ApiError::rate_limited(wait)),
+        };
+    }
     let round_id = s.round_id().to_owned();
     let entry = NewEntry {
         session: s.token.id,
@@ -527,6 +600,11 @@ pub async fn create_entry(
         Ok(Ok(made)) => made,
         Ok(Err(why)) => {
             state.limits.give_back_entry(ip);
+            if why == EntryRefused::SessionUsed {
+                if let Some(kept) = entered_before(&state, &s, &name, &phone).await? {
+                    return Ok(kept);
+                }
+            }
             let _ = state.limits.junk(ip);
             return Err(entry_refused(why));
         }
@@ -537,13 +615,44 @@ pub async fn create_entry(
     };
     traffic.entry_stored();
     tracing::debug!(round = %round_id, "entry stored");
-    // The receipt leaves only here and in the entrant's own session.
-    Ok(no_store(StatusCode::CREATED).json(json!({
+    Ok(entry_answer(&s, &made, &round_id))
+}
+
+/// The `201` of an entry. The receipt leaves only here and in the
+/// entrant's own session.
+fn entry_answer(s: &Opened, made: &EntryMade, round_id: &str) -> HttpResponse {
+    let title = s
+        .bank
+        .round(round_id)
+        .map_or(round_id, |r| r.name(s.token.lang));
+    no_store(StatusCode::CREATED).json(json!({
         "code": made.code,
         "round": round_id,
-        "round_title": s.bank.rounds[s.round].name(s.token.lang),
+        "round_title": title,
         "receipt": made.receipt,
-    })))
+    }))
+}
+
+/// The answer already given to this session's entry, when the same name
+/// and phone (as normalised) are sent again: a phone that lost the reply
+/// gets `201` with the same code and receipt, and nothing new is stored
+/// (SPEC §3). `None` when the session made no entry, another name or
+/// phone is sent, or the entry's contacts were erased (withdrawn or
+/// purged: nothing is left to compare, and a withdrawn receipt claims
+/// nothing), which stay `409`. Asked only once an entry was refused or
+/// could not be taken: the first one never pays for it.
+async fn entered_before(
+    state: &AppState,
+    s: &Opened,
+    name: &EntrantName,
+    phone: &Phone,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let Some(sent) = state.store.entry_sent(s.token.id).await? else {
+        return Ok(None);
+    };
+    let same = sent.name.as_deref() == Some(name.as_ref())
+        && sent.phone.as_deref() == Some(phone.as_ref());
+    Ok(same.then(|| entry_answer(s, &sent.made, &sent.round_id)))
 }
 
 /// What a visitor is told when the store refuses an entry.

@@ -307,6 +307,16 @@ impl Store {
         }
     }
 
+    /// The entry a session made with its name and phone as kept (a point
+    /// read, asked only when an entry of the session was refused or could
+    /// not be taken: a retry gets its first answer again, SPEC §3).
+    pub async fn entry_sent(&self, session: SessionId) -> Result<Option<EntrySent>> {
+        match &self.engine {
+            Engine::Sqlite(e) => e.entry_sent(session),
+            Engine::Postgres(e) => e.entry_sent(session).await,
+        }
+    }
+
     /// The newest `limit` entries whose code, phone or name contains
     /// `needle`, or whose phone's hash under its round's key is the
     /// needle's (all when `None`), and how many match.

@@ -87,6 +87,20 @@ pub struct EntryMade {
     pub receipt: String,
 }
 
+/// The entry a session made, with the name and phone kept for it, to tell
+/// a request sent again (a phone that lost the reply) from another entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrySent {
+    /// Its code and receipt.
+    pub made: EntryMade,
+    /// Its round.
+    pub round_id: String,
+    /// The full name; `None` once erased.
+    pub name: Option<String>,
+    /// The full phone; `None` once erased.
+    pub phone: Option<String>,
+}
+
 /// Why an entry was not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryRefused {

@@ -193,10 +193,19 @@ async fn submitting_scores_once_and_shows_what_was_right() {
         .unwrap();
     assert_eq!(hotline["explanation"], "12377 是网信部门的举报电话。");
 
+    // The same answers again (a phone that lost the reply): the stored result.
     let again = app
         .post(&format!("/api/sessions/{id}/answers"), answers)
         .await;
-    expect_error(again, StatusCode::CONFLICT, "already_submitted").await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap(), v, "the same result");
+    // Other answers: 409, and the stored result stands.
+    let other =
+        json!({"answers": {"hotline": ["B"], "channels": ["A", "C"], "answer-96110": ["T"]}});
+    let r = app
+        .post(&format!("/api/sessions/{id}/answers"), other)
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
     let resumed: Value = app.get_json(&format!("/api/sessions/{id}")).await;
     assert_eq!(
         resumed["result"]["score"], 2,
@@ -245,17 +254,25 @@ async fn a_late_submission_is_410() {
 }
 
 #[tokio::test]
-async fn a_submitted_quiz_is_409_even_when_late_or_malformed() {
+async fn a_submitted_quiz_sent_again_late_gets_its_result_and_anything_else_is_409() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
-    // Submitted 2 s before the grace runs out, then tapped again after it.
+    // Submitted 2 s before the grace runs out, then sent again after it
+    // (the reply was lost): the stored result, not "too late".
     app.advance(900 + 28);
-    assert_eq!(app.submit_right(&id).await.status(), StatusCode::OK);
+    let first = app.submit_right(&id).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first: Value = first.json().await.unwrap();
     app.advance(3);
     let r = app.submit_right(&id).await;
-    expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), first);
     let path = format!("/api/sessions/{id}/answers");
     let r = app.post(&path, json!({"answers": {"nope": ["A"]}})).await;
+    expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
+    let r = app
+        .post(&path, json!({"answers": {"hotline": ["A"]}}))
+        .await;
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
 }
 
@@ -363,6 +380,92 @@ async fn only_a_passed_quiz_may_enter() {
         "not_passed",
     )
     .await;
+}
+
+#[tokio::test]
+async fn an_entry_sent_again_gets_the_same_code_and_receipt_and_stores_nothing() {
+    let app = spawn_app().await;
+    let first = app.entry_made("张三", "13800138000", false).await;
+    let id = first["session"].as_str().unwrap();
+    // The same person as typed again: spaces, hyphens and +86 are normalised.
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "consent": true, "name": " 张三 ", "phone": "+86 138-0013-8000"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(
+        (&again["code"], &again["receipt"], &again["round"]),
+        (&first["code"], &first["receipt"], &first["round"])
+    );
+    let csv = app.csv().await;
+    assert_eq!(csv.lines().count(), 2, "one entry stored: {csv}");
+    assert_eq!(app.staff_json("/admin/api/stats").await["entries"], 1);
+    // Another name or phone on the same session is still refused.
+    for (name, phone) in [("张四", "13800138000"), ("张三", "13900139000")] {
+        let r = app
+            .post(
+                "/api/entries",
+                json!({"session": id, "consent": true, "name": name, "phone": phone}),
+            )
+            .await;
+        expect_error(r, StatusCode::CONFLICT, "already_entered").await;
+    }
+    // Withdrawn, nothing is left to compare: the receipt is not handed back.
+    let r = app.delete(&format!("/api/sessions/{id}/entry")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "consent": true, "name": "张三", "phone": "13800138000"}),
+        )
+        .await;
+    let body = expect_error(r, StatusCode::CONFLICT, "already_entered").await;
+    assert!(body.get("receipt").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_reply_is_answered_when_the_address_budget_is_spent() {
+    let app = spawn_app_limited(quizbooth::limits::LimitSettings {
+        ip_burst: 3,
+        ip_per_sec: 1,
+        entry_burst: 1,
+        entry_per_hour: 1,
+        login_failures: 1000,
+        ..Default::default()
+    })
+    .await;
+    let first = app.entry_made("张三", "13800138000", false).await;
+    // The address's one entry is spent: another session is refused...
+    let other = app.passed_session().await;
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": other, "consent": true, "name": "李四", "phone": "13900139000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // ...but the first one sent again gets its answer.
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": first["session"], "consent": true, "name": "张三", "phone": "13800138000"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(
+        (&again["code"], &again["receipt"]),
+        (&first["code"], &first["receipt"])
+    );
+    // A third submission spends the address's three at once (one more a
+    // second): a retry of the first still gets its result.
+    app.passed_session().await;
+    let r = app.submit_right(first["session"].as_str().unwrap()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["passed"], true);
 }
 
 #[tokio::test]
@@ -487,6 +590,15 @@ async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
     let s = restarted.get_json(&format!("/api/sessions/{id}")).await;
     assert_eq!(s["result"]["passed"], true);
     let r = restarted.submit_right(&id).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the same answers: the stored result"
+    );
+    let path = format!("/api/sessions/{id}/answers");
+    let r = restarted
+        .post(&path, json!({"answers": {"hotline": ["A"]}}))
+        .await;
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
 }
 

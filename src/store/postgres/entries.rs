@@ -8,7 +8,7 @@ use super::Cached;
 use super::{keys, lock_shared, shard, unique_violation, Lock, Postgres, Result};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::rules::{self, erasure, session_id};
-use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
+use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
 use deadpool_postgres::GenericClient;
 
 /// Tries for a free random code before giving up.
@@ -17,6 +17,8 @@ const CODE_TRIES: usize = 8;
 pub(super) const ENTRY_BY_SESSION: &str =
     "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.seq, e.set_id, w.withdrawn_at
      FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = $1";
+const ENTRY_SENT: &str = "SELECT code, COALESCE(receipt, ''), round_id, name, phone
+     FROM entries WHERE session_id = $1";
 /// The draws of the entry's round whose pool holds its code (as on SQLite,
 /// with `seq` for the rowid).
 const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
@@ -171,6 +173,26 @@ impl Postgres {
         session: crate::quiz::SessionId,
     ) -> Result<Option<EntryOf>> {
         entry_of(&self.client().await?, &session_id(session)).await
+    }
+
+    pub(in crate::store) async fn entry_sent(
+        &self,
+        session: crate::quiz::SessionId,
+    ) -> Result<Option<EntrySent>> {
+        let row = self
+            .client()
+            .await?
+            .row_opt(ENTRY_SENT, &[&session_id(session)])
+            .await?;
+        Ok(row.map(|r| EntrySent {
+            made: EntryMade {
+                code: r.get(0),
+                receipt: r.get(1),
+            },
+            round_id: r.get(2),
+            name: r.get(3),
+            phone: r.get(4),
+        }))
     }
 
     pub(in crate::store) async fn search_entries(

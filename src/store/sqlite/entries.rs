@@ -6,7 +6,7 @@ use super::{is_constraint, Result, Sqlite};
 use crate::contact::{EntryCode, Receipt};
 pub(super) use crate::store::rules::session_id;
 use crate::store::rules::{self, erasure};
-use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, NewEntry};
+use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// Tries for a free random code before giving up.
@@ -15,6 +15,8 @@ const CODE_TRIES: usize = 8;
 pub(super) const ENTRY_BY_SESSION: &str =
     "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.rowid, e.set_id, w.withdrawn_at
      FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = :session_id";
+const ENTRY_SENT: &str = "SELECT code, COALESCE(receipt, ''), round_id, name, phone
+     FROM entries WHERE session_id = :session_id";
 /// The draws of the entry's round whose pool holds its code: committed
 /// after it was stored, not after it won an earlier draw of the round, and
 /// not after it was withdrawn.
@@ -209,6 +211,28 @@ impl Sqlite {
         session: crate::quiz::SessionId,
     ) -> Result<Option<EntryOf>> {
         self.lookup(|c| entry_of(c, &session_id(session)))
+    }
+
+    pub(in crate::store) fn entry_sent(
+        &self,
+        session: crate::quiz::SessionId,
+    ) -> Result<Option<EntrySent>> {
+        self.lookup(|c| {
+            let params = named_params! {":session_id": session_id(session)};
+            Ok(c.prepare_cached(ENTRY_SENT)?
+                .query_row(params, |r| {
+                    Ok(EntrySent {
+                        made: EntryMade {
+                            code: r.get(0)?,
+                            receipt: r.get(1)?,
+                        },
+                        round_id: r.get(2)?,
+                        name: r.get(3)?,
+                        phone: r.get(4)?,
+                    })
+                })
+                .optional()?)
+        })
     }
 
     pub(in crate::store) async fn search_entries(
