@@ -287,7 +287,7 @@ const HELP_LINES: &[&str] = &[
 ];
 
 /// The template's examples: two questions of each type, a board, a round.
-const TEMPLATE_BANK: &str = r#"
+pub(crate) const TEMPLATE_BANK: &str = r#"
 id: my-quiz
 title: {zh: 网络安全知识有奖答题, en: Cybersecurity quiz}
 intro: {zh: 答对 80% 即可参加抽奖。, en: Score 80% to enter the prize draw.}
@@ -371,7 +371,17 @@ mod tests {
     fn the_template_is_a_valid_bank_with_two_questions_of_each_type() {
         let bytes = template_xlsx().unwrap();
         let report = parse_grids(&read_xlsx(&bytes).unwrap(), "模板.xlsx");
-        assert!(report.problems.is_empty(), "{:#?}", report.problems);
+        // Its only warnings are the leftovers an organizer must change
+        // (issue 22): placeholders, examples, a round already over.
+        assert!(
+            report.problems.iter().all(|p| p.warning
+                && p.kind.as_ref().is_some_and(|k| matches!(
+                    k.code,
+                    "placeholder" | "template_example" | "no_round_ahead"
+                ))),
+            "{:#?}",
+            report.problems
+        );
         let bank = report.bank.unwrap();
         for kind in [
             QuestionType::Single,

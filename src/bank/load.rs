@@ -162,7 +162,7 @@ pub fn parse_grids(grids: &[super::sheet::Grid], name: &str) -> LoadReport {
     let report = parse_bank(&converted.yaml);
     let mut problems = converted.problems.clone();
     for p in report.problems {
-        let p = converted.locate(p);
+        let p = english_cell(grids, converted.locate(p));
         // A cell the sheet reader already reported gets no second problem.
         let told = problems
             .iter()
@@ -182,6 +182,57 @@ pub fn parse_grids(grids: &[super::sheet::Grid], name: &str) -> LoadReport {
     problems.dedup();
     let bank = report.bank.filter(|_| problems.iter().all(|p| p.warning));
     LoadReport { bank, problems }
+}
+
+/// A missing translation points at the empty `(英文)` cell beside the text
+/// (the `设置` sheet's `NAME(英文)` row), where the organizer types it.
+fn english_cell(grids: &[super::sheet::Grid], mut p: Problem) -> Problem {
+    let missing = p
+        .kind
+        .as_ref()
+        .is_some_and(|k| k.code == "missing_translation");
+    let (Some(sheet), true) = (p.sheet.clone(), missing) else {
+        return p;
+    };
+    let Some(g) = grids.iter().find(|g| g.name == sheet) else {
+        return p;
+    };
+    let (row, col) = (p.line as usize - 1, p.column as usize - 1);
+    let cell = |r: usize, c: usize| {
+        g.rows
+            .get(r)
+            .and_then(|x| x.get(c))
+            .map_or("", |s| s.trim())
+    };
+    let (row, col) = if sheet == super::sheet::SETTINGS {
+        // Rows `项目 | 值`: the row named `NAME(英文)`, same column.
+        let key = (0..g.rows.first().map_or(0, Vec::len))
+            .find(|&c| cell(0, c) == "项目")
+            .unwrap_or(0);
+        let name = format!("{}(英文)", cell(row, key));
+        match (0..g.rows.len()).find(|&r| cell(r, key) == name) {
+            Some(r) => (r, col),
+            None => return p,
+        }
+    } else {
+        let name = format!("{}(英文)", cell(0, col));
+        match g
+            .rows
+            .first()
+            .and_then(|h| h.iter().position(|c| c.trim() == name))
+        {
+            Some(c) => (row, c),
+            None => return p,
+        }
+    };
+    p.line = row as u64 + 1;
+    p.column = col as u64 + 1;
+    p.cell = Some(format!(
+        "{}{}",
+        super::sheet::column_name(col as u32 + 1),
+        row + 1
+    ));
+    p
 }
 
 /// The known key nearest to a misspelt one (`anwser` → `answer`), from the

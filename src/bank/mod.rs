@@ -4,12 +4,14 @@
 //! and the loaded sets live in one [`registry::Registry`].
 
 pub mod export;
+pub mod leftovers;
 pub mod load;
 pub mod raw;
 pub mod registry;
 pub mod sheet;
 pub mod text;
 pub mod validate;
+pub mod words;
 pub mod workbook;
 
 use chrono::{DateTime, FixedOffset};
