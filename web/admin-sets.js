@@ -149,6 +149,7 @@
       text = t('publish_ask', { title: (s.active && s.draft ? s.draft.title : s.title) || s.id, id: s.id, live: live ? (live.title || live.id) : '–' });
       box.appendChild(el('p', null, text));
       box.appendChild(el('p', 'small', t('publish_playing', { n: live && live.playing ? live.playing : 0 })));
+      publishWarnings(box, s, live);
     } else {
       box.appendChild(el('p', null, t('remove_ask', { title: s.title || s.id, id: s.id })));
     }
@@ -169,10 +170,52 @@
     return box;
   }
 
+  /**
+   * What 发布 leaves behind or puts live that staff should know first: the
+   * new set's template leftovers (and a set whose rounds are all over), and
+   * the outgoing live set's rounds that still hold undrawn entries or keep
+   * names and phones with no erase date (GET /admin/api/rounds).
+   */
+  function publishWarnings(box, s, live) {
+    var target = s.active && s.draft ? s.draft : s;
+    var items = [];
+    (target.warnings || []).forEach(function (p) {
+      var li = el('li', 'publish-warning');
+      li.setAttribute('data-kind', kindOf(p));
+      li.textContent = problemText(p);
+      items.push(li);
+    });
+    if (live && live.id !== s.id) {
+      (liveRounds || []).filter(function (r) { return r.set === live.id && r.entries > 0; }).forEach(function (r) {
+        var name = r.title || r.id;
+        if (r.pool > 0) {
+          var undrawn = el('li', 'publish-warning', t('publish_undrawn', { round: name, set: live.id, n: r.pool }));
+          undrawn.setAttribute('data-kind', 'undrawn');
+          items.push(undrawn);
+        }
+        if (!r.erase_after && r.erase_warning && !r.purged_at) {
+          var kept = el('li', 'publish-warning', t('publish_no_erase', { round: name, set: live.id, n: r.entries }));
+          kept.setAttribute('data-kind', 'no_erase_date');
+          items.push(kept);
+        }
+      });
+    }
+    if (!items.length) return;
+    box.appendChild(el('p', 'warn-head', t('publish_warnings', { n: items.length })));
+    var ul = el('ul', 'publish-warnings');
+    items.forEach(function (li) { ul.appendChild(li); });
+    box.appendChild(ul);
+  }
+
+  var liveRounds = null;               // GET /admin/api/rounds, read for 发布's confirm
+
   function askFor(kind, id) {
     confirming = { kind: kind, id: id };
-    // The live set's count of visitors mid-quiz is read fresh for the question.
+    // The live set's count of visitors mid-quiz, and its rounds, are read fresh for the question.
+    var rounds = kind === 'activate' ? A.api('GET', '/admin/api/rounds').then(function (r) { liveRounds = r; }, function () { liveRounds = null; }) : null;
     A.api('GET', '/admin/api/sets').then(function (s) { sets = s; }, function () { /* ask with what we have */ }).then(function () {
+      return rounds;
+    }).then(function () {
       renderSets();
       var card = $('set-' + id);
       if (card && card.scrollIntoView) card.scrollIntoView({ block: 'center' });
@@ -237,9 +280,9 @@
 
   function problemLine(p) {
     var li = el('li', p.warning ? 'is-warning' : 'is-error');
-    li.appendChild(el('span', 'problem-at', t('problem_at', { line: p.line, column: p.column })));
+    li.appendChild(el('span', 'problem-at', place(p)));
     li.appendChild(el('span', 'tag', t(p.warning ? 'tag_warning' : 'tag_error')));
-    li.appendChild(el('span', 'problem-msg', p.message));
+    li.appendChild(el('span', 'problem-msg', problemText(p)));
     return li;
   }
 
@@ -352,6 +395,11 @@
     var k = p.kind;
     if (!k) return p.message;
     var args = k.args || {};
+    if (args.what) {
+      // A leftover names what it is in: 主办方, 题目“hotline”…
+      var what = t('what_' + args.what, { id: args.id || '' });
+      args = Object.assign({}, args, { what: what === 'what_' + args.what ? args.what : what });
+    }
     var key = 'pk_' + k.code;
     if ((k.code === 'unknown_column' || k.code === 'unknown_key') && args.suggestion) key = 'pk_' + k.code + '_near';
     if (k.code === 'truefalse_word' && !args.value) key = 'pk_truefalse_any';
@@ -379,8 +427,9 @@
       var warnings = r.warnings || [];
       if (warnings.length) {
         box.appendChild(el('p', 'warn-head', t('warnings_n', { n: warnings.length })));
-        var ul = el('ul', 'mini-problems');
-        warnings.forEach(function (p) { ul.appendChild(problemLine(p)); });
+        var ul = el('ul', 'problem-list upload-warnings');
+        ul.id = 'upload-warnings';
+        reportItems(warnings, false).forEach(function (li) { ul.appendChild(li); });
         box.appendChild(ul);
       }
       return;
@@ -401,28 +450,103 @@
 
     var list = $('problem-list');
     A.clear(list);
-    problems.forEach(function (p) {
-      var li = el('li', 'problem ' + (p.warning ? 'is-warning' : 'is-error'));
-      li.setAttribute('data-line', String(p.line));
-      li.setAttribute('data-column', String(p.column));
-      var head = el('div', 'problem-head');
-      head.appendChild(el('span', 'tag', t(p.warning ? 'tag_warning' : 'tag_error')));
-      head.appendChild(el('span', 'problem-at', place(p)));
-      if (!p.sheet && outcome.text !== null) {
-        var go = el('button', 'btn-quiet small problem-goto', t('problem_goto'));
-        go.type = 'button';
-        go.setAttribute('data-line', String(p.line));
-        head.appendChild(go);
-      }
-      li.appendChild(head);
-      li.appendChild(el('p', 'problem-msg', problemText(p)));
-      list.appendChild(li);
-    });
+    reportItems(problems, outcome.text !== null).forEach(function (li) { list.appendChild(li); });
     var hasText = outcome.text !== null;
     $('review-head').hidden = !hasText;
     $('set-review').hidden = !hasText;
     if (hasText) renderReview(problems);
     $('set-problems').hidden = false;
+  }
+
+  function kindOf(p) { return p.kind ? p.kind.code : ''; }
+
+  /** Kinds said once for all their places: one line, the places listed. */
+  var FOLDED = { missing_translation: 'fold_translations', template_example: 'fold_examples' };
+
+  /** One problem: its tag, its place (with 在编辑框中定位 for a text), what to do. */
+  function problemItem(p, canGo) {
+    var li = el('li', 'problem ' + (p.warning ? 'is-warning' : 'is-error'));
+    li.setAttribute('data-line', String(p.line));
+    li.setAttribute('data-column', String(p.column));
+    if (p.kind) li.setAttribute('data-kind', p.kind.code);
+    var head = el('div', 'problem-head');
+    head.appendChild(el('span', 'tag', t(p.warning ? 'tag_warning' : 'tag_error')));
+    head.appendChild(el('span', 'problem-at', place(p)));
+    if (!p.sheet && canGo) {
+      var go = el('button', 'btn-quiet small problem-goto', t('problem_goto'));
+      go.type = 'button';
+      go.setAttribute('data-line', String(p.line));
+      head.appendChild(go);
+    }
+    li.appendChild(head);
+    li.appendChild(el('p', 'problem-msg', problemText(p)));
+    return li;
+  }
+
+  /**
+   * The report, in the order an organizer acts on it: every error, then the
+   * warnings that need a decision (placeholders, rounds over, privacy), then
+   * template examples and missing translations, each folded into one line
+   * with its places written compactly and listed in full behind a toggle.
+   */
+  function reportItems(problems, canGo) {
+    var items = [];
+    problems.filter(function (p) { return !p.warning; }).forEach(function (p) { items.push(problemItem(p, canGo)); });
+    var warnings = problems.filter(function (p) { return p.warning; });
+    warnings.filter(function (p) { return !FOLDED[kindOf(p)]; }).forEach(function (p) { items.push(problemItem(p, canGo)); });
+    ['template_example', 'missing_translation'].forEach(function (code) {
+      var these = warnings.filter(function (p) { return kindOf(p) === code; });
+      if (!these.length) return;
+      var li = el('li', 'problem is-warning is-folded');
+      li.setAttribute('data-kind', code);
+      li.setAttribute('data-count', String(these.length));
+      var head = el('div', 'problem-head');
+      head.appendChild(el('span', 'tag', t('tag_warning')));
+      head.appendChild(el('span', 'problem-at', compactPlaces(these)));
+      li.appendChild(head);
+      li.appendChild(el('p', 'problem-msg', t(FOLDED[code], { n: these.length })));
+      var more = el('details', 'folded-places');
+      more.appendChild(el('summary', null, t('fold_show', { n: these.length })));
+      var ul = el('ul', 'mini-problems');
+      these.forEach(function (p) {
+        var one = el('li');
+        one.appendChild(el('span', 'problem-at', place(p)));
+        if (code === 'template_example') one.appendChild(el('span', null, problemText(p)));
+        ul.appendChild(one);
+      });
+      more.appendChild(ul);
+      li.appendChild(more);
+      items.push(li);
+    });
+    return items;
+  }
+
+  /**
+   * Places written short: runs of rows in one column joined (题目!D2–D28、F5),
+   * lines listed (第 12、30 行); at most 8 runs, then 等 N 处.
+   */
+  function compactPlaces(problems) {
+    var runs = [], lines = [];
+    problems.forEach(function (p) {
+      if (p.sheet && p.cell) {
+        var col = String(p.cell).replace(/[0-9]+$/, '');
+        var last = runs[runs.length - 1];
+        if (last && last.sheet === p.sheet && last.col === col && p.line === last.to + 1) last.to = p.line;
+        else runs.push({ sheet: p.sheet, col: col, from: p.line, to: p.line });
+      } else if (lines[lines.length - 1] !== p.line) {
+        lines.push(p.line);
+      }
+    });
+    var parts = [], sheetBefore = null;
+    runs.slice(0, 8).forEach(function (r) {
+      var prefix = r.sheet === sheetBefore ? '' : r.sheet + '!';
+      sheetBefore = r.sheet;
+      parts.push(prefix + r.col + r.from + (r.to > r.from ? '–' + r.col + r.to : ''));
+    });
+    var text = parts.join('、');
+    if (lines.length) text += (text ? '、' : '') + t('fold_lines', { lines: lines.slice(0, 8).join('、') });
+    if (runs.length > 8 || lines.length > 8) text += ' ' + t('fold_more', { n: problems.length });
+    return text;
   }
 
   /** Where a problem is: a sheet's cell, or a line and column. */

@@ -74,7 +74,7 @@ fn put(ws: &mut Worksheet, row: u32, col: usize, text: &str, f: &Formats) -> Res
 /// Whether the bank has only the default round (no `rounds:` written).
 fn default_rounds(rounds: &[Round]) -> bool {
     matches!(rounds, [r] if r.id == Round::DEFAULT_ID && r.opens.is_none() && r.closes.is_none()
-        && r.title.is_none() && r.notice.is_none())
+        && r.title.as_ref().is_none_or(|t| *t == Round::default_title()) && r.notice.is_none())
 }
 
 /// A bank as a workbook.

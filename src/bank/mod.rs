@@ -139,6 +139,18 @@ impl Round {
     /// The id of the round a bank without `rounds:` gets.
     pub const DEFAULT_ID: &'static str = "open";
 
+    /// The default round's title: 本轮 / "this round" (its id stays
+    /// `open`, which sessions, entries and draws record).
+    pub fn default_title() -> Text {
+        Text::from_map(
+            [
+                ("zh".to_owned(), "本轮".to_owned()),
+                ("en".to_owned(), "this round".to_owned()),
+            ]
+            .into(),
+        )
+    }
+
     /// Whether `now` is inside `[opens, closes)`.
     pub fn is_open(&self, now: DateTime<FixedOffset>) -> bool {
         self.opens.is_none_or(|o| o <= now) && self.closes.is_none_or(|c| now < c)

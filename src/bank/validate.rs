@@ -434,7 +434,7 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
             id: Round::DEFAULT_ID.to_owned(),
             opens: None,
             closes: None,
-            title: None,
+            title: Some(Round::default_title()),
             notice: None,
         }];
     };

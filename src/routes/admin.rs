@@ -37,6 +37,9 @@ fn set_view(b: &Bank, active: Option<&str>, now: chrono::DateTime<chrono::FixedO
             "closes": r.closes.map(rfc3339),
             "state": r.state(now),
         })).collect::<Vec<_>>(),
+        // Template leftovers and a set with every round over: 发布's
+        // confirm says them again (issue 22).
+        "warnings": crate::bank::leftovers::of_bank(b, now),
     })
 }
 
@@ -57,7 +60,8 @@ pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpRespons
             }
             // A new version waiting for 发布 while this one serves.
             v["draft"] = state.sets.draft(&b.id).map_or(Value::Null, |d| {
-                json!({"version": d.version, "questions": d.questions.len(), "title": d.title.get("zh")})
+                json!({"version": d.version, "questions": d.questions.len(), "title": d.title.get("zh"),
+                       "warnings": crate::bank::leftovers::of_bank(&d, now)})
             });
             v
         })
