@@ -668,3 +668,202 @@ async fn audit_verify_names_each_attack_on_a_copy_of_the_booth_file() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.starts_with("the audit log is empty"), "{text}");
 }
+
+/// The fixture with its English removed from every question text: 2 errors
+/// and many missing translations.
+fn half_english_with_two_errors() -> (tempfile::TempDir, String) {
+    let text = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
+    let mut out = String::new();
+    let mut in_question_text = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("- id:") || line.trim() == "text:" {
+            in_question_text = line.trim() == "text:";
+        }
+        if in_question_text && line.trim_start().starts_with("en:") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let out = out
+        .replacen("    answer: [A, C]\n", "    answer: [A, Z]\n", 1)
+        .replacen("type: single", "type: singel", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("half.yaml");
+    std::fs::write(&file, out).unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    (dir, file)
+}
+
+#[test]
+fn check_prints_the_errors_then_one_line_summing_up_the_warnings() {
+    let (_dir, file) = half_english_with_two_errors();
+    let o = quizbooth(&["check", &file]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "2 errors and one warnings line:\n{out}");
+    for l in &lines[..2] {
+        assert!(!l.contains(": warning: "), "errors first: {l}");
+    }
+    assert!(
+        lines[0].contains("不是 single、multiple") || lines[0].contains("singel"),
+        "{out}"
+    );
+    assert!(lines.iter().any(|l| l.contains("答案“Z”不是选项")), "{out}");
+    let last = lines[2];
+    assert!(
+        last.contains(": warning: 另有") && last.contains("处英文译文未填"),
+        "{last}"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("2 个错误"), "{err}");
+}
+
+#[test]
+fn check_of_a_valid_bank_folds_missing_translations_into_one_line() {
+    let (dir, _) = half_english_with_two_errors();
+    let text = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
+    let mut out = String::new();
+    let mut in_question_text = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("- id:") || line.trim() == "text:" {
+            in_question_text = line.trim() == "text:";
+        }
+        if in_question_text && line.trim_start().starts_with("en:") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let file = dir.path().join("ok.yaml");
+    std::fs::write(&file, &out).unwrap();
+    let missing = text.lines().count() - out.lines().count();
+    assert!(missing >= 2, "the fixture has English question texts");
+    let o = quizbooth(&["check", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let printed = stdout(&o);
+    let lines: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.contains("英文译文未填"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{printed}");
+    assert!(
+        lines[0].contains(&format!("{missing} 处英文译文未填")) && lines[0].contains("第 "),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn serve_prints_the_round_state_the_kiosk_url_privacy_and_why_no_qr() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--questions",
+            "questions/netsec-week.yaml",
+            "--db",
+            db.to_str().unwrap(),
+            "--public-url",
+            "http://192.168.1.20:8080",
+            "--admin-token",
+            "uploads22-token-0123456789",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut lines = Vec::new();
+    let reader = BufReader::new(child.stdout.take().unwrap());
+    for line in reader.lines() {
+        let line = line.unwrap();
+        let done = line.contains("QR code:");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    let text = lines.join("\n");
+    let find = |label: &str| {
+        lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // The sample bank has no rounds: its one round is 本轮, open, never closing.
+    let round = find("round:");
+    assert!(
+        round.contains("本轮 / this round") && round.contains("open now"),
+        "{text}"
+    );
+    assert!(round.contains("no erase date"), "{text}");
+    assert_eq!(
+        find("kiosk:").split_whitespace().nth(1),
+        Some("http://192.168.1.20:8080/kiosk"),
+        "{text}"
+    );
+    let visitors = lines.iter().position(|l| l.contains("visitors:")).unwrap();
+    let kiosk = lines.iter().position(|l| l.contains("kiosk:")).unwrap();
+    assert_eq!(kiosk, visitors + 1, "the kiosk URL beside the visitor URL");
+    assert!(
+        text.contains("warning:") && text.contains("请改成你的单位"),
+        "the sample's placeholder privacy block warns: {text}"
+    );
+    assert!(
+        find("QR code:").contains("not a terminal"),
+        "why the QR code was skipped: {text}"
+    );
+}
+
+#[test]
+fn serve_warns_when_the_live_bank_has_no_privacy_block() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
+    let text = text[..text.find("privacy:").expect("the fixture's privacy block")].to_owned();
+    let bank = dir.path().join("bank.yaml");
+    std::fs::write(&bank, text).unwrap();
+    let db = dir.path().join("q.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--questions",
+            bank.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--admin-token",
+            "uploads22-token-0123456789",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.contains("QR code:");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    let text = lines.join("\n");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("warning:") && l.contains("no privacy organizer and contact")),
+        "{text}"
+    );
+}

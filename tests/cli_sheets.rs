@@ -243,3 +243,111 @@ fn the_shipped_workbook_says_what_the_sample_yaml_says() {
         out(&o)
     );
 }
+
+/// A 题目 sheet with English columns, some left empty.
+fn bilingual_workbook(path: &Path, rows: &[[&str; 5]]) {
+    let mut book = Workbook::new();
+    let settings = book.add_worksheet();
+    settings.set_name("设置").unwrap();
+    for (r, (k, v)) in [
+        ("项目", "值"),
+        ("编号", "half-english"),
+        ("标题", "答题"),
+        ("标题(英文)", "Quiz"),
+        ("主办方", "某区网信办"),
+        ("主办方(英文)", ""),
+        ("联系方式", "010-12345678"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        settings.write_string(r as u32, 0, *k).unwrap();
+        if !v.is_empty() {
+            settings.write_string(r as u32, 1, *v).unwrap();
+        }
+    }
+    let q = book.add_worksheet();
+    q.set_name("题目").unwrap();
+    let head = ["题型", "题目", "题目(英文)", "答案", "解析"];
+    for (i, h) in head.iter().enumerate() {
+        q.write_string(0, i as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                q.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn missing_translations_are_one_line_pointing_at_the_english_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("half.xlsx");
+    bilingual_workbook(
+        &book,
+        &[
+            ["判断", "12377 可以受理举报。", "", "对", ""],
+            ["判断", "可以拨打 12377 举报。", "", "对", ""],
+            ["判断", "谣言可以转发。", "", "错", ""],
+            ["判断", "有英文的一题。", "One in English.", "对", ""],
+        ],
+    );
+    let o = quizbooth(&["check", book.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", out(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let file = book.to_str().unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    // The organizer's 主办方(英文) row and three 题目(英文) cells: one line,
+    // at the first empty English cell, naming them all compactly.
+    assert_eq!(lines.len(), 1, "one line for the translations:\n{stdout}");
+    let line = lines[0];
+    assert!(
+        line.starts_with(&format!("{file}:设置!B6: warning: 4 处英文译文未填")),
+        "{line}"
+    );
+    assert!(line.contains("设置!B6、题目!C2–C4"), "{line}");
+    assert!(line.contains("中文观众不受影响"), "{line}");
+}
+
+#[test]
+fn the_template_as_downloaded_warns_of_every_leftover_and_still_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("模板.xlsx");
+    assert!(quizbooth(&["template", book.to_str().unwrap()])
+        .status
+        .success());
+    let o = quizbooth(&["check", book.to_str().unwrap()]);
+    assert!(o.status.success(), "warnings only: {}", out(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let file = book.to_str().unwrap();
+    let has = |prefix: &str, words: &str| {
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("{file}:{prefix}")) && l.contains(words))
+    };
+    // What English visitors would read as it stands.
+    assert!(
+        has("设置!", "主办方还是模板里的占位文字“请改成你的单位”"),
+        "{stdout}"
+    );
+    assert!(
+        has("设置!", "联系方式还是模板里的占位文字“请改成真实电话”"),
+        "{stdout}"
+    );
+    // The example round is over: nobody could play.
+    assert!(has("轮次!C2: warning: ", "所有轮次都已结束"), "{stdout}");
+    // The examples, folded into one line with their cells.
+    let examples: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("还是模板里的示例"))
+        .collect();
+    assert_eq!(examples.len(), 1, "{stdout}");
+    assert!(examples[0].contains("题目!C2"), "{}", examples[0]);
+    assert!(
+        stdout.lines().count() <= 5,
+        "a short report, not one line per text:\n{stdout}"
+    );
+}

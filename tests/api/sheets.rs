@@ -265,3 +265,143 @@ async fn healthz_answers_while_an_upload_is_being_checked() {
         "/healthz waited {slowest:?} while uploads were checked"
     );
 }
+
+fn kinds(problems: &Value) -> Vec<(String, String)> {
+    problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| {
+            let k = p["kind"]["code"].as_str()?;
+            let what = p["kind"]["args"]["what"].as_str().unwrap_or("");
+            Some((k.to_owned(), what.to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn template_leftovers_are_warnings_by_cell_and_the_sets_list_repeats_them_for_publishing() {
+    let app = spawn_app().await;
+    let template = bytes(&app, "/admin/api/template.xlsx").await;
+    let r = upload(&app, "?activate=false&name=模板.xlsx", XLSX, template).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "leftovers do not refuse");
+    let up: Value = r.json().await.unwrap();
+    let warnings = &up["warnings"];
+    let found = kinds(warnings);
+    for want in [
+        ("placeholder", "organizer"),
+        ("placeholder", "contact"),
+        ("no_round_ahead", ""),
+        ("template_example", "question_text"),
+    ] {
+        assert!(
+            found.iter().any(|(k, w)| k == want.0 && w == want.1),
+            "{want:?} in {warnings:#}"
+        );
+    }
+    // Each at its cell: the organizer's 设置 row, the round's 结束.
+    let organizer = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"]["args"]["what"] == "organizer")
+        .unwrap();
+    assert_eq!(organizer["sheet"], "设置", "{organizer}");
+    assert_eq!(organizer["kind"]["args"]["found"], "请改成你的单位");
+    let over = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"]["code"] == "no_round_ahead")
+        .unwrap();
+    assert_eq!((&over["sheet"], &over["cell"]), (&"轮次".into(), &"C2".into()));
+    assert!(warnings.as_array().unwrap().iter().all(|p| p["warning"] == true));
+
+    // 发布's confirm reads them again from the list of sets.
+    let sets = app.staff_json("/admin/api/sets").await;
+    let set = |id: &str| {
+        sets.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let listed = kinds(&set("my-quiz")["warnings"]);
+    assert!(
+        listed.contains(&("placeholder".into(), "organizer".into()))
+            && listed.iter().any(|(k, _)| k == "no_round_ahead"),
+        "{listed:?}"
+    );
+    assert_eq!(
+        set("fixture-valid")["warnings"],
+        serde_json::json!([]),
+        "a real bank has none"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_translation_points_at_the_english_cell_and_errors_come_with_it() {
+    use quizbooth::bank::workbook::read_xlsx;
+    let app = spawn_app().await;
+    let template = bytes(&app, "/admin/api/template.xlsx").await;
+    let mut grids = read_xlsx(&template).unwrap();
+    let q = grids.iter().position(|g| g.name == "题目").unwrap();
+    let head = grids[q].rows[0].clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (en, answer) = (col("题目(英文)"), col("答案"));
+    grids[q].rows[1][en] = String::new();
+    grids[q].rows[2][en] = String::new();
+    grids[q].rows[3][answer] = "Z".into();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for g in &grids {
+        let ws = book.add_worksheet();
+        ws.set_name(&g.name).unwrap();
+        for (r, row) in g.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let r = upload(&app, "?activate=false&name=half.xlsx", XLSX, bytes).await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let problems = body["problems"].as_array().unwrap();
+    let letter = quizbooth::bank::sheet::column_name(en as u32 + 1);
+    let missing: Vec<&Value> = problems
+        .iter()
+        .filter(|p| p["kind"]["code"] == "missing_translation")
+        .collect();
+    let cells: Vec<&str> = missing.iter().map(|p| p["cell"].as_str().unwrap()).collect();
+    assert_eq!(
+        cells,
+        [format!("{letter}2"), format!("{letter}3")],
+        "the empty (英文) cells, not the Chinese ones: {missing:#?}"
+    );
+    assert!(missing.iter().all(|p| p["warning"] == true));
+    let error = problems.iter().find(|p| p["warning"] == false).unwrap();
+    assert_eq!(error["kind"]["code"], "answer_not_option", "{error}");
+}
+
+#[tokio::test]
+async fn a_bank_without_rounds_calls_its_round_this_round() {
+    let app = spawn_app().await;
+    let yaml = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
+    let start = yaml.find("rounds:").unwrap();
+    let end = yaml.find("boards:").unwrap();
+    let yaml = format!(
+        "{}{}",
+        &yaml[..start],
+        &yaml[end..].replace("id: fixture-valid", "")
+    )
+    .replace("id: fixture-valid", "id: no-rounds");
+    let r = app.upload_yaml("/admin/api/sets", &yaml).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let zh = app.get_json("/api/set?lang=zh").await;
+    assert_eq!(zh["round"]["id"], "open", "the id stays: {zh}");
+    assert_eq!(zh["round"]["title"], "本轮", "{zh}");
+    let en = app.get_json("/api/set?lang=en").await;
+    assert_eq!(en["round"]["title"], "this round", "{en}");
+}
