@@ -179,12 +179,21 @@
   function publishWarnings(box, s, live) {
     var target = s.active && s.draft ? s.draft : s;
     var items = [];
-    (target.warnings || []).forEach(function (p) {
+    var warnings = target.warnings || [];
+    warnings.filter(function (p) { return kindOf(p) !== 'template_example'; }).forEach(function (p) {
       var li = el('li', 'publish-warning');
       li.setAttribute('data-kind', kindOf(p));
       li.textContent = problemText(p);
       items.push(li);
     });
+    // The template's examples: one line naming them (as the upload report folds them).
+    var examples = warnings.filter(function (p) { return kindOf(p) === 'template_example'; });
+    if (examples.length) {
+      var names = examples.slice(0, 6).map(function (p) { return t('what_' + p.kind.args.what, { id: p.kind.args.id || '' }); });
+      var li = el('li', 'publish-warning', t('publish_examples', { n: examples.length, list: names.join('、') + (examples.length > 6 ? '…' : '') }));
+      li.setAttribute('data-kind', 'template_example');
+      items.push(li);
+    }
     if (live && live.id !== s.id) {
       (liveRounds || []).filter(function (r) { return r.set === live.id && r.entries > 0; }).forEach(function (r) {
         var name = r.title || r.id;
@@ -400,6 +409,7 @@
       var what = t('what_' + args.what, { id: args.id || '' });
       args = Object.assign({}, args, { what: what === 'what_' + args.what ? args.what : what });
     }
+    if (k.code === 'no_round_ahead' && args.last) args = Object.assign({}, args, { last: A.time(args.last) });
     var key = 'pk_' + k.code;
     if ((k.code === 'unknown_column' || k.code === 'unknown_key') && args.suggestion) key = 'pk_' + k.code + '_near';
     if (k.code === 'truefalse_word' && !args.value) key = 'pk_truefalse_any';
@@ -526,13 +536,21 @@
    * lines listed (第 12、30 行); at most 8 runs, then 等 N 处.
    */
   function compactPlaces(problems) {
-    var runs = [], lines = [];
+    var runs = [], lines = [], sheets = [];
+    problems.forEach(function (p) { if (p.sheet && sheets.indexOf(p.sheet) < 0) sheets.push(p.sheet); });
+    function col(p) { return String(p.cell || '').replace(/[0-9]+$/, ''); }
+    // Cells column by column (题目!D2–D9, not D2、F2、D3…), sheets in the order they come.
+    problems = problems.slice().sort(function (a, b) {
+      var sa = a.sheet ? sheets.indexOf(a.sheet) : -1, sb = b.sheet ? sheets.indexOf(b.sheet) : -1;
+      var ca = col(a), cb = col(b);
+      return sa - sb || ca.length - cb.length || (ca < cb ? -1 : ca > cb ? 1 : 0) || a.line - b.line;
+    });
     problems.forEach(function (p) {
       if (p.sheet && p.cell) {
-        var col = String(p.cell).replace(/[0-9]+$/, '');
+        var c = col(p);
         var last = runs[runs.length - 1];
-        if (last && last.sheet === p.sheet && last.col === col && p.line === last.to + 1) last.to = p.line;
-        else runs.push({ sheet: p.sheet, col: col, from: p.line, to: p.line });
+        if (last && last.sheet === p.sheet && last.col === c && p.line === last.to + 1) last.to = p.line;
+        else runs.push({ sheet: p.sheet, col: c, from: p.line, to: p.line });
       } else if (lines[lines.length - 1] !== p.line) {
         lines.push(p.line);
       }

@@ -248,6 +248,7 @@ Object.assign(DRAW_STRINGS.zh, {
     fold_lines: '第 {lines} 行',
     fold_more: '等 {n} 处',
     publish_warnings: '发布前请看（{n} 条）：',
+    publish_examples: '{n} 处还是模板里的示例：{list}。请换成你自己的内容，或者删掉。',
     publish_undrawn: '发布后观众不再答“{set}”：它的轮次“{round}”还有 {n} 个抽奖码没有抽奖。发布后仍可以在“抽奖”里为它抽奖。',
     publish_no_erase: '“{set}”的轮次“{round}”有 {n} 条登记，但没有删除日期（轮次不结束）：抽奖和领奖结束后，请在“抽奖”里删除这些姓名和手机号。',
 });
@@ -492,6 +493,7 @@ Object.assign(DRAW_STRINGS.en, {
     fold_lines: 'lines {lines}',
     fold_more: '({n} in all)',
     publish_warnings: 'Before you publish ({n}):',
+    publish_examples: '{n} texts are still the template\'s examples: {list}. Replace them with your own, or delete them.',
     publish_undrawn: 'Visitors stop getting "{set}": its round "{round}" still has {n} entry codes not drawn. You can still draw it under Draws after publishing.',
     publish_no_erase: 'Round "{round}" of "{set}" holds {n} entries but has no erase date (it never closes): once draws and claims are done, purge its names and phones under Draws.',
 });

@@ -27,7 +27,9 @@ pub fn placeholder(s: &str) -> Option<String> {
     for m in ZH_MARKERS {
         if let Some(i) = s.find(m) {
             let rest = &s[i..];
-            let end = rest.find(['）', ')', '】', ']', '。']).unwrap_or(rest.len());
+            let end = rest
+                .find(['）', ')', '】', ']', '。'])
+                .unwrap_or(rest.len());
             return Some(rest[..end].chars().take(40).collect());
         }
     }
@@ -65,7 +67,11 @@ fn raw_strings(t: &RawText) -> Vec<&str> {
         RawText::Map(m) => {
             let zh = m.get("zh").map(String::as_str);
             zh.into_iter()
-                .chain(m.iter().filter(|(l, _)| *l != "zh").map(|(_, s)| s.as_str()))
+                .chain(
+                    m.iter()
+                        .filter(|(l, _)| *l != "zh")
+                        .map(|(_, s)| s.as_str()),
+                )
                 .collect()
         }
     }
@@ -74,7 +80,8 @@ fn raw_strings(t: &RawText) -> Vec<&str> {
 /// Every text of a raw bank that an organizer writes for visitors, options
 /// left out, as (what it is, the id it belongs to, the text).
 fn raw_texts(raw: &RawBank) -> Vec<(&'static str, String, &S<RawText>)> {
-    let mut out: Vec<(&'static str, String, &S<RawText>)> = vec![("title", String::new(), &raw.title)];
+    let mut out: Vec<(&'static str, String, &S<RawText>)> =
+        vec![("title", String::new(), &raw.title)];
     if let Some(t) = &raw.intro {
         out.push(("intro", String::new(), t));
     }
@@ -269,7 +276,11 @@ pub fn of_bank(bank: &Bank, now: DateTime<FixedOffset>) -> Vec<Problem> {
             }
         }
     }
-    let last = bank.rounds.iter().map(|r| r.closes).collect::<Option<Vec<_>>>();
+    let last = bank
+        .rounds
+        .iter()
+        .map(|r| r.closes)
+        .collect::<Option<Vec<_>>>();
     if let Some(last) = last.and_then(|c| c.into_iter().max()) {
         out.extend(rounds_over(last, now));
     }
@@ -303,7 +314,11 @@ mod tests {
             .filter_map(|p| p.kind.as_ref().map(|k| k.code))
             .collect();
         assert!(t.bank.is_some(), "{:#?}", t.problems);
-        assert_eq!(kinds.iter().filter(|k| **k == "placeholder").count(), 2, "{kinds:?}");
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "placeholder").count(),
+            2,
+            "{kinds:?}"
+        );
         assert!(kinds.contains(&"template_example"), "{kinds:?}");
         assert!(kinds.contains(&"no_round_ahead"), "{kinds:?}");
         assert!(t.problems.iter().all(|p| p.warning));

@@ -245,9 +245,7 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
 
     let has_errors = c.problems.iter().any(|p| !p.warning);
     let mut problems = c.problems;
-    if !has_errors {
-        problems.extend(super::leftovers::check_raw(&raw));
-    }
+    problems.extend(super::leftovers::check_raw(&raw));
     problems.sort_by_key(|p| (p.line, p.column));
     if has_errors {
         return (None, problems);

@@ -118,12 +118,39 @@ pub fn organizer_text(p: &Problem) -> String {
 pub fn places(problems: &[&Problem], most: usize) -> String {
     let mut runs: Vec<(Option<String>, String, u64, u64)> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
+    // Cells column by column (题目!D2–D9, not D2、F2、D3…), sheets in the
+    // order they come.
+    let mut sheets: Vec<&str> = Vec::new();
     for p in problems {
+        if let Some(s) = p.sheet.as_deref() {
+            if !sheets.contains(&s) {
+                sheets.push(s);
+            }
+        }
+    }
+    let mut problems = problems.to_vec();
+    problems.sort_by_key(|p| {
+        let sheet = p
+            .sheet
+            .as_deref()
+            .and_then(|s| sheets.iter().position(|x| *x == s));
+        let col: String = p
+            .cell
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        (sheet, col.len(), col, p.line)
+    });
+    for p in &problems {
         match (&p.sheet, &p.cell) {
             (Some(sheet), Some(cell)) => {
                 let col: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
                 match runs.last_mut() {
-                    Some((Some(s), c, _, last)) if s == sheet && *c == col && p.line == *last + 1 => {
+                    Some((Some(s), c, _, last))
+                        if s == sheet && *c == col && p.line == *last + 1 =>
+                    {
                         *last = p.line;
                     }
                     _ => runs.push((Some(sheet.clone()), col, p.line, p.line)),
@@ -201,13 +228,18 @@ mod tests {
     fn a_kind_is_said_in_chinese_with_its_particulars() {
         let p = Problem::warning(1, 1, "organizer placeholder").of_kind(
             "placeholder",
-            &[("what", "organizer"), ("id", ""), ("found", "请改成你的单位")],
+            &[
+                ("what", "organizer"),
+                ("id", ""),
+                ("found", "请改成你的单位"),
+            ],
         );
         assert_eq!(
             zh(&p).unwrap(),
             "主办方还是模板里的占位文字“请改成你的单位”：请改成真实内容，观众会原样看到。"
         );
-        let q = Problem::error(3, 5, "x").of_kind("answer_not_option", &[("answer", "Z"), ("last", "D")]);
+        let q = Problem::error(3, 5, "x")
+            .of_kind("answer_not_option", &[("answer", "Z"), ("last", "D")]);
         assert_eq!(zh(&q).unwrap(), "答案“Z”不是选项：本题只有 A–D。");
     }
 }

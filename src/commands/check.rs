@@ -18,7 +18,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let (ok, files) = match read_folder(path) {
             Ok(r) => r,
             Err(e) => {
-                println!("{}:1:1: 读不到这个文件或文件夹 (cannot read: {e})", path.display());
+                println!(
+                    "{}:1:1: 读不到这个文件或文件夹 (cannot read: {e})",
+                    path.display()
+                );
                 errors += 1;
                 continue;
             }

@@ -80,7 +80,10 @@ pub async fn startup_lines(state: &AppState) -> Vec<String> {
     let db = state.settings.db.display().to_string();
     if state.store.is_shared() {
         let shown = crate::store::postgres::redact(&db);
-        out.push(format!("  database:    {shown} (node {})", state.store.node()));
+        out.push(format!(
+            "  database:    {shown} (node {})",
+            state.store.node()
+        ));
     } else {
         out.push(format!("  database:    {db}"));
     }
@@ -108,12 +111,15 @@ fn round_state(bank: &Bank, now: DateTime<FixedOffset>) -> String {
             rfc3339(at),
             bank.privacy.keep_days
         ),
-        None => "names and phones have no erase date: purge them in the console (抽奖) after the event".to_owned(),
+        None => {
+            "names and phones have no erase date: purge them in the console (抽奖) after the event"
+                .to_owned()
+        }
     };
     if let Some(r) = bank.open_round(now) {
-        let until = r
-            .closes
-            .map_or("never closes".to_owned(), |c| format!("closes {}", rfc3339(c)));
+        let until = r.closes.map_or("never closes".to_owned(), |c| {
+            format!("closes {}", rfc3339(c))
+        });
         return format!("{} (id {}): open now, {until}; {}", name(r), r.id, erase(r));
     }
     if let Some(r) = bank
@@ -181,7 +187,8 @@ async fn unerased_rounds(state: &AppState) -> Vec<String> {
     };
     let mut out = Vec::new();
     for r in rounds {
-        let Ok(keeping) = crate::keeping::of_round(state, &r.set_id, &r.round_id, &r.versions).await
+        let Ok(keeping) =
+            crate::keeping::of_round(state, &r.set_id, &r.round_id, &r.versions).await
         else {
             continue;
         };

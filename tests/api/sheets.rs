@@ -314,8 +314,15 @@ async fn template_leftovers_are_warnings_by_cell_and_the_sets_list_repeats_them_
         .iter()
         .find(|p| p["kind"]["code"] == "no_round_ahead")
         .unwrap();
-    assert_eq!((&over["sheet"], &over["cell"]), (&"轮次".into(), &"C2".into()));
-    assert!(warnings.as_array().unwrap().iter().all(|p| p["warning"] == true));
+    assert_eq!(
+        (&over["sheet"], &over["cell"]),
+        (&"轮次".into(), &"C2".into())
+    );
+    assert!(warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["warning"] == true));
 
     // 发布's confirm reads them again from the list of sets.
     let sets = app.staff_json("/admin/api/sets").await;
@@ -374,7 +381,10 @@ async fn a_missing_translation_points_at_the_english_cell_and_errors_come_with_i
         .iter()
         .filter(|p| p["kind"]["code"] == "missing_translation")
         .collect();
-    let cells: Vec<&str> = missing.iter().map(|p| p["cell"].as_str().unwrap()).collect();
+    let cells: Vec<&str> = missing
+        .iter()
+        .map(|p| p["cell"].as_str().unwrap())
+        .collect();
     assert_eq!(
         cells,
         [format!("{letter}2"), format!("{letter}3")],
@@ -398,7 +408,12 @@ async fn a_bank_without_rounds_calls_its_round_this_round() {
     )
     .replace("id: fixture-valid", "id: no-rounds");
     let r = app.upload_yaml("/admin/api/sets", &yaml).await;
-    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
     let zh = app.get_json("/api/set?lang=zh").await;
     assert_eq!(zh["round"]["id"], "open", "the id stays: {zh}");
     assert_eq!(zh["round"]["title"], "本轮", "{zh}");
