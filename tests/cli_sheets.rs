@@ -300,15 +300,16 @@ fn missing_translations_are_one_line_pointing_at_the_english_cells() {
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let file = book.to_str().unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    // The organizer's 主办方(英文) row and three 题目(英文) cells: one line,
-    // at the first empty English cell, naming them all compactly.
+    // The organizer's empty 主办方(英文) row, the 联系方式 row that has no
+    // English row (its own cell), and three 题目(英文) cells: one line, at
+    // the first, naming them all compactly.
     assert_eq!(lines.len(), 1, "one line for the translations:\n{stdout}");
     let line = lines[0];
     assert!(
-        line.starts_with(&format!("{file}:设置!B6: warning: 4 处英文译文未填")),
+        line.starts_with(&format!("{file}:设置!B6: warning: 5 处英文译文未填")),
         "{line}"
     );
-    assert!(line.contains("设置!B6、题目!C2–C4"), "{line}");
+    assert!(line.contains("设置!B6–B7、题目!C2–C4"), "{line}");
     assert!(line.contains("中文观众不受影响"), "{line}");
 }
 
