@@ -271,6 +271,92 @@ async fn a_withdrawal_needs_the_session_that_entered() {
 }
 
 #[tokio::test]
+async fn a_withdrawn_visitor_takes_the_quiz_again_and_enters_with_a_new_code() {
+    let app = spawn_app().await;
+    let first = app.entry_made("李四", "13800138000", false).await;
+    let by_staff = app.entry_made("王五", "13900139000", false).await;
+    // One draw holds both old codes; then each person withdraws (one of
+    // them through staff).
+    let held = app
+        .committed(json!({"round": "week-1", "prize": "U 盘", "winners": 1}))
+        .await;
+    assert_eq!(
+        withdraw(&app, &first["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let r = app
+        .staff_post(
+            &format!(
+                "/admin/api/entries/{}/withdraw",
+                by_staff["code"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    // The withdrawn session itself cannot enter again...
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": first["session"], "consent": true, "name": "李四", "phone": "13800138000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "already_entered").await;
+    // ...but a new quiz, same phone, same round, enters with a new code.
+    let again = app.entry_made("李四", "13800138000", false).await;
+    let again_staff = app.entry_made("王五", "13900139000", false).await;
+    for (old, new) in [(&first, &again), (&by_staff, &again_staff)] {
+        assert_ne!(old["code"], new["code"]);
+        assert_ne!(old["receipt"], new["receipt"]);
+        let row = staff_entry(&app, &old["code"]).await;
+        assert_eq!(
+            row["erased"]["why"], "withdrawn",
+            "the old code stays dead: {row}"
+        );
+        let row = staff_entry(&app, &new["code"]).await;
+        assert!(row["erased"].is_null() && row["phone"].is_string(), "{row}");
+    }
+    // The phone is one entry of the round again: a third try is refused.
+    let third = app.passed_session().await;
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": third, "consent": true, "name": "李四", "phone": "13800138000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "phone_used").await;
+
+    // The next draw holds the new codes, not the old; the old receipt claims nothing.
+    let r = app
+        .staff_post(
+            &format!("/admin/api/draws/{}/reveal", held["id"]),
+            json!({"public_seed": "5"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let next = app
+        .drawn(
+            json!({"round": "week-1", "prize": "保温杯", "winners": 2}),
+            "9",
+        )
+        .await;
+    let txt = app.entries_txt(&next["id"]).await;
+    for (old, new) in [(&first, &again), (&by_staff, &again_staff)] {
+        assert!(!txt.contains(old["code"].as_str().unwrap()), "{txt}");
+        assert!(txt.contains(new["code"].as_str().unwrap()), "{txt}");
+    }
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": first["receipt"]}))
+        .await;
+    assert_ne!(r.status(), StatusCode::OK, "the old receipt claims nothing");
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": again["receipt"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "the new one wins a draw of two");
+}
+
+#[tokio::test]
 async fn staff_withdraw_an_entry_by_its_code_as_the_entrant_would() {
     let app = spawn_app().await;
     let held = app.entry_made("赵六", "13512345678", false).await;
