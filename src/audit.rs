@@ -2,8 +2,10 @@
 //! lowercase hex SHA-256 of `PREV\nSEQ\nAT\nACTION\nDETAIL`, PREV being the
 //! previous row's hash (64 zeros before the first). Changing, removing or
 //! inserting a row breaks every hash after it. [`records`] checks the
-//! log against the draws, claims, withdrawals and purges it speaks of.
+//! log against the draws, claims, withdrawals and purges it speaks of;
+//! [`fields`] reads each row's detail as named values for the console.
 
+pub mod fields;
 pub mod records;
 
 use sha2::{Digest, Sha256};

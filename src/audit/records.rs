@@ -152,7 +152,7 @@ fn purged(detail: &str) -> Option<Said> {
 }
 
 /// `draw N` at the start, and what follows.
-fn draw_id(detail: &str) -> Option<(i64, &str)> {
+pub(super) fn draw_id(detail: &str) -> Option<(i64, &str)> {
     let rest = detail.strip_prefix("draw ")?;
     let end = rest
         .find(|c: char| !c.is_ascii_digit())

@@ -695,10 +695,21 @@ mod tests {
 }
 
 /// `GET /admin/api/audit`: the log of staff actions, newest first (SPEC §7).
+/// Each row also carries `fields`, its detail read as named values (ids,
+/// counts, masks; `null` for a line the service does not write), for the
+/// console to phrase in its language; `detail` is as hashed.
 #[get("/admin/api/audit")]
 pub async fn audit(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let log = state.store.audit_log().await?;
-    Ok(no_store(StatusCode::OK, json!(log)))
+    let rows: Vec<Value> = log
+        .into_iter()
+        .map(|row| {
+            let fields = crate::audit::fields::fields(&row.action, &row.detail);
+            json!({"seq": row.seq, "at": row.at, "action": row.action, "detail": row.detail,
+                   "hash": row.hash, "fields": fields})
+        })
+        .collect();
+    Ok(no_store(StatusCode::OK, json!(rows)))
 }
 
 /// `GET /admin/api/audit/verify` (extension): the hash chain recomputed

@@ -6,7 +6,7 @@
 
 use crate::helpers::*;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The engine's refusal of `sql`, which must name `why` (so it is the
 /// trigger that refused, not some other error).
@@ -357,4 +357,63 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
         format!("entry {} withdrawn", made["code"].as_str().unwrap())
     );
     refused(&app, "TRUNCATE audit", "append-only");
+}
+
+#[tokio::test]
+async fn every_audit_row_carries_its_detail_as_fields_for_the_console() {
+    let app = spawn_app().await;
+    let event = audited_event(&app).await;
+    app.csv().await;
+    let log = app.staff_json("/admin/api/audit").await;
+    let rows = log.as_array().unwrap();
+    assert!(rows.len() >= 6, "{log}");
+    for row in rows {
+        assert!(
+            row["fields"].is_object(),
+            "every line the service writes reads as fields: {row}"
+        );
+        assert!(
+            row["detail"].is_string() && row["hash"].is_string(),
+            "{row}"
+        );
+    }
+    let of = |action: &str| {
+        rows.iter()
+            .find(|r| r["action"] == action)
+            .unwrap_or_else(|| panic!("{action} in {log}"))["fields"]
+            .clone()
+    };
+    let revealed = of("draw_revealed");
+    assert_eq!(revealed["draw"], event.drawn["id"]);
+    assert_eq!(revealed["seed"], "73915");
+    let codes: Vec<&Value> = event.drawn["winners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| &w["code"])
+        .collect();
+    assert_eq!(
+        revealed["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        codes
+    );
+    let withdrawn = of("entry_withdrawn");
+    assert_eq!(withdrawn["code"], event.made[3]["code"]);
+    assert_eq!(withdrawn["by"], "entrant");
+    let purged = of("contacts_purged");
+    assert_eq!(
+        (&purged["round"], &purged["how"], &purged["forced"]),
+        (&json!("week-1"), &json!("staff"), &json!(true))
+    );
+    let exported = of("entries_exported");
+    assert_eq!(
+        (&exported["rows"], &exported["format"]),
+        (&json!(4), &json!("csv"))
+    );
+    // The chain is over the details as written.
+    let verified = app.staff_json("/admin/api/audit/verify").await;
+    assert_eq!(verified["verified"], true, "{verified}");
 }
