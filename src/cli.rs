@@ -106,6 +106,11 @@ pub struct CheckArgs {
     /// Bank files or folders.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Print every warning on its own line (by default missing translations
+    /// and template examples are folded into one line each, and with errors
+    /// the warnings into one line).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `quizbooth qr`.

@@ -718,6 +718,25 @@ fn check_prints_the_errors_then_one_line_summing_up_the_warnings() {
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("2 个错误"), "{err}");
+
+    // --all lists every warning on its line, still after the errors.
+    let o = quizbooth(&["check", "--all", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    let all = stdout(&o);
+    let lines: Vec<&str> = all.lines().collect();
+    assert!(lines.len() > 3, "{all}");
+    assert!(
+        lines[..2].iter().all(|l| !l.contains(": warning: ")),
+        "{all}"
+    );
+    assert!(
+        lines[2..].iter().all(|l| l.contains(": warning: ")),
+        "{all}"
+    );
+    assert!(
+        lines[2..].iter().all(|l| l.contains("这里没有英文翻译")),
+        "each in Chinese: {all}"
+    );
 }
 
 #[test]

@@ -577,7 +577,10 @@
     var lines = outcome.text.replace(/\r\n?/g, '\n').split('\n');
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
     var byLine = {};
-    problems.forEach(function (p) {
+    // Folded kinds (missing translations, template examples) are one line in
+    // the list above; the text review marks them only when showing every line,
+    // so the errors' lines are not buried among them.
+    problems.filter(function (p) { return showAll || !FOLDED[kindOf(p)]; }).forEach(function (p) {
       var n = Math.min(Math.max(1, p.line | 0), lines.length);
       (byLine[n] = byLine[n] || []).push(p);
     });

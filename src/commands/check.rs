@@ -35,7 +35,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         sets += ok.len();
         for f in &files {
-            for line in report(&f.file, &f.problems) {
+            let lines = if args.all {
+                every(&f.file, &f.problems)
+            } else {
+                report(&f.file, &f.problems)
+            };
+            for line in lines {
                 println!("{line}");
             }
             errors += f.problems.iter().filter(|p| !p.warning).count();
@@ -67,6 +72,16 @@ fn of_kind<'a>(problems: &[&'a Problem], code: &str) -> Vec<&'a Problem> {
         .iter()
         .copied()
         .filter(|p| p.kind.as_ref().is_some_and(|k| k.code == code))
+        .collect()
+}
+
+/// Every problem of one file on its own line, errors first (`--all`).
+pub fn every(file: &str, problems: &[Problem]) -> Vec<String> {
+    let errors = problems.iter().filter(|p| !p.warning);
+    let warnings = problems.iter().filter(|p| p.warning);
+    errors
+        .chain(warnings)
+        .map(|p| line(file, p, organizer_text(p)))
         .collect()
 }
 
@@ -105,7 +120,7 @@ pub fn report(file: &str, problems: &[Problem]) -> Vec<String> {
             format!("（{}）", parts.join("、"))
         };
         let text = format!(
-            "另有 {n} 条提醒{parts}：改好上面的错误后再运行 check 查看 ({n} more warning(s), shown once the errors are fixed)"
+            "另有 {n} 条提醒{parts}：改好上面的错误后再运行 check 查看，或用 check --all 全部列出 ({n} more warning(s): fix the errors and check again, or check --all)"
         );
         out.push(line(file, first, text));
         return out;

@@ -211,3 +211,67 @@ async fn a_template_leftover_upload_reads_errors_first_one_translation_line_and_
         .await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_pasted_bank_keeps_its_error_lines_in_view_and_translations_on_one_line() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    b.console(&app).await;
+    b.wait_css("#set-yaml").await;
+    // The fixture without the English of its question texts, and one answer wrong.
+    let mut text = String::new();
+    let mut in_text = false;
+    for line in BANK.lines() {
+        if line.trim_start().starts_with("- id:") || line.trim() == "text:" {
+            in_text = line.trim() == "text:";
+        }
+        if !(in_text && line.trim_start().starts_with("en:")) {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let text = text.replace("id: fixture-valid", "id: pasted").replacen(
+        "    answer: B\n",
+        "    answer: Z\n",
+        1,
+    );
+    let error_line = text.lines().position(|l| l.trim() == "answer: Z").unwrap() + 1;
+    b.client
+        .execute(
+            "document.getElementById('set-yaml').value = arguments[0]; return true;",
+            vec![json!(text)],
+        )
+        .await
+        .unwrap();
+    b.click("#set-upload").await;
+    b.wait_js("document.querySelector('#problem-list li.is-error')")
+        .await;
+    let lines = report(&b, "#problem-list").await;
+    assert_eq!(lines[0]["error"], true, "{lines:#?}");
+    let folded: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["kind"] == "missing_translation")
+        .collect();
+    assert_eq!(folded.len(), 1, "{lines:#?}");
+    assert!(
+        folded[0]["text"].as_str().unwrap().contains("第 "),
+        "the lines named: {}",
+        folded[0]
+    );
+    // The review shows the error's line, not a hunk per missing translation.
+    let marked = b
+        .js("return Array.from(document.querySelectorAll('#set-review .rl.bad, #set-review .rl.warn')).map(function (r) { return +r.getAttribute('data-line'); });")
+        .await;
+    assert_eq!(marked, json!([error_line]), "only the error is marked");
+    b.click("#review-toggle").await;
+    let warned = b
+        .wait_js("document.querySelectorAll('#set-review .rl.warn').length")
+        .await;
+    assert!(
+        warned.as_u64().unwrap() >= 2,
+        "every line shows them all: {warned}"
+    );
+    b.close().await;
+}
