@@ -842,22 +842,16 @@ fn serve_prints_the_round_state_the_kiosk_url_privacy_and_why_no_qr() {
     );
 }
 
-#[test]
-fn serve_warns_when_the_live_bank_has_no_privacy_block() {
+/// `serve`'s lines up to the QR code's, from the binary on these banks and database.
+fn startup_of(questions: &std::path::Path, db: &std::path::Path) -> Vec<String> {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
-    let text = text[..text.find("privacy:").expect("the fixture's privacy block")].to_owned();
-    let bank = dir.path().join("bank.yaml");
-    std::fs::write(&bank, text).unwrap();
-    let db = dir.path().join("q.db");
     let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
         .args([
             "serve",
             "--bind",
             "127.0.0.1:0",
             "--questions",
-            bank.to_str().unwrap(),
+            questions.to_str().unwrap(),
             "--db",
             db.to_str().unwrap(),
             "--admin-token",
@@ -878,11 +872,49 @@ fn serve_warns_when_the_live_bank_has_no_privacy_block() {
     }
     child.kill().ok();
     child.wait().ok();
+    lines
+}
+
+#[tokio::test]
+async fn serve_warns_at_start_of_a_round_that_keeps_entries_without_an_erase_date() {
+    // The fixture without rounds: its one round (本轮) never closes.
+    let start = helpers::BANK.find("rounds:").unwrap();
+    let end = helpers::BANK.find("boards:").unwrap();
+    let bank = format!("{}{}", &helpers::BANK[..start], &helpers::BANK[end..]);
+    let app = helpers::spawn_app_with(&[("valid.yaml", &bank)]).await;
+    let before = startup_of(&app.banks(), &app.db()).join("\n");
+    assert!(
+        !before.contains("holds entries"),
+        "no entries, no warning: {before}"
+    );
+    app.entry("张三", "13800138000").await;
+    let lines = startup_of(&app.banks(), &app.db());
     let text = lines.join("\n");
+    assert!(
+        lines.iter().any(|l| l.contains("warning:")
+            && l.contains("round open of set fixture-valid holds entries but has no erase date")),
+        "{text}"
+    );
+    let round = lines.iter().find(|l| l.contains("round:")).unwrap();
+    assert!(
+        round.contains("本轮 / this round (id open): open now"),
+        "{round}"
+    );
+}
+
+#[test]
+fn serve_warns_when_the_live_bank_has_no_privacy_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
+    let text = text[..text.find("privacy:").expect("the fixture's privacy block")].to_owned();
+    let bank = dir.path().join("bank.yaml");
+    std::fs::write(&bank, text).unwrap();
+    let lines = startup_of(&bank, &dir.path().join("q.db"));
     assert!(
         lines
             .iter()
             .any(|l| l.contains("warning:") && l.contains("no privacy organizer and contact")),
-        "{text}"
+        "{}",
+        lines.join("\n")
     );
 }
