@@ -314,6 +314,14 @@ async fn a_lost_reply_is_retried_and_lands_on_the_result_then_the_code() {
     // The masked phone that entered, on the code screen.
     let phone = b.wait_js(&text_of("entry-phone")).await;
     assert!(phone.as_str().unwrap().contains("138****8000"), "{phone}");
+    // Save the code; the receipt stays private and shows again here (no "screenshot this page").
+    let keep = b.wait_js(&text_of("code-keep")).await;
+    let keep = keep.as_str().unwrap();
+    assert!(
+        keep.contains("抽奖码") && keep.contains("不要截图发给别人") && keep.contains("再次显示"),
+        "{keep}"
+    );
+    assert!(!keep.contains("截图保存这一页"), "{keep}");
     b.screenshot("visitor-retry-code.png").await;
     let list = app.staff_json("/admin/api/entries").await;
     assert_eq!(list["total"], 1, "one entry: {list}");
