@@ -329,6 +329,35 @@ async fn a_lost_reply_is_retried_and_lands_on_the_result_then_the_code() {
     b.close().await;
 }
 
+/// After a withdrawal, 再答一次 starts a fresh session, and the same phone
+/// enters again with a new code (SPEC §8).
+#[tokio::test]
+async fn a_withdrawn_visitor_takes_the_quiz_again_and_enters_once_more() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let first = app.entry_made("赵六", "13612345678", false).await;
+    b.resume(&app, first["session"].as_str().unwrap()).await;
+    b.click("#withdraw").await;
+    b.click("#withdraw-confirm").await;
+    b.wait_css("#withdrawn #again").await;
+    b.click("#again").await;
+    answer_right_and_submit(&b).await;
+    let session = b
+        .js("return localStorage.getItem('quizbooth.session');")
+        .await;
+    assert_ne!(session, first["session"], "a new session");
+    enter(&b, "赵六", "13612345678").await;
+    let code = b.wait_css("#entry-code").await.text().await.unwrap();
+    assert_ne!(code.trim(), first["code"].as_str().unwrap(), "a new code");
+    assert_eq!(
+        b.js("return !!document.getElementById('withdraw') && !document.getElementById('withdrawn');")
+            .await,
+        true,
+        "an entry again, withdrawable again"
+    );
+    b.close().await;
+}
+
 /// The same phone again from another phone: a way back to the code, and
 /// nothing about the other entry.
 #[tokio::test]
