@@ -18,14 +18,25 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// Placeholder wording in Chinese: the text after it (to a closing bracket)
-/// says what to write instead.
-const ZH_MARKERS: &[&str] = &["请改成", "请填写", "请替换"];
+/// says what to write instead. `请改成` counts anywhere; the others only
+/// in brackets (`（请填写单位名称）`), as a quiz may well say 请填写真实信息.
+const ZH_MARKERS: &[(&str, bool)] = &[("请改成", false), ("请填写", true), ("请替换", true)];
+
+/// Opening brackets a placeholder sits in.
+const OPENERS: [char; 4] = ['（', '(', '【', '['];
 
 /// The placeholder in a text, if it has one: `请改成你的单位` or
-/// `put your organization here`.
+/// `put your organization here` (in brackets: "(put … here)").
 pub fn placeholder(s: &str) -> Option<String> {
-    for m in ZH_MARKERS {
-        if let Some(i) = s.find(m) {
+    for (m, bracketed) in ZH_MARKERS {
+        for (i, _) in s.match_indices(m) {
+            let opened = s[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| OPENERS.contains(&c));
+            if *bracketed && !opened {
+                continue;
+            }
             let rest = &s[i..];
             let end = rest
                 .find(['）', ')', '】', ']', '。'])
@@ -34,13 +45,19 @@ pub fn placeholder(s: &str) -> Option<String> {
         }
     }
     let lower = s.to_ascii_lowercase();
-    let i = lower.find("put ")?;
-    // `put … here`, within one bracket or sentence.
-    let rest = &lower[i..];
-    let stop = rest.find([')', ']', '.', ';']).unwrap_or(rest.len());
-    let here = rest[..stop].find(" here")?;
-    let end = here + " here".len();
-    Some(s[i..i + end].chars().take(60).collect())
+    for (i, _) in lower.match_indices("put ") {
+        if !lower[..i].ends_with(['(', '[']) {
+            continue;
+        }
+        // `(put … here)`, within the bracket.
+        let rest = &lower[i..];
+        let stop = rest.find([')', ']']).unwrap_or(rest.len());
+        if let Some(here) = rest[..stop].find(" here") {
+            let end = here + " here".len();
+            return Some(s[i..i + end].chars().take(60).collect());
+        }
+    }
+    None
 }
 
 /// The template's example texts (every language), the options left out: an
@@ -302,11 +319,17 @@ mod tests {
             Some("put your organization here")
         );
         assert_eq!(placeholder("Put the phone down and call 12377"), None);
+        assert_eq!(placeholder("Put your phone here and scan"), None);
         assert_eq!(placeholder("中央网信办违法和不良信息举报中心"), None);
+        assert_eq!(placeholder("举报时请填写真实信息。"), None);
+        assert_eq!(
+            placeholder("某单位（请填写单位名称）").as_deref(),
+            Some("请填写单位名称")
+        );
     }
 
     #[test]
-    fn the_template_unchanged_is_all_leftovers_and_the_sample_bank_none() {
+    fn the_template_unchanged_is_all_leftovers_and_the_sample_bank_only_its_placeholder_contact() {
         let t = crate::bank::parse_bank(crate::bank::export::TEMPLATE_BANK);
         let kinds: Vec<&str> = t
             .problems
