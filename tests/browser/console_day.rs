@@ -380,3 +380,42 @@ async fn assert_no_request_holds(b: &Browser, receipt: &str) {
         "a request holds the receipt: {urls}"
     );
 }
+
+/// A win past its claim deadline reads 逾期未领 in grey, with 名额已补抽
+/// once a re-draw took its place.
+#[tokio::test]
+async fn the_winners_list_says_a_win_expired_and_was_redrawn() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.entries(4).await;
+    let by = (app.clock.now() + chrono::Duration::days(1)).to_rfc3339();
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "帆布袋", "winners": 1, "claim_by": by}),
+            "9 9",
+        )
+        .await;
+    app.advance(2 * 86400);
+    b.console(&app).await;
+    let said = b.wait_js(&text_of("#winners-body td[data-state]")).await;
+    assert_eq!(said, "逾期未领", "expired, no re-draw yet");
+    app.committed(
+        json!({"round": "week-1", "prize": "帆布袋（补抽）", "winners": 1, "replaces": d["id"]}),
+    )
+    .await;
+    b.js("Admin.reloadAll(); return true;").await;
+    let cell = b
+        .wait_js("document.querySelector('#winners-body td[data-state=\"expired\"]') && document.querySelector('#winners-body td[data-state=\"expired\"]').textContent.indexOf('补抽') >= 0 && [document.querySelector('#winners-body td[data-state=\"expired\"]').textContent, getComputedStyle(document.querySelector('#winners-body td[data-state=\"expired\"]')).color]")
+        .await;
+    assert_eq!(cell[0], "逾期未领（名额已补抽）");
+    let grey = b
+        .js("return getComputedStyle(document.querySelector('.muted')).color;")
+        .await;
+    assert_eq!(cell[1], grey, "grey like other muted text");
+    b.js("document.getElementById('winners-table').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-winners-expired.png").await;
+    b.close().await;
+}
