@@ -171,11 +171,15 @@
       body.appendChild(tr);
       return;
     }
+    var several = draws.some(function (d) { return d.set !== draws[0].set; });
     draws.slice().sort(function (a, b) { return b.id - a.id; }).forEach(function (d) {
       var revealed = d.status === 'revealed';
       var row = el('tr');
       row.appendChild(el('td', 'num', String(d.id)));
-      row.appendChild(el('td', 'mono', d.round));
+      var round = el('td', 'mono', d.round);
+      // With more than one set drawn, each draw names its set.
+      if (several) round.appendChild(el('div', 'small muted draw-set', d.set));
+      row.appendChild(round);
       row.appendChild(el('td', 'wrap', d.prize));
       row.appendChild(el('td', 'num', String(d.winners_wanted)));
       row.appendChild(el('td', 'num', String(d.entry_count)));
