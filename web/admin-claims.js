@@ -281,13 +281,17 @@
   }
 
   /**
-   * The row's `fields` (ids, counts, masked contacts, parsed by the server)
-   * as "label value" pairs in the console's language; the raw `detail`
-   * where a row has no fields.
+   * The row's `fields` (ids, counts, masked contacts, the service's own
+   * words; parsed by the server from the detail, which the hash chain
+   * covers) as a sentence in the console's language; for a shape it does
+   * not know, "label value" pairs; the raw `detail` where a row has no fields.
    */
   function detailText(e) {
     var f = e.fields;
     if (!f || typeof f !== 'object') return e.detail;
+    var said = null;
+    try { said = phrase(e.action, f); } catch (err) { said = null; }
+    if (said) return said;
     var parts = Object.keys(f).filter(function (k) {
       return f[k] !== null && f[k] !== undefined && f[k] !== '' && !(Array.isArray(f[k]) && !f[k].length);
     }).map(function (k) {
@@ -295,6 +299,58 @@
       return label + ' ' + fieldValue(f[k]);
     });
     return parts.length ? parts.join(' · ') : e.detail;
+  }
+
+  function has() {
+    var f = arguments[0];
+    for (var i = 1; i < arguments.length; i++) if (f[arguments[i]] === null || f[arguments[i]] === undefined) return false;
+    return true;
+  }
+
+  function exportFormat(f) { return t('audit_format_' + (f.format || 'csv')); }
+
+  /** One sentence per action the service writes; null when the fields are not as expected. */
+  function phrase(action, f) {
+    switch (action) {
+      case 'draw_committed':
+        if (!has(f, 'draw', 'set', 'round', 'entries', 'winners')) return null;
+        return t('audit_committed', { draw: f.draw, set: f.set, round: f.round, entries: f.entries, winners: f.winners,
+          redraw: f.replaces ? t('audit_redraw_of', { id: f.replaces }) : '',
+          digest: f.digest ? String(f.digest).slice(0, 12) + '…' : '–' });
+      case 'draw_revealed':
+        if (!has(f, 'draw', 'seed', 'codes')) return null;
+        return t('audit_revealed', { draw: f.draw, seed: f.seed, codes: f.codes.join(' ') });
+      case 'prize_claimed':
+        if (!has(f, 'draw', 'code')) return null;
+        return t('audit_claimed', { draw: f.draw, code: f.code,
+          who: f.contact === 'erased' ? t('audit_claimed_erased') : [f.name, f.phone].filter(Boolean).join(' '),
+          how: f.by === 'receipt' ? t('audit_by_receipt') : '' });
+      case 'entry_withdrawn':
+        if (!has(f, 'code')) return null;
+        return t(f.by === 'staff' ? 'audit_withdrawn_staff' : 'audit_withdrawn_entrant', { code: f.code });
+      case 'contacts_purged':
+        if (!has(f, 'set', 'round', 'erased')) return null;
+        return t('audit_purged', { set: f.set, round: f.round, erased: f.erased,
+          how: t('purge_how_' + (f.how || 'staff') + (f.forced ? '_forced' : '')) });
+      case 'set_uploaded':
+      case 'set_activated':
+      case 'set_removed':
+        if (!has(f, 'set', 'version')) return null;
+        return t('audit_set', { set: f.set, version: f.version }) +
+          (f.questions !== undefined && f.questions !== null ? t('audit_set_questions', { n: f.questions }) : '') +
+          (f.draft ? t('audit_set_draft') : '');
+      case 'sets_reloaded':
+        if (!has(f, 'count')) return null;
+        return t('audit_reloaded', { count: f.count, broken: f.broken || 0 });
+      case 'entries_exported':
+        if (!has(f, 'rows', 'contacts')) return null;
+        return t('audit_entries_exported', { rows: f.rows, contacts: f.contacts, format: exportFormat(f) });
+      case 'winners_exported':
+        if (!has(f, 'draw', 'winners', 'contacts')) return null;
+        return t('audit_winners_exported', { draw: f.draw, winners: f.winners, contacts: f.contacts, format: exportFormat(f) });
+      default:
+        return null;
+    }
   }
 
   function fieldValue(v) {

@@ -86,8 +86,25 @@ async fn staff_erase_one_person_found_by_phone_behind_a_confirm() {
         .await;
     let audit = audit.as_str().unwrap();
     assert!(
-        audit.contains("撤回登记") && audit.contains(&code),
-        "{audit}"
+        audit.contains("撤回登记")
+            && audit.contains(&format!(
+                "{code} 已撤回，姓名和手机号已删除（工作人员代为撤回）"
+            )),
+        "phrased in Chinese from the row's fields: {audit}"
+    );
+    assert!(!audit.contains("withdrawn"), "no machine English: {audit}");
+    let committed = b
+        .js(&format!(
+            "return {};",
+            text_of("#audit-list li[data-action='draw_committed']")
+        ))
+        .await;
+    assert!(
+        committed
+            .as_str()
+            .unwrap()
+            .contains("第 1 场抽奖：fixture-valid/week-1，3 个抽奖码，1 名"),
+        "{committed}"
     );
     assert!(!audit.contains("13612345678"), "{audit}");
     b.js("document.getElementById('audit-list').scrollIntoView(); return true;")
