@@ -342,17 +342,19 @@ pub(super) fn csv_field(s: &str) -> String {
     sheet_cell(s, ',')
 }
 
-/// `GET /admin/api/entries.csv`: every entry with full contact details, UTF-8 with BOM.
+/// `GET /admin/api/entries.csv`: every entry with full contact details,
+/// UTF-8 with BOM; `created_at` in the service's local offset.
 #[get("/admin/api/entries.csv")]
 pub async fn entries_csv(
     _staff: Staff,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let header = String::from("\u{feff}code,round,name,phone,score,percent,created_at\r\n");
-    let at = rfc3339(state.clock.now());
+    let header = format!("\u{feff}{}\r\n", super::sheets::ENTRY_COLUMNS.join(","));
+    let now = state.clock.now();
+    let (at, offset) = (rfc3339(now), *now.offset());
     let (csv, rows, held) = state
         .store
-        .export_entries((header, 0usize, 0usize), |(out, rows, held), e| {
+        .export_entries((header, 0usize, 0usize), move |(out, rows, held), e| {
             *rows += 1;
             *held += usize::from(e.erased.is_none());
             let row = [
@@ -362,7 +364,7 @@ pub async fn entries_csv(
                 e.phone.unwrap_or_default(),
                 e.score.to_string(),
                 e.percent.to_string(),
-                e.created_at,
+                super::sheets::local_time(&e.created_at, offset),
             ];
             out.push_str(
                 &row.iter()
@@ -472,7 +474,9 @@ async fn entries_found(
 /// The staff routes of one person's erasure and of the spreadsheet
 /// exports, registered together from [`crate::startup::configure`].
 pub fn erasure_and_sheets(cfg: &mut web::ServiceConfig) {
-    cfg.service(withdraw_entry);
+    cfg.service(withdraw_entry)
+        .service(super::sheets::entries_xlsx)
+        .service(super::sheets::winners_xlsx);
 }
 
 /// `POST /admin/api/entries/{code}/withdraw` (SPEC §4): staff withdraw an

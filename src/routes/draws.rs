@@ -478,18 +478,24 @@ async fn winners_sheet(
         .await?
         .ok_or_else(|| ApiError::not_found("draw"))?;
     let sep = separator.to_string();
-    let mut text = ["place", "code", "name", "phone", "claimed_at"].join(&sep);
+    let offset = *state.clock.now().offset();
+    let mut text = super::sheets::WINNER_COLUMNS.join(&sep);
     text.push_str("\r\n");
     let mut held = 0;
     for (i, w) in draw.winners.iter().enumerate() {
         held += usize::from(w.name.is_some());
         let place = (i + 1).to_string();
+        let claimed_at = w
+            .claimed_at
+            .as_deref()
+            .map(|t| super::sheets::local_time(t, offset))
+            .unwrap_or_default();
         let row = [
             place.as_str(),
             w.code.as_str(),
             w.name.as_deref().unwrap_or_default(),
             w.phone.as_deref().unwrap_or_default(),
-            w.claimed_at.as_deref().unwrap_or_default(),
+            claimed_at.as_str(),
         ];
         let cells: Vec<String> = row
             .iter()

@@ -7,5 +7,6 @@ pub mod draw_reads;
 pub mod draws;
 pub mod health;
 pub mod shared;
+pub mod sheets;
 pub mod views;
 pub mod visitor;

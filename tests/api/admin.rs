@@ -411,6 +411,164 @@ async fn stats_of_a_set_no_longer_live_are_still_given_by_its_id() {
     expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
+/// A time stored in another offset (an older row, another node), and the
+/// same instant in this machine's local offset, as the exports write it.
+const STORED_AT: &str = "2026-12-01T10:00:00+08:00";
+
+fn local(stored: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .unwrap()
+        .with_timezone(&chrono::Local)
+        .fixed_offset()
+}
+
+/// The first sheet of an xlsx file.
+fn first_sheet(bytes: &[u8]) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let name = book.sheet_names()[0].clone();
+    book.worksheet_range(&name).expect("its first sheet")
+}
+
+#[tokio::test]
+async fn exports_write_times_in_the_local_offset_and_excel_gets_text_phones_and_real_times() {
+    let app = spawn_app().await;
+    let code = app.entry("张三", "13800138000").await;
+    app.sql(&format!(
+        "UPDATE entries SET created_at = '{STORED_AT}' WHERE code = '{code}'"
+    ));
+    let want = local(STORED_AT);
+
+    // The CSV: the same header and columns, the time in the local offset.
+    let csv = app.csv().await;
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some("code,round,name,phone,score,percent,created_at")
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        row,
+        [
+            code.as_str(),
+            "week-1",
+            "张三",
+            "13800138000",
+            "3",
+            "100",
+            &want.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        ]
+    );
+
+    // The Excel file: the same columns, phone and code as text, a real date-time.
+    let r = app.staff_get("/admin/api/entries.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("entries.xlsx"));
+    let sheet = first_sheet(&r.bytes().await.unwrap());
+    let header: Vec<String> = (0..7)
+        .map(|c| sheet.get((0, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "code",
+            "round",
+            "name",
+            "phone",
+            "score",
+            "percent",
+            "created_at"
+        ]
+    );
+    use calamine::{Data, DataType};
+    assert_eq!(sheet.get((1, 0)), Some(&Data::String(code.clone())));
+    assert_eq!(
+        sheet.get((1, 3)),
+        Some(&Data::String("13800138000".into())),
+        "the phone is a text cell, never 1.38E+10"
+    );
+    assert_eq!(sheet.get((1, 4)).and_then(|d| d.as_f64()), Some(3.0));
+    let at = sheet.get((1, 6)).unwrap();
+    assert!(at.is_datetime(), "a real date-time cell: {at:?}");
+    assert_eq!(at.as_datetime(), Some(want.naive_local()), "in local time");
+
+    // Both exports are audited alike, the Excel one as such.
+    let log = app.staff_json("/admin/api/audit").await;
+    let exports: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "entries_exported")
+        .collect();
+    assert_eq!(exports.len(), 2, "{log}");
+    assert_eq!(exports[0]["fields"]["format"], "xlsx");
+    assert_eq!(
+        exports[0]["detail"],
+        "1 entries, 1 with full name and phone, as Excel file"
+    );
+    let r = app.get("/admin/api/entries.xlsx").await;
+    expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn a_draws_winners_come_as_an_excel_file_with_text_phones_and_local_claim_times() {
+    let app = spawn_app().await;
+    let made = app.entry_made("张三", "13800138000", false).await;
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "U 盘", "winners": 1}),
+            "7",
+        )
+        .await;
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": made["receipt"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let claimed_at: Value = r.json().await.unwrap();
+    let want = local(claimed_at["claimed_at"].as_str().unwrap());
+
+    let r = app
+        .staff_get(&format!("/admin/api/draws/{}/winners.xlsx", d["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let sheet = first_sheet(&r.bytes().await.unwrap());
+    use calamine::{Data, DataType};
+    assert_eq!(
+        sheet.get((0, 4)).map(|d| d.to_string()),
+        Some("claimed_at".into())
+    );
+    assert_eq!(sheet.get((1, 0)).and_then(|d| d.as_f64()), Some(1.0));
+    assert_eq!(
+        sheet.get((1, 1)),
+        Some(&Data::String(made["code"].as_str().unwrap().into()))
+    );
+    assert_eq!(sheet.get((1, 3)), Some(&Data::String("13800138000".into())));
+    assert_eq!(
+        sheet.get((1, 4)).and_then(|d| d.as_datetime()),
+        Some(want.naive_local())
+    );
+    let csv = app
+        .staff_get(&format!("/admin/api/draws/{}/winners.csv", d["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(&want.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
+        "{csv}"
+    );
+    let r = app.staff_get("/admin/api/draws/99/winners.xlsx").await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+}
+
 #[tokio::test]
 async fn entries_csv_has_a_bom_a_header_and_full_contacts() {
     let app = spawn_app().await;
