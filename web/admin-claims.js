@@ -238,11 +238,12 @@
     });
   }
 
-  function downloadWinners() {
+  // Excel (phones as text, local times) or CSV.
+  function downloadWinners(ext) {
     if (!winners) return;
     var note = $('winners-note');
-    A.download('/admin/api/draws/' + encodeURIComponent(winners.draw) + '/winners.csv',
-      'winners-draw-' + winners.draw + '.csv').then(null, function (err) {
+    A.download('/admin/api/draws/' + encodeURIComponent(winners.draw) + '/winners.' + ext,
+      'winners-draw-' + winners.draw + '.' + ext).then(null, function (err) {
       if (err.status !== 401) note.textContent = A.errorText(err);
     });
   }
@@ -373,7 +374,8 @@
       if (canScan()) $('claim-scan').addEventListener('click', toggleScan);
       $('winners-draw').addEventListener('change', loadWinners);
       $('winners-copy').addEventListener('click', copyWinners);
-      $('winners-csv').addEventListener('click', downloadWinners);
+      $('winners-xlsx').addEventListener('click', function () { downloadWinners('xlsx'); });
+      $('winners-csv').addEventListener('click', function () { downloadWinners('csv'); });
       // The desk already open when another receipt link is opened in this tab.
       window.addEventListener('hashchange', function () { if (takeFragment()) useFragment(); });
     },

@@ -436,3 +436,69 @@ async fn the_winners_list_says_a_win_expired_and_was_redrawn() {
     b.screenshot("console-winners-expired.png").await;
     b.close().await;
 }
+
+/// 下载 Excel comes first and downloads entries.xlsx; the winners list offers winners.xlsx.
+#[tokio::test]
+async fn the_entries_export_offers_excel_first() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.entries(2).await;
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "纪念 U 盘", "winners": 1}),
+            "5",
+        )
+        .await;
+    b.console(&app).await;
+    let order = b
+        .wait_js("document.getElementById('entries-xlsx') && Array.prototype.map.call(document.querySelectorAll('.export-tools button'), function (x) { return x.id + ':' + x.textContent; }).join('|')")
+        .await;
+    assert_eq!(order, "entries-xlsx:下载 Excel|entries-csv:下载 CSV");
+    b.click("#entries-xlsx").await;
+    let done = b
+        .wait_js("document.getElementById('entries-csv-result').textContent.indexOf('.xlsx') >= 0 && document.getElementById('entries-csv-result').textContent")
+        .await;
+    assert!(
+        done.as_str().unwrap().starts_with("已下载 entries-"),
+        "{done}"
+    );
+    let log = app.staff_json("/admin/api/audit").await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "entries_exported"),
+        "{log}"
+    );
+    b.js("document.getElementById('entries-section').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-entries-export.png").await;
+
+    // The winners list offers Excel too.
+    b.wait_js(&format!(
+        "document.querySelector('#winners-draw option[value=\"{}\"]') !== null && document.querySelectorAll('#winners-body tr').length === 1",
+        d["id"]
+    ))
+    .await;
+    b.click("#winners-xlsx").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let log = app.staff_json("/admin/api/audit").await;
+        if log
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "winners_exported" && e["fields"]["format"] == "xlsx")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no Excel export of the winners: {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.close().await;
+}
