@@ -657,7 +657,7 @@ Object.assign(DRAW_STRINGS.en, {
     th_pool: 'Pool',
     pool_of: '{pool} / {n}',
     pool_title: 'Codes a new draw would seal now (earlier winners and withdrawals left out) / all entries',
-    round_option_pool: '{round} ({state}, {pool} in the pool of {n} entries)',
+    round_option_pool: '{round} · {state} · pool {pool} of {n}',
     rounds_warning: '{n} round(s) with entries have no erase date: {rounds}. Their names and phones are not erased by themselves: erase them below with "Erase now" when the event is over.',
     stats_set_of: 'Set: {title} ({id}) · {live}',
     stats_all_of: '{title} · all rounds',
