@@ -27,7 +27,10 @@
 
   // ---- a receipt in the address's fragment (#claim=RECEIPT) ------------------
 
-  /** The receipt a scanned text holds: a bare receipt, or a URL with #claim=. */
+  /**
+   * The receipt a scanned text holds: a bare receipt (older QR codes), or
+   * the desk's URL with #claim=RECEIPT. Also Admin.receiptIn, for tests.
+   */
   function receiptIn(text) {
     var s = String(text || '').trim();
     var m = /#claim=([^&#\s]*)/.exec(s);
@@ -45,6 +48,7 @@
     return !!fromLink;
   }
   takeFragment();
+  A.receiptIn = receiptIn;
 
   /** After sign-in: fill the desk with the receipt from the link and look it up. */
   function useFragment() {

@@ -342,6 +342,14 @@ async fn a_receipt_qr_opens_the_desk_and_no_request_carries_the_receipt() {
         receipt
     );
     assert_no_request_holds(&b, &receipt).await;
+    // The desk's own scanner (BarcodeDetector) reads the old bare receipt and the new URL alike.
+    assert_eq!(
+        b.js(&format!(
+            "return [Admin.receiptIn(' {receipt} '), Admin.receiptIn({link:?}), Admin.receiptIn('https://quiz.example.cn/booth/admin#claim={receipt}')];"
+        ))
+        .await,
+        json!([receipt, receipt, receipt])
+    );
     let w = app
         .staff_json(&format!("/admin/api/draws/{}/winners", d["id"]))
         .await;
