@@ -669,15 +669,18 @@ async fn audit_verify_names_each_attack_on_a_copy_of_the_booth_file() {
     assert!(text.starts_with("the audit log is empty"), "{text}");
 }
 
-/// The fixture with its English removed from every question text: 2 errors
-/// and many missing translations.
+/// The fixture with its English removed from every title, question text and
+/// explanation: 2 errors and more missing translations than are printed
+/// one by one.
 fn half_english_with_two_errors() -> (tempfile::TempDir, String) {
     let text = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();
     let mut out = String::new();
     let mut in_question_text = false;
     for line in text.lines() {
-        if line.trim_start().starts_with("- id:") || line.trim() == "text:" {
-            in_question_text = line.trim() == "text:";
+        if line.trim_start().starts_with("- id:") || line.trim().ends_with(':') {
+            // The set's own title keeps its English: a bank with none is Chinese only.
+            in_question_text =
+                line.starts_with(' ') && matches!(line.trim(), "text:" | "explanation:" | "title:");
         }
         if in_question_text && line.trim_start().starts_with("en:") {
             continue;
@@ -746,8 +749,10 @@ fn check_of_a_valid_bank_folds_missing_translations_into_one_line() {
     let mut out = String::new();
     let mut in_question_text = false;
     for line in text.lines() {
-        if line.trim_start().starts_with("- id:") || line.trim() == "text:" {
-            in_question_text = line.trim() == "text:";
+        if line.trim_start().starts_with("- id:") || line.trim().ends_with(':') {
+            // The set's own title keeps its English: a bank with none is Chinese only.
+            in_question_text =
+                line.starts_with(' ') && matches!(line.trim(), "text:" | "explanation:" | "title:");
         }
         if in_question_text && line.trim_start().starts_with("en:") {
             continue;

@@ -85,10 +85,24 @@ pub fn every(file: &str, problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
+/// Up to this many warnings are each printed on their line as SPEC §1 has
+/// it (`FILE:LINE:COLUMN: warning: …`); more are folded.
+const FOLD_OVER: usize = 2;
+
+/// The warnings of a kind to fold: none when they are few.
+fn folded(kind: Vec<&Problem>) -> Vec<&Problem> {
+    if kind.len() > FOLD_OVER {
+        kind
+    } else {
+        Vec::new()
+    }
+}
+
 /// The lines for one file: every error; then, with errors, one line
 /// summing the warnings up; without, the warnings that need a decision
 /// each on its line, and missing translations and template examples
-/// folded into one line each, with their places.
+/// folded into one line each, with their places. A few warnings
+/// ([`FOLD_OVER`] of a kind) are never folded.
 pub fn report(file: &str, problems: &[Problem]) -> Vec<String> {
     let errors: Vec<&Problem> = problems.iter().filter(|p| !p.warning).collect();
     let warnings: Vec<&Problem> = problems.iter().filter(|p| p.warning).collect();
@@ -99,8 +113,12 @@ pub fn report(file: &str, problems: &[Problem]) -> Vec<String> {
     let Some(first) = warnings.first() else {
         return out;
     };
-    let translations = of_kind(&warnings, "missing_translation");
-    let examples = of_kind(&warnings, "template_example");
+    let translations = folded(of_kind(&warnings, "missing_translation"));
+    let examples = folded(of_kind(&warnings, "template_example"));
+    if warnings.len() <= FOLD_OVER {
+        out.extend(warnings.iter().map(|p| line(file, p, organizer_text(p))));
+        return out;
+    }
     if !errors.is_empty() {
         let mut parts = Vec::new();
         if !translations.is_empty() {
@@ -126,10 +144,10 @@ pub fn report(file: &str, problems: &[Problem]) -> Vec<String> {
         return out;
     }
     for p in &warnings {
-        let folded = p
-            .kind
-            .as_ref()
-            .is_some_and(|k| matches!(k.code, "missing_translation" | "template_example"));
+        let folded = translations
+            .iter()
+            .chain(&examples)
+            .any(|f| std::ptr::eq(*f, *p));
         if !folded {
             out.push(line(file, p, organizer_text(p)));
         }
