@@ -600,7 +600,7 @@ Object.assign(DRAW_STRINGS.zh, {
 
     // the claim desk (核销)
     claims_title: '领奖核销',
-    claims_note: '请中奖者出示领奖凭证（扫码或输入），核对姓名和手机号后点“确认发放”。抽奖码是公开的，只凭抽奖码领奖时必须同时核对登记的手机号。',
+    claims_note: '请中奖者出示领奖凭证：用工作人员手机的相机（或微信）扫他的凭证二维码，会打开这一页并自动查找（要先登录）；也可以在下面扫码或输入。核对姓名和手机号后点“确认发放”。抽奖码是公开的，只凭抽奖码领奖时必须同时核对登记的手机号。',
     claim_scan: '用摄像头扫描领奖凭证',
     claim_scan_stop: '停止扫描',
     f_receipt: '领奖凭证',
@@ -738,7 +738,7 @@ Object.assign(DRAW_STRINGS.en, {
 
     // the claim desk
     claims_title: 'Claim desk',
-    claims_note: 'Ask the winner for the claim receipt (scan or type it), compare the name and phone, then press Hand out. Draw codes are public: with a code alone, always check the phone it entered with.',
+    claims_note: 'Ask the winner for the claim receipt: scanning its QR code with a staff phone\'s camera (or WeChat) opens this page and looks it up (signed in first); or scan or type it below. Compare the name and phone, then press Hand out. Draw codes are public: with a code alone, always check the phone it entered with.',
     claim_scan: 'Scan a receipt with the camera',
     claim_scan_stop: 'Stop scanning',
     f_receipt: 'Claim receipt',
