@@ -405,6 +405,15 @@ async fn stats_of_a_set_no_longer_live_are_still_given_by_its_id() {
         (&round["round"], &round["entries"]),
         (&json!("week-1"), &json!(2))
     );
+    // Removed from the loaded sets, its numbers are still there.
+    let r = app.staff_delete("/admin/api/sets/fixture-valid").await;
+    assert!(r.status().is_success(), "removed: {}", r.status());
+    let gone: Value = app.staff_json("/admin/api/stats?set=fixture-valid").await;
+    assert_eq!(
+        (&gone["set"], &gone["entries"]),
+        (&json!("fixture-valid"), &json!(2)),
+        "{gone}"
+    );
     let r = app.staff_get("/admin/api/stats?set=no-such-set").await;
     expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
     let r = app.get("/admin/api/stats?set=fixture-valid").await;

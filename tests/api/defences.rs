@@ -154,11 +154,9 @@ async fn an_entry_after_the_round_and_its_grace_is_409_round_closed() {
     let within = app.passed_session().await;
     let late = app.passed_session().await;
     app.advance(900 + 870);
-    assert_eq!(
-        enter(&app, &within, "张三", "13800000001").await.status(),
-        StatusCode::CREATED,
-        "within the grace"
-    );
+    let first = enter(&app, &within, "张三", "13800000001").await;
+    assert_eq!(first.status(), StatusCode::CREATED, "within the grace");
+    let first: serde_json::Value = first.json().await.unwrap();
     app.advance(60);
     let body = expect_error(
         enter(&app, &late, "李四", "13800000002").await,
@@ -167,6 +165,25 @@ async fn an_entry_after_the_round_and_its_grace_is_409_round_closed() {
     )
     .await;
     assert!(body["closed_at"].is_string(), "{body}");
+    // The entry made in time, sent again after the close (its reply was
+    // lost), still gets its code and receipt; another name does not.
+    let again = enter(&app, &within, " 张三 ", "138 0000 0001").await;
+    assert_eq!(
+        again.status(),
+        StatusCode::CREATED,
+        "a retry of a stored entry"
+    );
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(
+        (&again["code"], &again["receipt"]),
+        (&first["code"], &first["receipt"])
+    );
+    expect_error(
+        enter(&app, &within, "张四", "13800000001").await,
+        StatusCode::CONFLICT,
+        "round_closed",
+    )
+    .await;
 }
 
 #[tokio::test]
