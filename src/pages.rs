@@ -1,11 +1,21 @@
-//! The pages, compiled into the binary. Each page's scripts and styles are
-//! one content-hashed bundle (`/assets/NAME.HASH.js`, `.css`) with a
-//! year-long cache, so WeChat's stubborn cache can never mix an old script
-//! with a new page, and a page carries only what it shows: the public draw
-//! page neither the console's strings nor its styles. The pages themselves
-//! are never cached.
+//! The pages and their bundles. Each page's scripts and styles are one
+//! content-hashed bundle (`/assets/NAME.HASH.js`, `.css`) with a year-long
+//! cache, so WeChat's stubborn cache can never mix an old script with a new
+//! page, and a page carries only what it shows: the public draw page neither
+//! the console's strings nor its styles. The pages themselves are never
+//! cached.
+//!
+//! A release build serves the files compiled into it (`include_str!`). A
+//! debug build run where the crate's `web/` folder exists reads them from
+//! disk instead and rebuilds the table when a file changes, so editing a
+//! file and reloading the page shows it without a rebuild (a changed file
+//! gets a new hash, so its bundle URL changes too).
 
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::SystemTime;
 
 /// An asset held in memory with its content type.
 #[derive(Debug, Clone)]
@@ -18,33 +28,98 @@ pub struct Asset {
     pub body: Vec<u8>,
 }
 
-/// Every embedded page and asset.
-#[derive(Debug, Clone)]
-pub struct Assets {
-    /// The visitor page with hashed asset URLs filled in.
-    pub index_html: String,
+/// A page of the site, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The visitor page (`/`, `/kiosk`), with `__SET_JSON__` left for the
+    /// start screen's data.
+    Visitor,
     /// The public draw page (and the list of draws).
-    pub draw_html: String,
+    Draw,
     /// The projector view.
-    pub show_html: String,
+    Show,
     /// The staff console.
-    pub admin_html: String,
+    Admin,
     /// The printable poster.
-    pub poster_html: String,
-    /// Every page's bundles (`/assets/NAME.HASH.js`, `/assets/NAME.HASH.css`).
-    pub hashed: Vec<Asset>,
-    /// The files the bundles are made of, under `/static/NAME` (for tools
-    /// and a look at one file; the pages link their bundles).
-    pub statics: Vec<Asset>,
+    Poster,
 }
 
-const INDEX_HTML: &str = include_str!("../web/index.html");
-const APP_CSS: &str = include_str!("../web/app.css");
-const STRINGS_JS: &str = include_str!("../web/strings.js");
-const APP_JS: &str = include_str!("../web/app.js");
+/// What a page is made of: its HTML, its bundle's name (the `NAME` of
+/// `/assets/NAME.HASH.js`) and the files of its script and style bundles,
+/// in order. The HTML links them as `__JS__` and `__CSS__`.
+struct PageSpec {
+    page: Page,
+    html: &'static str,
+    bundle: &'static str,
+    scripts: &'static [&'static str],
+    styles: &'static [&'static str],
+}
 
-/// The staff and draw pages' files.
-const STATIC_FILES: &[(&str, &str)] = &[
+const PAGES: &[PageSpec] = &[
+    PageSpec {
+        page: Page::Visitor,
+        html: "index.html",
+        bundle: "app",
+        scripts: &["strings.js", "app.js"],
+        styles: &["app.css"],
+    },
+    PageSpec {
+        page: Page::Draw,
+        html: "draw.html",
+        bundle: "draw",
+        scripts: &["strings-draw.js", "staff.js", "verify.js", "draw.js"],
+        styles: &["staff.css", "staff-draw.css"],
+    },
+    PageSpec {
+        page: Page::Show,
+        html: "show.html",
+        bundle: "show",
+        scripts: &["strings-draw.js", "staff.js", "verify.js", "show.js"],
+        styles: &["staff.css", "staff-draw.css", "staff-show.css"],
+    },
+    PageSpec {
+        page: Page::Admin,
+        html: "admin.html",
+        bundle: "admin",
+        scripts: &[
+            "strings-draw.js",
+            "strings-admin.js",
+            "staff.js",
+            "admin.js",
+            "admin-sets.js",
+            "admin-stats.js",
+            "admin-entries.js",
+            "admin-draws.js",
+            "admin-claims.js",
+            "admin-poster.js",
+        ],
+        styles: &[
+            "staff.css",
+            "staff-draw.css",
+            "staff-show.css",
+            "staff-admin.css",
+            "staff-poster.css",
+        ],
+    },
+    PageSpec {
+        page: Page::Poster,
+        html: "poster.html",
+        bundle: "poster",
+        scripts: &["strings-draw.js", "staff.js", "poster.js"],
+        styles: &["staff.css", "staff-poster.css"],
+    },
+];
+
+/// Every file of `web/` a page is made of, compiled in.
+const FILES: &[(&str, &str)] = &[
+    ("index.html", include_str!("../web/index.html")),
+    ("draw.html", include_str!("../web/draw.html")),
+    ("show.html", include_str!("../web/show.html")),
+    ("admin.html", include_str!("../web/admin.html")),
+    ("poster.html", include_str!("../web/poster.html")),
+    ("app.css", include_str!("../web/app.css")),
+    ("strings.js", include_str!("../web/strings.js")),
+    ("app.js", include_str!("../web/app.js")),
     ("staff.css", include_str!("../web/staff.css")),
     ("staff-draw.css", include_str!("../web/staff-draw.css")),
     ("staff-show.css", include_str!("../web/staff-show.css")),
@@ -66,54 +141,44 @@ const STATIC_FILES: &[(&str, &str)] = &[
     ("poster.js", include_str!("../web/poster.js")),
 ];
 
-/// Each staff or draw page: its HTML, and the files of its script and its
-/// style bundle, in order.
-const PAGES: &[(&str, &str, &[&str], &[&str])] = &[
-    (
-        "draw",
-        include_str!("../web/draw.html"),
-        &["strings-draw.js", "staff.js", "verify.js", "draw.js"],
-        &["staff.css", "staff-draw.css"],
-    ),
-    (
-        "show",
-        include_str!("../web/show.html"),
-        &["strings-draw.js", "staff.js", "verify.js", "show.js"],
-        &["staff.css", "staff-draw.css", "staff-show.css"],
-    ),
-    (
-        "admin",
-        include_str!("../web/admin.html"),
-        &[
-            "strings-draw.js",
-            "strings-admin.js",
-            "staff.js",
-            "admin.js",
-            "admin-sets.js",
-            "admin-stats.js",
-            "admin-entries.js",
-            "admin-draws.js",
-            "admin-claims.js",
-            "admin-poster.js",
-        ],
-        &[
-            "staff.css",
-            "staff-draw.css",
-            "staff-show.css",
-            "staff-admin.css",
-            "staff-poster.css",
-        ],
-    ),
-    (
-        "poster",
-        include_str!("../web/poster.html"),
-        &["strings-draw.js", "staff.js", "poster.js"],
-        &["staff.css", "staff-poster.css"],
-    ),
+/// The staff and draw pages' files, also served one by one under
+/// `/static/NAME` (for tools and a look at one file; the pages link their
+/// bundles).
+const STATIC_FILES: &[&str] = &[
+    "staff.css",
+    "staff-draw.css",
+    "staff-show.css",
+    "staff-admin.css",
+    "staff-poster.css",
+    "strings-draw.js",
+    "strings-admin.js",
+    "staff.js",
+    "verify.js",
+    "draw.js",
+    "show.js",
+    "admin.js",
+    "admin-sets.js",
+    "admin-stats.js",
+    "admin-entries.js",
+    "admin-draws.js",
+    "admin-claims.js",
+    "admin-poster.js",
+    "poster.js",
 ];
 
-fn file(name: &str) -> &'static str {
-    STATIC_FILES
+/// Every page and asset, built from one reading of the files.
+#[derive(Debug, Clone)]
+pub struct Assets {
+    /// Each page's HTML with its hashed bundle URLs filled in.
+    pages: Vec<(Page, String)>,
+    /// Every page's bundles (`/assets/NAME.HASH.js`, `/assets/NAME.HASH.css`).
+    pub hashed: Vec<Asset>,
+    /// The files under `/static/NAME`.
+    pub statics: Vec<Asset>,
+}
+
+fn embedded(name: &str) -> &'static str {
+    FILES
         .iter()
         .find(|(n, _)| *n == name)
         .map_or("", |(_, body)| body)
@@ -140,51 +205,55 @@ fn content_type(name: &str) -> &'static str {
 }
 
 impl Assets {
-    /// Builds the asset table once at start.
+    /// Builds the table from the files compiled in.
     pub fn build() -> Self {
-        let js = hashed(
-            "app",
-            "js",
-            content_type("x.js"),
-            format!("{STRINGS_JS}\n{APP_JS}"),
-        );
-        let css = hashed("app", "css", content_type("x.css"), APP_CSS.to_owned());
-        let index_html = INDEX_HTML
-            .replace("__APP_JS__", &js.path)
-            .replace("__APP_CSS__", &css.path);
+        Self::build_with(|name| Cow::Borrowed(embedded(name)))
+    }
+
+    /// Builds the table from `dir` (a file that cannot be read there is
+    /// taken from the binary).
+    pub fn build_from(dir: &Path) -> Self {
+        Self::build_with(|name| match std::fs::read_to_string(dir.join(name)) {
+            Ok(text) => Cow::Owned(text),
+            Err(_) => Cow::Borrowed(embedded(name)),
+        })
+    }
+
+    fn build_with<'a>(read: impl Fn(&str) -> Cow<'a, str>) -> Self {
         let statics = STATIC_FILES
             .iter()
-            .map(|(name, body)| Asset {
+            .map(|name| Asset {
                 path: format!("/static/{name}"),
                 content_type: content_type(name),
-                body: body.as_bytes().to_vec(),
+                body: read(name).into_owned().into_bytes(),
             })
             .collect();
-        let mut hashed_assets = vec![js, css];
+        let join = |files: &[&str]| files.iter().map(|f| read(f)).collect::<Vec<_>>().join("\n");
+        let mut hashed_assets = Vec::new();
         let mut pages = Vec::new();
-        for (name, html, scripts, styles) in PAGES {
-            let join =
-                |files: &[&str]| files.iter().map(|f| file(f)).collect::<Vec<_>>().join("\n");
-            let js = hashed(name, "js", content_type("x.js"), join(scripts));
-            let css = hashed(name, "css", content_type("x.css"), join(styles));
-            pages.push(
-                html.replace("__JS__", &js.path)
-                    .replace("__CSS__", &css.path),
-            );
+        for spec in PAGES {
+            let js = hashed(spec.bundle, "js", content_type("x.js"), join(spec.scripts));
+            let css = hashed(spec.bundle, "css", content_type("x.css"), join(spec.styles));
+            let html = read(spec.html)
+                .replace("__JS__", &js.path)
+                .replace("__CSS__", &css.path);
+            pages.push((spec.page, html));
             hashed_assets.push(js);
             hashed_assets.push(css);
         }
-        let [draw_html, show_html, admin_html, poster_html]: [String; 4] =
-            pages.try_into().unwrap_or_default();
         Self {
-            index_html,
-            draw_html,
-            show_html,
-            admin_html,
-            poster_html,
+            pages,
             hashed: hashed_assets,
             statics,
         }
+    }
+
+    /// A page's HTML, its bundles linked.
+    pub fn page(&self, page: Page) -> &str {
+        self.pages
+            .iter()
+            .find(|(p, _)| *p == page)
+            .map_or("", |(_, html)| html)
     }
 
     /// A hashed asset by path.
@@ -198,30 +267,124 @@ impl Assets {
     }
 }
 
+/// When each file of a `web/` folder last changed, and its length.
+type Stamp = Vec<Option<(SystemTime, u64)>>;
+
+fn stamp(dir: &Path) -> Stamp {
+    FILES
+        .iter()
+        .map(|(name, _)| {
+            let meta = std::fs::metadata(dir.join(name)).ok()?;
+            Some((meta.modified().ok()?, meta.len()))
+        })
+        .collect()
+}
+
+/// Where the pages come from: the binary, or (debug builds) the crate's
+/// `web/` folder, rebuilt when a file there changes.
+#[derive(Debug)]
+pub struct Pages {
+    dir: Option<PathBuf>,
+    current: RwLock<(Stamp, Arc<Assets>)>,
+}
+
+impl Pages {
+    /// The binary's files in a release build; in a debug build the crate's
+    /// `web/` folder when it exists where the crate was built (a debug
+    /// binary run elsewhere serves its own files).
+    pub fn new() -> Self {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+        Self::with_dir((cfg!(debug_assertions) && dir.is_dir()).then_some(dir))
+    }
+
+    /// Files from `dir` when given, else from the binary.
+    pub fn with_dir(dir: Option<PathBuf>) -> Self {
+        let (stamp, assets) = match &dir {
+            Some(d) => (stamp(d), Assets::build_from(d)),
+            None => (Vec::new(), Assets::build()),
+        };
+        Self {
+            dir,
+            current: RwLock::new((stamp, Arc::new(assets))),
+        }
+    }
+
+    /// The folder read from disk, if any.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The pages and assets as they are now.
+    pub fn current(&self) -> Arc<Assets> {
+        let Some(dir) = &self.dir else {
+            return self.built();
+        };
+        let now = stamp(dir);
+        {
+            let held = self.current.read().unwrap_or_else(PoisonError::into_inner);
+            if held.0 == now {
+                return held.1.clone();
+            }
+        }
+        let assets = Arc::new(Assets::build_from(dir));
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = (now, assets.clone());
+        assets
+    }
+
+    fn built(&self) -> Arc<Assets> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .clone()
+    }
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const ALL: [Page; 5] = [
+        Page::Visitor,
+        Page::Draw,
+        Page::Show,
+        Page::Admin,
+        Page::Poster,
+    ];
+
     #[test]
     fn the_page_points_at_its_hashed_assets() {
         let a = Assets::build();
-        assert!(!a.index_html.contains("__APP_JS__") && !a.index_html.contains("__APP_CSS__"));
+        let index = a.page(Page::Visitor);
+        assert!(
+            index.contains("__SET_JSON__"),
+            "the start data is filled per request"
+        );
         for asset in a
             .hashed
             .iter()
             .filter(|x| x.path.starts_with("/assets/app."))
         {
-            assert!(a.index_html.contains(&asset.path), "{} linked", asset.path);
+            assert!(index.contains(&asset.path), "{} linked", asset.path);
         }
         assert!(
-            !a.index_html.contains("http://") && !a.index_html.contains("https://"),
+            !index.contains("http://") && !index.contains("https://"),
             "no third-party host"
         );
-        for html in [&a.draw_html, &a.show_html, &a.admin_html, &a.poster_html] {
+        for page in ALL {
+            let html = a.page(page);
             assert!(
-                !html.contains("__JS__") && !html.contains("__CSS__") && !html.contains("/static/")
+                !html.contains("__JS__") && !html.contains("__CSS__") && !html.contains("/static/"),
+                "{page:?}"
             );
-            assert!(html.contains("/assets/"), "each page links its bundles");
+            let links = a.hashed.iter().filter(|x| html.contains(&x.path)).count();
+            assert_eq!(links, 2, "{page:?} links its script and its style bundle");
         }
         let draw_js = a
             .hashed
@@ -232,6 +395,78 @@ mod tests {
         assert!(
             !text.contains("claims_title") && !text.contains("pk_answer_not_option"),
             "the public draw page carries no console strings"
+        );
+    }
+
+    #[test]
+    fn every_file_a_page_names_is_compiled_in() {
+        for spec in PAGES {
+            for name in spec.scripts.iter().chain(spec.styles).chain([&spec.html]) {
+                assert!(!embedded(name).is_empty(), "{name} is in FILES");
+            }
+        }
+        for name in STATIC_FILES {
+            assert!(!embedded(name).is_empty(), "{name} is in FILES");
+        }
+    }
+
+    #[test]
+    fn a_debug_build_serves_what_is_on_disk_and_sees_a_change() {
+        let dir = std::env::temp_dir().join(format!("quizbooth-pages-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, body) in FILES {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+        let pages = Pages::with_dir(Some(dir.clone()));
+        let before = pages.current();
+        let compiled = Assets::build();
+        assert_eq!(
+            before.page(Page::Draw),
+            compiled.page(Page::Draw),
+            "the same files make the same page and hashes"
+        );
+        let old_css = before
+            .hashed
+            .iter()
+            .find(|x| x.path.starts_with("/assets/draw.") && x.path.ends_with(".css"))
+            .unwrap()
+            .path
+            .clone();
+        std::fs::write(
+            dir.join("staff-draw.css"),
+            format!(
+                "{}\n.edited {{ color: red; }}\n",
+                embedded("staff-draw.css")
+            ),
+        )
+        .unwrap();
+        let after = pages.current();
+        assert!(
+            !after.page(Page::Draw).contains(&old_css),
+            "the edited bundle gets a new URL"
+        );
+        let new_css = after
+            .hashed
+            .iter()
+            .find(|x| x.path.starts_with("/assets/draw.") && x.path.ends_with(".css"))
+            .unwrap();
+        assert!(after.page(Page::Draw).contains(&new_css.path));
+        assert!(String::from_utf8_lossy(&new_css.body).contains(".edited"));
+        assert_eq!(
+            after.page(Page::Visitor),
+            before.page(Page::Visitor),
+            "pages without the file keep their bundles"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn without_a_folder_the_compiled_files_are_served() {
+        let pages = Pages::with_dir(None);
+        assert!(pages.dir().is_none());
+        assert_eq!(
+            pages.current().page(Page::Admin),
+            Assets::build().page(Page::Admin)
         );
     }
 }

@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::connections::{self, ConnectionCap, REQUEST_WITHIN};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::limits::Limits;
-use crate::pages::Assets;
+use crate::pages::Pages;
 use crate::routes::views::Prerendered;
 use crate::routes::{admin, assets, draws, health, visitor};
 use crate::state::{AdminToken, AppState};
@@ -221,7 +221,13 @@ pub fn run(
 ) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let traffic = web::Data::from(traffic);
-    let assets = web::Data::new(Assets::build());
+    let pages = web::Data::new(Pages::new());
+    if let Some(dir) = pages.dir() {
+        tracing::info!(
+            "debug build: serving the pages from {} (edit, reload)",
+            dir.display()
+        );
+    }
     let prerendered = web::Data::new(Prerendered::default());
     let draw_reads = web::Data::new(crate::routes::draw_reads::DrawReads::new(
         &state.settings.limits,
@@ -254,7 +260,7 @@ pub fn run(
         App::new()
             .app_data(state.clone())
             .app_data(traffic.clone())
-            .app_data(assets.clone())
+            .app_data(pages.clone())
             .app_data(prerendered.clone())
             .app_data(draw_reads.clone())
             .app_data(

@@ -1,8 +1,9 @@
-//! The pages and their assets, from memory.
+//! The pages and their assets, from memory (or, in a debug build, from
+//! `web/` on disk: see [`crate::pages`]).
 
 use super::shared::request_lang;
 use super::views::set_view;
-use crate::pages::Assets;
+use crate::pages::{Page, Pages};
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
@@ -16,7 +17,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 #[get("/kiosk")]
 pub async fn index(
     state: web::Data<AppState>,
-    assets: web::Data<Assets>,
+    pages: web::Data<Pages>,
     req: HttpRequest,
 ) -> HttpResponse {
     let data = match state.active_bank() {
@@ -31,7 +32,12 @@ pub async fn index(
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026");
-    let mut resp = page(&assets.index_html.replace("__SET_JSON__", &json));
+    let mut resp = page(
+        &pages
+            .current()
+            .page(Page::Visitor)
+            .replace("__SET_JSON__", &json),
+    );
     resp.headers_mut()
         .insert(VARY, HeaderValue::from_static("Accept-Language"));
     resp
@@ -46,8 +52,8 @@ fn page(html: &str) -> HttpResponse {
 
 /// `GET /assets/{name}`: hashed visitor assets, cached for a year.
 #[get("/assets/{name}")]
-pub async fn hashed(assets: web::Data<Assets>, req: HttpRequest) -> HttpResponse {
-    match assets.hashed(req.path()) {
+pub async fn hashed(pages: web::Data<Pages>, req: HttpRequest) -> HttpResponse {
+    match pages.current().hashed(req.path()) {
         Some(a) => HttpResponse::Ok()
             .content_type(a.content_type)
             .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
@@ -58,8 +64,8 @@ pub async fn hashed(assets: web::Data<Assets>, req: HttpRequest) -> HttpResponse
 
 /// `GET /static/{name}`: staff and draw page files, revalidated each time.
 #[get("/static/{name}")]
-pub async fn statics(assets: web::Data<Assets>, req: HttpRequest) -> HttpResponse {
-    match assets.static_file(req.path()) {
+pub async fn statics(pages: web::Data<Pages>, req: HttpRequest) -> HttpResponse {
+    match pages.current().static_file(req.path()) {
         Some(a) => HttpResponse::Ok()
             .content_type(a.content_type)
             .insert_header(("Cache-Control", "no-cache"))
@@ -70,32 +76,32 @@ pub async fn statics(assets: web::Data<Assets>, req: HttpRequest) -> HttpRespons
 
 /// `GET /draws/{id}`: the public draw page.
 #[get("/draws/{id}")]
-pub async fn draw_page(assets: web::Data<Assets>) -> HttpResponse {
-    page(&assets.draw_html)
+pub async fn draw_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Draw))
 }
 
 /// `GET /draws`: every draw, newest first, linked (the draw page's list).
 #[get("/draws")]
-pub async fn draws_page(assets: web::Data<Assets>) -> HttpResponse {
-    page(&assets.draw_html)
+pub async fn draws_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Draw))
 }
 
 /// `GET /admin`: the staff console (it asks for the token itself).
 #[get("/admin")]
-pub async fn admin_page(assets: web::Data<Assets>) -> HttpResponse {
-    page(&assets.admin_html)
+pub async fn admin_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Admin))
 }
 
 /// `GET /admin/poster`: the printable A4 poster with the QR code.
 #[get("/admin/poster")]
-pub async fn poster_page(assets: web::Data<Assets>) -> HttpResponse {
-    page(&assets.poster_html)
+pub async fn poster_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Poster))
 }
 
 /// `GET /admin/draws/{id}/show`: the projector view.
 #[get("/admin/draws/{id}/show")]
-pub async fn show_page(assets: web::Data<Assets>) -> HttpResponse {
-    page(&assets.show_html)
+pub async fn show_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Show))
 }
 
 /// `?path=/draws/3`: a page of this site other than the visitor page.
