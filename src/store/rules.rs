@@ -122,8 +122,15 @@ pub(super) fn check_claim(win: &Win, by: &ClaimBy, at: &str) -> Result<(), Claim
     // A code with the wrong phone is no proof: the code is public. The
     // phone is compared through its hash under the round's key; after a
     // purge neither is left, and only the receipt can claim.
+    // A withdrawn winner's hash is kept only to refuse that phone a second
+    // entry in the round (SPEC §7), never to match it here.
+    let withdrawn = win
+        .erased
+        .as_ref()
+        .is_some_and(|e| e.why == Erased::Withdrawn);
     if let ClaimBy::CodeAndPhone(_, given) = by {
-        let (Some(hash), Some(secret)) = (&win.phone_key, &win.round_secret) else {
+        let hash = win.phone_key.as_ref().filter(|_| !withdrawn);
+        let (Some(hash), Some(secret)) = (hash, &win.round_secret) else {
             return Err(match &win.erased {
                 Some(e) if e.why == Erased::Purged => ClaimRefused::PhoneErased,
                 _ => ClaimRefused::NotAWinner,
@@ -133,11 +140,7 @@ pub(super) fn check_claim(win: &Win, by: &ClaimBy, at: &str) -> Result<(), Claim
             return Err(ClaimRefused::NotAWinner);
         }
     }
-    if win
-        .erased
-        .as_ref()
-        .is_some_and(|e| e.why == Erased::Withdrawn)
-    {
+    if withdrawn {
         return Err(ClaimRefused::Withdrawn);
     }
     if let Some(at) = &win.claimed_at {

@@ -356,6 +356,131 @@ async fn a_withdrawn_visitor_takes_the_quiz_again_and_enters_with_a_new_code() {
     assert_eq!(r.status(), StatusCode::OK, "the new one wins a draw of two");
 }
 
+/// Whether the entry under `code` still holds a hash of its phone.
+fn phone_hash_kept(app: &TestApp, code: &Value) -> bool {
+    let sql = format!(
+        "SELECT COUNT(*) FROM entries WHERE code = '{}' AND phone_key IS NOT NULL",
+        code.as_str().unwrap()
+    );
+    if crate::POSTGRES {
+        return app.sql(&sql).trim() == "1";
+    }
+    let conn =
+        rusqlite::Connection::open_with_flags(app.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    conn.query_row(&sql, [], |r| r.get::<_, i64>(0)).unwrap() == 1
+}
+
+/// SPEC §7: no earlier winner, claimed or not, is drawn again; a winner
+/// who withdraws (by themselves or through staff) and takes the quiz again
+/// gets no second code into that round's later pools. Only the phone's
+/// keyed hash stays for that, until the round's purge.
+#[tokio::test]
+async fn a_winner_who_withdraws_cannot_enter_the_same_round_again_claimed_or_not() {
+    let app = spawn_app().await;
+    let claimed = app.entry_made("李四", "13800138000", true).await;
+    let unclaimed = app.entry_made("王五", "13900139000", false).await;
+    let d = app
+        .drawn(
+            json!({"round": "week-1", "prize": "U 盘", "winners": 2}),
+            "7",
+        )
+        .await;
+    let r = app
+        .staff_post("/admin/api/claims", json!({"receipt": claimed["receipt"]}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "both win a draw of two");
+    // A non-winner: entered after the draw's commit.
+    let late = app.entry_made("赵六", "13512345678", false).await;
+
+    assert_eq!(
+        withdraw(&app, &claimed["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let r = app
+        .staff_post(
+            &format!(
+                "/admin/api/entries/{}/withdraw",
+                unclaimed["code"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        withdraw(&app, &late["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // Name, phone and masks erased at once, as for anyone who withdraws.
+    for me in [&claimed, &unclaimed] {
+        let row = staff_entry(&app, &me["code"]).await;
+        assert!(row["name"].is_null() && row["phone"].is_null(), "{row}");
+        assert_eq!(row["erased"]["why"], "withdrawn", "{row}");
+        assert!(
+            phone_hash_kept(&app, &me["code"]),
+            "the winner's hash stays"
+        );
+    }
+    assert!(!phone_hash_kept(&app, &late["code"]), "a non-winner's goes");
+    let csv = app.csv().await;
+    for gone in ["李四", "13800138000", "王五", "13900139000"] {
+        assert!(!csv.contains(gone), "{gone}: {csv}");
+    }
+    let w = app.get_json(&format!("/api/draws/{}", d["id"])).await;
+    assert!(
+        w["winners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["name"].is_null() && w["phone"].is_null()),
+        "{w}"
+    );
+
+    // The hash keeps one prize per person per round, and does nothing else:
+    // staff cannot find the withdrawn winner by the phone, nor the desk
+    // match the code to it.
+    for phone in ["13800138000", "13900139000"] {
+        assert_eq!(app.search(phone).await["total"], 0, "{phone}");
+    }
+    let r = app
+        .staff_post(
+            "/admin/api/claims",
+            json!({"code": unclaimed["code"], "phone": "13900139000"}),
+        )
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_a_winner").await;
+
+    // A new quiz, the same phone, the same round: refused for the winners...
+    for phone in ["13800138000", "13900139000"] {
+        let s = app.passed_session().await;
+        let r = app
+            .post(
+                "/api/entries",
+                json!({"session": s, "consent": true, "name": "再来", "phone": phone}),
+            )
+            .await;
+        expect_error(r, StatusCode::CONFLICT, "phone_used").await;
+    }
+    // ...while the non-winner enters again with a new code.
+    let again = app.entry_made("赵六", "13512345678", false).await;
+    assert_ne!(again["code"], late["code"]);
+    let next = app
+        .committed(json!({"round": "week-1", "prize": "保温杯", "winners": 1}))
+        .await;
+    let txt = app.entries_txt(&next["id"]).await;
+    assert_eq!(txt, format!("{}\n", again["code"].as_str().unwrap()));
+
+    // The purge erases the kept hashes with the round's key.
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({"force": true}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for me in [&claimed, &unclaimed, &again] {
+        assert!(!phone_hash_kept(&app, &me["code"]), "{me}");
+    }
+}
+
 #[tokio::test]
 async fn staff_withdraw_an_entry_by_its_code_as_the_entrant_would() {
     let app = spawn_app().await;
@@ -905,7 +1030,7 @@ async fn a_purged_phone_cannot_be_found_again_by_trying_every_number_under_any_k
     let app = spawn_app().await;
     let purged = ["13512345678", "13687654321"];
     let published = app.entry_made("欧阳修远", purged[0], true).await;
-    app.entry_made("司马光明", purged[1], false).await;
+    let withdrawn = app.entry_made("司马光明", purged[1], false).await;
     // A win claimed with the code and the phone, so every audit line is there too.
     let d = app
         .drawn(
@@ -920,6 +1045,11 @@ async fn a_purged_phone_cannot_be_found_again_by_trying_every_number_under_any_k
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
+    // The other winner withdraws: the phone's hash stays until the purge (SPEC §7).
+    assert_eq!(
+        withdraw(&app, &withdrawn["session"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
 
     // The attack works: before the purge it finds both, from the hashes and their key.
     let before = attack_off_thread(stored_strings(&app), &purged).await;

@@ -43,7 +43,7 @@ const INSERT_ENTRY: &str = "INSERT INTO entries
 const ENTRY_COLUMNS: &str = "SELECT code, set_id, set_version, round_id, name, phone, score,
      percent, created_at, erased, erased_at FROM entries";
 const SEARCH_WHERE: &str = " WHERE $1::TEXT IS NULL OR code ILIKE $1 OR phone LIKE $1
-     OR name ILIKE $1 OR phone_key = ANY($2::TEXT[])";
+     OR name ILIKE $1 OR (erased IS NULL AND phone_key = ANY($2::TEXT[]))";
 
 fn entry_row(r: &tokio_postgres::Row) -> Entry {
     Entry {

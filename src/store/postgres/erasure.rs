@@ -12,8 +12,12 @@ use crate::store::rules::{self, session_id, WithdrawnBy};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use deadpool_postgres::GenericClient;
 
+/// As on SQLite: a winner's phone hash stays until the round's purge, so
+/// that phone gets no second code in the round (SPEC §7).
 const WITHDRAW_ENTRY: &str = "UPDATE entries
-     SET name = NULL, phone = NULL, phone_key = NULL, name_mask = NULL, phone_mask = NULL,
+     SET name = NULL, phone = NULL, name_mask = NULL, phone_mask = NULL,
+         phone_key = CASE WHEN EXISTS (SELECT 1 FROM draw_winners w WHERE w.code = entries.code)
+                          THEN phone_key END,
          publish = FALSE, erased = 'withdrawn', erased_at = $2
      WHERE session_id = $1 AND erased IS DISTINCT FROM 'withdrawn'";
 const INSERT_WITHDRAWAL: &str = "INSERT INTO withdrawals (code, withdrawn_at, after_draw)
@@ -24,6 +28,9 @@ const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = $1";
 const PURGE_ROUND: &str =
     "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = $3
      WHERE set_id = $1 AND round_id = $2 AND erased IS NULL";
+/// The hashes withdrawn winners kept go with the round's key.
+const PURGE_WITHDRAWN_HASHES: &str = "UPDATE entries SET phone_key = NULL
+     WHERE set_id = $1 AND round_id = $2 AND phone_key IS NOT NULL";
 const INSERT_PURGE: &str =
     "INSERT INTO purges (set_id, round_id, at, erased, how) VALUES ($1, $2, $3, $4, $5)";
 const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
@@ -126,6 +133,8 @@ impl Postgres {
             }
         }
         let erased = tx.exec(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
+        tx.exec(PURGE_WITHDRAWN_HASHES, &[&set_id, &round_id])
+            .await?;
         tx.exec(DESTROY_ROUND_KEY, &[&set_id, &round_id]).await?;
         tx.exec(INSERT_PURGE, &[&set_id, &round_id, &at, &erased, &how])
             .await?;

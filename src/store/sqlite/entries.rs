@@ -50,12 +50,12 @@ const ALL_ENTRIES: &str = concat!(entry_columns!(), " ORDER BY created_at, code"
 const SEARCH_ENTRIES: &str = concat!(
     entry_columns!(),
     " WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
-        OR phone_key IN (SELECT value FROM json_each(:phone_keys))
+        OR (erased IS NULL AND phone_key IN (SELECT value FROM json_each(:phone_keys)))
      ORDER BY created_at DESC, code LIMIT :limit"
 );
 const COUNT_ENTRIES: &str = "SELECT COUNT(*) FROM entries
      WHERE :like IS NULL OR code LIKE :like OR phone LIKE :like OR name LIKE :like
-        OR phone_key IN (SELECT value FROM json_each(:phone_keys))";
+        OR (erased IS NULL AND phone_key IN (SELECT value FROM json_each(:phone_keys)))";
 
 fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {

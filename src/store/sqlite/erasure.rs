@@ -13,10 +13,14 @@ use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdr
 use rusqlite::{named_params, Connection, OptionalExtension};
 
 /// A withdrawal erases everything that names the entrant, the published
-/// masks and the phone's hash included (they may enter again, from a new
-/// quiz: their old code is in no later pool).
+/// masks included. The phone's hash goes too (they may enter again, from a
+/// new quiz: their old code is in no later pool), except for a winner's:
+/// no earlier winner is drawn again (SPEC §7), so it keeps refusing that
+/// phone a second code in the round until the round's purge erases it.
 const WITHDRAW_ENTRY: &str = "UPDATE entries
-     SET name = NULL, phone = NULL, phone_key = NULL, name_mask = NULL, phone_mask = NULL, publish = 0,
+     SET name = NULL, phone = NULL, name_mask = NULL, phone_mask = NULL, publish = 0,
+         phone_key = CASE WHEN EXISTS (SELECT 1 FROM draw_winners w WHERE w.code = entries.code)
+                          THEN phone_key END,
          erased = 'withdrawn', erased_at = :at
      WHERE session_id = :session_id AND erased IS NOT 'withdrawn'";
 /// Draws committed after this one leave the code out of their pool.
@@ -27,6 +31,9 @@ const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = :code
 const PURGE_ROUND: &str =
     "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = :at
      WHERE set_id = :set_id AND round_id = :round_id AND erased IS NULL";
+/// The hashes withdrawn winners kept go with the round's key.
+const PURGE_WITHDRAWN_HASHES: &str = "UPDATE entries SET phone_key = NULL
+     WHERE set_id = :set_id AND round_id = :round_id AND phone_key IS NOT NULL";
 const INSERT_PURGE: &str = "INSERT INTO purges (set_id, round_id, at, erased, how)
      VALUES (:set_id, :round_id, :at, :erased, :how)";
 const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
@@ -86,6 +93,8 @@ fn purge(
         .prepare_cached(PURGE_ROUND)?
         .execute(named_params! {":set_id": set_id, ":round_id": round_id, ":at": at})?
         as i64;
+    conn.prepare_cached(PURGE_WITHDRAWN_HASHES)?
+        .execute(named_params! {":set_id": set_id, ":round_id": round_id})?;
     destroy_round_key(conn, set_id, round_id)?;
     conn.prepare_cached(INSERT_PURGE)?.execute(named_params! {
         ":set_id": set_id, ":round_id": round_id, ":at": at, ":erased": erased, ":how": how,
