@@ -2,8 +2,8 @@
 //! one before by its hash ([`crate::audit`]). Appends hold the audit lock
 //! ([`super::Lock::Audit`]) so two nodes never chain onto the same row.
 
-use super::Cached;
 use super::{lock, Lock, Postgres, Result};
+use super::{Cached, Col};
 use crate::store::{AuditAction, AuditEntry};
 
 const LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
@@ -21,7 +21,7 @@ pub(super) async fn append(
 ) -> Result<AuditEntry> {
     let last = tx.row_opt(LAST, &[]).await?;
     let (seq, prev) = match last {
-        Some(r) => (r.get::<_, i64>(0) + 1, r.get::<_, String>(1)),
+        Some(r) => (r.col::<i64>(0)? + 1, r.col::<String>(1)?),
         None => (1, crate::audit::GENESIS.to_owned()),
     };
     let hash = crate::audit::hash(&prev, seq, at, action.as_str(), detail);

@@ -5,8 +5,8 @@
 //! before it, whichever node took them; the audit lock keeps the chain whole.
 
 use super::audit::append as audit;
-use super::Cached;
 use super::{lock, unique_violation, Lock, Postgres, Result};
+use super::{Cached, Col};
 use crate::draw;
 use crate::store::rules::{self, erasure, Win};
 use crate::store::{
@@ -64,42 +64,41 @@ const REVEAL_DRAW: &str = "UPDATE draws
 const INSERT_WINNER: &str =
     "INSERT INTO draw_winners (draw_id, position, code) VALUES ($1, $2, $3)";
 
-fn draw_row(r: &tokio_postgres::Row) -> Draw {
-    Draw {
-        id: r.get(0),
-        set_id: r.get(1),
-        round_id: r.get(2),
-        prize: r.get(3),
-        winners_wanted: r.get(4),
-        entries_digest: r.get(5),
-        entry_count: r.get(6),
-        committed_at: r.get(7),
-        public_seed: r.get(8),
-        revealed_at: r.get(9),
-        claim_by: r.get(10),
-        replaces: r.get(11),
-        replaced_by: r.get(12),
-        seed_digits: r.get::<_, Option<i32>>(13).map(i64::from),
+fn draw_row(r: &tokio_postgres::Row) -> Result<Draw> {
+    Ok(Draw {
+        id: r.col(0)?,
+        set_id: r.col(1)?,
+        round_id: r.col(2)?,
+        prize: r.col(3)?,
+        winners_wanted: r.col(4)?,
+        entries_digest: r.col(5)?,
+        entry_count: r.col(6)?,
+        committed_at: r.col(7)?,
+        public_seed: r.col(8)?,
+        revealed_at: r.col(9)?,
+        claim_by: r.col(10)?,
+        replaces: r.col(11)?,
+        replaced_by: r.col(12)?,
+        seed_digits: r.col::<Option<i32>>(13)?.map(i64::from),
         winners: Vec::new(),
-    }
+    })
 }
 
 async fn winners(c: &impl GenericClient, id: i64) -> Result<Vec<Winner>> {
     let rows = c.rows(DRAW_WINNERS, &[&id]).await?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
-            let masks: (Option<String>, Option<String>) = (r.get(3), r.get(4));
-            Winner {
-                code: r.get(0),
-                name: r.get(1),
-                phone: r.get(2),
+            let masks: (Option<String>, Option<String>) = (r.col(3)?, r.col(4)?);
+            Ok(Winner {
+                code: r.col(0)?,
+                name: r.col(1)?,
+                phone: r.col(2)?,
                 published: masks.0.zip(masks.1),
-                erased: erasure(r.get(5), r.get(6)),
-                claimed_at: r.get(7),
-            }
+                erased: erasure(r.col(5)?, r.col(6)?),
+                claimed_at: r.col(7)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn get_draw(c: &impl GenericClient, id: i64) -> Result<Option<Draw>> {
@@ -109,13 +108,16 @@ async fn get_draw(c: &impl GenericClient, id: i64) -> Result<Option<Draw>> {
     else {
         return Ok(None);
     };
-    let mut d = draw_row(&row);
+    let mut d = draw_row(&row)?;
     d.winners = winners(c, id).await?;
     Ok(Some(d))
 }
 
 async fn entries_txt(c: &impl GenericClient, id: i64) -> Result<Option<String>> {
-    Ok(c.row_opt(DRAW_ENTRIES_TXT, &[&id]).await?.map(|r| r.get(0)))
+    c.row_opt(DRAW_ENTRIES_TXT, &[&id])
+        .await?
+        .map(|r| r.col(0))
+        .transpose()
 }
 
 async fn commit(
@@ -125,13 +127,13 @@ async fn commit(
     lock(tx, Lock::Round(&d.set_id, &d.round_id)).await?;
     lock(tx, Lock::Audit).await?;
     if let Some(row) = tx.row_opt(PENDING_DRAW, &[&d.set_id, &d.round_id]).await? {
-        return Ok(Err(CommitRefused::Pending(row.get(0))));
+        return Ok(Err(CommitRefused::Pending(row.col(0)?)));
     }
     if let Some(old) = d.replaces {
         let Some(replaced) = get_draw(tx, old).await? else {
             return Ok(Err(CommitRefused::ReplacesUnknown));
         };
-        let claimed: i64 = tx.row(CLAIMED_COUNT, &[&old]).await?.get(0);
+        let claimed: i64 = tx.row(CLAIMED_COUNT, &[&old]).await?.col(0)?;
         if let Err(why) = rules::check_replacement(&replaced, claimed, d) {
             return Ok(Err(why));
         }
@@ -141,13 +143,13 @@ async fn commit(
     let watermark: i64 = tx
         .row(ROUND_WATERMARK, &[&d.set_id, &d.round_id])
         .await?
-        .get(0);
+        .col(0)?;
     let pool: Vec<String> = tx
         .rows(POOL_CODES, &[&d.set_id, &d.round_id])
         .await?
         .iter()
-        .map(|r| r.get(0))
-        .collect();
+        .map(|r| r.col(0))
+        .collect::<Result<_>>()?;
     if pool.is_empty() {
         return Ok(Err(CommitRefused::EmptyPool));
     }
@@ -171,7 +173,7 @@ async fn commit(
             ],
         )
         .await?
-        .get(0);
+        .col(0)?;
     audit(
         tx,
         AuditAction::DrawCommitted,
@@ -233,21 +235,24 @@ async fn find_win(c: &impl GenericClient, by: &ClaimBy) -> Result<Option<Win>> {
             let Some(row) = c.row_opt(CODE_OF_RECEIPT, &[receipt]).await? else {
                 return Ok(None);
             };
-            row.get::<_, String>(0)
+            row.col::<String>(0)?
         }
         ClaimBy::CodeAndPhone(code, _) => code.clone(),
     };
-    Ok(c.row_opt(WIN_OF_CODE, &[&code]).await?.map(|r| Win {
-        draw_id: r.get(0),
-        prize: r.get(1),
-        claim_by: r.get(2),
-        code: r.get(3),
-        name: r.get(4),
-        phone: r.get(5),
-        phone_key: r.get(6),
-        erased: erasure(r.get(7), r.get(8)),
-        claimed_at: r.get(9),
-        round_secret: r.get(10),
+    let Some(r) = c.row_opt(WIN_OF_CODE, &[&code]).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Win {
+        draw_id: r.col(0)?,
+        prize: r.col(1)?,
+        claim_by: r.col(2)?,
+        code: r.col(3)?,
+        name: r.col(4)?,
+        phone: r.col(5)?,
+        phone_key: r.col(6)?,
+        erased: erasure(r.col(7)?, r.col(8)?),
+        claimed_at: r.col(9)?,
+        round_secret: r.col(10)?,
     }))
 }
 
@@ -320,7 +325,7 @@ impl Postgres {
         let rows = client
             .rows(&format!("{DRAW_COLUMNS} ORDER BY draws.id DESC"), &[])
             .await?;
-        let mut draws: Vec<Draw> = rows.iter().map(draw_row).collect();
+        let mut draws = rows.iter().map(draw_row).collect::<Result<Vec<Draw>>>()?;
         for d in &mut draws {
             d.winners = winners(&client, d.id).await?;
         }
@@ -336,7 +341,7 @@ impl Postgres {
                 &[&before, &limit],
             )
             .await?;
-        Ok(rows.iter().map(draw_row).collect())
+        rows.iter().map(draw_row).collect()
     }
 
     pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
@@ -349,6 +354,6 @@ impl Postgres {
             .await?
             .row(POOL_SIZE, &[&set_id, &round_id])
             .await?;
-        Ok(row.get(0))
+        row.col(0)
     }
 }

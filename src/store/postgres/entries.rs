@@ -4,8 +4,8 @@
 //! ([`super::Lock::Round`]), so a draw's commit, which holds it alone, sees
 //! every entry of the round either committed or not yet begun.
 
-use super::Cached;
 use super::{keys, lock_shared, shard, unique_violation, Lock, Postgres, Result};
+use super::{Cached, Col};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::rules::{self, erasure, session_id};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
@@ -45,19 +45,19 @@ const ENTRY_COLUMNS: &str = "SELECT code, set_id, set_version, round_id, name, p
 const SEARCH_WHERE: &str = " WHERE $1::TEXT IS NULL OR code ILIKE $1 OR phone LIKE $1
      OR name ILIKE $1 OR (erased IS NULL AND phone_key = ANY($2::TEXT[]))";
 
-fn entry_row(r: &tokio_postgres::Row) -> Entry {
-    Entry {
-        code: r.get(0),
-        set_id: r.get(1),
-        set_version: r.get(2),
-        round_id: r.get(3),
-        name: r.get(4),
-        phone: r.get(5),
-        score: u32::try_from(r.get::<_, i64>(6)).unwrap_or(0),
-        percent: u32::try_from(r.get::<_, i64>(7)).unwrap_or(0),
-        created_at: r.get(8),
-        erased: erasure(r.get(9), r.get(10)),
-    }
+fn entry_row(r: &tokio_postgres::Row) -> Result<Entry> {
+    Ok(Entry {
+        code: r.col(0)?,
+        set_id: r.col(1)?,
+        set_version: r.col(2)?,
+        round_id: r.col(3)?,
+        name: r.col(4)?,
+        phone: r.col(5)?,
+        score: u32::try_from(r.col::<i64>(6)?).unwrap_or(0),
+        percent: u32::try_from(r.col::<i64>(7)?).unwrap_or(0),
+        created_at: r.col(8)?,
+        erased: erasure(r.col(9)?, r.col(10)?),
+    })
 }
 
 /// The entry a session made, with the draws that hold it.
@@ -65,31 +65,36 @@ pub(super) async fn entry_of(c: &impl GenericClient, session_id: &str) -> Result
     let Some(row) = c.row_opt(ENTRY_BY_SESSION, &[&session_id]).await? else {
         return Ok(None);
     };
-    let (code, round_id, receipt, seq, set_id): (String, String, String, i64, String) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    let (code, round_id, receipt, seq, set_id): (String, String, String, i64, String) = (
+        row.col(0)?,
+        row.col(1)?,
+        row.col(2)?,
+        row.col(3)?,
+        row.col(4)?,
+    );
     let draws = c
         .rows(DRAWS_OF_ENTRY, &[&code, &set_id, &round_id, &seq])
         .await?
         .into_iter()
         .map(|r| {
-            let revealed: bool = r.get(2);
-            let won: bool = r.get(4);
-            EntryDraw {
-                id: r.get(0),
-                prize: r.get(1),
+            let revealed: bool = r.col(2)?;
+            let won: bool = r.col(4)?;
+            Ok(EntryDraw {
+                id: r.col(0)?,
+                prize: r.col(1)?,
                 revealed,
                 won: revealed.then_some(won),
-                claim_by: r.get(3),
-                claimed_at: r.get(5),
-                replaced_by: r.get(6),
-            }
+                claim_by: r.col(3)?,
+                claimed_at: r.col(5)?,
+                replaced_by: r.col(6)?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(Some(EntryOf {
         code,
         round_id,
         receipt,
-        withdrawn_at: row.get(5),
+        withdrawn_at: row.col(5)?,
         draws,
     }))
 }
@@ -184,14 +189,17 @@ impl Postgres {
             .await?
             .row_opt(ENTRY_SENT, &[&session_id(session)])
             .await?;
-        Ok(row.map(|r| EntrySent {
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        Ok(Some(EntrySent {
             made: EntryMade {
-                code: r.get(0),
-                receipt: r.get(1),
+                code: r.col(0)?,
+                receipt: r.col(1)?,
             },
-            round_id: r.get(2),
-            name: r.get(3),
-            phone: r.get(4),
+            round_id: r.col(2)?,
+            name: r.col(3)?,
+            phone: r.col(4)?,
         }))
     }
 
@@ -205,8 +213,12 @@ impl Postgres {
             .rows(keys::ALL_ROUND_KEYS, &[])
             .await?
             .iter()
-            .map(|r| crate::contact::PhoneKey::new(r.get::<_, String>(0).as_bytes()))
-            .collect();
+            .map(|r| {
+                Ok(crate::contact::PhoneKey::new(
+                    r.col::<String>(0)?.as_bytes(),
+                ))
+            })
+            .collect::<Result<_>>()?;
         let (like, phone_keys) = rules::search_terms(&keys, needle);
         let rows = client
             .rows(
@@ -220,8 +232,8 @@ impl Postgres {
                 &[&like, &phone_keys],
             )
             .await?
-            .get(0);
-        Ok((total, rows.iter().map(entry_row).collect()))
+            .col(0)?;
+        Ok((total, rows.iter().map(entry_row).collect::<Result<_>>()?))
     }
 
     pub(in crate::store) async fn export_entries<A: Send + 'static>(
@@ -240,7 +252,7 @@ impl Postgres {
             .await?;
         pin_mut!(rows);
         while let Some(r) = rows.try_next().await? {
-            each(&mut acc, entry_row(&r));
+            each(&mut acc, entry_row(&r)?);
         }
         Ok(acc)
     }

@@ -6,8 +6,8 @@
 use super::audit::append as audit;
 use super::entries::{entry_of, ENTRY_BY_SESSION};
 use super::keys::DESTROY_ROUND_KEY;
-use super::Cached;
 use super::{lock, lock_shared, Lock, Postgres, Result};
+use super::{Cached, Col};
 use crate::store::rules::{self, session_id, WithdrawnBy};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use deadpool_postgres::GenericClient;
@@ -20,8 +20,12 @@ const WITHDRAW_ENTRY: &str = "UPDATE entries
                           THEN phone_key END,
          publish = FALSE, erased = 'withdrawn', erased_at = $2
      WHERE session_id = $1 AND erased IS DISTINCT FROM 'withdrawn'";
+/// Draws committed after this one leave the code out of their pool: the
+/// highest draw id of any round, as on SQLite (under the round's shared
+/// lock a draw of this round is committed wholly before or after, and ids
+/// only rise, so only the round's own draws ever compare with it).
 const INSERT_WITHDRAWAL: &str = "INSERT INTO withdrawals (code, withdrawn_at, after_draw)
-     VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) FROM draws WHERE set_id = $3 AND round_id = $4))
+     VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) FROM draws))
      ON CONFLICT (code) DO NOTHING";
 /// The session that made the entry under a code (codes are unique).
 const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = $1";
@@ -43,13 +47,16 @@ const ROUNDS_WITH_ENTRIES: &str = "SELECT r.set_id, r.round_id, r.set_version
      ORDER BY r.set_id, r.round_id, v.seq";
 
 async fn last_purge(c: &impl GenericClient, set_id: &str, round_id: &str) -> Result<Option<Purge>> {
-    Ok(c.row_opt(LAST_PURGE, &[&set_id, &round_id])
+    c.row_opt(LAST_PURGE, &[&set_id, &round_id])
         .await?
-        .map(|r| Purge {
-            at: r.get(0),
-            erased: r.get(1),
-            how: r.get(2),
-        }))
+        .map(|r| {
+            Ok(Purge {
+                at: r.col(0)?,
+                erased: r.col(1)?,
+                how: r.col(2)?,
+            })
+        })
+        .transpose()
 }
 
 impl Postgres {
@@ -73,7 +80,7 @@ impl Postgres {
             .row_opt(SESSION_BY_CODE, &[&code])
             .await?;
         match row {
-            Some(r) => self.withdraw(r.get(0), at, WithdrawnBy::Staff).await,
+            Some(r) => self.withdraw(r.col(0)?, at, WithdrawnBy::Staff).await,
             None => Ok(None),
         }
     }
@@ -90,11 +97,10 @@ impl Postgres {
             return Ok(None);
         };
         let (code, round_id, set_id): (String, String, String) =
-            (row.get(0), row.get(1), row.get(4));
+            (row.col(0)?, row.col(1)?, row.col(4)?);
         lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
         let changed = tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
-        tx.exec(INSERT_WITHDRAWAL, &[&code, &at, &set_id, &round_id])
-            .await?;
+        tx.exec(INSERT_WITHDRAWAL, &[&code, &at]).await?;
         if changed > 0 {
             // After the round's lock, as a draw's commit takes them.
             lock(&tx, Lock::Audit).await?;
@@ -151,16 +157,18 @@ impl Postgres {
             .rows(CLAIM_DEADLINES, &[&set_id, &round_id])
             .await?
             .iter()
-            .map(|r| r.get(0))
-            .collect();
+            .map(|r| r.col(0))
+            .collect::<Result<_>>()?;
         let last_purge = last_purge(&client, set_id, round_id).await?;
         Ok(rules::keeping(deadlines, last_purge))
     }
 
     pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
         let rows = self.client().await?.rows(ROUNDS_WITH_ENTRIES, &[]).await?;
-        Ok(rules::group_round_versions(
-            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))),
-        ))
+        let versions = rows
+            .iter()
+            .map(|r| Ok((r.col(0)?, r.col(1)?, r.col(2)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(rules::group_round_versions(versions))
     }
 }

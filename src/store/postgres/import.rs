@@ -190,7 +190,7 @@ pub async fn import(
             &[],
         )
         .await?
-        .get(0);
+        .try_get(0)?;
     ensure!(
         held == 0,
         "{shown} already holds quizbooth data (a node has run on it); migrate into an empty database"

@@ -34,13 +34,16 @@ pub(in crate::store) async fn read(url: &str) -> anyhow::Result<Inspection> {
         .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])
         .await
         .map_err(StoreError::from)?
-        .get(0)
+        .try_get(0)
+        .map_err(StoreError::from)?
     {
         true => tx
             .query_opt("SELECT version FROM schema_version", &[])
             .await
             .map_err(StoreError::from)?
-            .map(|r| r.get(0)),
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(StoreError::from)?,
         false => None,
     };
     ensure!(

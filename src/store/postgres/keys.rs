@@ -33,18 +33,18 @@ pub(super) async fn round_key(
     round_id: &str,
 ) -> Result<RoundKey, tokio_postgres::Error> {
     if let Some(r) = c.query_opt(ROUND_KEY, &[&set_id, &round_id]).await? {
-        return Ok(key_of(&r));
+        return key_of(&r);
     }
     let secret = crate::quiz::token::new_secret();
     c.execute(MAKE_ROUND_KEY, &[&set_id, &round_id, &secret])
         .await?;
     let r = c.query_one(ROUND_KEY, &[&set_id, &round_id]).await?;
-    Ok(key_of(&r))
+    key_of(&r)
 }
 
-fn key_of(r: &tokio_postgres::Row) -> RoundKey {
-    let secret: String = r.get(1);
-    (r.get(0), Arc::new(PhoneKey::new(secret.as_bytes())))
+fn key_of(r: &tokio_postgres::Row) -> Result<RoundKey, tokio_postgres::Error> {
+    let secret: String = r.try_get(1)?;
+    Ok((r.try_get(0)?, Arc::new(PhoneKey::new(secret.as_bytes()))))
 }
 
 /// The keys a node has read, by (set, round).

@@ -1,7 +1,7 @@
 //! `meta` (secrets, the active set, the sets' generation), `set_versions`
 //! (every set text seen) and the node numbers.
 
-use super::Cached;
+use super::{Cached, Col};
 use super::{Postgres, Result};
 use crate::store::{Secret, StoreError};
 use deadpool_postgres::GenericClient;
@@ -46,12 +46,12 @@ pub(super) async fn value_or_insert(
     make: impl FnOnce() -> String,
 ) -> Result<String> {
     if let Some(row) = client.row_opt(GET_META, &[&key]).await? {
-        return Ok(row.get(0));
+        return row.col(0);
     }
     client.exec(INSERT_META, &[&key, &make()]).await?;
     let row = client.row_opt(GET_META, &[&key]).await?;
-    row.map(|r| r.get(0))
-        .ok_or_else(|| StoreError::Corrupt(key.into()))
+    row.map(|r| r.col(0))
+        .ok_or_else(|| StoreError::Corrupt(key.into()))?
 }
 
 impl Postgres {
@@ -69,7 +69,7 @@ impl Postgres {
             .await?
             .row_opt(GET_META, &[&ACTIVE_SET])
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        row.map(|r| r.col(0)).transpose()
     }
 
     pub(in crate::store) async fn remember_active_set(&self, id: &str) -> Result<()> {
@@ -96,7 +96,7 @@ impl Postgres {
 
     pub(in crate::store) async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
         let rows = self.client().await?.rows(DRAFTS, &[]).await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        rows.iter().map(|r| Ok((r.col(0)?, r.col(1)?))).collect()
     }
 
     pub(in crate::store) async fn keep_set_version(
@@ -122,7 +122,7 @@ impl Postgres {
             .await?
             .row_opt(GET_SET_VERSION, &[&version])
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        row.map(|r| r.col(0)).transpose()
     }
 
     pub(in crate::store) async fn latest_set_version(
@@ -134,6 +134,6 @@ impl Postgres {
             .await?
             .row_opt(LATEST_SET_VERSION, &[&set_id])
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        row.map(|r| r.col(0)).transpose()
     }
 }

@@ -118,6 +118,22 @@ pub(super) trait Cached: deadpool_postgres::GenericClient + Sync {
 
 impl<T: deadpool_postgres::GenericClient + Sync> Cached for T {}
 
+/// Reading a row's columns without panicking: a column of another type
+/// than the code expects (schema drift, a row changed by hand) is the
+/// store's [`StoreError::Corrupt`], answered 503 as any store failure, not a
+/// worker taken down.
+pub(super) trait Col {
+    /// Column `idx`, decoded as `T`.
+    fn col<'a, T: tokio_postgres::types::FromSql<'a>>(&'a self, idx: usize) -> Result<T>;
+}
+
+impl Col for Row {
+    fn col<'a, T: tokio_postgres::types::FromSql<'a>>(&'a self, idx: usize) -> Result<T> {
+        self.try_get(idx)
+            .map_err(|e| StoreError::Corrupt(format!("column {idx}: {e}")))
+    }
+}
+
 /// The constraint a statement broke, when it broke a `UNIQUE` one.
 fn unique_violation(e: &tokio_postgres::Error) -> Option<&str> {
     let db = e.as_db_error()?;

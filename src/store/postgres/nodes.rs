@@ -16,7 +16,7 @@
 //! seconds before the first notices), their tokens differ by their nonces
 //! ([`crate::quiz::token`]).
 
-use super::{lock, Cached, Lock, Postgres, Result};
+use super::{lock, Cached, Col, Lock, Postgres, Result};
 use crate::quiz::NODE_STRIDE;
 use crate::store::StoreError;
 use deadpool_postgres::GenericClient;
@@ -47,13 +47,13 @@ pub(super) async fn lease(client: &mut deadpool_postgres::Object, holder: &str) 
     let number: i32 = loop {
         match tx.row_opt(FREE, &[]).await? {
             Some(row) => {
-                let n: i32 = row.get(0);
+                let n: i32 = row.col(0)?;
                 if tx.exec(TAKE, &[&n, &holder]).await? == 1 {
                     break n;
                 }
             }
             None => {
-                let n: i32 = tx.row(NEXT, &[]).await?.get(0);
+                let n: i32 = tx.row(NEXT, &[]).await?.col(0)?;
                 if i64::from(n) >= NODE_STRIDE as i64 {
                     return Err(StoreError::Database(format!(
                         "{NODE_STRIDE} nodes hold a lease on this database already"

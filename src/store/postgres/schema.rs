@@ -433,7 +433,7 @@ async fn migrate_locked(client: &mut Client) -> Result<(), tokio_postgres::Error
         .query_opt("SELECT version FROM schema_version", &[])
         .await?;
     let current = match row {
-        Some(r) => r.get::<_, i32>(0),
+        Some(r) => r.try_get::<_, i32>(0)?,
         None => {
             client
                 .execute("INSERT INTO schema_version (version) VALUES (0)", &[])
@@ -485,7 +485,7 @@ async fn rekey_phones(
         Vec::with_capacity(rows.len()),
     );
     for r in &rows {
-        let round: (String, String) = (r.get(1), r.get(2));
+        let round: (String, String) = (r.try_get(1)?, r.try_get(2)?);
         let key = match keys.entry(round) {
             std::collections::hash_map::Entry::Occupied(k) => k.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
@@ -494,8 +494,8 @@ async fn rekey_phones(
                 v.insert(key)
             }
         };
-        let phone: String = r.get(3);
-        seqs.push(r.get::<_, i64>(0));
+        let phone: String = r.try_get(3)?;
+        seqs.push(r.try_get::<_, i64>(0)?);
         hashes.push(key.1.of(&phone));
     }
     tx.execute(

@@ -4,7 +4,7 @@
 //! again when it moved.
 
 use super::meta::{BUMP_GENERATION, SETS_GENERATION};
-use super::Cached;
+use super::{Cached, Col};
 use super::{Postgres, Result};
 use crate::store::SharedSet;
 
@@ -37,18 +37,19 @@ impl Postgres {
             .await?
             .row_opt(GENERATION, &[&SETS_GENERATION])
             .await?;
-        Ok(row.map_or(0, |r| r.get(0)))
+        row.map_or(Ok(0), |r| r.col(0))
     }
 
     pub(in crate::store) async fn shared_sets(&self) -> Result<Vec<SharedSet>> {
         let rows = self.client().await?.rows(ALL, &[]).await?;
-        Ok(rows
-            .iter()
-            .map(|r| SharedSet {
-                set_id: r.get(0),
-                version: r.get(1),
-                removed: r.get(2),
+        rows.iter()
+            .map(|r| {
+                Ok(SharedSet {
+                    set_id: r.col(0)?,
+                    version: r.col(1)?,
+                    removed: r.col(2)?,
+                })
             })
-            .collect())
+            .collect()
     }
 }

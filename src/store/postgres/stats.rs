@@ -2,8 +2,8 @@
 //! transaction of what they count, each into one of a few shards, and
 //! summed when read.
 
-use super::Cached;
 use super::{shard, Postgres, Result};
+use super::{Cached, Col};
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
 
@@ -93,10 +93,10 @@ async fn round_counts(
 ) -> Result<RoundCounts> {
     let r = c.row(ROUND_COUNTS, &[&set_id, &round_id]).await?;
     Ok(RoundCounts {
-        started: r.get(0),
-        submitted: r.get(1),
-        passed: r.get(2),
-        entries: r.get(3),
+        started: r.col(0)?,
+        submitted: r.col(1)?,
+        passed: r.col(2)?,
+        entries: r.col(3)?,
     })
 }
 
@@ -113,15 +113,15 @@ impl Postgres {
             .await?
             .into_iter()
             .map(|r| {
-                (
-                    r.get(0),
+                Ok((
+                    r.col(0)?,
                     QuestionCounts {
-                        answered: r.get(1),
-                        correct: r.get(2),
+                        answered: r.col(1)?,
+                        correct: r.col(2)?,
                     },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Stats { rounds, questions })
     }
 

@@ -2,8 +2,8 @@
 //! identity (its key and nonce: [`crate::quiz::token`]), written with the
 //! counters it adds in one transaction.
 
-use super::Cached;
 use super::{shard, unique_violation, Postgres, Result};
+use super::{Cached, Col};
 use crate::store::rules::{decode_given, encode_given};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 
@@ -11,7 +11,10 @@ const INSERT_SUBMISSION: &str =
     "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const GET_SUBMISSION: &str =
-    "SELECT submitted_at, score, percent, passed, given FROM submissions WHERE id = $1 AND nonce = $2";
+    "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = $1 AND nonce = $2";
+const GET_SUBMISSION_WITH_GIVEN: &str =
+    "SELECT submitted_at, score, percent, passed, given FROM submissions
+     WHERE id = $1 AND nonce = $2";
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
 /// Session keys stay below 2^63 (see the SQLite engine's `key_param`).
@@ -24,19 +27,20 @@ fn nonce_param(nonce: u64) -> i64 {
     i64::from_be_bytes(nonce.to_be_bytes())
 }
 
-fn submission_row(r: &tokio_postgres::Row) -> Submission {
-    Submission {
-        submitted_at: r.get(0),
-        score: u32::try_from(r.get::<_, i64>(1)).unwrap_or(0),
-        percent: u32::try_from(r.get::<_, i64>(2)).unwrap_or(0),
-        passed: r.get(3),
-    }
+/// A `GET_SUBMISSION` row (the first four columns).
+fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {
+    Ok(Submission {
+        submitted_at: r.col(0)?,
+        score: u32::try_from(r.col::<i64>(1)?).unwrap_or(0),
+        percent: u32::try_from(r.col::<i64>(2)?).unwrap_or(0),
+        passed: r.col(3)?,
+    })
 }
 
 impl Postgres {
     pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {
         let row = self.client().await?.row(MAX_SUBMISSION, &[]).await?;
-        Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+        Ok(u64::try_from(row.col::<i64>(0)?).unwrap_or(0))
     }
 
     pub(in crate::store) async fn record_submission(
@@ -93,7 +97,17 @@ impl Postgres {
         &self,
         session: SessionId,
     ) -> Result<Option<Submission>> {
-        Ok(self.submission_with_answers(session).await?.map(|(s, _)| s))
+        // The score alone: the answers are not read nor decoded (an entry
+        // reads this; 6cd796f did the same on SQLite).
+        self.client()
+            .await?
+            .row_opt(
+                GET_SUBMISSION,
+                &[&key_param(session.key), &nonce_param(session.nonce)],
+            )
+            .await?
+            .map(|r| submission_row(&r))
+            .transpose()
     }
 
     pub(in crate::store) async fn submission_with_answers(
@@ -104,11 +118,11 @@ impl Postgres {
             .client()
             .await?
             .row_opt(
-                GET_SUBMISSION,
+                GET_SUBMISSION_WITH_GIVEN,
                 &[&key_param(session.key), &nonce_param(session.nonce)],
             )
             .await?;
-        row.map(|r| Ok((submission_row(&r), decode_given(&r.get::<_, String>(4))?)))
+        row.map(|r| Ok((submission_row(&r)?, decode_given(&r.col::<String>(4)?)?)))
             .transpose()
     }
 }
