@@ -699,7 +699,9 @@ mod tests {
             }
         }
 
-        /// Well-formed bodies with arbitrary ids and keys: a score or a 422 reason, never a panic.
+        /// Well-formed bodies with arbitrary ids and keys: a score when
+        /// every answer is a served question's option, else a 422 reason
+        /// naming what is wrong; never a panic.
         #[test]
         fn fuzz_arbitrary_answers_are_scored_or_refused(
             answers in proptest::collection::hash_map("[a-z0-9-]{0,12}|hotline|channels|answer-96110",
@@ -707,9 +709,31 @@ mod tests {
         ) {
             let bank = bank();
             let served = quiz::serve(&bank, &mut rand::rng());
+            let options = |q: &str| served.iter().find(|s| s.id == q).map(|s| s.options.clone());
+            let is_option = |q: &str, key: &str| {
+                let mut chars = key.chars();
+                match (options(q), chars.next(), chars.next()) {
+                    (Some(o), Some(c), None) => o.contains(&c),
+                    _ => false,
+                }
+            };
             match quiz::score(&bank, &served, &answers) {
-                Ok(o) => prop_assert!(o.score <= o.max_score && o.percent <= 100),
-                Err(e) => prop_assert!(!e.to_string().is_empty()),
+                Ok(o) => {
+                    prop_assert!(o.score <= o.max_score && o.percent <= 100);
+                    for (q, keys) in &answers {
+                        prop_assert!(keys.iter().all(|k| is_option(q, k)), "{q}: {keys:?} scored");
+                    }
+                }
+                Err(quiz::AnswerError::NotServed(q)) => {
+                    prop_assert!(answers.contains_key(&q) && options(&q).is_none(), "{q}");
+                }
+                Err(quiz::AnswerError::NotAnOption { question, key }) => {
+                    prop_assert!(answers[&question].contains(&key) && !is_option(&question, &key));
+                }
+                Err(quiz::AnswerError::TooMany(q)) => {
+                    let distinct: std::collections::BTreeSet<_> = answers[&q].iter().collect();
+                    prop_assert!(distinct.len() > 1, "{q}: {:?}", answers[&q]);
+                }
             }
         }
 
