@@ -1,10 +1,12 @@
 //! SPEC §4: the staff API.
 
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::engine::on_postgres;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[tokio::test]
+#[engines]
 async fn staff_endpoints_need_the_token() {
     let app = spawn_app().await;
     let gets = [
@@ -52,7 +54,7 @@ async fn staff_endpoints_need_the_token() {
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn wrong_tokens_are_throttled_but_the_right_one_is_never_refused() {
     let limits = quizbooth::limits::LimitSettings {
         login_failures: 3,
@@ -108,7 +110,7 @@ async fn wrong_tokens_are_throttled_but_the_right_one_is_never_refused() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn session_starts_from_one_address_are_limited_after_a_burst() {
     let limits = quizbooth::limits::LimitSettings {
         ip_burst: 5,
@@ -124,7 +126,7 @@ async fn session_starts_from_one_address_are_limited_after_a_burst() {
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn uploading_a_broken_set_lists_its_problems_and_changes_nothing() {
     let app = spawn_app().await;
     let broken = BANK.replace("    answer: B\n", "    anwser: B\n    answer: E\n");
@@ -153,7 +155,7 @@ async fn uploading_a_broken_set_lists_its_problems_and_changes_nothing() {
     assert_eq!(sets.as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
+#[engines]
 async fn an_oversized_upload_is_413_json() {
     let app = spawn_app().await;
     let huge = format!("{BANK}\n# {}\n", "x".repeat(3 * 1024 * 1024));
@@ -177,7 +179,7 @@ async fn an_oversized_upload_is_413_json() {
     assert!(body["error"].is_string() && body["message"].is_string());
 }
 
-#[tokio::test]
+#[engines]
 async fn uploading_a_valid_set_saves_and_activates_it() {
     let app = spawn_app().await;
     let yaml = BANK
@@ -215,7 +217,7 @@ async fn uploading_a_valid_set_saves_and_activates_it() {
     assert_eq!(active[0]["id"], "fixture-valid");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_new_version_from_another_file_name_survives_a_restart() {
     let app = spawn_app().await;
     let v2 = BANK.replace("测试题库", "测试题库 第二版");
@@ -224,7 +226,7 @@ async fn a_new_version_from_another_file_name_survives_a_restart() {
         StatusCode::CREATED
     );
     assert_eq!(app.saved_set("fixture-valid"), v2);
-    if !crate::POSTGRES {
+    if !on_postgres() {
         assert!(
             !app.banks().join("valid.yaml").exists(),
             "the old file no longer loads"
@@ -238,7 +240,7 @@ async fn a_new_version_from_another_file_name_survives_a_restart() {
     assert_eq!(restarted.start().await["set"]["title"], "测试题库 第二版");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_draft_of_the_live_set_waits_for_publishing() {
     let app = spawn_app().await;
     let before = app.start().await;
@@ -262,7 +264,7 @@ async fn a_draft_of_the_live_set_waits_for_publishing() {
     assert_eq!(live["active"], true, "{sets}");
     assert_ne!(live["version"], v2_version.as_str(), "{sets}");
     assert_eq!(live["draft"]["version"], v2_version.as_str(), "{sets}");
-    if crate::POSTGRES {
+    if on_postgres() {
         let shared = app.sql(&format!(
             "SELECT count(*) FROM shared_sets WHERE version = '{v2_version}'"
         ));
@@ -301,7 +303,7 @@ async fn a_draft_of_the_live_set_waits_for_publishing() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[engines]
 async fn a_reload_reports_broken_files_and_keeps_serving() {
     let app = spawn_app().await;
     std::fs::write(
@@ -323,7 +325,7 @@ async fn a_reload_reports_broken_files_and_keeps_serving() {
     assert_eq!(app.start().await["set"]["id"], "fixture-valid");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_reload_of_a_vanished_banks_folder_is_503_and_visitors_carry_on() {
     let app = spawn_app().await;
     std::fs::remove_dir_all(app.banks()).unwrap();
@@ -332,7 +334,7 @@ async fn a_reload_of_a_vanished_banks_folder_is_503_and_visitors_carry_on() {
     assert_eq!(app.start().await["set"]["id"], "fixture-valid");
 }
 
-#[tokio::test]
+#[engines]
 async fn stats_count_sessions_entries_and_answers() {
     let app = spawn_app().await;
     app.start().await;
@@ -373,7 +375,7 @@ async fn stats_count_sessions_entries_and_answers() {
     assert_eq!(other["sessions"]["started"], 0);
 }
 
-#[tokio::test]
+#[engines]
 async fn stats_of_a_set_no_longer_live_are_still_given_by_its_id() {
     let app = spawn_app().await;
     app.entry("张三", "13800138000").await;
@@ -440,7 +442,7 @@ fn first_sheet(bytes: &[u8]) -> calamine::Range<calamine::Data> {
     book.worksheet_range(&name).expect("its first sheet")
 }
 
-#[tokio::test]
+#[engines]
 async fn exports_write_times_in_the_local_offset_and_excel_gets_text_phones_and_real_times() {
     let app = spawn_app().await;
     let code = app.entry("张三", "13800138000").await;
@@ -527,7 +529,7 @@ async fn exports_write_times_in_the_local_offset_and_excel_gets_text_phones_and_
     expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_draws_winners_come_as_an_excel_file_with_text_phones_and_local_claim_times() {
     let app = spawn_app().await;
     let made = app.entry_made("张三", "13800138000", false).await;
@@ -578,7 +580,7 @@ async fn a_draws_winners_come_as_an_excel_file_with_text_phones_and_local_claim_
     expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn entries_csv_has_a_bom_a_header_and_full_contacts() {
     let app = spawn_app().await;
     let code = app.entry("张三", "13800138000").await;
@@ -602,7 +604,7 @@ async fn entries_csv_has_a_bom_a_header_and_full_contacts() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn entries_can_be_searched_by_code_or_phone() {
     let app = spawn_app().await;
     let a = app.entry("张三", "13800138000").await;
@@ -626,7 +628,7 @@ async fn entries_can_be_searched_by_code_or_phone() {
     assert_eq!(empty["total"], 2, "an empty search lists the newest");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_search_in_the_url_is_refused_and_points_to_the_post() {
     let app = spawn_app().await;
     app.entry("张三", "13800138000").await;
@@ -667,7 +669,7 @@ async fn a_search_in_the_url_is_refused_and_points_to_the_post() {
     expect_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn the_served_qr_codes_carry_the_public_url() {
     let app = spawn_app().await;
     let png = app.get("/admin/qr.png").await.bytes().await.unwrap();

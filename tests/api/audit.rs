@@ -4,7 +4,9 @@
 //! naming what was removed behind the refusals' back. The attacks are SQL,
 //! as someone with the database file or a database login would send it.
 
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::engine::on_postgres;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -21,7 +23,7 @@ fn out(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-#[tokio::test]
+#[engines]
 async fn the_database_refuses_changes_to_what_the_audit_speaks_of() {
     let app = spawn_app().await;
     let event = audited_event(&app).await;
@@ -73,7 +75,7 @@ async fn the_database_refuses_changes_to_what_the_audit_speaks_of() {
         ("UPDATE purges SET erased = 0".into(), "never changed"),
         ("DELETE FROM purges".into(), "never removed"),
     ];
-    if crate::POSTGRES {
+    if on_postgres() {
         cases.extend([
             ("TRUNCATE audit".to_owned(), "append-only"),
             ("TRUNCATE draws CASCADE".into(), "never"),
@@ -103,13 +105,13 @@ async fn the_database_refuses_changes_to_what_the_audit_speaks_of() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn audit_verify_checks_an_event_and_names_what_was_removed_behind_the_refusals() {
     let app = spawn_app().await;
     let event = audited_event(&app).await;
     let db = database(app.dir.path());
     let state = || {
-        crate::POSTGRES.then(|| {
+        on_postgres().then(|| {
             app.sql(
                 "SELECT (SELECT string_agg(version::text, ',') FROM schema_version) || ' ' ||
                         (SELECT COALESCE(string_agg(number || holder || renewed_at::text, ','), '') FROM node_leases)",
@@ -135,7 +137,7 @@ async fn audit_verify_checks_an_event_and_names_what_was_removed_behind_the_refu
     let id = &event.drawn["id"];
     let first = event.drawn["winners"][0]["code"].as_str().unwrap();
     // The claim removed (the prize could be handed out again).
-    if crate::POSTGRES {
+    if on_postgres() {
         refused(&app, "TRUNCATE claims", "never removed");
         app.sql("ALTER TABLE claims DISABLE TRIGGER USER; TRUNCATE claims");
     } else {
@@ -171,7 +173,7 @@ async fn audit_verify_checks_an_event_and_names_what_was_removed_behind_the_refu
     );
 
     // The log emptied.
-    if crate::POSTGRES {
+    if on_postgres() {
         refused(&app, "TRUNCATE audit", "append-only");
         app.sql("ALTER TABLE audit DISABLE TRIGGER USER; TRUNCATE audit");
     } else {
@@ -195,11 +197,11 @@ async fn audit_verify_checks_an_event_and_names_what_was_removed_behind_the_refu
     assert_eq!(state(), before, "no migration, no lease");
 }
 
-#[tokio::test]
+#[engines]
 async fn audit_verify_refuses_a_database_with_no_quizbooth_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let db = if crate::POSTGRES {
-        let Some(url) = crate::postgres::database_url() else {
+    let db = if on_postgres() {
+        let Some(url) = crate::support::postgres::database_url() else {
             return;
         };
         std::path::PathBuf::from(url)
@@ -215,8 +217,8 @@ async fn audit_verify_refuses_a_database_with_no_quizbooth_schema() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("holds no quizbooth schema"), "{err}");
-    if crate::POSTGRES {
-        let cluster = crate::postgres::cluster().unwrap();
+    if on_postgres() {
+        let cluster = crate::support::postgres::cluster().unwrap();
         let tables = cluster.psql(
             db.to_str().unwrap(),
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
@@ -234,10 +236,10 @@ async fn audit_verify_refuses_a_database_with_no_quizbooth_schema() {
 /// README "Several machines": the schema is made by an owner role, and the
 /// nodes run as a role that may read, insert and update but owns nothing,
 /// so the refusals are not theirs to lift.
-#[tokio::test]
+#[engines]
 async fn a_node_runs_as_a_role_that_cannot_lift_the_refusals() {
-    if !crate::POSTGRES {
-        eprintln!("PostgreSQL only (database roles); runs in tests/api_pg");
+    if !on_postgres() {
+        eprintln!("PostgreSQL only (database roles); its ::postgres twin runs it");
         return;
     }
     // The owner's first start made the schema.
@@ -264,7 +266,7 @@ async fn a_node_runs_as_a_role_that_cannot_lift_the_refusals() {
     let o = audit_verify(std::path::Path::new(&node_url));
     assert!(o.status.success(), "{}", out(&o));
 
-    let cluster = crate::postgres::cluster().unwrap();
+    let cluster = crate::support::postgres::cluster().unwrap();
     let as_node = |sql: &str| cluster.try_psql(&node_url, sql);
     for (sql, why) in [
         ("TRUNCATE claims", "permission denied"),
@@ -295,9 +297,9 @@ async fn a_node_runs_as_a_role_that_cannot_lift_the_refusals() {
 
 /// A PostgreSQL database from before withdrawals were audited: its
 /// withdrawals get their `entry_withdrawn` rows when migration 4 runs.
-#[tokio::test]
+#[engines]
 async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() {
-    if !crate::POSTGRES {
+    if !on_postgres() {
         eprintln!("PostgreSQL's migration 4; SQLite's 9 is a unit test of the migrations");
         return;
     }
@@ -359,7 +361,7 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
     refused(&app, "TRUNCATE audit", "append-only");
 }
 
-#[tokio::test]
+#[engines]
 async fn every_audit_row_carries_its_detail_as_fields_for_the_console() {
     let app = spawn_app().await;
     let event = audited_event(&app).await;

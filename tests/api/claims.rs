@@ -1,7 +1,8 @@
 //! SPEC §7: receipts, the visitor's view of their draws, claims at the booth,
 //! re-draws of unclaimed places, publication by consent, and the audit log.
 
-use crate::helpers::*;
+use crate::support::app::*;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -50,7 +51,7 @@ async fn claim(app: &TestApp, body: Value) -> reqwest::Response {
     app.staff_post("/admin/api/claims", body).await
 }
 
-#[tokio::test]
+#[engines]
 async fn an_entry_gets_a_private_receipt_that_no_public_response_shows() {
     let (app, made) = app_with(3).await;
     let receipt = made[0]["receipt"].as_str().unwrap();
@@ -88,7 +89,7 @@ async fn an_entry_gets_a_private_receipt_that_no_public_response_shows() {
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn a_visitors_page_shows_every_draw_that_holds_their_code() {
     let (app, made) = app_with(4).await;
     let first = made[0]["session"].as_str().unwrap().to_owned();
@@ -143,7 +144,7 @@ async fn a_visitors_page_shows_every_draw_that_holds_their_code() {
     assert!(app.get_json(&format!("/api/sessions/{first}")).await["entry"].is_object());
 }
 
-#[tokio::test]
+#[engines]
 async fn a_claim_by_receipt_hands_out_the_prize_once() {
     let (app, made) = app_with(4).await;
     let d = revealed(&app, 1, 3600, None).await;
@@ -193,7 +194,7 @@ async fn a_claim_by_receipt_hands_out_the_prize_once() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_claim_by_code_needs_the_phone_that_entered_it() {
     let (app, made) = app_with(4).await;
     let d = revealed(&app, 1, 3600, None).await;
@@ -270,7 +271,7 @@ fn winner_row(winners: &Value, code: &Value) -> Value {
         .clone()
 }
 
-#[tokio::test]
+#[engines]
 async fn a_win_past_its_deadline_says_expired_and_a_redrawn_draw_says_so_everywhere() {
     let (app, made) = app_with(5).await;
     let first = revealed(&app, 2, 600, None).await;
@@ -367,7 +368,7 @@ async fn a_win_past_its_deadline_says_expired_and_a_redrawn_draw_says_so_everywh
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn a_claim_after_the_deadline_is_410_and_the_places_can_be_redrawn() {
     let (app, made) = app_with(6).await;
     let first = revealed(&app, 2, 600, None).await;
@@ -438,7 +439,7 @@ async fn a_claim_after_the_deadline_is_410_and_the_places_can_be_redrawn() {
     .await;
 }
 
-#[tokio::test]
+#[engines]
 async fn public_pages_show_masked_contacts_only_of_winners_who_chose_it() {
     let (app, made) = app_with(6).await;
     let d = revealed(&app, 6, 3600, None).await;
@@ -461,7 +462,7 @@ async fn public_pages_show_masked_contacts_only_of_winners_who_chose_it() {
     assert_eq!(published, 3, "the even entries chose publication");
 }
 
-#[tokio::test]
+#[engines]
 async fn every_staff_action_is_on_a_chained_record_the_database_keeps() {
     let (app, made) = app_with(3).await;
     let d = revealed(&app, 1, 3600, None).await;

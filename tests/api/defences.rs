@@ -2,8 +2,9 @@
 //! stuffed pool, a late entry, a locked-out staff, forged client addresses,
 //! look-alike tokens and invisible names, and changes behind the service's back.
 
-use crate::helpers::*;
+use crate::support::app::*;
 use quizbooth::draw;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -27,7 +28,7 @@ async fn committed_draw(app: &TestApp, entries: usize) -> i64 {
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
-#[tokio::test]
+#[engines]
 async fn a_seed_with_an_invisible_character_is_refused_and_the_stored_seed_is_the_normal_form() {
     let app = spawn_app().await;
     let id = committed_draw(&app, 3).await;
@@ -85,7 +86,7 @@ async fn a_seed_with_an_invisible_character_is_refused_and_the_stored_seed_is_th
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_pool_changed_behind_the_service_is_not_drawn_from() {
     let app = spawn_app().await;
     let id = committed_draw(&app, 3).await;
@@ -106,7 +107,7 @@ async fn a_pool_changed_behind_the_service_is_not_drawn_from() {
     assert_eq!(d["winners"], json!([]));
 }
 
-#[tokio::test]
+#[engines]
 async fn the_database_refuses_winners_written_outside_the_reveal() {
     let app = spawn_app().await;
     let id = committed_draw(&app, 3).await;
@@ -142,7 +143,7 @@ async fn the_database_refuses_winners_written_outside_the_reveal() {
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn an_entry_after_the_round_and_its_grace_is_409_round_closed() {
     // The round closes in an hour, later than the session's own 900 s;
     // entries close 900 s (the default grace) after the earlier of the two,
@@ -186,7 +187,7 @@ async fn an_entry_after_the_round_and_its_grace_is_409_round_closed() {
     .await;
 }
 
-#[tokio::test]
+#[engines]
 async fn entries_close_with_the_round_not_only_with_the_session() {
     let closes = (chrono::Local::now() + chrono::Duration::minutes(5)).fixed_offset();
     let bank = BANK
@@ -227,7 +228,7 @@ async fn entries_close_with_the_round_not_only_with_the_session() {
     .await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_result_submitted_too_fast_is_scored_but_cannot_enter() {
     let bank = BANK.replace("quiz:\n", "quiz:\n  min_answer_secs: 20\n");
     let app = spawn_app_with(&[("b.yaml", &bank)]).await;
@@ -265,7 +266,7 @@ async fn a_result_submitted_too_fast_is_scored_but_cannot_enter() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn one_address_gets_a_budget_of_entries_apart_from_its_other_requests() {
     let app = spawn_app_limited(quizbooth::limits::LimitSettings {
         entry_burst: 3,
@@ -289,7 +290,7 @@ async fn one_address_gets_a_budget_of_entries_apart_from_its_other_requests() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
     let limits = quizbooth::limits::LimitSettings {
         ip_burst: 2,
@@ -340,7 +341,7 @@ async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_session_token_opens_in_one_form_only() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -364,7 +365,7 @@ async fn a_session_token_opens_in_one_form_only() {
     .await;
 }
 
-#[tokio::test]
+#[engines]
 async fn invisible_names_are_refused_on_name() {
     let app = spawn_app().await;
     let s = app.passed_session().await;
@@ -392,7 +393,7 @@ async fn invisible_names_are_refused_on_name() {
 }
 
 #[cfg(unix)]
-#[tokio::test]
+#[engines]
 async fn the_database_and_its_folder_are_the_service_users_alone() {
     if !sqlite_only("the file modes of the SQLite file") {
         return;
@@ -411,7 +412,7 @@ async fn the_database_and_its_folder_are_the_service_users_alone() {
 }
 
 #[cfg(unix)]
-#[tokio::test]
+#[engines]
 async fn an_older_database_readable_by_others_is_made_private() {
     if !sqlite_only("the file modes of the SQLite file") {
         return;
@@ -429,7 +430,7 @@ async fn an_older_database_readable_by_others_is_made_private() {
     assert_eq!(mode, 0o600);
 }
 
-#[tokio::test]
+#[engines]
 async fn an_upload_never_overwrites_a_file_that_holds_another_set() {
     if !sqlite_only("uploads are files in the banks folder") {
         return;
@@ -472,7 +473,7 @@ async fn an_upload_never_overwrites_a_file_that_holds_another_set() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_set_too_large_to_serve_is_refused_with_the_limit() {
     let app = spawn_app().await;
     let mut big = String::from("id: big\ntitle: 大题库\nquestions:\n");
@@ -526,7 +527,7 @@ async fn tally(responses: Vec<reqwest::Response>) -> std::collections::BTreeMap<
 /// Issue 21: 100 entries naming made-up sessions used to spend the
 /// address's entry budget, and every honest visitor behind the same NAT got
 /// 429. Junk now has a budget of its own.
-#[tokio::test]
+#[engines]
 async fn junk_entries_spend_a_budget_of_their_own_and_honest_entries_from_the_address_go_in() {
     let app = spawn_app_limited(quizbooth::limits::LimitSettings {
         ip_burst: 50,
@@ -567,7 +568,7 @@ async fn junk_entries_spend_a_budget_of_their_own_and_honest_entries_from_the_ad
 }
 
 /// The same for submissions: made-up and expired sessions spend junk's budget.
-#[tokio::test]
+#[engines]
 async fn junk_submissions_spend_a_budget_of_their_own_and_honest_submissions_go_through() {
     let app = spawn_app_limited(quizbooth::limits::LimitSettings {
         ip_burst: 50,
@@ -624,7 +625,7 @@ async fn junk_submissions_spend_a_budget_of_their_own_and_honest_submissions_go_
 /// Issue 21: one phone's /64 made 1,000 entries in 7.3 s, one budget per
 /// /128. Addresses of one /64 now share one budget; an IPv4-mapped address
 /// is its IPv4 one.
-#[tokio::test]
+#[engines]
 async fn ipv6_clients_of_one_64_share_a_budget_and_another_64_has_its_own() {
     let app = spawn_app_adjusted(|s| {
         s.limits = quizbooth::limits::LimitSettings {

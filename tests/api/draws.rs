@@ -1,8 +1,9 @@
 //! SPEC §3-§5: commit, entries.txt, reveal, and the draw recomputed from public data.
 
-use crate::helpers::*;
+use crate::support::app::*;
 use quizbooth::draw;
 use quizbooth::limits::LimitSettings;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -29,7 +30,7 @@ fn published(codes: &[String], code: &str) -> bool {
         .is_some_and(|i| i % 2 == 0)
 }
 
-#[tokio::test]
+#[engines]
 async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     let (app, mut codes) = app_with_entries(6).await;
     let made_order = codes.clone();
@@ -132,7 +133,7 @@ async fn a_draw_commits_then_reveals_winners_anyone_can_recompute() {
     assert_eq!(after, txt, "entries.txt never changes");
 }
 
-#[tokio::test]
+#[engines]
 async fn earlier_winners_leave_the_pool_of_the_next_draw() {
     let (app, _) = app_with_entries(4).await;
     let d: Value = app
@@ -184,7 +185,7 @@ async fn earlier_winners_leave_the_pool_of_the_next_draw() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn bad_draw_requests_get_clear_errors() {
     let app = spawn_app().await;
     let r = app
@@ -232,7 +233,7 @@ async fn bad_draw_requests_get_clear_errors() {
     expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn the_database_refuses_to_change_a_committed_draw() {
     let (app, _) = app_with_entries(2).await;
     let r = app
@@ -279,7 +280,7 @@ fn codes(d: &Value) -> Vec<String> {
 
 /// SPEC §5.2: the audience calls 7-3-9-1-5; however staff type it down,
 /// the draw is revealed with the seed `73915` and its winners.
-#[tokio::test]
+#[engines]
 async fn five_forms_of_one_call_reveal_as_the_same_seed_and_winners() {
     for form in ["73915", "7 3 9 1 5", "739,15", "7.3.9.1.5", "7-3-9-1-5"] {
         let app = spawn_app().await;
@@ -302,7 +303,7 @@ async fn five_forms_of_one_call_reveal_as_the_same_seed_and_winners() {
 /// before (the typed text was hashed) the forms below reached most of the
 /// pool; now every form is the seed `73915`, so the operator has one
 /// choice, and the chosen code wins only if `73915` picks it anyway.
-#[tokio::test]
+#[engines]
 async fn trying_many_forms_of_one_call_leaves_the_operator_one_choice() {
     let app = spawn_app().await;
     let d = committed_with(&app, 30, json!({})).await;
@@ -359,7 +360,7 @@ async fn trying_many_forms_of_one_call_leaves_the_operator_one_choice() {
     assert_eq!(now, ["73915"]);
 }
 
-#[tokio::test]
+#[engines]
 async fn a_seed_with_a_letter_a_full_width_digit_or_an_invisible_character_is_422() {
     let app = spawn_app().await;
     let d = committed_with(&app, 3, json!({})).await;
@@ -404,7 +405,7 @@ async fn a_seed_with_a_letter_a_full_width_digit_or_an_invisible_character_is_42
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn seed_digits_is_fixed_at_commit_published_and_enforced_at_reveal() {
     let app = spawn_app().await;
     for bad in [json!(0), json!(65), json!(-3)] {
@@ -469,7 +470,7 @@ async fn seed_digits_is_fixed_at_commit_published_and_enforced_at_reveal() {
     assert_eq!(r.status(), StatusCode::OK, "one digit will do");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_reveal_after_the_claim_deadline_is_409_claim_closed_and_changes_nothing() {
     let app = spawn_app().await;
     let by = (app.clock.now() + chrono::Duration::seconds(600)).to_rfc3339();
@@ -505,7 +506,7 @@ async fn a_reveal_after_the_claim_deadline_is_409_claim_closed_and_changes_nothi
 
 /// Issue 21: the console's winners list and copy came out with formulas
 /// live. Both now come from the server, by the rule of the entries CSV.
-#[tokio::test]
+#[engines]
 async fn the_winners_csv_and_the_copied_text_are_defused_by_the_servers_rule() {
     let app = spawn_app().await;
     let names = ["=HYPERLINK(\"x\";\"点我\")", "张;三", "@李四"];
@@ -593,7 +594,7 @@ async fn the_winners_csv_and_the_copied_text_are_defused_by_the_servers_rule() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn the_draws_list_is_a_page_of_summaries_and_a_draw_carries_its_winners() {
     let app = spawn_app().await;
     let made: Vec<Value> = {
@@ -690,7 +691,7 @@ async fn the_draws_list_is_a_page_of_summaries_and_a_draw_carries_its_winners() 
     assert!(after["winners"][1]["phone"].is_null(), "{after}");
 }
 
-#[tokio::test]
+#[engines]
 async fn the_public_draw_routes_have_a_budget_per_address() {
     let app = spawn_app_limited(LimitSettings {
         ip_burst: 5,

@@ -3,11 +3,15 @@
 //! are purged by staff or when their keeping time is over, and every draw
 //! still verifies.
 
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::engine::on_postgres;
+use crate::support::eventually;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::time::Duration;
 
-#[tokio::test]
+#[engines]
 async fn an_entry_without_consent_is_422_on_consent_and_keeps_nothing() {
     let app = spawn_app().await;
     let s = app.passed_session().await;
@@ -37,7 +41,7 @@ async fn an_entry_without_consent_is_422_on_consent_and_keeps_nothing() {
     assert_eq!(r.status(), StatusCode::CREATED, "the session may try again");
 }
 
-#[tokio::test]
+#[engines]
 async fn the_set_publishes_who_collects_and_how_long_it_is_kept() {
     let app = spawn_app().await;
     let set = app.get_json("/api/set").await;
@@ -51,20 +55,24 @@ async fn the_set_publishes_who_collects_and_how_long_it_is_kept() {
     assert_eq!(en["privacy"]["organizer"], "Test organizer");
 }
 
+/// How long a purge may take to show.
+const FIVE_SECS: Duration = Duration::from_secs(5);
+
 /// The fixture's round closes 2099-10-17; its contacts are kept 30 days
 /// past that. This is past it (and past any claim deadline set in a test).
 const PAST_KEEPING_SECS: i64 = 80 * 366 * 24 * 3600;
 
 /// The round's last purge, waited for up to five seconds.
 async fn last_purge(app: &TestApp) -> Value {
-    for _ in 0..50 {
-        let purged = app.staff_json("/admin/api/rounds").await[0]["last_purge"].clone();
-        if !purged.is_null() {
-            return purged;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    Value::Null
+    eventually(
+        FIVE_SECS,
+        "the round lists its last purge",
+        move || async move {
+            let purged = app.staff_json("/admin/api/rounds").await[0]["last_purge"].clone();
+            (!purged.is_null()).then_some(purged)
+        },
+    )
+    .await
 }
 
 /// The audit rows of purges, newest first.
@@ -115,7 +123,7 @@ async fn verifies(app: &TestApp, id: &Value) {
     assert_eq!(picked, published, "draw {id}");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_withdrawal_before_a_commit_erases_the_contact_and_leaves_the_pool() {
     let app = spawn_app().await;
     let me = app.entry_made("李四", "13800138000", true).await;
@@ -185,7 +193,7 @@ async fn a_withdrawal_before_a_commit_erases_the_contact_and_leaves_the_pool() {
     app.entry("李四", "13800138000").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_withdrawal_after_a_commit_keeps_the_code_in_that_pool_but_it_cannot_claim() {
     let app = spawn_app().await;
     let me = app.entry_made("李四", "13800138000", true).await;
@@ -260,7 +268,7 @@ async fn a_withdrawal_after_a_commit_keeps_the_code_in_that_pool_but_it_cannot_c
     assert_eq!(row["erased"]["why"], "withdrawn");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_withdrawal_needs_the_session_that_entered() {
     let app = spawn_app().await;
     let passed = app.passed_session().await;
@@ -270,7 +278,7 @@ async fn a_withdrawal_needs_the_session_that_entered() {
     expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_withdrawn_visitor_takes_the_quiz_again_and_enters_with_a_new_code() {
     let app = spawn_app().await;
     let first = app.entry_made("李四", "13800138000", false).await;
@@ -362,7 +370,7 @@ fn phone_hash_kept(app: &TestApp, code: &Value) -> bool {
         "SELECT COUNT(*) FROM entries WHERE code = '{}' AND phone_key IS NOT NULL",
         code.as_str().unwrap()
     );
-    if crate::POSTGRES {
+    if on_postgres() {
         return app.sql(&sql).trim() == "1";
     }
     let conn =
@@ -375,7 +383,7 @@ fn phone_hash_kept(app: &TestApp, code: &Value) -> bool {
 /// who withdraws (by themselves or through staff) and takes the quiz again
 /// gets no second code into that round's later pools. Only the phone's
 /// keyed hash stays for that, until the round's purge.
-#[tokio::test]
+#[engines]
 async fn a_winner_who_withdraws_cannot_enter_the_same_round_again_claimed_or_not() {
     let app = spawn_app().await;
     let claimed = app.entry_made("李四", "13800138000", true).await;
@@ -481,7 +489,7 @@ async fn a_winner_who_withdraws_cannot_enter_the_same_round_again_claimed_or_not
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn staff_withdraw_an_entry_by_its_code_as_the_entrant_would() {
     let app = spawn_app().await;
     let held = app.entry_made("赵六", "13512345678", false).await;
@@ -618,7 +626,7 @@ async fn drawn_with_open_claims(app: &TestApp) -> (Vec<Value>, Value) {
     (made, d)
 }
 
-#[tokio::test]
+#[engines]
 async fn a_purge_before_the_last_claim_deadline_needs_force_and_keeps_every_draw_verifiable() {
     let app = spawn_app().await;
     let (made, d) = drawn_with_open_claims(&app).await;
@@ -719,7 +727,7 @@ async fn a_purge_before_the_last_claim_deadline_needs_force_and_keeps_every_draw
     assert_eq!(r.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[engines]
 async fn the_service_purges_a_round_by_itself_when_its_keeping_time_is_over() {
     let app = spawn_app_adjusted(|s| s.purge_every = std::time::Duration::from_millis(100)).await;
     let (_, d) = drawn_with_open_claims(&app).await;
@@ -751,7 +759,7 @@ async fn the_service_purges_a_round_by_itself_when_its_keeping_time_is_over() {
     assert_eq!(purges_audited(&app).await.len(), 1, "purged once");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_purge_due_while_the_service_was_stopped_happens_when_it_starts() {
     let app = spawn_app().await;
     drawn_with_open_claims(&app).await;
@@ -762,7 +770,7 @@ async fn a_purge_due_while_the_service_was_stopped_happens_when_it_starts() {
     assert!(!later.csv().await.contains("13800138000"));
 }
 
-#[tokio::test]
+#[engines]
 async fn a_purge_is_staff_only_and_names_a_round_that_exists() {
     let app = spawn_app().await;
     let r = app
@@ -793,7 +801,7 @@ fn on_disk(app: &TestApp, needle: &str) -> bool {
     })
 }
 
-#[tokio::test]
+#[engines]
 async fn erased_names_and_phones_leave_the_database_files_too() {
     if !sqlite_only("the bytes of the SQLite file and its WAL") {
         return;
@@ -811,20 +819,15 @@ async fn erased_names_and_phones_leave_the_database_files_too() {
         .staff_post("/admin/api/rounds/week-1/purge", json!({}))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let mut gone = false;
-    for _ in 0..50 {
-        gone = ["13512345678", "欧阳修远", "13612345678", "司马光明"]
+    let app = &app;
+    let what = "no erased name or phone is left in the database or its WAL";
+    eventually(FIVE_SECS, what, move || async move {
+        ["13512345678", "欧阳修远", "13612345678", "司马光明"]
             .iter()
-            .all(|n| !on_disk(&app, n));
-        if gone {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(
-        gone,
-        "no erased name or phone is left in the database or its WAL"
-    );
+            .all(|n| !on_disk(app, n))
+            .then_some(())
+    })
+    .await;
 }
 
 /// Every value the database holds, as text, as an attacker with a copy of
@@ -833,7 +836,7 @@ async fn erased_names_and_phones_leave_the_database_files_too() {
 /// (free pages, old frames).
 fn stored_strings(app: &TestApp) -> Vec<String> {
     let mut out = Vec::new();
-    if crate::POSTGRES {
+    if on_postgres() {
         let tables = app.sql(
             "SELECT string_agg(tablename, ' ') FROM pg_tables WHERE schemaname = current_schema()",
         );
@@ -1025,7 +1028,7 @@ async fn attack_off_thread(stored: Vec<String>, phones: &[&str]) -> Vec<String> 
     found
 }
 
-#[tokio::test]
+#[engines]
 async fn a_purged_phone_cannot_be_found_again_by_trying_every_number_under_any_key_kept() {
     let app = spawn_app().await;
     let purged = ["13512345678", "13687654321"];
@@ -1063,24 +1066,18 @@ async fn a_purged_phone_cannot_be_found_again_by_trying_every_number_under_any_k
     // attack still works on what is held), the purged ones are not.
     let later = "13911112222";
     app.entry("后来者", later).await;
-    let mut found = Vec::new();
-    for _ in 0..50 {
-        found = attack_off_thread(stored_strings(&app), &[purged[0], purged[1], later]).await;
-        if found == [later] {
-            break;
-        }
-        // SQLite's WAL is emptied just after the purge.
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        found,
-        [later],
-        "after the purge no key held reproduces a purged phone's hash, even knowing its mask"
-    );
+    // SQLite's WAL is emptied just after the purge.
+    let (app, targets) = (&app, [purged[0], purged[1], later]);
+    let what = "after the purge no key held reproduces a purged phone's hash, even knowing its mask, and the later one's still does";
+    eventually(Duration::from_secs(30), what, move || async move {
+        let found = attack_off_thread(stored_strings(app), &targets).await;
+        (found == [later]).then_some(())
+    })
+    .await;
     verifies(&app, &d["id"]).await;
 }
 
-#[tokio::test]
+#[engines]
 async fn the_audit_log_keeps_no_digit_of_a_phone() {
     let app = spawn_app().await;
     let by_phone = app.entry_made("欧阳修远", "13512345678", true).await;
@@ -1162,7 +1159,7 @@ async fn round_listed(app: &TestApp, set: &str, id: &str) -> Value {
         .unwrap_or_else(|| panic!("{set}/{id} is listed: {rounds}"))
 }
 
-#[tokio::test]
+#[engines]
 async fn a_round_a_new_version_renames_is_listed_and_purged_when_its_own_keeping_time_is_over() {
     let app = spawn_app_adjusted(|s| s.purge_every = std::time::Duration::from_millis(100)).await;
     app.entry("欧阳修远", "13512345678").await;
@@ -1200,20 +1197,22 @@ async fn a_round_a_new_version_renames_is_listed_and_purged_when_its_own_keeping
         "nothing is due yet"
     );
     app.advance(PAST_KEEPING_SECS);
-    let mut old = Value::Null;
-    for _ in 0..50 {
-        old = round_listed(&app, "fixture-valid", "week-1").await;
-        if !old["purged_at"].is_null() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let app = &app;
+    let old = eventually(
+        FIVE_SECS,
+        "the round is purged by itself",
+        move || async move {
+            let old = round_listed(app, "fixture-valid", "week-1").await;
+            (!old["purged_at"].is_null()).then_some(old)
+        },
+    )
+    .await;
     assert_eq!(old["last_purge"]["how"], "automatic", "{old}");
     assert_eq!(old["last_purge"]["erased"], 1, "{old}");
     assert!(!app.csv().await.contains("13512345678"));
 }
 
-#[tokio::test]
+#[engines]
 async fn a_round_with_entries_that_never_closes_is_listed_with_a_warning() {
     // No rounds: the one round `open`, always open.
     let never = BANK.replace(
@@ -1234,9 +1233,9 @@ async fn a_round_with_entries_that_never_closes_is_listed_with_a_warning() {
 /// kept its hash. Migration 6 hashes the held phone again under its round's
 /// key, drops the purged one's hash and deletes the secret: the attacker
 /// then finds the held number and not the purged one.
-#[tokio::test]
+#[engines]
 async fn phones_hashed_under_the_one_old_secret_are_hashed_again_and_a_purged_ones_hash_goes() {
-    if !crate::POSTGRES {
+    if !on_postgres() {
         eprintln!("PostgreSQL's migration 6; SQLite's 11 is a unit test of the migrations");
         return;
     }

@@ -2,7 +2,8 @@
 //! cell, the template and a set as a workbook; uploads that wait for 发布,
 //! and sets removed.
 
-use crate::helpers::*;
+use crate::support::app::*;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -35,7 +36,7 @@ fn active_id(sets: &Value) -> String {
         .unwrap()
 }
 
-#[tokio::test]
+#[engines]
 async fn the_template_uploads_as_a_set_that_waits_for_publishing() {
     let app = spawn_app().await;
     let r = app.get("/admin/api/template.xlsx").await;
@@ -71,7 +72,7 @@ async fn the_template_uploads_as_a_set_that_waits_for_publishing() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_broken_workbook_is_refused_with_every_problem_by_sheet_and_cell() {
     let app = spawn_app().await;
     let csv = "题型,题目,选项A,选项B,答案,展板\n单选,举报电话？,110,12377,Z,\n判断,可以匿名举报。,,,N,\n多选,渠道？,电话,网站,A、B,nowhere\n";
@@ -103,7 +104,7 @@ async fn a_broken_workbook_is_refused_with_every_problem_by_sheet_and_cell() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_loaded_set_comes_out_as_a_workbook_that_uploads_back_as_the_same_set() {
     let app = spawn_app().await;
     let book = bytes(&app, "/admin/api/sets/fixture-valid.xlsx").await;
@@ -132,7 +133,7 @@ async fn a_loaded_set_comes_out_as_a_workbook_that_uploads_back_as_the_same_set(
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[engines]
 async fn a_set_that_is_not_live_can_be_removed_and_its_sessions_go_on() {
     let app = spawn_app().await;
     // Another set, as a workbook, with an open round.
@@ -193,7 +194,7 @@ fn workbook_of(n: u32, texts: bool) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-#[tokio::test]
+#[engines]
 async fn a_workbook_with_too_many_shared_strings_is_refused_with_a_message() {
     let app = spawn_app().await;
     let count = quizbooth::bank::workbook::MAX_SHARED_STRINGS as u32 + 1;
@@ -208,7 +209,7 @@ async fn a_workbook_with_too_many_shared_strings_is_refused_with_a_message() {
     assert_eq!(sets.as_array().unwrap().len(), 1, "nothing was loaded");
 }
 
-#[tokio::test]
+#[engines]
 async fn healthz_answers_while_an_upload_is_being_checked() {
     let app = spawn_app().await;
     // Within every limit, and seconds of a core to read.
@@ -279,7 +280,7 @@ fn kinds(problems: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
+#[engines]
 async fn template_leftovers_are_warnings_by_cell_and_the_sets_list_repeats_them_for_publishing() {
     let app = spawn_app().await;
     let template = bytes(&app, "/admin/api/template.xlsx").await;
@@ -347,7 +348,7 @@ async fn template_leftovers_are_warnings_by_cell_and_the_sets_list_repeats_them_
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn a_missing_translation_points_at_the_english_cell_and_errors_come_with_it() {
     use quizbooth::bank::workbook::read_xlsx;
     let app = spawn_app().await;
@@ -395,7 +396,7 @@ async fn a_missing_translation_points_at_the_english_cell_and_errors_come_with_i
     assert_eq!(error["kind"]["code"], "answer_not_option", "{error}");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_bank_without_rounds_calls_its_round_this_round() {
     let app = spawn_app().await;
     let yaml = std::fs::read_to_string("tests/fixtures/valid.yaml").unwrap();

@@ -1,10 +1,12 @@
 //! SPEC §3, the visitor's side: every status code.
 
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::engine::on_postgres;
+use quizbooth_test_macros::engines;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[tokio::test]
+#[engines]
 async fn health_and_page_are_served_with_strict_headers() {
     let app = spawn_app().await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
@@ -43,7 +45,7 @@ async fn health_and_page_are_served_with_strict_headers() {
     expect_error(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_session_serves_questions_without_answers() {
     let app = spawn_app().await;
     let s = app.start().await;
@@ -77,7 +79,7 @@ async fn a_session_serves_questions_without_answers() {
     assert!(s["result"].is_null());
 }
 
-#[tokio::test]
+#[engines]
 async fn the_language_comes_from_the_body_or_accept_language() {
     let app = spawn_app().await;
     let r = app
@@ -104,7 +106,7 @@ async fn the_language_comes_from_the_body_or_accept_language() {
     assert_eq!(again["set"]["title"], "Test bank");
 }
 
-#[tokio::test]
+#[engines]
 async fn resuming_gives_the_same_questions_and_option_order() {
     let app = spawn_app().await;
     let s = app.start().await;
@@ -114,7 +116,7 @@ async fn resuming_gives_the_same_questions_and_option_order() {
     assert_eq!(again["expires_at"], s["expires_at"]);
 }
 
-#[tokio::test]
+#[engines]
 async fn unknown_sessions_are_404_everywhere() {
     let app = spawn_app().await;
     for id in ["0123456789abcdef0123456789abcdef", "nope", "../../etc"] {
@@ -141,7 +143,7 @@ async fn unknown_sessions_are_404_everywhere() {
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn submitting_scores_once_and_shows_what_was_right() {
     let app = spawn_app().await;
     let s = app.start().await;
@@ -213,7 +215,7 @@ async fn submitting_scores_once_and_shows_what_was_right() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn bad_answers_are_422_and_the_session_stays_open() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -243,7 +245,7 @@ async fn bad_answers_are_422_and_the_session_stays_open() {
     assert_eq!(r.status(), StatusCode::OK, "a corrected try is accepted");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_late_submission_is_410() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -253,7 +255,7 @@ async fn a_late_submission_is_410() {
     expect_error(r, StatusCode::GONE, "expired").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_submitted_quiz_sent_again_late_gets_its_result_and_anything_else_is_409() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -276,7 +278,7 @@ async fn a_submitted_quiz_sent_again_late_gets_its_result_and_anything_else_is_4
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn within_the_grace_period_a_submission_still_counts() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -291,7 +293,7 @@ async fn within_the_grace_period_a_submission_still_counts() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[engines]
 async fn no_open_round_is_409_closed() {
     let past = BANK.replace("2099-10-17T18:00:00+08:00", "2021-10-17T18:00:00+08:00");
     let app = spawn_app_with(&[("past.yaml", &past)]).await;
@@ -301,7 +303,7 @@ async fn no_open_round_is_409_closed() {
     assert_eq!(set["open"], false);
 }
 
-#[tokio::test]
+#[engines]
 async fn a_round_opens_and_closes_on_the_servers_clock() {
     // Opens in an hour, closes a day later.
     let fmt = |t: chrono::DateTime<chrono::Local>| t.fixed_offset().to_rfc3339();
@@ -342,7 +344,7 @@ async fn a_round_opens_and_closes_on_the_servers_clock() {
     .await;
 }
 
-#[tokio::test]
+#[engines]
 async fn entering_gives_a_crockford_code() {
     let app = spawn_app().await;
     let code = app.entry("张三", "+86 138-0013-8000").await;
@@ -356,7 +358,7 @@ async fn entering_gives_a_crockford_code() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn only_a_passed_quiz_may_enter() {
     let app = spawn_app().await;
     let fresh = app.start().await["session"].as_str().unwrap().to_owned();
@@ -382,7 +384,7 @@ async fn only_a_passed_quiz_may_enter() {
     .await;
 }
 
-#[tokio::test]
+#[engines]
 async fn an_entry_sent_again_gets_the_same_code_and_receipt_and_stores_nothing() {
     let app = spawn_app().await;
     let first = app.entry_made("张三", "13800138000", false).await;
@@ -426,7 +428,7 @@ async fn an_entry_sent_again_gets_the_same_code_and_receipt_and_stores_nothing()
     assert!(body.get("receipt").is_none(), "{body}");
 }
 
-#[tokio::test]
+#[engines]
 async fn a_retry_after_a_lost_reply_is_answered_when_the_address_budget_is_spent() {
     let app = spawn_app_limited(quizbooth::limits::LimitSettings {
         ip_burst: 3,
@@ -468,7 +470,7 @@ async fn a_retry_after_a_lost_reply_is_answered_when_the_address_budget_is_spent
     assert_eq!(r.json::<Value>().await.unwrap()["passed"], true);
 }
 
-#[tokio::test]
+#[engines]
 async fn one_entry_per_session_and_per_phone_in_a_round() {
     let app = spawn_app().await;
     let id = app.passed_session().await;
@@ -501,7 +503,7 @@ async fn one_entry_per_session_and_per_phone_in_a_round() {
     );
 }
 
-#[tokio::test]
+#[engines]
 async fn bad_names_and_phones_are_422_with_fields_and_can_be_fixed() {
     let app = spawn_app().await;
     let id = app.passed_session().await;
@@ -547,7 +549,7 @@ async fn bad_names_and_phones_are_422_with_fields_and_can_be_fixed() {
     assert_eq!(r.status(), StatusCode::CREATED, "the session can try again");
 }
 
-#[tokio::test]
+#[engines]
 async fn malformed_json_gets_a_json_error() {
     let app = spawn_app().await;
     let r = app
@@ -580,7 +582,7 @@ async fn malformed_json_gets_a_json_error() {
     expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -602,7 +604,7 @@ async fn a_restart_keeps_sessions_and_still_refuses_a_second_submission() {
     expect_error(r, StatusCode::CONFLICT, "already_submitted").await;
 }
 
-#[tokio::test]
+#[engines]
 async fn a_session_started_before_a_restart_carries_on_after_it() {
     let app = spawn_app().await;
     let s = app.start().await;
@@ -624,7 +626,7 @@ async fn a_session_started_before_a_restart_carries_on_after_it() {
     assert_eq!(stats["sessions"]["submitted"], 1);
 }
 
-#[tokio::test]
+#[engines]
 async fn a_forged_or_altered_token_is_an_unknown_session() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -648,7 +650,7 @@ async fn a_forged_or_altered_token_is_an_unknown_session() {
     }
 }
 
-#[tokio::test]
+#[engines]
 async fn a_replaced_set_still_scores_sessions_started_on_the_old_version() {
     let app = spawn_app().await;
     let id = app.start().await["session"].as_str().unwrap().to_owned();
@@ -664,7 +666,7 @@ async fn a_replaced_set_still_scores_sessions_started_on_the_old_version() {
 
 /// Random bytes, broken JSON and JSON of the wrong shape at every visitor
 /// route: always a JSON error below 500, never a crash.
-#[tokio::test]
+#[engines]
 async fn garbage_bodies_never_get_a_5xx() {
     use rand::{Rng, SeedableRng};
     let app = spawn_app().await;
@@ -732,7 +734,7 @@ async fn garbage_bodies_never_get_a_5xx() {
 /// 长辈版 (SPEC §2 extension `time_limit_required`): a large-text session
 /// has no countdown unless the bank requires its limit, and the server
 /// grants the same.
-#[tokio::test]
+#[engines]
 async fn a_large_text_session_is_not_timed_unless_the_bank_requires_it() {
     let app = spawn_app().await;
     let start = |large: bool| {
@@ -786,7 +788,7 @@ async fn a_large_text_session_is_not_timed_unless_the_bank_requires_it() {
 /// round's close, whatever the session's mode: a 长辈版 session (untimed,
 /// hours to finish) started before the close enters within the grace and
 /// is refused after it (it used to enter until 4 h after its start).
-#[tokio::test]
+#[engines]
 async fn a_large_text_session_enters_no_later_than_the_grace_after_its_round_closed() {
     let closes = chrono::Local::now().fixed_offset() + chrono::Duration::minutes(30);
     let bank = BANK.replace("2099-10-17T18:00:00+08:00", &closes.to_rfc3339());
@@ -852,7 +854,7 @@ async fn a_large_text_session_enters_no_later_than_the_grace_after_its_round_clo
 /// The session secret the app seals tokens with, read from its database.
 fn session_secret(app: &TestApp) -> String {
     let sql = "SELECT value FROM meta WHERE key = 'session_secret'";
-    if crate::POSTGRES {
+    if on_postgres() {
         return app.sql(sql);
     }
     rusqlite::Connection::open(app.db())
@@ -875,7 +877,7 @@ async fn enter_as(app: &TestApp, session: &str, phone: &str) -> Value {
 /// Issue 21: two tokens whose keys meet (two nodes on one number, a clock
 /// set back) are two sessions, and a token sealed before the nonce (every
 /// token out there at the upgrade) plays on: served, submitted, entered.
-#[tokio::test]
+#[engines]
 async fn tokens_that_share_a_key_are_different_sessions_and_old_tokens_still_play() {
     use quizbooth::quiz::token::{SessionId, SessionToken, TokenKey, LEGACY_TOKEN_HEX_LEN};
     let app = spawn_app().await;

@@ -3,20 +3,8 @@
 //! Locally it skips with a printed reason without Chromium or axe-core;
 //! under `CI=true` it must run.
 
-#[path = "support/chromium.rs"]
-#[allow(dead_code)]
-mod chromium;
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here: SQLite.
-const POSTGRES: bool = false;
-
-use chromium::*;
-use helpers::*;
+use crate::support::app::*;
+use crate::support::chromium::*;
 use serde_json::{json, Value};
 
 /// Runs axe on the page and adds what it finds, under the screen's name.

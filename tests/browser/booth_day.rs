@@ -1,7 +1,7 @@
 //! The visitor's page on an ordinary booth day (issue 22): the notice after a reload, wins that tell the truth, lost replies retried.
 
-use crate::chromium::*;
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::chromium::*;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 

@@ -1,8 +1,8 @@
 //! The booth's shared tablet (/kiosk): one visitor never sees the one before.
 
 use crate::booth_day::{answer_right_and_submit, enter};
-use crate::chromium::*;
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::chromium::*;
 use serde_json::Value;
 
 /// What the device still holds and shows of a visitor.

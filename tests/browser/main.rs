@@ -2,30 +2,23 @@
 //! driven through chromedriver. Locally these skip with a printed reason when
 //! Chromium is missing; under `CI=true` they must run.
 
-#[path = "../api/helpers.rs"]
+#[path = "../support/mod.rs"]
 #[allow(dead_code)]
-mod helpers;
-#[path = "../support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here: SQLite.
-const POSTGRES: bool = false;
+mod support;
 
-#[path = "../support/chromium.rs"]
-#[allow(dead_code)]
-mod chromium;
-
+mod a11y;
 mod booth_day;
 mod console_day;
 mod kiosk;
 mod projector;
 mod uploads;
 
-use chromium::*;
 use fantoccini::Locator;
-use helpers::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+use support::app::*;
+use support::chromium::*;
+use support::postgres;
 
 /// Requests and bytes over the wire (headers included) of the page so far.
 const PAGE_COST: &str = "

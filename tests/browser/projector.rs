@@ -1,7 +1,7 @@
 //! The projector and the public draw page after the reveal (issue 22).
 
-use crate::chromium::*;
-use crate::helpers::*;
+use crate::support::app::*;
+use crate::support::chromium::*;
 use serde_json::{json, Value};
 
 /// A win's state on the public page: `data-state` of the winner's row.

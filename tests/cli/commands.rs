@@ -1,15 +1,6 @@
 //! The binary as a black box: `check`, `qr`, `draw-verify`.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here: SQLite.
-const POSTGRES: bool = false;
-
-use helpers::decode_qr;
+use crate::support::app::{self, decode_qr};
 use std::process::{Command, Output};
 
 fn quizbooth(args: &[&str]) -> Output {
@@ -179,7 +170,7 @@ fn the_qr_code_decodes_back_to_the_exact_url() {
 #[test]
 fn draw_verify_prints_the_golden_winners_and_checks_the_digest() {
     let cases: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/draw_vectors.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/draw_vectors.json")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     for case in cases.as_array().unwrap() {
         let file = dir.path().join("entries.txt");
@@ -233,7 +224,7 @@ fn draw_verify_prints_the_golden_winners_and_checks_the_digest() {
 #[test]
 fn draw_verify_normalises_the_seed_as_the_service_does_and_names_its_bytes() {
     let cases: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/draw_vectors.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/draw_vectors.json")).unwrap();
     let case = &cases[0];
     assert_eq!(case["public_seed"], "20211011");
     let dir = tempfile::tempdir().unwrap();
@@ -278,7 +269,7 @@ fn draw_verify_normalises_the_seed_as_the_service_does_and_names_its_bytes() {
 #[test]
 fn draw_verify_shows_the_seed_digits_and_still_verifies_an_older_printable_ascii_seed() {
     let cases: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/draw_vectors.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/draw_vectors.json")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let run = |case: &serde_json::Value, extra: &[&str]| {
         let file = dir
@@ -456,7 +447,7 @@ fn copy_of(db: &std::path::Path, dir: &std::path::Path, name: &str) -> std::path
 
 /// `audit-verify`'s exit code and output, which never names an entrant.
 fn verify_output(db: &std::path::Path) -> (Option<i32>, String) {
-    let o = helpers::audit_verify(db);
+    let o = app::audit_verify(db);
     let mut text = stdout(&o);
     text.push_str(&String::from_utf8_lossy(&o.stderr));
     for private in ["观众", "1380013", "1390013", "1370013", "1360013", "****"] {
@@ -467,8 +458,8 @@ fn verify_output(db: &std::path::Path) -> (Option<i32>, String) {
 
 #[tokio::test]
 async fn audit_verify_reads_the_booth_file_without_writing_it() {
-    let app = helpers::spawn_app().await;
-    helpers::audited_event(&app).await;
+    let app = app::spawn_app().await;
+    app::audited_event(&app).await;
     // Let the server's half-second flush of session starts pass.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let db = app.db();
@@ -510,8 +501,8 @@ async fn audit_verify_reads_the_booth_file_without_writing_it() {
 
 #[tokio::test]
 async fn audit_verify_names_each_attack_on_a_copy_of_the_booth_file() {
-    let app = helpers::spawn_app().await;
-    let event = helpers::audited_event(&app).await;
+    let app = app::spawn_app().await;
+    let event = app::audited_event(&app).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let dir = tempfile::tempdir().unwrap();
     let id = event.drawn["id"].as_i64().unwrap();
@@ -883,10 +874,10 @@ fn startup_of(questions: &std::path::Path, db: &std::path::Path) -> Vec<String> 
 #[tokio::test]
 async fn serve_warns_at_start_of_a_round_that_keeps_entries_without_an_erase_date() {
     // The fixture without rounds: its one round (本轮) never closes.
-    let start = helpers::BANK.find("rounds:").unwrap();
-    let end = helpers::BANK.find("boards:").unwrap();
-    let bank = format!("{}{}", &helpers::BANK[..start], &helpers::BANK[end..]);
-    let app = helpers::spawn_app_with(&[("valid.yaml", &bank)]).await;
+    let start = app::BANK.find("rounds:").unwrap();
+    let end = app::BANK.find("boards:").unwrap();
+    let bank = format!("{}{}", &app::BANK[..start], &app::BANK[end..]);
+    let app = app::spawn_app_with(&[("valid.yaml", &bank)]).await;
     let before = startup_of(&app.banks(), &app.db()).join("\n");
     assert!(
         !before.contains("holds entries"),

@@ -2,19 +2,13 @@
 //! a whole session token, a name or a phone number, whoever writes it (our
 //! access log, or actix's own extractors, which name the request path).
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here: SQLite.
-const POSTGRES: bool = false;
-
-use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
+use crate::support::app::{right_answers, BANK};
+use crate::support::process::{free_port, process_client, serve_args, start_session, wait_up};
+use crate::support::{eventually_blocking, postgres};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 #[tokio::test]
 async fn a_debug_log_holds_no_token_name_or_phone() {
@@ -170,16 +164,10 @@ fn malformed_requests_are_counted_in_the_traffic_line_not_logged() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("the binary starts");
-    let up = std::time::Instant::now();
-    while raw(
-        port,
-        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )
-    .is_empty()
-    {
-        assert!(up.elapsed().as_secs() < 20, "the server starts");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    eventually_blocking(Duration::from_secs(20), "the server starts", || {
+        let healthz = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        (!raw(port, healthz).is_empty()).then_some(())
+    });
     let junk: [&[u8]; 3] = [
         b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
@@ -293,14 +281,11 @@ async fn a_round_with_entries_and_no_erase_date_is_warned_about_at_start() {
 
     let (mut child, base) = serve("second.log");
     wait_up(&client, &base).await;
-    let mut text = String::new();
-    for _ in 0..50 {
-        text = std::fs::read_to_string(dir.path().join("second.log")).unwrap();
-        if text.contains(warning) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let log = dir.path().join("second.log");
+    let text = eventually_blocking(Duration::from_secs(5), "the second log warns", || {
+        let text = std::fs::read_to_string(&log).unwrap();
+        text.contains(warning).then_some(text)
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     let line = text

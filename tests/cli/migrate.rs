@@ -5,19 +5,12 @@
 //! and phone hashes still work, and a second migration into the same
 //! database is refused.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine: the booth's SQLite (the target is set by hand).
-const POSTGRES: bool = false;
-
-use helpers::*;
+use crate::support::app::*;
+use crate::support::{eventually, postgres};
 use quizbooth::draw;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_quizbooth"))
@@ -47,14 +40,12 @@ async fn event(app: &TestApp) -> (Value, Vec<Value>, String, Value) {
 /// The audit log once it has `n` rows (an export's row is written as its
 /// download ends).
 async fn audit_of(app: &TestApp, n: usize) -> Value {
-    for _ in 0..100 {
+    let what = format!("the audit log reaches {n} rows");
+    eventually(Duration::from_secs(2), &what, move || async move {
         let log = app.staff_json("/admin/api/audit").await;
-        if log.as_array().unwrap().len() >= n {
-            return log;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("the audit log never reached {n} rows");
+        (log.as_array().unwrap().len() >= n).then_some(log)
+    })
+    .await
 }
 
 #[tokio::test]

@@ -1,7 +1,6 @@
 //! The throwaway PostgreSQL of `tests/support/postgres.rs` works.
 
-#[path = "support/postgres.rs"]
-mod postgres;
+use crate::support::postgres;
 
 #[test]
 fn fresh_databases_on_a_durable_cluster() {

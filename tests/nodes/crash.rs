@@ -1,16 +1,8 @@
 //! Durability (SPEC §6): every entry acknowledged with 201 survives the
 //! process being killed with SIGKILL mid-load, and the database stays sound.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here: SQLite.
-const POSTGRES: bool = false;
-
-use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
+use crate::support::app::{right_answers, BANK};
+use crate::support::process::{free_port, process_client, serve_args, start_session, wait_up};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};

@@ -6,16 +6,9 @@
 //! modes); CI runs as root. Elsewhere they skip with a printed reason, but
 //! never under `CI=true`.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here: SQLite.
-const POSTGRES: bool = false;
-
-use helpers::{free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK};
+use crate::support::app::{right_answers, BANK};
+use crate::support::eventually;
+use crate::support::process::{free_port, process_client, serve_args, start_session, wait_up};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -237,18 +230,16 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
     assert!(logged.contains("read-only"), "a clear log line: {logged}");
 
     set_db_mode(dir, 0o644);
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let status = submit(&client, &base, &fresh).await.status();
-        if status == StatusCode::OK {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "writes resume by themselves once the file is writable ({status})"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (client, base, fresh) = (&client, &base, &fresh);
+    eventually(
+        Duration::from_secs(10),
+        "writes resume by themselves once the file is writable",
+        move || async move {
+            let status = submit(client, base, fresh).await.status();
+            (status == StatusCode::OK).then_some(())
+        },
+    )
+    .await;
 }
 
 /// What became of a slow connection: when the server closed it (from when

@@ -11,22 +11,16 @@
 //! (`tests/support/postgres.rs`). Locally, without PostgreSQL, it prints
 //! why and runs nothing; under `CI=true` it must run.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "support/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
-/// The helpers' engine here (only its process helpers are used).
-const POSTGRES: bool = true;
-
-use helpers::{
-    free_port, process_client, right_answers, serve_args, start_session, wait_up, BANK, TOKEN,
+use crate::support::app::{BANK, TOKEN};
+use crate::support::process::{
+    enter, free_port, process_client, serve_args, staff_post, start_session, submit, upload,
+    wait_up, Server,
 };
+use crate::support::{eventually, postgres};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,70 +28,24 @@ use std::time::{Duration, Instant};
 /// Entries raced across the two nodes.
 const ENTRIES: usize = 200;
 
-/// A node: its process and its base URL.
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Starts a node on the database, with its own copy of the banks folder.
-async fn node(client: &Client, dir: &std::path::Path, name: &str, db: &str) -> Node {
+async fn node(client: &Client, dir: &std::path::Path, name: &str, db: &str) -> Server {
     let n = spawn_node(dir, name, db);
     wait_up(client, &n.base).await;
     n
 }
 
 /// Starts a node without waiting for it to answer.
-fn spawn_node(dir: &std::path::Path, name: &str, db: &str) -> Node {
+fn spawn_node(dir: &std::path::Path, name: &str, db: &str) -> Server {
     spawn_node_with(dir, name, db, &[])
 }
 
 /// Starts a node with more `serve` flags, without waiting for it to answer.
-fn spawn_node_with(dir: &std::path::Path, name: &str, db: &str, flags: &[&str]) -> Node {
+fn spawn_node_with(dir: &std::path::Path, name: &str, db: &str, flags: &[&str]) -> Server {
     let questions = dir.join(name);
     std::fs::create_dir_all(&questions).unwrap();
     std::fs::write(questions.join("valid.yaml"), BANK).unwrap();
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args(serve_args(&questions, db.as_ref(), port))
-        .args(flags)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let base = format!("http://127.0.0.1:{port}");
-    Node { child, base }
-}
-
-/// A staff POST of JSON to one node.
-async fn staff_post(client: &Client, base: &str, path: &str, body: &Value) -> reqwest::Response {
-    client
-        .post(format!("{base}{path}"))
-        .bearer_auth(TOKEN)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// A bank uploaded through one node's console (`path`: `/admin/api/sets…`).
-async fn upload(client: &Client, base: &str, path: &str, yaml: String) -> reqwest::Response {
-    client
-        .post(format!("{base}{path}"))
-        .bearer_auth(TOKEN)
-        .header("content-type", "application/yaml")
-        .body(yaml)
-        .send()
-        .await
-        .unwrap()
+    Server::spawn(&questions, db.as_ref(), flags)
 }
 
 /// Two nodes on a fresh database of the process's cluster, A started
@@ -107,8 +55,8 @@ struct TwoNodes {
     db: String,
     dir: tempfile::TempDir,
     client: Client,
-    a: Node,
-    b: Node,
+    a: Server,
+    b: Server,
 }
 
 /// [`TwoNodes`], or `None` (with a printed reason) without PostgreSQL.
@@ -127,25 +75,6 @@ async fn two_nodes() -> Option<TwoNodes> {
         a,
         b,
     })
-}
-
-async fn submit(client: &Client, base: &str, session: &str) {
-    let r = client
-        .post(format!("{base}/api/sessions/{session}/answers"))
-        .json(&json!({"answers": right_answers()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
-}
-
-async fn enter(client: &Client, base: &str, session: &str, phone: &str) -> reqwest::Response {
-    client
-        .post(format!("{base}/api/entries"))
-        .json(&json!({"session": session, "consent": true, "name": "测试", "phone": phone}))
-        .send()
-        .await
-        .unwrap()
 }
 
 /// Passed sessions, started on alternate nodes and submitted on the other
@@ -179,7 +108,8 @@ async fn passed(client: &Client, nodes: [&str; 2], n: usize) -> Vec<String> {
 /// took, at most 2 s (SPEC §10), else the test fails.
 async fn until_served(client: &Client, base: &str, needle: &str) -> Duration {
     let since = Instant::now();
-    loop {
+    let what = format!("{base} serves {needle} 2 s after the change");
+    eventually(Duration::from_secs(2), &what, move || async move {
         let set = client
             .get(format!("{base}/api/set"))
             .send()
@@ -188,15 +118,10 @@ async fn until_served(client: &Client, base: &str, needle: &str) -> Duration {
             .text()
             .await
             .unwrap();
-        if set.contains(needle) {
-            return since.elapsed();
-        }
-        assert!(
-            since.elapsed() < Duration::from_secs(2),
-            "{base} does not serve {needle} 2 s after the change: {set}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        set.contains(needle).then_some(())
+    })
+    .await;
+    since.elapsed()
 }
 
 /// Every entry code in the database, by psql.
@@ -472,18 +397,17 @@ async fn while_the_database_is_down_a_node_answers_503_and_recovers_after() {
 
     cluster.restart();
     let back = Instant::now();
-    loop {
-        let r = enter(&client, &a.base, &sessions[0], "13900000001").await;
+    let (http, base, session) = (&client, &a.base, &sessions[0]);
+    let what = "the node comes back with the database";
+    eventually(Duration::from_secs(10), what, move || async move {
+        let r = enter(http, base, session, "13900000001").await;
         if r.status() == StatusCode::CREATED {
-            break;
+            return Some(());
         }
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(
-            back.elapsed() < Duration::from_secs(10),
-            "the node did not come back with the database"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        None
+    })
+    .await;
     eprintln!(
         "database down: 503 after {} ms; entries again {} ms after it was back",
         waited.as_millis(),
@@ -809,26 +733,24 @@ async fn a_draft_of_the_live_set_waits_on_every_node_until_published() {
     assert_eq!(r.status(), StatusCode::CREATED);
     let up: Value = r.json().await.unwrap();
     assert_eq!(up["draft"], true, "{up}");
-    let since = Instant::now();
-    loop {
-        let sets: Value = client
-            .get(format!("{}/admin/api/sets", a.base))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if sets[0]["draft"]["version"] == up["version"] {
-            break;
-        }
-        assert!(
-            since.elapsed() < Duration::from_secs(2),
-            "A does not list B's draft: {sets}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (http, base, up) = (&client, &a.base, &up);
+    eventually(
+        Duration::from_secs(2),
+        "A lists B's draft",
+        move || async move {
+            let sets: Value = http
+                .get(format!("{base}/admin/api/sets"))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (sets[0]["draft"]["version"] == up["version"]).then_some(())
+        },
+    )
+    .await;
     for node in [&a, &b] {
         let set = client
             .get(format!("{}/api/set", node.base))
@@ -1082,24 +1004,23 @@ async fn a_lease_forced_stale_gives_no_shared_token_and_the_node_starts_none_unt
         "UPDATE node_leases SET renewed_at = now() - INTERVAL '61 seconds' WHERE number = 7",
     );
     let freed = Instant::now();
-    let token = loop {
-        let r = client
-            .post(format!("{}/api/sessions", a.base))
+    let (http, base) = (&client, &a.base);
+    let what = "A leases the free number";
+    let token = eventually(Duration::from_secs(5), what, move || async move {
+        let r = http
+            .post(format!("{base}/api/sessions"))
             .json(&json!({}))
             .send()
             .await
             .unwrap();
         if r.status() == StatusCode::CREATED {
             let s: Value = r.json().await.unwrap();
-            break s["session"].as_str().unwrap().to_owned();
+            return Some(s["session"].as_str().unwrap().to_owned());
         }
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(
-            freed.elapsed() < Duration::from_secs(5),
-            "A did not lease the free number"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        None
+    })
+    .await;
     assert_eq!(class(&token), 7);
     assert!(leases(cluster, &db).contains(&(7, a_holder)));
     eprintln!(

@@ -1,8 +1,10 @@
-//! `spawn_app()`: a fresh server per test, on port 0, with a temp database
-//! and a copy of the test bank. The same tests run on SQLite (`tests/api`)
-//! and on PostgreSQL (`tests/api_pg.rs`, a fresh database per app on one
-//! throwaway cluster): the crate's `POSTGRES` says which.
+//! `spawn_app()`: a fresh server in the test's process, on port 0, with a
+//! temp database and a copy of the test bank, on the test's engine
+//! ([`Engine::current`]): its own SQLite file, or a fresh database on the
+//! throwaway PostgreSQL cluster.
 
+use super::engine::Engine;
+use super::postgres;
 use quizbooth::clock::Clock;
 use quizbooth::config::Settings;
 use quizbooth::limits::LimitSettings;
@@ -25,6 +27,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// The server's clock: tests move it instead of sleeping.
     pub clock: Clock,
+    /// The engine it stores on.
+    pub engine: Engine,
 }
 
 impl TestApp {
@@ -36,9 +40,8 @@ impl TestApp {
     /// The text an upload of set `id` was kept as: its file in the banks
     /// folder on SQLite; on PostgreSQL the database's shared copy (nothing
     /// is written into one node's folder there).
-    #[allow(dead_code)]
     pub fn saved_set(&self, id: &str) -> String {
-        if !crate::POSTGRES {
+        if self.engine == Engine::Sqlite {
             return std::fs::read_to_string(self.banks().join(format!("{id}.yaml"))).unwrap();
         }
         assert!(
@@ -56,7 +59,6 @@ impl TestApp {
     }
 
     /// Runs SQL on this app's PostgreSQL database (psql's unaligned output).
-    #[allow(dead_code)]
     pub fn sql(&self, sql: &str) -> String {
         self.try_sql(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -64,9 +66,8 @@ impl TestApp {
     /// Runs SQL behind the service's back, on either engine, as somebody
     /// with the database file or a database login would: psql's output on
     /// PostgreSQL, nothing on SQLite; the engine's refusal as the error.
-    #[allow(dead_code)]
     pub fn try_sql(&self, sql: &str) -> Result<String, String> {
-        if !crate::POSTGRES {
+        if self.engine == Engine::Sqlite {
             let conn = rusqlite::Connection::open(self.db()).unwrap();
             return conn
                 .execute_batch(sql)
@@ -74,7 +75,7 @@ impl TestApp {
                 .map_err(|e| e.to_string());
         }
         let url = database(self.dir.path());
-        let cluster = crate::postgres::cluster().expect("a PostgreSQL app has its cluster");
+        let cluster = postgres::cluster().expect("a PostgreSQL app has its cluster");
         cluster.try_psql(url.to_str().unwrap(), sql)
     }
 
@@ -163,7 +164,6 @@ impl TestApp {
     }
 
     /// The staff's search of entries (`POST /admin/api/entries/search`), as JSON.
-    #[allow(dead_code)]
     pub async fn search(&self, q: &str) -> Value {
         let r = self
             .staff_post("/admin/api/entries/search", json!({ "q": q }))
@@ -384,6 +384,16 @@ async fn start_with_clock(
     adjust(&mut settings);
     let clock = Clock::system();
     clock.advance(chrono::Duration::seconds(ahead_secs));
+    if super::test_log() {
+        // The server's log on the test's output (`TEST_LOG=1 cargo test … -- --nocapture`).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info,quizbooth=debug".into()),
+            )
+            .with_test_writer()
+            .try_init();
+    }
+    let engine = Engine::current();
     let app = Application::build_with_clock(settings, clock.clone())
         .await
         .expect("the app builds");
@@ -394,6 +404,7 @@ async fn start_with_clock(
         client: Client::new(),
         dir,
         clock,
+        engine,
     }
 }
 
@@ -410,102 +421,25 @@ pub fn decode_qr(png: &[u8]) -> String {
     grids[0].decode().expect("the QR code decodes").1
 }
 
-/// A port nobody listens on now (for a server started as a process, or a driver).
-#[allow(dead_code)]
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A client for a server started as a process: requests give up after 10 s.
-#[allow(dead_code)]
-pub fn process_client() -> Client {
-    Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-/// Waits until a server started as a process answers `/healthz` (crash.rs, faults.rs).
-#[allow(dead_code)]
-pub async fn wait_up(client: &Client, base: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the service did not come up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// Arguments of `quizbooth serve` on 127.0.0.1:`port` with the test token,
-/// for tests that run the binary as a process (crash.rs, faults.rs).
-#[allow(dead_code)]
-pub fn serve_args(
-    questions: &std::path::Path,
-    db: &std::path::Path,
-    port: u16,
-) -> Vec<std::ffi::OsString> {
-    let bind = format!("127.0.0.1:{port}");
-    // Every request of a test comes from 127.0.0.1: no entry budget per address.
-    let args: [&std::ffi::OsStr; 11] = [
-        "serve".as_ref(),
-        "--entry-limit".as_ref(),
-        "0".as_ref(),
-        "--bind".as_ref(),
-        bind.as_ref(),
-        "--admin-token".as_ref(),
-        TOKEN.as_ref(),
-        "--questions".as_ref(),
-        questions.as_ref(),
-        "--db".as_ref(),
-        db.as_ref(),
-    ];
-    args.iter().map(|a| a.to_os_string()).collect()
-}
-
-/// Starts a session on a server run as a process; returns its id.
-#[allow(dead_code)]
-pub async fn start_session(client: &Client, base: &str) -> String {
-    let r = client
-        .post(format!("{base}/api/sessions"))
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let s: Value = r.json().await.unwrap();
-    s["session"].as_str().unwrap().to_owned()
-}
-
 /// What `--db` is for an app in `dir`: its SQLite file, or on PostgreSQL a
 /// database made for it (named in `dir`, so a restart finds the same one).
 pub fn database(dir: &std::path::Path) -> PathBuf {
-    if !crate::POSTGRES {
+    if Engine::current() == Engine::Sqlite {
         return dir.join("data/quizbooth.db");
     }
     let named = dir.join("database-url");
     if let Ok(url) = std::fs::read_to_string(&named) {
         return PathBuf::from(url);
     }
-    let Some(url) = crate::postgres::database_url() else {
-        // Local only (under CI=true `cluster()` panics instead): the
-        // reason was printed; nothing of this binary can run.
-        eprintln!("tests/api_pg: skipped, no PostgreSQL here");
-        std::process::exit(0);
-    };
+    // `Engine::run` started no PostgreSQL test without a cluster.
+    let url = postgres::database_url().expect("a PostgreSQL test has its cluster");
     std::fs::write(&named, &url).unwrap();
     PathBuf::from(url)
 }
 
 /// SQL that drops a trigger, in the engine's words.
-#[allow(dead_code)]
 pub fn drop_trigger(name: &str, table: &str) -> String {
-    if crate::POSTGRES {
+    if Engine::current() == Engine::Postgres {
         format!("DROP TRIGGER {name} ON {table};")
     } else {
         format!("DROP TRIGGER {name};")
@@ -513,17 +447,16 @@ pub fn drop_trigger(name: &str, table: &str) -> String {
 }
 
 /// Whether this test may run: it reads the SQLite file itself, so on
-/// PostgreSQL it says so and stops (it runs in `tests/api`).
-#[allow(dead_code)]
+/// PostgreSQL it says so and stops (its `::sqlite` twin runs it).
 pub fn sqlite_only(what: &str) -> bool {
-    if crate::POSTGRES {
-        eprintln!("SQLite only ({what}); this test runs in tests/api");
+    let sqlite = Engine::current() == Engine::Sqlite;
+    if !sqlite {
+        eprintln!("SQLite only ({what}); NAME::sqlite runs this test");
     }
-    !crate::POSTGRES
+    sqlite
 }
 
 /// What [`audited_event`] made.
-#[allow(dead_code)]
 pub struct AuditedEvent {
     /// The revealed draw (its winners, in order).
     pub drawn: Value,
@@ -536,7 +469,6 @@ pub struct AuditedEvent {
 /// An event with everything the audit speaks of, made through the API: an
 /// entry withdrawn, a draw committed and revealed, its first winner's prize
 /// handed out, a second draw committed, the round's contacts purged.
-#[allow(dead_code)]
 pub async fn audited_event(app: &TestApp) -> AuditedEvent {
     let mut made = Vec::new();
     for (i, phone) in ["13800138000", "13900139000", "13700137000", "13600136000"]
@@ -578,7 +510,6 @@ pub async fn audited_event(app: &TestApp) -> AuditedEvent {
 }
 
 /// `quizbooth audit-verify --db` on this database.
-#[allow(dead_code)]
 pub fn audit_verify(db: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_quizbooth"))
         .args(["audit-verify", "--db"])

@@ -1,10 +1,10 @@
 //! Headless Chromium at a phone's size, driven through chromedriver, for
-//! the browser tests (`tests/browser/`, `tests/a11y.rs`). Locally a test
+//! the browser tests (`tests/browser/`, its `a11y` module among them). Locally a test
 //! skips with a printed reason when Chromium is missing; under `CI=true` it
 //! must run.
 
-use crate::helpers::free_port;
-use crate::helpers::{TestApp, TOKEN};
+use crate::support::app::{TestApp, TOKEN};
+use crate::support::process::free_port;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
