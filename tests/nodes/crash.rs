@@ -2,10 +2,10 @@
 //! process being killed with SIGKILL mid-load, and the database stays sound.
 
 use crate::support::app::{right_answers, BANK};
-use crate::support::process::{free_port, process_client, serve_args, start_session, wait_up};
+use crate::support::process::{free_port, process_client, serve_command, start_session, wait_up};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,11 +16,7 @@ const ENTRIES: usize = 120;
 const ROUNDS: usize = 3;
 
 fn start(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args(serve_args(&dir.join("questions"), &dir.join("q.db"), port))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    serve_command(&dir.join("questions"), &dir.join("q.db"), port)
         .spawn()
         .expect("the binary starts")
 }

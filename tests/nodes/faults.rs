@@ -8,7 +8,9 @@
 
 use crate::support::app::{right_answers, BANK};
 use crate::support::eventually;
-use crate::support::process::{free_port, process_client, serve_args, start_session, wait_up};
+use crate::support::process::{
+    free_port, process_client, serve_args, serve_command, start_session, wait_up, Server,
+};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -18,7 +20,7 @@ use std::time::Duration;
 /// Unmounts (and stops the server) however the test ends.
 struct Mounted {
     dir: PathBuf,
-    server: Option<KillOnDrop>,
+    server: Option<Server>,
 }
 
 impl Drop for Mounted {
@@ -96,14 +98,11 @@ async fn a_full_disk_gives_503_and_the_service_recovers() {
     std::fs::write(questions.join("valid.yaml"), BANK).unwrap();
     let port = free_port();
     let log = base_dir.path().join("server.log");
-    let child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args(serve_args(&questions, &mnt.join("q.db"), port))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+    let child = serve_command(&questions, &mnt.join("q.db"), port)
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    guard.server = Some(KillOnDrop(child));
+    guard.server = Some(Server::adopt(child, port));
     let base = format!("http://127.0.0.1:{port}");
     let client = process_client();
     wait_up(&client, &base).await;
@@ -210,7 +209,7 @@ async fn a_read_only_database_gives_503_and_the_service_recovers() {
     first.wait().unwrap();
 
     set_db_mode(dir, 0o444);
-    let _server = KillOnDrop(start_as_nobody(&bin, dir, port, &log));
+    let _server = Server::adopt(start_as_nobody(&bin, dir, port, &log), port);
     wait_up(&client, &base).await;
     assert_eq!(
         page_status(&client, &base).await,
@@ -324,7 +323,7 @@ async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let _server = KillOnDrop(child);
+    let _server = Server::adopt(child, port);
     let client = process_client();
     wait_up(&client, &base).await;
     let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
@@ -458,16 +457,6 @@ async fn slow_clients_are_cut_off_after_10_s_and_others_are_served_meanwhile() {
         cut.len() + idle.len(),
         cut.len() + idle.len() + shut_at_once,
     );
-}
-
-/// Stops a server however the test ends.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Reads what the server answers on `stream` until it closes it (30 s at
