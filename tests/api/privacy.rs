@@ -1074,7 +1074,7 @@ async fn a_purged_phone_cannot_be_found_again_by_trying_every_number_under_any_k
         (found == [later]).then_some(())
     })
     .await;
-    verifies(&app, &d["id"]).await;
+    verifies(app, &d["id"]).await;
 }
 
 #[engines]
