@@ -62,6 +62,8 @@ pub mod state;
 pub mod store;
 /// The traffic summary and the per-request debug log.
 pub mod traffic;
+/// The string keys the pages build at run time, as enums.
+pub mod ui_keys;
 
 /// Proptest settings: `default` cases, or `PROPTEST_CASES` when set (a long
 /// fuzzing run: `PROPTEST_CASES=5000000 cargo test --release --lib fuzz_`).

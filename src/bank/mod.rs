@@ -14,6 +14,7 @@ pub mod validate;
 pub mod words;
 pub mod workbook;
 
+use crate::ui_keys::RoundState;
 use chrono::{DateTime, FixedOffset};
 use std::fmt;
 
@@ -163,14 +164,14 @@ impl Round {
             .map_or(self.id.as_str(), |t| t.get(lang))
     }
 
-    /// `upcoming`, `open` or `closed` at `now`.
-    pub fn state(&self, now: DateTime<FixedOffset>) -> &'static str {
+    /// Upcoming, open or closed at `now`.
+    pub fn state(&self, now: DateTime<FixedOffset>) -> RoundState {
         if self.opens.is_some_and(|o| now < o) {
-            "upcoming"
+            RoundState::Upcoming
         } else if self.is_open(now) {
-            "open"
+            RoundState::Open
         } else {
-            "closed"
+            RoundState::Closed
         }
     }
 }

@@ -5,68 +5,69 @@
 //! `FILE:SHEET!CELL` place before and after a bank checks out.
 
 use super::{Kind, Problem};
+use crate::ui_keys::{LeftoverWhat, ProblemKey};
 
 /// Each problem kind's Chinese text; `{name}` is filled from its particulars.
-const ZH: &[(&str, &str)] = &[
-    ("missing_translation", "这里没有英文翻译：英文界面会显示中文（可以不填）。"),
-    ("bad_id", "编号“{id}”只能用小写字母 a–z、数字和 -，例如 hotline-1。"),
-    ("bad_time", "时间“{value}”格式不对：写成 2026-11-01T09:00:00+08:00（表格里也可以写 2026-11-01 09:00）。"),
-    ("duplicate_id", "编号“{id}”重复了：每个编号只能用一次。"),
-    ("closes_before_opens", "轮次“{id}”的结束时间早于开始时间。"),
-    ("rounds_overlap", "轮次“{b}”和“{a}”的时间重叠了：同一时间只能有一个轮次。"),
-    ("option_count", "这道题有 {n} 个选项：单选和多选题要有 2 到 8 个选项。"),
-    ("unknown_board", "展板“{board}”不存在：请写“展板”表里已有的编号，或者留空。"),
-    ("privacy_no_organizer", "没有写主办方：观众登记前看到的个人信息告知要写明由谁收集（个人信息保护法）。"),
-    ("privacy_no_contact", "没有写联系方式：个人信息告知要写明怎么联系收集者（个人信息保护法）。"),
-    ("privacy_none", "没有写主办方和联系方式（privacy）：观众登记前看到的个人信息告知要写明由谁收集、怎么联系（个人信息保护法）。"),
-    ("answer_not_option", "答案“{answer}”不是选项：本题只有 A–{last}。"),
-    ("truefalse_answer", "判断题的答案写“对”或“错”，不是“{answer}”。"),
-    ("truefalse_word", "判断题的答案在 YAML 里写 answer: {value}（“{answer}”的意思）。"),
-    ("truefalse_any", "判断题的答案写 true（对）或 false（错）。"),
-    ("multiple_list", "多选题的几个答案要写成列表：answer: {list}，不是“{answer}”。"),
-    ("single_many", "单选题只能有一个答案（“{answer}”是好几个）：有几个正确答案的，请把题型改成“多选”。"),
-    ("answer_letters", "答案“{answer}”不是选项字母：单选写一个字母，如 B；多选写 AC。"),
-    ("option_gap", "选项{missing}是空的，但选项{next}有内容：请从选项A开始依次填写，中间不要空格子。"),
-    ("question_type", "题型“{value}”不对：请从下拉框选 单选、多选 或 判断。"),
-    ("empty_cell", "“{name}”是空的：这一格必须填写。"),
-    ("not_whole_number", "“{name}”要填整数（如 10），不是“{value}”。"),
-    ("not_yes_no", "“{name}”填 是 或 否，不是“{value}”。"),
-    ("unknown_column", "不认识的列名“{name}”：列名要和模板第 1 行完全一样。"),
-    ("unknown_column_near", "不认识的列名“{name}”：是不是想写“{suggestion}”？"),
-    ("duplicate_column", "列名“{name}”出现了两次：请删掉一列。"),
-    ("missing_column", "缺少“{name}”列：请在第 1 行加上这个列名（照模板写）。"),
-    ("unknown_setting", "不认识的设置项“{name}”：可以写的有 {known}。"),
-    ("duplicate_setting", "设置项“{name}”写了两次：请删掉一行。"),
-    ("settings_columns", "“设置”表第 1 行要写“项目”和“值”两个列名。"),
-    ("round_time_missing", "轮次没有{name}时间：写成 2026-11-01 09:00 这样（北京时间）。"),
-    ("no_questions_sheet", "没有“题目”表：题目要写在名为“题目”的工作表里（可以用模板）。"),
-    ("no_questions", "没有题目：从第 2 行开始，一行写一道题。"),
-    ("unread_sheet", "工作表“{name}”不会被读取：只读“设置”“展板”“轮次”“题目”这几张表。"),
-    ("truefalse_options", "判断题不用填选项（自动是“对”和“错”），这些格子不会被读取。"),
-    ("fullwidth_colon", "这里用了中文冒号“：”，请改成英文冒号“:”，后面再加一个空格。"),
-    ("looks_like_csv", "这是 CSV 表格，不是 YAML：请直接选择这个 .csv 文件上传，不要粘贴进来。"),
-    ("unknown_key", "不认识的键“{key}”：请检查拼写。"),
-    ("unknown_key_near", "不认识的键“{key}”：是不是想写“{suggestion}”？"),
-    ("missing_key", "缺少“{key}”：这一项必须写。"),
-    ("placeholder", "{what}还是模板里的占位文字“{found}”：请改成真实内容，观众会原样看到。"),
-    ("template_example", "{what}还是模板里的示例：请换成你自己的内容，或者删掉。"),
-    ("no_round_ahead", "所有轮次都已结束（最后一轮 {last} 结束）：现在观众不能答题和登记。请在“轮次”里写上这次活动的真实时间。"),
+const ZH: &[(ProblemKey, &str)] = &[
+    (ProblemKey::MissingTranslation, "这里没有英文翻译：英文界面会显示中文（可以不填）。"),
+    (ProblemKey::BadId, "编号“{id}”只能用小写字母 a–z、数字和 -，例如 hotline-1。"),
+    (ProblemKey::BadTime, "时间“{value}”格式不对：写成 2026-11-01T09:00:00+08:00（表格里也可以写 2026-11-01 09:00）。"),
+    (ProblemKey::DuplicateId, "编号“{id}”重复了：每个编号只能用一次。"),
+    (ProblemKey::ClosesBeforeOpens, "轮次“{id}”的结束时间早于开始时间。"),
+    (ProblemKey::RoundsOverlap, "轮次“{b}”和“{a}”的时间重叠了：同一时间只能有一个轮次。"),
+    (ProblemKey::OptionCount, "这道题有 {n} 个选项：单选和多选题要有 2 到 8 个选项。"),
+    (ProblemKey::UnknownBoard, "展板“{board}”不存在：请写“展板”表里已有的编号，或者留空。"),
+    (ProblemKey::PrivacyNoOrganizer, "没有写主办方：观众登记前看到的个人信息告知要写明由谁收集（个人信息保护法）。"),
+    (ProblemKey::PrivacyNoContact, "没有写联系方式：个人信息告知要写明怎么联系收集者（个人信息保护法）。"),
+    (ProblemKey::PrivacyNone, "没有写主办方和联系方式（privacy）：观众登记前看到的个人信息告知要写明由谁收集、怎么联系（个人信息保护法）。"),
+    (ProblemKey::AnswerNotOption, "答案“{answer}”不是选项：本题只有 A–{last}。"),
+    (ProblemKey::TruefalseAnswer, "判断题的答案写“对”或“错”，不是“{answer}”。"),
+    (ProblemKey::TruefalseWord, "判断题的答案在 YAML 里写 answer: {value}（“{answer}”的意思）。"),
+    (ProblemKey::TruefalseAny, "判断题的答案写 true（对）或 false（错）。"),
+    (ProblemKey::MultipleList, "多选题的几个答案要写成列表：answer: {list}，不是“{answer}”。"),
+    (ProblemKey::SingleMany, "单选题只能有一个答案（“{answer}”是好几个）：有几个正确答案的，请把题型改成“多选”。"),
+    (ProblemKey::AnswerLetters, "答案“{answer}”不是选项字母：单选写一个字母，如 B；多选写 AC。"),
+    (ProblemKey::OptionGap, "选项{missing}是空的，但选项{next}有内容：请从选项A开始依次填写，中间不要空格子。"),
+    (ProblemKey::QuestionType, "题型“{value}”不对：请从下拉框选 单选、多选 或 判断。"),
+    (ProblemKey::EmptyCell, "“{name}”是空的：这一格必须填写。"),
+    (ProblemKey::NotWholeNumber, "“{name}”要填整数（如 10），不是“{value}”。"),
+    (ProblemKey::NotYesNo, "“{name}”填 是 或 否，不是“{value}”。"),
+    (ProblemKey::UnknownColumn, "不认识的列名“{name}”：列名要和模板第 1 行完全一样。"),
+    (ProblemKey::UnknownColumnNear, "不认识的列名“{name}”：是不是想写“{suggestion}”？"),
+    (ProblemKey::DuplicateColumn, "列名“{name}”出现了两次：请删掉一列。"),
+    (ProblemKey::MissingColumn, "缺少“{name}”列：请在第 1 行加上这个列名（照模板写）。"),
+    (ProblemKey::UnknownSetting, "不认识的设置项“{name}”：可以写的有 {known}。"),
+    (ProblemKey::DuplicateSetting, "设置项“{name}”写了两次：请删掉一行。"),
+    (ProblemKey::SettingsColumns, "“设置”表第 1 行要写“项目”和“值”两个列名。"),
+    (ProblemKey::RoundTimeMissing, "轮次没有{name}时间：写成 2026-11-01 09:00 这样（北京时间）。"),
+    (ProblemKey::NoQuestionsSheet, "没有“题目”表：题目要写在名为“题目”的工作表里（可以用模板）。"),
+    (ProblemKey::NoQuestions, "没有题目：从第 2 行开始，一行写一道题。"),
+    (ProblemKey::UnreadSheet, "工作表“{name}”不会被读取：只读“设置”“展板”“轮次”“题目”这几张表。"),
+    (ProblemKey::TruefalseOptions, "判断题不用填选项（自动是“对”和“错”），这些格子不会被读取。"),
+    (ProblemKey::FullwidthColon, "这里用了中文冒号“：”，请改成英文冒号“:”，后面再加一个空格。"),
+    (ProblemKey::LooksLikeCsv, "这是 CSV 表格，不是 YAML：请直接选择这个 .csv 文件上传，不要粘贴进来。"),
+    (ProblemKey::UnknownKey, "不认识的键“{key}”：请检查拼写。"),
+    (ProblemKey::UnknownKeyNear, "不认识的键“{key}”：是不是想写“{suggestion}”？"),
+    (ProblemKey::MissingKey, "缺少“{key}”：这一项必须写。"),
+    (ProblemKey::Placeholder, "{what}还是模板里的占位文字“{found}”：请改成真实内容，观众会原样看到。"),
+    (ProblemKey::TemplateExample, "{what}还是模板里的示例：请换成你自己的内容，或者删掉。"),
+    (ProblemKey::NoRoundAhead, "所有轮次都已结束（最后一轮 {last} 结束）：现在观众不能答题和登记。请在“轮次”里写上这次活动的真实时间。"),
 ];
 
 /// What a text is (the `what` of a leftover), in Chinese.
-const WHAT_ZH: &[(&str, &str)] = &[
-    ("title", "题库标题"),
-    ("intro", "简介"),
-    ("organizer", "主办方"),
-    ("contact", "联系方式"),
-    ("purpose", "用途"),
-    ("round_title", "轮次“{id}”的名称"),
-    ("round_notice", "轮次“{id}”的说明"),
-    ("board_title", "展板“{id}”的标题"),
-    ("board_body", "展板“{id}”的内容"),
-    ("question_text", "题目“{id}”"),
-    ("explanation", "题目“{id}”的解析"),
-    ("option", "题目“{id}”的一个选项"),
+const WHAT_ZH: &[(LeftoverWhat, &str)] = &[
+    (LeftoverWhat::Title, "题库标题"),
+    (LeftoverWhat::Intro, "简介"),
+    (LeftoverWhat::Organizer, "主办方"),
+    (LeftoverWhat::Contact, "联系方式"),
+    (LeftoverWhat::Purpose, "用途"),
+    (LeftoverWhat::RoundTitle, "轮次“{id}”的名称"),
+    (LeftoverWhat::RoundNotice, "轮次“{id}”的说明"),
+    (LeftoverWhat::BoardTitle, "展板“{id}”的标题"),
+    (LeftoverWhat::BoardBody, "展板“{id}”的内容"),
+    (LeftoverWhat::QuestionText, "题目“{id}”"),
+    (LeftoverWhat::Explanation, "题目“{id}”的解析"),
+    (LeftoverWhat::Option, "题目“{id}”的一个选项"),
 ];
 
 fn fill(template: &str, args: &std::collections::BTreeMap<&'static str, String>) -> String {
@@ -91,11 +92,11 @@ fn key(kind: &Kind) -> String {
 /// A problem in Chinese, when its kind is known.
 pub fn zh(p: &Problem) -> Option<String> {
     let kind = p.kind.as_ref()?;
-    let key = key(kind);
+    let key = ProblemKey::from_code(&key(kind))?;
     let text = ZH.iter().find(|(k, _)| *k == key)?.1;
     let mut args = kind.args.clone();
-    if let Some(what) = args.get("what") {
-        if let Some((_, w)) = WHAT_ZH.iter().find(|(k, _)| k == what) {
+    if let Some(what) = args.get("what").and_then(|w| LeftoverWhat::from_code(w)) {
+        if let Some((_, w)) = WHAT_ZH.iter().find(|(k, _)| *k == what) {
             let w = fill(w, &kind.args);
             args.insert("what", w);
         }

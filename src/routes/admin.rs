@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::keeping;
 use crate::state::AppState;
 use crate::store::AuditAction;
+use crate::ui_keys::RoundState;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -569,7 +570,7 @@ pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
             "title_en": def.and_then(|r| r.title.as_ref()).map(|t| t.get("en")),
             "opens": def.and_then(|r| r.opens).map(rfc3339),
             "closes": def.and_then(|r| r.closes).map(rfc3339),
-            "state": def.map_or("closed", |r| r.state(now)),
+            "state": def.map_or(RoundState::Closed, |r| r.state(now)),
             "entries": counts.entries, "started": counts.started, "passed": counts.passed,
             "pool": pool,
             "keep_days": bank.as_ref().map(|b| b.privacy.keep_days),

@@ -10,6 +10,7 @@ use crate::bank::{Bank, Round};
 use crate::clock::rfc3339;
 use crate::quiz::{Outcome, Served};
 use crate::store::EntryOf;
+use crate::ui_keys::RoundState;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -126,7 +127,7 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
     let next = bank
         .rounds
         .iter()
-        .filter(|r| r.state(now) == "upcoming")
+        .filter(|r| r.state(now) == RoundState::Upcoming)
         .min_by_key(|r| r.opens);
     SetView {
         lang,

@@ -1,0 +1,308 @@
+//! The string keys the pages build at run time (`'state_' + state`,
+//! `'pk_' + code`, …), as enums: each family's wire values in one place,
+//! and a test that every value has its string in both languages in the
+//! pages' tables (web/strings-draw.js, web/strings-admin.js), so a new
+//! round state or problem kind cannot reach the console as a bare key.
+
+use serde::Serialize;
+
+/// One family of keys: an enum whose variants serialise as their wire
+/// value, with `ALL`, `as_str()` and `key()` (the page's string key:
+/// `PREFIX` + the value).
+macro_rules! key_family {
+    ($(#[$m:meta])* $name:ident, $prefix:literal { $($(#[$vm:meta])* $v:ident => $s:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $s)] $v,)*
+        }
+
+        impl $name {
+            /// Every variant.
+            pub const ALL: &'static [Self] = &[$(Self::$v,)*];
+            /// The prefix of the pages' string keys for this family.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// The value on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s,)* }
+            }
+
+            /// The variant of a wire value.
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == code)
+            }
+
+            /// The pages' string key (`PREFIX` + the value).
+            pub fn key(self) -> String {
+                format!("{}{}", Self::PREFIX, self.as_str())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+key_family! {
+    /// Where a round stands at a moment (`state` in `/admin/api/rounds`,
+    /// the console's `state_*`).
+    RoundState, "state_" {
+        /// Before it opens.
+        Upcoming => "upcoming",
+        /// Open now.
+        Open => "open",
+        /// Closed.
+        Closed => "closed",
+    }
+}
+
+key_family! {
+    /// How a round's contacts were erased (the audit's `how`, and
+    /// `forced`; the console's `purge_how_*`).
+    PurgeHow, "purge_how_" {
+        /// By the keeping task, when the round's days were up.
+        Automatic => "automatic",
+        /// By staff.
+        Staff => "staff",
+        /// By staff, before the last claim deadline.
+        StaffForced => "staff_forced",
+    }
+}
+
+key_family! {
+    /// The file format of an entries export (the audit's `format`; the
+    /// console's `audit_format_*`).
+    ExportFormat, "audit_format_" {
+        /// Comma-separated.
+        Csv => "csv",
+        /// Tab-separated.
+        Tsv => "tsv",
+        /// Excel workbook.
+        Xlsx => "xlsx",
+    }
+}
+
+key_family! {
+    /// What a bank problem says, by its text key: the kind's code, or one
+    /// of its forms (`unknown_column_near` when a suggestion is given,
+    /// `truefalse_any` when no value is). `check`'s Chinese
+    /// (src/bank/words.rs) and the console's `pk_*` strings.
+    ProblemKey, "pk_" {
+        /// `missing_translation`.
+        MissingTranslation => "missing_translation",
+        /// `bad_id`.
+        BadId => "bad_id",
+        /// `bad_time`.
+        BadTime => "bad_time",
+        /// `duplicate_id`.
+        DuplicateId => "duplicate_id",
+        /// `closes_before_opens`.
+        ClosesBeforeOpens => "closes_before_opens",
+        /// `rounds_overlap`.
+        RoundsOverlap => "rounds_overlap",
+        /// `option_count`.
+        OptionCount => "option_count",
+        /// `unknown_board`.
+        UnknownBoard => "unknown_board",
+        /// `privacy_no_organizer`.
+        PrivacyNoOrganizer => "privacy_no_organizer",
+        /// `privacy_no_contact`.
+        PrivacyNoContact => "privacy_no_contact",
+        /// `privacy_none`.
+        PrivacyNone => "privacy_none",
+        /// `answer_not_option`.
+        AnswerNotOption => "answer_not_option",
+        /// `truefalse_answer`.
+        TruefalseAnswer => "truefalse_answer",
+        /// `truefalse_word`.
+        TruefalseWord => "truefalse_word",
+        /// `truefalse_any`.
+        TruefalseAny => "truefalse_any",
+        /// `multiple_list`.
+        MultipleList => "multiple_list",
+        /// `single_many`.
+        SingleMany => "single_many",
+        /// `answer_letters`.
+        AnswerLetters => "answer_letters",
+        /// `option_gap`.
+        OptionGap => "option_gap",
+        /// `question_type`.
+        QuestionType => "question_type",
+        /// `empty_cell`.
+        EmptyCell => "empty_cell",
+        /// `not_whole_number`.
+        NotWholeNumber => "not_whole_number",
+        /// `not_yes_no`.
+        NotYesNo => "not_yes_no",
+        /// `unknown_column`.
+        UnknownColumn => "unknown_column",
+        /// `unknown_column_near`.
+        UnknownColumnNear => "unknown_column_near",
+        /// `duplicate_column`.
+        DuplicateColumn => "duplicate_column",
+        /// `missing_column`.
+        MissingColumn => "missing_column",
+        /// `unknown_setting`.
+        UnknownSetting => "unknown_setting",
+        /// `duplicate_setting`.
+        DuplicateSetting => "duplicate_setting",
+        /// `settings_columns`.
+        SettingsColumns => "settings_columns",
+        /// `round_time_missing`.
+        RoundTimeMissing => "round_time_missing",
+        /// `no_questions_sheet`.
+        NoQuestionsSheet => "no_questions_sheet",
+        /// `no_questions`.
+        NoQuestions => "no_questions",
+        /// `unread_sheet`.
+        UnreadSheet => "unread_sheet",
+        /// `truefalse_options`.
+        TruefalseOptions => "truefalse_options",
+        /// `fullwidth_colon`.
+        FullwidthColon => "fullwidth_colon",
+        /// `looks_like_csv`.
+        LooksLikeCsv => "looks_like_csv",
+        /// `unknown_key`.
+        UnknownKey => "unknown_key",
+        /// `unknown_key_near`.
+        UnknownKeyNear => "unknown_key_near",
+        /// `missing_key`.
+        MissingKey => "missing_key",
+        /// `placeholder`.
+        Placeholder => "placeholder",
+        /// `template_example`.
+        TemplateExample => "template_example",
+        /// `no_round_ahead`.
+        NoRoundAhead => "no_round_ahead",
+    }
+}
+
+key_family! {
+    /// What text a leftover placeholder or example is in (a problem's
+    /// `what`; the console's `what_*`).
+    LeftoverWhat, "what_" {
+        /// `title`.
+        Title => "title",
+        /// `intro`.
+        Intro => "intro",
+        /// `organizer`.
+        Organizer => "organizer",
+        /// `contact`.
+        Contact => "contact",
+        /// `purpose`.
+        Purpose => "purpose",
+        /// `round_title`.
+        RoundTitle => "round_title",
+        /// `round_notice`.
+        RoundNotice => "round_notice",
+        /// `board_title`.
+        BoardTitle => "board_title",
+        /// `board_body`.
+        BoardBody => "board_body",
+        /// `question_text`.
+        QuestionText => "question_text",
+        /// `explanation`.
+        Explanation => "explanation",
+        /// `option`.
+        Option => "option",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The keys of each language's table in the staff pages' string files:
+    /// `zh: {` / `DRAW_STRINGS.zh, {` opens a table, `  key: …` is a key.
+    fn tables() -> [BTreeSet<String>; 2] {
+        let mut out = [BTreeSet::new(), BTreeSet::new()];
+        let mut lang = None;
+        for file in [
+            include_str!("../web/strings-draw.js"),
+            include_str!("../web/strings-admin.js"),
+        ] {
+            for line in file.lines() {
+                let t = line.trim();
+                if t.starts_with("zh: {") || t.contains(".zh, {") {
+                    lang = Some(0);
+                } else if t.starts_with("en: {") || t.contains(".en, {") {
+                    lang = Some(1);
+                } else if t.starts_with('}') && !line.starts_with("    ") {
+                    lang = None;
+                } else if let (Some(l), Some((key, _))) = (lang, t.split_once(':')) {
+                    if !key.is_empty()
+                        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        out[l].insert(key.to_owned());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn check(family: &str, keys: impl Iterator<Item = String>) {
+        let [zh, en] = tables();
+        assert!(zh.len() > 100 && en.len() > 100, "the tables were read");
+        for key in keys {
+            assert!(zh.contains(&key), "{family}: `{key}` has no Chinese string");
+            assert!(en.contains(&key), "{family}: `{key}` has no English string");
+        }
+    }
+
+    #[test]
+    fn every_variant_has_a_string_in_both_languages() {
+        check("RoundState", RoundState::ALL.iter().map(|v| v.key()));
+        check("PurgeHow", PurgeHow::ALL.iter().map(|v| v.key()));
+        check("ExportFormat", ExportFormat::ALL.iter().map(|v| v.key()));
+        check("ProblemKey", ProblemKey::ALL.iter().map(|v| v.key()));
+        check("LeftoverWhat", LeftoverWhat::ALL.iter().map(|v| v.key()));
+    }
+
+    #[test]
+    fn every_string_of_a_family_is_a_variant() {
+        let [zh, _] = tables();
+        type Known = fn(&str) -> bool;
+        let families: [(&str, Known); 5] = [
+            (RoundState::PREFIX, |c| RoundState::from_code(c).is_some()),
+            (PurgeHow::PREFIX, |c| PurgeHow::from_code(c).is_some()),
+            (ExportFormat::PREFIX, |c| {
+                ExportFormat::from_code(c).is_some()
+            }),
+            (ProblemKey::PREFIX, |c| ProblemKey::from_code(c).is_some()),
+            (LeftoverWhat::PREFIX, |c| {
+                LeftoverWhat::from_code(c).is_some()
+            }),
+        ];
+        for (prefix, known) in families {
+            for key in zh.iter().filter(|k| k.starts_with(prefix)) {
+                assert!(
+                    known(&key[prefix.len()..]),
+                    "`{key}` is no variant: a dead key, or a variant missing"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_serialise_as_on_the_wire() {
+        assert_eq!(
+            serde_json::to_string(&RoundState::Upcoming).unwrap(),
+            "\"upcoming\""
+        );
+        assert_eq!(
+            ProblemKey::UnknownColumnNear.as_str(),
+            "unknown_column_near"
+        );
+        assert_eq!(PurgeHow::StaffForced.key(), "purge_how_staff_forced");
+        assert_eq!(
+            LeftoverWhat::from_code("option"),
+            Some(LeftoverWhat::Option)
+        );
+    }
+}
