@@ -6,7 +6,7 @@
 //! fails its check is rolled back: the database is left as it was.
 
 use crate::cli::MigrateArgs;
-use crate::store::postgres::import::{import, Refused};
+use crate::store::migrate::{import, Refused};
 use crate::store::postgres::redact;
 use anyhow::{ensure, Context};
 use std::process::ExitCode;

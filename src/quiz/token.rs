@@ -381,8 +381,9 @@ pub struct KeyClock {
     stride: u64,
 }
 
-/// Nodes whose keys can never meet: node numbers are below this.
-pub const NODE_STRIDE: u64 = 256;
+/// Nodes whose keys can never meet: node numbers are below this (the
+/// store leases no number at or above it).
+pub use crate::store::NODE_STRIDE;
 
 impl KeyClock {
     /// A clock that never hands out a key at or below `floor` (the highest key
@@ -433,12 +434,8 @@ fn class_at_or_above(k: u64, node: u64, stride: u64) -> u64 {
     k.saturating_add(up)
 }
 
-/// A fresh random secret for a new database.
-pub fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
+/// A fresh random secret for a new database (the store makes them).
+pub use crate::store::new_secret;
 
 #[cfg(test)]
 mod tests {

@@ -10,16 +10,21 @@
 //! connections beside it) for one node, and [`postgres`] for any number of
 //! nodes on one database (SPEC §10). How each batches, counts, locks and
 //! isolates its work is its own business; what they decide alike is in
-//! `rules`.
+//! `rules`, the counters both add up in memory in `tally`, and moving a
+//! booth's SQLite file into PostgreSQL, which reads one engine and writes
+//! the other, in [`migrate`]. The store imports nothing from the domain
+//! above it but the session's identity and the node's lease it keeps.
 //!
 //! Every operation that writes resolves only after its transaction is
 //! committed to disk.
 
 pub mod inspect;
+pub mod migrate;
 pub mod postgres;
 pub mod records;
 mod rules;
 pub mod sqlite;
+mod tally;
 
 pub use records::*;
 
@@ -65,6 +70,19 @@ pub enum Secret {
     /// The key that seals session tokens.
     SessionSecret,
 }
+
+/// A fresh random secret for a new database: the key that seals session
+/// tokens, the staff token, a round's phone key (64 hex digits).
+pub fn new_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Nodes whose session keys can never meet ([`crate::quiz::KeyClock`]):
+/// the node numbers a database leases are below this.
+pub const NODE_STRIDE: u64 = 256;
 
 /// The submission of this session is already kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -281,6 +281,19 @@ pub(super) fn session_id(id: crate::quiz::SessionId) -> String {
     id.hex()
 }
 
+/// A session key as stored, on either engine: keys stay below 2^63 (start
+/// time in ms, shifted by 20 bits, until the year 2248), so they fit a
+/// signed 64-bit integer.
+pub(super) fn key_param(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
+}
+
+/// A nonce as stored: any 64 bits, kept bit for bit in a signed 64-bit
+/// integer.
+pub(super) fn nonce_param(nonce: u64) -> i64 {
+    i64::from_be_bytes(nonce.to_be_bytes())
+}
+
 /// The stored form of the answers given: question id → the letters given
 /// (`{"q1":"AC"}`), on either engine.
 pub(super) fn encode_given(s: &super::NewSubmission) -> String {

@@ -58,7 +58,7 @@ pub(in crate::store) async fn read(url: &str) -> anyhow::Result<Inspection> {
     Ok(found)
 }
 
-pub(super) async fn collect(
+pub(in crate::store) async fn collect(
     tx: &tokio_postgres::Transaction<'_>,
 ) -> Result<Inspection, tokio_postgres::Error> {
     let audit = tx

@@ -35,7 +35,7 @@ pub(super) async fn round_key(
     if let Some(r) = c.query_opt(ROUND_KEY, &[&set_id, &round_id]).await? {
         return key_of(&r);
     }
-    let secret = crate::quiz::token::new_secret();
+    let secret = crate::store::new_secret();
     c.execute(MAKE_ROUND_KEY, &[&set_id, &round_id, &secret])
         .await?;
     let r = c.query_one(ROUND_KEY, &[&set_id, &round_id]).await?;

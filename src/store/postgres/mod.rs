@@ -16,7 +16,6 @@ mod audit;
 mod draws;
 mod entries;
 mod erasure;
-pub mod import;
 pub(in crate::store) mod inspect;
 mod keys;
 mod meta;
@@ -25,7 +24,7 @@ pub mod schema;
 mod sets;
 mod stats;
 mod submissions;
-mod tls;
+pub(in crate::store) mod tls;
 
 use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -200,7 +199,7 @@ pub(super) struct Postgres {
     pool: Pool,
     /// Session starts not yet written (counted as on SQLite: no allocation
     /// per start).
-    starts: Arc<crate::store::sqlite::tally::Starts>,
+    starts: Arc<crate::store::tally::Starts>,
     /// The rounds' phone keys this node has read (`keys.rs`).
     round_keys: Arc<keys::KeyCache>,
     /// This node's number, leased from `node_leases` (`nodes.rs`), and
@@ -264,7 +263,7 @@ impl Postgres {
             .await
             .map_err(StoreError::from)
             .with_context(|| format!("cannot migrate the database {shown}"))?;
-        let holder: Arc<str> = crate::quiz::token::new_secret()[..16].into();
+        let holder: Arc<str> = crate::store::new_secret()[..16].into();
         let sent = std::time::Instant::now();
         let node = nodes::lease(&mut client, &holder).await?;
         drop(client);

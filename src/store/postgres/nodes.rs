@@ -17,8 +17,8 @@
 //! ([`crate::quiz::token`]).
 
 use super::{lock, Cached, Col, Lock, Postgres, Result};
-use crate::quiz::NODE_STRIDE;
 use crate::store::StoreError;
+use crate::store::NODE_STRIDE;
 use deadpool_postgres::GenericClient;
 use std::time::{Duration, Instant};
 

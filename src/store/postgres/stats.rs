@@ -72,7 +72,7 @@ pub(super) async fn add_questions(
 /// Writes counted session starts, in one transaction.
 pub(super) async fn add_starts(
     engine: &Postgres,
-    starts: &crate::store::sqlite::tally::Counts,
+    starts: &crate::store::tally::Counts,
 ) -> Result<()> {
     let mut client = engine.client().await?;
     let tx = client.transaction().await?;

@@ -4,7 +4,7 @@
 
 use super::{shard, unique_violation, Postgres, Result};
 use super::{Cached, Col};
-use crate::store::rules::{decode_given, encode_given};
+use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 
 const INSERT_SUBMISSION: &str =
@@ -16,16 +16,6 @@ const GET_SUBMISSION_WITH_GIVEN: &str =
     "SELECT submitted_at, score, percent, passed, given FROM submissions
      WHERE id = $1 AND nonce = $2";
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
-
-/// Session keys stay below 2^63 (see the SQLite engine's `key_param`).
-fn key_param(id: u64) -> i64 {
-    i64::try_from(id).unwrap_or(i64::MAX)
-}
-
-/// A nonce is any 64 bits: kept bit for bit in a `BIGINT`.
-fn nonce_param(nonce: u64) -> i64 {
-    i64::from_be_bytes(nonce.to_be_bytes())
-}
 
 /// A `GET_SUBMISSION` row (the first four columns).
 fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {

@@ -92,7 +92,7 @@ pub(super) fn from_url(url: &str) -> anyhow::Result<(String, Tls)> {
 }
 
 /// One connection, its I/O driven by a task of its own (for `migrate`).
-pub(super) async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+pub(in crate::store) async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
     connect_with(url, |_| {}).await
 }
 

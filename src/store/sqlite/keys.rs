@@ -30,7 +30,7 @@ pub(super) fn round_key(
     let secret = match stored {
         Some(s) => s,
         None => {
-            let secret = crate::quiz::token::new_secret();
+            let secret = crate::store::new_secret();
             conn.prepare_cached(INSERT_ROUND_KEY)?.execute(
                 named_params! {":set_id": set_id, ":round_id": round_id, ":secret": secret},
             )?;

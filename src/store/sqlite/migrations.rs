@@ -423,7 +423,7 @@ fn audit_earlier_withdrawals(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result
 fn hash_phones(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
-        rusqlite::params![PHONE_KEY_SECRET, crate::quiz::token::new_secret()],
+        rusqlite::params![PHONE_KEY_SECRET, crate::store::new_secret()],
     )?;
     let key = phone_key(tx)?;
     let rows: Vec<(i64, String, String, bool)> = tx

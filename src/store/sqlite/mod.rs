@@ -15,16 +15,15 @@ mod meta;
 pub mod migrations;
 mod stats;
 mod submissions;
-pub(in crate::store) mod tally;
 mod writer;
 
 use super::StoreError;
+use crate::store::tally::{self, Counts};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tally::Counts;
 use writer::{Isolation, Writer};
 
 pub use migrations::migrate;

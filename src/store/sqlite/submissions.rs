@@ -5,7 +5,7 @@
 //! given (`{"q1":"AC"}`, [`crate::store::rules::encode_given`]).
 
 use super::{is_constraint, Result, Sqlite};
-use crate::store::rules::{decode_given, encode_given};
+use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 use rusqlite::{named_params, OptionalExtension};
 
@@ -28,17 +28,6 @@ fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
     })
 }
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
-
-/// Session keys stay below 2^63 (start time in ms, shifted by 20 bits, until
-/// the year 2248), so they fit SQLite's signed integers.
-pub(super) fn key_param(id: u64) -> i64 {
-    i64::try_from(id).unwrap_or(i64::MAX)
-}
-
-/// A nonce is any 64 bits: kept bit for bit in a signed integer.
-pub(crate) fn nonce_param(nonce: u64) -> i64 {
-    i64::from_be_bytes(nonce.to_be_bytes())
-}
 
 impl Sqlite {
     pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {

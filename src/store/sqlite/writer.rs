@@ -8,7 +8,7 @@
 //! session starts counted since the last commit are written once, at the end
 //! of the batch, in the same transaction.
 
-use super::tally::{Counts, Starts};
+use crate::store::tally::{Counts, Starts};
 use crate::store::StoreError;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -225,8 +225,7 @@ fn run(
         }
         let started = starts.take();
         counts.merge(started.clone());
-        let committed = counts
-            .write(c)
+        let committed = super::stats::write_counts(c, &counts)
             .map_err(|e| e.to_string())
             .and_then(|()| c.execute_batch("COMMIT").map_err(|e| e.to_string()));
         let error = match committed {

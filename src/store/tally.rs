@@ -1,15 +1,13 @@
 //! The staff's counters (`round_stats`, `question_stats`), added up in
-//! memory and written once per batch: a batch of 300 submissions touches
-//! each question's row once, not 300 times.
+//! memory before they are written, by either engine.
 //!
-//! Writes count inside their own job (`Sqlite::write_counted`), so a
-//! count is committed with the row it counts, or not at all. Session starts
-//! write nothing else, so they wait in [`Starts`] until the writer's next
-//! commit (at most [`super::writer::FLUSH_EVERY`] later).
+//! On SQLite, writes count inside their own job (`Sqlite::write_counted`),
+//! and the writer adds a batch's counts once per batch (a batch of 300
+//! submissions touches each question's row once, not 300 times), so a count
+//! is committed with the row it counts, or not at all. Session starts write
+//! nothing else, so on both engines they wait in [`Starts`] until the next
+//! commit or flush.
 
-use super::stats::{ADD_QUESTION_COUNTS, ADD_ROUND_COUNTS};
-use crate::store::StoreError;
-use rusqlite::{named_params, Connection};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -25,6 +23,10 @@ struct RoundDelta {
     /// Question id → (answered, correct).
     questions: HashMap<String, (i64, i64)>,
 }
+
+/// What one round gained: (set, round, [started, submitted, passed,
+/// entries], question id → (answered, correct)).
+pub type RoundGain<'a> = (&'a str, &'a str, [i64; 4], &'a HashMap<String, (i64, i64)>);
 
 /// Counter increments not yet written.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -114,23 +116,16 @@ impl Counts {
         self.rounds.is_empty()
     }
 
-    /// Adds these to the stored counters: one upsert per round and per question.
-    pub fn write(&self, conn: &Connection) -> Result<(), StoreError> {
-        for r in &self.rounds {
-            conn.prepare_cached(ADD_ROUND_COUNTS)?
-                .execute(named_params! {
-                    ":set_id": r.set_id, ":round_id": r.round_id, ":started": r.started,
-                    ":submitted": r.submitted, ":passed": r.passed, ":entries": r.entries,
-                })?;
-            for (id, (answered, correct)) in &r.questions {
-                conn.prepare_cached(ADD_QUESTION_COUNTS)?
-                    .execute(named_params! {
-                        ":set_id": r.set_id, ":round_id": r.round_id, ":question_id": id,
-                        ":answered": answered, ":correct": correct,
-                    })?;
-            }
-        }
-        Ok(())
+    /// Each round's gains, for an engine to write.
+    pub fn each_round(&self) -> impl Iterator<Item = RoundGain<'_>> {
+        self.rounds.iter().map(|r| {
+            (
+                r.set_id.as_str(),
+                r.round_id.as_str(),
+                [r.started, r.submitted, r.passed, r.entries],
+                &r.questions,
+            )
+        })
     }
 }
 
@@ -171,13 +166,10 @@ impl Starts {
 
 #[cfg(test)]
 mod tests {
-    use super::super::stats::{question_counts, round_counts};
     use super::*;
 
     #[test]
-    fn counts_fold_and_write_once_per_round_and_question() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        super::super::migrate(&mut conn).unwrap();
+    fn counts_fold_one_delta_per_round_and_question() {
         let mut batch = Counts::default();
         for i in 0..10 {
             let mut job = Counts::default();
@@ -191,22 +183,15 @@ mod tests {
         starts.add("set", "r1");
         batch.merge(starts.take());
         assert!(starts.is_empty());
-        assert_eq!(batch.rounds.len(), 2, "one delta per round");
-        batch.write(&conn).unwrap();
-        batch.write(&conn).unwrap();
-        let r1 = round_counts(&conn, "set", Some("r1")).unwrap();
+        let rounds: Vec<_> = batch.each_round().collect();
+        assert_eq!(rounds.len(), 2, "one delta per round");
+        let (set, round, counts, questions) = rounds[0];
+        assert_eq!((set, round, counts), ("set", "r1", [2, 10, 5, 1]));
+        assert_eq!(questions["q1"], (10, 10));
+        assert_eq!(questions["q2"], (10, 3));
         assert_eq!(
-            (r1.started, r1.submitted, r1.passed, r1.entries),
-            (4, 20, 10, 2)
+            batch.starts().collect::<Vec<_>>(),
+            vec![("set", "r1", 2), ("set", "r2", 1)]
         );
-        let all = round_counts(&conn, "set", None).unwrap();
-        assert_eq!(all.started, 6);
-        let mut q: Vec<(String, i64, i64)> = question_counts(&conn, "set", None)
-            .unwrap()
-            .into_iter()
-            .map(|(id, n)| (id, n.answered, n.correct))
-            .collect();
-        q.sort();
-        assert_eq!(q, vec![("q1".into(), 20, 20), ("q2".into(), 20, 6)]);
     }
 }

@@ -1,5 +1,6 @@
 //! Moving an event from a booth's SQLite file into an empty PostgreSQL
-//! database (`quizbooth migrate`): every table, row for row, in one
+//! database (`quizbooth migrate`), beside both engines since it reads one
+//! and writes the other: every table, row for row, in one
 //! transaction, by `COPY`. Entry rowids become `seq` and draw ids stay, so
 //! every draw's pool watermark still means what it did; the secrets and
 //! the rounds' phone keys come along, so sessions, tokens, receipts and
@@ -7,7 +8,7 @@
 //! transaction, as `audit-verify` checks a database, and committed only if
 //! it holds: a copy that fails its check leaves nothing behind.
 
-use super::schema;
+use super::postgres::{inspect, redact, schema, tls};
 use anyhow::{ensure, Context};
 use futures_util::SinkExt;
 use rusqlite::types::ValueRef;
@@ -152,7 +153,7 @@ pub async fn import(
     from: &Path,
     url: &str,
 ) -> anyhow::Result<(Copied, crate::audit::records::Report)> {
-    let shown = super::redact(url);
+    let shown = redact(url);
     ensure!(from.is_file(), "{}: no such database file", from.display());
     ensure!(
         crate::store::sqlite::is_database_file(from),
@@ -160,7 +161,7 @@ pub async fn import(
         from.display()
     );
     // The target first: a wrong URL leaves the booth's file untouched.
-    let mut client = super::tls::connect(url)
+    let mut client = tls::connect(url)
         .await
         .map_err(|e| match e.downcast::<tokio_postgres::Error>() {
             Ok(e) => crate::store::StoreError::from(e).into(),
@@ -243,7 +244,7 @@ pub async fn import(
     }
     // The check reads what this transaction wrote; nothing is committed
     // unless it holds.
-    let found = super::inspect::collect(&tx)
+    let found = inspect::collect(&tx)
         .await
         .context("cannot read back the copy to check it")?;
     let report = crate::audit::records::check(&found);
