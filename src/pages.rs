@@ -60,21 +60,33 @@ const PAGES: &[PageSpec] = &[
         page: Page::Visitor,
         html: "index.html",
         bundle: "app",
-        scripts: &["strings.js", "app.js"],
+        scripts: &["i18n.js", "strings.js", "app.js"],
         styles: &["app.css"],
     },
     PageSpec {
         page: Page::Draw,
         html: "draw.html",
         bundle: "draw",
-        scripts: &["strings-draw.js", "staff.js", "verify.js", "draw.js"],
+        scripts: &[
+            "i18n.js",
+            "strings-draw.js",
+            "staff.js",
+            "verify.js",
+            "draw.js",
+        ],
         styles: &["staff.css", "staff-draw.css"],
     },
     PageSpec {
         page: Page::Show,
         html: "show.html",
         bundle: "show",
-        scripts: &["strings-draw.js", "staff.js", "verify.js", "show.js"],
+        scripts: &[
+            "i18n.js",
+            "strings-draw.js",
+            "staff.js",
+            "verify.js",
+            "show.js",
+        ],
         styles: &["staff.css", "staff-draw.css", "staff-show.css"],
     },
     PageSpec {
@@ -82,6 +94,7 @@ const PAGES: &[PageSpec] = &[
         html: "admin.html",
         bundle: "admin",
         scripts: &[
+            "i18n.js",
             "strings-draw.js",
             "strings-admin.js",
             "staff.js",
@@ -105,7 +118,7 @@ const PAGES: &[PageSpec] = &[
         page: Page::Poster,
         html: "poster.html",
         bundle: "poster",
-        scripts: &["strings-draw.js", "staff.js", "poster.js"],
+        scripts: &["i18n.js", "strings-draw.js", "staff.js", "poster.js"],
         styles: &["staff.css", "staff-poster.css"],
     },
 ];
@@ -118,6 +131,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin.html", include_str!("../web/admin.html")),
     ("poster.html", include_str!("../web/poster.html")),
     ("app.css", include_str!("../web/app.css")),
+    ("i18n.js", include_str!("../web/i18n.js")),
     ("strings.js", include_str!("../web/strings.js")),
     ("app.js", include_str!("../web/app.js")),
     ("staff.css", include_str!("../web/staff.css")),
@@ -145,6 +159,7 @@ const FILES: &[(&str, &str)] = &[
 /// `/static/NAME` (for tools and a look at one file; the pages link their
 /// bundles).
 const STATIC_FILES: &[&str] = &[
+    "i18n.js",
     "staff.css",
     "staff-draw.css",
     "staff-show.css",

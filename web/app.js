@@ -32,10 +32,7 @@
   let timer = 0, noticeTimer = 0, lastFocus = null;
 
   /* ---------- helpers ---------- */
-  function t(k, v) {
-    const d = STRINGS[st.lang] || STRINGS.zh, s = d[k] != null ? d[k] : STRINGS.zh[k] || k;
-    return v ? s.replace(/\{(\w+)\}/g, (m, n) => (v[n] != null ? v[n] : m)) : s;
-  }
+  function t(k, v) { return I18n.text(STRINGS, st.lang, k, v); } // web/i18n.js
   function add(el, kids) {
     if (kids == null || kids === false) return;
     if (Array.isArray(kids)) kids.forEach((c) => add(el, c));

@@ -16,13 +16,7 @@
   var $ = Staff.$;
 
   /** A string of the poster in a fixed language, whatever the toolbar shows. */
-  function say(lang, key, vars) {
-    var s = DRAW_STRINGS[lang][key];
-    if (s === undefined) s = DRAW_STRINGS.zh[key];
-    return String(s).replace(/\{(\w+)\}/g, function (all, name) {
-      return vars && vars[name] !== undefined ? String(vars[name]) : all;
-    });
-  }
+  function say(lang, key, vars) { return I18n.text(DRAW_STRINGS, lang, key, vars); }
 
   var token = Staff.token;
 

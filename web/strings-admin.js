@@ -6,7 +6,6 @@ Object.assign(DRAW_STRINGS.zh, {
     always_open: '不限',
     f_claim_by: '领奖截止',
     f_replaces: '补抽第几场（可选）',
-    err_revealed_already: '这场抽奖已经开过奖了。',
     logout: '退出登录',
 
     // staff console
@@ -52,7 +51,6 @@ Object.assign(DRAW_STRINGS.zh, {
     f_round: '轮次',
     f_prize: '奖品',
     f_winners: '中奖人数',
-    round_option: '{round}（{state}，{n} 人参与）',
     commit_btn: '封存抽奖',
     committing: '正在封存…',
     commit_ok: '已封存第 {id} 场抽奖：{n} 个抽奖码。',
@@ -181,7 +179,6 @@ Object.assign(DRAW_STRINGS.zh, {
     // staff console: numbers
     stats_title: '数据',
     stats_set: '当前题库：{id}',
-    all_rounds: '全部轮次',
     stat_started: '开始答题',
     stat_submitted: '交卷',
     stat_passed: '通过',
@@ -224,7 +221,6 @@ Object.assign(DRAW_STRINGS.zh, {
     poster_note: '打印一张 A4 海报贴在展台：大号二维码，下面写着网址，方便扫码或手动输入。',
     poster_open: '打开海报（可打印）',
     poster_url_local: '注意：这个地址只有这台电脑自己能打开，观众的手机扫码会打不开。请让技术人员用 --public-url 设置展台 Wi-Fi 能访问的地址后再打印。',
-    poster_eyebrow: '网络安全宣传周 · 有奖答题',
 
     // uploads22: the upload report (errors first, folded lines), template leftovers, 发布's warnings
     pk_placeholder: '{what}还是模板里的占位文字“{found}”：请改成真实内容，观众会原样看到。',
@@ -257,7 +253,6 @@ Object.assign(DRAW_STRINGS.en, {
     always_open: 'no limit',
     f_claim_by: 'Claim by',
     f_replaces: 'Re-draw of draw no. (optional)',
-    err_revealed_already: 'This draw has already been revealed.',
     logout: 'Sign out',
 
     admin_title: 'quizbooth staff console',
@@ -302,7 +297,6 @@ Object.assign(DRAW_STRINGS.en, {
     f_round: 'Round',
     f_prize: 'Prize',
     f_winners: 'Number of winners',
-    round_option: '{round} ({state}, {n} entries)',
     commit_btn: 'Commit draw',
     committing: 'Committing…',
     commit_ok: 'Draw {id} committed: {n} entry codes.',
@@ -428,7 +422,6 @@ Object.assign(DRAW_STRINGS.en, {
 
     stats_title: 'Numbers',
     stats_set: 'Active set: {id}',
-    all_rounds: 'All rounds',
     stat_started: 'Started',
     stat_submitted: 'Submitted',
     stat_passed: 'Passed',
@@ -469,7 +462,6 @@ Object.assign(DRAW_STRINGS.en, {
     poster_note: 'Print an A4 poster for the booth: a large QR code with the address written under it, for scanning or typing.',
     poster_open: 'Open the poster (printable)',
     poster_url_local: 'Careful: only this computer can open this address, so visitors\' phones cannot. Ask your technician to start the service with --public-url set to an address the booth Wi-Fi reaches, then print.',
-    poster_eyebrow: 'Cybersecurity Week · Prize quiz',
 
     // uploads22
     pk_placeholder: '{what} still has the template\'s placeholder "{found}": write the real text, visitors read it as it stands.',
@@ -517,7 +509,6 @@ Object.assign(DRAW_STRINGS.zh, {
     set_live: '当前上线',
     set_not_live: '未上线',
     th_pool: '可抽',
-    pool_of: '{pool} / {n}',
     pool_title: '新抽奖现在会封存的抽奖码（已中奖和已撤回的不算）/ 全部登记',
     round_option_pool: '{round}（{state}，可抽 {pool} 个，共 {n} 人参与）',
     rounds_warning: '{n} 个有登记的轮次没有删除日期：{rounds}。这些姓名和手机号不会自动删除，活动结束后请在下面的“立即删除”手动删除。',
@@ -655,7 +646,6 @@ Object.assign(DRAW_STRINGS.en, {
     set_live: 'live',
     set_not_live: 'not live',
     th_pool: 'Pool',
-    pool_of: '{pool} / {n}',
     pool_title: 'Codes a new draw would seal now (earlier winners and withdrawals left out) / all entries',
     round_option_pool: '{round} · {state} · pool {pool} of {n}',
     rounds_warning: '{n} round(s) with entries have no erase date: {rounds}. Their names and phones are not erased by themselves: erase them below with "Erase now" when the event is over.',

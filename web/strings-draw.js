@@ -1,6 +1,6 @@
 /* quizbooth: UI strings of the draw pages (public draw page, projector view,
- * staff console), Chinese first, then English; and DrawI18n, the small
- * lookup those pages share.
+ * staff console), Chinese first, then English; and DrawI18n, those pages'
+ * lookup over them (I18n.create, web/i18n.js).
  *
  * In HTML, an element with data-i18n="key" gets t(key) as its text;
  * data-i18n-placeholder / data-i18n-title / data-i18n-aria-label set those
@@ -63,7 +63,6 @@ var DRAW_STRINGS = {
     chk_digits_bad: '公开种子不是封存时定下的 {n} 位数字：这场抽奖不可信',
     seed_digits_label: '开奖号码位数',
     seed_digits_n: '{n} 位数字（封存时定下，开奖时只能输入正好这么多位）',
-    seed_digits_free: '1 至 64 位数字',
     winner_claimed: '已领取',
     winner_open: '未领取',
     winner_open_by: '未领取 · {t} 前可领',
@@ -215,7 +214,6 @@ var DRAW_STRINGS = {
     chk_digits_bad: 'The public seed is not the {n} digits fixed when the draw was committed: this draw cannot be trusted',
     seed_digits_label: 'Seed digits',
     seed_digits_n: '{n} digits (fixed at commit: the reveal takes exactly that many)',
-    seed_digits_free: '1 to 64 digits',
     winner_claimed: 'claimed',
     winner_open: 'not claimed yet',
     winner_open_by: 'not claimed yet · claim by {t}',
@@ -313,88 +311,5 @@ var DRAW_STRINGS = {
   }
 };
 
-var DrawI18n = (function () {
-  'use strict';
-  var STORE = 'quizbooth.lang';
-  var listeners = [];
-
-  /** ?lang= in the URL, else the visitor's earlier choice, else navigator.languages, else zh. */
-  function initial() {
-    var m = /[?&]lang=(zh|en)\b/.exec(location.search);
-    if (m) return m[1];
-    try {
-      var saved = localStorage.getItem(STORE);
-      if (saved === 'zh' || saved === 'en') return saved;
-    } catch (e) { /* storage blocked: fine */ }
-    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
-    for (var i = 0; i < langs.length; i++) {
-      var l = String(langs[i]).toLowerCase();
-      if (l.indexOf('zh') === 0) return 'zh';
-      if (l.indexOf('en') === 0) return 'en';
-    }
-    return 'zh';
-  }
-
-  var lang = initial();
-
-  function t(key, vars) {
-    var s = DRAW_STRINGS[lang][key];
-    if (s === undefined) s = DRAW_STRINGS.zh[key];
-    if (s === undefined) return key;
-    return vars ? s.replace(/\{(\w+)\}/g, function (all, name) {
-      return vars[name] === undefined ? all : String(vars[name]);
-    }) : s;
-  }
-
-  function apply(root) {
-    root = root || document;
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    var nodes = root.querySelectorAll('[data-i18n]');
-    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = t(nodes[i].getAttribute('data-i18n'));
-    ['placeholder', 'title', 'aria-label'].forEach(function (attr) {
-      var els = root.querySelectorAll('[data-i18n-' + attr + ']');
-      for (var j = 0; j < els.length; j++) els[j].setAttribute(attr, t(els[j].getAttribute('data-i18n-' + attr)));
-    });
-  }
-
-  function set(next) {
-    lang = next;
-    try { localStorage.setItem(STORE, next); } catch (e) { /* ignore */ }
-    apply(document);
-    listeners.forEach(function (fn) { fn(lang); });
-  }
-
-  /** Make `button` the language toggle: it names the other language. */
-  function bindToggle(button) {
-    function label() {
-      button.textContent = t('lang_other');
-      button.setAttribute('aria-label', t('lang_other_label'));
-      button.setAttribute('lang', lang === 'zh' ? 'en' : 'zh-CN');
-    }
-    label();
-    listeners.push(label);
-    button.addEventListener('click', function () { set(lang === 'zh' ? 'en' : 'zh'); });
-  }
-
-  /** A date-time in the reader's language and time zone; '' for null. */
-  function time(iso) {
-    if (!iso) return '';
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return iso;
-    try {
-      return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-        year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit'
-      });
-    } catch (e) { return d.toLocaleString(); }
-  }
-
-  return {
-    t: t,
-    apply: apply,
-    set: set,
-    bindToggle: bindToggle,
-    time: time,
-    lang: function () { return lang; },
-    onChange: function (fn) { listeners.push(fn); }
-  };
-})();
+/** The draw pages' and the console's lookup (web/i18n.js). */
+var DrawI18n = I18n.create(DRAW_STRINGS);

@@ -34,11 +34,11 @@ function same(tables, name) {
 }
 
 test('the visitor page has one table per language with the same keys', () => {
-  const scope = load(['strings.js']);
+  const scope = load(['i18n.js', 'strings.js']);
   same(vm.runInContext('STRINGS', scope), 'STRINGS');
 });
 
 test('the staff pages have one table per language with the same keys', () => {
-  const scope = load(['strings-draw.js', 'strings-admin.js', 'admin-claims.js']);
+  const scope = load(['i18n.js', 'strings-draw.js', 'strings-admin.js', 'admin-claims.js']);
   same(vm.runInContext('DRAW_STRINGS', scope), 'DRAW_STRINGS');
 });
