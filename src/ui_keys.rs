@@ -220,12 +220,16 @@ mod tests {
     /// The keys of each language's table in the staff pages' string files:
     /// `zh: {` / `DRAW_STRINGS.zh, {` opens a table, `  key: …` is a key.
     fn tables() -> [BTreeSet<String>; 2] {
-        let mut out = [BTreeSet::new(), BTreeSet::new()];
-        let mut lang = None;
-        for file in [
+        read_tables(&[
             include_str!("../web/strings-draw.js"),
             include_str!("../web/strings-admin.js"),
-        ] {
+        ])
+    }
+
+    fn read_tables(files: &[&str]) -> [BTreeSet<String>; 2] {
+        let mut out = [BTreeSet::new(), BTreeSet::new()];
+        let mut lang = None;
+        for file in files {
             for line in file.lines() {
                 let t = line.trim();
                 if t.starts_with("zh: {") || t.contains(".zh, {") {
@@ -286,6 +290,29 @@ mod tests {
                     "`{key}` is no variant: a dead key, or a variant missing"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_question_type_has_a_visitor_string_in_both_languages() {
+        use crate::bank::QuestionType;
+        let [zh, en] = read_tables(&[include_str!("../web/strings.js")]);
+        assert!(zh.len() > 50 && en.len() > 50, "the visitor table was read");
+        // The visitor page shows t(q.type) over each question.
+        for ty in [
+            QuestionType::Single,
+            QuestionType::Multiple,
+            QuestionType::Truefalse,
+        ] {
+            // A new variant stops this match from compiling: add it above.
+            match ty {
+                QuestionType::Single | QuestionType::Multiple | QuestionType::Truefalse => {}
+            }
+            let key = ty.to_string();
+            assert!(
+                zh.contains(&key) && en.contains(&key),
+                "`{key}` in both languages"
+            );
         }
     }
 

@@ -1,17 +1,4 @@
-/* quizbooth: the one i18n module of every page (visitor page, public draw
- * page, projector, poster, staff console). ES2017, no dependencies; it is
- * the first file of each page's script bundle (src/pages.rs).
- *
- *   I18n.fill(s, vars)              fills each {name} of s from vars; a name
- *                                   vars lacks (or null) stays as written
- *   I18n.text(tables, lang, key, vars)
- *                                   tables[lang][key], else the Chinese, else
- *                                   the key itself, filled from vars
- *   I18n.create(tables)             a page's lookup over {zh: {...}, en: {...}}
- *                                   with the language choice, data-i18n
- *                                   markup and the language toggle (the draw
- *                                   pages and the console; see DrawI18n)
- */
+/* quizbooth: every page's i18n: {name} filling, lookup, language choice, data-i18n. */
 var I18n = (function () {
   'use strict';
   var STORE = 'quizbooth.lang';
@@ -19,25 +6,23 @@ var I18n = (function () {
   function fill(s, vars) {
     if (!vars) return s;
     return String(s).replace(/\{(\w+)\}/g, function (all, name) {
-      return vars[name] === undefined || vars[name] === null ? all : String(vars[name]);
+      return vars[name] == null ? all : String(vars[name]);
     });
   }
 
   function text(tables, lang, key, vars) {
-    var own = tables[lang] || tables.zh;
-    var s = own[key] !== undefined && own[key] !== null ? own[key] : tables.zh[key];
-    if (s === undefined || s === null) return key;
-    return fill(s, vars);
+    var s = (tables[lang] || tables.zh)[key];
+    if (s == null) s = tables.zh[key];
+    return s == null ? key : fill(s, vars);
   }
 
-  /** ?lang= in the URL, else the reader's earlier choice, else navigator.languages, else zh. */
   function initial() {
     var m = /[?&]lang=(zh|en)\b/.exec(location.search);
     if (m) return m[1];
     try {
       var saved = localStorage.getItem(STORE);
       if (saved === 'zh' || saved === 'en') return saved;
-    } catch (e) { /* storage blocked: fine */ }
+    } catch (e) { /* blocked */ }
     var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
     for (var i = 0; i < langs.length; i++) {
       var l = String(langs[i]).toLowerCase();
@@ -66,12 +51,11 @@ var I18n = (function () {
 
     function set(next) {
       lang = next;
-      try { localStorage.setItem(STORE, next); } catch (e) { /* ignore */ }
+      try { localStorage.setItem(STORE, next); } catch (e) { /* blocked */ }
       apply(document);
       listeners.forEach(function (fn) { fn(lang); });
     }
 
-    /** Make `button` the language toggle: it names the other language. */
     function bindToggle(button) {
       function label() {
         button.textContent = t('lang_other');
@@ -83,7 +67,6 @@ var I18n = (function () {
       button.addEventListener('click', function () { set(lang === 'zh' ? 'en' : 'zh'); });
     }
 
-    /** A date-time in the reader's language and time zone; '' for null. */
     function time(iso) {
       if (!iso) return '';
       var d = new Date(iso);
@@ -106,5 +89,5 @@ var I18n = (function () {
     };
   }
 
-  return { STORE: STORE, fill: fill, text: text, create: create };
+  return { fill: fill, text: text, create: create };
 })();
