@@ -4,6 +4,7 @@
 
 use super::{lock, Lock, Postgres, Result};
 use super::{Cached, Col};
+use crate::store::contract::Audit;
 use crate::store::{AuditAction, AuditEntry};
 
 const LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
@@ -36,13 +37,8 @@ pub(super) async fn append(
     })
 }
 
-impl Postgres {
-    pub(in crate::store) async fn audit(
-        &self,
-        action: AuditAction,
-        detail: &str,
-        at: &str,
-    ) -> Result<AuditEntry> {
+impl Audit for Postgres {
+    async fn audit(&self, action: AuditAction, detail: &str, at: &str) -> Result<AuditEntry> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         lock(&tx, Lock::Audit).await?;
@@ -51,7 +47,7 @@ impl Postgres {
         Ok(row)
     }
 
-    pub(in crate::store) async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+    async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         let rows = self.client().await?.rows(ALL_NEWEST_FIRST, &[]).await?;
         Ok(rows
             .iter()

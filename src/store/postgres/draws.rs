@@ -8,6 +8,7 @@ use super::audit::append as audit;
 use super::{lock, unique_violation, Lock, Postgres, Result};
 use super::{Cached, Col};
 use crate::draw;
+use crate::store::contract::Draws;
 use crate::store::rules::{self, erasure, Win};
 use crate::store::{
     AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
@@ -256,8 +257,8 @@ async fn find_win(c: &impl GenericClient, by: &ClaimBy) -> Result<Option<Win>> {
     }))
 }
 
-impl Postgres {
-    pub(in crate::store) async fn claim(
+impl Draws for Postgres {
+    async fn claim(
         &self,
         by: ClaimBy,
         at: &str,
@@ -288,7 +289,7 @@ impl Postgres {
         Ok(Ok(win.claimed(mode, at)))
     }
 
-    pub(in crate::store) async fn commit_draw(
+    async fn commit_draw(
         &self,
         d: DrawRequest,
     ) -> Result<std::result::Result<Draw, CommitRefused>> {
@@ -301,7 +302,7 @@ impl Postgres {
         Ok(out)
     }
 
-    pub(in crate::store) async fn reveal_draw(
+    async fn reveal_draw(
         &self,
         id: i64,
         public_seed: &str,
@@ -316,11 +317,11 @@ impl Postgres {
         Ok(out)
     }
 
-    pub(in crate::store) async fn draw(&self, id: i64) -> Result<Option<Draw>> {
+    async fn draw(&self, id: i64) -> Result<Option<Draw>> {
         get_draw(&self.client().await?, id).await
     }
 
-    pub(in crate::store) async fn draws(&self) -> Result<Vec<Draw>> {
+    async fn draws(&self) -> Result<Vec<Draw>> {
         let client = self.client().await?;
         let rows = client
             .rows(&format!("{DRAW_COLUMNS} ORDER BY draws.id DESC"), &[])
@@ -332,7 +333,7 @@ impl Postgres {
         Ok(draws)
     }
 
-    pub(in crate::store) async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
+    async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
         let rows = self
             .client()
             .await?
@@ -344,11 +345,11 @@ impl Postgres {
         rows.iter().map(draw_row).collect()
     }
 
-    pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
+    async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         entries_txt(&self.client().await?, id).await
     }
 
-    pub(in crate::store) async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
+    async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
         let row = self
             .client()
             .await?

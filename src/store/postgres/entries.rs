@@ -7,6 +7,7 @@
 use super::{keys, lock_shared, shard, unique_violation, Lock, Postgres, Result};
 use super::{Cached, Col};
 use crate::contact::{EntryCode, Receipt};
+use crate::store::contract::Entries;
 use crate::store::rules::{self, erasure, session_id};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
 use deadpool_postgres::GenericClient;
@@ -99,8 +100,8 @@ pub(super) async fn entry_of(c: &impl GenericClient, session_id: &str) -> Result
     }))
 }
 
-impl Postgres {
-    pub(in crate::store) async fn record_entry(
+impl Entries for Postgres {
+    async fn record_entry(
         &self,
         e: NewEntry,
     ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
@@ -173,17 +174,11 @@ impl Postgres {
         Ok(Err(EntryRefused::NoFreeCode))
     }
 
-    pub(in crate::store) async fn entry_of(
-        &self,
-        session: crate::quiz::SessionId,
-    ) -> Result<Option<EntryOf>> {
+    async fn entry_of(&self, session: crate::quiz::SessionId) -> Result<Option<EntryOf>> {
         entry_of(&self.client().await?, &session_id(session)).await
     }
 
-    pub(in crate::store) async fn entry_sent(
-        &self,
-        session: crate::quiz::SessionId,
-    ) -> Result<Option<EntrySent>> {
+    async fn entry_sent(&self, session: crate::quiz::SessionId) -> Result<Option<EntrySent>> {
         let row = self
             .client()
             .await?
@@ -203,7 +198,7 @@ impl Postgres {
         }))
     }
 
-    pub(in crate::store) async fn search_entries(
+    async fn search_entries(
         &self,
         needle: Option<String>,
         limit: i64,
@@ -236,7 +231,7 @@ impl Postgres {
         Ok((total, rows.iter().map(entry_row).collect::<Result<_>>()?))
     }
 
-    pub(in crate::store) async fn export_entries<A: Send + 'static>(
+    async fn export_entries<A: Send + 'static>(
         &self,
         mut acc: A,
         mut each: impl FnMut(&mut A, Entry) + Send + 'static,

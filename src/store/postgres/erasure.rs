@@ -8,6 +8,7 @@ use super::entries::{entry_of, ENTRY_BY_SESSION};
 use super::keys::DESTROY_ROUND_KEY;
 use super::{lock, lock_shared, Lock, Postgres, Result};
 use super::{Cached, Col};
+use crate::store::contract::Erasing;
 use crate::store::rules::{self, session_id, WithdrawnBy};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use deadpool_postgres::GenericClient;
@@ -59,8 +60,19 @@ async fn last_purge(c: &impl GenericClient, set_id: &str, round_id: &str) -> Res
         .transpose()
 }
 
-impl Postgres {
-    pub(in crate::store) async fn withdraw_entry(
+impl Erasing for Postgres {
+    /// Erased values stay in dead row versions until vacuum reclaims them;
+    /// this asks for that now. (PostgreSQL's WAL and backups are the
+    /// operator's to keep or not: README "Several machines".)
+    async fn scrub(&self) -> Result<bool> {
+        self.client()
+            .await?
+            .batch_execute("VACUUM entries, round_keys")
+            .await?;
+        Ok(true)
+    }
+
+    async fn withdraw_entry(
         &self,
         session: crate::quiz::SessionId,
         at: &str,
@@ -69,11 +81,12 @@ impl Postgres {
             .await
     }
 
-    pub(in crate::store) async fn withdraw_code(
+    async fn withdraw_code(
         &self,
-        code: &str,
+        code: &crate::contact::EntryCode,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
+        let code: &str = code.as_ref();
         let row = self
             .client()
             .await?
@@ -85,39 +98,7 @@ impl Postgres {
         }
     }
 
-    async fn withdraw(
-        &self,
-        session: &str,
-        at: &str,
-        by: WithdrawnBy,
-    ) -> Result<Option<Withdrawn>> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let Some(row) = tx.row_opt(ENTRY_BY_SESSION, &[&session]).await? else {
-            return Ok(None);
-        };
-        let (code, round_id, set_id): (String, String, String) =
-            (row.col(0)?, row.col(1)?, row.col(4)?);
-        lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
-        let changed = tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
-        tx.exec(INSERT_WITHDRAWAL, &[&code, &at]).await?;
-        if changed > 0 {
-            // After the round's lock, as a draw's commit takes them.
-            lock(&tx, Lock::Audit).await?;
-            let detail = rules::withdrawal_detail(&code, by);
-            audit(&tx, AuditAction::EntryWithdrawn, &detail, at).await?;
-        }
-        let entry = entry_of(&tx, session)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;
-        tx.commit().await?;
-        Ok(Some(Withdrawn {
-            at: entry.withdrawn_at.unwrap_or_else(|| at.to_owned()),
-            held_by: entry.draws.iter().map(|d| d.id).collect(),
-        }))
-    }
-
-    pub(in crate::store) async fn purge_round(
+    async fn purge_round(
         &self,
         set_id: &str,
         round_id: &str,
@@ -151,7 +132,7 @@ impl Postgres {
         Ok(Some(erased))
     }
 
-    pub(in crate::store) async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
+    async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
         let client = self.client().await?;
         let deadlines = client
             .rows(CLAIM_DEADLINES, &[&set_id, &round_id])
@@ -163,12 +144,46 @@ impl Postgres {
         Ok(rules::keeping(deadlines, last_purge))
     }
 
-    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
+    async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
         let rows = self.client().await?.rows(ROUNDS_WITH_ENTRIES, &[]).await?;
         let versions = rows
             .iter()
             .map(|r| Ok((r.col(0)?, r.col(1)?, r.col(2)?)))
             .collect::<Result<Vec<_>>>()?;
         Ok(rules::group_round_versions(versions))
+    }
+}
+
+impl Postgres {
+    async fn withdraw(
+        &self,
+        session: &str,
+        at: &str,
+        by: WithdrawnBy,
+    ) -> Result<Option<Withdrawn>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx.row_opt(ENTRY_BY_SESSION, &[&session]).await? else {
+            return Ok(None);
+        };
+        let (code, round_id, set_id): (String, String, String) =
+            (row.col(0)?, row.col(1)?, row.col(4)?);
+        lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
+        let changed = tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
+        tx.exec(INSERT_WITHDRAWAL, &[&code, &at]).await?;
+        if changed > 0 {
+            // After the round's lock, as a draw's commit takes them.
+            lock(&tx, Lock::Audit).await?;
+            let detail = rules::withdrawal_detail(&code, by);
+            audit(&tx, AuditAction::EntryWithdrawn, &detail, at).await?;
+        }
+        let entry = entry_of(&tx, session)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("entry {code}")))?;
+        tx.commit().await?;
+        Ok(Some(Withdrawn {
+            at: entry.withdrawn_at.unwrap_or_else(|| at.to_owned()),
+            held_by: entry.draws.iter().map(|d| d.id).collect(),
+        }))
     }
 }

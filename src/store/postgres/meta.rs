@@ -3,6 +3,7 @@
 
 use super::{Cached, Col};
 use super::{Postgres, Result};
+use crate::store::contract::Meta;
 use crate::store::{Secret, StoreError};
 use deadpool_postgres::GenericClient;
 
@@ -54,8 +55,8 @@ pub(super) async fn value_or_insert(
         .ok_or_else(|| StoreError::Corrupt(key.into()))?
 }
 
-impl Postgres {
-    pub(in crate::store) async fn meta_or_insert(
+impl Meta for Postgres {
+    async fn meta_or_insert(
         &self,
         key: Secret,
         make: impl FnOnce() -> String + Send + 'static,
@@ -63,7 +64,7 @@ impl Postgres {
         value_or_insert(&self.client().await?, secret_key(key), make).await
     }
 
-    pub(in crate::store) async fn active_set(&self) -> Result<Option<String>> {
+    async fn active_set(&self) -> Result<Option<String>> {
         let row = self
             .client()
             .await?
@@ -72,7 +73,7 @@ impl Postgres {
         row.map(|r| r.col(0)).transpose()
     }
 
-    pub(in crate::store) async fn remember_active_set(&self, id: &str) -> Result<()> {
+    async fn remember_active_set(&self, id: &str) -> Result<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         tx.exec(SET_META, &[&ACTIVE_SET, &id]).await?;
@@ -81,7 +82,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub(in crate::store) async fn set_draft(&self, id: &str, version: Option<&str>) -> Result<()> {
+    async fn set_draft(&self, id: &str, version: Option<&str>) -> Result<()> {
         let key = format!("draft:{id}");
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -94,12 +95,12 @@ impl Postgres {
         Ok(())
     }
 
-    pub(in crate::store) async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
+    async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
         let rows = self.client().await?.rows(DRAFTS, &[]).await?;
         rows.iter().map(|r| Ok((r.col(0)?, r.col(1)?))).collect()
     }
 
-    pub(in crate::store) async fn keep_set_version(
+    async fn keep_set_version(
         &self,
         version: &str,
         set_id: &str,
@@ -113,10 +114,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub(in crate::store) async fn set_version_source(
-        &self,
-        version: &str,
-    ) -> Result<Option<String>> {
+    async fn set_version_source(&self, version: &str) -> Result<Option<String>> {
         let row = self
             .client()
             .await?
@@ -125,10 +123,7 @@ impl Postgres {
         row.map(|r| r.col(0)).transpose()
     }
 
-    pub(in crate::store) async fn latest_set_version(
-        &self,
-        set_id: &str,
-    ) -> Result<Option<String>> {
+    async fn latest_set_version(&self, set_id: &str) -> Result<Option<String>> {
         let row = self
             .client()
             .await?

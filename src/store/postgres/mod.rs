@@ -26,6 +26,7 @@ mod stats;
 mod submissions;
 pub(in crate::store) mod tls;
 
+use super::contract::Counters;
 use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use sha2::{Digest, Sha256};
@@ -283,30 +284,6 @@ impl Postgres {
         Ok(self.pool.get().await?)
     }
 
-    /// This node's lease (session keys carry its number: see
-    /// [`crate::quiz::KeyClock`]); the number changes only if the lease is
-    /// lost.
-    pub(super) fn node(&self) -> Arc<crate::quiz::NodeLease> {
-        self.node.clone()
-    }
-
-    pub(super) fn count_start(&self, set_id: &str, round_id: &str) {
-        self.starts.add(set_id, round_id);
-    }
-
-    /// Writes the starts counted so far; they are put back if that fails.
-    pub(super) async fn flush_counts(&self) -> Result<()> {
-        let taken = self.starts.take();
-        if taken.is_empty() {
-            return Ok(());
-        }
-        let written = stats::add_starts(self, &taken).await;
-        if written.is_err() {
-            self.starts.restore(taken);
-        }
-        written
-    }
-
     /// Session starts are written every half second, as on SQLite.
     fn spawn_start_flusher(&self) {
         let engine = self.clone();
@@ -319,16 +296,5 @@ impl Postgres {
                 }
             }
         });
-    }
-
-    /// Erased values stay in dead row versions until vacuum reclaims them;
-    /// this asks for that now. (PostgreSQL's WAL and backups are the
-    /// operator's to keep or not: README "Several machines".)
-    pub(super) async fn checkpoint(&self) -> Result<bool> {
-        self.client()
-            .await?
-            .batch_execute("VACUUM entries, round_keys")
-            .await?;
-        Ok(true)
     }
 }

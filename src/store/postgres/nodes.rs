@@ -17,6 +17,7 @@
 //! ([`crate::quiz::token`]).
 
 use super::{lock, Cached, Col, Lock, Postgres, Result};
+use crate::store::contract::Nodes;
 use crate::store::StoreError;
 use crate::store::NODE_STRIDE;
 use deadpool_postgres::GenericClient;
@@ -144,9 +145,22 @@ impl Postgres {
         self.node.confirm(new, sent);
         Ok(Renewal::Replaced { lost: number, new })
     }
+}
+
+impl Nodes for Postgres {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    /// This node's lease (session keys carry its number: see
+    /// [`crate::quiz::KeyClock`]); the number changes only if the lease is
+    /// lost.
+    fn node_number(&self) -> Option<std::sync::Arc<crate::quiz::NodeLease>> {
+        Some(self.node.clone())
+    }
 
     /// Gives the lease back, so a node started next may take the number.
-    pub(in crate::store) async fn leave(&self) -> Result<()> {
+    async fn leave(&self) -> Result<()> {
         self.node.lapse();
         let number = i32::try_from(self.node.number()).unwrap_or(i32::MAX);
         self.client()

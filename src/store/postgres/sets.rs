@@ -6,6 +6,7 @@
 use super::meta::{BUMP_GENERATION, SETS_GENERATION};
 use super::{Cached, Col};
 use super::{Postgres, Result};
+use crate::store::contract::SharedSets;
 use crate::store::SharedSet;
 
 const SHARE: &str = "INSERT INTO shared_sets (set_id, version, removed, changed_at)
@@ -15,14 +16,8 @@ const SHARE: &str = "INSERT INTO shared_sets (set_id, version, removed, changed_
 const GENERATION: &str = "SELECT CAST(value AS BIGINT) FROM meta WHERE key = $1";
 const ALL: &str = "SELECT set_id, version, removed FROM shared_sets ORDER BY set_id";
 
-impl Postgres {
-    pub(in crate::store) async fn share_set(
-        &self,
-        set_id: &str,
-        version: &str,
-        removed: bool,
-        at: &str,
-    ) -> Result<()> {
+impl SharedSets for Postgres {
+    async fn share_set(&self, set_id: &str, version: &str, removed: bool, at: &str) -> Result<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         tx.exec(SHARE, &[&set_id, &version, &removed, &at]).await?;
@@ -31,7 +26,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub(in crate::store) async fn sets_generation(&self) -> Result<i64> {
+    async fn sets_generation(&self) -> Result<i64> {
         let row = self
             .client()
             .await?
@@ -40,7 +35,7 @@ impl Postgres {
         row.map_or(Ok(0), |r| r.col(0))
     }
 
-    pub(in crate::store) async fn shared_sets(&self) -> Result<Vec<SharedSet>> {
+    async fn shared_sets(&self) -> Result<Vec<SharedSet>> {
         let rows = self.client().await?.rows(ALL, &[]).await?;
         rows.iter()
             .map(|r| {

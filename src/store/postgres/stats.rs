@@ -4,6 +4,7 @@
 
 use super::{shard, Postgres, Result};
 use super::{Cached, Col};
+use crate::store::contract::Counters;
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
 
@@ -100,12 +101,25 @@ async fn round_counts(
     })
 }
 
-impl Postgres {
-    pub(in crate::store) async fn stats(
-        &self,
-        set_id: &str,
-        round_id: Option<&str>,
-    ) -> Result<Stats> {
+impl Counters for Postgres {
+    fn count_start(&self, set_id: &str, round_id: &str) {
+        self.starts.add(set_id, round_id);
+    }
+
+    /// Writes the starts counted so far; they are put back if that fails.
+    async fn flush_counts(&self) -> Result<()> {
+        let taken = self.starts.take();
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let written = add_starts(self, &taken).await;
+        if written.is_err() {
+            self.starts.restore(taken);
+        }
+        written
+    }
+
+    async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats> {
         let client = self.client().await?;
         let rounds = round_counts(&client, set_id, round_id).await?;
         let questions = client
@@ -125,11 +139,7 @@ impl Postgres {
         Ok(Stats { rounds, questions })
     }
 
-    pub(in crate::store) async fn round_counts(
-        &self,
-        set_id: &str,
-        rounds: Vec<String>,
-    ) -> Result<Vec<RoundCounts>> {
+    async fn round_counts(&self, set_id: &str, rounds: Vec<String>) -> Result<Vec<RoundCounts>> {
         let client = self.client().await?;
         let mut out = Vec::with_capacity(rounds.len());
         for r in &rounds {

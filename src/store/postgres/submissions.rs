@@ -4,6 +4,7 @@
 
 use super::{shard, unique_violation, Postgres, Result};
 use super::{Cached, Col};
+use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 
@@ -27,13 +28,13 @@ fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {
     })
 }
 
-impl Postgres {
-    pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {
+impl Submissions for Postgres {
+    async fn highest_session_key(&self) -> Result<u64> {
         let row = self.client().await?.row(MAX_SUBMISSION, &[]).await?;
         Ok(u64::try_from(row.col::<i64>(0)?).unwrap_or(0))
     }
 
-    pub(in crate::store) async fn record_submission(
+    async fn record_submission(
         &self,
         s: NewSubmission,
     ) -> Result<std::result::Result<(), AlreadySubmitted>> {
@@ -83,10 +84,7 @@ impl Postgres {
         Ok(Ok(()))
     }
 
-    pub(in crate::store) async fn submission(
-        &self,
-        session: SessionId,
-    ) -> Result<Option<Submission>> {
+    async fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
         // The score alone: the answers are not read nor decoded (an entry
         // reads this; 6cd796f did the same on SQLite).
         self.client()
@@ -100,7 +98,7 @@ impl Postgres {
             .transpose()
     }
 
-    pub(in crate::store) async fn submission_with_answers(
+    async fn submission_with_answers(
         &self,
         session: SessionId,
     ) -> Result<Option<(Submission, GivenAnswers)>> {

@@ -4,6 +4,7 @@
 //! fall together.
 
 use super::{Result, Sqlite};
+use crate::store::contract::Audit;
 use crate::store::{AuditAction, AuditEntry};
 use rusqlite::{named_params, Connection, OptionalExtension};
 
@@ -50,18 +51,13 @@ pub(super) fn append_row(
     })
 }
 
-impl Sqlite {
-    pub(in crate::store) async fn audit(
-        &self,
-        action: AuditAction,
-        detail: &str,
-        at: &str,
-    ) -> Result<AuditEntry> {
+impl Audit for Sqlite {
+    async fn audit(&self, action: AuditAction, detail: &str, at: &str) -> Result<AuditEntry> {
         let (detail, at) = (detail.to_owned(), at.to_owned());
         self.write(move |c| append(c, action, &detail, &at)).await
     }
 
-    pub(in crate::store) async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+    async fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         self.read(|c| {
             let mut st = c.prepare_cached(ALL_NEWEST_FIRST)?;
             let rows = st.query_map([], audit_row)?;

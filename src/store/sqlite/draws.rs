@@ -6,6 +6,7 @@
 use super::audit::append as audit;
 use super::{is_constraint, Result, Sqlite};
 use crate::draw;
+use crate::store::contract::Draws;
 use crate::store::rules::{self, erasure, Win};
 use crate::store::{
     AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
@@ -270,8 +271,8 @@ fn claim(
     Ok(Ok(win.claimed(mode, at)))
 }
 
-impl Sqlite {
-    pub(in crate::store) async fn claim(
+impl Draws for Sqlite {
+    async fn claim(
         &self,
         by: ClaimBy,
         at: &str,
@@ -284,14 +285,14 @@ impl Sqlite {
         }
     }
 
-    pub(in crate::store) async fn commit_draw(
+    async fn commit_draw(
         &self,
         d: DrawRequest,
     ) -> Result<std::result::Result<Draw, CommitRefused>> {
         self.write(move |c| commit(c, &d)).await
     }
 
-    pub(in crate::store) async fn reveal_draw(
+    async fn reveal_draw(
         &self,
         id: i64,
         public_seed: &str,
@@ -301,11 +302,11 @@ impl Sqlite {
         self.write(move |c| reveal(c, id, &public_seed, &at)).await
     }
 
-    pub(in crate::store) async fn draw(&self, id: i64) -> Result<Option<Draw>> {
+    async fn draw(&self, id: i64) -> Result<Option<Draw>> {
         self.read(move |c| get_draw(c, id)).await
     }
 
-    pub(in crate::store) async fn draws(&self) -> Result<Vec<Draw>> {
+    async fn draws(&self) -> Result<Vec<Draw>> {
         self.read(|c| {
             let mut st = c.prepare_cached(&format!("{DRAW_COLUMNS} ORDER BY id DESC"))?;
             let mut draws = st
@@ -319,7 +320,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
+    async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
         self.read(move |c| {
             let mut st = c.prepare_cached(&format!(
                 "{DRAW_COLUMNS} WHERE id < :before ORDER BY id DESC LIMIT :limit"
@@ -332,11 +333,11 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
+    async fn entries_txt(&self, id: i64) -> Result<Option<String>> {
         self.read(move |c| entries_txt(c, id)).await
     }
 
-    pub(in crate::store) async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
+    async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
         let (set_id, round_id) = (set_id.to_owned(), round_id.to_owned());
         self.read(move |c| {
             Ok(c.prepare_cached(POOL_SIZE)?.query_row(

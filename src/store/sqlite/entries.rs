@@ -4,6 +4,7 @@
 use super::keys::{all_round_keys, round_key};
 use super::{is_constraint, Result, Sqlite};
 use crate::contact::{EntryCode, Receipt};
+use crate::store::contract::Entries;
 pub(super) use crate::store::rules::session_id;
 use crate::store::rules::{self, erasure};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
@@ -176,8 +177,8 @@ fn insert_entry(
     }
 }
 
-impl Sqlite {
-    pub(in crate::store) async fn record_entry(
+impl Entries for Sqlite {
+    async fn record_entry(
         &self,
         e: NewEntry,
     ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
@@ -206,17 +207,11 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) fn entry_of(
-        &self,
-        session: crate::quiz::SessionId,
-    ) -> Result<Option<EntryOf>> {
+    async fn entry_of(&self, session: crate::quiz::SessionId) -> Result<Option<EntryOf>> {
         self.lookup(|c| entry_of(c, &session_id(session)))
     }
 
-    pub(in crate::store) fn entry_sent(
-        &self,
-        session: crate::quiz::SessionId,
-    ) -> Result<Option<EntrySent>> {
+    async fn entry_sent(&self, session: crate::quiz::SessionId) -> Result<Option<EntrySent>> {
         self.lookup(|c| {
             let params = named_params! {":session_id": session_id(session)};
             Ok(c.prepare_cached(ENTRY_SENT)?
@@ -235,7 +230,7 @@ impl Sqlite {
         })
     }
 
-    pub(in crate::store) async fn search_entries(
+    async fn search_entries(
         &self,
         needle: Option<String>,
         limit: i64,
@@ -258,7 +253,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn export_entries<A: Send + 'static>(
+    async fn export_entries<A: Send + 'static>(
         &self,
         mut acc: A,
         mut each: impl FnMut(&mut A, Entry) + Send + 'static,

@@ -8,6 +8,7 @@ use super::audit::append as audit;
 use super::entries::{entry_of, session_id, ENTRY_BY_SESSION};
 use super::keys::destroy_round_key;
 use super::{Result, Sqlite};
+use crate::store::contract::Erasing;
 use crate::store::rules::{self, WithdrawnBy};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use rusqlite::{named_params, Connection, OptionalExtension};
@@ -128,8 +129,19 @@ fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
     Ok(rules::keeping(deadlines, last_purge))
 }
 
-impl Sqlite {
-    pub(in crate::store) async fn withdraw_entry(
+impl Erasing for Sqlite {
+    /// Copies the WAL into the database and truncates it, so erased
+    /// values are gone from the `-wal` file too; `false` when a writer or
+    /// reader kept it from finishing (the next one, or SQLite's own, will).
+    async fn scrub(&self) -> Result<bool> {
+        self.read(|c| {
+            let busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            Ok(busy == 0)
+        })
+        .await
+    }
+
+    async fn withdraw_entry(
         &self,
         session: crate::quiz::SessionId,
         at: &str,
@@ -139,11 +151,12 @@ impl Sqlite {
             .await
     }
 
-    pub(in crate::store) async fn withdraw_code(
+    async fn withdraw_code(
         &self,
-        code: &str,
+        code: &crate::contact::EntryCode,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
+        let code: &str = code.as_ref();
         let (code, at) = (code.to_owned(), at.to_owned());
         self.write(move |c| {
             let session: Option<String> = c
@@ -158,7 +171,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn purge_round(
+    async fn purge_round(
         &self,
         set_id: &str,
         round_id: &str,
@@ -177,12 +190,12 @@ impl Sqlite {
             .await
     }
 
-    pub(in crate::store) async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
+    async fn keeping(&self, set_id: &str, round_id: &str) -> Result<Keeping> {
         let (set_id, round_id) = (set_id.to_owned(), round_id.to_owned());
         self.read(move |c| keeping(c, &set_id, &round_id)).await
     }
 
-    pub(in crate::store) async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
+    async fn rounds_with_entries(&self) -> Result<Vec<RoundEntries>> {
         self.read(|c| {
             let mut st = c.prepare_cached(ROUNDS_WITH_ENTRIES)?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;

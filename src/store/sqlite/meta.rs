@@ -1,6 +1,7 @@
 //! `meta` (secrets and the active set) and `set_versions` (every set text seen).
 
 use super::{Result, Sqlite};
+use crate::store::contract::Meta;
 use crate::store::Secret;
 use rusqlite::{named_params, Connection, OptionalExtension};
 
@@ -38,8 +39,8 @@ const LATEST_SET_VERSION: &str =
 const GET_SET_VERSION: &str = "SELECT source FROM set_versions
      WHERE substr(version, 1, length(:version)) = :version LIMIT 1";
 
-impl Sqlite {
-    pub(in crate::store) async fn meta_or_insert(
+impl Meta for Sqlite {
+    async fn meta_or_insert(
         &self,
         key: Secret,
         make: impl FnOnce() -> String + Send + 'static,
@@ -57,11 +58,11 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn active_set(&self) -> Result<Option<String>> {
+    async fn active_set(&self) -> Result<Option<String>> {
         self.lookup(|c| get_meta(c, ACTIVE_SET))
     }
 
-    pub(in crate::store) async fn remember_active_set(&self, id: &str) -> Result<()> {
+    async fn remember_active_set(&self, id: &str) -> Result<()> {
         let id = id.to_owned();
         self.write(move |c| {
             c.prepare_cached(SET_META)?
@@ -71,7 +72,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn set_draft(&self, id: &str, version: Option<&str>) -> Result<()> {
+    async fn set_draft(&self, id: &str, version: Option<&str>) -> Result<()> {
         let key = format!("draft:{id}");
         let version = version.map(str::to_owned);
         self.write(move |c| {
@@ -88,7 +89,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
+    async fn set_drafts(&self) -> Result<Vec<(String, String)>> {
         self.read(move |c| {
             let mut st = c.prepare_cached(DRAFTS)?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -97,7 +98,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn keep_set_version(
+    async fn keep_set_version(
         &self,
         version: &str,
         set_id: &str,
@@ -120,10 +121,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn set_version_source(
-        &self,
-        version: &str,
-    ) -> Result<Option<String>> {
+    async fn set_version_source(&self, version: &str) -> Result<Option<String>> {
         let version = version.to_owned();
         self.read(move |c| {
             let mut st = c.prepare_cached(GET_SET_VERSION)?;
@@ -134,10 +132,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn latest_set_version(
-        &self,
-        set_id: &str,
-    ) -> Result<Option<String>> {
+    async fn latest_set_version(&self, set_id: &str) -> Result<Option<String>> {
         let set_id = set_id.to_owned();
         self.read(move |c| {
             let mut st = c.prepare_cached(LATEST_SET_VERSION)?;

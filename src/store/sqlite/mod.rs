@@ -162,6 +162,12 @@ fn make_private(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One node: no shared sets, no lease (the contract's defaults).
+impl super::contract::SharedSets for Sqlite {}
+
+/// One node: no shared sets, no lease (the contract's defaults).
+impl super::contract::Nodes for Sqlite {}
+
 impl Sqlite {
     /// Opens (creating the folder and file if needed), migrates, and starts the writer.
     pub(super) fn open(path: &Path) -> anyhow::Result<Self> {
@@ -236,25 +242,6 @@ impl Sqlite {
         F: FnOnce(&Connection, &mut Counts) -> Result<R> + Send + 'static,
     {
         self.writer.run(Isolation::Statement, job).await
-    }
-
-    /// Copies the WAL into the database and truncates it, so erased
-    /// values are gone from the `-wal` file too; `false` when a writer or
-    /// reader kept it from finishing (the next one, or SQLite's own, will).
-    pub(super) async fn checkpoint(&self) -> Result<bool> {
-        self.read(|c| {
-            let busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-            Ok(busy == 0)
-        })
-        .await
-    }
-
-    pub(super) fn count_start(&self, set_id: &str, round_id: &str) {
-        self.starts.add(set_id, round_id);
-    }
-
-    pub(super) async fn flush_counts(&self) -> Result<()> {
-        self.write(|_| Ok(())).await
     }
 
     /// Runs a read on a pooled read connection, off the async threads.

@@ -3,6 +3,7 @@
 //! ([`write_counts`]), read here.
 
 use super::{Result, Sqlite};
+use crate::store::contract::Counters;
 use crate::store::tally::Counts;
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use rusqlite::{named_params, Connection};
@@ -87,12 +88,16 @@ pub(super) fn question_counts(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-impl Sqlite {
-    pub(in crate::store) async fn stats(
-        &self,
-        set_id: &str,
-        round_id: Option<&str>,
-    ) -> Result<Stats> {
+impl Counters for Sqlite {
+    fn count_start(&self, set_id: &str, round_id: &str) {
+        self.starts.add(set_id, round_id);
+    }
+
+    async fn flush_counts(&self) -> Result<()> {
+        self.write(|_| Ok(())).await
+    }
+
+    async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats> {
         let (set_id, round_id) = (set_id.to_owned(), round_id.map(str::to_owned));
         self.read(move |c| {
             Ok(Stats {
@@ -105,11 +110,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) async fn round_counts(
-        &self,
-        set_id: &str,
-        rounds: Vec<String>,
-    ) -> Result<Vec<RoundCounts>> {
+    async fn round_counts(&self, set_id: &str, rounds: Vec<String>) -> Result<Vec<RoundCounts>> {
         let set_id = set_id.to_owned();
         self.read(move |c| {
             rounds

@@ -5,6 +5,7 @@
 //! given (`{"q1":"AC"}`, [`crate::store::rules::encode_given`]).
 
 use super::{is_constraint, Result, Sqlite};
+use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 use rusqlite::{named_params, OptionalExtension};
@@ -29,8 +30,8 @@ fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
 }
 const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
-impl Sqlite {
-    pub(in crate::store) async fn highest_session_key(&self) -> Result<u64> {
+impl Submissions for Sqlite {
+    async fn highest_session_key(&self) -> Result<u64> {
         let max: i64 = self.lookup(|c| {
             Ok(c.prepare_cached(MAX_SUBMISSION)?
                 .query_row([], |r| r.get(0))?)
@@ -38,7 +39,7 @@ impl Sqlite {
         Ok(u64::try_from(max).unwrap_or(0))
     }
 
-    pub(in crate::store) async fn record_submission(
+    async fn record_submission(
         &self,
         s: NewSubmission,
     ) -> Result<std::result::Result<(), AlreadySubmitted>> {
@@ -63,7 +64,7 @@ impl Sqlite {
         .await
     }
 
-    pub(in crate::store) fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
+    async fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
         self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION)?;
             let id =
@@ -72,7 +73,7 @@ impl Sqlite {
         })
     }
 
-    pub(in crate::store) fn submission_with_answers(
+    async fn submission_with_answers(
         &self,
         session: SessionId,
     ) -> Result<Option<(Submission, GivenAnswers)>> {
