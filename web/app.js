@@ -516,8 +516,10 @@
       h('p', 0, h('b', 0, t('withdrawnT'))),
       h('p', 0, t('withdrawnBody', { t: fmtTime(e.withdrawn_at) })),
       h('p', 0, t(e.draws && e.draws.length ? 'withdrawnHeld' : 'withdrawnLeft')),
-      // A withdrawn visitor may take the quiz and enter again (SPEC §8).
-      button('again', t('again'), act(startSession), 'sec')
+      // A withdrawn visitor may take the quiz and enter again (SPEC §8),
+      // but not one whose code won: the round refuses their phone.
+      (e.draws || []).some((d) => d.won) ? h('p', 'muted', t('withdrawnWon'))
+        : button('again', t('again'), act(startSession), 'sec')
     ]);
   }
 

@@ -495,3 +495,39 @@ async fn the_time_up_toast_is_gone_when_the_result_shows() {
     );
     b.close().await;
 }
+
+/// A winner who withdraws is not offered 再答一次: the round refuses their
+/// phone (one prize per person per round), and the page says why.
+#[tokio::test]
+async fn a_winner_who_withdraws_is_told_the_round_is_closed_to_that_phone() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let first = app.entry_made("赵六", "13612345678", false).await;
+    let draw = app
+        .drawn(
+            json!({"round": "week-1", "prize": "U 盘", "winners": 1}),
+            "123456",
+        )
+        .await;
+    assert_eq!(
+        draw["winners"][0]["code"], first["code"],
+        "the only entry won"
+    );
+    b.resume(&app, first["session"].as_str().unwrap()).await;
+    b.click("#withdraw").await;
+    b.click("#withdraw-confirm").await;
+    let said = b.wait_js(&text_of("withdrawn")).await;
+    assert!(
+        said.as_str()
+            .unwrap()
+            .contains("本轮不能再用这个手机号登记"),
+        "{said}"
+    );
+    assert_eq!(
+        b.js("return document.getElementById('again') === null;")
+            .await,
+        true,
+        "no 再答一次 for a withdrawn winner"
+    );
+    b.close().await;
+}
