@@ -9,7 +9,7 @@ use crate::bank::Bank;
 use crate::clock::{rfc3339, rfc3339_millis};
 use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
-use crate::quiz::{self, Outcome, Served, SessionToken};
+use crate::quiz::{self, Outcome, Served, SessionToken, Timing};
 use crate::state::AppState;
 use crate::store::{
     EntryMade, EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission, Submission,
@@ -24,9 +24,6 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-
-/// Seconds after `expires_at` in which a submission is still taken.
-pub const GRACE_SECS: i64 = 30;
 
 /// `GET /api/set` (extension): what the start screen shows, without starting the clock.
 #[get("/api/set")]
@@ -106,6 +103,7 @@ pub async fn start_session(
         lang,
         start.large,
     );
+    let timing = Timing::new(&bank.quiz, round, token.started_ms(), token.large);
     let served = quiz::serve(&bank, &mut token.rng());
     state.store.count_start(&bank.id, &round.id);
     state.playing.started();
@@ -113,10 +111,10 @@ pub async fn start_session(
         id: token.encode(),
         round_id: &round.id,
         now,
-        expires_at: rfc3339(expires_at(&token, &bank, now)),
+        expires_at: rfc3339(timing.expires_at(now)),
         served: &served,
         large: token.large,
-        timer: timed(&token, &bank),
+        timer: timing.timed(),
     };
     Ok(unsubmitted(
         &prerendered,
@@ -149,33 +147,6 @@ fn json_body(status: StatusCode, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
-/// How long a 长辈版 session without a required time limit may take: no
-/// countdown, but not for ever (a session is not a place to keep answers).
-pub const UNTIMED_SECS: i64 = 4 * 3600;
-
-/// Whether the session counts down: always, except in 长辈版 when the bank
-/// does not require its time limit.
-fn timed(token: &SessionToken, bank: &Bank) -> bool {
-    !token.large || bank.quiz.time_limit_required
-}
-
-/// When a session's time is up, in the offset of `now`.
-fn expires_at(
-    token: &SessionToken,
-    bank: &Bank,
-    now: DateTime<FixedOffset>,
-) -> DateTime<FixedOffset> {
-    let limit = if timed(token, bank) {
-        i64::from(bank.quiz.time_limit_secs)
-    } else {
-        UNTIMED_SECS.max(i64::from(bank.quiz.time_limit_secs))
-    };
-    let ms = token.started_ms() + limit * 1000;
-    DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .with_timezone(&now.timezone())
-}
-
 /// A session opened from its token: the set version it runs on and its
 /// round; its questions are rebuilt from the token when needed.
 struct Opened {
@@ -183,6 +154,8 @@ struct Opened {
     token: SessionToken,
     bank: Arc<Bank>,
     round: usize,
+    /// Its timing rules.
+    timing: Timing,
     /// When the request came.
     now: DateTime<FixedOffset>,
 }
@@ -202,44 +175,18 @@ impl Opened {
             id: self.id.clone(),
             round_id: self.round_id(),
             now: self.now,
-            expires_at: rfc3339(self.expires_at()),
+            expires_at: rfc3339(self.timing.expires_at(self.now)),
             served,
             large: self.token.large,
-            timer: timed(&self.token, &self.bank),
+            timer: self.timing.timed(),
         }
-    }
-
-    fn expires_at(&self) -> DateTime<FixedOffset> {
-        expires_at(&self.token, &self.bank, self.now)
-    }
-
-    /// Whether a submission made at `submitted` came sooner after the start
-    /// than the set's `min_answer_secs` allows for entering the draw.
-    fn too_fast(&self, submitted: DateTime<FixedOffset>) -> bool {
-        self.bank.quiz.min_answer_secs.is_some_and(|min| {
-            submitted.timestamp_millis() - self.token.started_ms() < i64::from(min) * 1000
-        })
-    }
-
-    /// Entries from this session are taken until `entry_grace_secs` after
-    /// the earlier of the session's deadline and its round's close (SPEC
-    /// §3): never later than the grace after the close, whatever the
-    /// session's mode (an untimed 长辈版 session's deadline is hours away,
-    /// and used to stretch its window past the close), and a passed token
-    /// is not a ticket to enter at any time while a long round is open.
-    fn entry_closes(&self) -> DateTime<FixedOffset> {
-        let deadline = self.expires_at();
-        let ends = self.bank.rounds[self.round]
-            .closes
-            .map_or(deadline, |closes| closes.min(deadline));
-        ends + chrono::Duration::seconds(i64::from(self.bank.quiz.entry_grace_secs))
     }
 
     /// What the result tells the page about entering, for a submission at `submitted`.
     fn entry_window(&self, submitted: DateTime<FixedOffset>) -> EntryWindow {
         EntryWindow {
-            too_fast: self.too_fast(submitted),
-            closes: rfc3339(self.entry_closes()),
+            too_fast: self.timing.too_fast(submitted),
+            closes: rfc3339(self.timing.entry_closes(self.now)),
         }
     }
 
@@ -258,15 +205,13 @@ async fn open_session(state: &AppState, id: &str) -> Result<Opened, ApiError> {
         .version(&token.version)
         .await?
         .ok_or_else(|| ApiError::unavailable("this session's question set is not available"))?;
-    let round = usize::from(token.round);
-    if round >= bank.rounds.len() {
-        return Err(ApiError::not_found("session"));
-    }
+    let timing = Timing::of(&token, &bank).ok_or_else(|| ApiError::not_found("session"))?;
     Ok(Opened {
         id: id.to_owned(),
+        round: usize::from(token.round),
         token,
         bank,
-        round,
+        timing,
         now: state.clock.now(),
     })
 }
@@ -397,11 +342,10 @@ pub async fn submit_answers(
     let ip = client_ip(&req);
     let s = open_counted(&state, ip, &path).await?;
     let now = s.now;
-    let deadline = s.expires_at() + chrono::Duration::seconds(GRACE_SECS);
     // A submitted quiz is 409 whatever else is wrong with the request (a
     // double tap just after the time ran out must not read "too late"); the
     // insert below decides that, so the store is asked here only on a refusal.
-    let scored = if now > deadline {
+    let scored = if s.timing.submission_too_late(now) {
         Err(ApiError::new(
             StatusCode::GONE,
             "expired",
@@ -525,7 +469,7 @@ pub async fn create_entry(
     };
     let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at)
         .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
-    if s.too_fast(submitted) {
+    if s.timing.too_fast(submitted) {
         let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
         return Err(junk(&state, ip, ApiError::new(
             StatusCode::FORBIDDEN,
@@ -533,7 +477,7 @@ pub async fn create_entry(
             format!("this quiz was submitted less than {min} seconds after it started; such a result is scored but cannot enter the draw"),
         )));
     }
-    if s.now > s.entry_closes() {
+    if s.timing.entry_closed(s.now) {
         // A retry of an entry stored before the close gets its answer again.
         if let (Ok(name), Ok(phone)) = (EntrantName::parse(&body.name), Phone::parse(&body.phone)) {
             if let Some(kept) = entered_before(&state, &s, &name, &phone).await? {
@@ -544,7 +488,7 @@ pub async fn create_entry(
             &state,
             ip,
             ApiError::conflict("round_closed", "entries for this round have closed")
-                .with("closed_at", json!(rfc3339(s.entry_closes()))),
+                .with("closed_at", json!(rfc3339(s.timing.entry_closes(s.now)))),
         ));
     }
     let name = EntrantName::parse(&body.name);
