@@ -7,7 +7,7 @@
 //! Following a request: [`startup::configure`] lists every route; a handler
 //! in [`routes`] (`visitor`, `draws`, `admin`, `assets`, with what they
 //! share in `routes::shared`) reads the [`state::AppState`], asks the set
-//! [`bank::registry`] for a bank, the pure [`quiz`] functions to serve or
+//! [`sets::Registry`] for a bank, the pure [`quiz`] functions to serve or
 //! score it, and one named operation of [`store::Store`] to keep or read
 //! what it must (`record_submission`, `record_entry`, `commit_draw`…); the
 //! store answers with a record or a refusal that the handler turns into the
@@ -19,7 +19,7 @@
 /// The audit log's hash chain (SPEC §7), pure.
 pub mod audit;
 /// Question banks: the YAML model, validation with line/column, versions,
-/// i18n texts, and the registry of loaded sets.
+/// i18n texts; pure parsing and validation.
 pub mod bank;
 /// The command line (clap): `serve`, `check`, `qr`, `draw-verify`.
 pub mod cli;
@@ -53,6 +53,9 @@ pub mod qr;
 pub mod quiz;
 /// HTTP handlers, one file per audience, and what they share.
 pub mod routes;
+/// The set registry: loaded question sets, the active one, every version a
+/// session may still point at; reads the banks folder, keeps uploads.
+pub mod sets;
 /// Building and running the HTTP application.
 pub mod startup;
 /// The state every handler shares: store, set registry, settings, clock.

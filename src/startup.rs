@@ -2,7 +2,6 @@
 //! staff token, bind the listener. Tests use the same [`Application::build`]
 //! on port 0.
 
-use crate::bank::registry::Registry;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::connections::{self, ConnectionCap, REQUEST_WITHIN};
@@ -11,6 +10,7 @@ use crate::limits::Limits;
 use crate::pages::Pages;
 use crate::routes::views::Prerendered;
 use crate::routes::{admin, assets, draws, health, visitor};
+use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
 use crate::traffic::Traffic;

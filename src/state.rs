@@ -3,12 +3,12 @@
 //! clock. (The pages, the traffic counter and the prerendered views are
 //! HTTP's own and are handed to actix as their own `web::Data`.)
 
-use crate::bank::registry::Registry;
 use crate::bank::Bank;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::limits::Limits;
 use crate::quiz::{KeyClock, TokenKey};
+use crate::sets::Registry;
 use crate::store::Store;
 use std::sync::Arc;
 

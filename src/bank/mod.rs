@@ -1,13 +1,13 @@
 //! The question bank: YAML text → [`raw`] serde model → [`validate`] → checked [`Bank`].
 //!
-//! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`],
-//! and the loaded sets live in one [`registry::Registry`].
+//! Pure: parsing and validation only, no store, clock or files written.
+//! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`];
+//! the loaded sets live in the service [`crate::sets::Registry`].
 
 pub mod export;
 pub mod leftovers;
 pub mod load;
 pub mod raw;
-pub mod registry;
 pub mod sheet;
 pub mod text;
 pub mod validate;

@@ -3,10 +3,10 @@
 //! uses: errors first, each on its line; then the warnings, folded so a
 //! bank with 2 errors and 27 missing translations prints 3 lines, not 30.
 
-use crate::bank::registry::read_folder;
 use crate::bank::words::{organizer_text, places};
 use crate::bank::Problem;
 use crate::cli::CheckArgs;
+use crate::sets::read_folder;
 use std::process::ExitCode;
 
 /// Prints every problem of every bank; exit 0 when all are valid, 1 otherwise.

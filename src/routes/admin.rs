@@ -1,11 +1,11 @@
 //! The staff API (SPEC §4): token check, question sets, stats, entries export.
 
 use super::shared::{erased_view, json_no_store as no_store, Staff};
-use crate::bank::registry::RegistryError;
 use crate::bank::Bank;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::keeping;
+use crate::sets::RegistryError;
 use crate::state::AppState;
 use crate::store::AuditAction;
 use crate::ui_keys::RoundState;

@@ -4,7 +4,7 @@
 //! by upload; one is made active by `--set`, the console, or memory.
 //! `quizbooth check` reads folders through the same [`read_folder`].
 
-use super::{load, parse_bank, Bank, LoadReport, Problem};
+use crate::bank::{load, parse_bank, Bank, LoadReport, Problem};
 use crate::clock::{rfc3339, Clock};
 use crate::store::{AuditAction, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
