@@ -1,10 +1,11 @@
 //! Bench-only: what one session start's JSON costs to put together, from the
 //! sample bank's prerendered parts (`cargo run --release --example views`).
-//! For comparing changes to `src/routes/views.rs`; `bench/run.sh` measures
+//! For comparing changes to `src/routes/views.rs` and `rendered.rs`; `bench/run.sh` measures
 //! the whole request.
 
 use quizbooth::clock::Clock;
-use quizbooth::routes::views::{session_view, to_body, Prerendered, Session};
+use quizbooth::routes::rendered::Prerendered;
+use quizbooth::routes::views::{session_view, to_body, Session};
 use rand::SeedableRng;
 
 fn main() {

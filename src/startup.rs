@@ -8,7 +8,7 @@ use crate::connections::{self, ConnectionCap, REQUEST_WITHIN};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::limits::Limits;
 use crate::pages::Pages;
-use crate::routes::views::Prerendered;
+use crate::routes::rendered::Prerendered;
 use crate::routes::{admin, assets, draws, health, visitor};
 use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};

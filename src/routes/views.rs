@@ -3,9 +3,10 @@
 //!
 //! A session before submission is the busiest response (about 9 KB, mostly
 //! board and question text), so the texts of a set version are serialized
-//! once per language ([`Prerendered`], as `RawValue`s) and the views hold
-//! them as they are.
+//! once per language (the cache in [`super::rendered`], as `RawValue`s) and
+//! the views hold them as they are.
 
+use super::rendered::SetParts;
 use crate::bank::{Bank, Round};
 use crate::clock::rfc3339;
 use crate::quiz::{Outcome, Served};
@@ -14,8 +15,6 @@ use crate::ui_keys::RoundState;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
 
 /// An exhibition board in one language.
 #[derive(Debug, Serialize)]
@@ -25,7 +24,7 @@ pub struct BoardView<'a> {
     body: &'a str,
 }
 
-fn boards<'a>(bank: &'a Bank, lang: &str) -> Vec<BoardView<'a>> {
+pub(super) fn boards<'a>(bank: &'a Bank, lang: &str) -> Vec<BoardView<'a>> {
     bank.boards
         .iter()
         .map(|b| BoardView {
@@ -46,7 +45,7 @@ pub struct SetHead<'a> {
     version: Option<&'a str>,
 }
 
-fn head<'a>(bank: &'a Bank, lang: &str, with_version: bool) -> SetHead<'a> {
+pub(super) fn head<'a>(bank: &'a Bank, lang: &str, with_version: bool) -> SetHead<'a> {
     SetHead {
         id: &bank.id,
         title: bank.title.get(lang),
@@ -149,8 +148,8 @@ pub fn set_view<'a>(bank: &'a Bank, lang: &'a str, now: DateTime<FixedOffset>) -
 /// its place in a question is all that changes per visitor).
 #[derive(Debug, Serialize)]
 pub struct OptionView<'a> {
-    key: char,
-    text: &'a str,
+    pub(super) key: char,
+    pub(super) text: &'a str,
 }
 
 /// A served question, without its answer.
@@ -432,109 +431,6 @@ pub fn result_view<'a>(
     }
 }
 
-/// The texts of a set version in one language, as JSON made once (they are
-/// most of a session's bytes, and escaping them was a third of its cost);
-/// the views above hold them as they are.
-#[derive(Debug)]
-pub struct SetParts {
-    lang: &'static str,
-    set: Box<RawValue>,
-    boards: Box<RawValue>,
-    /// Aligned with [`Bank::questions`].
-    questions: Vec<QuestionTexts>,
-}
-
-/// One question's texts as JSON.
-#[derive(Debug)]
-struct QuestionTexts {
-    id: Box<RawValue>,
-    kind: Box<RawValue>,
-    text: Box<RawValue>,
-    /// Each option's whole [`OptionView`], by key.
-    options: Vec<(char, Box<RawValue>)>,
-    /// A JSON string, or `null`.
-    explanation: Box<RawValue>,
-}
-
-/// `value` as JSON made now (a text serializes; `null` otherwise).
-fn raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
-    serde_json::value::to_raw_value(value).unwrap_or_default()
-}
-
-impl SetParts {
-    /// Serializes a set version's texts in `lang`.
-    pub fn build(bank: &Bank, lang: &'static str) -> Self {
-        let questions = bank
-            .questions
-            .iter()
-            .map(|q| QuestionTexts {
-                id: raw(&q.id),
-                kind: raw(&q.kind),
-                text: raw(q.text.get(lang)),
-                options: q
-                    .options
-                    .iter()
-                    .map(|(k, t)| {
-                        let view = OptionView {
-                            key: *k,
-                            text: t.get(lang),
-                        };
-                        (*k, raw(&view))
-                    })
-                    .collect(),
-                explanation: raw(&q.explanation.as_ref().map(|t| t.get(lang))),
-            })
-            .collect();
-        Self {
-            lang,
-            set: raw(&head(bank, lang, true)),
-            boards: raw(&boards(bank, lang)),
-            questions,
-        }
-    }
-}
-
-/// [`SetParts`] of every set version seen, in both languages, made on first use.
-#[derive(Debug, Default)]
-pub struct Prerendered(RwLock<HashMap<String, Arc<[SetParts; 2]>>>);
-
-impl Prerendered {
-    /// The parts of `bank` in `lang` (`zh` unless `en`).
-    pub fn get(&self, bank: &Bank, lang: &str) -> PartsOf {
-        let index = usize::from(lang == "en");
-        let found = self
-            .0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&bank.version)
-            .cloned();
-        let both = found.unwrap_or_else(|| {
-            let built = Arc::new([SetParts::build(bank, "zh"), SetParts::build(bank, "en")]);
-            self.0
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(bank.version.clone())
-                .or_insert(built)
-                .clone()
-        });
-        PartsOf { both, index }
-    }
-}
-
-/// One language's [`SetParts`], shared.
-#[derive(Debug, Clone)]
-pub struct PartsOf {
-    both: Arc<[SetParts; 2]>,
-    index: usize,
-}
-
-impl std::ops::Deref for PartsOf {
-    type Target = SetParts;
-    fn deref(&self) -> &SetParts {
-        &self.both[self.index]
-    }
-}
-
 /// A view as a JSON body.
 pub fn to_body<T: Serialize>(view: &T, capacity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity);
@@ -547,6 +443,7 @@ pub fn to_body<T: Serialize>(view: &T, capacity: usize) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::bank::parse_bank;
+    use crate::routes::rendered::Prerendered;
     use serde_json::{json, Value};
 
     /// The prerendered texts are the bank's, in the session's language and

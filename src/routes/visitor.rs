@@ -1,9 +1,8 @@
 //! The visitor API (SPEC §3): the set, sessions, answers and entries.
 
+use super::rendered::Prerendered;
 use super::shared::{accept_language, client_ip, no_store, LangQuery};
-use super::views::{
-    result_view, session_view, set_view, to_body, EntryWindow, Prerendered, Session,
-};
+use super::views::{result_view, session_view, set_view, to_body, EntryWindow, Session};
 use crate::bank::text::negotiate;
 use crate::bank::Bank;
 use crate::clock::{rfc3339, rfc3339_millis};
