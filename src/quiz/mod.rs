@@ -1,12 +1,15 @@
 //! A visitor's quiz: which questions are served in which option order, how
-//! a submission is scored, and the session's timing rules. Pure functions
+//! a submission is scored, the session's timing rules, and what an entrant
+//! sends, parsed. Pure functions
 //! over a [`Bank`](crate::bank::Bank).
 
+mod entering;
 mod scoring;
 mod serving;
 mod timing;
 pub mod token;
 
+pub use entering::{sent_contact, Entrant, InvalidEntry, CONSENT_MISSING};
 pub use scoring::{score, AnswerError, Outcome, QuestionResult};
 pub use serving::{serve, Served};
 pub use timing::{Timing, GRACE_SECS, UNTIMED_SECS};

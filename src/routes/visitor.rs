@@ -8,7 +8,7 @@ use crate::bank::Bank;
 use crate::clock::{rfc3339, rfc3339_millis};
 use crate::contact::{EntrantName, Phone};
 use crate::error::ApiError;
-use crate::quiz::{self, Outcome, Served, SessionToken, Timing};
+use crate::quiz::{self, Entrant, InvalidEntry, Outcome, Served, SessionToken, Timing};
 use crate::state::AppState;
 use crate::store::{
     EntryMade, EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission, Submission,
@@ -442,6 +442,14 @@ pub struct EntryBody {
     consent: bool,
 }
 
+impl TryFrom<&EntryBody> for Entrant {
+    type Error = InvalidEntry;
+
+    fn try_from(body: &EntryBody) -> Result<Self, InvalidEntry> {
+        Entrant::parse(&body.name, &body.phone, body.consent, body.publish)
+    }
+}
+
 /// `POST /api/entries`: enter the draw after passing.
 #[post("/api/entries")]
 pub async fn create_entry(
@@ -451,100 +459,34 @@ pub async fn create_entry(
     body: web::Json<EntryBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
+    let sent = Entrant::try_from(&*body);
     let s = open_counted(&state, ip, &body.session).await?;
-    // Read-only checks first: a session that cannot enter is junk, and
-    // costs nothing of the address's entry budget.
-    let passed = s.submission(&state).await?.filter(|row| row.passed);
-    let Some(passed) = passed else {
-        return Err(junk(
-            &state,
-            ip,
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_passed",
-                "only a passed quiz can enter the draw",
-            ),
-        ));
+    let passed = match may_enter(&state, ip, &s, &sent).await? {
+        Ok(passed) => passed,
+        Err(kept) => return Ok(kept),
     };
-    let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
-    if s.timing.too_fast(submitted) {
-        let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
-        return Err(junk(&state, ip, ApiError::new(
-            StatusCode::FORBIDDEN,
-            "too_fast",
-            format!("this quiz was submitted less than {min} seconds after it started; such a result is scored but cannot enter the draw"),
-        )));
-    }
-    if s.timing.entry_closed(s.now) {
-        // A retry of an entry stored before the close gets its answer again.
-        if let (Ok(name), Ok(phone)) = (EntrantName::parse(&body.name), Phone::parse(&body.phone)) {
-            if let Some(kept) = entered_before(&state, &s, &name, &phone).await? {
-                return Ok(kept);
-            }
-        }
-        return Err(junk(
-            &state,
-            ip,
-            ApiError::conflict("round_closed", "entries for this round have closed")
-                .with("closed_at", json!(rfc3339(s.timing.entry_closes(s.now)))),
-        ));
-    }
-    let name = EntrantName::parse(&body.name);
-    let phone = Phone::parse(&body.phone);
-    let (name, phone) = match (name, phone, body.consent) {
-        (Ok(n), Ok(p), true) => (n, p),
-        (n, p, consent) => {
-            let mut fields = serde_json::Map::new();
-            if let Err(e) = n {
-                fields.insert("name".into(), json!(e));
-            }
-            if let Err(e) = p {
-                fields.insert("phone".into(), json!(e));
-            }
-            if !consent {
-                fields.insert(
-                    "consent".into(),
-                    json!(
-                        "tick the box to agree to the notice on how your name and phone are used"
-                    ),
-                );
-            }
-            return Err(ApiError::unprocessable(
-                "invalid_fields",
-                "please correct the marked fields",
-            )
-            .with("fields", Value::Object(fields)));
-        }
-    };
+    let entrant = sent.map_err(invalid_fields)?;
     // A typo is neither junk nor an entry: the per-session limit bounds
     // retries. A retry of an entry stored is answered even when the
     // address's entry budget is spent.
     if let Err(wait) = state.limits.entry(ip) {
-        return match entered_before(&state, &s, &name, &phone).await? {
+        return match entered_before(&state, &s, &entrant.name, &entrant.phone).await? {
             Some(kept) => Ok(kept),
             None => Err(ApiError::rate_limited(wait)),
         };
     }
-    let round_id = s.round_id().to_owned();
-    let entry = NewEntry {
-        session: s.token.id,
-        set_id: s.bank.id.clone(),
-        set_version: s.bank.version.clone(),
-        round_id: round_id.clone(),
-        name: name.as_ref().to_owned(),
-        phone: phone.as_ref().to_owned(),
-        score: passed.score,
-        percent: passed.percent,
-        created_at: rfc3339(s.now),
-        publish: body.publish,
-    };
-    let made = match state.store.record_entry(entry).await {
+    let made = match state
+        .store
+        .record_entry(new_entry(&s, &passed, &entrant))
+        .await
+    {
         Ok(Ok(made)) => made,
         Ok(Err(why)) => {
             state.limits.give_back_entry(ip);
             if why == EntryRefused::SessionUsed {
-                if let Some(kept) = entered_before(&state, &s, &name, &phone).await? {
+                if let Some(kept) =
+                    entered_before(&state, &s, &entrant.name, &entrant.phone).await?
+                {
                     return Ok(kept);
                 }
             }
@@ -557,8 +499,84 @@ pub async fn create_entry(
         }
     };
     traffic.entry_stored();
-    tracing::debug!(round = %round_id, "entry stored");
-    Ok(entry_answer(&s, &made, &round_id))
+    tracing::debug!(round = %s.round_id(), "entry stored");
+    Ok(entry_answer(&s, &made, s.round_id()))
+}
+
+/// Read-only checks first: whether this session may enter now (passed,
+/// not too fast, before its entry window closes). A session that cannot
+/// is junk, and costs nothing of the address's entry budget; a retry of an
+/// entry stored before the close gets its answer again (`Err` of the
+/// inner result).
+async fn may_enter(
+    state: &AppState,
+    ip: IpAddr,
+    s: &Opened,
+    sent: &Result<Entrant, InvalidEntry>,
+) -> Result<Result<Submission, HttpResponse>, ApiError> {
+    let passed = s.submission(state).await?.filter(|row| row.passed);
+    let Some(passed) = passed else {
+        return Err(junk(
+            state,
+            ip,
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_passed",
+                "only a passed quiz can enter the draw",
+            ),
+        ));
+    };
+    let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at)
+        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    if s.timing.too_fast(submitted) {
+        let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
+        return Err(junk(state, ip, ApiError::new(
+            StatusCode::FORBIDDEN,
+            "too_fast",
+            format!("this quiz was submitted less than {min} seconds after it started; such a result is scored but cannot enter the draw"),
+        )));
+    }
+    if s.timing.entry_closed(s.now) {
+        if let Some((name, phone)) = quiz::sent_contact(sent) {
+            if let Some(kept) = entered_before(state, s, name, phone).await? {
+                return Ok(Err(kept));
+            }
+        }
+        return Err(junk(
+            state,
+            ip,
+            ApiError::conflict("round_closed", "entries for this round have closed")
+                .with("closed_at", json!(rfc3339(s.timing.entry_closes(s.now)))),
+        ));
+    }
+    Ok(Ok(passed))
+}
+
+/// `422 invalid_fields` with the reason for each marked field.
+fn invalid_fields(why: InvalidEntry) -> ApiError {
+    let fields = why
+        .fields
+        .into_iter()
+        .map(|(field, reason)| (field.to_owned(), json!(reason)))
+        .collect();
+    ApiError::unprocessable("invalid_fields", "please correct the marked fields")
+        .with("fields", Value::Object(fields))
+}
+
+/// The entry to store for `entrant`, from session `s` that `passed`.
+fn new_entry(s: &Opened, passed: &Submission, entrant: &Entrant) -> NewEntry {
+    NewEntry {
+        session: s.token.id,
+        set_id: s.bank.id.clone(),
+        set_version: s.bank.version.clone(),
+        round_id: s.round_id().to_owned(),
+        name: entrant.name.as_ref().to_owned(),
+        phone: entrant.phone.as_ref().to_owned(),
+        score: passed.score,
+        percent: passed.percent,
+        created_at: rfc3339(s.now),
+        publish: entrant.publish,
+    }
 }
 
 /// The `201` of an entry. The receipt leaves only here and in the
@@ -633,7 +651,7 @@ mod tests {
         fn fuzz_request_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = serde_json::from_slice::<StartBody>(&bytes);
             if let Ok(e) = serde_json::from_slice::<EntryBody>(&bytes) {
-                let _ = (EntrantName::parse(&e.name), Phone::parse(&e.phone));
+                let _ = Entrant::try_from(&e);
             }
             if let Ok(a) = serde_json::from_slice::<AnswersBody>(&bytes) {
                 let bank = bank();
