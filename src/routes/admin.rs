@@ -1,6 +1,6 @@
 //! The staff API (SPEC §4): token check, question sets, stats, entries export.
 
-use super::shared::{erased_view, json_no_store as no_store, Staff};
+use super::shared::{erased_view, json_no_store, Staff};
 use crate::bank::Bank;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
@@ -18,13 +18,18 @@ use std::sync::Arc;
 /// `GET /admin/api/whoami`: 200 when the token is right.
 #[get("/admin/api/whoami")]
 pub async fn whoami(_staff: Staff, state: web::Data<AppState>) -> HttpResponse {
-    no_store(
+    json_no_store(
         StatusCode::OK,
         json!({"ok": true, "public_url": state.settings.public_url}),
     )
 }
 
-fn set_view(b: &Bank, active: Option<&str>, now: chrono::DateTime<chrono::FixedOffset>) -> Value {
+/// A loaded set as the console lists it (JSON, both titles, its rounds).
+fn console_set_view(
+    b: &Bank,
+    active: Option<&str>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Value {
     json!({
         "id": b.id,
         "version": b.version,
@@ -54,7 +59,7 @@ pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpRespons
     let sets: Vec<Value> = all
         .iter()
         .map(|b| {
-            let mut v = set_view(b, active.as_deref(), now);
+            let mut v = console_set_view(b, active.as_deref(), now);
             if active.as_deref() == Some(b.id.as_str()) {
                 let window = u64::from(b.quiz.time_limit_secs);
                 v["playing"] = json!(state.playing.now(window));
@@ -67,7 +72,7 @@ pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpRespons
             v
         })
         .collect();
-    no_store(StatusCode::OK, json!(sets))
+    json_no_store(StatusCode::OK, json!(sets))
 }
 
 /// What staff are told when the registry refuses a change.
@@ -155,7 +160,7 @@ pub async fn upload_set(
         .map_err(registry_refused)?;
     let b = &up.bank;
     let live = state.sets.active().is_some_and(|a| a.version == b.version);
-    Ok(no_store(
+    Ok(json_no_store(
         StatusCode::CREATED,
         json!({"id": b.id, "version": b.version, "questions": b.questions.len(), "warnings": up.warnings,
                "active": live, "draft": up.draft}),
@@ -171,7 +176,7 @@ pub async fn remove_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state.sets.remove(&id).await.map_err(registry_refused)?;
-    Ok(no_store(
+    Ok(json_no_store(
         StatusCode::OK,
         json!({"id": *id, "removed": true}),
     ))
@@ -227,8 +232,8 @@ pub async fn activate_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let bank = state.sets.activate(&id).await.map_err(registry_refused)?;
-    let view = set_view(&bank, Some(&bank.id), state.clock.now());
-    Ok(no_store(StatusCode::OK, view))
+    let view = console_set_view(&bank, Some(&bank.id), state.clock.now());
+    Ok(json_no_store(StatusCode::OK, view))
 }
 
 /// `POST /admin/api/reload`: re-reads the banks folder; broken files are
@@ -236,7 +241,7 @@ pub async fn activate_set(
 #[post("/admin/api/reload")]
 pub async fn reload(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let report = state.sets.reload().await.map_err(registry_refused)?;
-    Ok(no_store(StatusCode::OK, json!(report)))
+    Ok(json_no_store(StatusCode::OK, json!(report)))
 }
 
 /// `?round=`.
@@ -280,7 +285,7 @@ pub async fn stats(
         })
         .collect();
     let counts = stats.rounds;
-    Ok(no_store(
+    Ok(json_no_store(
         StatusCode::OK,
         json!({
             "set": bank.id,
@@ -466,7 +471,7 @@ async fn entries_found(
                    "score": e.score, "percent": e.percent, "created_at": e.created_at})
         })
         .collect();
-    Ok(no_store(
+    Ok(json_no_store(
         StatusCode::OK,
         json!({"total": total, "entries": rows}),
     ))
@@ -581,7 +586,7 @@ pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
             "last_purge": last_purge.map(|p| json!({"at": p.at, "erased": p.erased, "how": p.how})),
         }));
     }
-    Ok(no_store(StatusCode::OK, json!(rounds)))
+    Ok(json_no_store(StatusCode::OK, json!(rounds)))
 }
 
 /// `POST /admin/api/rounds/{id}/purge` body.
@@ -655,7 +660,7 @@ pub async fn purge_round(
         .unwrap_or(0);
     tracing::info!(set = %set_id, round = %id, erased, how, "names and phones erased by staff");
     keeping::scrub_soon(state.store.clone());
-    Ok(no_store(
+    Ok(json_no_store(
         StatusCode::OK,
         json!({"set": set_id, "round": *id, "erased": erased, "at": rfc3339(now), "how": how}),
     ))
@@ -714,7 +719,7 @@ pub async fn audit(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResp
                    "hash": row.hash, "fields": fields})
         })
         .collect();
-    Ok(no_store(StatusCode::OK, json!(rows)))
+    Ok(json_no_store(StatusCode::OK, json!(rows)))
 }
 
 /// `GET /admin/api/audit/verify` (extension): the hash chain recomputed
@@ -727,7 +732,7 @@ pub async fn audit_verify(
     let mut log = state.store.audit_log().await?;
     log.reverse();
     let verified = crate::audit::verify(&log);
-    Ok(no_store(
+    Ok(json_no_store(
         StatusCode::OK,
         json!({
             "rows": log.len(),
