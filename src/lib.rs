@@ -1,19 +1,54 @@
 //! quizbooth: a self-hosted, mobile-first H5 quiz for cybersecurity publicity
 //! weeks, with a prize draw anyone can verify.
 //!
-//! Data flows one way: HTTP → [`routes`] → domain ([`bank`], [`quiz`],
-//! [`draw`], [`contact`]) → [`store`].
+//! # Floors
 //!
-//! Following a request: [`startup::configure`] lists every route; a handler
-//! in [`routes`] (`visitor`, `draws`, `admin`, `assets`, with what they
-//! share in `routes::shared`) reads the [`state::AppState`], asks the set
-//! [`sets::Registry`] for a bank, the pure [`quiz`] functions to serve or
-//! score it, and one named operation of [`store::Store`] to keep or read
-//! what it must (`record_submission`, `record_entry`, `commit_draw`…); the
-//! store answers with a record or a refusal that the handler turns into the
-//! SPEC's status and error code ([`error::ApiError`]). The SQL and the
-//! group-commit writer are behind the store, in `store::sqlite`. The time
-//! comes from the state's [`clock::Clock`], which tests move.
+//! Each floor uses only the floors under it (pure domain ← store ← services
+//! ← routes):
+//!
+//! ```text
+//! commands, startup   the binary: flags (cli, config), wiring, the process
+//! routes              HTTP handlers: parse, call, view (routes::views; the
+//!                     render cache in routes::rendered); error
+//! services            sets (the set registry), keeping (the erasure sweep),
+//!                     state, limits, connections, playing, traffic, pages, qr,
+//!                     audit::records (the chain checked against the store)
+//! store               named operations; contract (the Engine trait), sqlite,
+//!                     postgres, migrate
+//! pure domain         bank (parsing, validation), quiz, draw, contact, audit
+//!                     (the hash chain), clock, ui_keys
+//! ```
+//!
+//! One arrow still climbs, and is known (issue 23): `quiz::token`
+//! re-exports `store::new_secret` and `store::NODE_STRIDE`.
+//!
+//! # Following a request
+//!
+//! [`startup::configure`] lists every route; a handler in [`routes`]
+//! (`visitor`, `draws`, `draw_reads`, `admin`, `sheets`, `assets`, `health`,
+//! with what they share in `routes::shared`) reads the [`state::AppState`],
+//! asks the set registry ([`sets::Registry`]) for a bank, the pure [`quiz`]
+//! functions to serve or score it, and one named operation of
+//! [`store::Store`] to keep or read what it must (`record_submission`,
+//! `record_entry`, `commit_draw`…); the store answers with a record or a
+//! refusal that the handler turns into the SPEC's status and error code
+//! ([`error::ApiError`]). The SQL and the group-commit writer are behind the
+//! store, in `store::sqlite` and `store::postgres`. The time comes from the
+//! state's [`clock::Clock`], which tests move.
+//!
+//! # Commands
+//!
+//! One file each in [`commands`], flags in [`cli`]:
+//!
+//! - `serve` (the default): run the service.
+//! - `check`: validate question banks, FILE:LINE:COLUMN per problem.
+//! - `qr`: the visitor QR code as PNG, SVG or terminal text.
+//! - `draw-verify`: recompute a draw offline from entries.txt and its seed.
+//! - `audit-verify`: recompute the audit log's hash chain.
+//! - `convert`: a bank between YAML and an Excel workbook.
+//! - `template`: the Excel template for a new bank (in `commands::convert`).
+//! - `migrate`: move an event from a SQLite file into an empty PostgreSQL
+//!   database.
 #![warn(missing_docs)]
 
 /// The audit log's hash chain (SPEC §7), pure.
@@ -21,7 +56,7 @@ pub mod audit;
 /// Question banks: the YAML model, validation with line/column, versions,
 /// i18n texts; pure parsing and validation.
 pub mod bank;
-/// The command line (clap): `serve`, `check`, `qr`, `draw-verify`.
+/// The command line (clap): every command listed above.
 pub mod cli;
 /// The one clock (injectable; tests move it) and its RFC 3339 form.
 pub mod clock;
