@@ -340,43 +340,9 @@ pub async fn submit_answers(
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
     let s = open_counted(&state, ip, &path).await?;
-    let now = s.now;
-    // A submitted quiz is 409 whatever else is wrong with the request (a
-    // double tap just after the time ran out must not read "too late"); the
-    // insert below decides that, so the store is asked here only on a refusal.
-    let scored = if s.timing.submission_too_late(now) {
-        Err(ApiError::new(
-            StatusCode::GONE,
-            "expired",
-            "the time for this quiz has run out",
-        ))
-    } else {
-        quiz::score(&s.bank, &s.served(), &body.answers)
-            .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))
-    };
-    let outcome = match scored {
+    let outcome = match score_in_time(&s, &body.answers) {
         Ok(o) => o,
-        Err(e) if e.status == StatusCode::GONE => {
-            // Past the deadline: a phone that lost the reply to its
-            // submission sends it again (the session's own budget bounds
-            // how often); it gets the stored result, anything else is junk.
-            if let Some(kept) = submitted_before(&state, &prerendered, &s, &body.answers).await? {
-                return Ok(kept);
-            }
-            state.limits.junk(ip).map_err(ApiError::rate_limited)?;
-            return match s.submission(&state).await {
-                Ok(Some(_)) => Err(already_submitted()),
-                _ => Err(e),
-            };
-        }
-        Err(e) => {
-            // Junk: its own budget is charged before the store is asked.
-            state.limits.junk(ip).map_err(ApiError::rate_limited)?;
-            return match s.submission(&state).await {
-                Ok(Some(_)) => Err(already_submitted()),
-                _ => Err(e),
-            };
-        }
+        Err(e) => return refuse_submission(&state, &prerendered, ip, &s, &body.answers, e).await,
     };
     // Only a submission that can be stored spends the address's budget; a
     // retry of one stored is answered even when the budget is spent.
@@ -386,25 +352,11 @@ pub async fn submit_answers(
             None => Err(ApiError::rate_limited(wait)),
         };
     }
-    let submission = NewSubmission {
-        session: s.token.id,
-        set_id: s.bank.id.clone(),
-        round_id: s.round_id().to_owned(),
-        submitted_at: rfc3339_millis(now),
-        score: outcome.score,
-        percent: outcome.percent,
-        passed: outcome.passed,
-        answers: outcome
-            .results
-            .iter()
-            .map(|r| GivenAnswer {
-                question: r.id.clone(),
-                given: r.given.clone(),
-                correct: r.correct,
-            })
-            .collect(),
-    };
-    match state.store.record_submission(submission).await {
+    match state
+        .store
+        .record_submission(new_submission(&s, &outcome))
+        .await
+    {
         Ok(Ok(())) => {}
         Ok(Err(_)) => {
             state.limits.give_back_write(ip);
@@ -421,9 +373,73 @@ pub async fn submit_answers(
     }
     state.playing.submitted();
     let parts = prerendered.get(&s.bank, s.token.lang);
-    let window = s.entry_window(now);
+    let window = s.entry_window(s.now);
     let view = result_view(&parts, &s.bank, &outcome, &window);
     Ok(json_body(StatusCode::OK, to_body(&view, 4096)))
+}
+
+/// The outcome of `answers` sent to session `s` now: `410 expired` past
+/// its deadline and grace, `422 invalid_answer` when they are not answers
+/// to its questions.
+fn score_in_time(s: &Opened, answers: &HashMap<String, Vec<String>>) -> Result<Outcome, ApiError> {
+    if s.timing.submission_too_late(s.now) {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "expired",
+            "the time for this quiz has run out",
+        ));
+    }
+    quiz::score(&s.bank, &s.served(), answers)
+        .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))
+}
+
+/// A submission that cannot be scored (`refusal`). A submitted quiz is 409
+/// whatever else is wrong with the request (a double tap just after the
+/// time ran out must not read "too late"); the store is asked only now,
+/// on a refusal. Past the deadline, a phone that lost the reply to its
+/// submission sends it again (the session's own budget bounds how often)
+/// and gets the stored result; anything else is junk, its own budget
+/// charged before the store is asked.
+async fn refuse_submission(
+    state: &AppState,
+    prerendered: &Prerendered,
+    ip: IpAddr,
+    s: &Opened,
+    answers: &HashMap<String, Vec<String>>,
+    refusal: ApiError,
+) -> Result<HttpResponse, ApiError> {
+    if refusal.status == StatusCode::GONE {
+        if let Some(kept) = submitted_before(state, prerendered, s, answers).await? {
+            return Ok(kept);
+        }
+    }
+    state.limits.junk(ip).map_err(ApiError::rate_limited)?;
+    match s.submission(state).await {
+        Ok(Some(_)) => Err(already_submitted()),
+        _ => Err(refusal),
+    }
+}
+
+/// The submission to store for session `s`, scored as `outcome`, made now.
+fn new_submission(s: &Opened, outcome: &Outcome) -> NewSubmission {
+    NewSubmission {
+        session: s.token.id,
+        set_id: s.bank.id.clone(),
+        round_id: s.round_id().to_owned(),
+        submitted_at: rfc3339_millis(s.now),
+        score: outcome.score,
+        percent: outcome.percent,
+        passed: outcome.passed,
+        answers: outcome
+            .results
+            .iter()
+            .map(|r| GivenAnswer {
+                question: r.id.clone(),
+                given: r.given.clone(),
+                correct: r.correct,
+            })
+            .collect(),
+    }
 }
 
 /// `POST /api/entries` body.
