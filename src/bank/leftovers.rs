@@ -3,7 +3,7 @@
 //! works), but an organizer must see them before 发布:
 //!
 //! - a text still equal to one of the template's examples
-//!   ([`super::export`]'s example bank);
+//!   ([`super::sheet::export`]'s example bank);
 //! - a text with the template's placeholder wording: `请改成…`, `请填写…`,
 //!   `(put … here)`, which visitors would otherwise read as it stands;
 //! - a set with no round open now or later (a template whose round is over).
@@ -66,7 +66,7 @@ fn template_texts() -> &'static HashSet<String> {
     static TEXTS: OnceLock<HashSet<String>> = OnceLock::new();
     TEXTS.get_or_init(|| {
         let mut set = HashSet::new();
-        if let Ok(raw) = serde_saphyr::from_str::<RawBank>(super::export::TEMPLATE_BANK) {
+        if let Ok(raw) = serde_saphyr::from_str::<RawBank>(super::sheet::export::TEMPLATE_BANK) {
             for (_, _, text) in raw_texts(&raw) {
                 for s in raw_strings(&text.value) {
                     set.insert(s.trim().to_owned());
@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn the_template_unchanged_is_all_leftovers_and_the_sample_bank_only_its_placeholder_contact() {
-        let t = crate::bank::parse_bank(crate::bank::export::TEMPLATE_BANK);
+        let t = crate::bank::parse_bank(crate::bank::sheet::export::TEMPLATE_BANK);
         let kinds: Vec<&str> = t
             .problems
             .iter()
@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_loaded_template_says_the_same_leftovers_for_the_confirm() {
-        let bank = crate::bank::parse_bank(crate::bank::export::TEMPLATE_BANK)
+        let bank = crate::bank::parse_bank(crate::bank::sheet::export::TEMPLATE_BANK)
             .bank
             .unwrap();
         let now = chrono::Local::now().fixed_offset();

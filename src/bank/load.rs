@@ -141,11 +141,11 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> LoadReport {
             Ok(text) => parse_bank(text),
             Err(_) => failed("the file is not UTF-8 text; save it as UTF-8".into()),
         },
-        Format::Xlsx => match super::workbook::read_xlsx(bytes) {
+        Format::Xlsx => match super::sheet::workbook::read_xlsx(bytes) {
             Ok(grids) => parse_grids(&grids, name),
             Err(e) => failed(e.to_string()),
         },
-        Format::Csv => match super::workbook::read_csv(bytes) {
+        Format::Csv => match super::sheet::workbook::read_csv(bytes) {
             Ok(grid) => parse_grids(&[grid], name),
             Err(e) => failed(e.to_string()),
         },

@@ -4,7 +4,6 @@
 //! `check`, `serve`, uploads and reloads all go through [`load::parse_bank`];
 //! the loaded sets live in the service [`crate::sets::Registry`].
 
-pub mod export;
 pub mod leftovers;
 pub mod load;
 pub mod raw;
@@ -12,7 +11,6 @@ pub mod sheet;
 pub mod text;
 pub mod validate;
 pub mod words;
-pub mod workbook;
 
 use crate::ui_keys::RoundState;
 use chrono::{DateTime, FixedOffset};

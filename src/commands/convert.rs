@@ -1,8 +1,8 @@
 //! `quizbooth convert IN OUT` (YAML ⇄ xlsx, a CSV to either) and
 //! `quizbooth template OUT.xlsx` (SPEC §9).
 
-use crate::bank::export::{bank_to_xlsx, template_xlsx};
 use crate::bank::load::{parse_file, Format};
+use crate::bank::sheet::export::{bank_to_xlsx, template_xlsx};
 use crate::cli::{ConvertArgs, TemplateArgs};
 use anyhow::Context;
 use std::process::ExitCode;

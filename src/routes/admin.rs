@@ -185,7 +185,7 @@ pub async fn remove_set(
 /// `GET /admin/api/template.xlsx`: the workbook organizers start from.
 #[get("/admin/api/template.xlsx")]
 pub async fn template(_staff: Staff) -> Result<HttpResponse, ApiError> {
-    let bytes = web::block(crate::bank::export::template_xlsx)
+    let bytes = web::block(crate::bank::sheet::export::template_xlsx)
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?
         .map_err(|e| ApiError::unavailable(e.to_string()))?;
@@ -206,7 +206,7 @@ pub async fn set_xlsx(
         .sets
         .get(id)
         .ok_or_else(|| ApiError::not_found("set"))?;
-    let bytes = web::block(move || crate::bank::export::bank_to_xlsx(&bank))
+    let bytes = web::block(move || crate::bank::sheet::export::bank_to_xlsx(&bank))
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?
         .map_err(|e| ApiError::unavailable(e.to_string()))?;

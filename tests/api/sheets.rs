@@ -139,7 +139,7 @@ async fn a_set_that_is_not_live_can_be_removed_and_its_sessions_go_on() {
     // Another set, as a workbook, with an open round.
     let other = BANK.replace("id: fixture-valid", "id: my-quiz");
     let bank = quizbooth::bank::parse_bank(&other).bank.unwrap();
-    let book = quizbooth::bank::export::bank_to_xlsx(&bank).unwrap();
+    let book = quizbooth::bank::sheet::export::bank_to_xlsx(&bank).unwrap();
     assert_eq!(
         upload(&app, "", XLSX, book).await.status(),
         StatusCode::CREATED
@@ -197,7 +197,7 @@ fn workbook_of(n: u32, texts: bool) -> Vec<u8> {
 #[engines]
 async fn a_workbook_with_too_many_shared_strings_is_refused_with_a_message() {
     let app = spawn_app().await;
-    let count = quizbooth::bank::workbook::MAX_SHARED_STRINGS as u32 + 1;
+    let count = quizbooth::bank::sheet::workbook::MAX_SHARED_STRINGS as u32 + 1;
     let r = upload(&app, "?name=bank.xlsx", XLSX, workbook_of(count, true)).await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     let message = body["problems"][0]["message"].as_str().unwrap_or_default();
@@ -213,7 +213,7 @@ async fn a_workbook_with_too_many_shared_strings_is_refused_with_a_message() {
 async fn healthz_answers_while_an_upload_is_being_checked() {
     let app = spawn_app().await;
     // Within every limit, and seconds of a core to read.
-    let cells = quizbooth::bank::workbook::MAX_CELLS as u32 - 1;
+    let cells = quizbooth::bank::sheet::workbook::MAX_CELLS as u32 - 1;
     let heavy = workbook_of(cells, false);
     let started = std::time::Instant::now();
     let uploads = [heavy.clone(), heavy].map(|body| {
@@ -350,7 +350,7 @@ async fn template_leftovers_are_warnings_by_cell_and_the_sets_list_repeats_them_
 
 #[engines]
 async fn a_missing_translation_points_at_the_english_cell_and_errors_come_with_it() {
-    use quizbooth::bank::workbook::read_xlsx;
+    use quizbooth::bank::sheet::workbook::read_xlsx;
     let app = spawn_app().await;
     let template = bytes(&app, "/admin/api/template.xlsx").await;
     let mut grids = read_xlsx(&template).unwrap();

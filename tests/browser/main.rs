@@ -1049,7 +1049,7 @@ async fn an_organizer_fills_the_excel_template_fixes_a_cell_and_publishes() {
         .bytes()
         .await
         .unwrap();
-    let mut grids = quizbooth::bank::workbook::read_xlsx(&template).unwrap();
+    let mut grids = quizbooth::bank::sheet::workbook::read_xlsx(&template).unwrap();
     let sheet =
         |grids: &mut Vec<Grid>, name: &str| grids.iter().position(|g| g.name == name).unwrap();
     let settings = sheet(&mut grids, "设置");

@@ -7,7 +7,7 @@ use quizbooth::bank::sheet::{column_name, Grid};
 /// placeholder organizer and contact, the example round long over, no
 /// English for any question, and (when `broken`) two cells wrong.
 fn leftover_workbook(template: &[u8], broken: bool) -> (Vec<Grid>, Vec<String>) {
-    let mut grids = quizbooth::bank::workbook::read_xlsx(template).unwrap();
+    let mut grids = quizbooth::bank::sheet::workbook::read_xlsx(template).unwrap();
     let settings = grids.iter().position(|g| g.name == "设置").unwrap();
     grids[settings].rows[1][1] = "booth-leftovers".into();
     let q = grids.iter().position(|g| g.name == "题目").unwrap();

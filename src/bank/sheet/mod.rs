@@ -21,9 +21,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 mod boards;
+pub mod export;
 mod questions;
 mod rounds;
 mod settings;
+pub mod workbook;
 
 /// Most rows read from one sheet (a bank has at most 5,000 questions).
 pub const MAX_ROWS: usize = 6000;

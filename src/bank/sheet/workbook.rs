@@ -8,7 +8,7 @@
 //! cells are read one at a time (never as a rectangle sized by the farthest
 //! cell), at most [`MAX_CELLS`] of them.
 
-use super::sheet::{Grid, MAX_COLUMNS, MAX_ROWS, QUESTIONS};
+use super::{Grid, MAX_COLUMNS, MAX_ROWS, QUESTIONS};
 use calamine::{DataRef, Reader, Xlsx};
 use std::io::{Cursor, Read};
 

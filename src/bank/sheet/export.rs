@@ -1,14 +1,14 @@
-//! A bank as an Excel workbook in the layout of SPEC §9 ([`super::sheet`]):
+//! A bank as an Excel workbook in the layout of SPEC §9 ([`super`]):
 //! a loaded set for staff to edit, `quizbooth convert`'s output, and the
 //! template organizers start from (a 说明 sheet in plain Chinese, drop-downs
 //! for 题型 and 打乱选项, a frozen header row, widths that fit, and two
 //! example questions of each type).
 
-use super::sheet::{
+use super::{
     question_columns, BOARDS, BOARD_COLUMNS, HELP, LETTERS, QUESTIONS, ROUNDS, ROUND_COLUMNS,
     SETTINGS,
 };
-use super::{Bank, QuestionType, Round, Text};
+use crate::bank::{Bank, QuestionType, Round, Text};
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 /// The zh and en columns of a text.
@@ -87,7 +87,7 @@ pub fn bank_to_xlsx(bank: &Bank) -> Result<Vec<u8>, XlsxError> {
 /// The template: instructions, then the sheets with examples.
 pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
     // Valid by a test; never a panic on a staff request.
-    let bank = super::parse_bank(TEMPLATE_BANK).bank.ok_or_else(|| {
+    let bank = crate::bank::parse_bank(TEMPLATE_BANK).bank.ok_or_else(|| {
         XlsxError::ParameterError("the template's example bank is not valid".into())
     })?;
     let mut book = Workbook::new();
@@ -202,7 +202,7 @@ fn write_bank(book: &mut Workbook, bank: &Bank, template: bool) -> Result<(), Xl
         ws.write_number(r, col("分值") as u16, f64::from(q.points))?;
     }
     // Drop-downs where a fixed word is asked (the rows an organizer adds too).
-    let last = (bank.questions.len() as u32 + 500).min(super::sheet::MAX_ROWS as u32);
+    let last = (bank.questions.len() as u32 + 500).min(super::MAX_ROWS as u32);
     let kinds = DataValidation::new()
         .allow_list_strings(&["单选", "多选", "判断"])?
         .set_error_title("题型")?
@@ -346,7 +346,7 @@ questions:
 mod tests {
     use super::*;
     use crate::bank::load::parse_grids;
-    use crate::bank::workbook::read_xlsx;
+    use crate::bank::sheet::workbook::read_xlsx;
 
     /// Everything a bank says, without its version and source text.
     pub(crate) fn same(a: &Bank, b: &Bank) {
@@ -517,7 +517,7 @@ mod tests {
 
     #[test]
     fn the_sample_bank_goes_to_a_workbook_and_back_unchanged() {
-        let yaml = include_str!("../../questions/netsec-week.yaml");
+        let yaml = include_str!("../../../questions/netsec-week.yaml");
         let bank = crate::bank::parse_bank(yaml).bank.unwrap();
         let back = read_back(&bank_to_xlsx(&bank).unwrap(), "other-name.xlsx");
         same(&bank, &back);
