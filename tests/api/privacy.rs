@@ -95,6 +95,12 @@ async fn withdraw(app: &TestApp, session: &Value) -> reqwest::Response {
     .await
 }
 
+/// Staff withdraw the entry under `code` for its entrant (SPEC §4).
+async fn staff_withdraw(app: &TestApp, code: &Value) -> reqwest::Response {
+    let path = format!("/admin/api/entries/{}/withdraw", code.as_str().unwrap());
+    app.staff_post(&path, json!({})).await
+}
+
 async fn staff_entry(app: &TestApp, code: &Value) -> Value {
     let list = app.search(code.as_str().unwrap()).await;
     list["entries"][0].clone()
@@ -292,16 +298,10 @@ async fn a_withdrawn_visitor_takes_the_quiz_again_and_enters_with_a_new_code() {
         withdraw(&app, &first["session"]).await.status(),
         StatusCode::NO_CONTENT
     );
-    let r = app
-        .staff_post(
-            &format!(
-                "/admin/api/entries/{}/withdraw",
-                by_staff["code"].as_str().unwrap()
-            ),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        staff_withdraw(&app, &by_staff["code"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
 
     // The withdrawn session itself cannot enter again...
     let r = app
@@ -405,16 +405,10 @@ async fn a_winner_who_withdraws_cannot_enter_the_same_round_again_claimed_or_not
         withdraw(&app, &claimed["session"]).await.status(),
         StatusCode::NO_CONTENT
     );
-    let r = app
-        .staff_post(
-            &format!(
-                "/admin/api/entries/{}/withdraw",
-                unclaimed["code"].as_str().unwrap()
-            ),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        staff_withdraw(&app, &unclaimed["code"]).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(
         withdraw(&app, &late["session"]).await.status(),
         StatusCode::NO_CONTENT

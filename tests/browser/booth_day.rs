@@ -50,11 +50,6 @@ pub async fn enter(b: &Browser, name: &str, phone: &str) {
     b.click("#enter").await;
 }
 
-/// The text of an element once it exists.
-fn text_of(id: &str) -> String {
-    format!("document.getElementById('{id}') && document.getElementById('{id}').textContent")
-}
-
 /// The notice is the bank's after a reload, in both languages and on the
 /// kiosk: its organizer, its contact and its erase date (the round closes
 /// 2099-10-17 18:00 +08:00; kept 30 days after: 16 November).
@@ -70,7 +65,7 @@ async fn after_a_reload_the_notice_names_the_banks_organizer_contact_and_erase_d
     b.client.refresh().await.unwrap();
     let read = "var n = document.getElementById('privacy-notice'); if (!n) return null; \
                 n.querySelector('details').open = true; return n.textContent;";
-    let zh = b.wait_js(&text_of("privacy-notice")).await;
+    let zh = b.wait_js(&text_of("#privacy-notice")).await;
     let zh = zh.as_str().unwrap().to_owned();
     for want in ["测试主办方", "展台工作人员，电话 12377", "11月16日"] {
         assert!(zh.contains(want), "{want} after a reload: {zh}");
@@ -101,7 +96,7 @@ async fn after_a_reload_the_notice_names_the_banks_organizer_contact_and_erase_d
     b.js("localStorage.removeItem('quizbooth.lang'); return true;")
         .await;
     b.client.goto(&app.url("/kiosk")).await.unwrap();
-    let kiosk = b.wait_js(&text_of("privacy-notice")).await;
+    let kiosk = b.wait_js(&text_of("#privacy-notice")).await;
     assert!(
         kiosk.as_str().unwrap().contains("测试主办方"),
         "{kiosk} ({session})"
@@ -312,10 +307,10 @@ async fn a_lost_reply_is_retried_and_lands_on_the_result_then_the_code() {
         "no error left on screen"
     );
     // The masked phone that entered, on the code screen.
-    let phone = b.wait_js(&text_of("entry-phone")).await;
+    let phone = b.wait_js(&text_of("#entry-phone")).await;
     assert!(phone.as_str().unwrap().contains("138****8000"), "{phone}");
     // Save the code; the receipt stays private and shows again here (no "screenshot this page").
-    let keep = b.wait_js(&text_of("code-keep")).await;
+    let keep = b.wait_js(&text_of("#code-keep")).await;
     let keep = keep.as_str().unwrap();
     assert!(
         keep.contains("抽奖码") && keep.contains("不要截图发给别人") && keep.contains("再次显示"),
@@ -516,7 +511,7 @@ async fn a_winner_who_withdraws_is_told_the_round_is_closed_to_that_phone() {
     b.resume(&app, first["session"].as_str().unwrap()).await;
     b.click("#withdraw").await;
     b.click("#withdraw-confirm").await;
-    let said = b.wait_js(&text_of("withdrawn")).await;
+    let said = b.wait_js(&text_of("#withdrawn")).await;
     assert!(
         said.as_str()
             .unwrap()

@@ -2,14 +2,6 @@
 
 use super::*;
 
-/// `document.querySelector(SEL).textContent`, or `false` until it exists.
-fn text_of(sel: &str) -> String {
-    format!(
-        "document.querySelector({s}) && document.querySelector({s}).textContent",
-        s = serde_json::to_string(sel).unwrap()
-    )
-}
-
 /// A person who phones in is found by their phone, withdrawn past a confirm
 /// that says what happens, shown erased, and the audit log says so in Chinese.
 #[tokio::test]

@@ -297,3 +297,12 @@ impl Browser {
         self.client.goto(&app.url("/admin")).await.unwrap();
     }
 }
+
+/// A script expression: `document.querySelector(SEL).textContent`, or
+/// `false` until the element exists (for `Browser::wait_js`).
+pub fn text_of(sel: &str) -> String {
+    format!(
+        "document.querySelector({s}) && document.querySelector({s}).textContent",
+        s = serde_json::to_string(sel).unwrap()
+    )
+}
