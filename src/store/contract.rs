@@ -58,7 +58,7 @@ macro_rules! contract {
                         {
                             let out = match &self.engine {
                                 super::Engines::Sqlite(e) => call!($mode $trait::$name(e $(, $arg)*)),
-                                super::Engines::Postgres(e) => call!($mode $trait::$name(e $(, $arg)*)),
+                                super::Engines::Postgres(e) => noticed!($mode e, $trait::$name(e $(, $arg)*)),
                             };
                             $(self.$after();)?
                             out
@@ -98,6 +98,18 @@ macro_rules! call {
         $e.await
     };
     (sync $e:expr) => {
+        $e
+    };
+}
+
+/// A call to the PostgreSQL engine, whose outcome its pool's health sees
+/// (a lost connection closes the others to the same server: failover,
+/// `postgres/health.rs`).
+macro_rules! noticed {
+    (async $engine:ident, $e:expr) => {
+        $engine.noticed($e.await)
+    };
+    (sync $engine:ident, $e:expr) => {
         $e
     };
 }

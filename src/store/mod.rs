@@ -37,6 +37,12 @@ pub enum StoreError {
     /// The engine said no.
     #[error("database error: {0}")]
     Database(String),
+    /// The connection to the database was lost, or reached a server that
+    /// shut down, stopped answering or can no longer write (SPEC §10,
+    /// failover): a write's outcome is unknown until read back, as the
+    /// retry of an idempotent submission or entry does (SPEC §3).
+    #[error("database unreachable: {0}")]
+    Unreachable(String),
     /// The writer is gone (shutting down).
     #[error("the database writer has stopped")]
     WriterGone,

@@ -15,7 +15,7 @@ pub(in crate::store) async fn read(url: &str) -> anyhow::Result<Inspection> {
     let mut client = super::tls::connect_with(url, |c| {
         c.options("-c default_transaction_read_only=on");
         c.application_name("quizbooth audit-verify");
-        c.connect_timeout(super::WAIT);
+        c.connect_timeout(super::pool::WAIT);
     })
     .await
     .map_err(|e| match e.downcast::<tokio_postgres::Error>() {

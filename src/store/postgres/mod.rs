@@ -16,10 +16,12 @@ mod audit;
 mod draws;
 mod entries;
 mod erasure;
+mod health;
 pub(in crate::store) mod inspect;
 mod keys;
 mod meta;
 mod nodes;
+mod pool;
 pub mod schema;
 mod sets;
 mod stats;
@@ -28,7 +30,7 @@ pub(in crate::store) mod tls;
 
 use super::contract::Counters;
 use super::StoreError;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio_postgres::error::SqlState;
@@ -38,24 +40,38 @@ use tokio_postgres::{NoTls, Row};
 type Result<T> = std::result::Result<T, StoreError>;
 
 impl From<tokio_postgres::Error> for StoreError {
+    /// [`StoreError::Unreachable`] for what ends a connection's use
+    /// ([`health::discards`]), else [`StoreError::Database`].
     fn from(e: tokio_postgres::Error) -> Self {
-        // The server's own message when it gave one ("duplicate key…"), not
-        // just "db error".
-        match e.as_db_error() {
-            Some(db) => Self::Database(format!("{}: {}", db.code().code(), db.message())),
-            // "error connecting to server" says more with its cause.
-            None => match std::error::Error::source(&e) {
-                Some(cause) => Self::Database(format!("{e}: {cause}")),
-                None => Self::Database(e.to_string()),
-            },
-        }
+        let kind = if health::discards(&e) {
+            Self::Unreachable
+        } else {
+            Self::Database
+        };
+        kind(said(&e))
+    }
+}
+
+/// The server's own message when it gave one ("duplicate key…"), not just
+/// "db error"; "error connecting to server" says more with its cause.
+fn said(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
     }
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
+    /// No connection could be had: no pooled one is in use, so nothing is
+    /// [`StoreError::Unreachable`] (a request answered so wrote nothing).
     fn from(e: deadpool_postgres::PoolError) -> Self {
         match e {
-            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            deadpool_postgres::PoolError::Backend(e) => {
+                Self::Database(format!("no database connection: {}", said(&e)))
+            }
             other => Self::Database(format!("no database connection: {other}")),
         }
     }
@@ -140,12 +156,6 @@ fn unique_violation(e: &tokio_postgres::Error) -> Option<&str> {
     (*db.code() == SqlState::UNIQUE_VIOLATION).then(|| db.constraint().unwrap_or(""))
 }
 
-/// Longest a request waits for a connection, or to open one.
-const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Most connections one node holds.
-const POOL_SIZE: usize = 32;
-
 /// The orderings that advisory locks keep, each taken inside a
 /// transaction and released by its end. A transaction that takes both
 /// takes the round's first, so two never wait for each other.
@@ -198,6 +208,8 @@ fn shard() -> i32 {
 #[derive(Clone)]
 pub(super) struct Postgres {
     pool: Pool,
+    /// Whether the pool's connections still reach a primary (`health.rs`).
+    health: Arc<health::Health>,
     /// Session starts not yet written (counted as on SQLite: no allocation
     /// per start).
     starts: Arc<crate::store::tally::Starts>,
@@ -235,26 +247,15 @@ impl Postgres {
             .parse()
             .with_context(|| format!("cannot read the database URL {shown}"))?;
         config.options("-c synchronous_commit=on");
-        config.connect_timeout(WAIT);
         if config.get_application_name().is_none() {
             config.application_name("quizbooth");
         }
-        let fast = || ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        };
-        let manager = match tls {
-            tls::Tls::Off => Manager::from_config(config, NoTls, fast()),
-            tls::Tls::On(connector) => Manager::from_config(config, connector, fast()),
-        };
-        // A database that does not answer makes a request fail (503) after
-        // a few seconds rather than hang it.
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .wait_timeout(Some(WAIT))
-            .create_timeout(Some(WAIT))
-            .build()
-            .context("cannot build the connection pool")?;
+        let health = health::Health::new();
+        let pool = match tls {
+            tls::Tls::Off => pool::build(config, NoTls, &health),
+            tls::Tls::On(connector) => pool::build(config, connector, &health),
+        }
+        .context("cannot build the connection pool")?;
         let mut client = pool
             .get()
             .await
@@ -270,6 +271,7 @@ impl Postgres {
         drop(client);
         let engine = Self {
             pool,
+            health,
             starts: Arc::default(),
             round_keys: Arc::default(),
             node: Arc::new(crate::quiz::NodeLease::new(node, sent)),
@@ -282,6 +284,16 @@ impl Postgres {
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         Ok(self.pool.get().await?)
+    }
+
+    /// An operation's outcome, after the pool's health noticed it: a lost
+    /// connection, or one to a server that no longer writes, closes every
+    /// connection opened before (`health.rs`). The store's facade passes
+    /// every operation through here; code holding a connection of its own
+    /// (a batching task) calls it on its errors too, or [`health::discards`]
+    /// on a `tokio_postgres::Error` and drops that connection.
+    pub(super) fn noticed<T>(&self, out: Result<T>) -> Result<T> {
+        self.health.noticed(out)
     }
 
     /// Session starts are written every half second, as on SQLite.
