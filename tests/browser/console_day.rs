@@ -483,22 +483,19 @@ async fn the_entries_export_offers_excel_first() {
     ))
     .await;
     b.click("#winners-xlsx").await;
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let log = app.staff_json("/admin/api/audit").await;
-        if log
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["action"] == "winners_exported" && e["fields"]["format"] == "xlsx")
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no Excel export of the winners: {log}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let app = &app;
+    eventually(
+        WAIT,
+        "the audit log records the winners' Excel export",
+        move || async move {
+            let log = app.staff_json("/admin/api/audit").await;
+            log.as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "winners_exported" && e["fields"]["format"] == "xlsx")
+                .then_some(())
+        },
+    )
+    .await;
     b.close().await;
 }

@@ -15,10 +15,9 @@ mod uploads;
 
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 use support::app::*;
 use support::chromium::*;
-use support::postgres;
+use support::{eventually, postgres};
 
 /// Requests and bytes over the wire (headers included) of the page so far.
 const PAGE_COST: &str = "
@@ -442,15 +441,16 @@ async fn the_projector_asks_for_exactly_the_seed_digits_and_refuses_anything_but
         "48213"
     );
     b.click("#confirm-yes").await;
-    let deadline = Instant::now() + WAIT;
-    let d = loop {
-        let d = app.get_json(&format!("/api/draws/{id}")).await;
-        if d["status"] == "revealed" {
-            break d;
-        }
-        assert!(Instant::now() < deadline, "the reveal did not land: {d}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let (app, url) = (&app, &format!("/api/draws/{id}"));
+    let d = eventually(
+        WAIT,
+        "the reveal lands (the draw reads revealed)",
+        move || async move {
+            let d = app.get_json(url).await;
+            (d["status"] == "revealed").then_some(d)
+        },
+    )
+    .await;
     assert_eq!(d["public_seed"], "48213");
 
     b.client

@@ -4,11 +4,12 @@
 //! must run.
 
 use crate::support::app::{TestApp, TOKEN};
+use crate::support::eventually;
 use crate::support::process::free_port;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -71,14 +72,12 @@ pub async fn browser_as(width: u32, height: u32, user_agent: Option<&str>) -> Op
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let deadline = Instant::now() + WAIT;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not open its port"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(WAIT, "chromedriver opens its port", || async {
+        std::net::TcpStream::connect(("127.0.0.1", port))
+            .ok()
+            .map(drop)
+    })
+    .await;
     let profile = tempfile::tempdir().unwrap();
     let mut emulation = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": true}});
     if let Some(ua) = user_agent {
@@ -129,17 +128,17 @@ impl Browser {
             .expect("script runs")
     }
 
-    /// Polls a JS expression until it is truthy.
+    /// Polls a JS expression until it is truthy (`null`, `false` and `""`
+    /// are not), and gives its value; a timeout names the expression.
     pub async fn wait_js(&self, expr: &str) -> Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let v = self.js(&format!("return ({expr});")).await;
-            if !(v.is_null() || v == json!(false) || v == json!("")) {
-                return v;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {expr}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let script = format!("return ({expr});");
+        let what = format!("the page to make `{expr}` true");
+        let (b, script) = (self, &script);
+        eventually(WAIT, &what, move || async move {
+            let v = b.js(script).await;
+            (!(v.is_null() || v == json!(false) || v == json!(""))).then_some(v)
+        })
+        .await
     }
 
     pub async fn click(&self, css: &str) {
