@@ -1,5 +1,5 @@
 //! The string keys the pages build at run time (`'state_' + state`,
-//! `'pk_' + code`, …), as enums: each family's wire values in one place,
+//! `'pk_' + code`, `'audit_act_' + action`, …), as enums: each family's wire values in one place,
 //! and a test that every value has its string in both languages in the
 //! pages' tables (web/strings-draw.js, web/strings-admin.js), so a new
 //! round state or problem kind cannot reach the console as a bare key.
@@ -212,6 +212,95 @@ key_family! {
     }
 }
 
+key_family! {
+    /// What staff did, as the audit log records it (SPEC §7): a row's
+    /// `action`, and the console's `audit_act_*`.
+    AuditAction, "audit_act_" {
+        /// A set was uploaded.
+        SetUploaded => "set_uploaded",
+        /// A set was made active.
+        SetActivated => "set_activated",
+        /// The banks folder was re-read.
+        SetsReloaded => "sets_reloaded",
+        /// A draw was committed.
+        DrawCommitted => "draw_committed",
+        /// A draw was revealed.
+        DrawRevealed => "draw_revealed",
+        /// A prize was handed out.
+        PrizeClaimed => "prize_claimed",
+        /// A round's contacts were erased.
+        ContactsPurged => "contacts_purged",
+        /// The entries with full contacts were exported.
+        EntriesExported => "entries_exported",
+        /// A set that was not live was removed (extension).
+        SetRemoved => "set_removed",
+        /// A draw's winners with full contacts were exported (CSV, or the
+        /// text the console copies).
+        WinnersExported => "winners_exported",
+        /// An entry was withdrawn, by its entrant or by staff (its code only).
+        EntryWithdrawn => "entry_withdrawn",
+    }
+}
+
+key_family! {
+    /// A named value read from an audit row's detail (the keys of `fields`
+    /// in `GET /admin/api/audit`, src/audit/fields.rs; the console's
+    /// `audit_f_*`, its labels where it has no sentence for a row).
+    AuditField, "audit_f_" {
+        /// A set's id.
+        Set => "set",
+        /// A round's id.
+        Round => "round",
+        /// A set's version.
+        Version => "version",
+        /// How many questions a set has.
+        Questions => "questions",
+        /// An upload that is a draft of the live set.
+        Draft => "draft",
+        /// How many bank files were read.
+        Count => "count",
+        /// How many of them were broken.
+        Broken => "broken",
+        /// Rows exported.
+        Rows => "rows",
+        /// Of them, with full name and phone.
+        Contacts => "contacts",
+        /// An export's file format ([`ExportFormat`]).
+        Format => "format",
+        /// A draw's id.
+        Draw => "draw",
+        /// How many winners.
+        Winners => "winners",
+        /// A draw's pool size.
+        Entries => "entries",
+        /// The draw a re-draw replaces.
+        Replaces => "replaces",
+        /// A draw's digest.
+        Digest => "digest",
+        /// A draw's seed.
+        Seed => "seed",
+        /// The winning codes.
+        Codes => "codes",
+        /// An entry's code.
+        Code => "code",
+        /// A masked name.
+        Name => "name",
+        /// A masked phone (hand-out rows written before the line kept the
+        /// masked name only).
+        Phone => "phone",
+        /// `erased` when a claim's round had lost its contacts.
+        Contact => "contact",
+        /// Who did it (`entrant`, `staff`) or how (`receipt`).
+        By => "by",
+        /// How many entries a purge erased.
+        Erased => "erased",
+        /// How a purge came about ([`PurgeHow`] without `_forced`).
+        How => "how",
+        /// A purge forced before the last claim deadline.
+        Forced => "forced",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,13 +355,15 @@ mod tests {
         check("ExportFormat", ExportFormat::ALL.iter().map(|v| v.key()));
         check("ProblemKey", ProblemKey::ALL.iter().map(|v| v.key()));
         check("LeftoverWhat", LeftoverWhat::ALL.iter().map(|v| v.key()));
+        check("AuditAction", AuditAction::ALL.iter().map(|v| v.key()));
+        check("AuditField", AuditField::ALL.iter().map(|v| v.key()));
     }
 
     #[test]
     fn every_string_of_a_family_is_a_variant() {
         let [zh, _] = tables();
         type Known = fn(&str) -> bool;
-        let families: [(&str, Known); 5] = [
+        let families: [(&str, Known); 7] = [
             (RoundState::PREFIX, |c| RoundState::from_code(c).is_some()),
             (PurgeHow::PREFIX, |c| PurgeHow::from_code(c).is_some()),
             (ExportFormat::PREFIX, |c| {
@@ -282,6 +373,8 @@ mod tests {
             (LeftoverWhat::PREFIX, |c| {
                 LeftoverWhat::from_code(c).is_some()
             }),
+            (AuditAction::PREFIX, |c| AuditAction::from_code(c).is_some()),
+            (AuditField::PREFIX, |c| AuditField::from_code(c).is_some()),
         ];
         for (prefix, known) in families {
             for key in zh.iter().filter(|k| k.starts_with(prefix)) {

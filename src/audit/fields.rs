@@ -4,27 +4,49 @@
 //! it with [`super::records`]' parser, the one `audit-verify` uses, and
 //! reads the rest of each line the service writes in the same way. Only
 //! ids, counts, masks and words the service chose come out: a detail
-//! holds nothing else.
+//! holds nothing else. Every name is an [`AuditField`] (the console's
+//! `audit_f_*` labels), every action an [`AuditAction`] (`audit_act_*`).
 
 use super::records::{draw_id, said, Said};
-use serde_json::{json, Map, Value};
+use crate::ui_keys::{AuditAction, AuditField as F, ExportFormat};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 /// The named values of a row's detail; `None` when the line is not one the
 /// service writes (the console then shows the detail as it is).
 pub fn fields(action: &str, detail: &str) -> Option<Map<String, Value>> {
-    let value = match said(action, detail) {
+    let fields = match said(action, detail) {
         Some(Ok(said)) => checked(said, detail),
         Some(Err(())) => return None,
-        None => other(action, detail)?,
+        None => other(AuditAction::from_code(action)?, detail)?,
     };
-    match value {
-        Value::Object(map) => Some(map),
-        _ => None,
+    Some(fields.0)
+}
+
+/// Values named by [`AuditField`]s: no other name can be given.
+#[derive(Default)]
+struct Fields(Map<String, Value>);
+
+impl Fields {
+    /// With `field` set to `value` (`null` for `None`).
+    fn with(mut self, field: F, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).unwrap_or(Value::Null);
+        self.0.insert(field.as_str().to_owned(), value);
+        self
+    }
+
+    /// With `field` set when there is a value.
+    fn with_some(self, field: F, value: Option<impl Serialize>) -> Self {
+        match value {
+            Some(v) => self.with(field, v),
+            None => self,
+        }
     }
 }
 
 /// The actions `audit-verify` reads, with what their lines say beyond it.
-fn checked(said: Said, detail: &str) -> Value {
+fn checked(said: Said, detail: &str) -> Fields {
+    let f = Fields::default();
     match said {
         Said::Committed {
             draw,
@@ -42,19 +64,23 @@ fn checked(said: Said, detail: &str) -> Value {
                 .split_once(", re-draw of draw ")
                 .and_then(|(_, r)| r.split(',').next())
                 .and_then(|n| n.trim().parse::<i64>().ok());
-            let mut v = json!({"draw": draw, "entries": entries, "winners": winners,
-                               "replaces": replaces, "digest": digest});
-            if let Some((set, round)) = round {
-                v["set"] = json!(set);
-                v["round"] = json!(round);
-            }
-            v
+            f.with(F::Draw, draw)
+                .with(F::Entries, entries)
+                .with(F::Winners, winners)
+                .with(F::Replaces, replaces)
+                .with(F::Digest, digest)
+                .with_some(F::Set, round.map(|(set, _)| set))
+                .with_some(F::Round, round.map(|(_, round)| round))
         }
         Said::Revealed {
             draw,
             seed,
             winners,
-        } => json!({"draw": draw, "seed": seed, "codes": winners, "winners": winners.len()}),
+        } => f
+            .with(F::Draw, draw)
+            .with(F::Seed, seed)
+            .with(F::Winners, winners.len())
+            .with(F::Codes, winners),
         Said::Claimed { draw, code } => {
             // `draw N: CODE (MASKS) handed out` or `… (contacts erased) handed out by receipt`
             let masks = detail
@@ -62,20 +88,16 @@ fn checked(said: Said, detail: &str) -> Value {
                 .and_then(|(_, r)| r.split_once(')'))
                 .map(|(m, _)| m)
                 .filter(|m| *m != "contacts erased");
-            let mut v = json!({"draw": draw, "code": code});
-            if let Some(masks) = masks {
-                let mut words = masks.split(' ');
-                v["name"] = json!(words.next());
-                if let Some(phone) = words.next() {
-                    v["phone"] = json!(phone);
+            let f = f.with(F::Draw, draw).with(F::Code, code);
+            let f = match masks {
+                Some(masks) => {
+                    let mut words = masks.split(' ');
+                    f.with(F::Name, words.next())
+                        .with_some(F::Phone, words.next())
                 }
-            } else {
-                v["contact"] = json!("erased");
-            }
-            if detail.ends_with(" by receipt") {
-                v["by"] = json!("receipt");
-            }
-            v
+                None => f.with(F::Contact, "erased"),
+            };
+            f.with_some(F::By, detail.ends_with(" by receipt").then_some("receipt"))
         }
         Said::Withdrawn { code } => {
             let by = if detail.ends_with(" by staff") {
@@ -83,7 +105,7 @@ fn checked(said: Said, detail: &str) -> Value {
             } else {
                 "entrant"
             };
-            json!({"code": code, "by": by})
+            f.with(F::Code, code).with(F::By, by)
         }
         Said::Purged {
             set_id,
@@ -99,68 +121,76 @@ fn checked(said: Said, detail: &str) -> Value {
                 Some((how, "forced")) => (how, true),
                 _ => (how, false),
             };
-            json!({"set": set_id, "round": round_id, "erased": erased, "how": how, "forced": forced})
+            f.with(F::Set, set_id)
+                .with(F::Round, round_id)
+                .with(F::Erased, erased)
+                .with(F::How, how)
+                .with(F::Forced, forced)
         }
     }
 }
 
 /// The actions only the console reads.
-fn other(action: &str, detail: &str) -> Option<Value> {
+fn other(action: AuditAction, detail: &str) -> Option<Fields> {
+    let f = Fields::default();
     match action {
         // `set ID version V[, N questions[, a draft of the live set]]`
-        "set_uploaded" | "set_activated" | "set_removed" => {
+        AuditAction::SetUploaded | AuditAction::SetActivated | AuditAction::SetRemoved => {
             let rest = detail.strip_prefix("set ")?;
             let (set, rest) = rest.split_once(" version ")?;
             let mut parts = rest.split(", ");
             let version = parts.next()?;
-            let mut v = json!({"set": set, "version": version});
+            let mut f = f.with(F::Set, set).with(F::Version, version);
             for part in parts {
                 if let Some(n) = part.strip_suffix(" questions") {
-                    v["questions"] = json!(n.parse::<i64>().ok()?);
+                    f = f.with(F::Questions, n.parse::<i64>().ok()?);
                 } else if part == "a draft of the live set" {
-                    v["draft"] = json!(true);
+                    f = f.with(F::Draft, true);
                 }
             }
-            Some(v)
+            Some(f)
         }
         // `N file(s), B broken`
-        "sets_reloaded" => Some(json!({
-            "count": number_before(detail, " file(s)")?,
-            "broken": number_before(detail, " broken")?,
-        })),
+        AuditAction::SetsReloaded => Some(
+            f.with(F::Count, number_before(detail, " file(s)")?)
+                .with(F::Broken, number_before(detail, " broken")?),
+        ),
         // `N entries, H with full name and phone[, as FORMAT]`
-        "entries_exported" => {
-            let mut v = json!({
-                "rows": number_before(detail, " entries")?,
-                "contacts": number_before(detail, " with full name and phone")?,
-                "format": "csv",
-            });
-            if let Some(format) = export_format(detail) {
-                v["format"] = json!(format);
-            }
-            Some(v)
-        }
+        AuditAction::EntriesExported => Some(
+            f.with(F::Rows, number_before(detail, " entries")?)
+                .with(
+                    F::Contacts,
+                    number_before(detail, " with full name and phone")?,
+                )
+                .with(
+                    F::Format,
+                    export_format(detail).unwrap_or(ExportFormat::Csv),
+                ),
+        ),
         // `draw N: W winners, H with full name and phone, as FORMAT`
-        "winners_exported" => {
+        AuditAction::WinnersExported => {
             let (draw, rest) = draw_id(detail)?;
-            Some(json!({
-                "draw": draw,
-                "winners": number_before(rest, " winners")?,
-                "contacts": number_before(rest, " with full name and phone")?,
-                "format": export_format(detail),
-            }))
+            Some(
+                f.with(F::Draw, draw)
+                    .with(F::Winners, number_before(rest, " winners")?)
+                    .with(
+                        F::Contacts,
+                        number_before(rest, " with full name and phone")?,
+                    )
+                    .with(F::Format, export_format(detail)),
+            )
         }
         _ => None,
     }
 }
 
 /// The file an export's line names (`as CSV file`, `as copied text`, `as
-/// Excel file`) as `csv`, `tsv` or `xlsx`.
-fn export_format(detail: &str) -> Option<&'static str> {
+/// Excel file`).
+fn export_format(detail: &str) -> Option<ExportFormat> {
     match detail.rsplit_once(", as ")?.1 {
-        "CSV file" => Some("csv"),
-        "copied text" => Some("tsv"),
-        "Excel file" => Some("xlsx"),
+        "CSV file" => Some(ExportFormat::Csv),
+        "copied text" => Some(ExportFormat::Tsv),
+        "Excel file" => Some(ExportFormat::Xlsx),
         _ => None,
     }
 }
@@ -178,6 +208,8 @@ fn number_before(text: &str, word: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+    use std::collections::BTreeSet;
 
     fn of(action: &str, detail: &str) -> Value {
         Value::Object(fields(action, detail).unwrap_or_else(|| panic!("{action}: {detail}")))
@@ -208,6 +240,12 @@ mod tests {
                 "prize_claimed",
                 "draw 3: AAAA-AAAA (张*) handed out".into(),
                 json!({"draw": 3, "code": "AAAA-AAAA", "name": "张*"}),
+            ),
+            (
+                // A row written before the hand-out line dropped the phone's mask.
+                "prize_claimed",
+                "draw 3: AAAA-AAAA (张* 138****0000) handed out".into(),
+                json!({"draw": 3, "code": "AAAA-AAAA", "name": "张*", "phone": "138****0000"}),
             ),
             (
                 "prize_claimed",
@@ -245,6 +283,11 @@ mod tests {
                 json!({"set": "netsec", "version": "0123456789ab"}),
             ),
             (
+                "set_removed",
+                "set old-week version 0123456789ab".into(),
+                json!({"set": "old-week", "version": "0123456789ab"}),
+            ),
+            (
                 "sets_reloaded",
                 "3 file(s), 1 broken".into(),
                 json!({"count": 3, "broken": 1}),
@@ -265,9 +308,19 @@ mod tests {
                 json!({"draw": 3, "winners": 2, "contacts": 1, "format": "tsv"}),
             ),
         ];
+        let (mut actions, mut names) = (BTreeSet::new(), BTreeSet::new());
         for (action, detail, want) in cases {
-            assert_eq!(of(action, &detail), want, "{action}: {detail}");
+            let got = of(action, &detail);
+            assert_eq!(got, want, "{action}: {detail}");
+            actions.insert(action);
+            names.extend(got.as_object().unwrap().keys().cloned());
         }
+        // Every action has its line here, and every field name comes out of
+        // one: no variant the console has a string for is never used.
+        let all: BTreeSet<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(actions, all, "a case for every action");
+        let all: BTreeSet<String> = F::ALL.iter().map(|f| f.as_str().to_owned()).collect();
+        assert_eq!(names, all, "every AuditField is read from some line");
     }
 
     #[test]

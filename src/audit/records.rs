@@ -6,6 +6,7 @@
 //! audit detail, which may hold masked contacts).
 
 use crate::store::inspect::{DrawRecord, Inspection};
+use crate::ui_keys::AuditAction;
 use std::collections::HashMap;
 
 /// What was checked, and every break found.
@@ -76,12 +77,12 @@ pub enum Said {
 /// Reads what a row of a checked action says; `None` for another action
 /// (`Some(Err(()))` when a checked action's detail cannot be read).
 pub fn said(action: &str, detail: &str) -> Option<Result<Said, ()>> {
-    let parsed = match action {
-        "draw_committed" => committed(detail),
-        "draw_revealed" => revealed(detail),
-        "prize_claimed" => claimed(detail),
-        "entry_withdrawn" => withdrawn(detail),
-        "contacts_purged" => purged(detail),
+    let parsed = match AuditAction::from_code(action)? {
+        AuditAction::DrawCommitted => committed(detail),
+        AuditAction::DrawRevealed => revealed(detail),
+        AuditAction::PrizeClaimed => claimed(detail),
+        AuditAction::EntryWithdrawn => withdrawn(detail),
+        AuditAction::ContactsPurged => purged(detail),
         _ => return None,
     };
     Some(parsed.ok_or(()))

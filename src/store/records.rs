@@ -443,52 +443,9 @@ pub enum ClaimRefused {
     PhoneErased,
 }
 
-/// What staff did, as the audit log records it (SPEC §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditAction {
-    /// A set was uploaded.
-    SetUploaded,
-    /// A set was made active.
-    SetActivated,
-    /// The banks folder was re-read.
-    SetsReloaded,
-    /// A draw was committed.
-    DrawCommitted,
-    /// A draw was revealed.
-    DrawRevealed,
-    /// A prize was handed out.
-    PrizeClaimed,
-    /// A round's contacts were erased.
-    ContactsPurged,
-    /// The entries with full contacts were exported.
-    EntriesExported,
-    /// A set that was not live was removed (extension).
-    SetRemoved,
-    /// A draw's winners with full contacts were exported (CSV, or the text
-    /// the console copies).
-    WinnersExported,
-    /// An entrant withdrew their entry (its code only).
-    EntryWithdrawn,
-}
-
-impl AuditAction {
-    /// The SPEC's name for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SetUploaded => "set_uploaded",
-            Self::SetActivated => "set_activated",
-            Self::SetsReloaded => "sets_reloaded",
-            Self::DrawCommitted => "draw_committed",
-            Self::DrawRevealed => "draw_revealed",
-            Self::PrizeClaimed => "prize_claimed",
-            Self::ContactsPurged => "contacts_purged",
-            Self::EntriesExported => "entries_exported",
-            Self::SetRemoved => "set_removed",
-            Self::WinnersExported => "winners_exported",
-            Self::EntryWithdrawn => "entry_withdrawn",
-        }
-    }
-}
+/// What staff did, as the audit log records it (SPEC §7); its names are
+/// also the console's `audit_act_*` keys, so the enum lives with them.
+pub use crate::ui_keys::AuditAction;
 
 /// One row of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -39,9 +39,9 @@ const FAMILIES = {
   'staff and draw pages': {
     tables: () => vm.runInContext('DRAW_STRINGS', load(['i18n.js', 'strings-draw.js', 'strings-admin.js'])),
     files: staffFiles,
-    // Built at run time; the first five are enums in src/ui_keys.rs. The
-    // audit's actions and field names come from src/audit (an unknown one
-    // is shown as it is).
+    // Built at run time; each is an enum in src/ui_keys.rs (the audit's
+    // actions and the field names src/audit/fields.rs reads are too; an
+    // unknown one is shown as it is).
     dynamic: ['pk_', 'state_', 'what_', 'purge_how_', 'audit_format_', 'audit_act_', 'audit_f_'],
     runtime: [],
   },
