@@ -3,7 +3,7 @@
 //! on port 0.
 
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{derived_public_url, Settings};
 use crate::connections::{self, ConnectionCap, REQUEST_WITHIN};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::limits::Limits;
@@ -19,7 +19,7 @@ use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use rand::RngCore;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 /// Visitor JSON bodies are small; this bounds them.
@@ -47,10 +47,14 @@ impl Application {
     /// The same, on a clock the caller holds (tests move it).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.db).await?;
-        let state = load_state(settings, store, clock).await?;
+        let mut state = load_state(settings, store, clock).await?;
         let listener = TcpListener::bind(state.settings.bind)
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        let port = bound.port();
+        if let Some(settings) = bound_settings(&state.settings, bound) {
+            state.settings = Arc::new(settings);
+        }
         let traffic = web::Data::new(Traffic::default());
         let server = run(listener, state.clone(), traffic.clone().into_inner())?;
         let counted = traffic.clone().into_inner();
@@ -107,6 +111,22 @@ impl Application {
         }
         served
     }
+}
+
+/// The settings with the address actually bound, when `--bind` asked for
+/// port 0 (any free port): what start-up prints and the derived public URL
+/// (QR codes, receipts' links) name that port, not 0. A public URL given
+/// by hand is kept as given.
+fn bound_settings(settings: &Settings, bound: SocketAddr) -> Option<Settings> {
+    if settings.bind.port() != 0 {
+        return None;
+    }
+    let mut out = settings.clone();
+    out.bind = bound;
+    if settings.public_url == derived_public_url(settings.bind) {
+        out.public_url = derived_public_url(bound);
+    }
+    Some(out)
 }
 
 /// Loads banks, token, secret and active set into the shared state.

@@ -871,6 +871,31 @@ fn startup_of(questions: &std::path::Path, db: &std::path::Path) -> Vec<String> 
     lines
 }
 
+#[test]
+fn serve_on_port_0_prints_the_port_it_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = startup_of(
+        std::path::Path::new("questions/netsec-week.yaml"),
+        &dir.path().join("q.db"),
+    );
+    let text = lines.join("\n");
+    let serving = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("quizbooth is serving on 127.0.0.1:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let port: u16 = serving.trim().parse().unwrap();
+    assert_ne!(port, 0, "the port bound, not the one asked for: {text}");
+    // The URLs printed (derived from the bind) name the same port.
+    for label in ["visitors:", "kiosk:", "staff:"] {
+        let line = lines.iter().find(|l| l.trim_start().starts_with(label));
+        let url = line.and_then(|l| l.split_whitespace().nth(1));
+        assert!(
+            url.is_some_and(|u| u.starts_with(&format!("http://127.0.0.1:{port}/"))),
+            "{label} on port {port}: {text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn serve_warns_at_start_of_a_round_that_keeps_entries_without_an_erase_date() {
     // The fixture without rounds: its one round (本轮) never closes.
