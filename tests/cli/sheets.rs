@@ -352,3 +352,48 @@ fn the_template_as_downloaded_warns_of_every_leftover_and_still_passes() {
         "a short report, not one line per text:\n{stdout}"
     );
 }
+
+#[test]
+fn convert_says_its_problems_in_chinese_first_as_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    // The sample bank converts, warning of its placeholder privacy lines.
+    let book = dir.path().join("sample.xlsx");
+    let o = quizbooth(&[
+        "convert",
+        "questions/netsec-week.yaml",
+        book.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    let check = out(&quizbooth(&["check", "questions/netsec-week.yaml"]));
+    for line in text.lines().filter(|l| l.contains("warning:")) {
+        assert!(
+            check.contains(line),
+            "the line check prints: {line}\n{check}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.contains("warning: 主办方还是模板里的占位文字“请改成你的单位”")),
+        "{text}"
+    );
+    assert!(
+        text.contains("：题库 netsec-week，") && text.contains("道题 ("),
+        "{text}"
+    );
+    // A bank that is not valid: the error in Chinese first, nothing written.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "id: t\ntitle: T\nquestions:\n  - id: q1\n    type: singel\n    text: 题\n    options: [甲, 乙]\n    answer: A\n",
+    )
+    .unwrap();
+    let none = dir.path().join("bad.xlsx");
+    let o = quizbooth(&["convert", bad.to_str().unwrap(), none.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let text = out(&o);
+    let want = format!("{}:5:11: 题目“q1”的题型“singel”不对", bad.display());
+    assert!(text.lines().any(|l| l.starts_with(&want)), "{text}");
+    assert!(text.contains("没有写出文件"), "{text}");
+    assert!(!none.exists());
+}
