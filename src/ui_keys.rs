@@ -132,6 +132,8 @@ key_family! {
         OptionGap => "option_gap",
         /// `question_type`.
         QuestionType => "question_type",
+        /// `yaml_question_type`.
+        YamlQuestionType => "yaml_question_type",
         /// `empty_cell`.
         EmptyCell => "empty_cell",
         /// `not_whole_number`.

@@ -508,6 +508,7 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
                 &q.kind,
                 format!("question `{id}`: type `{other}` is not single, multiple or truefalse"),
             );
+            c.kind("yaml_question_type", &[("id", &id), ("value", other)]);
             return None;
         }
     };

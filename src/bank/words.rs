@@ -29,6 +29,7 @@ const ZH: &[(ProblemKey, &str)] = &[
     (ProblemKey::AnswerLetters, "答案“{answer}”不是选项字母：单选写一个字母，如 B；多选写 AC。"),
     (ProblemKey::OptionGap, "选项{missing}是空的，但选项{next}有内容：请从选项A开始依次填写，中间不要空格子。"),
     (ProblemKey::QuestionType, "题型“{value}”不对：请从下拉框选 单选、多选 或 判断。"),
+    (ProblemKey::YamlQuestionType, "题目“{id}”的题型“{value}”不对：type 写 single（单选）、multiple（多选）或 truefalse（判断）。"),
     (ProblemKey::EmptyCell, "“{name}”是空的：这一格必须填写。"),
     (ProblemKey::NotWholeNumber, "“{name}”要填整数（如 10），不是“{value}”。"),
     (ProblemKey::NotYesNo, "“{name}”填 是 或 否，不是“{value}”。"),
@@ -223,6 +224,36 @@ mod tests {
         let ls = [Problem::warning(12, 3, "x"), Problem::warning(30, 3, "x")];
         let refs: Vec<&Problem> = ls.iter().collect();
         assert_eq!(places(&refs, 8), "第 12、30 行");
+    }
+
+    #[test]
+    fn every_problem_key_has_its_chinese() {
+        for key in ProblemKey::ALL {
+            assert!(
+                ZH.iter().any(|(k, _)| k == key),
+                "`{key}` has no Chinese for check"
+            );
+        }
+        for what in LeftoverWhat::ALL {
+            assert!(WHAT_ZH.iter().any(|(k, _)| k == what), "`{what}`");
+        }
+    }
+
+    #[test]
+    fn an_unknown_question_type_in_yaml_is_said_in_chinese_first() {
+        let yaml = "id: t\ntitle: T\nquestions:\n  - id: q1\n    type: singel\n    text: 题\n    options: [甲, 乙]\n    answer: A\n";
+        let report = crate::bank::load::parse_bank(yaml);
+        assert!(report.bank.is_none());
+        let p = report
+            .problems
+            .iter()
+            .find(|p| !p.warning)
+            .expect("an error");
+        assert_eq!(
+            organizer_text(p),
+            "题目“q1”的题型“singel”不对：type 写 single（单选）、multiple（多选）或 truefalse（判断）。 \
+             (question `q1`: type `singel` is not single, multiple or truefalse)"
+        );
     }
 
     #[test]
