@@ -65,22 +65,25 @@
       group.label = A.setLabel(g);
       g.rounds.forEach(function (x) {
         var r = x.round, i = x.index;
-        var row = el('tr');
+        var row = el('tr', 'round-row');
         row.setAttribute('data-set', r.set);
-        row.appendChild(el('td', null, r.set));
-        var id = el('td', 'mono', r.id);
+        row.appendChild(el('td', 'round-set', r.set));
+        var id = el('td', 'mono round-id', r.id);
         if (r.in_set === false) id.appendChild(el('div', 'small muted round-gone', t('round_not_in_set')));
         row.appendChild(id);
-        row.appendChild(el('td', null, r.opens ? A.time(r.opens) : t('always_open')));
-        row.appendChild(el('td', null, r.closes ? A.time(r.closes) : t('always_open')));
-        var state = el('td');
+        row.appendChild(el('td', 'round-opens', r.opens ? A.time(r.opens) : t('always_open')));
+        row.appendChild(el('td', 'round-closes', r.closes ? A.time(r.closes) : t('always_open')));
+        var state = el('td', 'round-state');
         state.appendChild(el('span', 'badge badge-' + r.state, stateText(r.state)));
         row.appendChild(state);
-        row.appendChild(el('td', 'num', String(r.entries)));
+        row.appendChild(el('td', 'num round-entries', String(r.entries)));
         var pool = el('td', 'num pool', String(poolOf(r)));
         pool.title = t('pool_title');
         row.appendChild(pool);
         row.appendChild(keepingCell(r));
+        // On a phone each round is a card: every value under its column's name.
+        var labels = ['th_set', 'th_round', 'th_opens', 'th_closes', 'th_state', 'th_entries', 'th_pool', 'th_erase'];
+        Array.prototype.forEach.call(row.children, function (td, n) { td.setAttribute('data-label', t(labels[n])); });
         body.appendChild(row);
         if (!r.erase_after && r.entries > 0) unerased.push(r.set + '/' + r.id);
 

@@ -499,3 +499,51 @@ async fn the_entries_export_offers_excel_first() {
     .await;
     b.close().await;
 }
+
+/// At 390 px the rounds table fits the phone: each round a card, every
+/// value under its column's name, the purge confirm inside it; nothing
+/// scrolls sideways.
+#[tokio::test]
+async fn the_rounds_table_fits_a_phone() {
+    let Some(b) = browser_at(390, 844).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.entries(3).await;
+    b.console(&app).await;
+    b.wait_js("document.querySelectorAll('#rounds-body td.pool').length > 0")
+        .await;
+    let cut = "const t = document.getElementById('rounds-table'); \
+               return Math.max(t.getBoundingClientRect().right, t.scrollWidth + t.getBoundingClientRect().left) - window.innerWidth;";
+    b.js("document.getElementById('rounds-table').scrollIntoView(); return true;")
+        .await;
+    b.screenshot("console-rounds-390.png").await;
+    let overflow = b.js(cut).await;
+    assert!(
+        overflow.as_f64().unwrap() <= 0.0,
+        "the rounds table is cut by {overflow} px at 390"
+    );
+    // Each value says what it is: the column's name before it.
+    let labels = b
+        .js("return Array.prototype.map.call(document.querySelectorAll('#rounds-body tr:not(.set-row)')[0].querySelectorAll('td'), function (td) { \
+               var s = getComputedStyle(td, '::before'); return td.getAttribute('data-label') + '=' + (s.display !== 'none' && s.content !== 'none'); }).join('|');")
+        .await;
+    for name in ["轮次", "开始", "结束", "状态", "参与", "可抽"] {
+        assert!(
+            labels.as_str().unwrap().contains(&format!("{name}=true")),
+            "{name} labels its value: {labels}"
+        );
+    }
+    // The purge confirm opens inside the card and still fits.
+    b.click("#rounds-body .purge-btn").await;
+    b.wait_css("#rounds-body .purge-confirm").await;
+    let overflow = b.js(cut).await;
+    assert!(
+        overflow.as_f64().unwrap() <= 0.0,
+        "the purge confirm is cut by {overflow} px at 390"
+    );
+    b.js("document.querySelector('#rounds-body .confirm-box').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.screenshot("console-rounds-purge-390.png").await;
+    b.close().await;
+}
