@@ -1,6 +1,7 @@
 //! `quizbooth serve` as processes: several nodes on one PostgreSQL
 //! (`several`), entries surviving SIGKILL (`crash`), a full disk, a
-//! read-only file and slow clients (`faults`), and the throwaway cluster
+//! read-only file and slow clients (`faults`), the primary lost under two
+//! nodes and a standby promoted (`failover`), and the throwaway cluster
 //! these stand on (`cluster`).
 
 #[path = "../support/mod.rs"]
@@ -9,5 +10,6 @@ mod support;
 
 mod cluster;
 mod crash;
+mod failover;
 mod faults;
 mod several;

@@ -104,6 +104,29 @@ impl Cluster {
 
     fn boot(bin: PathBuf, as_postgres: bool) -> Result<Cluster, String> {
         let t0 = Instant::now();
+        let mut cluster = Cluster::empty(bin, as_postgres)?;
+        run(cluster.pg("initdb").arg("-D").arg(&cluster.data).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]))?;
+        cluster.listen()?;
+        eprintln!(
+            "postgres: cluster on 127.0.0.1:{} (pid {}) started in {:.1} s",
+            cluster.port,
+            cluster.postmaster,
+            t0.elapsed().as_secs_f64()
+        );
+        Ok(cluster)
+    }
+
+    /// A temp dir for a cluster (owned by `postgres` when we are root) and
+    /// its watchdog; no data yet, not started.
+    fn empty(bin: PathBuf, as_postgres: bool) -> Result<Cluster, String> {
         // As root the dir goes to `postgres`, so every dir above it must let
         // others through (/tmp does).
         let base = std::env::temp_dir();
@@ -126,7 +149,7 @@ impl Cluster {
                 .arg("postgres:postgres")
                 .arg(dir.path()))?;
         }
-        let mut cluster = Cluster {
+        Ok(Cluster {
             port: 0,
             bin,
             data,
@@ -135,57 +158,176 @@ impl Cluster {
             postmaster: 0,
             watchdog: Some(watchdog(dir.path())?),
             _dir: dir,
-        };
-        run(cluster.pg("initdb").arg("-D").arg(&cluster.data).args([
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C",
-        ]))?;
-        // The free port may be taken before the server binds it: try again.
+        })
+    }
+
+    /// Starts the server on its data at a free port (another, should the
+    /// port be taken before the server binds it) and reads its pid.
+    fn listen(&mut self) -> Result<(), String> {
+        let sock = self
+            .data
+            .parent()
+            .ok_or("data dir has a parent")?
+            .join("sock");
+        let sock = (sock
+            .to_str()
+            .filter(|s| !s.contains('\''))
+            .map(str::to_owned))
+        .ok_or("socket dir path unfit for pg_ctl -o")?;
         let mut tries = 0;
         loop {
             tries += 1;
-            cluster.port = std::net::TcpListener::bind("127.0.0.1:0")
+            self.port = std::net::TcpListener::bind("127.0.0.1:0")
                 .and_then(|l| l.local_addr())
                 .map_err(|e| format!("a free port: {e}"))?
                 .port();
-            let sock = (sock.to_str().filter(|s| !s.contains('\'')))
-                .ok_or("socket dir path unfit for pg_ctl -o")?;
-            let started = run(cluster
+            let started = run(self
                 .pg("pg_ctl")
                 .arg("-D")
-                .arg(&cluster.data)
+                .arg(&self.data)
                 .arg("-o")
-                .arg(format!("-p {} -k '{sock}' {SETTINGS}", cluster.port))
+                .arg(format!("-p {} -k '{sock}' {SETTINGS}", self.port))
                 .arg("-l")
-                .arg(&cluster.log)
+                .arg(&self.log)
                 .args(["-w", "-t", "60", "start"]));
             match started {
                 Ok(()) => break,
                 Err(e) if tries == 3 => {
-                    let log = std::fs::read_to_string(&cluster.log).unwrap_or_default();
-                    return Err(format!("{e}\n--- {}:\n{log}", cluster.log.display()));
+                    let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                    return Err(format!("{e}\n--- {}:\n{log}", self.log.display()));
                 }
                 Err(_) => continue,
             }
         }
-        let pidfile = cluster.data.join("postmaster.pid");
-        cluster.postmaster = std::fs::read_to_string(&pidfile)
+        let pidfile = self.data.join("postmaster.pid");
+        self.postmaster = std::fs::read_to_string(&pidfile)
             .ok()
             .and_then(|s| s.lines().next()?.trim().parse().ok())
             .filter(|&pid: &u32| pid > 0)
             .ok_or_else(|| format!("no pid in {}", pidfile.display()))?;
+        Ok(())
+    }
+
+    /// A streaming standby of this cluster (`pg_basebackup -R -X stream`)
+    /// on a free port of its own, stopped on drop. Made before
+    /// [`Cluster::synchronous`], so its copy of the settings waits for no
+    /// standby once promoted.
+    #[allow(dead_code)]
+    pub fn standby(&self) -> Cluster {
+        let t0 = Instant::now();
+        let mut standby = Cluster::empty(self.bin.clone(), self.as_postgres).unwrap();
+        run(standby
+            .pg("pg_basebackup")
+            .arg("-D")
+            .arg(&standby.data)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "-p",
+            ])
+            .arg(self.port.to_string()))
+        .unwrap();
+        standby.listen().unwrap();
         eprintln!(
-            "postgres: cluster on 127.0.0.1:{} (pid {}) started in {:.1} s",
-            cluster.port,
-            cluster.postmaster,
+            "postgres: standby of 127.0.0.1:{} on 127.0.0.1:{} (pid {}) in {:.1} s",
+            self.port,
+            standby.port,
+            standby.postmaster,
             t0.elapsed().as_secs_f64()
         );
-        Ok(cluster)
+        standby
+    }
+
+    /// Makes every commit wait for a standby (`synchronous_standby_names =
+    /// '*'`) and waits until one is synchronous.
+    #[allow(dead_code)]
+    pub fn synchronous(&self) {
+        self.psql(
+            "postgres",
+            "ALTER SYSTEM SET synchronous_standby_names = '*'",
+        );
+        self.psql("postgres", "SELECT pg_reload_conf()");
+        super::eventually_blocking(
+            std::time::Duration::from_secs(30),
+            "a synchronous standby",
+            || {
+                let sync = self.psql(
+                    "postgres",
+                    "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'",
+                );
+                (sync == "1").then_some(())
+            },
+        );
+    }
+
+    /// Promotes this standby to a primary and waits until it is one.
+    #[allow(dead_code)]
+    pub fn promote(&self) {
+        run(self
+            .pg("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-w", "-t", "60", "promote"]))
+        .unwrap();
+    }
+
+    /// Stops the server at once, as a machine losing power would
+    /// (`pg_ctl stop -m immediate`: no checkpoint, connections cut).
+    #[allow(dead_code)]
+    pub fn crash(&self) {
+        run(self
+            .pg("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "-w", "stop"]))
+        .unwrap();
+    }
+
+    /// Hangs the server: SIGSTOP to the postmaster, then to every process
+    /// it started, so connections stay open and nothing answers (a new
+    /// connection is still accepted by the kernel, then hears nothing).
+    #[allow(dead_code)]
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Turns a live primary read-only without a restart, as a demoted one
+    /// answers: every session's next transaction is read-only, so writes
+    /// fail with SQLSTATE 25006.
+    #[allow(dead_code)]
+    pub fn make_read_only(&self) {
+        self.psql(
+            "postgres",
+            "ALTER SYSTEM SET default_transaction_read_only = on",
+        );
+        self.psql("postgres", "SELECT pg_reload_conf()");
+    }
+
+    /// Sends `sig` (`-STOP`, `-CONT`…) to the postmaster, then to its
+    /// children (the backends, checkpointer, WAL sender…); a process gone
+    /// meanwhile is no error.
+    fn signal(&self, sig: &str) {
+        if self.postmaster == 0 {
+            return;
+        }
+        let _ = Command::new("kill")
+            .arg(sig)
+            .arg(self.postmaster.to_string())
+            .stderr(Stdio::null())
+            .status();
+        let children = children_of(self.postmaster);
+        if !children.is_empty() {
+            let _ = Command::new("kill")
+                .arg(sig)
+                .args(children.iter().map(u32::to_string))
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 
     /// Stops the server (fast shutdown: open connections are cut), as a
@@ -347,6 +489,8 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // A frozen server hears the stop below only once woken.
+        self.signal("-CONT");
         if let Some(mut w) = self.watchdog.take() {
             let _ = w.kill();
             let _ = w.wait();
@@ -447,6 +591,28 @@ fn effective_uid() -> Option<u32> {
         let out = Command::new("id").arg("-u").output().ok()?;
         String::from_utf8_lossy(&out.stdout).trim().parse().ok()
     })
+}
+
+/// The processes whose parent is `pid` (from `/proc/*/stat`).
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let child: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // `pid (comm) state ppid …`; comm may hold spaces and parens.
+            let ppid: u32 = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            (ppid == pid).then_some(child)
+        })
+        .collect()
 }
 
 /// Every dir from `/` down to `dir` lets others pass (`o+x`).
