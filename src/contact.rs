@@ -46,6 +46,13 @@ impl AsRef<str> for Phone {
     }
 }
 
+impl Phone {
+    /// The checked, normalised text (what the store binds).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The keyed hash of a phone, under its round's key (SPEC §8): "one entry
 /// per phone per round", a claim by code and phone and the staff's search
 /// by number go through it. Its key is random per round and destroyed
@@ -171,6 +178,13 @@ impl AsRef<str> for EntrantName {
     }
 }
 
+impl EntrantName {
+    /// The checked, normalised text (what the store binds).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Crockford base32 alphabet: digits and letters without I, L, O, U.
 pub const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -215,6 +229,13 @@ impl AsRef<str> for Receipt {
     }
 }
 
+impl Receipt {
+    /// The checked, normalised text (what the store binds).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// `groups` groups of 4 random Crockford symbols joined by hyphens.
 fn random_groups(rng: &mut impl Rng, groups: usize) -> String {
     let mut s = String::with_capacity(groups * 5);
@@ -250,6 +271,13 @@ fn parse_groups(raw: &str, groups: usize) -> Option<String> {
 
 impl AsRef<str> for EntryCode {
     fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl EntryCode {
+    /// The checked, normalised text (what the store binds).
+    pub fn as_str(&self) -> &str {
         &self.0
     }
 }

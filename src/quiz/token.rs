@@ -56,13 +56,14 @@
 //! (nonce 0), as their submissions and entries were stored, and no token of
 //! the new layout has nonce 0, so the two never meet.
 
+pub use crate::store::{new_secret, NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
 use hmac::{Hmac, Mac};
-use rand::{RngCore, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sha2::Sha256;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use subtle::ConstantTimeEq;
 
 /// Key · nonce · version · round · flags.
@@ -76,8 +77,6 @@ pub const TOKEN_HEX_LEN: usize = 2 * (PAYLOAD + TAG);
 pub const LEGACY_TOKEN_HEX_LEN: usize = 2 * (LEGACY_PAYLOAD + TAG);
 /// Hex digits of the set version a token names.
 pub const VERSION_PREFIX_LEN: usize = 16;
-/// Bits of the key below the start time in milliseconds.
-pub const SEQ_BITS: u32 = 20;
 
 /// The languages a session can have, by their bit in the token.
 const LANGS: [&str; 2] = ["zh", "en"];
@@ -105,52 +104,6 @@ impl TokenKey {
 impl std::fmt::Debug for TokenKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TokenKey(..)")
-    }
-}
-
-/// What a session is stored under: its submission's primary key and its
-/// entry's `session_id` (see the module's docs for why both parts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionId {
-    /// The start time in milliseconds, shifted left by [`SEQ_BITS`], plus a
-    /// sequence number ([`KeyClock`]).
-    pub key: u64,
-    /// Random and never 0 in a token of the current layout; 0 in one sealed
-    /// before the nonce, whose identity is its key alone.
-    pub nonce: u64,
-}
-
-impl SessionId {
-    /// `key` with a fresh random nonce (never 0).
-    pub fn fresh(key: u64) -> Self {
-        let mut rng = rand::rng();
-        loop {
-            let nonce = rng.next_u64();
-            if nonce != 0 {
-                return Self { key, nonce };
-            }
-        }
-    }
-
-    /// The identity of a token sealed before the nonce: its key alone.
-    pub fn legacy(key: u64) -> Self {
-        Self { key, nonce: 0 }
-    }
-
-    /// When the session started, in milliseconds since the Unix epoch.
-    pub fn started_ms(&self) -> i64 {
-        i64::try_from(self.key >> SEQ_BITS).unwrap_or(i64::MAX)
-    }
-
-    /// The identity as text, ordered by start time: the key in 16 hex
-    /// digits, then the nonce in 16 more (none for a token sealed before the
-    /// nonce, as its entry was stored then).
-    pub fn hex(&self) -> String {
-        if self.nonce == 0 {
-            format!("{:016x}", self.key)
-        } else {
-            format!("{:016x}{:016x}", self.key, self.nonce)
-        }
     }
 }
 
@@ -295,72 +248,6 @@ impl SessionToken {
     }
 }
 
-/// How long a confirmed lease lets a node start sessions, counted from
-/// when the statement that confirmed it was sent: half the 60 s after
-/// which another node may take the number (`store/postgres/nodes.rs`),
-/// which leaves room for a slow statement and clocks that run apart.
-pub const LEASE_HOLD: Duration = Duration::from_secs(30);
-
-/// A node's number on a shared database, and until when this node may
-/// start sessions under it (renewals of the lease push that on).
-#[derive(Debug)]
-pub struct NodeLease {
-    /// `until << 8 | number`, `until` in milliseconds after `origin`; 0
-    /// once the lease is lost or could not be confirmed in time.
-    state: AtomicU64,
-    origin: Instant,
-}
-
-impl NodeLease {
-    /// A lease on `number`, confirmed by a statement sent at `sent`.
-    pub fn new(number: u64, sent: Instant) -> Self {
-        let lease = Self {
-            state: AtomicU64::new(number % NODE_STRIDE),
-            origin: sent,
-        };
-        lease.confirm(number, sent);
-        lease
-    }
-
-    /// A number confirmed for good: for a tool that writes sessions of a
-    /// number no live node holds (the benchmark's seed).
-    pub fn fixed(number: u64) -> Self {
-        Self {
-            state: AtomicU64::new((u64::MAX << 8) | (number % NODE_STRIDE)),
-            origin: Instant::now(),
-        }
-    }
-
-    /// The number, confirmed or not.
-    pub fn number(&self) -> u64 {
-        self.state.load(Ordering::SeqCst) & 0xff
-    }
-
-    /// The database confirmed `number` for this node, by a statement sent
-    /// at `sent`.
-    pub fn confirm(&self, number: u64, sent: Instant) {
-        let until = sent.saturating_duration_since(self.origin) + LEASE_HOLD;
-        let until = u64::try_from(until.as_millis()).unwrap_or(u64::MAX >> 8);
-        self.state
-            .store((until << 8) | (number % NODE_STRIDE), Ordering::SeqCst);
-    }
-
-    /// The lease is lost (another node holds the number): no more sessions
-    /// under it.
-    pub fn lapse(&self) {
-        self.state.store(self.number(), Ordering::SeqCst);
-    }
-
-    /// The number, if this node may start sessions under it at `now`.
-    pub fn confirmed(&self, now: Instant) -> Option<u64> {
-        let state = self.state.load(Ordering::SeqCst);
-        let until = state >> 8;
-        let now = u64::try_from(now.saturating_duration_since(self.origin).as_millis())
-            .unwrap_or(u64::MAX);
-        (now < until).then_some(state & 0xff)
-    }
-}
-
 /// Hands out session identities: a key (the start time in milliseconds,
 /// shifted left by 20 bits, plus a sequence number, so keys are unique,
 /// rise with time, and land at the end of the submissions table when they
@@ -380,10 +267,6 @@ pub struct KeyClock {
     lease: Option<Arc<NodeLease>>,
     stride: u64,
 }
-
-/// Nodes whose keys can never meet: node numbers are below this (the
-/// store leases no number at or above it).
-pub use crate::store::NODE_STRIDE;
 
 impl KeyClock {
     /// A clock that never hands out a key at or below `floor` (the highest key
@@ -434,13 +317,12 @@ fn class_at_or_above(k: u64, node: u64, stride: u64) -> u64 {
     k.saturating_add(up)
 }
 
-/// A fresh random secret for a new database (the store makes them).
-pub use crate::store::new_secret;
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::RngCore;
     use std::collections::HashSet;
+    use std::time::Duration;
 
     const VERSION: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -602,25 +484,6 @@ mod tests {
         assert_eq!(t.id.hex(), "18bcfe5680000005");
         let sealed = SessionToken::seal_with(&key, t.id, VERSION, 1, "en", true);
         assert_eq!(sealed.encode(), LEGACY);
-    }
-
-    #[test]
-    fn an_identity_as_text_keeps_the_start_time_order_and_the_nonce() {
-        let a = SessionId {
-            key: 0x10,
-            nonce: 0xffff_ffff_ffff_ffff,
-        };
-        let b = SessionId {
-            key: 0x11,
-            nonce: 1,
-        };
-        assert_eq!(a.hex(), "0000000000000010ffffffffffffffff");
-        assert_eq!(b.hex(), "00000000000000110000000000000001");
-        assert!(a.hex() < b.hex());
-        assert_eq!(SessionId::legacy(0x10).hex(), "0000000000000010");
-        let nonces: HashSet<u64> = (0..100_000).map(|_| SessionId::fresh(1).nonce).collect();
-        assert_eq!(nonces.len(), 100_000, "fresh nonces do not repeat");
-        assert!(!nonces.contains(&0), "and are never the old layout's 0");
     }
 
     #[test]

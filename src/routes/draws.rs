@@ -546,12 +546,12 @@ pub async fn hand_out(
     let by = match (&body.receipt, &body.code, &body.phone) {
         (Some(r), _, _) if !r.trim().is_empty() => {
             let receipt = Receipt::parse(r).ok_or_else(not_a_winner)?;
-            ClaimBy::Receipt(receipt.as_ref().to_owned())
+            ClaimBy::Receipt(receipt)
         }
         (_, Some(c), Some(p)) => {
             let code = EntryCode::parse(c).ok_or_else(not_a_winner)?;
             let phone = Phone::parse(p).map_err(|_| not_a_winner())?;
-            ClaimBy::CodeAndPhone(code.to_string(), phone.as_ref().to_owned())
+            ClaimBy::CodeAndPhone(code, phone)
         }
         _ => {
             return Err(ApiError::unprocessable(

@@ -182,7 +182,7 @@ contract! {
         /// This node's lease on a shared store: its number changes if the lease
         /// is lost, and session keys follow it; no session starts while it is
         /// not confirmed.
-        sync fn node_number(&self) -> Option<std::sync::Arc<crate::quiz::NodeLease>> = { None };
+        sync fn node_number(&self) -> Option<std::sync::Arc<crate::store::NodeLease>> = { None };
 
         /// Gives back what this node holds in a shared store (its number), as
         /// it stops.

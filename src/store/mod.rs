@@ -13,12 +13,14 @@
 //! `rules`, the counters both add up in memory in `tally`, and moving a
 //! booth's SQLite file into PostgreSQL, which reads one engine and writes
 //! the other, in [`migrate`]. The store imports nothing from the domain
-//! above it but the session's identity and the node's lease it keeps.
+//! above it: the session's identity and the node's lease it keys on are
+//! its own ([`SessionId`], [`NodeLease`]), minted and sealed by the quiz.
 //!
 //! Every operation that writes resolves only after its transaction is
 //! committed to disk.
 
 mod contract;
+mod ids;
 pub mod inspect;
 pub mod migrate;
 pub mod postgres;
@@ -27,6 +29,7 @@ mod rules;
 pub mod sqlite;
 mod tally;
 
+pub use ids::{NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
 pub use records::*;
 
 use std::path::Path;
@@ -76,10 +79,6 @@ pub fn new_secret() -> String {
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
-
-/// Nodes whose session keys can never meet ([`crate::quiz::KeyClock`]):
-/// the node numbers a database leases are below this.
-pub const NODE_STRIDE: u64 = 256;
 
 /// The submission of this session is already kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! What goes into the store and what comes out, in the service's own words:
 //! no engine type appears here, so a second engine can take and give the same.
 
-pub use crate::quiz::SessionId;
+use super::SessionId;
+use crate::contact::{EntrantName, EntryCode, Phone, Receipt};
 use std::collections::HashMap;
 
 /// A scored submission to keep under its session's key.
@@ -65,9 +66,9 @@ pub struct NewEntry {
     /// Round id.
     pub round_id: String,
     /// Full name, checked.
-    pub name: String,
+    pub name: EntrantName,
     /// Normalised phone, checked.
-    pub phone: String,
+    pub phone: Phone,
     /// Score of the submission.
     pub score: u32,
     /// Percent of the submission.
@@ -392,10 +393,10 @@ pub struct Winner {
 /// Who comes to claim a prize.
 #[derive(Debug, Clone)]
 pub enum ClaimBy {
-    /// The entrant's private receipt, normalised (`XXXX-XXXX-XXXX`).
-    Receipt(String),
-    /// The public code (normalised) and the phone given (normalised).
-    CodeAndPhone(String, String),
+    /// The entrant's private receipt, parsed (`XXXX-XXXX-XXXX`).
+    Receipt(Receipt),
+    /// The public code and the phone given, parsed.
+    CodeAndPhone(EntryCode, Phone),
 }
 
 /// A prize handed out.

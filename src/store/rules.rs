@@ -6,7 +6,7 @@ use super::{
     ClaimBy, ClaimMode, ClaimRefused, CommitRefused, Draw, DrawRequest, Erased, Erasure, Keeping,
     Purge, RevealRefused,
 };
-use crate::contact::{mask_name, mask_phone, PhoneKey};
+use crate::contact::{mask_name, PhoneKey};
 use crate::draw::Commitment;
 use chrono::DateTime;
 
@@ -136,7 +136,7 @@ pub(super) fn check_claim(win: &Win, by: &ClaimBy, at: &str) -> Result<(), Claim
                 _ => ClaimRefused::NotAWinner,
             });
         };
-        if *hash != PhoneKey::new(secret.as_bytes()).of(given) {
+        if *hash != PhoneKey::new(secret.as_bytes()).of(given.as_str()) {
             return Err(ClaimRefused::NotAWinner);
         }
     }
@@ -251,7 +251,7 @@ pub(super) fn erasure(why: Option<String>, at: Option<String>) -> Option<Erasure
 /// The masks kept for an entrant who agreed to publication.
 pub(super) fn masks(e: &super::NewEntry) -> (Option<String>, Option<String>) {
     if e.publish {
-        (Some(mask_name(&e.name)), Some(mask_phone(&e.phone)))
+        (Some(e.name.masked()), Some(e.phone.masked()))
     } else {
         (None, None)
     }
@@ -276,8 +276,8 @@ pub(super) fn search_terms(
 }
 
 /// An entry's session as stored: its identity in hex, ordered by start time
-/// ([`crate::quiz::SessionId::hex`]).
-pub(super) fn session_id(id: crate::quiz::SessionId) -> String {
+/// ([`crate::store::SessionId::hex`]).
+pub(super) fn session_id(id: crate::store::SessionId) -> String {
     id.hex()
 }
 

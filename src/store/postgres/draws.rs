@@ -233,12 +233,12 @@ async fn reveal(
 async fn find_win(c: &impl GenericClient, by: &ClaimBy) -> Result<Option<Win>> {
     let code = match by {
         ClaimBy::Receipt(receipt) => {
-            let Some(row) = c.row_opt(CODE_OF_RECEIPT, &[receipt]).await? else {
+            let Some(row) = c.row_opt(CODE_OF_RECEIPT, &[&receipt.as_str()]).await? else {
                 return Ok(None);
             };
             row.col::<String>(0)?
         }
-        ClaimBy::CodeAndPhone(code, _) => code.clone(),
+        ClaimBy::CodeAndPhone(code, _) => code.as_str().to_owned(),
     };
     let Some(r) = c.row_opt(WIN_OF_CODE, &[&code]).await? else {
         return Ok(None);

@@ -126,7 +126,7 @@ impl Entries for Postgres {
                     k
                 }
             };
-            let phone_key = key.of(&e.phone);
+            let phone_key = key.of(e.phone.as_str());
             let inserted = tx
                 .exec(
                     INSERT_ENTRY,
@@ -136,8 +136,8 @@ impl Entries for Postgres {
                         &e.set_id,
                         &e.set_version,
                         &e.round_id,
-                        &e.name,
-                        &e.phone,
+                        &e.name.as_str(),
+                        &e.phone.as_str(),
                         &phone_key,
                         &i64::from(e.score),
                         &i64::from(e.percent),
@@ -174,11 +174,11 @@ impl Entries for Postgres {
         Ok(Err(EntryRefused::NoFreeCode))
     }
 
-    async fn entry_of(&self, session: crate::quiz::SessionId) -> Result<Option<EntryOf>> {
+    async fn entry_of(&self, session: crate::store::SessionId) -> Result<Option<EntryOf>> {
         entry_of(&self.client().await?, &session_id(session)).await
     }
 
-    async fn entry_sent(&self, session: crate::quiz::SessionId) -> Result<Option<EntrySent>> {
+    async fn entry_sent(&self, session: crate::store::SessionId) -> Result<Option<EntrySent>> {
         let row = self
             .client()
             .await?

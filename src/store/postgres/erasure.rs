@@ -74,7 +74,7 @@ impl Erasing for Postgres {
 
     async fn withdraw_entry(
         &self,
-        session: crate::quiz::SessionId,
+        session: crate::store::SessionId,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
         self.withdraw(&session_id(session), at, WithdrawnBy::Entrant)

@@ -217,7 +217,7 @@ pub(super) struct Postgres {
     round_keys: Arc<keys::KeyCache>,
     /// This node's number, leased from `node_leases` (`nodes.rs`), and
     /// whether it is confirmed (no session starts otherwise).
-    node: Arc<crate::quiz::NodeLease>,
+    node: Arc<crate::store::NodeLease>,
     /// Who holds the lease: this process, by a random name.
     holder: Arc<str>,
 }
@@ -274,7 +274,7 @@ impl Postgres {
             health,
             starts: Arc::default(),
             round_keys: Arc::default(),
-            node: Arc::new(crate::quiz::NodeLease::new(node, sent)),
+            node: Arc::new(crate::store::NodeLease::new(node, sent)),
             holder,
         };
         engine.spawn_lease_renewal();

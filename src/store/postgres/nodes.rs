@@ -155,7 +155,7 @@ impl Nodes for Postgres {
     /// This node's lease (session keys carry its number: see
     /// [`crate::quiz::KeyClock`]); the number changes only if the lease is
     /// lost.
-    fn node_number(&self) -> Option<std::sync::Arc<crate::quiz::NodeLease>> {
+    fn node_number(&self) -> Option<std::sync::Arc<crate::store::NodeLease>> {
         Some(self.node.clone())
     }
 

@@ -223,14 +223,14 @@ fn claim(
         ClaimBy::Receipt(receipt) => {
             let code: Option<String> = conn
                 .prepare_cached(CODE_OF_RECEIPT)?
-                .query_row(named_params! {":receipt": receipt}, |r| r.get(0))
+                .query_row(named_params! {":receipt": receipt.as_str()}, |r| r.get(0))
                 .optional()?;
             let Some(code) = code else {
                 return Ok(Err(ClaimRefused::NotAWinner));
             };
             code
         }
-        ClaimBy::CodeAndPhone(code, _) => code.clone(),
+        ClaimBy::CodeAndPhone(code, _) => code.as_str().to_owned(),
     };
     let win = conn
         .prepare_cached(WIN_OF_CODE)?

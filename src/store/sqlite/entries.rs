@@ -155,7 +155,7 @@ fn insert_entry(
     let (name_mask, phone_mask) = rules::masks(e);
     let inserted = conn.prepare_cached(INSERT_ENTRY)?.execute(named_params! {
         ":code": code, ":session_id": session_id, ":set_id": e.set_id, ":set_version": e.set_version,
-        ":round_id": e.round_id, ":name": e.name, ":phone": e.phone, ":phone_key": phone_key,
+        ":round_id": e.round_id, ":name": e.name.as_str(), ":phone": e.phone.as_str(), ":phone_key": phone_key,
         ":score": e.score, ":percent": e.percent, ":created_at": e.created_at, ":receipt": made.receipt,
         ":publish": e.publish, ":name_mask": name_mask, ":phone_mask": phone_mask,
     });
@@ -185,7 +185,7 @@ impl Entries for Sqlite {
         let session = session_id(e.session);
         // Single statements (a refused insert changes nothing), so no savepoint.
         self.write_counted(move |c, counts| {
-            let phone_key = round_key(c, &e.set_id, &e.round_id)?.of(&e.phone);
+            let phone_key = round_key(c, &e.set_id, &e.round_id)?.of(e.phone.as_str());
             let mut rng = rand::rng();
             for _ in 0..CODE_TRIES {
                 let made = EntryMade {
@@ -207,11 +207,11 @@ impl Entries for Sqlite {
         .await
     }
 
-    async fn entry_of(&self, session: crate::quiz::SessionId) -> Result<Option<EntryOf>> {
+    async fn entry_of(&self, session: crate::store::SessionId) -> Result<Option<EntryOf>> {
         self.lookup(|c| entry_of(c, &session_id(session)))
     }
 
-    async fn entry_sent(&self, session: crate::quiz::SessionId) -> Result<Option<EntrySent>> {
+    async fn entry_sent(&self, session: crate::store::SessionId) -> Result<Option<EntrySent>> {
         self.lookup(|c| {
             let params = named_params! {":session_id": session_id(session)};
             Ok(c.prepare_cached(ENTRY_SENT)?
@@ -277,15 +277,15 @@ mod tests {
 
     fn entry(session: u64, phone: &str) -> NewEntry {
         NewEntry {
-            session: crate::quiz::SessionId {
+            session: crate::store::SessionId {
                 key: session,
                 nonce: 7,
             },
             set_id: "set".into(),
             set_version: "v".into(),
             round_id: "open".into(),
-            name: "张三".into(),
-            phone: phone.into(),
+            name: crate::contact::EntrantName::parse("张三").unwrap(),
+            phone: crate::contact::Phone::parse(phone).unwrap(),
             score: 10,
             percent: 100,
             created_at: "2026-11-28T10:00:00+08:00".into(),
@@ -302,7 +302,7 @@ mod tests {
                 code: code.into(),
                 receipt: format!("{code}-RRRR"),
             };
-            let key = PhoneKey::new(b"test").of(&e.phone);
+            let key = PhoneKey::new(b"test").of(e.phone.as_str());
             insert_entry(&conn, e, &key, &session_id(e.session), &made)
         };
         assert_eq!(
@@ -342,7 +342,7 @@ mod tests {
             "the phone may enter another round"
         );
         let same_key = NewEntry {
-            session: crate::quiz::SessionId { key: 1, nonce: 8 },
+            session: crate::store::SessionId { key: 1, nonce: 8 },
             ..entry(1, "13600136000")
         };
         assert_eq!(
@@ -351,7 +351,7 @@ mod tests {
             "the same key with another nonce is another session"
         );
         let legacy = NewEntry {
-            session: crate::quiz::SessionId::legacy(1),
+            session: crate::store::SessionId::legacy(1),
             ..entry(1, "13500135000")
         };
         assert_eq!(

@@ -143,7 +143,7 @@ impl Erasing for Sqlite {
 
     async fn withdraw_entry(
         &self,
-        session: crate::quiz::SessionId,
+        session: crate::store::SessionId,
         at: &str,
     ) -> Result<Option<Withdrawn>> {
         let (session, at) = (session_id(session), at.to_owned());
