@@ -16,11 +16,12 @@
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
 //! pure domain         bank (parsing, validation), quiz, draw, contact, audit
-//!                     (the hash chain), clock, ui_keys
+//!                     (the hash chain), clock, ids, ui_keys
 //! ```
 //!
-//! One arrow still climbs, and is known (issue 23): `quiz::token`
-//! re-exports `store::new_secret` and `store::NODE_STRIDE`.
+//! No arrow climbs: what the quiz mints and the store keys on (the session's
+//! identity, the node's lease, fresh secrets) sits in `ids`, below both, and
+//! `quiz::token` re-exports it.
 //!
 //! # Following a request
 //!
@@ -73,6 +74,9 @@ pub mod contact;
 pub mod draw;
 /// The API error type and its JSON response.
 pub mod error;
+/// Session identities, node leases and fresh secrets: what the quiz mints
+/// and the store keys on, below both.
+pub mod ids;
 /// How long names and phones are kept, and the sweep that erases them.
 pub mod keeping;
 /// Per-client rate limits sized for a booth behind one NAT address; junk

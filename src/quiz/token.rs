@@ -56,7 +56,7 @@
 //! (nonce 0), as their submissions and entries were stored, and no token of
 //! the new layout has nonce 0, so the two never meet.
 
-pub use crate::store::{new_secret, NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
+pub use crate::ids::{new_secret, NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
 use hmac::{Hmac, Mac};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

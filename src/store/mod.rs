@@ -12,15 +12,14 @@
 //! isolates its work is its own business; what they decide alike is in
 //! `rules`, the counters both add up in memory in `tally`, and moving a
 //! booth's SQLite file into PostgreSQL, which reads one engine and writes
-//! the other, in [`migrate`]. The store imports nothing from the domain
-//! above it: the session's identity and the node's lease it keys on are
-//! its own ([`SessionId`], [`NodeLease`]), minted and sealed by the quiz.
+//! the other, in [`migrate`]. The store imports nothing from the quiz: the session's identity and the
+//! node's lease it keys on ([`SessionId`], [`NodeLease`]) live in
+//! [`crate::ids`], below both.
 //!
 //! Every operation that writes resolves only after its transaction is
 //! committed to disk.
 
 mod contract;
-mod ids;
 pub mod inspect;
 pub mod migrate;
 pub mod postgres;
@@ -29,7 +28,7 @@ mod rules;
 pub mod sqlite;
 mod tally;
 
-pub use ids::{NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
+pub use crate::ids::{new_secret, NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
 pub use records::*;
 
 use std::path::Path;
@@ -69,15 +68,6 @@ pub enum Secret {
     AdminToken,
     /// The key that seals session tokens.
     SessionSecret,
-}
-
-/// A fresh random secret for a new database: the key that seals session
-/// tokens, the staff token, a round's phone key (64 hex digits).
-pub fn new_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// The submission of this session is already kept.

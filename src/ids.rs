@@ -1,10 +1,9 @@
-//! What the store keeps a session and a node by, owned here because the
-//! store is what keys on them: a session's identity ([`SessionId`], its
-//! submission's primary key and its entry's `session_id`) and a node's
-//! leased number ([`NodeLease`], which the PostgreSQL engine renews). The
-//! quiz above mints identities and seals them into tokens
-//! (`crate::quiz::token`, which re-exports these), so the store imports
-//! nothing from it.
+//! Identities the quiz mints and the store keys on, below both so neither
+//! imports the other: a session's identity ([`SessionId`]: the quiz seals
+//! it into the token, the store keeps the submission and the entry under
+//! it), a node's leased number ([`NodeLease`]: the quiz's `KeyClock` reads
+//! it, the PostgreSQL engine renews it) and fresh random secrets
+//! ([`new_secret`]). Pure but for the operating system's random generator.
 
 use rand::RngCore;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +11,14 @@ use std::time::{Duration, Instant};
 
 /// Bits of the key below the start time in milliseconds.
 pub const SEQ_BITS: u32 = 20;
+
+/// A fresh random secret for a new database: the key that seals session
+/// tokens, the staff token, a round's phone key (64 hex digits).
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
 
 /// Nodes whose session keys can never meet (`crate::quiz::KeyClock`):
 /// the node numbers a database leases are below this.
