@@ -25,7 +25,7 @@
 //!   listen queue rather than failing everything else for want of a file
 //!   descriptor.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Extensions, Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{ConnectionType, StatusCode};
@@ -448,7 +448,7 @@ pub async fn body_deadline(
 fn too_late() -> ApiError {
     ApiError::new(
         StatusCode::REQUEST_TIMEOUT,
-        "timeout",
+        ErrorCode::Timeout,
         format!(
             "the request did not arrive within {} s",
             REQUEST_WITHIN.as_secs()

@@ -5,6 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Map, Value};
 
+mod codes;
+pub use codes::ErrorCode;
+mod refusals;
+pub use refusals::not_a_winner;
+
 /// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
 #[error("{code}: {message}")]
@@ -12,7 +17,7 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Machine-readable code.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Human-readable message.
     pub message: String,
     /// Extra fields merged into the body.
@@ -23,7 +28,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -41,14 +46,14 @@ impl ApiError {
 
     /// 400 `bad_request`.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
     /// 401 `unauthorized`.
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "a valid staff token is required (Authorization: Bearer TOKEN)",
         )
     }
@@ -57,18 +62,18 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("{what} not found"),
         )
     }
 
     /// 409 with a code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
     /// 422 with a code.
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
@@ -76,7 +81,11 @@ impl ApiError {
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self {
             retry_after: Some(2),
-            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                message,
+            )
         }
     }
 
@@ -87,7 +96,7 @@ impl ApiError {
             retry_after: Some(secs.max(1)),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "too many requests; please wait a moment and try again",
             )
         }
@@ -136,12 +145,12 @@ pub fn json_error_handler(
     let api = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ErrorCode::TooLarge,
             "the request body is too large",
         ),
         J::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send JSON with Content-Type: application/json",
         ),
         _ => ApiError::bad_request(format!("the JSON body is not valid: {err}")),
@@ -181,14 +190,17 @@ pub fn json_fallback<B>(
     }
     let status = res.status();
     let (code, message) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is too large"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed here"),
-        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::TooLarge, "the request body is too large"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::MethodNotAllowed,
+            "this method is not allowed here",
+        ),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "not found"),
         s if s.is_server_error() => (
-            "internal",
+            ErrorCode::Internal,
             "something went wrong on the server; please try again",
         ),
-        _ => ("bad_request", "the request could not be understood"),
+        _ => (ErrorCode::BadRequest, "the request could not be understood"),
     };
     let (req, _) = res.into_parts();
     let resp = ApiError::new(status, code, message).error_response();

@@ -3,9 +3,8 @@
 use super::shared::{erased_view, json_no_store, Staff};
 use crate::bank::Bank;
 use crate::clock::rfc3339;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::keeping;
-use crate::sets::RegistryError;
 use crate::state::AppState;
 use crate::store::AuditAction;
 use crate::ui_keys::RoundState;
@@ -75,24 +74,6 @@ pub async fn list_sets(_staff: Staff, state: web::Data<AppState>) -> HttpRespons
     json_no_store(StatusCode::OK, json!(sets))
 }
 
-/// What staff are told when the registry refuses a change.
-fn registry_refused(e: RegistryError) -> ApiError {
-    let message = e.to_string();
-    match e {
-        RegistryError::Invalid(problems) => {
-            ApiError::unprocessable("invalid", message).with("problems", json!(problems))
-        }
-        RegistryError::NoSuchSet(_) => ApiError::not_found("set"),
-        RegistryError::Live(_) => ApiError::conflict("set_live", message),
-        RegistryError::Folder(message) => ApiError::unavailable(message),
-        RegistryError::Busy => ApiError {
-            code: "upload_busy",
-            ..ApiError::unavailable(message)
-        },
-        RegistryError::Store(e) => e.into(),
-    }
-}
-
 /// `POST /admin/api/sets` query.
 #[derive(Debug, Deserialize)]
 pub struct UploadQuery {
@@ -153,11 +134,7 @@ pub async fn upload_set(
         .unwrap_or("bank");
     let name = format!("{stem}.{ext}");
     let activate = q.activate.unwrap_or(true);
-    let up = state
-        .sets
-        .upload(body.to_vec(), &name, activate)
-        .await
-        .map_err(registry_refused)?;
+    let up = state.sets.upload(body.to_vec(), &name, activate).await?;
     let b = &up.bank;
     let live = state.sets.active().is_some_and(|a| a.version == b.version);
     Ok(json_no_store(
@@ -175,7 +152,7 @@ pub async fn remove_set(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.sets.remove(&id).await.map_err(registry_refused)?;
+    state.sets.remove(&id).await?;
     Ok(json_no_store(
         StatusCode::OK,
         json!({"id": *id, "removed": true}),
@@ -231,7 +208,7 @@ pub async fn activate_set(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let bank = state.sets.activate(&id).await.map_err(registry_refused)?;
+    let bank = state.sets.activate(&id).await?;
     let view = console_set_view(&bank, Some(&bank.id), state.clock.now());
     Ok(json_no_store(StatusCode::OK, view))
 }
@@ -240,7 +217,7 @@ pub async fn activate_set(
 /// reported and loaded sets keep serving.
 #[post("/admin/api/reload")]
 pub async fn reload(_staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let report = state.sets.reload().await.map_err(registry_refused)?;
+    let report = state.sets.reload().await?;
     Ok(json_no_store(StatusCode::OK, json!(report)))
 }
 
@@ -427,7 +404,7 @@ pub async fn entries(
     if q.q.is_some() {
         return Err(ApiError::new(
             StatusCode::GONE,
-            "use_post",
+            ErrorCode::UsePost,
             "search with POST /admin/api/entries/search and {\"q\": ...} in the body: names and phones are kept out of URLs",
         ));
     }
@@ -640,7 +617,7 @@ pub async fn purge_round(
         .filter(|by| now <= *by);
     if let (Some(by), false) = (claim_open, body.force) {
         return Err(ApiError::conflict(
-            "claim_open",
+            ErrorCode::ClaimOpen,
             format!(
                 "winners of this round may claim until {}; purge with \"force\": true to erase their contacts anyway",
                 rfc3339(by)

@@ -4,18 +4,19 @@
 
 use super::draw_reads::{Answer, DrawReads};
 use super::shared::{erased_view, json_no_store, win_expired, Staff};
+use crate::bank::Bank;
 use crate::clock::rfc3339;
 use crate::contact::{EntryCode, Phone, Receipt};
 use crate::draw;
-use crate::error::ApiError;
+use crate::error::{not_a_winner, ApiError, ErrorCode};
 use crate::state::AppState;
-use crate::store::{
-    AuditAction, ClaimBy, ClaimMode, ClaimRefused, CommitRefused, Draw, DrawRequest, RevealRefused,
-};
+use crate::store::{AuditAction, ClaimBy, ClaimMode, Draw, DrawRequest, RevealRefused};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// Longest prize text.
 pub const PRIZE_MAX_CHARS: usize = 100;
@@ -216,6 +217,91 @@ pub struct CommitBody {
     seed_digits: Option<i64>,
 }
 
+impl CommitBody {
+    /// The draw to commit from `bank`'s round, made `now`: `422` with what
+    /// is wrong (the round, the prize, winners, seed_digits, claim_by).
+    fn parse(self, bank: &Bank, now: DateTime<FixedOffset>) -> Result<DrawRequest, ApiError> {
+        if bank.round(&self.round).is_none() {
+            let known: Vec<&str> = bank.rounds.iter().map(|r| r.id.as_str()).collect();
+            return Err(ApiError::unprocessable(
+                ErrorCode::UnknownRound,
+                format!(
+                    "set `{}` has no round `{}` (rounds: {})",
+                    bank.id,
+                    self.round,
+                    known.join(", ")
+                ),
+            ));
+        }
+        let prize = self.prize.trim().to_owned();
+        if prize.is_empty() || prize.chars().count() > PRIZE_MAX_CHARS {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidPrize,
+                format!("the prize must be 1 to {PRIZE_MAX_CHARS} characters"),
+            ));
+        }
+        if !(1..=WINNERS_MAX).contains(&self.winners) {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidWinners,
+                format!("winners must be from 1 to {WINNERS_MAX}"),
+            ));
+        }
+        let max_digits = draw::SEED_DIGITS_MAX as i64;
+        if self
+            .seed_digits
+            .is_some_and(|n| !(1..=max_digits).contains(&n))
+        {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidSeedDigits,
+                format!("seed_digits must be from 1 to {max_digits}"),
+            ));
+        }
+        Ok(DrawRequest {
+            set_id: bank.id.clone(),
+            round_id: self.round,
+            prize,
+            winners: self.winners,
+            at: rfc3339(now),
+            claim_by: claim_by(self.claim_by.as_deref(), now)?,
+            replaces: self.replaces,
+            seed_digits: self.seed_digits,
+        })
+    }
+}
+
+/// A claim deadline as sent: none, or a time after `now`.
+fn claim_by(sent: Option<&str>, now: DateTime<FixedOffset>) -> Result<Option<String>, ApiError> {
+    match sent.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => match DateTime::parse_from_rfc3339(t) {
+            Ok(by) if by > now => Ok(Some(rfc3339(by))),
+            Ok(_) => Err(ApiError::unprocessable(
+                ErrorCode::InvalidClaimBy,
+                "the claim deadline must be after now",
+            )),
+            Err(_) => Err(ApiError::unprocessable(
+                ErrorCode::InvalidClaimBy,
+                format!("claim_by `{t}` is not an RFC 3339 time such as 2021-10-24T18:00:00+08:00"),
+            )),
+        },
+    }
+}
+
+/// The set a draw is of: the one named, else the active one.
+fn draw_set(state: &AppState, named: Option<&str>) -> Result<Arc<Bank>, ApiError> {
+    match named {
+        Some(id) => state.sets.get(id).ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::UnknownSet,
+                format!("no loaded set has id `{id}`"),
+            )
+        }),
+        None => state.active_bank().ok_or_else(|| {
+            ApiError::unprocessable(ErrorCode::UnknownSet, "no question set is active")
+        }),
+    }
+}
+
 /// `POST /admin/api/draws`: commit the round's pool.
 #[post("/admin/api/draws")]
 pub async fn commit(
@@ -224,130 +310,11 @@ pub async fn commit(
     body: web::Json<CommitBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let bank = match &body.set {
-        Some(id) => state.sets.get(id).ok_or_else(|| {
-            ApiError::unprocessable("unknown_set", format!("no loaded set has id `{id}`"))
-        })?,
-        None => state
-            .active_bank()
-            .ok_or_else(|| ApiError::unprocessable("unknown_set", "no question set is active"))?,
-    };
-    if bank.round(&body.round).is_none() {
-        let known: Vec<&str> = bank.rounds.iter().map(|r| r.id.as_str()).collect();
-        return Err(ApiError::unprocessable(
-            "unknown_round",
-            format!(
-                "set `{}` has no round `{}` (rounds: {})",
-                bank.id,
-                body.round,
-                known.join(", ")
-            ),
-        ));
-    }
-    let prize = body.prize.trim().to_owned();
-    if prize.is_empty() || prize.chars().count() > PRIZE_MAX_CHARS {
-        return Err(ApiError::unprocessable(
-            "invalid_prize",
-            format!("the prize must be 1 to {PRIZE_MAX_CHARS} characters"),
-        ));
-    }
-    if !(1..=WINNERS_MAX).contains(&body.winners) {
-        return Err(ApiError::unprocessable(
-            "invalid_winners",
-            format!("winners must be from 1 to {WINNERS_MAX}"),
-        ));
-    }
-    let max_digits = draw::SEED_DIGITS_MAX as i64;
-    if body
-        .seed_digits
-        .is_some_and(|n| !(1..=max_digits).contains(&n))
-    {
-        return Err(ApiError::unprocessable(
-            "invalid_seed_digits",
-            format!("seed_digits must be from 1 to {max_digits}"),
-        ));
-    }
-    let now = state.clock.now();
-    let claim_by = match body.claim_by.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
-            Ok(by) if by > now => Some(rfc3339(by)),
-            Ok(_) => {
-                return Err(ApiError::unprocessable(
-                    "invalid_claim_by",
-                    "the claim deadline must be after now",
-                ))
-            }
-            Err(_) => {
-                return Err(ApiError::unprocessable(
-                    "invalid_claim_by",
-                    format!(
-                        "claim_by `{t}` is not an RFC 3339 time such as 2021-10-24T18:00:00+08:00"
-                    ),
-                ))
-            }
-        },
-    };
-    let request = DrawRequest {
-        set_id: bank.id.clone(),
-        round_id: body.round,
-        prize,
-        winners: body.winners,
-        at: rfc3339(now),
-        claim_by,
-        replaces: body.replaces,
-        seed_digits: body.seed_digits,
-    };
-    let draw = state
-        .store
-        .commit_draw(request)
-        .await?
-        .map_err(|why| match why {
-            CommitRefused::Pending(id) => ApiError::conflict(
-                "pending_draw",
-                format!("draw {id} of this round is committed but not revealed; reveal it first"),
-            )
-            .with("draw", json!(id)),
-            CommitRefused::EmptyPool => ApiError::unprocessable(
-                "empty_pool",
-                "no entries in this round are left to draw from",
-            ),
-            CommitRefused::ReplacesUnknown => {
-                ApiError::unprocessable("unknown_draw", "the draw to re-draw does not exist")
-            }
-            CommitRefused::ReplacesOtherRound => ApiError::unprocessable(
-                "other_round",
-                "a re-draw is of the same set and round as the draw it replaces",
-            ),
-            CommitRefused::ClaimOpen => ApiError::conflict(
-                "claim_open",
-                "a re-draw is only for a revealed draw whose claim deadline has passed, once",
-            ),
-            CommitRefused::TooManyWinners(left) => ApiError::unprocessable(
-                "too_many_winners",
-                format!("that draw has {left} unclaimed place(s) to re-draw"),
-            )
-            .with("unclaimed", json!(left)),
-        })?;
+    let bank = draw_set(&state, body.set.as_deref())?;
+    let request = body.parse(&bank, state.clock.now())?;
+    let draw = state.store.commit_draw(request).await??;
     tracing::info!(draw = draw.id, entries = draw.entry_count, digest = %draw.entries_digest, "draw committed");
     Ok(json_no_store(StatusCode::CREATED, draw_view(&state, &draw)))
-}
-
-fn invalid_seed(e: draw::DigitSeedError) -> ApiError {
-    let error = ApiError::unprocessable("invalid_seed", e.to_string());
-    match e {
-        draw::DigitSeedError::WrongCount { expected, .. } => {
-            error.with("seed_digits", json!(expected))
-        }
-        _ => error,
-    }
-}
-
-fn already_revealed() -> ApiError {
-    ApiError::conflict(
-        "already_revealed",
-        "this draw was already revealed; a draw is never changed",
-    )
 }
 
 /// `POST /admin/api/draws/{id}/reveal` body.
@@ -367,27 +334,14 @@ pub async fn reveal(
     let id = *id;
     // One call, one seed (SPEC §5.2): the digits of what was typed, checked
     // here for its form and by the store against the draw's seed_digits.
-    let public_seed = draw::digit_seed(&body.public_seed, None).map_err(invalid_seed)?;
+    let public_seed = draw::digit_seed(&body.public_seed, None)?;
     let draw = state
         .store
         .reveal_draw(id, &public_seed, &rfc3339(state.clock.now()))
         .await?
-        .map_err(|why| match why {
-            RevealRefused::NotFound => ApiError::not_found("draw"),
-            RevealRefused::AlreadyRevealed => already_revealed(),
-            RevealRefused::ClaimClosed => ApiError::conflict(
-                "claim_closed",
-                "this draw's claim deadline has passed: revealed now, its winners could not claim; \
-                 commit a new draw with a later deadline",
-            ),
-            RevealRefused::InvalidSeed(e) => invalid_seed(e),
-            RevealRefused::PoolCorrupt => {
+        .inspect_err(|why| {
+            if *why == RevealRefused::PoolCorrupt {
                 tracing::error!(draw = id, "reveal refused: the stored entries.txt no longer hashes to the committed digest");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "pool_corrupt",
-                    "the stored list of entries no longer matches the published digest; the draw was not revealed and nothing changed",
-                )
             }
         })?;
     tracing::info!(draw = id, "draw revealed");
@@ -529,6 +483,28 @@ pub struct ClaimBody {
     check: bool,
 }
 
+impl TryFrom<&ClaimBody> for ClaimBy {
+    type Error = ApiError;
+
+    /// A receipt, else a code and a phone; what does not parse is no
+    /// winner's (`404 not_a_winner`, as the store would answer).
+    fn try_from(body: &ClaimBody) -> Result<Self, ApiError> {
+        match (&body.receipt, &body.code, &body.phone) {
+            (Some(r), _, _) if !r.trim().is_empty() => Ok(ClaimBy::Receipt(
+                Receipt::parse(r).ok_or_else(not_a_winner)?,
+            )),
+            (_, Some(c), Some(p)) => Ok(ClaimBy::CodeAndPhone(
+                EntryCode::parse(c).ok_or_else(not_a_winner)?,
+                Phone::parse(p).map_err(|_| not_a_winner())?,
+            )),
+            _ => Err(ApiError::unprocessable(
+                ErrorCode::InvalidClaim,
+                "send a receipt, or a code and a phone",
+            )),
+        }
+    }
+}
+
 /// `POST /admin/api/claims`: hand out a prize at the booth (核销).
 #[post("/admin/api/claims")]
 pub async fn hand_out(
@@ -536,30 +512,7 @@ pub async fn hand_out(
     state: web::Data<AppState>,
     body: web::Json<ClaimBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_a_winner = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_a_winner",
-            "this receipt or code won no revealed draw, or the phone does not match it",
-        )
-    };
-    let by = match (&body.receipt, &body.code, &body.phone) {
-        (Some(r), _, _) if !r.trim().is_empty() => {
-            let receipt = Receipt::parse(r).ok_or_else(not_a_winner)?;
-            ClaimBy::Receipt(receipt)
-        }
-        (_, Some(c), Some(p)) => {
-            let code = EntryCode::parse(c).ok_or_else(not_a_winner)?;
-            let phone = Phone::parse(p).map_err(|_| not_a_winner())?;
-            ClaimBy::CodeAndPhone(code, phone)
-        }
-        _ => {
-            return Err(ApiError::unprocessable(
-                "invalid_claim",
-                "send a receipt, or a code and a phone",
-            ))
-        }
-    };
+    let by = ClaimBy::try_from(&*body)?;
     let mode = if body.check {
         ClaimMode::Check
     } else {
@@ -568,31 +521,7 @@ pub async fn hand_out(
     let claimed = state
         .store
         .claim(by, &rfc3339(state.clock.now()), mode)
-        .await?
-        .map_err(|why| match why {
-            ClaimRefused::NotAWinner => not_a_winner(),
-            ClaimRefused::PhoneErased => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_a_winner",
-                "this winner's name and phone were erased with the round's purge, so the phone cannot be checked; claim with the receipt",
-            )
-            .with("erased", json!("purged")),
-            ClaimRefused::AlreadyClaimed(at) => ApiError::conflict(
-                "already_claimed",
-                format!("this prize was handed out already, at {at}"),
-            )
-            .with("claimed_at", json!(at)),
-            ClaimRefused::Closed => ApiError::new(
-                StatusCode::GONE,
-                "claim_closed",
-                "the claim deadline of this draw has passed",
-            ),
-            ClaimRefused::Withdrawn => ApiError::new(
-                StatusCode::GONE,
-                "withdrawn",
-                "the winner withdrew this entry and their details were erased; the prize is not handed out",
-            ),
-        })?;
+        .await??;
     if mode == ClaimMode::HandOut {
         tracing::info!(draw = claimed.draw, code = %claimed.code, "prize handed out");
     }

@@ -7,11 +7,12 @@ use crate::bank::text::negotiate;
 use crate::bank::Bank;
 use crate::clock::{rfc3339, rfc3339_millis};
 use crate::contact::{EntrantName, Phone};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::quiz::{self, Entrant, InvalidEntry, Outcome, Served, SessionToken, Timing};
 use crate::state::AppState;
 use crate::store::{
-    EntryMade, EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission, Submission,
+    AlreadySubmitted, EntryMade, EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission,
+    Submission,
 };
 use crate::traffic::Traffic;
 use actix_web::http::StatusCode;
@@ -19,7 +20,7 @@ use actix_web::mime;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -39,7 +40,7 @@ pub async fn current_set(
 fn no_set() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "no_set",
+        ErrorCode::NoSet,
         "no question set is loaded",
     )
 }
@@ -86,9 +87,9 @@ pub async fn start_session(
     let lang = negotiate(start.lang.as_deref(), accept_language(&req));
     let bank = state.active_bank().ok_or_else(no_set)?;
     let now = state.clock.now();
-    let round_index = bank
-        .open_round_index(now)
-        .ok_or_else(|| ApiError::conflict("closed", "no round of this quiz is open now"))?;
+    let round_index = bank.open_round_index(now).ok_or_else(|| {
+        ApiError::conflict(ErrorCode::Closed, "no round of this quiz is open now")
+    })?;
     let round = &bank.rounds[round_index];
     let id = state
         .session_keys
@@ -319,10 +320,6 @@ async fn submitted_before(
     Ok(Some(json_body(StatusCode::OK, to_body(&view, 4096))))
 }
 
-fn already_submitted() -> ApiError {
-    ApiError::conflict("already_submitted", "this quiz was already submitted")
-}
-
 /// `POST /api/sessions/{session}/answers` body.
 #[derive(Debug, Deserialize)]
 pub struct AnswersBody {
@@ -364,7 +361,7 @@ pub async fn submit_answers(
                 return Ok(kept);
             }
             let _ = state.limits.junk(ip);
-            return Err(already_submitted());
+            return Err(AlreadySubmitted.into());
         }
         Err(e) => {
             state.limits.give_back_write(ip);
@@ -385,12 +382,11 @@ fn score_in_time(s: &Opened, answers: &HashMap<String, Vec<String>>) -> Result<O
     if s.timing.submission_too_late(s.now) {
         return Err(ApiError::new(
             StatusCode::GONE,
-            "expired",
+            ErrorCode::Expired,
             "the time for this quiz has run out",
         ));
     }
-    quiz::score(&s.bank, &s.served(), answers)
-        .map_err(|e| ApiError::unprocessable("invalid_answer", e.to_string()))
+    quiz::score(&s.bank, &s.served(), answers).map_err(ApiError::from)
 }
 
 /// A submission that cannot be scored (`refusal`). A submitted quiz is 409
@@ -415,7 +411,7 @@ async fn refuse_submission(
     }
     state.limits.junk(ip).map_err(ApiError::rate_limited)?;
     match s.submission(state).await {
-        Ok(Some(_)) => Err(already_submitted()),
+        Ok(Some(_)) => Err(AlreadySubmitted.into()),
         _ => Err(refusal),
     }
 }
@@ -481,7 +477,7 @@ pub async fn create_entry(
         Ok(passed) => passed,
         Err(kept) => return Ok(kept),
     };
-    let entrant = sent.map_err(invalid_fields)?;
+    let entrant = sent?;
     // A typo is neither junk nor an entry: the per-session limit bounds
     // retries. A retry of an entry stored is answered even when the
     // address's entry budget is spent.
@@ -507,7 +503,7 @@ pub async fn create_entry(
                 }
             }
             let _ = state.limits.junk(ip);
-            return Err(entry_refused(why));
+            return Err(why.into());
         }
         Err(e) => {
             state.limits.give_back_entry(ip);
@@ -537,7 +533,7 @@ async fn may_enter(
             ip,
             ApiError::new(
                 StatusCode::FORBIDDEN,
-                "not_passed",
+                ErrorCode::NotPassed,
                 "only a passed quiz can enter the draw",
             ),
         ));
@@ -548,7 +544,7 @@ async fn may_enter(
         let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
         return Err(junk(state, ip, ApiError::new(
             StatusCode::FORBIDDEN,
-            "too_fast",
+            ErrorCode::TooFast,
             format!("this quiz was submitted less than {min} seconds after it started; such a result is scored but cannot enter the draw"),
         )));
     }
@@ -561,22 +557,11 @@ async fn may_enter(
         return Err(junk(
             state,
             ip,
-            ApiError::conflict("round_closed", "entries for this round have closed")
+            ApiError::conflict(ErrorCode::RoundClosed, "entries for this round have closed")
                 .with("closed_at", json!(rfc3339(s.timing.entry_closes(s.now)))),
         ));
     }
     Ok(Ok(passed))
-}
-
-/// `422 invalid_fields` with the reason for each marked field.
-fn invalid_fields(why: InvalidEntry) -> ApiError {
-    let fields = why
-        .fields
-        .into_iter()
-        .map(|(field, reason)| (field.to_owned(), json!(reason)))
-        .collect();
-    ApiError::unprocessable("invalid_fields", "please correct the marked fields")
-        .with("fields", Value::Object(fields))
 }
 
 /// The entry to store for `entrant`, from session `s` that `passed`.
@@ -630,21 +615,6 @@ async fn entered_before(
     let same = sent.name.as_deref() == Some(name.as_ref())
         && sent.phone.as_deref() == Some(phone.as_ref());
     Ok(same.then(|| entry_answer(s, &sent.made, &sent.round_id)))
-}
-
-/// What a visitor is told when the store refuses an entry.
-fn entry_refused(why: EntryRefused) -> ApiError {
-    match why {
-        EntryRefused::SessionUsed => ApiError::conflict(
-            "already_entered",
-            "this quiz has already been entered in the draw",
-        ),
-        EntryRefused::PhoneUsed => ApiError::conflict(
-            "phone_used",
-            "this phone number has already entered this round",
-        ),
-        EntryRefused::NoFreeCode => ApiError::unavailable("no free entry code; please try again"),
-    }
 }
 
 #[cfg(test)]
@@ -777,7 +747,7 @@ pub async fn withdraw_entry(
                 ip,
                 ApiError::new(
                     StatusCode::NOT_FOUND,
-                    "no_entry",
+                    ErrorCode::NoEntry,
                     "this quiz has not entered the draw",
                 ),
             )
