@@ -106,9 +106,10 @@ macro_rules! call {
 /// (a lost connection closes the others to the same server: failover,
 /// `postgres/health.rs`).
 macro_rules! noticed {
-    (async $engine:ident, $e:expr) => {
-        $engine.noticed($e.await)
-    };
+    (async $engine:ident, $e:expr) => {{
+        let since = $engine.generation();
+        $engine.noticed(since, $e.await)
+    }};
     (sync $engine:ident, $e:expr) => {
         $e
     };

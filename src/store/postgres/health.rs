@@ -45,9 +45,10 @@ pub(super) const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// constraint, a bad parameter or a query cancelled by `statement_timeout`
 /// leave the connection fit for the next request.
 ///
-/// For the code that holds a connection of its own outside the facade (a
-/// batching task): on `true`, drop the connection (or `Object::take` it)
-/// and call [`Health::lost`] — the facade does both for every operation.
+/// For code that holds a connection of its own (a batching task): on
+/// `true`, drop the connection (`Object::take`) and answer
+/// [`StoreError::Unreachable`] (`StoreError::from` this error does), which
+/// the store's facade hands to [`Health::noticed`] as for every operation.
 pub(super) fn discards(e: &tokio_postgres::Error) -> bool {
     if e.is_closed() {
         return true;
@@ -77,10 +78,15 @@ impl Health {
         })
     }
 
-    /// What a connection task watches from before it connects: it ends
-    /// when the generation moves.
+    /// What a connection task watches from the moment its connection is
+    /// made (and found a primary): it ends when the generation moves.
     pub(super) fn watch(&self) -> watch::Receiver<u64> {
         self.generation.subscribe()
+    }
+
+    /// The generation now: what an operation started under.
+    pub(super) fn generation(&self) -> u64 {
+        *self.generation.borrow()
     }
 
     /// Every connection opened before now is unfit (`why`, for the log):
@@ -103,12 +109,21 @@ impl Health {
         }
     }
 
-    /// An operation's outcome, passed through; a [`StoreError::Unreachable`]
-    /// (what [`discards`] classes as such) ends every connection of the
-    /// generation, the one that failed with them.
-    pub(super) fn noticed<T>(&self, out: Result<T, StoreError>) -> Result<T, StoreError> {
+    /// The outcome of an operation started under generation `since`,
+    /// passed through; a [`StoreError::Unreachable`] (what [`discards`]
+    /// classes as such) ends every connection of the generation, the one
+    /// that failed with them, unless the generation moved meanwhile: then
+    /// the failure is that move's doing (its connection was closed under
+    /// it), and connections made since to a new primary stay.
+    pub(super) fn noticed<T>(
+        &self,
+        since: u64,
+        out: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         if let Err(StoreError::Unreachable(why)) = &out {
-            self.lost(why);
+            if self.generation() == since {
+                self.lost(why);
+            }
         }
         out
     }
@@ -196,11 +211,29 @@ mod tests {
     fn only_connection_failures_are_noticed() {
         let health = Health::new();
         let watcher = health.watch();
-        let refused: Result<(), _> = health.noticed(Err(StoreError::Database("23505".into())));
+        let since = health.generation();
+        let refused: Result<(), _> =
+            health.noticed(since, Err(StoreError::Database("23505".into())));
         assert!(refused.is_err());
         assert!(!watcher.has_changed().unwrap());
-        let lost: Result<(), _> = health.noticed(Err(StoreError::Unreachable("25006".into())));
+        let lost: Result<(), _> =
+            health.noticed(since, Err(StoreError::Unreachable("25006".into())));
         assert!(lost.is_err());
         assert!(watcher.has_changed().unwrap());
+    }
+
+    #[test]
+    fn a_failure_the_generation_already_explains_closes_nothing_more() {
+        let health = Health::new();
+        let since = health.generation();
+        health.lost("probe");
+        let watcher = health.watch();
+        let closed: Result<(), _> = health.noticed(
+            since,
+            Err(StoreError::Unreachable("connection closed".into())),
+        );
+        assert!(closed.is_err());
+        assert!(!watcher.has_changed().unwrap());
+        assert_eq!(health.generation(), since + 1);
     }
 }

@@ -286,14 +286,22 @@ impl Postgres {
         Ok(self.pool.get().await?)
     }
 
-    /// An operation's outcome, after the pool's health noticed it: a lost
-    /// connection, or one to a server that no longer writes, closes every
+    /// The pool's generation, for [`Postgres::noticed`]: taken before an
+    /// operation starts.
+    pub(super) fn generation(&self) -> u64 {
+        self.health.generation()
+    }
+
+    /// The outcome of an operation started under generation `since`, after
+    /// the pool's health noticed it: a lost connection, or one to a server
+    /// that no longer writes ([`StoreError::Unreachable`]), closes every
     /// connection opened before (`health.rs`). The store's facade passes
-    /// every operation through here; code holding a connection of its own
-    /// (a batching task) calls it on its errors too, or [`health::discards`]
-    /// on a `tokio_postgres::Error` and drops that connection.
-    pub(super) fn noticed<T>(&self, out: Result<T>) -> Result<T> {
-        self.health.noticed(out)
+    /// every operation through here, so code under it need only answer
+    /// `Unreachable` (`StoreError::from` a `tokio_postgres::Error` does);
+    /// code holding a connection of its own (a batching task) asks
+    /// [`health::discards`] of a `tokio_postgres::Error` whether to drop it.
+    pub(super) fn noticed<T>(&self, since: u64, out: Result<T>) -> Result<T> {
+        self.health.noticed(since, out)
     }
 
     /// Session starts are written every half second, as on SQLite.

@@ -76,8 +76,10 @@ where
     /// primary, with `target_session_attrs=read-write`), its task spawned
     /// and watching the generation it was opened in.
     pub(super) async fn connect(&self) -> Result<(Client, tokio::task::JoinHandle<()>), Error> {
-        let mut generation = self.health.watch();
         let (at, client, connection) = self.first_answer().await?;
+        // Watched from now: a connection found a primary just now is fit,
+        // whatever made the generation move while it was being made.
+        let mut generation = self.health.watch();
         self.last_good.store(at, Ordering::Relaxed);
         let task = tokio::spawn(async move {
             tokio::select! {
