@@ -180,6 +180,11 @@ key_family! {
         TemplateExample => "template_example",
         /// `no_round_ahead`.
         NoRoundAhead => "no_round_ahead",
+        /// `same_set`: a file saying what an earlier one says (a workbook
+        /// kept beside its YAML).
+        SameSet => "same_set",
+        /// `set_id_taken`: another set's file already has the id.
+        SetIdTaken => "set_id_taken",
     }
 }
 

@@ -419,7 +419,9 @@ pub fn duplicate_ids(reports: &[(PathBuf, LoadReport)]) -> Vec<(PathBuf, Problem
                         "the same set as {}; it is loaded from there (keep the two equal, or remove one)",
                         first.display()
                     );
-                    out.push((file.clone(), Problem::warning(1, 1, msg)));
+                    let first = first.display().to_string();
+                    let p = Problem::warning(1, 1, msg).of_kind("same_set", &[("file", &first)]);
+                    out.push((file.clone(), p));
                 }
                 Some((first, _)) => {
                     let msg = format!(
@@ -427,7 +429,10 @@ pub fn duplicate_ids(reports: &[(PathBuf, LoadReport)]) -> Vec<(PathBuf, Problem
                         bank.id,
                         first.display()
                     );
-                    out.push((file.clone(), Problem::error(1, 1, msg)));
+                    let first = first.display().to_string();
+                    let p = Problem::error(1, 1, msg)
+                        .of_kind("set_id_taken", &[("id", &bank.id), ("file", &first)]);
+                    out.push((file.clone(), p));
                 }
                 None => {
                     seen.insert(&bank.id, (file, bank));

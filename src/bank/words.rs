@@ -52,6 +52,8 @@ const ZH: &[(ProblemKey, &str)] = &[
     (ProblemKey::MissingKey, "缺少“{key}”：这一项必须写。"),
     (ProblemKey::Placeholder, "{what}还是模板里的占位文字“{found}”：请改成真实内容，观众会原样看到。"),
     (ProblemKey::TemplateExample, "{what}还是模板里的示例：请换成你自己的内容，或者删掉。"),
+    (ProblemKey::SameSet, "和 {file} 是同一套题库，只加载那一份：两份请保持一致，或者删掉其中一份。"),
+    (ProblemKey::SetIdTaken, "题库编号“{id}”已经被 {file} 使用：每套题库的编号要不同。"),
     (ProblemKey::NoRoundAhead, "所有轮次都已结束（最后一轮 {last} 结束）：现在观众不能答题和登记。请在“轮次”里写上这次活动的真实时间。"),
 ];
 
@@ -253,6 +255,32 @@ mod tests {
             organizer_text(p),
             "题目“q1”的题型“singel”不对：type 写 single（单选）、multiple（多选）或 truefalse（判断）。 \
              (question `q1`: type `singel` is not single, multiple or truefalse)"
+        );
+    }
+
+    #[test]
+    fn two_files_of_one_set_id_are_said_in_chinese_first() {
+        use std::path::PathBuf;
+        let yaml = "id: t\ntitle: T\nquestions:\n  - id: q1\n    type: truefalse\n    text: 题\n    answer: true\n";
+        let other = yaml.replace("title: T", "title: U");
+        let load = crate::bank::load::parse_bank;
+        let reports = [
+            (PathBuf::from("a.yaml"), load(yaml)),
+            (PathBuf::from("a.xlsx"), load(yaml)),
+            (PathBuf::from("b.yaml"), load(&other)),
+        ];
+        let said: Vec<String> = crate::bank::load::duplicate_ids(&reports)
+            .iter()
+            .map(|(f, p)| format!("{}: {}", f.display(), organizer_text(p)))
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].starts_with("a.xlsx: 和 a.yaml 是同一套题库，只加载那一份"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("b.yaml: 题库编号“t”已经被 a.yaml 使用"),
+            "{said:?}"
         );
     }
 

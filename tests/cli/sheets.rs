@@ -242,6 +242,13 @@ fn the_shipped_workbook_says_what_the_sample_yaml_says() {
          `quizbooth convert questions/netsec-week.yaml questions/netsec-week.xlsx`):\n{}",
         out(&o)
     );
+    assert!(
+        out(&o).contains(
+            "questions/netsec-week.xlsx:1:1: warning: 和 questions/netsec-week.yaml 是同一套题库"
+        ),
+        "said in Chinese first: {}",
+        out(&o)
+    );
 }
 
 /// A 题目 sheet with English columns, some left empty.
