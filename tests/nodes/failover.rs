@@ -10,9 +10,10 @@
 //! before or after is on the new primary, once: a visitor retries each
 //! unanswered request as the page does, and a write whose outcome was
 //! unknown is found stored (SPEC §3). The figures are printed
-//! (`--nocapture`).
+//! (`--nocapture`). And a first host that accepts connections and never
+//! answers holds a node up no longer than its connect timeout.
 //!
-//! The three tests take turns (one pair of clusters at a time on two
+//! The three failovers take turns (one pair of clusters at a time on two
 //! cores). Locally, without PostgreSQL, they print why and run nothing;
 //! under `CI=true` they must run.
 
@@ -56,6 +57,49 @@ async fn a_hung_primary() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_read_only_primary() {
     failover(Loss::ReadOnly).await;
+}
+
+/// A first host that accepts connections and never answers (a hung
+/// server's kernel does so) holds a node up by one connect timeout (2 s),
+/// at start and after: the second host is tried beside it.
+#[tokio::test]
+async fn a_silent_first_host_is_passed_over() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    let db = cluster.create_database();
+    let name = db.rsplit('/').next().unwrap();
+    // Bound and never accepted: the kernel completes the handshakes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/{name}?target_session_attrs=read-write",
+        silent.local_addr().unwrap().port(),
+        cluster.port()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let client = process_client();
+    let since = Instant::now();
+    let n = node(dir.path(), "a", &url);
+    wait_up(&client, &n.base).await;
+    let up = since.elapsed();
+    let visitor = Visitor {
+        client: client.clone(),
+        base: n.base.clone(),
+        node: 0,
+        seen: Arc::default(),
+    };
+    for i in 0..20 {
+        assert!(visitor.visit(&format!("1380000{i:04}")).await.is_some());
+    }
+    let seen = std::mem::take(&mut *visitor.seen.lock().unwrap());
+    assert!(seen.wrong.is_empty(), "{:#?}", seen.wrong);
+    assert_eq!((seen.unavailable, seen.entered.len()), (0, 20));
+    println!(
+        "a silent first host: the node was up in {:.1} s",
+        up.as_secs_f64()
+    );
+    assert!(up < Duration::from_secs(10), "up after {up:?}");
+    drop(silent);
 }
 
 /// How the primary is lost.
