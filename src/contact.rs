@@ -291,6 +291,7 @@ impl fmt::Display for EntryCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn phones_are_normalised_or_refused() {
@@ -421,5 +422,18 @@ mod tests {
         assert_eq!(EntryCode::parse("7KQ2-M9XO").unwrap().as_ref(), "7KQ2-M9X0");
         assert_eq!(EntryCode::parse("7KQ2-M9X"), None);
         assert_eq!(EntryCode::parse("7KQ2-M9XU"), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_cases(500))]
+
+        /// Whatever is typed, a parsed phone is 11 digits and masks to 3 + 4.
+        #[test]
+        fn typed_phones_parse_to_eleven_digits(raw in ".{0,20}|[+0-9 -]{0,20}") {
+            if let Ok(p) = Phone::parse(&raw) {
+                prop_assert!(p.as_ref().len() == 11 && p.as_ref().bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(p.masked().len(), 11);
+            }
+        }
     }
 }

@@ -3,14 +3,16 @@
 //! sends, parsed. Pure functions
 //! over a [`Bank`](crate::bank::Bank).
 
+mod answers;
 mod entering;
 mod scoring;
 mod serving;
 mod timing;
 pub mod token;
 
+pub use answers::{AnswerError, Answers};
 pub use entering::{sent_contact, Entrant, InvalidEntry, CONSENT_MISSING};
-pub use scoring::{score, AnswerError, Outcome, QuestionResult};
+pub use scoring::{score, Outcome, QuestionResult};
 pub use serving::{serve, Served};
 pub use timing::{Timing, GRACE_SECS, UNTIMED_SECS};
 pub use token::{KeyClock, NodeLease, SessionId, SessionToken, TokenKey, NODE_STRIDE};

@@ -1,25 +1,11 @@
-use super::Served;
-use crate::bank::{Bank, QuestionType};
-use std::collections::{BTreeSet, HashMap};
+//! Scoring a submission's [`Answers`] (SPEC §3): a question left out counts
+//! as wrong, a multiple-choice answer is right only when its set of keys is
+//! exactly right, `percent` is floored.
 
-/// Why a submission is refused (the session stays open for a corrected try).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AnswerError {
-    /// An answer for a question this session was not served.
-    #[error("question `{0}` was not served in this session")]
-    NotServed(String),
-    /// A key that is not one of the question's options.
-    #[error("`{key}` is not an option of question `{question}`")]
-    NotAnOption {
-        /// Question id.
-        question: String,
-        /// The offending key.
-        key: String,
-    },
-    /// More than one key for a single-choice or true/false question.
-    #[error("question `{0}` takes one answer")]
-    TooMany(String),
-}
+use super::answers::question;
+use super::{AnswerError, Answers, Served};
+use crate::bank::Bank;
+use std::collections::HashMap;
 
 /// How one served question went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,76 +35,51 @@ pub struct Outcome {
     pub results: Vec<QuestionResult>,
 }
 
-/// The bank's question a served one stands for.
-fn question<'a>(bank: &'a Bank, s: &Served) -> Option<&'a crate::bank::Question> {
-    bank.questions.get(s.index).filter(|q| q.id == s.id)
+impl Answers<'_> {
+    /// The outcome of these answers on `bank`, the bank they were parsed against.
+    pub fn score(&self, bank: &Bank) -> Outcome {
+        let mut score = 0;
+        let mut max_score = 0;
+        let mut results = Vec::with_capacity(self.served().len());
+        for (s, given) in self.served().iter().zip(self.given()) {
+            let Some(q) = question(bank, s) else {
+                continue;
+            };
+            max_score += q.points;
+            let correct = *given == q.answer;
+            if correct {
+                score += q.points;
+            }
+            results.push(QuestionResult {
+                index: s.index,
+                id: s.id.clone(),
+                correct,
+                given: given.clone(),
+            });
+        }
+        let percent = if max_score == 0 {
+            0
+        } else {
+            (100 * u64::from(score) / u64::from(max_score)) as u32
+        };
+        Outcome {
+            score,
+            max_score,
+            percent,
+            passed: percent >= bank.quiz.pass_percent,
+            results,
+        }
+    }
 }
 
-/// Scores answers against the questions served. A question left out counts
-/// as wrong; a multiple-choice answer is right only when its set of keys is
-/// exactly right.
+/// Parses `answers` against the questions served ([`Answers::parse`]) and
+/// scores them: for answers kept as sent (a stored submission scored again).
 pub fn score(
     bank: &Bank,
     served: &[Served],
     answers: &HashMap<String, Vec<String>>,
 ) -> Result<Outcome, AnswerError> {
-    for (qid, keys) in answers {
-        let s = served
-            .iter()
-            .find(|s| &s.id == qid)
-            .ok_or_else(|| AnswerError::NotServed(qid.clone()))?;
-        for key in keys {
-            let ok = key.chars().count() == 1 && s.options.iter().any(|o| key.starts_with(*o));
-            if !ok {
-                return Err(AnswerError::NotAnOption {
-                    question: qid.clone(),
-                    key: key.clone(),
-                });
-            }
-        }
-        let distinct: BTreeSet<&String> = keys.iter().collect();
-        let single = question(bank, s).is_some_and(|q| q.kind != QuestionType::Multiple);
-        if single && distinct.len() > 1 {
-            return Err(AnswerError::TooMany(qid.clone()));
-        }
-    }
-
-    let mut score = 0;
-    let mut max_score = 0;
-    let mut results = Vec::with_capacity(served.len());
-    for s in served {
-        let Some(q) = question(bank, s) else {
-            continue;
-        };
-        max_score += q.points;
-        let given: BTreeSet<char> = answers
-            .get(&s.id)
-            .map(|keys| keys.iter().filter_map(|k| k.chars().next()).collect())
-            .unwrap_or_default();
-        let given: Vec<char> = given.into_iter().collect();
-        let correct = given == q.answer;
-        if correct {
-            score += q.points;
-        }
-        results.push(QuestionResult {
-            index: s.index,
-            id: s.id.clone(),
-            correct,
-            given,
-        });
-    }
-    let percent = if max_score == 0 {
-        0
-    } else {
-        (100 * u64::from(score) / u64::from(max_score)) as u32
-    };
-    Ok(Outcome {
-        score,
-        max_score,
-        percent,
-        passed: percent >= bank.quiz.pass_percent,
-        results,
-    })
+    Ok(Answers::parse(bank, served, answers)?.score(bank))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::bank::Bank;
 use crate::clock::{rfc3339, rfc3339_millis};
 use crate::contact::{EntrantName, Phone};
 use crate::error::{ApiError, ErrorCode};
-use crate::quiz::{self, Entrant, InvalidEntry, Outcome, Served, SessionToken, Timing};
+use crate::quiz::{self, Answers, Entrant, InvalidEntry, Outcome, Served, SessionToken, Timing};
 use crate::state::AppState;
 use crate::store::{
     AlreadySubmitted, EntryMade, EntryRefused, GivenAnswer, GivenAnswers, NewEntry, NewSubmission,
@@ -190,6 +190,24 @@ impl Opened {
         }
     }
 
+    /// `sent` as answers to the questions `served` now: `410 expired` past
+    /// the deadline and its grace, `422 invalid_answer` when they are not
+    /// answers to these questions.
+    fn answers_in_time<'a>(
+        &self,
+        served: &'a [Served],
+        sent: &HashMap<String, Vec<String>>,
+    ) -> Result<Answers<'a>, ApiError> {
+        if self.timing.submission_too_late(self.now) {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                ErrorCode::Expired,
+                "the time for this quiz has run out",
+            ));
+        }
+        Ok(Answers::parse(&self.bank, served, sent)?)
+    }
+
     /// The stored submission, if any.
     async fn submission(&self, state: &AppState) -> Result<Option<Submission>, ApiError> {
         Ok(state.store.submission(self.token.id).await?)
@@ -242,10 +260,14 @@ async fn open_counted(state: &AppState, ip: IpAddr, id: &str) -> Result<Opened, 
     Ok(s)
 }
 
+/// `503`: what the store kept for a session does not read back.
+fn unreadable() -> ApiError {
+    ApiError::unavailable("stored result is unreadable")
+}
+
 /// A stored submission scored again from the answers it gave.
 fn rescore(bank: &Bank, served: &[Served], given: &GivenAnswers) -> Result<Outcome, ApiError> {
-    quiz::score(bank, served, given)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))
+    quiz::score(bank, served, given).map_err(|_| unreadable())
 }
 
 /// `GET /api/sessions/{session}`: the same session again (and its result and entry once there).
@@ -275,8 +297,7 @@ pub async fn get_session(
         ));
     };
     let outcome = rescore(&s.bank, &served, &given)?;
-    let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at).map_err(|_| unreadable())?;
     let window = s.entry_window(submitted);
     let entry = state.store.entry_of(s.token.id).await?;
     let parts = prerendered.get(&s.bank, lang);
@@ -299,21 +320,12 @@ async fn submitted_before(
         return Ok(None);
     };
     let served = s.served();
-    let stored = rescore(&s.bank, &served, &given)?;
-    let Ok(again) = quiz::score(&s.bank, &served, answers) else {
-        return Ok(None);
-    };
-    let given = |o: &Outcome| -> Vec<(String, Vec<char>)> {
-        o.results
-            .iter()
-            .map(|r| (r.id.clone(), r.given.clone()))
-            .collect()
-    };
-    if given(&stored) != given(&again) {
+    let stored = Answers::parse(&s.bank, &served, &given).map_err(|_| unreadable())?;
+    if Answers::parse(&s.bank, &served, answers).ok() != Some(stored.clone()) {
         return Ok(None);
     }
-    let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    let stored = stored.score(&s.bank);
+    let submitted = DateTime::parse_from_rfc3339(&kept.submitted_at).map_err(|_| unreadable())?;
     let parts = prerendered.get(&s.bank, s.token.lang);
     let window = s.entry_window(submitted);
     let view = result_view(&parts, &s.bank, &stored, &window);
@@ -337,56 +349,64 @@ pub async fn submit_answers(
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
     let s = open_counted(&state, ip, &path).await?;
-    let outcome = match score_in_time(&s, &body.answers) {
-        Ok(o) => o,
+    let served = s.served();
+    let answers = match s.answers_in_time(&served, &body.answers) {
+        Ok(answers) => answers,
         Err(e) => return refuse_submission(&state, &prerendered, ip, &s, &body.answers, e).await,
     };
-    // Only a submission that can be stored spends the address's budget; a
-    // retry of one stored is answered even when the budget is spent.
-    if let Err(wait) = state.limits.write(ip) {
-        return match submitted_before(&state, &prerendered, &s, &body.answers).await? {
-            Some(kept) => Ok(kept),
-            None => Err(ApiError::rate_limited(wait)),
-        };
-    }
-    match state
-        .store
-        .record_submission(new_submission(&s, &outcome))
-        .await
+    let outcome = answers.score(&s.bank);
+    if let Some(kept) =
+        keep_submission(&state, &prerendered, ip, &s, &outcome, &body.answers).await?
     {
-        Ok(Ok(())) => {}
-        Ok(Err(_)) => {
-            state.limits.give_back_write(ip);
-            if let Some(kept) = submitted_before(&state, &prerendered, &s, &body.answers).await? {
-                return Ok(kept);
-            }
-            let _ = state.limits.junk(ip);
-            return Err(AlreadySubmitted.into());
-        }
-        Err(e) => {
-            state.limits.give_back_write(ip);
-            return Err(e.into());
-        }
+        return Ok(kept);
     }
-    state.playing.submitted();
     let parts = prerendered.get(&s.bank, s.token.lang);
     let window = s.entry_window(s.now);
     let view = result_view(&parts, &s.bank, &outcome, &window);
     Ok(json_body(StatusCode::OK, to_body(&view, 4096)))
 }
 
-/// The outcome of `answers` sent to session `s` now: `410 expired` past
-/// its deadline and grace, `422 invalid_answer` when they are not answers
-/// to its questions.
-fn score_in_time(s: &Opened, answers: &HashMap<String, Vec<String>>) -> Result<Outcome, ApiError> {
-    if s.timing.submission_too_late(s.now) {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            ErrorCode::Expired,
-            "the time for this quiz has run out",
-        ));
+/// Keeps session `s`'s submission, scored as `outcome`, and counts it:
+/// `None` once it is stored. Only a submission that can be stored spends
+/// the address's budget; a retry of one stored before (the same
+/// `answers`) is answered with what was stored, even when the budget is
+/// spent (`Some`); other answers to a submitted session are `409`.
+async fn keep_submission(
+    state: &AppState,
+    prerendered: &Prerendered,
+    ip: IpAddr,
+    s: &Opened,
+    outcome: &Outcome,
+    answers: &HashMap<String, Vec<String>>,
+) -> Result<Option<HttpResponse>, ApiError> {
+    if let Err(wait) = state.limits.write(ip) {
+        return match submitted_before(state, prerendered, s, answers).await? {
+            Some(kept) => Ok(Some(kept)),
+            None => Err(ApiError::rate_limited(wait)),
+        };
     }
-    quiz::score(&s.bank, &s.served(), answers).map_err(ApiError::from)
+    match state
+        .store
+        .record_submission(new_submission(s, outcome))
+        .await
+    {
+        Ok(Ok(())) => {
+            state.playing.submitted();
+            Ok(None)
+        }
+        Ok(Err(already)) => {
+            state.limits.give_back_write(ip);
+            if let Some(kept) = submitted_before(state, prerendered, s, answers).await? {
+                return Ok(Some(kept));
+            }
+            let _ = state.limits.junk(ip);
+            Err(already.into())
+        }
+        Err(e) => {
+            state.limits.give_back_write(ip);
+            Err(e.into())
+        }
+    }
 }
 
 /// A submission that cannot be scored (`refusal`). A submitted quiz is 409
@@ -477,42 +497,56 @@ pub async fn create_entry(
         Ok(passed) => passed,
         Err(kept) => return Ok(kept),
     };
+    // A typo is neither junk nor an entry: the per-session limit bounds retries.
     let entrant = sent?;
-    // A typo is neither junk nor an entry: the per-session limit bounds
-    // retries. A retry of an entry stored is answered even when the
-    // address's entry budget is spent.
-    if let Err(wait) = state.limits.entry(ip) {
-        return match entered_before(&state, &s, &entrant.name, &entrant.phone).await? {
-            Some(kept) => Ok(kept),
-            None => Err(ApiError::rate_limited(wait)),
-        };
-    }
-    let made = match state
-        .store
-        .record_entry(new_entry(&s, &passed, &entrant))
-        .await
-    {
-        Ok(Ok(made)) => made,
-        Ok(Err(why)) => {
-            state.limits.give_back_entry(ip);
-            if why == EntryRefused::SessionUsed {
-                if let Some(kept) =
-                    entered_before(&state, &s, &entrant.name, &entrant.phone).await?
-                {
-                    return Ok(kept);
-                }
-            }
-            let _ = state.limits.junk(ip);
-            return Err(why.into());
-        }
-        Err(e) => {
-            state.limits.give_back_entry(ip);
-            return Err(e.into());
-        }
+    let made = match keep_entry(&state, ip, &s, &passed, &entrant).await? {
+        Ok(made) => made,
+        Err(kept) => return Ok(kept),
     };
     traffic.entry_stored();
     tracing::debug!(round = %s.round_id(), "entry stored");
     Ok(entry_answer(&s, &made, s.round_id()))
+}
+
+/// Keeps `entrant`'s entry from session `s` that `passed`, spending the
+/// address's entry budget: its code and receipt, or (`Err` of the inner
+/// result) the answer already given to the same entry sent again (a phone
+/// that lost the reply), which is answered even when the budget is spent.
+/// A refusal gives the budget back and is junk.
+async fn keep_entry(
+    state: &AppState,
+    ip: IpAddr,
+    s: &Opened,
+    passed: &Submission,
+    entrant: &Entrant,
+) -> Result<Result<EntryMade, HttpResponse>, ApiError> {
+    if let Err(wait) = state.limits.entry(ip) {
+        return match entered_before(state, s, &entrant.name, &entrant.phone).await? {
+            Some(kept) => Ok(Err(kept)),
+            None => Err(ApiError::rate_limited(wait)),
+        };
+    }
+    match state
+        .store
+        .record_entry(new_entry(s, passed, entrant))
+        .await
+    {
+        Ok(Ok(made)) => Ok(Ok(made)),
+        Ok(Err(why)) => {
+            state.limits.give_back_entry(ip);
+            if why == EntryRefused::SessionUsed {
+                if let Some(kept) = entered_before(state, s, &entrant.name, &entrant.phone).await? {
+                    return Ok(Err(kept));
+                }
+            }
+            let _ = state.limits.junk(ip);
+            Err(why.into())
+        }
+        Err(e) => {
+            state.limits.give_back_entry(ip);
+            Err(e.into())
+        }
+    }
 }
 
 /// Read-only checks first: whether this session may enter now (passed,
@@ -538,8 +572,7 @@ async fn may_enter(
             ),
         ));
     };
-    let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at)
-        .map_err(|_| ApiError::unavailable("stored result is unreadable"))?;
+    let submitted = DateTime::parse_from_rfc3339(&passed.submitted_at).map_err(|_| unreadable())?;
     if s.timing.too_fast(submitted) {
         let min = s.bank.quiz.min_answer_secs.unwrap_or_default();
         return Err(junk(state, ip, ApiError::new(
@@ -617,84 +650,6 @@ async fn entered_before(
     Ok(same.then(|| entry_answer(s, &sent.made, &sent.round_id)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn bank() -> Bank {
-        crate::bank::parse_bank(include_str!("../../tests/fixtures/valid.yaml"))
-            .bank
-            .expect("valid fixture")
-    }
-
-    proptest! {
-        #![proptest_config(crate::proptest_cases(500))]
-
-        /// Any bytes as a request body: parsed or refused, and whatever parses
-        /// is scored, checked or refused without a panic.
-        #[test]
-        fn fuzz_request_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-            let _ = serde_json::from_slice::<StartBody>(&bytes);
-            if let Ok(e) = serde_json::from_slice::<EntryBody>(&bytes) {
-                let _ = Entrant::try_from(&e);
-            }
-            if let Ok(a) = serde_json::from_slice::<AnswersBody>(&bytes) {
-                let bank = bank();
-                let served = quiz::serve(&bank, &mut rand::rng());
-                let _ = quiz::score(&bank, &served, &a.answers);
-            }
-        }
-
-        /// Well-formed bodies with arbitrary ids and keys: a score when
-        /// every answer is a served question's option, else a 422 reason
-        /// naming what is wrong; never a panic.
-        #[test]
-        fn fuzz_arbitrary_answers_are_scored_or_refused(
-            answers in proptest::collection::hash_map("[a-z0-9-]{0,12}|hotline|channels|answer-96110",
-                proptest::collection::vec("[A-Z]|T|F|.{0,3}", 0..5), 0..6)
-        ) {
-            let bank = bank();
-            let served = quiz::serve(&bank, &mut rand::rng());
-            let options = |q: &str| served.iter().find(|s| s.id == q).map(|s| s.options.clone());
-            let is_option = |q: &str, key: &str| {
-                let mut chars = key.chars();
-                match (options(q), chars.next(), chars.next()) {
-                    (Some(o), Some(c), None) => o.contains(&c),
-                    _ => false,
-                }
-            };
-            match quiz::score(&bank, &served, &answers) {
-                Ok(o) => {
-                    prop_assert!(o.score <= o.max_score && o.percent <= 100);
-                    for (q, keys) in &answers {
-                        prop_assert!(keys.iter().all(|k| is_option(q, k)), "{q}: {keys:?} scored");
-                    }
-                }
-                Err(quiz::AnswerError::NotServed(q)) => {
-                    prop_assert!(answers.contains_key(&q) && options(&q).is_none(), "{q}");
-                }
-                Err(quiz::AnswerError::NotAnOption { question, key }) => {
-                    prop_assert!(answers[&question].contains(&key) && !is_option(&question, &key));
-                }
-                Err(quiz::AnswerError::TooMany(q)) => {
-                    let distinct: std::collections::BTreeSet<_> = answers[&q].iter().collect();
-                    prop_assert!(distinct.len() > 1, "{q}: {:?}", answers[&q]);
-                }
-            }
-        }
-
-        /// Whatever is typed, a parsed phone is 11 digits and masks to 3 + 4.
-        #[test]
-        fn typed_phones_parse_to_eleven_digits(raw in ".{0,20}|[+0-9 -]{0,20}") {
-            if let Ok(p) = Phone::parse(&raw) {
-                prop_assert!(p.as_ref().len() == 11 && p.as_ref().bytes().all(|b| b.is_ascii_digit()));
-                prop_assert_eq!(p.masked().len(), 11);
-            }
-        }
-    }
-}
-
 /// `GET /api/sessions/{session}/receipt.svg` (extension): the entrant's
 /// private receipt as a QR code for the claim desk. It holds the desk's
 /// address with the receipt in the fragment, `PUBLIC_URL/admin#claim=RECEIPT`,
@@ -758,4 +713,35 @@ pub async fn withdraw_entry(
     );
     crate::keeping::scrub_soon(state.store.clone());
     Ok(no_store(StatusCode::NO_CONTENT).finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bank() -> Bank {
+        crate::bank::parse_bank(include_str!("../../tests/fixtures/valid.yaml"))
+            .bank
+            .expect("valid fixture")
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_cases(500))]
+
+        /// Any bytes as a request body: parsed or refused, and whatever parses
+        /// is scored, checked or refused without a panic.
+        #[test]
+        fn fuzz_request_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = serde_json::from_slice::<StartBody>(&bytes);
+            if let Ok(e) = serde_json::from_slice::<EntryBody>(&bytes) {
+                let _ = Entrant::try_from(&e);
+            }
+            if let Ok(a) = serde_json::from_slice::<AnswersBody>(&bytes) {
+                let bank = bank();
+                let served = quiz::serve(&bank, &mut rand::rng());
+                let _ = quiz::score(&bank, &served, &a.answers);
+            }
+        }
+    }
 }
