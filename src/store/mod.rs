@@ -9,8 +9,8 @@
 //! `synchronous=FULL`, one group-commit writer thread, a few read
 //! connections beside it) for one node, and [`postgres`] for any number of
 //! nodes on one database (SPEC §10). How each batches, counts, locks and
-//! isolates its work is its own business; what they decide alike is in
-//! `rules`, the counters both add up in memory in `tally`, and moving a
+//! isolates its work is its own business; the SQL they share is written
+//! once in [`sql`]; what they decide alike is in `rules`, the counters both add up in memory in `tally`, and moving a
 //! booth's SQLite file into PostgreSQL, which reads one engine and writes
 //! the other, in [`migrate`]. The store imports nothing from the quiz: the session's identity and the
 //! node's lease it keys on ([`SessionId`], [`NodeLease`]) live in
@@ -25,6 +25,7 @@ pub mod migrate;
 pub mod postgres;
 pub mod records;
 mod rules;
+pub mod sql;
 pub mod sqlite;
 mod tally;
 

@@ -16,4 +16,5 @@ mod defences;
 mod draws;
 mod privacy;
 mod sheets;
+mod statements;
 mod visitor;

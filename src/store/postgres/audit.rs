@@ -5,12 +5,8 @@
 use super::{lock, Lock, Postgres, Result};
 use super::{Cached, Col};
 use crate::store::contract::Audit;
+use crate::store::sql::audit::{ALL_NEWEST_FIRST, INSERT, LAST};
 use crate::store::{AuditAction, AuditEntry};
-
-const LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-const INSERT: &str =
-    "INSERT INTO audit (seq, at, action, detail, hash) VALUES ($1, $2, $3, $4, $5)";
-const ALL_NEWEST_FIRST: &str = "SELECT seq, at, action, detail, hash FROM audit ORDER BY seq DESC";
 
 /// Appends a row after the last one, in the caller's transaction (which
 /// holds the audit lock).

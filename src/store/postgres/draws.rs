@@ -10,60 +10,24 @@ use super::{Cached, Col};
 use crate::draw;
 use crate::store::contract::Draws;
 use crate::store::rules::{self, erasure, Win};
+use crate::store::sql::draws::{
+    CLAIMED_COUNT, CODE_OF_RECEIPT, DRAWS_NEWEST_FIRST, DRAW_BY_ID, DRAW_ENTRIES_TXT, DRAW_PAGE,
+    DRAW_WINNERS, INSERT_CLAIM, INSERT_DRAW, INSERT_WINNER, PENDING_DRAW, POOL_SIZE, REVEAL_DRAW,
+    WIN_OF_CODE,
+};
 use crate::store::{
     AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
     RevealRefused, StoreError, Winner,
 };
 use deadpool_postgres::GenericClient;
 
-const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
-     entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
-     (SELECT r.id FROM draws r WHERE r.replaces = draws.id) AS replaced_by, seed_digits FROM draws";
-const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = $1";
-const DRAW_WINNERS: &str = "SELECT w.code, e.name, e.phone, e.name_mask, e.phone_mask,
-       e.erased, e.erased_at, c.claimed_at
-     FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
-     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
-     WHERE w.draw_id = $1 ORDER BY w.position";
 const ROUND_WATERMARK: &str =
     "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE set_id = $1 AND round_id = $2";
-const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = $1";
-const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.phone, e.phone_key,
-       e.erased, e.erased_at, c.claimed_at, k.secret
-     FROM draw_winners w JOIN draws d ON d.id = w.draw_id
-     LEFT JOIN entries e ON e.code = w.code
-     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
-     LEFT JOIN round_keys k ON k.set_id = d.set_id AND k.round_id = d.round_id
-     WHERE w.code = $1 LIMIT 1";
-const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = $1";
-const INSERT_CLAIM: &str = "INSERT INTO claims (draw_id, code, claimed_at) VALUES ($1, $2, $3)";
-/// A round's unrevealed draw holds the round, also one past its claim
-/// deadline (see the SQLite engine's `PENDING_DRAW`).
-const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = $1 AND round_id = $2
-     AND public_seed IS NULL LIMIT 1";
 const POOL_CODES: &str = "SELECT code FROM entries e
      WHERE e.set_id = $1 AND e.round_id = $2
      AND NOT EXISTS (SELECT 1 FROM draw_winners w JOIN draws d ON d.id = w.draw_id
                      WHERE d.set_id = $1 AND d.round_id = $2 AND w.code = e.code)
      AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = e.code)";
-/// The pool's size without reading it, as on SQLite.
-const POOL_SIZE: &str = "SELECT CAST(COALESCE((SELECT SUM(entries) FROM round_stats
-         WHERE set_id = $1 AND round_id = $2), 0) AS BIGINT)
-     - (SELECT COUNT(*) FROM (
-         SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
-         WHERE d.set_id = $1 AND d.round_id = $2
-         UNION
-         SELECT x.code FROM withdrawals x JOIN entries e ON e.code = x.code
-         WHERE e.set_id = $1 AND e.round_id = $2) AS left_out)";
-const INSERT_DRAW: &str = "INSERT INTO draws
-     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
-      claim_by, replaces, pool_watermark, seed_digits)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
-const REVEAL_DRAW: &str = "UPDATE draws
-     SET public_seed = $2, revealed_at = $3, winner_count = $4
-     WHERE id = $1 AND public_seed IS NULL";
-const INSERT_WINNER: &str =
-    "INSERT INTO draw_winners (draw_id, position, code) VALUES ($1, $2, $3)";
 
 fn draw_row(r: &tokio_postgres::Row) -> Result<Draw> {
     Ok(Draw {
@@ -103,10 +67,7 @@ async fn winners(c: &impl GenericClient, id: i64) -> Result<Vec<Winner>> {
 }
 
 async fn get_draw(c: &impl GenericClient, id: i64) -> Result<Option<Draw>> {
-    let Some(row) = c
-        .row_opt(&format!("{DRAW_COLUMNS} WHERE id = $1"), &[&id])
-        .await?
-    else {
+    let Some(row) = c.row_opt(DRAW_BY_ID, &[&id]).await? else {
         return Ok(None);
     };
     let mut d = draw_row(&row)?;
@@ -208,7 +169,7 @@ async fn reveal(
     let changed = tx
         .exec(
             REVEAL_DRAW,
-            &[&id, &public_seed, &at, &(picked.len() as i64)],
+            &[&public_seed, &at, &(picked.len() as i64), &id],
         )
         .await?;
     if changed == 0 {
@@ -323,9 +284,7 @@ impl Draws for Postgres {
 
     async fn draws(&self) -> Result<Vec<Draw>> {
         let client = self.client().await?;
-        let rows = client
-            .rows(&format!("{DRAW_COLUMNS} ORDER BY draws.id DESC"), &[])
-            .await?;
+        let rows = client.rows(DRAWS_NEWEST_FIRST, &[]).await?;
         let mut draws = rows.iter().map(draw_row).collect::<Result<Vec<Draw>>>()?;
         for d in &mut draws {
             d.winners = winners(&client, d.id).await?;
@@ -337,10 +296,7 @@ impl Draws for Postgres {
         let rows = self
             .client()
             .await?
-            .rows(
-                &format!("{DRAW_COLUMNS} WHERE draws.id < $1 ORDER BY draws.id DESC LIMIT $2"),
-                &[&before, &limit],
-            )
+            .rows(DRAW_PAGE, &[&before, &limit])
             .await?;
         rows.iter().map(draw_row).collect()
     }

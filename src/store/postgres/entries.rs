@@ -9,6 +9,7 @@ use super::{Cached, Col};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::contract::Entries;
 use crate::store::rules::{self, erasure, session_id};
+use crate::store::sql::entries::{DRAWS_OF_ENTRY, ENTRY_SENT};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
 use deadpool_postgres::GenericClient;
 
@@ -18,19 +19,6 @@ const CODE_TRIES: usize = 8;
 pub(super) const ENTRY_BY_SESSION: &str =
     "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.seq, e.set_id, w.withdrawn_at
      FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = $1";
-const ENTRY_SENT: &str = "SELECT code, COALESCE(receipt, ''), round_id, name, phone
-     FROM entries WHERE session_id = $1";
-/// The draws of the entry's round whose pool holds its code (as on SQLite,
-/// with `seq` for the rowid).
-const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
-       w.code IS NOT NULL, c.claimed_at, (SELECT r.id FROM draws r WHERE r.replaces = d.id)
-     FROM draws d
-     LEFT JOIN draw_winners w ON w.draw_id = d.id AND w.code = $1
-     LEFT JOIN claims c ON c.draw_id = d.id AND c.code = $1
-     WHERE d.set_id = $2 AND d.round_id = $3 AND d.pool_watermark >= $4
-       AND NOT EXISTS (SELECT 1 FROM draw_winners w2 WHERE w2.code = $1 AND w2.draw_id < d.id)
-       AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = $1 AND x.after_draw < d.id)
-     ORDER BY d.id";
 /// Stored only while the phone's hash is made under the round's key
 /// (`$16`): none is stored when a purge (on any node) destroyed that key.
 const INSERT_ENTRY: &str = "INSERT INTO entries

@@ -10,38 +10,13 @@ use super::{lock, lock_shared, Lock, Postgres, Result};
 use super::{Cached, Col};
 use crate::store::contract::Erasing;
 use crate::store::rules::{self, session_id, WithdrawnBy};
+use crate::store::sql::erasure::{
+    CLAIM_DEADLINES, INSERT_PURGE, INSERT_WITHDRAWAL, LAST_PURGE, PURGE_ROUND,
+    PURGE_WITHDRAWN_HASHES, SESSION_BY_CODE, WITHDRAW_ENTRY,
+};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
 use deadpool_postgres::GenericClient;
 
-/// As on SQLite: a winner's phone hash stays until the round's purge, so
-/// that phone gets no second code in the round (SPEC §7).
-const WITHDRAW_ENTRY: &str = "UPDATE entries
-     SET name = NULL, phone = NULL, name_mask = NULL, phone_mask = NULL,
-         phone_key = CASE WHEN EXISTS (SELECT 1 FROM draw_winners w WHERE w.code = entries.code)
-                          THEN phone_key END,
-         publish = FALSE, erased = 'withdrawn', erased_at = $2
-     WHERE session_id = $1 AND erased IS DISTINCT FROM 'withdrawn'";
-/// Draws committed after this one leave the code out of their pool: the
-/// highest draw id of any round, as on SQLite (under the round's shared
-/// lock a draw of this round is committed wholly before or after, and ids
-/// only rise, so only the round's own draws ever compare with it).
-const INSERT_WITHDRAWAL: &str = "INSERT INTO withdrawals (code, withdrawn_at, after_draw)
-     VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) FROM draws))
-     ON CONFLICT (code) DO NOTHING";
-/// The session that made the entry under a code (codes are unique).
-const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = $1";
-const PURGE_ROUND: &str =
-    "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = $3
-     WHERE set_id = $1 AND round_id = $2 AND erased IS NULL";
-/// The hashes withdrawn winners kept go with the round's key.
-const PURGE_WITHDRAWN_HASHES: &str = "UPDATE entries SET phone_key = NULL
-     WHERE set_id = $1 AND round_id = $2 AND phone_key IS NOT NULL";
-const INSERT_PURGE: &str =
-    "INSERT INTO purges (set_id, round_id, at, erased, how) VALUES ($1, $2, $3, $4, $5)";
-const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
-     WHERE set_id = $1 AND round_id = $2 ORDER BY seq DESC LIMIT 1";
-const CLAIM_DEADLINES: &str =
-    "SELECT claim_by FROM draws WHERE set_id = $1 AND round_id = $2 AND claim_by IS NOT NULL";
 /// The versions of each round, in the order they were kept.
 const ROUNDS_WITH_ENTRIES: &str = "SELECT r.set_id, r.round_id, r.set_version
      FROM round_versions r LEFT JOIN set_versions v ON v.version = r.set_version
@@ -119,7 +94,7 @@ impl Erasing for Postgres {
                 return Ok(None);
             }
         }
-        let erased = tx.exec(PURGE_ROUND, &[&set_id, &round_id, &at]).await? as i64;
+        let erased = tx.exec(PURGE_ROUND, &[&at, &set_id, &round_id]).await? as i64;
         tx.exec(PURGE_WITHDRAWN_HASHES, &[&set_id, &round_id])
             .await?;
         tx.exec(DESTROY_ROUND_KEY, &[&set_id, &round_id]).await?;
@@ -169,7 +144,7 @@ impl Postgres {
         let (code, round_id, set_id): (String, String, String) =
             (row.col(0)?, row.col(1)?, row.col(4)?);
         lock_shared(&tx, Lock::Round(&set_id, &round_id)).await?;
-        let changed = tx.exec(WITHDRAW_ENTRY, &[&session, &at]).await?;
+        let changed = tx.exec(WITHDRAW_ENTRY, &[&at, &session]).await?;
         tx.exec(INSERT_WITHDRAWAL, &[&code, &at]).await?;
         if changed > 0 {
             // After the round's lock, as a draw's commit takes them.

@@ -4,6 +4,9 @@
 use super::{Cached, Col};
 use super::{Postgres, Result};
 use crate::store::contract::Meta;
+use crate::store::sql::meta::{
+    DELETE_META, DRAFTS, GET_META, GET_SET_VERSION, INSERT_META, INSERT_SET_VERSION, SET_META,
+};
 use crate::store::{Secret, StoreError};
 use deadpool_postgres::GenericClient;
 
@@ -12,25 +15,13 @@ const ACTIVE_SET: &str = "active_set";
 /// `meta` key of the number that rises with every change to the shared sets.
 pub(super) const SETS_GENERATION: &str = "sets_generation";
 
-const GET_META: &str = "SELECT value FROM meta WHERE key = $1";
-/// `meta` keys of the drafts of live sets: `draft:ID` holds the version.
-const DRAFTS: &str = "SELECT substr(key, 7), value FROM meta WHERE key LIKE 'draft:%' ORDER BY key";
-const DELETE_META: &str = "DELETE FROM meta WHERE key = $1";
-const INSERT_META: &str =
-    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
-const SET_META: &str = "INSERT INTO meta (key, value) VALUES ($1, $2)
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
 /// Bumps the generation in the transaction of the change it announces.
 pub(super) const BUMP_GENERATION: &str =
     "INSERT INTO meta (key, value) VALUES ('sets_generation', '1')
      ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)";
 
-const INSERT_SET_VERSION: &str = "INSERT INTO set_versions (version, set_id, source, loaded_at)
-     VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING";
 const LATEST_SET_VERSION: &str =
     "SELECT version FROM set_versions WHERE set_id = $1 ORDER BY seq DESC LIMIT 1";
-const GET_SET_VERSION: &str = "SELECT source FROM set_versions
-     WHERE substr(version, 1, length($1)) = $1 LIMIT 1";
 
 fn secret_key(s: Secret) -> &'static str {
     match s {

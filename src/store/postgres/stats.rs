@@ -5,6 +5,7 @@
 use super::{shard, Postgres, Result};
 use super::{Cached, Col};
 use crate::store::contract::Counters;
+use crate::store::sql::stats::{QUESTION_COUNTS, ROUND_COUNTS};
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
 
@@ -24,13 +25,6 @@ const ADD_QUESTION_COUNTS: &str =
      ON CONFLICT (set_id, round_id, question_id, shard) DO UPDATE SET
        answered = question_stats.answered + 1,
        correct = question_stats.correct + EXCLUDED.correct";
-const ROUND_COUNTS: &str = "SELECT CAST(COALESCE(SUM(started), 0) AS BIGINT),
-     CAST(COALESCE(SUM(submitted), 0) AS BIGINT), CAST(COALESCE(SUM(passed), 0) AS BIGINT),
-     CAST(COALESCE(SUM(entries), 0) AS BIGINT)
-     FROM round_stats WHERE set_id = $1 AND ($2::TEXT IS NULL OR round_id = $2)";
-const QUESTION_COUNTS: &str = "SELECT question_id, CAST(SUM(answered) AS BIGINT),
-     CAST(SUM(correct) AS BIGINT) FROM question_stats
-     WHERE set_id = $1 AND ($2::TEXT IS NULL OR round_id = $2) GROUP BY question_id";
 
 /// Adds `[started, submitted, passed, entries]` to a round's shard.
 pub(super) async fn add_round(

@@ -6,17 +6,10 @@ use super::{shard, unique_violation, Postgres, Result};
 use super::{Cached, Col};
 use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
+use crate::store::sql::submissions::{
+    GET_SUBMISSION, GET_SUBMISSION_WITH_GIVEN, INSERT_SUBMISSION, MAX_SUBMISSION,
+};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
-
-const INSERT_SUBMISSION: &str =
-    "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const GET_SUBMISSION: &str =
-    "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = $1 AND nonce = $2";
-const GET_SUBMISSION_WITH_GIVEN: &str =
-    "SELECT submitted_at, score, percent, passed, given FROM submissions
-     WHERE id = $1 AND nonce = $2";
-const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
 /// A `GET_SUBMISSION` row (the first four columns).
 fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {

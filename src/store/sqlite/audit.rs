@@ -5,13 +5,9 @@
 
 use super::{Result, Sqlite};
 use crate::store::contract::Audit;
+use crate::store::sql::audit::{ALL_NEWEST_FIRST, INSERT, LAST};
 use crate::store::{AuditAction, AuditEntry};
-use rusqlite::{named_params, Connection, OptionalExtension};
-
-const LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-const INSERT: &str = "INSERT INTO audit (seq, at, action, detail, hash)
-     VALUES (:seq, :at, :action, :detail, :hash)";
-const ALL_NEWEST_FIRST: &str = "SELECT seq, at, action, detail, hash FROM audit ORDER BY seq DESC";
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// Appends a row after the last one.
 pub(super) fn append(
@@ -39,9 +35,8 @@ pub(super) fn append_row(
         None => (1, crate::audit::GENESIS.to_owned()),
     };
     let hash = crate::audit::hash(&prev, seq, at, action.as_str(), detail);
-    conn.prepare_cached(INSERT)?.execute(named_params! {
-        ":seq": seq, ":at": at, ":action": action.as_str(), ":detail": detail, ":hash": hash,
-    })?;
+    conn.prepare_cached(INSERT)?
+        .execute(params![seq, at, action.as_str(), detail, hash])?;
     Ok(AuditEntry {
         seq,
         at: at.to_owned(),

@@ -8,40 +8,18 @@ use super::{is_constraint, Result, Sqlite};
 use crate::draw;
 use crate::store::contract::Draws;
 use crate::store::rules::{self, erasure, Win};
+use crate::store::sql::draws::{
+    CLAIMED_COUNT, CODE_OF_RECEIPT, DRAWS_NEWEST_FIRST, DRAW_BY_ID, DRAW_ENTRIES_TXT, DRAW_PAGE,
+    DRAW_WINNERS, INSERT_CLAIM, INSERT_DRAW, INSERT_WINNER, PENDING_DRAW, POOL_SIZE, REVEAL_DRAW,
+    WIN_OF_CODE,
+};
 use crate::store::{
     AuditAction, ClaimBy, ClaimMode, ClaimRefused, Claimed, CommitRefused, Draw, DrawRequest,
     RevealRefused, StoreError, Winner,
 };
-use rusqlite::{named_params, Connection, OptionalExtension};
+use rusqlite::{named_params, params, Connection, OptionalExtension};
 
-const DRAW_COLUMNS: &str = "SELECT id, set_id, round_id, prize, winners_wanted, entries_digest,
-     entry_count, committed_at, public_seed, revealed_at, claim_by, replaces,
-     (SELECT r.id FROM draws r WHERE r.replaces = draws.id), seed_digits FROM draws";
-const DRAW_ENTRIES_TXT: &str = "SELECT entries_txt FROM draws WHERE id = :id";
-const DRAW_WINNERS: &str = "SELECT w.code, e.name, e.phone, e.name_mask, e.phone_mask,
-       e.erased, e.erased_at, c.claimed_at
-     FROM draw_winners w LEFT JOIN entries e ON e.code = w.code
-     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
-     WHERE w.draw_id = :id ORDER BY w.position";
 const MAX_ENTRY_ROWID: &str = "SELECT COALESCE(MAX(rowid), 0) FROM entries";
-const CLAIMED_COUNT: &str = "SELECT COUNT(*) FROM claims WHERE draw_id = :id";
-/// A code's win in a revealed draw (a code wins at most one draw: every
-/// later pool of its round leaves it out, and codes are unique).
-const WIN_OF_CODE: &str = "SELECT d.id, d.prize, d.claim_by, w.code, e.name, e.phone, e.phone_key,
-       e.erased, e.erased_at, c.claimed_at, k.secret
-     FROM draw_winners w JOIN draws d ON d.id = w.draw_id
-     LEFT JOIN entries e ON e.code = w.code
-     LEFT JOIN claims c ON c.draw_id = w.draw_id AND c.code = w.code
-     LEFT JOIN round_keys k ON k.set_id = d.set_id AND k.round_id = d.round_id
-     WHERE w.code = :code LIMIT 1";
-const CODE_OF_RECEIPT: &str = "SELECT code FROM entries WHERE receipt = :receipt";
-const INSERT_CLAIM: &str =
-    "INSERT INTO claims (draw_id, code, claimed_at) VALUES (:draw_id, :code, :claimed_at)";
-/// A round's unrevealed draw holds the round: also one past its claim
-/// deadline, which can never be revealed, so that letting a draw lapse is
-/// no way to try again with other numbers.
-const PENDING_DRAW: &str = "SELECT id FROM draws WHERE set_id = :set_id AND round_id = :round_id
-     AND public_seed IS NULL LIMIT 1";
 /// Read from `entries_code` alone, in code order (the phone index would
 /// take one lookup into the table per entry); withdrawn entries leave.
 pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries_code
@@ -49,26 +27,6 @@ pub(super) const POOL_CODES: &str = "SELECT code FROM entries INDEXED BY entries
      AND code NOT IN (SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
                       WHERE d.set_id = :set_id AND d.round_id = :round_id)
      AND code NOT IN (SELECT code FROM withdrawals)";
-/// The pool's size without reading it: the round's entries (counted as
-/// they come) less its winners and withdrawals (few, found by code).
-const POOL_SIZE: &str = "SELECT COALESCE((SELECT entries FROM round_stats
-         WHERE set_id = :set_id AND round_id = :round_id), 0)
-     - (SELECT COUNT(*) FROM (
-         SELECT w.code FROM draw_winners w JOIN draws d ON d.id = w.draw_id
-         WHERE d.set_id = :set_id AND d.round_id = :round_id
-         UNION
-         SELECT x.code FROM withdrawals x JOIN entries e ON e.code = x.code
-         WHERE e.set_id = :set_id AND e.round_id = :round_id))";
-const INSERT_DRAW: &str = "INSERT INTO draws
-     (set_id, round_id, prize, winners_wanted, entries_txt, entries_digest, entry_count, committed_at,
-      claim_by, replaces, pool_watermark, seed_digits)
-     VALUES (:set_id, :round_id, :prize, :winners_wanted, :entries_txt, :entries_digest, :entry_count,
-      :committed_at, :claim_by, :replaces, :pool_watermark, :seed_digits)";
-const REVEAL_DRAW: &str = "UPDATE draws
-     SET public_seed = :public_seed, revealed_at = :revealed_at, winner_count = :winner_count
-     WHERE id = :id AND public_seed IS NULL";
-const INSERT_WINNER: &str =
-    "INSERT INTO draw_winners (draw_id, position, code) VALUES (:draw_id, :position, :code)";
 
 fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draw> {
     Ok(Draw {
@@ -92,7 +50,7 @@ fn draw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draw> {
 
 fn winners(conn: &Connection, id: i64) -> Result<Vec<Winner>> {
     let mut st = conn.prepare_cached(DRAW_WINNERS)?;
-    let rows = st.query_map(named_params! {":id": id}, |r| {
+    let rows = st.query_map([id], |r| {
         let masks: (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
         Ok(Winner {
             code: r.get(0)?,
@@ -108,11 +66,8 @@ fn winners(conn: &Connection, id: i64) -> Result<Vec<Winner>> {
 
 /// One draw with its winners.
 fn get_draw(conn: &Connection, id: i64) -> Result<Option<Draw>> {
-    let mut st = conn.prepare_cached(&format!("{DRAW_COLUMNS} WHERE id = :id"))?;
-    let Some(mut d) = st
-        .query_row(named_params! {":id": id}, draw_row)
-        .optional()?
-    else {
+    let mut st = conn.prepare_cached(DRAW_BY_ID)?;
+    let Some(mut d) = st.query_row([id], draw_row).optional()? else {
         return Ok(None);
     };
     d.winners = winners(conn, id)?;
@@ -121,9 +76,7 @@ fn get_draw(conn: &Connection, id: i64) -> Result<Option<Draw>> {
 
 fn entries_txt(conn: &Connection, id: i64) -> Result<Option<String>> {
     let mut st = conn.prepare_cached(DRAW_ENTRIES_TXT)?;
-    Ok(st
-        .query_row(named_params! {":id": id}, |r| r.get(0))
-        .optional()?)
+    Ok(st.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// The round's entries that have not won an earlier draw of the round.
@@ -139,10 +92,7 @@ fn pool_codes(conn: &Connection, set_id: &str, round_id: &str) -> Result<Vec<Str
 fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw, CommitRefused>> {
     let pending: Option<i64> = conn
         .prepare_cached(PENDING_DRAW)?
-        .query_row(
-            named_params! {":set_id": d.set_id, ":round_id": d.round_id},
-            |r| r.get(0),
-        )
+        .query_row(params![d.set_id, d.round_id], |r| r.get(0))
         .optional()?;
     if let Some(id) = pending {
         return Ok(Err(CommitRefused::Pending(id)));
@@ -153,7 +103,7 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
         };
         let claimed: i64 = conn
             .prepare_cached(CLAIMED_COUNT)?
-            .query_row(named_params! {":id": old}, |r| r.get(0))?;
+            .query_row([old], |r| r.get(0))?;
         if let Err(why) = rules::check_replacement(&replaced, claimed, d) {
             return Ok(Err(why));
         }
@@ -166,14 +116,23 @@ fn commit(conn: &Connection, d: &DrawRequest) -> Result<std::result::Result<Draw
         return Ok(Err(CommitRefused::EmptyPool));
     }
     let commitment = draw::commit(pool);
-    conn.prepare_cached(INSERT_DRAW)?.execute(named_params! {
-        ":set_id": d.set_id, ":round_id": d.round_id, ":prize": d.prize, ":winners_wanted": d.winners,
-        ":entries_txt": commitment.entries_txt, ":entries_digest": commitment.digest,
-        ":entry_count": commitment.pool.len() as i64, ":committed_at": d.at,
-        ":claim_by": d.claim_by, ":replaces": d.replaces, ":pool_watermark": watermark,
-        ":seed_digits": d.seed_digits,
-    })?;
-    let id = conn.last_insert_rowid();
+    let id: i64 = conn.prepare_cached(INSERT_DRAW)?.query_row(
+        params![
+            d.set_id,
+            d.round_id,
+            d.prize,
+            d.winners,
+            commitment.entries_txt,
+            commitment.digest,
+            commitment.pool.len() as i64,
+            d.at,
+            d.claim_by,
+            d.replaces,
+            watermark,
+            d.seed_digits,
+        ],
+        |r| r.get(0),
+    )?;
     let detail = rules::commit_detail(id, d, &commitment);
     audit(conn, AuditAction::DrawCommitted, &detail, &d.at)?;
     let stored = get_draw(conn, id)?.ok_or_else(|| StoreError::Corrupt(format!("draw {id}")))?;
@@ -196,16 +155,18 @@ fn reveal(
         };
     let public_seed = public_seed.as_str();
 
-    let changed = conn.prepare_cached(REVEAL_DRAW)?.execute(named_params! {
-        ":id": id, ":public_seed": public_seed, ":revealed_at": at,
-        ":winner_count": picked.len() as i64,
-    })?;
+    let changed = conn.prepare_cached(REVEAL_DRAW)?.execute(params![
+        public_seed,
+        at,
+        picked.len() as i64,
+        id
+    ])?;
     if changed == 0 {
         return Ok(Err(RevealRefused::AlreadyRevealed));
     }
     let mut st = conn.prepare_cached(INSERT_WINNER)?;
     for (i, code) in picked.iter().enumerate() {
-        st.execute(named_params! {":draw_id": id, ":position": i as i64, ":code": code})?;
+        st.execute(params![id, i as i64, code])?;
     }
     let detail = rules::reveal_detail(id, public_seed, &picked);
     audit(conn, AuditAction::DrawRevealed, &detail, at)?;
@@ -223,7 +184,7 @@ fn claim(
         ClaimBy::Receipt(receipt) => {
             let code: Option<String> = conn
                 .prepare_cached(CODE_OF_RECEIPT)?
-                .query_row(named_params! {":receipt": receipt.as_str()}, |r| r.get(0))
+                .query_row([receipt.as_str()], |r| r.get(0))
                 .optional()?;
             let Some(code) = code else {
                 return Ok(Err(ClaimRefused::NotAWinner));
@@ -234,7 +195,7 @@ fn claim(
     };
     let win = conn
         .prepare_cached(WIN_OF_CODE)?
-        .query_row(named_params! {":code": code}, |r| {
+        .query_row([&code], |r| {
             Ok(Win {
                 draw_id: r.get(0)?,
                 prize: r.get(1)?,
@@ -256,9 +217,9 @@ fn claim(
         return Ok(Err(why));
     }
     if mode == ClaimMode::HandOut {
-        let inserted = conn
-            .prepare_cached(INSERT_CLAIM)?
-            .execute(named_params! {":draw_id": win.draw_id, ":code": win.code, ":claimed_at": at});
+        let inserted =
+            conn.prepare_cached(INSERT_CLAIM)?
+                .execute(params![win.draw_id, win.code, at]);
         match inserted {
             Ok(_) => {}
             Err(e) if is_constraint(&e) => {
@@ -308,7 +269,7 @@ impl Draws for Sqlite {
 
     async fn draws(&self) -> Result<Vec<Draw>> {
         self.read(|c| {
-            let mut st = c.prepare_cached(&format!("{DRAW_COLUMNS} ORDER BY id DESC"))?;
+            let mut st = c.prepare_cached(DRAWS_NEWEST_FIRST)?;
             let mut draws = st
                 .query_map([], draw_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -322,11 +283,9 @@ impl Draws for Sqlite {
 
     async fn draw_page(&self, before: i64, limit: i64) -> Result<Vec<Draw>> {
         self.read(move |c| {
-            let mut st = c.prepare_cached(&format!(
-                "{DRAW_COLUMNS} WHERE id < :before ORDER BY id DESC LIMIT :limit"
-            ))?;
+            let mut st = c.prepare_cached(DRAW_PAGE)?;
             let draws = st
-                .query_map(named_params! {":before": before, ":limit": limit}, draw_row)?
+                .query_map([before, limit], draw_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(draws)
         })
@@ -340,10 +299,8 @@ impl Draws for Sqlite {
     async fn pool_size(&self, set_id: &str, round_id: &str) -> Result<i64> {
         let (set_id, round_id) = (set_id.to_owned(), round_id.to_owned());
         self.read(move |c| {
-            Ok(c.prepare_cached(POOL_SIZE)?.query_row(
-                named_params! {":set_id": set_id, ":round_id": round_id},
-                |r| r.get(0),
-            )?)
+            Ok(c.prepare_cached(POOL_SIZE)?
+                .query_row([set_id, round_id], |r| r.get(0))?)
         })
         .await
     }

@@ -7,8 +7,9 @@ use crate::contact::{EntryCode, Receipt};
 use crate::store::contract::Entries;
 pub(super) use crate::store::rules::session_id;
 use crate::store::rules::{self, erasure};
+use crate::store::sql::entries::{DRAWS_OF_ENTRY, ENTRY_SENT};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
-use rusqlite::{named_params, Connection, OptionalExtension};
+use rusqlite::{named_params, params, Connection, OptionalExtension};
 
 /// Tries for a free random code before giving up.
 const CODE_TRIES: usize = 8;
@@ -16,21 +17,6 @@ const CODE_TRIES: usize = 8;
 pub(super) const ENTRY_BY_SESSION: &str =
     "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.rowid, e.set_id, w.withdrawn_at
      FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = :session_id";
-const ENTRY_SENT: &str = "SELECT code, COALESCE(receipt, ''), round_id, name, phone
-     FROM entries WHERE session_id = :session_id";
-/// The draws of the entry's round whose pool holds its code: committed
-/// after it was stored, not after it won an earlier draw of the round, and
-/// not after it was withdrawn.
-const DRAWS_OF_ENTRY: &str = "SELECT d.id, d.prize, d.public_seed IS NOT NULL, d.claim_by,
-       w.code IS NOT NULL, c.claimed_at, (SELECT r.id FROM draws r WHERE r.replaces = d.id)
-     FROM draws d
-     LEFT JOIN draw_winners w ON w.draw_id = d.id AND w.code = :code
-     LEFT JOIN claims c ON c.draw_id = d.id AND c.code = :code
-     WHERE d.set_id = :set_id AND d.round_id = :round_id AND d.pool_watermark >= :rowid
-       AND NOT EXISTS (SELECT 1 FROM draw_winners w2
-                       WHERE w2.code = :code AND w2.draw_id < d.id)
-       AND NOT EXISTS (SELECT 1 FROM withdrawals x WHERE x.code = :code AND x.after_draw < d.id)
-     ORDER BY d.id";
 const CODE_TAKEN: &str = "SELECT 1 FROM entries WHERE code = :code";
 const ENTRY_PHONE_USED: &str =
     "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone_key = :phone_key";
@@ -99,22 +85,19 @@ pub(super) fn entry_of(conn: &Connection, session_id: &str) -> Result<Option<Ent
     };
     let mut st = conn.prepare_cached(DRAWS_OF_ENTRY)?;
     let draws = st
-        .query_map(
-            named_params! {":code": code, ":set_id": set_id, ":round_id": round_id, ":rowid": rowid},
-            |r| {
-                let revealed: bool = r.get(2)?;
-                let won: bool = r.get(4)?;
-                Ok(EntryDraw {
-                    id: r.get(0)?,
-                    prize: r.get(1)?,
-                    revealed,
-                    won: revealed.then_some(won),
-                    claim_by: r.get(3)?,
-                    claimed_at: r.get(5)?,
-                    replaced_by: r.get(6)?,
-                })
-            },
-        )?
+        .query_map(params![code, set_id, round_id, rowid], |r| {
+            let revealed: bool = r.get(2)?;
+            let won: bool = r.get(4)?;
+            Ok(EntryDraw {
+                id: r.get(0)?,
+                prize: r.get(1)?,
+                revealed,
+                won: revealed.then_some(won),
+                claim_by: r.get(3)?,
+                claimed_at: r.get(5)?,
+                replaced_by: r.get(6)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Some(EntryOf {
         code,
@@ -213,9 +196,8 @@ impl Entries for Sqlite {
 
     async fn entry_sent(&self, session: crate::store::SessionId) -> Result<Option<EntrySent>> {
         self.lookup(|c| {
-            let params = named_params! {":session_id": session_id(session)};
             Ok(c.prepare_cached(ENTRY_SENT)?
-                .query_row(params, |r| {
+                .query_row([session_id(session)], |r| {
                     Ok(EntrySent {
                         made: EntryMade {
                             code: r.get(0)?,

@@ -10,37 +10,13 @@ use super::keys::destroy_round_key;
 use super::{Result, Sqlite};
 use crate::store::contract::Erasing;
 use crate::store::rules::{self, WithdrawnBy};
+use crate::store::sql::erasure::{
+    CLAIM_DEADLINES, INSERT_PURGE, INSERT_WITHDRAWAL, LAST_PURGE, PURGE_ROUND,
+    PURGE_WITHDRAWN_HASHES, SESSION_BY_CODE, WITHDRAW_ENTRY,
+};
 use crate::store::{AuditAction, Keeping, Purge, RoundEntries, StoreError, Withdrawn};
-use rusqlite::{named_params, Connection, OptionalExtension};
+use rusqlite::{named_params, params, Connection, OptionalExtension};
 
-/// A withdrawal erases everything that names the entrant, the published
-/// masks included. The phone's hash goes too (they may enter again, from a
-/// new quiz: their old code is in no later pool), except for a winner's:
-/// no earlier winner is drawn again (SPEC §7), so it keeps refusing that
-/// phone a second code in the round until the round's purge erases it.
-const WITHDRAW_ENTRY: &str = "UPDATE entries
-     SET name = NULL, phone = NULL, name_mask = NULL, phone_mask = NULL, publish = 0,
-         phone_key = CASE WHEN EXISTS (SELECT 1 FROM draw_winners w WHERE w.code = entries.code)
-                          THEN phone_key END,
-         erased = 'withdrawn', erased_at = :at
-     WHERE session_id = :session_id AND erased IS NOT 'withdrawn'";
-/// Draws committed after this one leave the code out of their pool.
-const INSERT_WITHDRAWAL: &str = "INSERT OR IGNORE INTO withdrawals (code, withdrawn_at, after_draw)
-     VALUES (:code, :at, (SELECT COALESCE(MAX(id), 0) FROM draws))";
-/// The session that made the entry under a code (codes are unique across rounds).
-const SESSION_BY_CODE: &str = "SELECT session_id FROM entries WHERE code = :code";
-const PURGE_ROUND: &str =
-    "UPDATE entries SET name = NULL, phone = NULL, phone_key = NULL, erased = 'purged', erased_at = :at
-     WHERE set_id = :set_id AND round_id = :round_id AND erased IS NULL";
-/// The hashes withdrawn winners kept go with the round's key.
-const PURGE_WITHDRAWN_HASHES: &str = "UPDATE entries SET phone_key = NULL
-     WHERE set_id = :set_id AND round_id = :round_id AND phone_key IS NOT NULL";
-const INSERT_PURGE: &str = "INSERT INTO purges (set_id, round_id, at, erased, how)
-     VALUES (:set_id, :round_id, :at, :erased, :how)";
-const LAST_PURGE: &str = "SELECT at, erased, how FROM purges
-     WHERE set_id = :set_id AND round_id = :round_id ORDER BY seq DESC LIMIT 1";
-const CLAIM_DEADLINES: &str =
-    "SELECT claim_by FROM draws WHERE set_id = :set_id AND round_id = :round_id AND claim_by IS NOT NULL";
 /// The versions of each round, in the order they were kept.
 const ROUNDS_WITH_ENTRIES: &str = "SELECT r.set_id, r.round_id, r.set_version
      FROM round_versions r LEFT JOIN set_versions v ON v.version = r.set_version
@@ -61,9 +37,9 @@ fn withdraw(
     };
     let changed = conn
         .prepare_cached(WITHDRAW_ENTRY)?
-        .execute(named_params! {":session_id": session, ":at": at})?;
+        .execute([at, session])?;
     conn.prepare_cached(INSERT_WITHDRAWAL)?
-        .execute(named_params! {":code": code, ":at": at})?;
+        .execute(params![code, at])?;
     if changed > 0 {
         let detail = rules::withdrawal_detail(&code, by);
         audit(conn, AuditAction::EntryWithdrawn, &detail, at)?;
@@ -92,21 +68,19 @@ fn purge(
     }
     let erased = conn
         .prepare_cached(PURGE_ROUND)?
-        .execute(named_params! {":set_id": set_id, ":round_id": round_id, ":at": at})?
-        as i64;
+        .execute([at, set_id, round_id])? as i64;
     conn.prepare_cached(PURGE_WITHDRAWN_HASHES)?
-        .execute(named_params! {":set_id": set_id, ":round_id": round_id})?;
+        .execute([set_id, round_id])?;
     destroy_round_key(conn, set_id, round_id)?;
-    conn.prepare_cached(INSERT_PURGE)?.execute(named_params! {
-        ":set_id": set_id, ":round_id": round_id, ":at": at, ":erased": erased, ":how": how,
-    })?;
+    conn.prepare_cached(INSERT_PURGE)?
+        .execute(params![set_id, round_id, at, erased, how])?;
     let detail = rules::purge_detail(set_id, round_id, erased, how);
     audit(conn, AuditAction::ContactsPurged, &detail, at)?;
     Ok(Some(erased))
 }
 
 fn last_purge(conn: &Connection, set_id: &str, round_id: &str) -> Result<Option<Purge>> {
-    let params = named_params! {":set_id": set_id, ":round_id": round_id};
+    let params = [set_id, round_id];
     Ok(conn
         .prepare_cached(LAST_PURGE)?
         .query_row(params, |r| {
@@ -120,7 +94,7 @@ fn last_purge(conn: &Connection, set_id: &str, round_id: &str) -> Result<Option<
 }
 
 fn keeping(conn: &Connection, set_id: &str, round_id: &str) -> Result<Keeping> {
-    let params = named_params! {":set_id": set_id, ":round_id": round_id};
+    let params = [set_id, round_id];
     let mut st = conn.prepare_cached(CLAIM_DEADLINES)?;
     let deadlines = st
         .query_map(params, |r| r.get::<_, String>(0))?
@@ -161,7 +135,7 @@ impl Erasing for Sqlite {
         self.write(move |c| {
             let session: Option<String> = c
                 .prepare_cached(SESSION_BY_CODE)?
-                .query_row(named_params! {":code": code}, |r| r.get(0))
+                .query_row([&code], |r| r.get(0))
                 .optional()?;
             match session {
                 Some(s) => withdraw(c, &s, &at, WithdrawnBy::Staff),

@@ -2,20 +2,14 @@
 
 use super::{Result, Sqlite};
 use crate::store::contract::Meta;
+use crate::store::sql::meta::{
+    DELETE_META, DRAFTS, GET_META, GET_SET_VERSION, INSERT_META, INSERT_SET_VERSION, SET_META,
+};
 use crate::store::Secret;
-use rusqlite::{named_params, Connection, OptionalExtension};
-
-const GET_META: &str = "SELECT value FROM meta WHERE key = :key";
-const SET_META: &str = "INSERT INTO meta (key, value) VALUES (:key, :value)
-     ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-const INSERT_META: &str = "INSERT OR IGNORE INTO meta (key, value) VALUES (:key, :value)";
+use rusqlite::{named_params, params, Connection, OptionalExtension};
 
 /// `meta` key of the set last made active.
 const ACTIVE_SET: &str = "active_set";
-
-/// `meta` keys of the drafts of live sets: `draft:ID` holds the version.
-const DRAFTS: &str = "SELECT substr(key, 7), value FROM meta WHERE key LIKE 'draft:%' ORDER BY key";
-const DELETE_META: &str = "DELETE FROM meta WHERE key = :key";
 
 fn secret_key(s: Secret) -> &'static str {
     match s {
@@ -26,18 +20,11 @@ fn secret_key(s: Secret) -> &'static str {
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     let mut st = conn.prepare_cached(GET_META)?;
-    Ok(st
-        .query_row(named_params! {":key": key}, |r| r.get(0))
-        .optional()?)
+    Ok(st.query_row([key], |r| r.get(0)).optional()?)
 }
 
-const INSERT_SET_VERSION: &str =
-    "INSERT OR IGNORE INTO set_versions (version, set_id, source, loaded_at)
-     VALUES (:version, :set_id, :source, :loaded_at)";
 const LATEST_SET_VERSION: &str =
     "SELECT version FROM set_versions WHERE set_id = :set_id ORDER BY rowid DESC LIMIT 1";
-const GET_SET_VERSION: &str = "SELECT source FROM set_versions
-     WHERE substr(version, 1, length(:version)) = :version LIMIT 1";
 
 impl Meta for Sqlite {
     async fn meta_or_insert(
@@ -52,7 +39,7 @@ impl Meta for Sqlite {
         self.write(move |c| {
             // Whoever wrote first wins; everyone reads the same value back.
             c.prepare_cached(INSERT_META)?
-                .execute(named_params! {":key": key, ":value": make()})?;
+                .execute(params![key, make()])?;
             get_meta(c, key)?.ok_or_else(|| crate::store::StoreError::Corrupt(key.into()))
         })
         .await
@@ -66,7 +53,7 @@ impl Meta for Sqlite {
         let id = id.to_owned();
         self.write(move |c| {
             c.prepare_cached(SET_META)?
-                .execute(named_params! {":key": ACTIVE_SET, ":value": id})?;
+                .execute(params![ACTIVE_SET, id])?;
             Ok(())
         })
         .await
@@ -77,12 +64,8 @@ impl Meta for Sqlite {
         let version = version.map(str::to_owned);
         self.write(move |c| {
             match version {
-                Some(v) => c
-                    .prepare_cached(SET_META)?
-                    .execute(named_params! {":key": key, ":value": v})?,
-                None => c
-                    .prepare_cached(DELETE_META)?
-                    .execute(named_params! {":key": key})?,
+                Some(v) => c.prepare_cached(SET_META)?.execute(params![key, v])?,
+                None => c.prepare_cached(DELETE_META)?.execute([key])?,
             };
             Ok(())
         })
@@ -113,9 +96,7 @@ impl Meta for Sqlite {
         );
         self.write(move |c| {
             c.prepare_cached(INSERT_SET_VERSION)?
-                .execute(named_params! {
-                    ":version": version, ":set_id": set_id, ":source": source, ":loaded_at": at,
-                })?;
+                .execute(params![version, set_id, source, at])?;
             Ok(())
         })
         .await
@@ -125,9 +106,7 @@ impl Meta for Sqlite {
         let version = version.to_owned();
         self.read(move |c| {
             let mut st = c.prepare_cached(GET_SET_VERSION)?;
-            Ok(st
-                .query_row(named_params! {":version": version}, |r| r.get(0))
-                .optional()?)
+            Ok(st.query_row([version], |r| r.get(0)).optional()?)
         })
         .await
     }

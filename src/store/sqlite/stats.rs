@@ -4,9 +4,10 @@
 
 use super::{Result, Sqlite};
 use crate::store::contract::Counters;
+use crate::store::sql::stats::{QUESTION_COUNTS, ROUND_COUNTS};
 use crate::store::tally::Counts;
 use crate::store::{QuestionCounts, RoundCounts, Stats};
-use rusqlite::{named_params, Connection};
+use rusqlite::{named_params, params, Connection};
 
 const ADD_ROUND_COUNTS: &str =
     "INSERT INTO round_stats (set_id, round_id, started, submitted, passed, entries)
@@ -19,12 +20,6 @@ const ADD_QUESTION_COUNTS: &str =
      VALUES (:set_id, :round_id, :question_id, :answered, :correct)
      ON CONFLICT (set_id, round_id, question_id)
      DO UPDATE SET answered = answered + excluded.answered, correct = correct + excluded.correct";
-
-const ROUND_COUNTS: &str = "SELECT COALESCE(SUM(started), 0), COALESCE(SUM(submitted), 0),
-     COALESCE(SUM(passed), 0), COALESCE(SUM(entries), 0)
-     FROM round_stats WHERE set_id = :set_id AND (:round_id IS NULL OR round_id = :round_id)";
-const QUESTION_COUNTS: &str = "SELECT question_id, SUM(answered), SUM(correct) FROM question_stats
-     WHERE set_id = :set_id AND (:round_id IS NULL OR round_id = :round_id) GROUP BY question_id";
 
 /// Adds `counts` to the stored counters: one upsert per round and per question.
 pub(super) fn write_counts(conn: &Connection, counts: &Counts) -> Result<()> {
@@ -53,17 +48,14 @@ pub(super) fn round_counts(
     round_id: Option<&str>,
 ) -> Result<RoundCounts> {
     let mut st = conn.prepare_cached(ROUND_COUNTS)?;
-    Ok(st.query_row(
-        named_params! {":set_id": set_id, ":round_id": round_id},
-        |r| {
-            Ok(RoundCounts {
-                started: r.get(0)?,
-                submitted: r.get(1)?,
-                passed: r.get(2)?,
-                entries: r.get(3)?,
-            })
-        },
-    )?)
+    Ok(st.query_row(params![set_id, round_id], |r| {
+        Ok(RoundCounts {
+            started: r.get(0)?,
+            submitted: r.get(1)?,
+            passed: r.get(2)?,
+            entries: r.get(3)?,
+        })
+    })?)
 }
 
 /// Per question id: answered and correct.
@@ -73,18 +65,15 @@ pub(super) fn question_counts(
     round_id: Option<&str>,
 ) -> Result<Vec<(String, QuestionCounts)>> {
     let mut st = conn.prepare_cached(QUESTION_COUNTS)?;
-    let rows = st.query_map(
-        named_params! {":set_id": set_id, ":round_id": round_id},
-        |r| {
-            Ok((
-                r.get(0)?,
-                QuestionCounts {
-                    answered: r.get(1)?,
-                    correct: r.get(2)?,
-                },
-            ))
-        },
-    )?;
+    let rows = st.query_map(params![set_id, round_id], |r| {
+        Ok((
+            r.get(0)?,
+            QuestionCounts {
+                answered: r.get(1)?,
+                correct: r.get(2)?,
+            },
+        ))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

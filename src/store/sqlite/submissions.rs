@@ -7,17 +7,11 @@
 use super::{is_constraint, Result, Sqlite};
 use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
+use crate::store::sql::submissions::{
+    GET_SUBMISSION, GET_SUBMISSION_WITH_GIVEN, INSERT_SUBMISSION, MAX_SUBMISSION,
+};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
-use rusqlite::{named_params, OptionalExtension};
-
-const INSERT_SUBMISSION: &str =
-    "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
-     VALUES (:id, :nonce, :submitted_at, :score, :percent, :passed, :given)";
-const GET_SUBMISSION: &str =
-    "SELECT submitted_at, score, percent, passed FROM submissions WHERE id = :id AND nonce = :nonce";
-const GET_SUBMISSION_WITH_GIVEN: &str =
-    "SELECT submitted_at, score, percent, passed, given FROM submissions
-     WHERE id = :id AND nonce = :nonce";
+use rusqlite::{params, OptionalExtension};
 
 /// A `GET_SUBMISSION` row (the first four columns).
 fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
@@ -28,7 +22,6 @@ fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
         passed: r.get(3)?,
     })
 }
-const MAX_SUBMISSION: &str = "SELECT COALESCE(MAX(id), 0) FROM submissions";
 
 impl Submissions for Sqlite {
     async fn highest_session_key(&self) -> Result<u64> {
@@ -46,11 +39,15 @@ impl Submissions for Sqlite {
         let given = encode_given(&s);
         // One statement: SQLite undoes it by itself if it fails, so no savepoint.
         self.write_counted(move |c, counts| {
-            let inserted = c.prepare_cached(INSERT_SUBMISSION)?.execute(named_params! {
-                ":id": key_param(s.session.key), ":nonce": nonce_param(s.session.nonce),
-                ":submitted_at": s.submitted_at, ":score": s.score,
-                ":percent": s.percent, ":passed": s.passed, ":given": given,
-            });
+            let inserted = c.prepare_cached(INSERT_SUBMISSION)?.execute(params![
+                key_param(s.session.key),
+                nonce_param(s.session.nonce),
+                s.submitted_at,
+                s.score,
+                s.percent,
+                s.passed,
+                given,
+            ]);
             match inserted {
                 Ok(_) => {
                     let each = s.answers.iter().map(|a| (a.question.as_str(), a.correct));
@@ -67,8 +64,7 @@ impl Submissions for Sqlite {
     async fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
         self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION)?;
-            let id =
-                named_params! {":id": key_param(session.key), ":nonce": nonce_param(session.nonce)};
+            let id = params![key_param(session.key), nonce_param(session.nonce)];
             Ok(st.query_row(id, submission_row).optional()?)
         })
     }
@@ -79,8 +75,7 @@ impl Submissions for Sqlite {
     ) -> Result<Option<(Submission, GivenAnswers)>> {
         let row = self.lookup(|c| {
             let mut st = c.prepare_cached(GET_SUBMISSION_WITH_GIVEN)?;
-            let id =
-                named_params! {":id": key_param(session.key), ":nonce": nonce_param(session.nonce)};
+            let id = params![key_param(session.key), nonce_param(session.nonce)];
             Ok(st
                 .query_row(id, |r| Ok((submission_row(r)?, r.get::<_, String>(4)?)))
                 .optional()?)
