@@ -2,12 +2,15 @@
 //! engine's migrated database, with its parameters `$1…$n` in ascending
 //! order of first appearance (SQLite numbers `$N` as they first appear, so
 //! a statement naming `$2` before `$1` would bind them swapped there) and
-//! exactly `n` of them. A statement that fails names itself.
+//! exactly `n` of them. A statement that fails names itself. And what they
+//! read back of another type than the code expects is a 503, not a panic.
 
 use crate::support::app::*;
 use crate::support::engine::{on_postgres, Engine};
 use quizbooth::store::sql::ALL;
 use quizbooth_test_macros::engines;
+use reqwest::StatusCode;
+use serde_json::json;
 
 /// The `$N` of `sql` in order of first appearance.
 fn placeholders(sql: &str) -> Vec<usize> {
@@ -110,6 +113,43 @@ async fn every_shared_statement_prepares_on_the_engine() {
         assert!(
             failed.iter().any(|f| f.starts_with(&format!("{name}: "))),
             "{name} is refused by name: {failed:?}"
+        );
+    }
+}
+
+/// A stored value of another type than the code reads (schema drift, a row
+/// changed by hand) is answered `503` `unavailable` saying the stored data
+/// is unreadable (PostgreSQL's `try_get`, SQLite's typed `get`), and the
+/// server goes on answering: no panic takes a worker down.
+#[engines]
+async fn a_value_of_the_wrong_type_answers_503_and_the_server_goes_on() {
+    let app = spawn_app().await;
+    app.entry("张三", "13800138000").await;
+    // Before the search is first prepared: PostgreSQL's pooled connections
+    // keep a statement prepared for the old type and refuse it for that
+    // (another error, answered 503 too, that would not reach the decoding).
+    let drift = if on_postgres() {
+        "ALTER TABLE entries ALTER COLUMN score TYPE TEXT USING 'many'"
+    } else {
+        "UPDATE entries SET score = 'many'"
+    };
+    app.try_sql(drift).unwrap();
+    let r = app
+        .staff_post("/admin/api/entries/search", json!({ "q": "" }))
+        .await;
+    let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("unreadable"),
+        "the decoding refused: {message}"
+    );
+
+    for path in ["/healthz", "/api/set"] {
+        let r = app.get(path).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "the server still answers {path}"
         );
     }
 }

@@ -30,7 +30,15 @@ pub use migrations::migrate;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        Self::Database(e.to_string())
+        use rusqlite::Error as E;
+        match e {
+            // A value of another type than the code reads (a row changed by
+            // hand): unreadable, as PostgreSQL's `Col::col` says it.
+            E::InvalidColumnType(..)
+            | E::FromSqlConversionFailure(..)
+            | E::IntegralValueOutOfRange(..) => Self::Corrupt(e.to_string()),
+            _ => Self::Database(e.to_string()),
+        }
     }
 }
 
