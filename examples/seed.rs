@@ -468,8 +468,9 @@ mod postgres {
             .query_opt("SELECT version FROM schema_version", &[])
             .await
             .context("the database has no schema; start the service once on it first")?;
+        let version = version.map(|r| r.try_get::<_, i32>(0)).transpose()?;
         ensure!(
-            version.is_some_and(|r| r.get::<_, i32>(0) > 0),
+            version.is_some_and(|v| v > 0),
             "the database has no schema; start the service once on it first"
         );
         let known: bool = client
@@ -478,7 +479,7 @@ mod postgres {
                 &[&bank.version],
             )
             .await?
-            .get(0);
+            .try_get(0)?;
         ensure!(
             known,
             "set version {} of `{}` is not in the database; start the service once with this bank",
@@ -488,7 +489,8 @@ mod postgres {
         let secret: String = client
             .query_opt("SELECT value FROM meta WHERE key = 'session_secret'", &[])
             .await?
-            .map(|r| r.get(0))
+            .map(|r| r.try_get(0))
+            .transpose()?
             .context("the database has no session secret; start the service once on it first")?;
         client.batch_execute("SET synchronous_commit = off").await?;
 
@@ -511,7 +513,7 @@ mod postgres {
                 ],
             )
             .await?
-            .get::<_, i64>(0);
+            .try_get::<_, i64>(0)?;
         let keys = KeyClock::for_node(
             u64::try_from(floor)?,
             std::sync::Arc::new(NodeLease::fixed(PG_SEED_NODE)),
