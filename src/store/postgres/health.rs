@@ -33,8 +33,10 @@ pub(super) const PROBE_EVERY: Duration = Duration::from_secs(1);
 
 /// How long the probe waits for its answer (or for a connection) before it
 /// takes the server for hung. A healthy server answers `SHOW` in well under
-/// a millisecond, even busy.
-pub(super) const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// a millisecond; one busy enough to take seconds is not closed on, as every
+/// write in flight would then be answered `503`. A hang stalls requests for
+/// up to [`PROBE_EVERY`] and this.
+pub(super) const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Whether a connection that gave `e` must not be used again: it was
 /// closed (`57P01` admin shutdown, `57P02` crash shutdown, `57P03` cannot
@@ -170,8 +172,13 @@ impl Health {
                 )
                 .await;
                 let unfit = match asked {
-                    Err(_) => Some("no answer from the primary within 2 s"),
-                    Ok(Err(e)) if discards(&e) => Some("the connection to the primary was lost"),
+                    Err(_) => Some(format!(
+                        "no answer from the primary within {} s",
+                        PROBE_TIMEOUT.as_secs()
+                    )),
+                    Ok(Err(e)) if discards(&e) => {
+                        Some("the connection to the primary was lost".to_owned())
+                    }
                     Ok(Err(_)) => None,
                     Ok(Ok(rows)) => rows
                         .iter()
@@ -179,11 +186,11 @@ impl Health {
                             tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0) == Some("on"),
                             _ => false,
                         })
-                        .then_some("the primary no longer writes (read-only)"),
+                        .then(|| "the primary no longer writes (read-only)".to_owned()),
                 };
                 if let Some(why) = unfit {
                     client = None;
-                    health.lost(why);
+                    health.lost(&why);
                 }
             }
         });
