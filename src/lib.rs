@@ -27,13 +27,15 @@
 //!
 //! [`startup::configure`] lists every route; a handler in [`routes`]
 //! (`visitor`, `draws`, `draw_reads`, `admin`, `sheets`, `assets`, `health`,
-//! with what they share in `routes::shared`) reads the [`state::AppState`],
-//! asks the set registry ([`sets::Registry`]) for a bank, the pure [`quiz`]
-//! functions to serve or score it, and one named operation of
-//! [`store::Store`] to keep or read what it must (`record_submission`,
-//! `record_entry`, `commit_draw`…); the store answers with a record or a
-//! refusal that the handler turns into the SPEC's status and error code
-//! ([`error::ApiError`]). The SQL and the group-commit writer are behind the
+//! with what they share in `routes::shared`) reads "parse, call, view": it
+//! parses its body into domain values ([`quiz::Entrant`], [`quiz::Answers`],
+//! [`store::ClaimBy`]…), reads the [`state::AppState`], asks the set
+//! registry ([`sets::Registry`]) for a bank, the pure [`quiz`] functions to
+//! serve or score it, and one named operation of [`store::Store`] to keep
+//! or read what it must (`record_submission`, `record_entry`,
+//! `commit_draw`…); the store answers with a record or a refusal, and `?`
+//! turns every refusal into the SPEC's status and error code in one place
+//! (`error::refusals`; the codes are [`error::ErrorCode`]). The SQL and the group-commit writer are behind the
 //! store, in `store::sqlite` and `store::postgres`. The time comes from the
 //! state's [`clock::Clock`], which tests move.
 //!
