@@ -64,7 +64,10 @@ pub(super) fn discards(e: &tokio_postgres::Error) -> bool {
 
 /// The pool's health: see the module's doc.
 pub(super) struct Health {
+    /// Told to every connection task when it moves.
     generation: watch::Sender<u64>,
+    /// The same number, read by every operation without a lock.
+    now: AtomicU64,
     /// When the generation last moved and was said in the log, in ms since
     /// `since` (one line a second at most, however many requests fail).
     said_at: AtomicU64,
@@ -75,6 +78,7 @@ impl Health {
     pub(super) fn new() -> Arc<Self> {
         Arc::new(Self {
             generation: watch::Sender::new(0),
+            now: AtomicU64::new(0),
             said_at: AtomicU64::new(0),
             since: Instant::now(),
         })
@@ -88,13 +92,14 @@ impl Health {
 
     /// The generation now: what an operation started under.
     pub(super) fn generation(&self) -> u64 {
-        *self.generation.borrow()
+        self.now.load(Ordering::Acquire)
     }
 
     /// Every connection opened before now is unfit (`why`, for the log):
     /// they end, and new ones look for a primary again.
     pub(super) fn lost(&self, why: &str) {
-        self.generation.send_modify(|g| *g += 1);
+        let moved = self.now.fetch_add(1, Ordering::AcqRel) + 1;
+        self.generation.send_modify(|g| *g = (*g).max(moved));
         let now = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
         let said = self.said_at.load(Ordering::Relaxed);
         let due = said == 0 || now.saturating_sub(said) >= 1000;
