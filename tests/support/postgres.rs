@@ -8,6 +8,13 @@
 //! holds a pipe from the test process: at its EOF (the test process ended,
 //! however, even by SIGKILL) it sends SIGINT (fast shutdown) to the pid in
 //! the postmaster's pid file and removes the temp dir.
+//!
+//! A test may also start a [`Cluster`] of its own (`Cluster::start`), give
+//! it a streaming standby (`standby`, `pg_basebackup -R` on a free port) made
+//! synchronous (`synchronous`), and lose it as a primary is lost: `crash`
+//! (`pg_ctl stop -m immediate`), `freeze` (SIGSTOP on the postmaster and its
+//! children) or `make_read_only`, then `promote` the standby
+//! (`tests/nodes/failover.rs`).
 
 use std::hash::{BuildHasher, Hasher};
 use std::os::unix::fs::PermissionsExt;
