@@ -83,12 +83,15 @@ where
         self.last_good.store(at, Ordering::Relaxed);
         let task = tokio::spawn(async move {
             tokio::select! {
-                ended = connection => if let Err(e) = ended {
-                    tracing::debug!(error = %e, "a database connection ended");
-                },
+                // The generation first: once it moved, no query more is
+                // sent on this connection.
+                biased;
                 // Opened before the primary was found unfit: it ends, and
                 // its queries in flight fail at once.
                 _ = generation.changed() => {}
+                ended = connection => if let Err(e) = ended {
+                    tracing::debug!(error = %e, "a database connection ended");
+                },
             }
         });
         Ok((client, task))
