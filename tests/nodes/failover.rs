@@ -10,8 +10,10 @@
 //! before or after is on the new primary, once: a visitor retries each
 //! unanswered request as the page does, and a write whose outcome was
 //! unknown is found stored (SPEC §3). The figures are printed
-//! (`--nocapture`). And a first host that accepts connections and never
-//! answers holds a node up no longer than its connect timeout.
+//! (`--nocapture`). The stopped primary then comes back as a standby (a
+//! demoted one, up and read-only) and a node started afresh passes over
+//! it. And a first host that accepts connections and never answers holds
+//! a node up no longer than its connect timeout.
 //!
 //! The three failovers take turns (one pair of clusters at a time on two
 //! cores). Locally, without PostgreSQL, they print why and run nothing;
@@ -156,7 +158,7 @@ struct Load {
 async fn failover(loss: Loss) {
     let _turn = TURN.lock().await;
     let t0 = Instant::now();
-    let Some(primary) = Cluster::start() else {
+    let Some(mut primary) = Cluster::start() else {
         return;
     };
     let standby = primary.standby();
@@ -292,7 +294,44 @@ async fn failover(loss: Loss) {
     }
     // Both nodes' leases survived on the new primary, each its own number.
     assert_eq!(leases, "2", "live node leases on the new primary");
+    if loss == Loss::Stopped {
+        demoted_first_host_is_passed_over(&mut primary, dir.path(), &url, &client).await;
+    }
     drop(nodes);
+}
+
+/// The stopped primary started again as a standby (`standby.signal`: the
+/// other form of a demoted primary, up and read-only): a node started now
+/// tries it first, as the URL lists it, passes over it, and writes on the
+/// promoted one without a 503.
+async fn demoted_first_host_is_passed_over(
+    old: &mut Cluster,
+    dir: &std::path::Path,
+    url: &str,
+    client: &Client,
+) {
+    old.configure(&[("standby.signal", b"")], "");
+    old.restart();
+    let fresh = node(dir, "c", url);
+    wait_up(client, &fresh.base).await;
+    let visitor = Visitor {
+        client: client.clone(),
+        base: fresh.base.clone(),
+        node: 0,
+        seen: Arc::default(),
+    };
+    for i in 0..5 {
+        assert!(visitor.visit(&format!("1370000{i:04}")).await.is_some());
+    }
+    let seen = std::mem::take(&mut *visitor.seen.lock().unwrap());
+    assert!(seen.wrong.is_empty(), "{:#?}", seen.wrong);
+    assert_eq!((seen.unavailable, seen.entered.len()), (0, 5));
+    assert_eq!(
+        old.try_psql("postgres", "SELECT pg_is_in_recovery()")
+            .as_deref(),
+        Ok("t"),
+        "the old primary is a standby now"
+    );
 }
 
 /// A node on `url` with its own copy of the bank and no per-address limit
