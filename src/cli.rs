@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Connections one address (an IPv6 /64) may hold open at once; one more is closed at once (0: no cap; a trusted proxy is never capped).
     #[arg(long, env = "QUIZBOOTH_MAX_CONN_PER_IP", default_value_t = crate::limits::LimitSettings::default().conn_per_ip)]
     pub max_conn_per_ip: u32,
+    /// Also serve GET /metrics (Prometheus) on this address, with no token: give it one only the monitoring network reaches, e.g. 127.0.0.1:9464 (on the visitors' port /metrics always wants the staff token).
+    #[arg(long, env = "QUIZBOOTH_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
     /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client.
     #[arg(long = "trusted-proxy", env = "QUIZBOOTH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,

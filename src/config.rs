@@ -24,6 +24,8 @@ pub struct Settings {
     pub limits: crate::limits::LimitSettings,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where `/metrics` is served without a token (`--metrics-bind`), if anywhere.
+    pub metrics_bind: Option<SocketAddr>,
     /// How often the service looks for rounds whose keeping time is over
     /// ([`crate::keeping`]).
     pub purge_every: std::time::Duration,
@@ -64,6 +66,11 @@ impl Settings {
                 ..Default::default()
             },
             trusted_proxies: args.trusted_proxies.clone(),
+            metrics_bind: args
+                .metrics_bind
+                .as_deref()
+                .map(|a| resolve_addr("--metrics-bind", a))
+                .transpose()?,
             purge_every: PURGE_EVERY,
         })
     }
@@ -103,10 +110,15 @@ pub fn client_address<'a>(
 
 /// Parses `HOST:PORT`.
 pub fn resolve_bind(bind: &str) -> anyhow::Result<SocketAddr> {
-    bind.to_socket_addrs()
-        .with_context(|| format!("--bind `{bind}` is not an address such as 0.0.0.0:8080"))?
+    resolve_addr("--bind", bind)
+}
+
+/// Parses `HOST:PORT` given to `flag`.
+fn resolve_addr(flag: &str, addr: &str) -> anyhow::Result<SocketAddr> {
+    addr.to_socket_addrs()
+        .with_context(|| format!("{flag} `{addr}` is not an address such as 0.0.0.0:8080"))?
         .next()
-        .with_context(|| format!("--bind `{bind}` resolves to no address"))
+        .with_context(|| format!("{flag} `{addr}` resolves to no address"))
 }
 
 /// Checks a URL given by hand and drops a trailing slash.

@@ -126,6 +126,18 @@ impl NodeLease {
         self.state.store(self.number(), Ordering::SeqCst);
     }
 
+    /// How long ago, at `now`, the statement that last confirmed the lease
+    /// was sent; `None` once it lapsed (or for a [`NodeLease::fixed`] one).
+    pub fn age(&self, now: Instant) -> Option<Duration> {
+        let until = self.state.load(Ordering::SeqCst) >> 8;
+        let hold = u64::try_from(LEASE_HOLD.as_millis()).unwrap_or(0);
+        if until == 0 || until == u64::MAX >> 8 {
+            return None;
+        }
+        let sent = self.origin + Duration::from_millis(until.saturating_sub(hold));
+        Some(now.saturating_duration_since(sent))
+    }
+
     /// The number, if this node may start sessions under it at `now`.
     pub fn confirmed(&self, now: Instant) -> Option<u64> {
         let state = self.state.load(Ordering::SeqCst);
@@ -140,6 +152,28 @@ impl NodeLease {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_lease_ages_from_its_last_confirmation() {
+        let t0 = Instant::now();
+        let lease = NodeLease::new(3, t0);
+        assert_eq!(
+            lease.age(t0 + Duration::from_secs(4)),
+            Some(Duration::from_secs(4))
+        );
+        lease.confirm(3, t0 + Duration::from_secs(10));
+        assert_eq!(
+            lease.age(t0 + Duration::from_secs(12)),
+            Some(Duration::from_secs(2))
+        );
+        // Past its hold it still ages (renewals failing), but no longer holds.
+        let late = t0 + Duration::from_secs(45);
+        assert_eq!(lease.age(late), Some(Duration::from_secs(35)));
+        assert_eq!(lease.confirmed(late), None);
+        lease.lapse();
+        assert_eq!(lease.age(late), None);
+        assert_eq!(NodeLease::fixed(1).age(late), None);
+    }
 
     #[test]
     fn an_identity_as_text_keeps_the_start_time_order_and_the_nonce() {

@@ -16,7 +16,8 @@
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
 //! pure domain         bank (parsing, validation), quiz, draw, contact, audit
-//!                     (the hash chain), clock, ids, ui_keys
+//!                     (the hash chain), clock, ids, ui_keys, metrics (the
+//!                     instruments the store and routes count into)
 //! ```
 //!
 //! No arrow climbs: what the quiz mints and the store keys on (the session's
@@ -84,6 +85,10 @@ pub mod keeping;
 /// Per-client rate limits sized for a booth behind one NAT address; junk
 /// has a budget of its own.
 pub mod limits;
+/// What each node is doing, for Prometheus: the instruments the store and
+/// the HTTP layer count into, and their names (the endpoint is
+/// `routes::metrics`).
+pub mod metrics;
 /// The embedded web pages and their content-hashed asset URLs.
 pub mod pages;
 /// Roughly how many visitors are mid-quiz, for the 发布 confirm.

@@ -7,9 +7,10 @@ use crate::config::{derived_public_url, Settings};
 use crate::connections::{self, ConnectionCap, REQUEST_WITHIN};
 use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::limits::Limits;
+use crate::metrics::Metrics;
 use crate::pages::Pages;
 use crate::routes::rendered::Prerendered;
-use crate::routes::{admin, assets, draws, health, visitor};
+use crate::routes::{admin, assets, draws, health, metrics, visitor};
 use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
@@ -55,8 +56,25 @@ impl Application {
         if let Some(settings) = bound_settings(&state.settings, bound) {
             state.settings = Arc::new(settings);
         }
+        let metrics = web::Data::new(Metrics::new(state.store.meters(), state.store.is_shared()));
+        if let Some(addr) = state.settings.metrics_bind {
+            let private = TcpListener::bind(addr)
+                .with_context(|| format!("cannot listen on {addr} (--metrics-bind)"))?;
+            let bound = private.local_addr()?;
+            if bound != addr {
+                let mut settings = (*state.settings).clone();
+                settings.metrics_bind = Some(bound);
+                state.settings = Arc::new(settings);
+            }
+            tokio::spawn(run_metrics(private, state.clone(), metrics.clone())?);
+        }
         let traffic = web::Data::new(Traffic::default());
-        let server = run(listener, state.clone(), traffic.clone().into_inner())?;
+        let server = run(
+            listener,
+            state.clone(),
+            traffic.clone().into_inner(),
+            metrics,
+        )?;
         let counted = traffic.clone().into_inner();
         crate::keeping::spawn(state.clone(), state.settings.purge_every);
         let limits = state.limits.clone();
@@ -187,6 +205,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(visitor::receipt_qr)
         .service(visitor::withdraw_entry)
         .service(health::healthz)
+        .service(metrics::with_token)
         .service(assets::index)
         .service(assets::hashed)
         .service(assets::statics)
@@ -238,6 +257,7 @@ pub fn run(
     listener: TcpListener,
     state: AppState,
     traffic: Arc<Traffic>,
+    metrics: web::Data<Metrics>,
 ) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let traffic = web::Data::from(traffic);
@@ -283,6 +303,7 @@ pub fn run(
             .app_data(pages.clone())
             .app_data(prerendered.clone())
             .app_data(draw_reads.clone())
+            .app_data(metrics.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)
@@ -301,6 +322,7 @@ pub fn run(
                     .add(("Referrer-Policy", "no-referrer"))
                     .add(("X-Frame-Options", "DENY")),
             )
+            .wrap(from_fn(metrics::count))
             .wrap(from_fn(crate::traffic::count_and_log))
             .configure(configure)
             .default_service(web::to(not_found))
@@ -312,6 +334,28 @@ pub fn run(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// The `--metrics-bind` listener: `/metrics` alone, without a token (see
+/// `routes::metrics` for why), on one worker.
+fn run_metrics(
+    listener: TcpListener,
+    state: AppState,
+    metrics: web::Data<Metrics>,
+) -> anyhow::Result<Server> {
+    let state = web::Data::new(state);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .wrap(ErrorHandlers::new().default_handler(crate::error::json_fallback))
+            .service(metrics::open)
+            .default_service(web::to(not_found))
+    })
+    .workers(1)
+    .client_request_timeout(REQUEST_WITHIN)
+    .listen(listener)?
+    .run())
 }
 
 async fn not_found() -> actix_web::HttpResponse {

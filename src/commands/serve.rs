@@ -77,6 +77,12 @@ pub async fn startup_lines(state: &AppState) -> Vec<String> {
     ));
     out.push(format!("  staff:       {url}/admin"));
     out.push(format!("  staff token: {}", state.admin_token.0));
+    match state.settings.metrics_bind {
+        Some(addr) => out.push(format!(
+            "  metrics:     http://{addr}/metrics (no token: keep this address private)"
+        )),
+        None => out.push(format!("  metrics:     {url}/metrics (staff token)")),
+    }
     let db = state.settings.db.display().to_string();
     if state.store.is_shared() {
         let shown = crate::store::postgres::redact(&db);

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod draw_reads;
 pub mod draws;
 pub mod health;
+pub mod metrics;
 pub mod rendered;
 pub mod shared;
 pub mod sheets;

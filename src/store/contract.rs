@@ -26,7 +26,8 @@ use crate::contact::EntryCode;
 /// each trait with its operations (`async fn`, or `sync fn` for one that
 /// only touches memory) and their docs, `= { … }` for the default where one
 /// engine has nothing to do, and `=> draws_changed` where the facade counts
-/// a change to what the public sees of a draw after the call.
+/// a change to what the public sees of a draw after the call (`=> started`,
+/// `submitted`, `entered`: what the metrics count), given the outcome.
 macro_rules! contract {
     ($(
         $(#[$tdoc:meta])*
@@ -60,7 +61,7 @@ macro_rules! contract {
                                 super::Engines::Sqlite(e) => call!($mode $trait::$name(e $(, $arg)*)),
                                 super::Engines::Postgres(e) => noticed!($mode e, $trait::$name(e $(, $arg)*)),
                             };
-                            $(self.$after();)?
+                            $(self.$after(&out);)?
                             out
                         }
                     }
@@ -198,7 +199,7 @@ contract! {
 
         /// Keeps a session's submission, once, with its counts.
         async fn record_submission(&self, s: NewSubmission)
-            -> Result<std::result::Result<(), AlreadySubmitted>>;
+            -> Result<std::result::Result<(), AlreadySubmitted>> => submitted;
 
         /// A session's submitted score (a point read; the answers are not
         /// read).
@@ -213,7 +214,7 @@ contract! {
     /// The staff's numbers.
     trait Counters {
         /// Counts a session start (written with the next commit).
-        sync fn count_start(&self, set_id: &str, round_id: &str);
+        sync fn count_start(&self, set_id: &str, round_id: &str) => started;
 
         /// Resolves once every start counted before the call is committed.
         async fn flush_counts(&self) -> Result<()>;
@@ -232,7 +233,7 @@ contract! {
         /// receipt, unless the session or the phone (in that round) has entered
         /// already.
         async fn record_entry(&self, e: NewEntry)
-            -> Result<std::result::Result<EntryMade, EntryRefused>>;
+            -> Result<std::result::Result<EntryMade, EntryRefused>> => entered;
 
         /// The entry a session made, with the draws that hold it.
         async fn entry_of(&self, session: SessionId) -> Result<Option<EntryOf>>;

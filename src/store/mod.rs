@@ -32,6 +32,7 @@ mod tally;
 pub use crate::ids::{new_secret, NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
 pub use records::*;
 
+use crate::metrics::{PoolStatus, StoreMeters};
 use std::path::Path;
 
 /// Storage errors.
@@ -83,6 +84,9 @@ pub struct Store {
     /// public (commit, reveal, claim, withdrawal), so a cached view of a
     /// draw knows it is stale.
     draw_changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// What the metrics endpoint reads: starts, submissions and entries
+    /// counted here, batches and reachability by the engine.
+    meters: StoreMeters,
 }
 
 /// The engine a store has, each keeping the whole [`contract::Engine`].
@@ -110,19 +114,25 @@ impl Store {
     /// Opens the SQLite file (creating it and its folder if needed) and
     /// brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let meters = StoreMeters::default();
         Ok(Self {
             draw_changes: std::sync::Arc::default(),
-            engine: Engines::Sqlite(sqlite::Sqlite::open(path)?),
+            engine: Engines::Sqlite(sqlite::Sqlite::open(path, &meters)?),
+            meters,
         })
     }
 
     /// Opens what `--db` names: a `postgres://` URL (SPEC §10), else a SQLite file.
     pub async fn connect(db: &Path) -> anyhow::Result<Self> {
         match db.to_str().filter(|d| is_postgres_url(d)) {
-            Some(url) => Ok(Self {
-                draw_changes: std::sync::Arc::default(),
-                engine: Engines::Postgres(postgres::Postgres::open(url).await?),
-            }),
+            Some(url) => {
+                let meters = StoreMeters::default();
+                Ok(Self {
+                    draw_changes: std::sync::Arc::default(),
+                    engine: Engines::Postgres(postgres::Postgres::open(url, &meters).await?),
+                    meters,
+                })
+            }
             None => Self::open(db),
         }
     }
@@ -139,8 +149,37 @@ impl Store {
         self.draw_changes.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn draws_changed(&self) {
+    fn draws_changed<T>(&self, _: &T) {
         self.draw_changes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// What this store counted (the metrics endpoint reads it).
+    pub fn meters(&self) -> &StoreMeters {
+        &self.meters
+    }
+
+    /// The connection pool's state, on PostgreSQL.
+    pub fn pool_status(&self) -> Option<PoolStatus> {
+        match &self.engine {
+            Engines::Sqlite(_) => None,
+            Engines::Postgres(e) => Some(e.pool_status()),
+        }
+    }
+
+    fn started<T>(&self, _: &T) {
+        self.meters.started();
+    }
+
+    fn submitted<T>(&self, out: &Result<std::result::Result<(), T>>) {
+        if matches!(out, Ok(Ok(()))) {
+            self.meters.submitted();
+        }
+    }
+
+    fn entered<T, E>(&self, out: &Result<std::result::Result<T, E>>) {
+        if matches!(out, Ok(Ok(_))) {
+            self.meters.entered();
+        }
     }
 }

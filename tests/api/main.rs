@@ -14,6 +14,7 @@ mod audit;
 mod claims;
 mod defences;
 mod draws;
+mod metrics;
 mod privacy;
 mod sheets;
 mod statements;

@@ -379,6 +379,7 @@ async fn start_with_clock(
         set: None,
         limits: test_limits(),
         trusted_proxies: Vec::new(),
+        metrics_bind: None,
         purge_every: quizbooth::config::PURGE_EVERY,
     };
     adjust(&mut settings);

@@ -72,6 +72,8 @@ pub(super) struct Health {
     /// `since` (one line a second at most, however many requests fail).
     said_at: AtomicU64,
     since: Instant,
+    /// Where the probe's finding goes (the metrics' reachability).
+    meters: std::sync::OnceLock<crate::metrics::StoreMeters>,
 }
 
 impl Health {
@@ -81,7 +83,20 @@ impl Health {
             now: AtomicU64::new(0),
             said_at: AtomicU64::new(0),
             since: Instant::now(),
+            meters: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Says from now on whether a primary answers (the probe, a lost
+    /// connection) to `meters`.
+    pub(super) fn report_to(&self, meters: crate::metrics::StoreMeters) {
+        let _ = self.meters.set(meters);
+    }
+
+    fn reachable(&self, up: bool) {
+        if let Some(m) = self.meters.get() {
+            m.set_reachable(up);
+        }
     }
 
     /// What a connection task watches from the moment its connection is
@@ -98,6 +113,7 @@ impl Health {
     /// Every connection opened before now is unfit (`why`, for the log):
     /// they end, and new ones look for a primary again.
     pub(super) fn lost(&self, why: &str) {
+        self.reachable(false);
         let moved = self.now.fetch_add(1, Ordering::AcqRel) + 1;
         self.generation.send_modify(|g| *g = (*g).max(moved));
         let now = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -169,6 +185,7 @@ impl Health {
                         .and_then(Result::ok);
                 }
                 let Some(c) = &client else {
+                    health.reachable(false);
                     continue;
                 };
                 let asked = tokio::time::timeout(
@@ -196,6 +213,8 @@ impl Health {
                 if let Some(why) = unfit {
                     client = None;
                     health.lost(&why);
+                } else {
+                    health.reachable(true);
                 }
             }
         });

@@ -220,6 +220,8 @@ pub(super) struct Postgres {
     node: Arc<crate::store::NodeLease>,
     /// Who holds the lease: this process, by a random name.
     holder: Arc<str>,
+    /// Pool waits go here (and batches, and reachability from `health`).
+    meters: crate::metrics::StoreMeters,
 }
 
 /// Where an URL's password is, replaced for messages and logs.
@@ -238,7 +240,10 @@ pub fn redact(url: &str) -> String {
 
 impl Postgres {
     /// Connects, migrates (one node at a time), and leases this node's number.
-    pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
+    pub(super) async fn open(
+        url: &str,
+        meters: &crate::metrics::StoreMeters,
+    ) -> anyhow::Result<Self> {
         use anyhow::Context;
         let shown = redact(url);
         let (url, tls) =
@@ -251,6 +256,7 @@ impl Postgres {
             config.application_name("quizbooth");
         }
         let health = health::Health::new();
+        health.report_to(meters.clone());
         let pool = match tls {
             tls::Tls::Off => pool::build(config, NoTls, &health),
             tls::Tls::On(connector) => pool::build(config, connector, &health),
@@ -276,6 +282,7 @@ impl Postgres {
             round_keys: Arc::default(),
             node: Arc::new(crate::store::NodeLease::new(node, sent)),
             holder,
+            meters: meters.clone(),
         };
         engine.spawn_lease_renewal();
         engine.spawn_start_flusher();
@@ -283,7 +290,21 @@ impl Postgres {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
-        Ok(self.pool.get().await?)
+        let asked = std::time::Instant::now();
+        let got = self.pool.get().await;
+        self.meters.pool_waited(asked.elapsed());
+        Ok(got?)
+    }
+
+    /// The pool's state, for the metrics.
+    pub(super) fn pool_status(&self) -> crate::metrics::PoolStatus {
+        let s = self.pool.status();
+        crate::metrics::PoolStatus {
+            max: s.max_size,
+            open: s.size,
+            idle: s.available,
+            waiting: s.waiting,
+        }
     }
 
     /// The pool's generation, for [`Postgres::noticed`]: taken before an

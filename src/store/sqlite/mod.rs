@@ -178,7 +178,7 @@ impl super::contract::Nodes for Sqlite {}
 
 impl Sqlite {
     /// Opens (creating the folder and file if needed), migrates, and starts the writer.
-    pub(super) fn open(path: &Path) -> anyhow::Result<Self> {
+    pub(super) fn open(path: &Path, meters: &crate::metrics::StoreMeters) -> anyhow::Result<Self> {
         use anyhow::Context;
         let existing = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         anyhow::ensure!(
@@ -219,6 +219,7 @@ impl Sqlite {
             path.to_path_buf(),
             starts.clone(),
             Box::new(on_reopen),
+            meters.clone(),
         );
         Ok(Self {
             path: Arc::new(path.to_path_buf()),

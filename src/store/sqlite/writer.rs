@@ -8,6 +8,7 @@
 //! session starts counted since the last commit are written once, at the end
 //! of the batch, in the same transaction.
 
+use crate::metrics::StoreMeters;
 use crate::store::tally::{Counts, Starts};
 use crate::store::StoreError;
 use rusqlite::Connection;
@@ -85,17 +86,19 @@ impl Writer {
     /// Starts the thread that owns `conn`, the connection to the file at
     /// `path`. `on_reopen` runs whenever the writer opens a new connection
     /// because the old one could not write. `starts` are written with every
-    /// commit, and at least every [`FLUSH_EVERY`] while any wait.
+    /// commit, and at least every [`FLUSH_EVERY`] while any wait. Each
+    /// batch's size and time go to `meters`, and whether it committed.
     pub fn start(
         conn: Connection,
         path: PathBuf,
         starts: Arc<Starts>,
         on_reopen: Box<dyn Fn() + Send>,
+        meters: StoreMeters,
     ) -> Self {
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, &path, &starts, &*on_reopen, rx))
+            .spawn(move || run(conn, &path, &starts, &*on_reopen, &meters, rx))
             .expect("the writer thread can be spawned");
         Self { tx }
     }
@@ -152,6 +155,7 @@ fn run(
     path: &Path,
     starts: &Starts,
     on_reopen: &dyn Fn(),
+    meters: &StoreMeters,
     rx: mpsc::Receiver<Box<dyn Job>>,
 ) {
     let mut conn = Some(conn);
@@ -198,6 +202,7 @@ fn run(
                 }
             }
         }
+        let began = Instant::now();
         let begun = match conn.as_ref() {
             Some(c) => c
                 .execute_batch("BEGIN IMMEDIATE")
@@ -208,6 +213,7 @@ fn run(
         let c = match begun {
             Ok(c) => c,
             Err(msg) => {
+                meters.set_reachable(false);
                 // A flush of starts alone retries quietly; the starts stay counted.
                 if !batch.is_empty() {
                     tracing::error!(error = %msg, db = %path.display(), "cannot begin a write transaction");
@@ -229,8 +235,16 @@ fn run(
             .map_err(|e| e.to_string())
             .and_then(|()| c.execute_batch("COMMIT").map_err(|e| e.to_string()));
         let error = match committed {
-            Ok(()) => None,
+            Ok(()) if batch.is_empty() => {
+                meters.set_reachable(true);
+                None
+            }
+            Ok(()) => {
+                meters.batch(batch.len(), began.elapsed());
+                None
+            }
             Err(e) => {
+                meters.set_reachable(false);
                 tracing::error!(error = %e, "commit failed");
                 let _ = c.execute_batch("ROLLBACK");
                 starts.restore(started);
@@ -254,7 +268,13 @@ mod tests {
         let path = dir.path().join("w.db");
         let conn = super::super::connect(&path).unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
-        let w = Writer::start(conn, path.clone(), Arc::default(), Box::new(|| {}));
+        let w = Writer::start(
+            conn,
+            path.clone(),
+            Arc::default(),
+            Box::new(|| {}),
+            StoreMeters::default(),
+        );
         let jobs = (0..50).map(|i| {
             let w = w.clone();
             tokio::spawn(async move {
@@ -296,7 +316,13 @@ mod tests {
         let mut conn = super::super::connect(&path).unwrap();
         super::super::migrate(&mut conn).unwrap();
         let starts = Arc::new(Starts::default());
-        let w = Writer::start(conn, path.clone(), starts.clone(), Box::new(|| {}));
+        let w = Writer::start(
+            conn,
+            path.clone(),
+            starts.clone(),
+            Box::new(|| {}),
+            StoreMeters::default(),
+        );
         let reader = super::super::connect(&path).unwrap();
         // Waits (at most 10 flushes) until the stored count is `want`.
         let started_becomes = |want: i64| {
