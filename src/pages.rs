@@ -2,7 +2,9 @@
 //! content-hashed bundle (`/assets/NAME.HASH.js`, `.css`) with a year-long
 //! cache, so WeChat's stubborn cache can never mix an old script with a new
 //! page, and a page carries only what it shows: the public draw page neither
-//! the console's strings nor its styles. The pages themselves are never
+//! the console's strings nor its styles. Scripts only some visitors need
+//! (the screens after a result) are a bundle of
+//! their own, fetched when asked for, so the first visit stays light. The pages themselves are never
 //! cached.
 //!
 //! A release build serves the files compiled into it (`include_str!`). A
@@ -46,13 +48,16 @@ pub enum Page {
 
 /// What a page is made of: its HTML, its bundle's name (the `NAME` of
 /// `/assets/NAME.HASH.js`) and the files of its script and style bundles,
-/// in order. The HTML links them as `__JS__` and `__CSS__`.
+/// in order. The HTML links them as `__JS__` and `__CSS__`. Each of its
+/// `later` bundles (a name and its scripts) is one the page loads when it
+/// needs it: `/assets/after.HASH.js`, named in the HTML as `__AFTER_JS__`.
 struct PageSpec {
     page: Page,
     html: &'static str,
     bundle: &'static str,
     scripts: &'static [&'static str],
     styles: &'static [&'static str],
+    later: &'static [(&'static str, &'static [&'static str])],
 }
 
 const PAGES: &[PageSpec] = &[
@@ -62,6 +67,7 @@ const PAGES: &[PageSpec] = &[
         bundle: "app",
         scripts: &["i18n.js", "strings.js", "app.js"],
         styles: &["app.css"],
+        later: &[("after", &["after.js"])],
     },
     PageSpec {
         page: Page::Draw,
@@ -75,6 +81,7 @@ const PAGES: &[PageSpec] = &[
             "draw.js",
         ],
         styles: &["staff.css", "staff-draw.css"],
+        later: &[],
     },
     PageSpec {
         page: Page::Show,
@@ -88,6 +95,7 @@ const PAGES: &[PageSpec] = &[
             "show.js",
         ],
         styles: &["staff.css", "staff-draw.css", "staff-show.css"],
+        later: &[],
     },
     PageSpec {
         page: Page::Admin,
@@ -113,6 +121,7 @@ const PAGES: &[PageSpec] = &[
             "staff-admin.css",
             "staff-poster.css",
         ],
+        later: &[],
     },
     PageSpec {
         page: Page::Poster,
@@ -120,6 +129,7 @@ const PAGES: &[PageSpec] = &[
         bundle: "poster",
         scripts: &["i18n.js", "strings-draw.js", "staff.js", "poster.js"],
         styles: &["staff.css", "staff-poster.css"],
+        later: &[],
     },
 ];
 
@@ -134,6 +144,7 @@ const FILES: &[(&str, &str)] = &[
     ("i18n.js", include_str!("../web/i18n.js")),
     ("strings.js", include_str!("../web/strings.js")),
     ("app.js", include_str!("../web/app.js")),
+    ("after.js", include_str!("../web/after.js")),
     ("staff.css", include_str!("../web/staff.css")),
     ("staff-draw.css", include_str!("../web/staff-draw.css")),
     ("staff-show.css", include_str!("../web/staff-show.css")),
@@ -249,12 +260,17 @@ impl Assets {
         for spec in PAGES {
             let js = hashed(spec.bundle, "js", content_type("x.js"), join(spec.scripts));
             let css = hashed(spec.bundle, "css", content_type("x.css"), join(spec.styles));
-            let html = read(spec.html)
+            let mut html = read(spec.html)
                 .replace("__JS__", &js.path)
                 .replace("__CSS__", &css.path);
-            pages.push((spec.page, html));
             hashed_assets.push(js);
             hashed_assets.push(css);
+            for (name, scripts) in spec.later {
+                let js = hashed(name, "js", content_type("x.js"), join(scripts));
+                html = html.replace(&format!("__{}_JS__", name.to_uppercase()), &js.path);
+                hashed_assets.push(js);
+            }
+            pages.push((spec.page, html));
         }
         Self {
             pages,
@@ -399,7 +415,16 @@ mod tests {
                 "{page:?}"
             );
             let links = a.hashed.iter().filter(|x| html.contains(&x.path)).count();
-            assert_eq!(links, 2, "{page:?} links its script and its style bundle");
+            let later = PAGES.iter().find(|s| s.page == page).unwrap().later.len();
+            assert_eq!(
+                links,
+                2 + later,
+                "{page:?} links its script and its style bundle, and what it loads later"
+            );
+            assert!(
+                !html.contains("_JS__"),
+                "{page:?}: every later bundle named"
+            );
         }
         let draw_js = a
             .hashed
@@ -416,7 +441,13 @@ mod tests {
     #[test]
     fn every_file_a_page_names_is_compiled_in() {
         for spec in PAGES {
-            for name in spec.scripts.iter().chain(spec.styles).chain([&spec.html]) {
+            for name in spec
+                .scripts
+                .iter()
+                .chain(spec.styles)
+                .chain(spec.later.iter().flat_map(|(_, files)| files.iter()))
+                .chain([&spec.html])
+            {
                 assert!(!embedded(name).is_empty(), "{name} is in FILES");
             }
         }

@@ -18,9 +18,12 @@
      /kiosk: #next-visitor (top of the result screen), #show-receipt, #kiosk-withdraw; ?idle=S (result
        screen, default 90) and ?reset=S (any other screen, default 240) seconds without a touch
      #board #board-close board text dialog
-     main#app[data-screen] = start | closed | quiz | timeup | expired | result | error
+     after a result: #practice (错题再练: input.popt, #practice-check, #practice-feedback,
+       #practice-next, #practice-again, #practice-exit; the card's data-qid)
+     main#app[data-screen] = start | closed | quiz | timeup | expired | result | practice | error
    localStorage: quizbooth.lang, quizbooth.large, quizbooth.session,
-     quizbooth.answers.<session> = {a, i, p} (p: the masked phone that entered, 138****8000) */
+     quizbooth.answers.<session> = {a, i, p, x} (p: the masked phone that entered, 138****8000;
+     x: the practice under way, {q: [ids], i, p: {id: [keys]}, r: {id: 1}}: web/after.js) */
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -28,7 +31,7 @@
   // s: session; a: {qid: [keys]}; known: a is this visitor's own; i: question shown;
   // off: server clock − phone clock (ms); exp: expires_at (server ms)
   const st = { lang: 'zh', set: null, s: null, a: {}, known: false, i: 0, off: 0, exp: NaN,
-    busy: false, sending: false, confirm: false, screen: '', again: null, phone: '', receipt: false };
+    busy: false, sending: false, confirm: false, screen: '', again: null, phone: '', receipt: false, x: null };
   let timer = 0, noticeTimer = 0, lastFocus = null;
 
   /* ---------- helpers ---------- */
@@ -159,17 +162,19 @@
       st.a = (o && o.a) || {};
       st.i = (o && o.i) | 0;
       st.phone = (o && o.p) || '';
+      st.x = (o && o.x) || null;
       st.confirm = false;
       st.receipt = false;
       st.withdrawing = false;
     }
     st.i = Math.max(0, Math.min(st.i, s.questions.length - 1));
   }
-  function saveA() { if (st.s) save('answers.' + st.s.session, { a: st.a, i: st.i, p: st.phone || undefined }); }
+  function saveA() { if (st.s) save('answers.' + st.s.session, { a: st.a, i: st.i, p: st.phone || undefined, x: st.x || undefined }); }
   function forget() {
     if (st.s) save('answers.' + st.s.session, null);
     save('session', null);
     st.s = null; st.a = {}; st.i = 0; st.confirm = false; st.phone = ''; st.receipt = false; st.withdrawing = false;
+    st.x = null;
     stopTimer();
   }
   async function refresh() {
@@ -196,7 +201,11 @@
     } catch (e) { st.again = boot; show('error'); }
   }
   function route() {
-    if (st.s.result) { stopTimer(); show('result'); } else { show('quiz'); startTimer(); }
+    if (!st.s.result) { show('quiz'); return startTimer(); }
+    stopTimer();
+    // A reload in the middle of practice carries on there.
+    if (!st.x) return show('result');
+    return loadAfter().then(() => show('practice'), () => { st.x = null; show('result'); });
   }
 
   /* ---------- the booth's shared tablet (/kiosk) ---------- */
@@ -289,6 +298,9 @@
     const set = (st.s && st.s.set) || (st.set && st.set.set), y = window.pageYOffset;
     st.screen = screen;
     app.setAttribute('data-screen', screen);
+    // Practice is in 长辈版 whatever the visitor chose (the choice itself stays).
+    document.documentElement.classList.toggle('large', !!st.large || screen === 'practice');
+    largeBtn.hidden = screen === 'practice';
     document.title = (set && set.title) || t('title');
     const nodes = views[screen](); // built while the old screen (and typed values) still stand
     app.textContent = '';
@@ -310,6 +322,18 @@
       return d.toLocaleString(st.lang === 'zh' ? 'zh-CN' : 'en-GB',
         { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
     } catch (e) { return iso; }
+  }
+
+  // A question's options as inputs of class `cls` (`mark(key)` adds to a label's class).
+  function options(q, chosen, cls, onchange, mark) {
+    return q.options.map((o, j) => {
+      const on = chosen.indexOf(o.key) >= 0;
+      return h('label', 'opt' + (on ? ' sel' : '') + (mark ? mark(o.key, on) : ''), [
+        h('input', { class: cls, type: q.type === 'multiple' ? 'checkbox' : 'radio', name: 'q', value: o.key, checked: on,
+          disabled: !onchange, onchange: onchange }),
+        q.type === 'truefalse' ? null : h('span', { class: 'k', 'aria-hidden': 'true' }, letter(j)),
+        h('span', 'ot', o.text)]);
+    });
   }
 
   const views = {
@@ -354,13 +378,7 @@
       const qs = st.s.questions, n = qs.length, i = st.i, q = qs[i], multi = q.type === 'multiple';
       const chosen = st.a[q.id] || [], where = t('progress', { i: i + 1, n: n }), fill = h('div');
       fill.style.width = Math.round((i + 1) / n * 100) + '%';
-      const opts = q.options.map((o, j) => {
-        const on = chosen.indexOf(o.key) >= 0;
-        return h('label', 'opt' + (on ? ' sel' : ''), [
-          h('input', { class: 'option', type: multi ? 'checkbox' : 'radio', name: 'q', value: o.key, checked: on, onchange: onPick }),
-          q.type === 'truefalse' ? null : h('span', { class: 'k', 'aria-hidden': 'true' }, letter(j)),
-          h('span', 'ot', o.text)]);
-      });
+      const opts = options(q, chosen, 'option', onPick);
       return [
         h('div', 'qhead', [
           h('span', { 'aria-label': where }, (i + 1) + ' / ' + n),
@@ -379,6 +397,7 @@
         ]))
       ];
     },
+    practice: () => after.practice(),
     result() {
       const s = st.s, r = s.result, e = s.entry, ok = !!r.passed;
       return [
@@ -393,6 +412,7 @@
           ok ? null : [h('p', 0, t('encourage')), button('retry', t('retry'), act(startSession), 'big')]
         ]),
         ok && !e ? entryOrWhyNot(r) : null,
+        afterResult(r),
         review()
       ];
     }
@@ -649,6 +669,30 @@
         ]);
       }))
     ]);
+  }
+
+  /* ---------- after a result: practice (错题再练, SPEC §11) ---------- */
+  // Its screens are web/after.js: a bundle of its own, fetched when first needed, so the
+  // first visit stays light.
+  let after = null;
+  function loadAfter() {
+    return after ? Promise.resolve(after) : new Promise((resolve, reject) => {
+      const el = h('script', { src: document.body.getAttribute('data-after') });
+      el.onload = () => {
+        after = QuizAfter({ st: st, h: h, t: t, button: button, card: card, options: options, fmt: fmt, paras: paras,
+          kioskTop: kioskTop, openBoard: openBoard, saveA: saveA, show: show, $: $, app: app });
+        resolve(after);
+      };
+      el.onerror = () => { el.parentNode.removeChild(el); reject(new Error('network')); };
+      document.head.appendChild(el);
+    });
+  }
+  function afterResult(r) {
+    const missed = (r.results || []).filter((x) => !x.correct).length;
+    const open = (screen) => act(() => loadAfter().then((a) => a.open(screen)));
+    return missed ? h('div', 'after', [
+      button('practice', t('practice', { n: missed }), open('practice'), 'sec')
+    ]) : null;
   }
 
   /* ---------- draw entry ---------- */

@@ -140,7 +140,15 @@ var STRINGS = {
     netFail: '网络连接失败，请检查网络后再试',
     loadFail: '页面加载失败',
     reload: '重新加载',
-    gone: '答题记录已失效，请重新开始'
+    gone: '答题记录已失效，请重新开始',
+    practice: '练习答错的 {n} 题',
+    practiceT: '错题再练 {i} / {n}',
+    practiceNote: '只是练习：不计分，不参加抽奖。',
+    practiceCheck: '核对答案',
+    practiceEnd: '完成练习',
+    practiceDone: '练习完成：答对 {k} / {n} 题',
+    practiceAgain: '再练一遍',
+    back: '返回成绩'
   },
   en: {
     brand: 'Cybersecurity Week',
@@ -281,6 +289,14 @@ var STRINGS = {
     netFail: 'Network error. Check your connection and try again.',
     loadFail: 'Could not load the page',
     reload: 'Reload',
-    gone: 'That quiz is no longer available. Please start again.'
+    gone: 'That quiz is no longer available. Please start again.',
+    practice: 'Practise the {n} I missed',
+    practiceT: 'Practice {i} of {n}',
+    practiceNote: 'Just practice: not scored, no draw.',
+    practiceCheck: 'Check',
+    practiceEnd: 'Finish',
+    practiceDone: 'Practice done: {k} of {n} right',
+    practiceAgain: 'Practise again',
+    back: 'Back to my result'
   }
 };

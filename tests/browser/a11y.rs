@@ -70,6 +70,18 @@ async fn every_visitor_screen_passes_wcag_21_aa() {
     check(&b, "board dialog", &mut found).await;
     b.click("#board-close").await;
 
+    // After the result: practice (a question, then answered).
+    b.click("#practice").await;
+    b.wait_css("input.popt").await;
+    check(&b, "practice", &mut found).await;
+    b.click("input.popt").await;
+    b.js("const c = document.getElementById('practice-check'); if (c) c.click(); return true;")
+        .await;
+    b.wait_css("#practice-feedback").await;
+    check(&b, "practice, answered", &mut found).await;
+    b.click("#practice-exit").await;
+    b.wait_css("#score").await;
+
     // A session past its time: the expired screen.
     let s = app.start().await;
     app.advance(3 * 3600);

@@ -7,6 +7,7 @@
 mod support;
 
 mod a11y;
+mod after_result;
 mod booth_day;
 mod console_day;
 mod kiosk;

@@ -31,7 +31,7 @@ const staffFiles = fs.readdirSync(web)
 const FAMILIES = {
   'visitor page': {
     tables: () => vm.runInContext('STRINGS', load(['i18n.js', 'strings.js'])),
-    files: ['app.js', 'index.html'],
+    files: ['app.js', 'after.js', 'index.html'],
     dynamic: [],
     // t(q.type): the question types (QuestionType in src/bank/mod.rs).
     runtime: ['single', 'multiple', 'truefalse'],

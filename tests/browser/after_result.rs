@@ -1,0 +1,248 @@
+//! After a result (SPEC §11): practice on the missed questions (错题再练),
+//! which writes nothing and counts in no number.
+
+use crate::support::app::*;
+use crate::support::chromium::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Answers the question on screen: the hotline and the channels wrongly,
+/// the true-or-false rightly; then goes on (or submits on the last).
+const ANSWER_BADLY: &str = "
+    const q = document.getElementById('qtext').textContent;
+    const labels = Array.prototype.slice.call(document.querySelectorAll('label.opt'));
+    const text = (l) => l.querySelector('.ot').textContent.trim();
+    const want = q.indexOf('96110') >= 0 ? ['正确'] : q.indexOf('举报电话') >= 0 ? ['110'] : ['点击陌生短信里的链接'];
+    labels.filter((l) => want.indexOf(text(l)) >= 0).forEach((l) => l.click());
+    const last = document.getElementById('submit');
+    (last || document.getElementById('next')).click();
+    return !!last;";
+
+/// Every request the page makes from now on, as `METHOD url`.
+const RECORD_REQUESTS: &str = "
+    window.sent = [];
+    const real = window.fetch;
+    window.fetch = function (url, o) { window.sent.push(((o && o.method) || 'GET') + ' ' + url); return real(url, o); };
+    return true;";
+
+/// The question on the practice screen, `{id, text}`, or null (an expression).
+const PRACTISED: &str = "document.querySelector('[data-qid]') && \
+    {id: document.querySelector('[data-qid]').getAttribute('data-qid'), text: document.getElementById('ptext').textContent}";
+
+/// Takes the quiz in the browser with two of three wrong (1/3, under the
+/// pass mark of 60 %).
+async fn fail_on_purpose(b: &Browser, app: &TestApp) {
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.click("#start").await;
+    for _ in 0..3 {
+        b.wait_css("input.option").await;
+        if b.js(ANSWER_BADLY).await == json!(true) {
+            break;
+        }
+    }
+    let score = b.wait_css("#score").await;
+    assert_eq!(
+        score.attr("data-passed").await.unwrap().as_deref(),
+        Some("false")
+    );
+}
+
+#[tokio::test]
+async fn practice_replays_only_the_missed_questions_and_moves_no_number() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    fail_on_purpose(&b, &app).await;
+    let session = b
+        .js("return localStorage.getItem('quizbooth.session');")
+        .await;
+    let session = session.as_str().unwrap();
+    let result = app.get_json(&format!("/api/sessions/{session}")).await;
+    let missed: BTreeSet<String> = result["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["correct"] == json!(false))
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        missed,
+        BTreeSet::from(["hotline".to_owned(), "channels".to_owned()])
+    );
+    let missed_texts = b
+        .js("return Array.prototype.map.call(document.querySelectorAll('.rv.bad .q'), function (p) { return p.textContent; }).sort();")
+        .await;
+    let stats = app.staff_json("/admin/api/stats").await;
+
+    b.js(RECORD_REQUESTS).await;
+    let label = b.wait_css("#practice").await.text().await.unwrap();
+    assert!(label.contains("练习答错的 2 题"), "{label}");
+    b.click("#practice").await;
+    b.wait_js("document.getElementById('app').getAttribute('data-screen') === 'practice'")
+        .await;
+    assert_eq!(
+        b.js("return document.documentElement.classList.contains('large') && localStorage.getItem('quizbooth.large');")
+            .await,
+        Value::Null,
+        "practice is in 长辈版, and the visitor's own choice stays as it was"
+    );
+
+    let mut practised: Vec<Value> = Vec::new();
+    let mut reloaded = false;
+    loop {
+        let q = b.wait_js(PRACTISED).await;
+        practised.push(q.clone());
+        if q["id"] == "hotline" {
+            // A single answer shows its explanation at once.
+            b.js("Array.prototype.filter.call(document.querySelectorAll('label.opt'), function (l) { return l.querySelector('.ot').textContent.trim() === '110'; })[0].click(); return true;")
+                .await;
+        } else {
+            b.click("input.popt").await;
+            b.click("#practice-check").await;
+        }
+        let feedback = b
+            .wait_js("document.getElementById('practice-feedback') && document.getElementById('practice-feedback').textContent")
+            .await;
+        let feedback = feedback.as_str().unwrap();
+        assert!(feedback.contains("正确答案："), "{feedback}");
+        if q["id"] == "hotline" {
+            assert!(
+                feedback.contains("答错了") && feedback.contains("12377 是网信部门的举报电话"),
+                "{feedback}"
+            );
+            b.screenshot("practice-answered-390.png").await;
+            let sizes = b.js(crate::SIZES).await;
+            assert_eq!(
+                sizes,
+                json!({"small": [], "low": []}),
+                "长辈版: no text under 18 px, every target 60 px"
+            );
+        }
+        if !reloaded {
+            // A reload carries on with the same question, answered.
+            reloaded = true;
+            let sent = b.js("return window.sent;").await;
+            assert_eq!(sent, json!([]), "practice sends nothing");
+            b.client.refresh().await.unwrap();
+            let again = b.wait_js(PRACTISED).await;
+            assert_eq!(again, q, "the same question after a reload");
+            b.wait_css("#practice-feedback").await;
+            b.js(RECORD_REQUESTS).await;
+        }
+        b.click("#practice-next").await;
+        let done = b
+            .wait_js("document.getElementById('practice-again') ? 'done' : (document.querySelector('[data-qid]') && !document.getElementById('practice-feedback') && 'next')")
+            .await;
+        if done == "done" {
+            break;
+        }
+        assert!(practised.len() < 5, "practice ends: {practised:?}");
+    }
+    let ids: BTreeSet<String> = practised
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, missed, "exactly the missed questions");
+    assert_eq!(practised.len(), missed.len(), "each once: {practised:?}");
+    let mut texts: Vec<Value> = practised.iter().map(|q| q["text"].clone()).collect();
+    texts.sort_by_key(ToString::to_string);
+    assert_eq!(
+        json!(texts),
+        missed_texts,
+        "the texts of the result's wrong ones"
+    );
+
+    // The end: no entry form, nothing to enter; back to the result.
+    let end = b.js("return {form: !!document.getElementById('entry-form') || !!document.querySelector('input[type=tel]'), text: document.getElementById('app').textContent};").await;
+    assert_eq!(end["form"], false, "{end}");
+    assert!(
+        end["text"].as_str().unwrap().contains("答对 0 / 2"),
+        "{end}"
+    );
+    assert_eq!(b.js("return window.sent;").await, json!([]));
+    b.click("#practice-exit").await;
+    b.wait_css("#score").await;
+    assert_eq!(
+        b.js("return document.documentElement.classList.contains('large');")
+            .await,
+        false
+    );
+    assert_eq!(
+        app.staff_json("/admin/api/stats").await,
+        stats,
+        "the stats do not move"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn practice_works_on_the_kiosk_which_then_resets_itself() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let s = app.start().await;
+    let id = s["session"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/sessions/{id}/answers"),
+            json!({"answers": {"hotline": ["A"], "channels": ["A", "C"], "answer-96110": ["F"]}}),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    b.client.goto(&app.url("/healthz")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('quizbooth.session', '{id}'); return true;"
+    ))
+    .await;
+    b.client.goto(&app.url("/kiosk")).await.unwrap();
+    b.wait_css("#score").await;
+    assert_eq!(
+        b.js("return !!document.getElementById('share');").await,
+        false,
+        "no share card on the shared tablet"
+    );
+    b.click("#practice").await;
+    let q = b.wait_js(PRACTISED).await;
+    assert!(
+        q["id"] == "hotline" || q["id"] == "answer-96110",
+        "a missed one: {q}"
+    );
+    b.wait_css("#next-visitor").await;
+    // Left alone in practice, the tablet clears itself (here after 2 s):
+    // reloaded into practice, it resets as any screen does.
+    b.client
+        .goto(&app.url("/kiosk?idle=1&reset=2"))
+        .await
+        .unwrap();
+    b.wait_js(PRACTISED).await;
+    b.wait_css("#start").await;
+    assert_eq!(
+        b.js("return Object.keys(localStorage).filter(function (k) { return k.indexOf('quizbooth.') === 0; });")
+            .await,
+        json!([]),
+        "nothing of the visitor, nor of the practice, stays on the device"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn the_practice_screen_fits_a_320_px_phone() {
+    let Some(b) = browser_at(320, 640).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    fail_on_purpose(&b, &app).await;
+    b.click("#practice").await;
+    let q = b.wait_js(PRACTISED).await;
+    b.click("input.popt").await;
+    if q["id"] != "hotline" {
+        b.click("#practice-check").await;
+    }
+    b.wait_css("#practice-feedback").await;
+    assert_eq!(
+        b.js("return document.documentElement.scrollWidth <= window.innerWidth;")
+            .await,
+        true,
+        "no sideways scrolling at 320 px"
+    );
+    b.screenshot("practice-answered-320.png").await;
+    b.close().await;
+}
