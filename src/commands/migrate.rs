@@ -6,21 +6,29 @@
 //! fails its check is rolled back: the database is left as it was.
 
 use crate::cli::MigrateArgs;
+#[cfg(feature = "postgres")]
 use crate::store::migrate::{import, Refused};
-use crate::store::postgres::redact;
+#[cfg(feature = "postgres")]
 use anyhow::{ensure, Context};
 use std::process::ExitCode;
+
+/// A build without PostgreSQL (`--no-default-features`) cannot migrate.
+#[cfg(not(feature = "postgres"))]
+pub fn run(_: &MigrateArgs) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(crate::store::NO_POSTGRES)
+}
 
 /// Prints the rows copied into each table and what was checked; exit 0.
 /// A copy that does not verify: each break, that nothing was kept, exit 1.
 /// Any other failure is an error saying what stopped it (nothing is kept
 /// of a failed copy either).
+#[cfg(feature = "postgres")]
 pub fn run(args: &MigrateArgs) -> anyhow::Result<ExitCode> {
     ensure!(
         crate::store::is_postgres_url(&args.to),
         "--to must be a postgres:// URL"
     );
-    let shown = redact(&args.to);
+    let shown = crate::store::shown_db(&args.to);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

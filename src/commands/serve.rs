@@ -85,7 +85,7 @@ pub async fn startup_lines(state: &AppState) -> Vec<String> {
     }
     let db = state.settings.db.display().to_string();
     if state.store.is_shared() {
-        let shown = crate::store::postgres::redact(&db);
+        let shown = crate::store::shown_db(&db);
         out.push(format!(
             "  database:    {shown} (node {})",
             state.store.node()

@@ -59,6 +59,7 @@ macro_rules! contract {
                         {
                             let out = match &self.engine {
                                 super::Engines::Sqlite(e) => call!($mode $trait::$name(e $(, $arg)*)),
+                                #[cfg(feature = "postgres")]
                                 super::Engines::Postgres(e) => noticed!($mode e, $trait::$name(e $(, $arg)*)),
                             };
                             $(self.$after(&out);)?
@@ -106,6 +107,7 @@ macro_rules! call {
 /// A call to the PostgreSQL engine, whose outcome its pool's health sees
 /// (a lost connection closes the others to the same server: failover,
 /// `postgres/health.rs`).
+#[cfg(feature = "postgres")]
 macro_rules! noticed {
     (async $engine:ident, $e:expr) => {{
         let since = $engine.generation();
@@ -346,5 +348,6 @@ contract! {
 const _: fn() = || {
     fn keeps<E: Engine>() {}
     keeps::<super::sqlite::Sqlite>();
+    #[cfg(feature = "postgres")]
     keeps::<super::postgres::Postgres>();
 };

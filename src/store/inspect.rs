@@ -121,7 +121,10 @@ pub struct PurgeRecord {
 /// read-only; refuses a database that holds no quizbooth schema.
 pub async fn inspect(db: &Path) -> anyhow::Result<Inspection> {
     match db.to_str().filter(|d| super::is_postgres_url(d)) {
+        #[cfg(feature = "postgres")]
         Some(url) => super::postgres::inspect::read(url).await,
+        #[cfg(not(feature = "postgres"))]
+        Some(_) => anyhow::bail!(super::NO_POSTGRES),
         None => {
             let path = db.to_path_buf();
             tokio::task::spawn_blocking(move || super::sqlite::inspect::read(&path)).await?

@@ -21,7 +21,9 @@
 
 mod contract;
 pub mod inspect;
+#[cfg(feature = "postgres")]
 pub mod migrate;
+#[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod records;
 mod rules;
@@ -93,6 +95,7 @@ pub struct Store {
 #[derive(Clone)]
 enum Engines {
     Sqlite(sqlite::Sqlite),
+    #[cfg(feature = "postgres")]
     Postgres(postgres::Postgres),
 }
 
@@ -100,9 +103,22 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.engine {
             Engines::Sqlite(_) => f.write_str("Store(sqlite)"),
+            #[cfg(feature = "postgres")]
             Engines::Postgres(_) => f.write_str("Store(postgres)"),
         }
     }
+}
+
+/// What a build without the `postgres` feature says of a `postgres://` URL.
+pub const NO_POSTGRES: &str =
+    "this build has no PostgreSQL support; build with --features postgres";
+
+/// `--db` as messages and logs may show it: a URL's password hidden.
+pub fn shown_db(db: &str) -> String {
+    #[cfg(feature = "postgres")]
+    return postgres::redact(db);
+    #[cfg(not(feature = "postgres"))]
+    return db.to_owned();
 }
 
 /// Whether `--db` names a PostgreSQL database rather than a SQLite file.
@@ -125,6 +141,9 @@ impl Store {
     /// Opens what `--db` names: a `postgres://` URL (SPEC §10), else a SQLite file.
     pub async fn connect(db: &Path) -> anyhow::Result<Self> {
         match db.to_str().filter(|d| is_postgres_url(d)) {
+            #[cfg(not(feature = "postgres"))]
+            Some(_) => anyhow::bail!(NO_POSTGRES),
+            #[cfg(feature = "postgres")]
             Some(url) => {
                 let meters = StoreMeters::default();
                 Ok(Self {
@@ -163,6 +182,7 @@ impl Store {
     pub fn pool_status(&self) -> Option<PoolStatus> {
         match &self.engine {
             Engines::Sqlite(_) => None,
+            #[cfg(feature = "postgres")]
             Engines::Postgres(e) => Some(e.pool_status()),
         }
     }

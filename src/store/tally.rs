@@ -104,6 +104,7 @@ impl Counts {
 
     /// Each round's session starts: (set, round, how many), for an engine
     /// that writes them its own way.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub fn starts(&self) -> impl Iterator<Item = (&str, &str, i64)> {
         self.rounds
             .iter()
