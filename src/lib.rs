@@ -12,12 +12,14 @@
 //!                     render cache in routes::rendered); error
 //! services            sets (the set registry), keeping (the erasure sweep),
 //!                     state, limits, connections, playing, traffic, pages, qr,
+//!                     source_list (the sources every node knows),
 //!                     audit::records (the chain checked against the store)
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
 //! pure domain         bank (parsing, validation), quiz, draw, contact, audit
-//!                     (the hash chain), clock, ids, ui_keys, metrics (the
-//!                     instruments the store and routes count into)
+//!                     (the hash chain), sources (the list's rows), clock,
+//!                     ids, ui_keys, metrics (the instruments the store and
+//!                     routes count into)
 //! ```
 //!
 //! No arrow climbs: what the quiz mints and the store keys on (the session's
@@ -27,8 +29,9 @@
 //! # Following a request
 //!
 //! [`startup::configure`] lists every route; a handler in [`routes`]
-//! (`visitor`, `draws`, `draw_reads`, `admin`, `sheets`, `assets`, `health`,
-//! with what they share in `routes::shared`) reads "parse, call, view": it
+//! (`visitor`, `draws`, `draw_reads`, `admin`, `sheets`, `sources`, `assets`,
+//! `health`, with what they share in `routes::shared`) reads "parse, call,
+//! view": it
 //! parses its body into domain values ([`quiz::Entrant`], [`quiz::Answers`],
 //! [`store::ClaimBy`]…), reads the [`state::AppState`], asks the set
 //! registry ([`sets::Registry`]) for a bank, the pure [`quiz`] functions to
@@ -102,6 +105,12 @@ pub mod routes;
 /// The set registry: loaded question sets, the active one, every version a
 /// session may still point at; reads the banks folder, keeps uploads.
 pub mod sets;
+/// The sources every node knows, held in memory for session starts and
+/// followed on a shared store.
+pub mod source_list;
+/// Sources (SPEC §11): the units and channels a campaign mobilises, read
+/// from the list staff upload; pure.
+pub mod sources;
 /// Building and running the HTTP application.
 pub mod startup;
 /// The state every handler shares: store, set registry, settings, clock.

@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::pages::Pages;
 use crate::routes::rendered::Prerendered;
-use crate::routes::{admin, assets, draws, health, metrics, visitor};
+use crate::routes::{admin, assets, draws, health, metrics, sources, visitor};
 use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
@@ -25,6 +25,8 @@ use std::sync::Arc;
 
 /// Visitor JSON bodies are small; this bounds them.
 pub const JSON_LIMIT: usize = 16 * 1024;
+/// Largest sources upload (5,000 sources as a workbook or JSON).
+pub const SOURCES_LIMIT: usize = 4 * 1024 * 1024;
 /// Largest bank upload.
 pub const UPLOAD_LIMIT: usize = crate::bank::load::MAX_BANK_BYTES;
 
@@ -178,8 +180,10 @@ async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::R
         None => crate::quiz::KeyClock::new(key_floor),
     });
     let sets = Arc::new(sets);
+    let sources = Arc::new(crate::source_list::SourceList::open(store.clone()).await?);
     if store.is_shared() {
         Registry::follow(sets.clone());
+        crate::source_list::SourceList::follow(sources.clone());
     }
     Ok(AppState {
         store,
@@ -191,6 +195,7 @@ async fn load_state(settings: Settings, store: Store, clock: Clock) -> anyhow::R
         session_keys,
         clock,
         playing: Arc::default(),
+        sources,
     })
 }
 
@@ -245,10 +250,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(draws::winners_csv)
         .service(draws::winners_tsv)
         .service(draws::hand_out)
+        .service(sources::qr_codes)
         .service(
             web::resource("/admin/api/sets")
                 .app_data(web::PayloadConfig::new(UPLOAD_LIMIT))
                 .route(web::post().to(admin::upload_set)),
+        )
+        .service(
+            web::resource("/admin/api/sources")
+                .app_data(web::PayloadConfig::new(SOURCES_LIMIT))
+                .route(web::get().to(sources::list))
+                .route(web::put().to(sources::replace)),
         );
 }
 

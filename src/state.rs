@@ -43,6 +43,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Roughly how many visitors are mid-quiz.
     pub playing: Arc<crate::playing::Playing>,
+    /// The campaign's sources (SPEC §11), as this node knows them.
+    pub sources: Arc<crate::source_list::SourceList>,
 }
 
 impl AppState {

@@ -246,6 +246,41 @@ key_family! {
         WinnersExported => "winners_exported",
         /// An entry was withdrawn, by its entrant or by staff (its code only).
         EntryWithdrawn => "entry_withdrawn",
+        /// The list of sources was replaced (SPEC §11).
+        SourcesChanged => "sources_changed",
+    }
+}
+
+key_family! {
+    /// What is wrong with a sources upload (src/sources.rs; the console's
+    /// `src_pk_*`).
+    SourceProblemKey, "src_pk_" {
+        /// Not `[a-z0-9-]{1,32}`.
+        BadId => "bad_id",
+        /// No id.
+        EmptyId => "empty_id",
+        /// `direct` or `share`.
+        ReservedId => "reserved_id",
+        /// An id listed twice.
+        DuplicateId => "duplicate_id",
+        /// No name.
+        EmptyName => "empty_name",
+        /// A name over 64 characters.
+        LongName => "long_name",
+        /// Not a positive whole number.
+        BadHeadcount => "bad_headcount",
+        /// `编号` or `名称` missing from the header.
+        MissingColumn => "missing_column",
+        /// A column the sheet does not have.
+        UnknownColumn => "unknown_column",
+        /// A column twice.
+        DuplicateColumn => "duplicate_column",
+        /// A workbook without a `来源` sheet.
+        NoSheet => "no_sheet",
+        /// Over 5000 sources.
+        TooMany => "too_many",
+        /// Not JSON, CSV or a workbook that reads.
+        Unreadable => "unreadable",
     }
 }
 
@@ -364,13 +399,20 @@ mod tests {
         check("LeftoverWhat", LeftoverWhat::ALL.iter().map(|v| v.key()));
         check("AuditAction", AuditAction::ALL.iter().map(|v| v.key()));
         check("AuditField", AuditField::ALL.iter().map(|v| v.key()));
+        check(
+            "SourceProblemKey",
+            SourceProblemKey::ALL.iter().map(|v| v.key()),
+        );
     }
 
     #[test]
     fn every_string_of_a_family_is_a_variant() {
         let [zh, _] = tables();
         type Known = fn(&str) -> bool;
-        let families: [(&str, Known); 7] = [
+        let families: [(&str, Known); 8] = [
+            (SourceProblemKey::PREFIX, |c| {
+                SourceProblemKey::from_code(c).is_some()
+            }),
             (RoundState::PREFIX, |c| RoundState::from_code(c).is_some()),
             (PurgeHow::PREFIX, |c| PurgeHow::from_code(c).is_some()),
             (ExportFormat::PREFIX, |c| {

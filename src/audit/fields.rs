@@ -167,6 +167,8 @@ fn other(action: AuditAction, detail: &str) -> Option<Fields> {
                     export_format(detail).unwrap_or(ExportFormat::Csv),
                 ),
         ),
+        // `N source(s), A added, R removed`
+        AuditAction::SourcesChanged => Some(f.with(F::Count, number_before(detail, " source(s)")?)),
         // `draw N: W winners, H with full name and phone, as FORMAT`
         AuditAction::WinnersExported => {
             let (draw, rest) = draw_id(detail)?;
@@ -301,6 +303,11 @@ mod tests {
                 "entries_exported",
                 "120 entries, 100 with full name and phone, as Excel file".into(),
                 json!({"rows": 120, "contacts": 100, "format": "xlsx"}),
+            ),
+            (
+                "sources_changed",
+                "12 source(s), 3 added, 1 removed".into(),
+                json!({"count": 12}),
             ),
             (
                 "winners_exported",

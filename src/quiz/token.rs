@@ -55,6 +55,15 @@
 //! the nonce) still open and continue: their identity is their key alone
 //! (nonce 0), as their submissions and entries were stored, and no token of
 //! the new layout has nonce 0, so the two never meet.
+//!
+//! A session started from a listed source (SPEC §11, `/?src=ID`) carries
+//! the source's id (1 to 32 bytes of `[a-z0-9-]`) after the flags, under
+//! the MAC: 44 to 75 bytes, up to 150 hex digits. The length says whether
+//! it is there, so a token without it (every token sealed before sources,
+//! and every session from no listed source) is the 43 bytes above and its
+//! source is `direct`. The source is fixed at the start: changing the list
+//! later changes no token, and no one can change a token's source without
+//! the secret. A token of the layout before the nonce never carries one.
 
 pub use crate::ids::{new_secret, NodeLease, SessionId, LEASE_HOLD, NODE_STRIDE, SEQ_BITS};
 use hmac::{Hmac, Mac};
@@ -71,8 +80,10 @@ const PAYLOAD: usize = 27;
 /// The first layout's payload: key · version · round · flags.
 const LEGACY_PAYLOAD: usize = 19;
 const TAG: usize = 16;
-/// Length of a token in hex digits.
+/// Length of a token in hex digits (without a source).
 pub const TOKEN_HEX_LEN: usize = 2 * (PAYLOAD + TAG);
+/// Length of the longest token: one with a source of 32 bytes.
+pub const MAX_TOKEN_HEX_LEN: usize = TOKEN_HEX_LEN + 2 * crate::sources::MAX_ID;
 /// Length of a token sealed before the nonce (still opened).
 pub const LEGACY_TOKEN_HEX_LEN: usize = 2 * (LEGACY_PAYLOAD + TAG);
 /// Hex digits of the set version a token names.
@@ -121,6 +132,8 @@ pub struct SessionToken {
     /// Started in 长辈版 (large text): no countdown unless the bank
     /// requires its time limit.
     pub large: bool,
+    /// The listed source it was started from; `None` is `direct`.
+    pub source: Option<String>,
     tag: [u8; TAG],
 }
 
@@ -140,14 +153,36 @@ impl SessionToken {
         lang: &str,
         large: bool,
     ) -> Self {
+        Self::seal_from(key, id, version, round, lang, large, None)
+    }
+
+    /// Seals a new token of a session started from `source` (an id the
+    /// caller found listed; anything that is not a source id, and any
+    /// source on an identity of the layout before the nonce, seals as
+    /// `direct`).
+    pub fn seal_from(
+        key: &TokenKey,
+        id: SessionId,
+        version: &str,
+        round: u16,
+        lang: &str,
+        large: bool,
+        source: Option<&str>,
+    ) -> Self {
         let prefix = &version[..VERSION_PREFIX_LEN.min(version.len())];
         let lang = LANGS.iter().copied().find(|l| *l == lang).unwrap_or("zh");
+        let source = source
+            .filter(|s| {
+                id.nonce != 0 && crate::sources::valid_id(s) && *s != crate::sources::DIRECT
+            })
+            .map(str::to_owned);
         let mut token = Self {
             id,
             version: prefix.to_owned(),
             round,
             lang,
             large,
+            source,
             tag: [0; TAG],
         };
         token.tag = key.tag(&token.payload());
@@ -169,6 +204,9 @@ impl SessionToken {
         p.extend_from_slice(&self.round.to_be_bytes());
         // Bit 0: English; bit 1: 长辈版 (tokens sealed before it have 0 there).
         p.push(u8::from(self.lang == "en") | (u8::from(self.large) << 1));
+        if let Some(source) = &self.source {
+            p.extend_from_slice(source.as_bytes());
+        }
         p
     }
 
@@ -177,7 +215,8 @@ impl SessionToken {
     pub fn open(key: &TokenKey, text: &str) -> Option<Self> {
         // One form only, the one `encode` gives: an upper-case copy of a token
         // would open the same session under another rate-limit key.
-        if (text.len() != TOKEN_HEX_LEN && text.len() != LEGACY_TOKEN_HEX_LEN)
+        if !(text.len() == LEGACY_TOKEN_HEX_LEN
+            || (TOKEN_HEX_LEN..=MAX_TOKEN_HEX_LEN).contains(&text.len()))
             || !text
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -194,7 +233,7 @@ impl SessionToken {
                 payload.get(at..at + 8)?.try_into().ok()?,
             ))
         };
-        let (id, rest) = if payload.len() == PAYLOAD {
+        let (id, rest) = if payload.len() >= PAYLOAD {
             let nonce = key_of(8)?;
             // Never sealed: a nonce of 0 is the first layout's.
             if nonce == 0 {
@@ -214,6 +253,17 @@ impl SessionToken {
         if flags > 3 {
             return None;
         }
+        let source = match &rest[11..] {
+            [] => None,
+            bytes => {
+                let s = std::str::from_utf8(bytes).ok()?;
+                // Never sealed: `seal_from` keeps only a source id.
+                if !crate::sources::valid_id(s) || s == crate::sources::DIRECT {
+                    return None;
+                }
+                Some(s.to_owned())
+            }
+        };
         let lang = *LANGS.get(usize::from(flags & 1))?;
         let mut t = Self {
             id,
@@ -221,6 +271,7 @@ impl SessionToken {
             round: u16::from_be_bytes([rest[8], rest[9]]),
             lang,
             large: flags & 2 != 0,
+            source,
             tag: [0; TAG],
         };
         t.tag.copy_from_slice(tag);
@@ -240,6 +291,11 @@ impl SessionToken {
         seed[..TAG].copy_from_slice(&self.tag);
         seed[TAG..].copy_from_slice(&self.tag);
         ChaCha8Rng::from_seed(seed)
+    }
+
+    /// The session's source as counted: its listed id, or `direct`.
+    pub fn source_id(&self) -> &str {
+        self.source.as_deref().unwrap_or(crate::sources::DIRECT)
     }
 
     /// When the session started, in milliseconds since the Unix epoch.
@@ -387,6 +443,80 @@ mod tests {
             "长辈版 is sealed in: {back:?}"
         );
         assert!(SessionToken::open(&TokenKey::new(b"other"), &text).is_none());
+    }
+
+    #[test]
+    fn a_source_is_sealed_in_and_cannot_be_changed() {
+        let key = TokenKey::new(b"secret");
+        let id = SessionId::fresh(42 << SEQ_BITS);
+        let t = SessionToken::seal_from(&key, id, VERSION, 1, "zh", false, Some("wuhua-1"));
+        let text = t.encode();
+        assert_eq!(text.len(), TOKEN_HEX_LEN + 2 * "wuhua-1".len());
+        let back = SessionToken::open(&key, &text).expect("opens");
+        assert_eq!(back.source.as_deref(), Some("wuhua-1"));
+        assert_eq!(back.source_id(), "wuhua-1");
+        assert_eq!((back.id, back.round, back.lang), (id, 1, "zh"));
+        // Another source is another MAC: an edited source does not open.
+        let hex_of = hex::encode("wuhua-2");
+        let edited = format!(
+            "{}{}{}",
+            &text[..TOKEN_HEX_LEN - 2 * TAG],
+            hex_of,
+            &text[text.len() - 2 * TAG..]
+        );
+        assert_eq!(edited.len(), text.len());
+        assert!(SessionToken::open(&key, &edited).is_none());
+        // Nor does one with the source cut off, nor one with it added.
+        let cut = format!(
+            "{}{}",
+            &text[..TOKEN_HEX_LEN - 2 * TAG],
+            &text[text.len() - 2 * TAG..]
+        );
+        assert!(SessionToken::open(&key, &cut).is_none());
+        let plain = SessionToken::seal(&key, id, VERSION, 1, "zh").encode();
+        assert_eq!(
+            plain.len(),
+            TOKEN_HEX_LEN,
+            "no source: the layout before sources"
+        );
+        let plain = SessionToken::open(&key, &plain).unwrap();
+        assert_eq!(
+            (plain.source.as_deref(), plain.source_id()),
+            (None, "direct")
+        );
+        // Only a source id is sealed; `direct` is no source.
+        for odd in ["direct", "Bad id", "", &"x".repeat(33)] {
+            let t = SessionToken::seal_from(&key, id, VERSION, 0, "zh", false, Some(odd));
+            assert_eq!(t.source, None, "{odd:?}");
+            assert_eq!(t.encode().len(), TOKEN_HEX_LEN);
+        }
+        let longest =
+            SessionToken::seal_from(&key, id, VERSION, 0, "zh", false, Some(&"x".repeat(32)));
+        assert_eq!(longest.encode().len(), MAX_TOKEN_HEX_LEN);
+        assert!(SessionToken::open(&key, &longest.encode()).is_some());
+        // A token of the first layout never carries one.
+        let legacy = SessionToken::seal_from(
+            &key,
+            SessionId::legacy(7),
+            VERSION,
+            0,
+            "zh",
+            false,
+            Some("wuhua"),
+        );
+        assert_eq!(
+            (legacy.source.clone(), legacy.encode().len()),
+            (None, LEGACY_TOKEN_HEX_LEN)
+        );
+        // Each digit of a sourced token is under the MAC.
+        for i in 0..text.len() {
+            let mut bytes = text.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
+            assert!(
+                SessionToken::open(&key, &String::from_utf8(bytes).unwrap()).is_none(),
+                "digit {i}"
+            );
+        }
     }
 
     #[test]

@@ -85,7 +85,8 @@ pub struct UploadQuery {
 }
 
 /// The content types of SPEC §9.
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `POST /admin/api/sets`: upload a set as YAML, an xlsx workbook or a CSV
 /// file (by `Content-Type`, or the file name's extension); it is saved as

@@ -104,15 +104,35 @@ pub async fn show_page(pages: web::Data<Pages>) -> HttpResponse {
     page(pages.current().page(Page::Show))
 }
 
-/// `?path=/draws/3`: a page of this site other than the visitor page.
+/// `?path=/draws/3`: a page of this site other than the visitor page;
+/// `?src=ID`: the visitor page from a source (SPEC §11).
 #[derive(Debug, serde::Deserialize)]
 pub struct QrQuery {
     path: Option<String>,
+    src: Option<String>,
 }
 
-/// The URL a QR code should carry: the public URL, plus a safe site path if asked.
+/// The URL a QR code should carry: the public URL, plus a safe site path
+/// or a source if asked. A source that is not listed (nor the share card)
+/// is `404`: a poster printed with a mistyped id would send its visitors
+/// to `direct` without anyone noticing.
 fn qr_url(state: &AppState, q: &QrQuery) -> Result<String, crate::error::ApiError> {
     let base = &state.settings.public_url;
+    if let Some(src) = q.src.as_deref() {
+        if q.path.as_deref().is_some_and(|p| !p.is_empty() && p != "/") {
+            return Err(crate::error::ApiError::bad_request(
+                "give either path or src, not both",
+            ));
+        }
+        return match state.sources.resolve(Some(src)) {
+            Some(id) => Ok(crate::sources::link(base, id)),
+            None => Err(crate::error::ApiError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
+                crate::error::ErrorCode::NotFound,
+                "no source with this id is listed (staff keep the list under 来源 in the console)",
+            )),
+        };
+    }
     match q.path.as_deref() {
         None | Some("" | "/") => Ok(base.clone()),
         Some(p)

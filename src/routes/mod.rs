@@ -10,5 +10,6 @@ pub mod metrics;
 pub mod rendered;
 pub mod shared;
 pub mod sheets;
+pub mod sources;
 pub mod views;
 pub mod visitor;

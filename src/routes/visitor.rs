@@ -60,6 +60,9 @@ struct StartBody {
     /// 长辈版: large text, and no countdown unless the bank requires it.
     #[serde(default)]
     large: bool,
+    /// The source of the page's link (`/?src=ID`, SPEC §11): kept when
+    /// listed now, else the session's source is `direct`.
+    src: Option<String>,
 }
 
 /// `POST /api/sessions`: start a quiz on the active set's open round.
@@ -95,13 +98,14 @@ pub async fn start_session(
         .session_keys
         .next(now.timestamp_millis())
         .ok_or_else(no_lease)?;
-    let token = SessionToken::seal_with(
+    let token = SessionToken::seal_from(
         &state.tokens,
         id,
         &bank.version,
         u16::try_from(round_index).unwrap_or(u16::MAX),
         lang,
         start.large,
+        state.sources.resolve(start.src.as_deref()),
     );
     let timing = Timing::new(&bank.quiz, round, token.started_ms(), token.large);
     let served = quiz::serve(&bank, &mut token.rng());
@@ -446,6 +450,7 @@ fn new_submission(s: &Opened, outcome: &Outcome) -> NewSubmission {
         score: outcome.score,
         percent: outcome.percent,
         passed: outcome.passed,
+        source: s.token.source_id().to_owned(),
         answers: outcome
             .results
             .iter()
@@ -610,6 +615,7 @@ fn new_entry(s: &Opened, passed: &Submission, entrant: &Entrant) -> NewEntry {
         percent: passed.percent,
         created_at: rfc3339(s.now),
         publish: entrant.publish,
+        source: s.token.source_id().to_owned(),
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! [`Engine`] is the one contract; it is made of a trait per aggregate
 //! ([`Meta`], [`SharedSets`], [`Nodes`], [`Submissions`], [`Counters`],
-//! [`Entries`], [`Erasing`], [`Draws`], [`Audit`]) so that each engine keeps
+//! [`Entries`], [`Erasing`], [`Draws`], [`Audit`], [`Sources`]) so that each engine keeps
 //! its SQL with its aggregate, one file each, as before. What only several
 //! nodes need (shared sets, node leases) has default no-ops, which the
 //! SQLite engine keeps. The [`super::Store`] facade is written by the same
@@ -21,6 +21,7 @@ use super::{
     RoundEntries, Secret, SessionId, SharedSet, Stats, Store, Submission, Withdrawn,
 };
 use crate::contact::EntryCode;
+use crate::sources::Source;
 
 /// Writes the contract's traits and the facade's operations from one list:
 /// each trait with its operations (`async fn`, or `sync fn` for one that
@@ -120,12 +121,21 @@ macro_rules! noticed {
 
 /// The whole contract: an engine keeps every part of it.
 pub(crate) trait Engine:
-    Meta + SharedSets + Nodes + Submissions + Counters + Entries + Erasing + Draws + Audit
+    Meta + SharedSets + Nodes + Submissions + Counters + Entries + Erasing + Draws + Audit + Sources
 {
 }
 
 impl<E> Engine for E where
-    E: Meta + SharedSets + Nodes + Submissions + Counters + Entries + Erasing + Draws + Audit
+    E: Meta
+        + SharedSets
+        + Nodes
+        + Submissions
+        + Counters
+        + Entries
+        + Erasing
+        + Draws
+        + Audit
+        + Sources
 {
 }
 
@@ -341,6 +351,16 @@ contract! {
 
         /// The audit log, newest first.
         async fn audit_log(&self) -> Result<Vec<AuditEntry>>;
+    }
+
+    /// The campaign's sources (SPEC §11), one list every node shares.
+    trait Sources {
+        /// The list, in the order staff gave it.
+        async fn sources(&self) -> Result<Vec<Source>>;
+
+        /// Replaces the whole list, in one transaction (a session already
+        /// started keeps the source its token names whatever happens here).
+        async fn replace_sources(&self, list: Vec<Source>) -> Result<()>;
     }
 }
 

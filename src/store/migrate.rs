@@ -24,18 +24,24 @@ const TABLES: &[(&str, &str, &str)] = &[
         "version, set_id, source, loaded_at",
     ),
     (
-        "SELECT id, nonce, submitted_at, score, percent, passed, given FROM submissions
+        "SELECT id, nonce, submitted_at, score, percent, passed, given, source FROM submissions
          ORDER BY id, nonce",
         "submissions",
-        "id, nonce, submitted_at, score, percent, passed, given",
+        "id, nonce, submitted_at, score, percent, passed, given, source",
     ),
     (
         "SELECT rowid, code, session_id, set_id, set_version, round_id, name, phone, phone_key,
-                score, percent, created_at, receipt, publish, name_mask, phone_mask, erased, erased_at
+                score, percent, created_at, receipt, publish, name_mask, phone_mask, erased, erased_at,
+                source
          FROM entries ORDER BY rowid",
         "entries",
         "seq, code, session_id, set_id, set_version, round_id, name, phone, phone_key, score,
-         percent, created_at, receipt, publish, name_mask, phone_mask, erased, erased_at",
+         percent, created_at, receipt, publish, name_mask, phone_mask, erased, erased_at, source",
+    ),
+    (
+        "SELECT position, id, name, headcount FROM sources ORDER BY position",
+        "sources",
+        "position, id, name, headcount",
     ),
     // `round_versions` is filled by its trigger as the entries arrive.
     (

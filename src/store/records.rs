@@ -22,6 +22,8 @@ pub struct NewSubmission {
     pub percent: u32,
     /// Passed.
     pub passed: bool,
+    /// The source its token names (SPEC §11; `direct` when none).
+    pub source: String,
     /// Every question served, in served order.
     pub answers: Vec<GivenAnswer>,
 }
@@ -77,6 +79,8 @@ pub struct NewEntry {
     pub created_at: String,
     /// The entrant agreed to the masked name and phone being published.
     pub publish: bool,
+    /// The source its session's token names (SPEC §11; `direct` when none).
+    pub source: String,
 }
 
 /// A kept entry's public code and private receipt.

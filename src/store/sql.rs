@@ -85,8 +85,8 @@ shared! {
     /// `submissions`: one row per submitted session, under its key and nonce.
     mod submissions {
         /// Stores a submission; the primary key refuses a second one.
-        INSERT_SUBMISSION = "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        INSERT_SUBMISSION = "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given,
+             source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         /// A session's submission, without the answers given.
         GET_SUBMISSION = "SELECT submitted_at, score, percent, passed FROM submissions
              WHERE id = $1 AND nonce = $2";

@@ -17,5 +17,6 @@ mod draws;
 mod metrics;
 mod privacy;
 mod sheets;
+mod sources;
 mod statements;
 mod visitor;

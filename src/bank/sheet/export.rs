@@ -93,7 +93,27 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     write_help(&mut book)?;
     write_bank(&mut book, &bank, true)?;
+    write_sources(&mut book)?;
     book.save_to_buffer()
+}
+
+/// The `来源` sheet (SPEC §11): read by the sources upload, not by the
+/// bank, with two channels most booths have as examples.
+fn write_sources(book: &mut Workbook) -> Result<(), XlsxError> {
+    let f = formats();
+    let cols: Vec<String> = crate::sources::COLUMNS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let ws = sheet(book, crate::sources::SHEET, &cols, &[18.0, 30.0, 12.0], &f)?;
+    for (i, (id, name)) in [("booth", "展台现场"), ("article", "公众号文章")]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(i as u32 + 1, 0, *id)?;
+        ws.write_string(i as u32 + 1, 1, *name)?;
+    }
+    Ok(())
 }
 
 fn write_bank(book: &mut Workbook, bank: &Bank, template: bool) -> Result<(), XlsxError> {
@@ -284,6 +304,7 @@ const HELP_LINES: &[&str] = &[
     "10. “轮次”表可以不填（一直开放）；填的话每行一个时间段，开始和结束写成 2026-11-01 09:00（按北京时间）。",
     "11. 填好后保存为 .xlsx，在管理后台“题库”里上传。有问题会指出是哪个表的哪个格子、该怎么改；改好再传即可。上传后检查无误，再按“发布”让观众看到。",
     "12. 也可以只用“题目”表另存为 CSV（UTF-8 或 GB18030 编码都可以）上传，列名与“题目”表相同。",
+    "13. “来源”表不属于题库：一行一个单位或渠道（编号只用小写字母、数字和 -；人数可以不填），在管理后台“来源”里上传这个文件，每个来源会有自己的链接、二维码和海报，统计按来源分开。上传题库时这张表不会被读取。",
 ];
 
 /// The template's examples: two questions of each type, a board, a round.
@@ -399,7 +420,22 @@ mod tests {
             .into_iter()
             .map(|g| g.name)
             .collect();
-        assert_eq!(names, [HELP, SETTINGS, ROUNDS, BOARDS, QUESTIONS]);
+        assert_eq!(
+            names,
+            [
+                HELP,
+                SETTINGS,
+                ROUNDS,
+                BOARDS,
+                QUESTIONS,
+                crate::sources::SHEET
+            ]
+        );
+        // Its 来源 sheet is a list the sources upload takes.
+        let grids = read_xlsx(&bytes).unwrap();
+        let sheet = crate::sources::sheet_of(&grids).unwrap();
+        let list = crate::sources::from_grid(sheet, crate::sources::Format::Xlsx).unwrap();
+        assert_eq!(list.len(), 2);
     }
 
     use proptest::prelude::*;

@@ -314,7 +314,17 @@ pub fn convert(grids: &[Grid], stem: &str) -> Converted {
     let by_name: HashMap<&str, &Grid> = grids.iter().map(|g| (g.name.trim(), g)).collect();
     for g in grids {
         let name = g.name.trim();
-        if ![SETTINGS, BOARDS, ROUNDS, QUESTIONS, HELP].contains(&name) {
+        // `来源` belongs to the sources upload (SPEC §11), not to the bank.
+        if ![
+            SETTINGS,
+            BOARDS,
+            ROUNDS,
+            QUESTIONS,
+            HELP,
+            crate::sources::SHEET,
+        ]
+        .contains(&name)
+        {
             let at = place(g, 0, 0);
             w.warning(
                 &at,

@@ -23,9 +23,9 @@ pub(super) const ENTRY_BY_SESSION: &str =
 /// (`$16`): none is stored when a purge (on any node) destroyed that key.
 const INSERT_ENTRY: &str = "INSERT INTO entries
      (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score, percent,
-      created_at, receipt, publish, name_mask, phone_mask)
+      created_at, receipt, publish, name_mask, phone_mask, source)
      SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $8::TEXT,
-            $9::BIGINT, $10::BIGINT, $11::TEXT, $12::TEXT, $13::BOOLEAN, $14::TEXT, $15::TEXT
+            $9::BIGINT, $10::BIGINT, $11::TEXT, $12::TEXT, $13::BOOLEAN, $14::TEXT, $15::TEXT, $17::TEXT
      WHERE EXISTS (SELECT 1 FROM round_keys
                    WHERE id = $16 AND set_id = $3 AND round_id = $5 AND secret IS NOT NULL)";
 
@@ -135,6 +135,7 @@ impl Entries for Postgres {
                         &name_mask,
                         &phone_mask,
                         &key_id,
+                        &e.source,
                     ],
                 )
                 .await;

@@ -24,6 +24,7 @@ mod nodes;
 mod pool;
 pub mod schema;
 mod sets;
+mod sources;
 mod stats;
 mod submissions;
 pub(in crate::store) mod tls;

@@ -353,6 +353,19 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER entries_round_version AFTER INSERT ON entries
         FOR EACH ROW EXECUTE PROCEDURE quizbooth_round_version();
     "#,
+    // 7: as SQLite's 12: the sources staff keep, and the source of each
+    // submission and entry (`direct` for every row kept before; a constant
+    // default adds the column without rewriting the table).
+    r#"
+    CREATE TABLE sources (
+        position  INTEGER PRIMARY KEY,
+        id        TEXT NOT NULL UNIQUE,
+        name      TEXT NOT NULL,
+        headcount INTEGER
+    );
+    ALTER TABLE submissions ADD COLUMN source TEXT NOT NULL DEFAULT 'direct';
+    ALTER TABLE entries ADD COLUMN source TEXT NOT NULL DEFAULT 'direct';
+    "#,
 ];
 
 /// What a migration needs that SQL cannot do, in its transaction after its SQL.

@@ -45,6 +45,7 @@ impl Submissions for Postgres {
                     &i64::from(s.percent),
                     &s.passed,
                     &given,
+                    &s.source,
                 ],
             )
             .await;

@@ -22,9 +22,9 @@ const ENTRY_PHONE_USED: &str =
     "SELECT 1 FROM entries WHERE set_id = :set_id AND round_id = :round_id AND phone_key = :phone_key";
 const INSERT_ENTRY: &str = "INSERT INTO entries
      (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score, percent, created_at,
-      receipt, publish, name_mask, phone_mask)
+      receipt, publish, name_mask, phone_mask, source)
      VALUES (:code, :session_id, :set_id, :set_version, :round_id, :name, :phone, :phone_key, :score, :percent,
-             :created_at, :receipt, :publish, :name_mask, :phone_mask)";
+             :created_at, :receipt, :publish, :name_mask, :phone_mask, :source)";
 
 /// The columns `entry_row` reads, in its order.
 macro_rules! entry_columns {
@@ -140,7 +140,7 @@ fn insert_entry(
         ":code": code, ":session_id": session_id, ":set_id": e.set_id, ":set_version": e.set_version,
         ":round_id": e.round_id, ":name": e.name.as_str(), ":phone": e.phone.as_str(), ":phone_key": phone_key,
         ":score": e.score, ":percent": e.percent, ":created_at": e.created_at, ":receipt": made.receipt,
-        ":publish": e.publish, ":name_mask": name_mask, ":phone_mask": phone_mask,
+        ":publish": e.publish, ":name_mask": name_mask, ":phone_mask": phone_mask, ":source": e.source,
     });
     match inserted {
         Ok(_) => Ok(Ok(())),
@@ -272,6 +272,7 @@ mod tests {
             percent: 100,
             created_at: "2026-11-28T10:00:00+08:00".into(),
             publish: false,
+            source: "direct".into(),
         }
     }
 

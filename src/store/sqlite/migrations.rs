@@ -383,6 +383,17 @@ const MIGRATIONS: &[&str] = &[
         INSERT OR IGNORE INTO round_versions (set_id, round_id, set_version)
         VALUES (NEW.set_id, NEW.round_id, NEW.set_version);
     END;",
+    // 12: sources (SPEC §11): the list staff keep, in their order, and the
+    // source each submission and entry came from (`direct` when none, as
+    // every row kept before).
+    "CREATE TABLE sources (
+        position  INTEGER PRIMARY KEY,
+        id        TEXT NOT NULL UNIQUE,
+        name      TEXT NOT NULL,
+        headcount INTEGER
+    );
+    ALTER TABLE submissions ADD COLUMN source TEXT NOT NULL DEFAULT 'direct';
+    ALTER TABLE entries ADD COLUMN source TEXT NOT NULL DEFAULT 'direct';",
 ];
 
 /// The version since which a submission is kept under its key and nonce.
@@ -645,7 +656,8 @@ mod tests {
         assert_eq!(kept, (42, 0, r#"{"q1":"A"}"#.to_owned()));
         let insert = |nonce: i64| {
             conn.execute(
-                "INSERT INTO submissions VALUES (42, ?1, 't', 9, 90, 1, '{}')",
+                "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given)
+                 VALUES (42, ?1, 't', 9, 90, 1, '{}')",
                 [nonce],
             )
         };

@@ -13,6 +13,7 @@ pub(in crate::store) mod inspect;
 mod keys;
 mod meta;
 pub mod migrations;
+mod sources;
 mod stats;
 mod submissions;
 mod writer;

@@ -47,6 +47,7 @@ impl Submissions for Sqlite {
                 s.percent,
                 s.passed,
                 given,
+                s.source,
             ]);
             match inserted {
                 Ok(_) => {
