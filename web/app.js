@@ -21,6 +21,8 @@
      after a result: #practice (错题再练: input.popt, #practice-check, #practice-feedback,
        #practice-next, #practice-again, #practice-exit; the card's data-qid)
      main#app[data-screen] = start | closed | quiz | timeup | expired | result | practice | error
+   sessionStorage: quizbooth.src, the source of /?src=ID (SPEC §11), kept through reloads of
+     this tab and sent with the start; the session then keeps it in its token
    localStorage: quizbooth.lang, quizbooth.large, quizbooth.session,
      quizbooth.answers.<session> = {a, i, p, x} (p: the masked phone that entered, 138****8000;
      x: the practice under way, {q: [ids], i, p: {id: [keys]}, r: {id: 1}}: web/after.js) */
@@ -261,8 +263,23 @@
     await loadSet();
     show(st.set && st.set.open === false ? 'closed' : 'start');
   }
+  // The source this page was opened from (/?src=ID), kept for this tab so
+  // a reload or a way back to a bare / still starts from it; the server
+  // counts an id it does not list as direct.
+  function source() {
+    const ok = (v) => (v && /^[a-z0-9-]{1,32}$/.test(v) ? v : null);
+    let src = ok(params.get('src'));
+    try {
+      if (src) sessionStorage.setItem('quizbooth.src', src);
+      else src = ok(sessionStorage.getItem('quizbooth.src'));
+    } catch (e) { /* private mode: the URL alone */ }
+    return src;
+  }
+  const src = source();
   async function startSession() {
-    const r = await api('POST', '/api/sessions', { lang: st.lang, large: !!st.large });
+    const body = { lang: st.lang, large: !!st.large };
+    if (src) body.src = src;
+    const r = await api('POST', '/api/sessions', body);
     if (r.status === 409) { forget(); return show('closed'); }
     if (!r.ok || !r.data.session) return say(t('errGeneric'), 'err', 6000);
     forget();

@@ -12,6 +12,7 @@ mod booth_day;
 mod console_day;
 mod kiosk;
 mod projector;
+mod sources;
 mod uploads;
 
 use fantoccini::Locator;
