@@ -3,7 +3,7 @@
 //! cache, so WeChat's stubborn cache can never mix an old script with a new
 //! page, and a page carries only what it shows: the public draw page neither
 //! the console's strings nor its styles. Scripts only some visitors need
-//! (the screens after a result) are a bundle of
+//! (the screens after a result: practice, the share card) are a bundle of
 //! their own, fetched when asked for, so the first visit stays light. The pages themselves are never
 //! cached.
 //!
@@ -67,7 +67,7 @@ const PAGES: &[PageSpec] = &[
         bundle: "app",
         scripts: &["i18n.js", "strings.js", "app.js"],
         styles: &["app.css"],
-        later: &[("after", &["after.js"])],
+        later: &[("after", &["share.js", "after.js"])],
     },
     PageSpec {
         page: Page::Draw,
@@ -144,6 +144,7 @@ const FILES: &[(&str, &str)] = &[
     ("i18n.js", include_str!("../web/i18n.js")),
     ("strings.js", include_str!("../web/strings.js")),
     ("app.js", include_str!("../web/app.js")),
+    ("share.js", include_str!("../web/share.js")),
     ("after.js", include_str!("../web/after.js")),
     ("staff.css", include_str!("../web/staff.css")),
     ("staff-draw.css", include_str!("../web/staff-draw.css")),

@@ -1,20 +1,26 @@
 /* quizbooth visitor page: the screens after a result (SPEC §11), in a bundle of their own
-   that app.js loads when first needed. ES2017 only.
+   with share.js that app.js loads when first needed. ES2017 only.
 
-   QuizAfter(kit) → {open(screen), practice()}: kit is app.js's state and helpers
+   QuizAfter(kit) → {open(screen), practice(), share()}: kit is app.js's state and helpers
    (st, h, t, button, card, options, fmt, paras, kioskTop, openBoard, saveA, show, $, app).
 
    Practice (错题再练) replays the missed questions from the session the page already holds,
    answers and explanations included: it sends nothing, so nothing is stored or counted, and
    it never ends in an entry. Always in 长辈版 (app.js's show()). Its place is kept with the
-   answers (st.x): a reload carries on, the kiosk's reset forgets it. */
+   answers (st.x): a reload carries on, the kiosk's reset forgets it.
+
+   The share card: ShareCard (share.js) draws it from what is safe to show; the screen says
+   plainly that the code and the receipt are not to be shared. */
 var QuizAfter = function (kit) {
   'use strict';
   const st = kit.st, h = kit.h, t = kit.t, button = kit.button, show = kit.show, saveA = kit.saveA;
   const sameKeys = (a, b) => a.length === b.length && a.every((k) => b.indexOf(k) >= 0);
+  const scoreText = (r) => r.score + ' / ' + r.max_score;
 
   function open(screen) {
-    if (screen === 'practice') practise();
+    if (screen === 'practice') return practise();
+    st.card = null;
+    show('share');
   }
   function practise() {
     const ids = st.s.questions.map((q) => q.id);
@@ -82,5 +88,32 @@ var QuizAfter = function (kit) {
     if (fb.scrollIntoView) fb.scrollIntoView({ block: 'nearest' });
   }
 
-  return { open: open, practice: practice };
+  function share() {
+    const c = st.card;
+    if (!c || c.lang !== st.lang) draw();
+    return kit.card('center share', [
+      h('h1', 0, t('shareT')),
+      c && c.url && c.lang === st.lang
+        ? h('img', { id: 'share-card', class: 'share-card', src: c.url, width: 320, height: 500,
+          alt: t('shareAlt', { t: st.s.set.title, s: scoreText(st.s.result) }) })
+        : c && c.failed ? [h('p', { id: 'share-failed', class: 'err', role: 'alert' }, t('shareFail')),
+          button('share-retry', t('retry'), () => { st.card = null; show('share', true); })]
+          : h('div', { class: 'spin', role: 'img', 'aria-label': t('shareMaking') }),
+      h('p', 'note', t('shareHow')),
+      h('p', { id: 'share-warn', class: 'infobox warnbox' }, t('shareWarn')),
+      button('share-back', t('back'), () => show('result'), 'sec')
+    ]);
+  }
+  // Only the title, the score and the campaign's line are drawn, with the QR of /?src=share.
+  function draw() {
+    const r = st.s.result, c = st.card = { lang: st.lang };
+    ShareCard.draw({
+      brand: t('brand'), title: st.s.set.title, label: t('scoreL'), score: scoreText(r), note: t('pct', { p: r.percent }),
+      line: t('shareLine'), call: t('shareCall'), qr: '/qr.png?src=share'
+    }).then((url) => { c.url = url; }, () => { c.failed = true; }).then(() => {
+      if (st.card === c && st.screen === 'share') show('share', true);
+    });
+  }
+
+  return { open: open, practice: practice, share: share };
 };

@@ -19,8 +19,9 @@
        screen, default 90) and ?reset=S (any other screen, default 240) seconds without a touch
      #board #board-close board text dialog
      after a result: #practice (错题再练: input.popt, #practice-check, #practice-feedback,
-       #practice-next, #practice-again, #practice-exit; the card's data-qid)
-     main#app[data-screen] = start | closed | quiz | timeup | expired | result | practice | error
+       #practice-next, #practice-again, #practice-exit; the card's data-qid) and #share
+       (#share-card, the PNG to long-press; #share-back)
+     main#app[data-screen] = start | closed | quiz | timeup | expired | result | practice | share | error
    sessionStorage: quizbooth.src, the source of /?src=ID (SPEC §11), kept through reloads of
      this tab and sent with the start; the session then keeps it in its token
    localStorage: quizbooth.lang, quizbooth.large, quizbooth.session,
@@ -33,7 +34,7 @@
   // s: session; a: {qid: [keys]}; known: a is this visitor's own; i: question shown;
   // off: server clock − phone clock (ms); exp: expires_at (server ms)
   const st = { lang: 'zh', set: null, s: null, a: {}, known: false, i: 0, off: 0, exp: NaN,
-    busy: false, sending: false, confirm: false, screen: '', again: null, phone: '', receipt: false, x: null };
+    busy: false, sending: false, confirm: false, screen: '', again: null, phone: '', receipt: false, x: null, card: null };
   let timer = 0, noticeTimer = 0, lastFocus = null;
 
   /* ---------- helpers ---------- */
@@ -176,7 +177,7 @@
     if (st.s) save('answers.' + st.s.session, null);
     save('session', null);
     st.s = null; st.a = {}; st.i = 0; st.confirm = false; st.phone = ''; st.receipt = false; st.withdrawing = false;
-    st.x = null;
+    st.x = null; st.card = null;
     stopTimer();
   }
   async function refresh() {
@@ -415,6 +416,7 @@
       ];
     },
     practice: () => after.practice(),
+    share: () => after.share(),
     result() {
       const s = st.s, r = s.result, e = s.entry, ok = !!r.passed;
       return [
@@ -688,9 +690,11 @@
     ]);
   }
 
-  /* ---------- after a result: practice (错题再练, SPEC §11) ---------- */
-  // Its screens are web/after.js: a bundle of its own, fetched when first needed, so the
-  // first visit stays light.
+  /* ---------- after a result: practice (错题再练) and the share card (SPEC §11) ---------- */
+  // Their screens are web/after.js (with share.js, which draws the card): a bundle of
+  // its own, fetched when first needed, so the first visit stays light. The share card
+  // is not offered on the kiosk: a shared tablet sends nothing to WeChat, and its
+  // gallery would keep the visitor's score.
   let after = null;
   function loadAfter() {
     return after ? Promise.resolve(after) : new Promise((resolve, reject) => {
@@ -707,8 +711,9 @@
   function afterResult(r) {
     const missed = (r.results || []).filter((x) => !x.correct).length;
     const open = (screen) => act(() => loadAfter().then((a) => a.open(screen)));
-    return missed ? h('div', 'after', [
-      button('practice', t('practice', { n: missed }), open('practice'), 'sec')
+    return missed || !kiosk ? h('div', 'after', [
+      missed ? button('practice', t('practice', { n: missed }), open('practice'), 'sec') : null,
+      kiosk ? null : button('share', t('share'), open('share'), 'sec')
     ]) : null;
   }
 

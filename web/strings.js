@@ -148,7 +148,16 @@ var STRINGS = {
     practiceEnd: '完成练习',
     practiceDone: '练习完成：答对 {k} / {n} 题',
     practiceAgain: '再练一遍',
-    back: '返回成绩'
+    back: '返回成绩',
+    share: '生成分享图',
+    shareT: '分享成绩',
+    shareHow: '长按图片，保存或发送给朋友。',
+    shareWarn: '图上只有题库名称、得分和答题二维码。抽奖码和领奖凭证不要发给别人，也不要截图分享成绩页。',
+    shareLine: '网络安全为人民，网络安全靠人民',
+    shareCall: '长按识别或扫码，一起来答题',
+    shareAlt: '分享图：{t}，得分 {s}，附答题二维码',
+    shareMaking: '正在生成分享图',
+    shareFail: '分享图没有生成，请再试一次。'
   },
   en: {
     brand: 'Cybersecurity Week',
@@ -297,6 +306,15 @@ var STRINGS = {
     practiceEnd: 'Finish',
     practiceDone: 'Practice done: {k} of {n} right',
     practiceAgain: 'Practise again',
-    back: 'Back to my result'
+    back: 'Back to my result',
+    share: 'Make a picture to share',
+    shareT: 'Share your score',
+    shareHow: 'Long-press the picture to save it or send it to a friend.',
+    shareWarn: 'The picture shows only the quiz, your score and its QR code. Never send anyone your draw code or claim receipt, nor a screenshot of your result.',
+    shareLine: 'Cybersecurity for the people, cybersecurity by the people',
+    shareCall: 'Scan or long-press the code to take the quiz',
+    shareAlt: 'Share picture: {t}, score {s}, with the quiz\'s QR code',
+    shareMaking: 'Making the picture',
+    shareFail: 'The picture could not be made. Please try again.'
   }
 };

@@ -70,7 +70,7 @@ async fn every_visitor_screen_passes_wcag_21_aa() {
     check(&b, "board dialog", &mut found).await;
     b.click("#board-close").await;
 
-    // After the result: practice (a question, then answered).
+    // After the result: practice (a question, then answered) and the share card.
     b.click("#practice").await;
     b.wait_css("input.popt").await;
     check(&b, "practice", &mut found).await;
@@ -80,6 +80,10 @@ async fn every_visitor_screen_passes_wcag_21_aa() {
     b.wait_css("#practice-feedback").await;
     check(&b, "practice, answered", &mut found).await;
     b.click("#practice-exit").await;
+    b.click("#share").await;
+    b.wait_css("#share-card").await;
+    check(&b, "share card", &mut found).await;
+    b.click("#share-back").await;
     b.wait_css("#score").await;
 
     // A session past its time: the expired screen.

@@ -1,5 +1,7 @@
 //! After a result (SPEC §11): practice on the missed questions (错题再练),
-//! which writes nothing and counts in no number.
+//! which writes nothing and counts in no number, and the share card, a PNG
+//! to long-press with the set's title, the score and a QR of `/?src=share`,
+//! and nothing private.
 
 use crate::support::app::*;
 use crate::support::chromium::*;
@@ -74,6 +76,9 @@ async fn practice_replays_only_the_missed_questions_and_moves_no_number() {
     let stats = app.staff_json("/admin/api/stats").await;
 
     b.js(RECORD_REQUESTS).await;
+    b.js("document.getElementById('practice').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.screenshot("result-after-390.png").await;
     let label = b.wait_css("#practice").await.text().await.unwrap();
     assert!(label.contains("练习答错的 2 题"), "{label}");
     b.click("#practice").await;
@@ -221,6 +226,187 @@ async fn practice_works_on_the_kiosk_which_then_resets_itself() {
         "nothing of the visitor, nor of the practice, stays on the device"
     );
     b.close().await;
+}
+
+/// Records what the page draws on any canvas: texts with their fonts, and
+/// the images' sources.
+const RECORD_DRAWING: &str = "
+    window.drawn = {texts: [], images: []};
+    const p = CanvasRenderingContext2D.prototype, fill = p.fillText, stroke = p.strokeText, image = p.drawImage;
+    p.fillText = function (t) { window.drawn.texts.push({text: String(t), font: this.font}); return fill.apply(this, arguments); };
+    p.strokeText = function (t) { window.drawn.texts.push({text: String(t), font: this.font}); return stroke.apply(this, arguments); };
+    p.drawImage = function (i) { window.drawn.images.push(i.src || i.tagName); return image.apply(this, arguments); };
+    return true;";
+
+/// For each string, the alpha pattern of each of its characters drawn alone
+/// in `font`: whether every one draws something and no two the same (a
+/// missing glyph draws the same box, or nothing, for every character).
+const GLYPHS_DIFFER: &str = "
+    const chars = arguments[0], font = arguments[1];
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const x = c.getContext('2d');
+    x.font = font.replace(/\\d+px/, '48px'); x.textBaseline = 'top';
+    const seen = {};
+    let empty = 0;
+    chars.forEach(function (ch) {
+      x.clearRect(0, 0, 64, 64); x.fillText(ch, 4, 4);
+      const d = x.getImageData(0, 0, 64, 64).data; let key = '', ink = 0;
+      for (let i = 3; i < d.length; i += 4) { key += d[i] > 127 ? '1' : '0'; ink += d[i] > 127 ? 1 : 0; }
+      if (!ink) empty++;
+      seen[key] = (seen[key] || 0) + 1;
+    });
+    return {distinct: Object.keys(seen).length, chars: chars.length, empty: empty};";
+
+async fn glyphs(b: &Browser, chars: &[String], font: &str) -> Value {
+    b.client
+        .execute(GLYPHS_DIFFER, vec![json!(chars), json!(font)])
+        .await
+        .expect("script runs")
+}
+
+#[tokio::test]
+async fn the_share_card_is_a_png_of_the_title_the_score_and_the_share_qr_and_nothing_private() {
+    let app = spawn_app().await;
+    let made = app.entry_made("张三", "13800138000", false).await;
+    let (code, receipt) = (
+        made["code"].as_str().unwrap(),
+        made["receipt"].as_str().unwrap(),
+    );
+    for (width, height) in [(390, 844), (320, 640)] {
+        let Some(b) = browser_at(width, height).await else {
+            return;
+        };
+        b.resume(&app, made["session"].as_str().unwrap()).await;
+        b.wait_css("#entry-receipt").await;
+        b.js(RECORD_DRAWING).await;
+        b.click("#share").await;
+        b.wait_js("document.getElementById('share-card') && document.getElementById('share-card').complete && document.getElementById('share-card').naturalWidth")
+            .await;
+        b.screenshot(&format!("share-{width}.png")).await;
+        let warn = b
+            .js("return document.getElementById('share-warn').textContent;")
+            .await;
+        assert!(
+            warn.as_str().unwrap().contains("领奖凭证不要发给别人"),
+            "{warn}"
+        );
+        let src = b
+            .js("return document.getElementById('share-card').getAttribute('src').slice(0, 22);")
+            .await;
+        assert_eq!(src, "data:image/png;base64,", "a PNG to long-press");
+        let bytes: Vec<u8> = serde_json::from_value(
+            b.js(
+                "const s = atob(document.getElementById('share-card').src.split(',')[1]); \
+                  return Array.prototype.map.call(s, function (c) { return c.charCodeAt(0); });",
+            )
+            .await,
+        )
+        .unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        std::fs::write(
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("share-card-{width}.png")),
+            &bytes,
+        )
+        .unwrap();
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(
+            (img.width(), img.height()),
+            (960, 1500),
+            "drawn at 3 device pixels per CSS pixel"
+        );
+        let url = decode_qr(&bytes);
+        assert!(
+            url.starts_with("http") && url.ends_with("/?src=share"),
+            "the QR: {url}"
+        );
+
+        // What was drawn: the title, the score, the campaign line; never
+        // the code, the receipt, the name or the phone.
+        let drawn = b.js("return window.drawn;").await;
+        let texts: Vec<String> = drawn["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["text"].as_str().unwrap().to_owned())
+            .collect();
+        let all = texts.join("|");
+        for want in ["测试题库", "3 / 3", "网络安全为人民"] {
+            assert!(all.contains(want), "{want} is drawn: {all}");
+        }
+        let compact = all.replace('-', "");
+        for secret in [code, receipt, "张三", "13800138000", "8000"] {
+            assert!(
+                !compact.contains(&secret.replace('-', "")),
+                "{secret} is not drawn: {all}"
+            );
+        }
+        let images = drawn["images"].as_array().unwrap();
+        assert!(
+            !images.is_empty()
+                && images
+                    .iter()
+                    .all(|i| i.as_str().unwrap().ends_with("/qr.png?src=share")),
+            "only the share QR is drawn in: {images:?}"
+        );
+
+        // The Chinese is drawn as glyphs: each character of the title and
+        // the campaign line its own shape, in the card's own font.
+        let title = drawn["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["text"].as_str().unwrap().contains("测试"))
+            .unwrap()
+            .clone();
+        let font = title["font"].as_str().unwrap();
+        let mut chars: Vec<String> = "测试题库网络安全为人民靠"
+            .chars()
+            .map(String::from)
+            .collect();
+        let g = glyphs(&b, &chars, font).await;
+        assert_eq!(
+            g,
+            json!({"distinct": chars.len(), "chars": chars.len(), "empty": 0}),
+            "Chinese glyphs in {font}"
+        );
+        // The check itself catches boxes: characters no font has (private
+        // use) all draw alike.
+        chars = ["\u{e000}", "\u{e001}", "\u{e002}"]
+            .map(String::from)
+            .to_vec();
+        let tofu = glyphs(&b, &chars, font).await;
+        assert!(
+            tofu["distinct"].as_u64().unwrap() < 3,
+            "boxes are told apart from glyphs: {tofu}"
+        );
+
+        assert_eq!(
+            b.js("return document.documentElement.scrollWidth <= window.innerWidth;")
+                .await,
+            true,
+            "no sideways scrolling at {width} px"
+        );
+        if width == 390 {
+            // In English, the card is drawn again in English.
+            b.js(RECORD_DRAWING).await;
+            b.click("#lang-toggle").await;
+            b.wait_js("document.getElementById('share-card') && document.getElementById('share-card').alt.indexOf('Test bank') >= 0 && document.getElementById('share-card').naturalWidth")
+                .await;
+            let drawn = b
+                .js("return window.drawn.texts.map(function (t) { return t.text; }).join('|');")
+                .await;
+            let drawn = drawn.as_str().unwrap();
+            assert!(
+                drawn.contains("Test bank") && drawn.contains("3 / 3") && !drawn.contains("测试"),
+                "{drawn}"
+            );
+            b.screenshot("share-390-en.png").await;
+        }
+        b.click("#share-back").await;
+        b.wait_css("#entry-code").await;
+        b.close().await;
+    }
 }
 
 #[tokio::test]
