@@ -113,6 +113,7 @@ const PAGES: &[PageSpec] = &[
             "admin-draws.js",
             "admin-claims.js",
             "admin-poster.js",
+            "admin-sources.js",
         ],
         styles: &[
             "staff.css",
@@ -164,6 +165,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin-draws.js", include_str!("../web/admin-draws.js")),
     ("admin-claims.js", include_str!("../web/admin-claims.js")),
     ("admin-poster.js", include_str!("../web/admin-poster.js")),
+    ("admin-sources.js", include_str!("../web/admin-sources.js")),
     ("poster.js", include_str!("../web/poster.js")),
 ];
 
@@ -190,6 +192,7 @@ const STATIC_FILES: &[&str] = &[
     "admin-draws.js",
     "admin-claims.js",
     "admin-poster.js",
+    "admin-sources.js",
     "poster.js",
 ];
 

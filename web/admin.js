@@ -19,7 +19,8 @@
  * rounds and their keeping time, commit a
  * draw, list of draws), admin-claims.js (the claim desk, winners, the audit
  * log; a receipt QR opens /admin#claim=RECEIPT there), admin-poster.js
- * (the poster and the booth tablet). The console's
+ * (the poster and the booth tablet), admin-sources.js (the campaign's
+ * sources: their links, QR codes and posters, and the list's upload). The console's
  * bundle is these files in that order (src/pages.rs).
  * Admin.reloadAll() refreshes every section, e.g. after the active set changed.
  */

@@ -157,6 +157,10 @@ var DRAW_STRINGS = {
     poster_type: '扫不了码？在手机浏览器里输入：',
     poster_rule: '每人 {n} 道题，限时 {m} 分钟。通过后登记姓名和手机号，领取抽奖码参加抽奖。开奖时由现场观众报数决定中奖者，结果公开，任何人都能用手机验证抽奖是否公平。',
     poster_no_set: '现在没有可用的题库，请先在管理台上传题库。',
+    poster_source: '{name} 专属答题码',
+    poster_no_source: '来源表里没有“{id}”：请在管理台的“来源”里检查编号。',
+    poster_sources_token: '打印来源海报要先在管理台登录。',
+    poster_no_sources: '来源表是空的：请先在管理台的“来源”里上传来源表。',
 
     err_generic: '出错了（{status}）：{message}',
   },
@@ -306,6 +310,10 @@ var DRAW_STRINGS = {
     poster_type: 'Cannot scan? Type this into your phone\'s browser:',
     poster_rule: '{n} questions, {m} minutes. Pass, leave your name and phone number, and get an entry code for the draw. The winners follow from numbers called out by the audience, and anyone can check on a phone that the draw was fair.',
     poster_no_set: 'No question set is available: upload one in the console first.',
+    poster_source: 'The quiz code of {name}',
+    poster_no_source: 'No source "{id}" is listed: check the id under Sources in the console.',
+    poster_sources_token: 'Sign in to the console first to print the sources\' posters.',
+    poster_no_sources: 'The list of sources is empty: upload it under Sources in the console first.',
 
     err_generic: 'Error ({status}): {message}',
   }

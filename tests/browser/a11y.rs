@@ -151,3 +151,35 @@ async fn every_visitor_screen_passes_wcag_21_aa() {
     );
     b.close().await;
 }
+
+/// The console's 来源 section (SPEC §11) with its list and a refused
+/// upload's problems on screen.
+#[tokio::test]
+async fn the_console_sources_section_passes_wcag_21_aa() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .put(app.url("/admin/api/sources"))
+        .bearer_auth(TOKEN)
+        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 1200}, {"id": "booth", "name": "展台现场"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    b.console(&app).await;
+    b.wait_css("#sources-list table").await;
+    b.js("document.getElementById('sources-text').value = '编号,名称\\ndirect,直接'; return true;")
+        .await;
+    b.click("#sources-save").await;
+    b.wait_js("!document.getElementById('sources-problems').hidden")
+        .await;
+    let mut found = Vec::new();
+    if !check(&b, "console sources", &mut found).await {
+        return;
+    }
+    assert!(found.is_empty(), "{found:#?}");
+    b.close().await;
+}

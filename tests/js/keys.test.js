@@ -42,7 +42,7 @@ const FAMILIES = {
     // Built at run time; each is an enum in src/ui_keys.rs (the audit's
     // actions and the field names src/audit/fields.rs reads are too; an
     // unknown one is shown as it is).
-    dynamic: ['pk_', 'state_', 'what_', 'purge_how_', 'audit_format_', 'audit_act_', 'audit_f_'],
+    dynamic: ['pk_', 'src_pk_', 'state_', 'what_', 'purge_how_', 'audit_format_', 'audit_act_', 'audit_f_'],
     runtime: [],
   },
 };
