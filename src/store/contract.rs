@@ -237,6 +237,11 @@ contract! {
         /// Session and entry counts of each of these rounds of a set, in order.
         async fn round_counts(&self, set_id: &str, rounds: Vec<String>)
             -> Result<Vec<RoundCounts>>;
+
+        /// The write batches of this node so far, on an engine that gathers
+        /// submissions and entries in its own batches (PostgreSQL; SQLite's
+        /// writer counts none).
+        sync fn write_batches(&self) -> Option<super::postgres::batch::BatchCounts> = { None };
     }
 
     /// Entries to the draws.

@@ -11,6 +11,7 @@ mod support;
 
 mod admin;
 mod audit;
+mod batching;
 mod claims;
 mod defences;
 mod draws;

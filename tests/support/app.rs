@@ -29,6 +29,8 @@ pub struct TestApp {
     pub clock: Clock,
     /// The engine it stores on.
     pub engine: Engine,
+    /// Its store, for what only the node itself knows (its write batches).
+    pub store: quizbooth::store::Store,
 }
 
 impl TestApp {
@@ -399,6 +401,7 @@ async fn start_with_clock(
         .await
         .expect("the app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let store = app.state().store.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
@@ -406,6 +409,7 @@ async fn start_with_clock(
         dir,
         clock,
         engine,
+        store,
     }
 }
 

@@ -1,10 +1,12 @@
 //! `entries`: one per passed session that entered the draw, under a random
 //! code unique across rounds (its own `UNIQUE` index: no writer has to look
-//! first). Each entry is written holding its round's lock shared
-//! ([`super::Lock::Round`]), so a draw's commit, which holds it alone, sees
-//! every entry of the round either committed or not yet begun.
+//! first). Entries are written in batches ([`super::batch`]), many in one
+//! statement, holding their rounds' locks shared ([`super::Lock::Round`]),
+//! so a draw's commit, which holds its round's alone, sees every entry of
+//! the round either committed or not yet begun.
 
-use super::{keys, lock_shared, shard, unique_violation, Lock, Postgres, Result};
+use super::batch::Entered;
+use super::{keys, Lock, Postgres, Result};
 use super::{Cached, Col};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::contract::Entries;
@@ -12,6 +14,7 @@ use crate::store::rules::{self, erasure, session_id};
 use crate::store::sql::entries::{DRAWS_OF_ENTRY, ENTRY_SENT};
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
 use deadpool_postgres::GenericClient;
+use std::collections::{HashMap, HashSet};
 
 /// Tries for a free random code before giving up.
 const CODE_TRIES: usize = 8;
@@ -19,15 +22,42 @@ const CODE_TRIES: usize = 8;
 pub(super) const ENTRY_BY_SESSION: &str =
     "SELECT e.code, e.round_id, COALESCE(e.receipt, ''), e.seq, e.set_id, w.withdrawn_at
      FROM entries e LEFT JOIN withdrawals w ON w.code = e.code WHERE e.session_id = $1";
-/// Stored only while the phone's hash is made under the round's key
-/// (`$16`): none is stored when a purge (on any node) destroyed that key.
-const INSERT_ENTRY: &str = "INSERT INTO entries
+/// A batch's entries, each stored only while its phone's hash is made
+/// under the round's key (`$16`, its id): none is stored when a purge (on
+/// any node) destroyed that key. Rows a `UNIQUE` rule refused (the session,
+/// the phone in the round, the code, the receipt) are not returned.
+const INSERT_ENTRIES: &str = "INSERT INTO entries
      (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score, percent,
       created_at, receipt, publish, name_mask, phone_mask, source)
-     SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT, $7::TEXT, $8::TEXT,
-            $9::BIGINT, $10::BIGINT, $11::TEXT, $12::TEXT, $13::BOOLEAN, $14::TEXT, $15::TEXT, $17::TEXT
-     WHERE EXISTS (SELECT 1 FROM round_keys
-                   WHERE id = $16 AND set_id = $3 AND round_id = $5 AND secret IS NOT NULL)";
+     SELECT r.code, r.session_id, r.set_id, r.set_version, r.round_id, r.name, r.phone,
+            r.phone_key, r.score, r.percent, r.created_at, r.receipt, r.publish, r.name_mask,
+            r.phone_mask, r.source
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[],
+                 $7::TEXT[], $8::TEXT[], $9::BIGINT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[],
+                 $13::BOOLEAN[], $14::TEXT[], $15::TEXT[], $16::BIGINT[], $17::TEXT[])
+                 WITH ORDINALITY
+          AS r (code, session_id, set_id, set_version, round_id, name, phone, phone_key, score,
+                percent, created_at, receipt, publish, name_mask, phone_mask, key_id, source, n)
+     WHERE EXISTS (SELECT 1 FROM round_keys k WHERE k.id = r.key_id AND k.set_id = r.set_id
+                   AND k.round_id = r.round_id AND k.secret IS NOT NULL)
+     ORDER BY r.n
+     ON CONFLICT DO NOTHING
+     RETURNING session_id";
+/// Why each refused row was: its session has an entry, its phone has one
+/// in the round, its round's key is still the one it was hashed under (if
+/// none of these, its code or receipt was taken). Run after the insert, so
+/// it sees the rows that refused it, committed or this transaction's own.
+const REFUSED_WHY: &str = "SELECT
+       EXISTS (SELECT 1 FROM entries e WHERE e.session_id = u.session_id),
+       EXISTS (SELECT 1 FROM entries e
+               WHERE e.set_id = u.set_id AND e.round_id = u.round_id AND e.phone_key = u.phone_key),
+       EXISTS (SELECT 1 FROM round_keys k WHERE k.id = u.key_id AND k.secret IS NOT NULL)
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[]) WITH ORDINALITY
+          AS u (session_id, set_id, round_id, phone_key, key_id, n)
+     ORDER BY u.n";
+/// Rounds' locks, shared, in the order given.
+const LOCK_ROUNDS_SHARED: &str =
+    "SELECT pg_advisory_xact_lock_shared(k) FROM UNNEST($1::BIGINT[]) AS k";
 
 const ENTRY_COLUMNS: &str = "SELECT code, set_id, set_version, round_id, name, phone, score,
      percent, created_at, erased, erased_at FROM entries";
@@ -88,79 +118,218 @@ pub(super) async fn entry_of(c: &impl GenericClient, session_id: &str) -> Result
     }))
 }
 
-impl Entries for Postgres {
-    async fn record_entry(
-        &self,
-        e: NewEntry,
-    ) -> Result<std::result::Result<EntryMade, EntryRefused>> {
-        let session = session_id(e.session);
-        let (name_mask, phone_mask) = rules::masks(&e);
-        let mut client = self.client().await?;
-        for _ in 0..CODE_TRIES {
-            let made = {
-                let mut rng = rand::rng();
-                EntryMade {
-                    code: EntryCode::random(&mut rng).to_string(),
-                    receipt: Receipt::random(&mut rng).as_ref().to_owned(),
-                }
-            };
-            let tx = client.transaction().await?;
-            lock_shared(&tx, Lock::Round(&e.set_id, &e.round_id)).await?;
-            let (key_id, key) = match self.round_keys.get(&e.set_id, &e.round_id) {
-                Some(k) => k,
-                None => {
-                    let k = keys::round_key(&*tx, &e.set_id, &e.round_id).await?;
-                    self.round_keys.put(&e.set_id, &e.round_id, k.clone());
-                    k
-                }
-            };
-            let phone_key = key.of(e.phone.as_str());
-            let inserted = tx
-                .exec(
-                    INSERT_ENTRY,
-                    &[
-                        &made.code,
-                        &session,
-                        &e.set_id,
-                        &e.set_version,
-                        &e.round_id,
-                        &e.name.as_str(),
-                        &e.phone.as_str(),
-                        &phone_key,
-                        &i64::from(e.score),
-                        &i64::from(e.percent),
-                        &e.created_at,
-                        &made.receipt,
-                        &e.publish,
-                        &name_mask,
-                        &phone_mask,
-                        &key_id,
-                        &e.source,
-                    ],
-                )
-                .await;
-            match inserted {
-                Ok(0) => {
+/// One try at storing an entry: the row as sent.
+struct Try<'a> {
+    entry: &'a NewEntry,
+    session: String,
+    made: EntryMade,
+    phone_key: String,
+    key_id: i64,
+}
+
+/// Keeps a batch's entries (each session once: [`super::batch`]) in the
+/// transaction `tx`, after taking their rounds' locks shared; what each got,
+/// in the order given. A row refused for its code or receipt (or for a key
+/// a purge destroyed meanwhile) is tried again with another, up to
+/// [`CODE_TRIES`] times in all.
+pub(super) async fn insert_batch(
+    tx: &deadpool_postgres::Transaction<'_>,
+    round_keys: &keys::KeyCache,
+    batch: &[&NewEntry],
+) -> std::result::Result<Vec<Entered>, tokio_postgres::Error> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    // In key order, so two batches never wait on each other's locks.
+    let mut locks: Vec<i64> = batch
+        .iter()
+        .map(|e| Lock::Round(&e.set_id, &e.round_id).key())
+        .collect();
+    locks.sort_unstable();
+    locks.dedup();
+    tx.exec(LOCK_ROUNDS_SHARED, &[&locks]).await?;
+    let mut out: Vec<Option<Entered>> = vec![None; batch.len()];
+    let mut pending: Vec<usize> = (0..batch.len()).collect();
+    for _ in 0..CODE_TRIES {
+        if pending.is_empty() {
+            break;
+        }
+        let tries = tries(tx, round_keys, batch, &pending).await?;
+        let refused = insert(tx, &tries).await?;
+        let why = refused_why(tx, &tries, &refused).await?;
+        let mut again = Vec::new();
+        for (t, &i) in tries.into_iter().zip(&pending) {
+            out[i] = match why.get(&t.session) {
+                None => Some(Ok(t.made)),
+                Some(Why::Session) => Some(Err(EntryRefused::SessionUsed)),
+                Some(Why::Phone) => Some(Err(EntryRefused::PhoneUsed)),
+                Some(Why::KeyGone) => {
                     // A purge destroyed the key since this node read it:
                     // read the round's (new) key, and try again.
-                    self.round_keys.forget(&e.set_id, &e.round_id);
+                    round_keys.forget(&t.entry.set_id, &t.entry.round_id);
+                    again.push(i);
                     continue;
                 }
-                Ok(_) => {}
-                // The transaction is over; which rule refused it decides what next.
-                Err(err) => match unique_violation(&err) {
-                    Some("entries_session") => return Ok(Err(EntryRefused::SessionUsed)),
-                    Some("entries_phone") => return Ok(Err(EntryRefused::PhoneUsed)),
-                    // A taken code or receipt: another pair.
-                    Some(_) => continue,
-                    None => return Err(err.into()),
-                },
-            }
-            super::stats::add_round(&tx, &e.set_id, &e.round_id, shard(), [0, 0, 0, 1]).await?;
-            tx.commit().await?;
-            return Ok(Ok(made));
+                Some(Why::Taken) => {
+                    again.push(i);
+                    continue;
+                }
+            };
         }
-        Ok(Err(EntryRefused::NoFreeCode))
+        pending = again;
+    }
+    Ok(out
+        .into_iter()
+        .map(|o| o.unwrap_or(Err(EntryRefused::NoFreeCode)))
+        .collect())
+}
+
+/// The rows to try for the entries `pending`: fresh codes and receipts,
+/// phones hashed under their rounds' keys (read, or made, when this node
+/// has none).
+async fn tries<'a>(
+    tx: &deadpool_postgres::Transaction<'_>,
+    round_keys: &keys::KeyCache,
+    batch: &[&'a NewEntry],
+    pending: &[usize],
+) -> std::result::Result<Vec<Try<'a>>, tokio_postgres::Error> {
+    let mut out = Vec::with_capacity(pending.len());
+    for &i in pending {
+        let e = batch[i];
+        let (key_id, key) = match round_keys.get(&e.set_id, &e.round_id) {
+            Some(k) => k,
+            None => {
+                let k = keys::round_key(&**tx, &e.set_id, &e.round_id).await?;
+                round_keys.put(&e.set_id, &e.round_id, k.clone());
+                k
+            }
+        };
+        let made = {
+            let mut rng = rand::rng();
+            EntryMade {
+                code: EntryCode::random(&mut rng).to_string(),
+                receipt: Receipt::random(&mut rng).as_ref().to_owned(),
+            }
+        };
+        out.push(Try {
+            entry: e,
+            session: session_id(e.session),
+            made,
+            phone_key: key.of(e.phone.as_str()),
+            key_id,
+        });
+    }
+    Ok(out)
+}
+
+/// Inserts the rows in one statement; the sessions of those refused.
+async fn insert<'a>(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tries: &[Try<'a>],
+) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
+    let col =
+        |f: for<'t> fn(&'t Try<'a>) -> &'t str| -> Vec<&str> { tries.iter().map(f).collect() };
+    let masks: Vec<(Option<String>, Option<String>)> =
+        tries.iter().map(|t| rules::masks(t.entry)).collect();
+    let name_masks: Vec<Option<&str>> = masks.iter().map(|m| m.0.as_deref()).collect();
+    let phone_masks: Vec<Option<&str>> = masks.iter().map(|m| m.1.as_deref()).collect();
+    let score: Vec<i64> = tries.iter().map(|t| i64::from(t.entry.score)).collect();
+    let percent: Vec<i64> = tries.iter().map(|t| i64::from(t.entry.percent)).collect();
+    let publish: Vec<bool> = tries.iter().map(|t| t.entry.publish).collect();
+    let key_ids: Vec<i64> = tries.iter().map(|t| t.key_id).collect();
+    let stored: HashSet<String> = tx
+        .rows(
+            INSERT_ENTRIES,
+            &[
+                &col(|t| &t.made.code),
+                &col(|t| &t.session),
+                &col(|t| &t.entry.set_id),
+                &col(|t| &t.entry.set_version),
+                &col(|t| &t.entry.round_id),
+                &col(|t| t.entry.name.as_str()),
+                &col(|t| t.entry.phone.as_str()),
+                &col(|t| &t.phone_key),
+                &score,
+                &percent,
+                &col(|t| &t.entry.created_at),
+                &col(|t| &t.made.receipt),
+                &publish,
+                &name_masks,
+                &phone_masks,
+                &key_ids,
+                &col(|t| &t.entry.source),
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(tries
+        .iter()
+        .filter(|t| !stored.contains(&t.session))
+        .map(|t| t.session.clone())
+        .collect())
+}
+
+/// Which rule refused a row.
+enum Why {
+    Session,
+    Phone,
+    KeyGone,
+    Taken,
+}
+
+/// Why each of the `refused` sessions' rows was refused (the database says).
+async fn refused_why<'a>(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tries: &[Try<'a>],
+    refused: &[String],
+) -> std::result::Result<HashMap<String, Why>, tokio_postgres::Error> {
+    if refused.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let set: HashSet<&str> = refused.iter().map(String::as_str).collect();
+    let rows: Vec<&Try<'a>> = tries
+        .iter()
+        .filter(|t| set.contains(t.session.as_str()))
+        .collect();
+    let col = |f: for<'t> fn(&'t Try<'a>) -> &'t str| -> Vec<&str> {
+        rows.iter().map(|t| f(t)).collect()
+    };
+    let key_ids: Vec<i64> = rows.iter().map(|t| t.key_id).collect();
+    let answers = tx
+        .rows(
+            REFUSED_WHY,
+            &[
+                &col(|t| &t.session),
+                &col(|t| &t.entry.set_id),
+                &col(|t| &t.entry.round_id),
+                &col(|t| &t.phone_key),
+                &key_ids,
+            ],
+        )
+        .await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for (t, r) in rows.iter().zip(&answers) {
+        let (session, phone, key): (bool, bool, bool) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let why = if session {
+            Why::Session
+        } else if phone {
+            Why::Phone
+        } else if !key {
+            Why::KeyGone
+        } else {
+            Why::Taken
+        };
+        out.insert(t.session.clone(), why);
+    }
+    Ok(out)
+}
+
+impl Entries for Postgres {
+    async fn record_entry(&self, e: NewEntry) -> Result<Entered> {
+        self.batcher.entry(e).await
     }
 
     async fn entry_of(&self, session: crate::store::SessionId) -> Result<Option<EntryOf>> {

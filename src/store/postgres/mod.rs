@@ -10,9 +10,12 @@
 //! round; and transaction-scoped advisory locks for the orderings a
 //! constraint cannot state ([`Lock`]). The SQL lives with its aggregate,
 //! as in the SQLite engine: [`meta`], [`submissions`], [`entries`],
-//! [`stats`], [`draws`], [`erasure`], [`audit`], [`sets`].
+//! [`stats`], [`draws`], [`erasure`], [`audit`], [`sets`]. Submissions and
+//! entries are written in batches, many in one transaction, as SQLite's
+//! writer does ([`batch`]).
 
 mod audit;
+pub mod batch;
 mod draws;
 mod entries;
 mod erasure;
@@ -223,6 +226,8 @@ pub(super) struct Postgres {
     holder: Arc<str>,
     /// Pool waits go here (and batches, and reachability from `health`).
     meters: crate::metrics::StoreMeters,
+    /// Gathers submissions and entries into batches (`batch.rs`).
+    batcher: batch::Batcher,
 }
 
 /// Where an URL's password is, replaced for messages and logs.
@@ -276,11 +281,13 @@ impl Postgres {
         let sent = std::time::Instant::now();
         let node = nodes::lease(&mut client, &holder).await?;
         drop(client);
+        let round_keys: Arc<keys::KeyCache> = Arc::default();
         let engine = Self {
+            batcher: batch::Batcher::start(pool.clone(), round_keys.clone()),
             pool,
             health,
             starts: Arc::default(),
-            round_keys: Arc::default(),
+            round_keys,
             node: Arc::new(crate::store::NodeLease::new(node, sent)),
             holder,
             meters: meters.clone(),

@@ -8,6 +8,7 @@ use crate::store::contract::Counters;
 use crate::store::sql::stats::{QUESTION_COUNTS, ROUND_COUNTS};
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
+use std::collections::BTreeMap;
 
 const ADD_ROUND_COUNTS: &str =
     "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
@@ -17,13 +18,26 @@ const ADD_ROUND_COUNTS: &str =
        submitted = round_stats.submitted + EXCLUDED.submitted,
        passed = round_stats.passed + EXCLUDED.passed,
        entries = round_stats.entries + EXCLUDED.entries";
-/// Every question of a submission in one statement: `$4` the ids, `$5`
-/// 1 or 0 for right or wrong, in the same order.
-const ADD_QUESTION_COUNTS: &str =
+/// A batch's counts, a row per round: `$1`, `$2` the rounds, `$3` the
+/// shard, `$4`…`$7` what each adds (one row per round: a statement cannot
+/// update a row twice).
+const ADD_ROUNDS: &str =
+    "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
+     SELECT u.s, u.r, $3, u.st, u.su, u.pa, u.en
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::BIGINT[])
+          AS u (s, r, st, su, pa, en)
+     ON CONFLICT (set_id, round_id, shard) DO UPDATE SET
+       started = round_stats.started + EXCLUDED.started,
+       submitted = round_stats.submitted + EXCLUDED.submitted,
+       passed = round_stats.passed + EXCLUDED.passed,
+       entries = round_stats.entries + EXCLUDED.entries";
+/// A batch's answers, a row per question of a round: `$4` the shard.
+const ADD_QUESTIONS: &str =
     "INSERT INTO question_stats (set_id, round_id, question_id, shard, answered, correct)
-     SELECT $1, $2, q.id, $3, 1, q.correct FROM UNNEST($4::TEXT[], $5::BIGINT[]) AS q (id, correct)
+     SELECT u.s, u.r, u.q, $4, u.a, u.c
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $5::BIGINT[], $6::BIGINT[]) AS u (s, r, q, a, c)
      ON CONFLICT (set_id, round_id, question_id, shard) DO UPDATE SET
-       answered = question_stats.answered + 1,
+       answered = question_stats.answered + EXCLUDED.answered,
        correct = question_stats.correct + EXCLUDED.correct";
 
 /// Adds `[started, submitted, passed, entries]` to a round's shard.
@@ -44,24 +58,77 @@ pub(super) async fn add_round(
     Ok(())
 }
 
-/// Counts one answer to each question, `(id, correct)`, in the order given
-/// (sorted, so two transactions never wait on each other's rows; an id
-/// appears once).
-pub(super) async fn add_questions(
-    c: &impl GenericClient,
-    set_id: &str,
-    round_id: &str,
-    shard: i32,
-    answers: &[(&str, bool)],
-) -> Result<()> {
-    let ids: Vec<&str> = answers.iter().map(|a| a.0).collect();
-    let correct: Vec<i64> = answers.iter().map(|a| i64::from(a.1)).collect();
-    c.exec(
-        ADD_QUESTION_COUNTS,
-        &[&set_id, &round_id, &shard, &ids, &correct],
-    )
-    .await?;
-    Ok(())
+/// What a batch of writes adds to the counters, summed per row, in key
+/// order (so two transactions never wait on each other's rows).
+#[derive(Default)]
+pub(super) struct Adds {
+    rounds: BTreeMap<(String, String), [i64; 4]>,
+    questions: BTreeMap<(String, String, String), [i64; 2]>,
+}
+
+impl Adds {
+    /// Adds `[started, submitted, passed, entries]` to a round.
+    pub(super) fn round(&mut self, set_id: &str, round_id: &str, add: [i64; 4]) {
+        let row = self
+            .rounds
+            .entry((set_id.to_owned(), round_id.to_owned()))
+            .or_default();
+        for (n, a) in row.iter_mut().zip(add) {
+            *n += a;
+        }
+    }
+
+    /// Counts one answer to a question of a round.
+    pub(super) fn answer(&mut self, set_id: &str, round_id: &str, question: &str, correct: bool) {
+        let row = self
+            .questions
+            .entry((set_id.to_owned(), round_id.to_owned(), question.to_owned()))
+            .or_default();
+        row[0] += 1;
+        row[1] += i64::from(correct);
+    }
+
+    /// Writes them, into one shard (the two statements pipelined).
+    pub(super) async fn write(
+        &self,
+        c: &impl GenericClient,
+    ) -> std::result::Result<(), tokio_postgres::Error> {
+        let shard = shard();
+        let rounds = async {
+            if self.rounds.is_empty() {
+                return Ok(0);
+            }
+            let (sets, ids): (Vec<&str>, Vec<&str>) = self
+                .rounds
+                .keys()
+                .map(|(s, r)| (s.as_str(), r.as_str()))
+                .unzip();
+            let column = |i: usize| -> Vec<i64> { self.rounds.values().map(|v| v[i]).collect() };
+            let (st, su, pa, en) = (column(0), column(1), column(2), column(3));
+            c.exec(ADD_ROUNDS, &[&sets, &ids, &shard, &st, &su, &pa, &en])
+                .await
+        };
+        let questions = async {
+            if self.questions.is_empty() {
+                return Ok(0);
+            }
+            let mut cols: (Vec<&str>, Vec<&str>, Vec<&str>) = Default::default();
+            for (s, r, q) in self.questions.keys() {
+                cols.0.push(s);
+                cols.1.push(r);
+                cols.2.push(q);
+            }
+            let answered: Vec<i64> = self.questions.values().map(|v| v[0]).collect();
+            let correct: Vec<i64> = self.questions.values().map(|v| v[1]).collect();
+            c.exec(
+                ADD_QUESTIONS,
+                &[&cols.0, &cols.1, &cols.2, &shard, &answered, &correct],
+            )
+            .await
+        };
+        tokio::try_join!(rounds, questions)?;
+        Ok(())
+    }
 }
 
 /// Writes counted session starts, in one transaction.
@@ -111,6 +178,10 @@ impl Counters for Postgres {
             self.starts.restore(taken);
         }
         written
+    }
+
+    fn write_batches(&self) -> Option<super::batch::BatchCounts> {
+        Some(self.batcher.counts())
     }
 
     async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats> {

@@ -1,15 +1,25 @@
 //! `submissions`: one row per submitted session, under the session's
 //! identity (its key and nonce: [`crate::quiz::token`]), written with the
-//! counters it adds in one transaction.
+//! counters it adds in one transaction: a batch's ([`super::batch`]), many
+//! submissions in one statement.
 
-use super::{shard, unique_violation, Postgres, Result};
+use super::batch::Submitted;
 use super::{Cached, Col};
+use super::{Postgres, Result};
 use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
-use crate::store::sql::submissions::{
-    GET_SUBMISSION, GET_SUBMISSION_WITH_GIVEN, INSERT_SUBMISSION, MAX_SUBMISSION,
-};
+use crate::store::sql::submissions::{GET_SUBMISSION, GET_SUBMISSION_WITH_GIVEN, MAX_SUBMISSION};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
+use std::collections::HashSet;
+
+/// A batch's submissions: those the primary key refused (kept before) are
+/// not returned.
+const INSERT_SUBMISSIONS: &str =
+    "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given, source)
+     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::BIGINT[], $5::BIGINT[],
+                          $6::BOOLEAN[], $7::TEXT[], $8::TEXT[])
+     ON CONFLICT DO NOTHING
+     RETURNING id, nonce";
 
 /// A `GET_SUBMISSION` row (the first four columns).
 fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {
@@ -21,61 +31,75 @@ fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {
     })
 }
 
+/// Keeps a batch's submissions (each session once: [`super::batch`]) in
+/// the transaction `tx`, in key order (two transactions never wait on each
+/// other's rows); what each got, in the order given.
+pub(super) async fn insert_batch(
+    tx: &impl Cached,
+    batch: &[&NewSubmission],
+) -> std::result::Result<Vec<Submitted>, tokio_postgres::Error> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut order: Vec<&NewSubmission> = batch.to_vec();
+    order.sort_unstable_by_key(|s| (s.session.key, s.session.nonce));
+    let ids: Vec<i64> = order.iter().map(|s| key_param(s.session.key)).collect();
+    let nonces: Vec<i64> = order.iter().map(|s| nonce_param(s.session.nonce)).collect();
+    let at: Vec<&str> = order.iter().map(|s| s.submitted_at.as_str()).collect();
+    let score: Vec<i64> = order.iter().map(|s| i64::from(s.score)).collect();
+    let percent: Vec<i64> = order.iter().map(|s| i64::from(s.percent)).collect();
+    let passed: Vec<bool> = order.iter().map(|s| s.passed).collect();
+    let given: Vec<String> = order.iter().map(|s| encode_given(s)).collect();
+    let source: Vec<&str> = order.iter().map(|s| s.source.as_str()).collect();
+    let stored: HashSet<(i64, i64)> = tx
+        .rows(
+            INSERT_SUBMISSIONS,
+            &[
+                &ids, &nonces, &at, &score, &percent, &passed, &given, &source,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, tokio_postgres::Error>>()?;
+    Ok(batch
+        .iter()
+        .map(|s| {
+            let id = (key_param(s.session.key), nonce_param(s.session.nonce));
+            if stored.contains(&id) {
+                Ok(())
+            } else {
+                Err(AlreadySubmitted)
+            }
+        })
+        .collect())
+}
+
+/// What a stored submission adds to the counters: a submission to its
+/// round, and an answer to each question served (a question served twice,
+/// never today, counts once).
+pub(super) fn count(s: &NewSubmission, adds: &mut super::stats::Adds) {
+    adds.round(&s.set_id, &s.round_id, [0, 1, i64::from(s.passed), 0]);
+    let mut answers: Vec<(&str, bool)> = s
+        .answers
+        .iter()
+        .map(|a| (a.question.as_str(), a.correct))
+        .collect();
+    answers.sort_unstable();
+    answers.dedup_by(|a, b| a.0 == b.0);
+    for (question, correct) in answers {
+        adds.answer(&s.set_id, &s.round_id, question, correct);
+    }
+}
+
 impl Submissions for Postgres {
     async fn highest_session_key(&self) -> Result<u64> {
         let row = self.client().await?.row(MAX_SUBMISSION, &[]).await?;
         Ok(u64::try_from(row.col::<i64>(0)?).unwrap_or(0))
     }
 
-    async fn record_submission(
-        &self,
-        s: NewSubmission,
-    ) -> Result<std::result::Result<(), AlreadySubmitted>> {
-        let given = encode_given(&s);
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let inserted = tx
-            .exec(
-                INSERT_SUBMISSION,
-                &[
-                    &key_param(s.session.key),
-                    &nonce_param(s.session.nonce),
-                    &s.submitted_at,
-                    &i64::from(s.score),
-                    &i64::from(s.percent),
-                    &s.passed,
-                    &given,
-                    &s.source,
-                ],
-            )
-            .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if unique_violation(&e).is_some() => return Ok(Err(AlreadySubmitted)),
-            Err(e) => return Err(e.into()),
-        }
-        let shard = shard();
-        super::stats::add_round(
-            &tx,
-            &s.set_id,
-            &s.round_id,
-            shard,
-            [0, 1, i64::from(s.passed), 0],
-        )
-        .await?;
-        // In question order, so two transactions never wait on each other's rows.
-        let mut answers: Vec<(&str, bool)> = s
-            .answers
-            .iter()
-            .map(|a| (a.question.as_str(), a.correct))
-            .collect();
-        answers.sort_unstable();
-        // One statement cannot update a row twice: a question served twice
-        // (never, today) counts once.
-        answers.dedup_by(|a, b| a.0 == b.0);
-        super::stats::add_questions(&tx, &s.set_id, &s.round_id, shard, &answers).await?;
-        tx.commit().await?;
-        Ok(Ok(()))
+    async fn record_submission(&self, s: NewSubmission) -> Result<Submitted> {
+        self.batcher.submission(s).await
     }
 
     async fn submission(&self, session: SessionId) -> Result<Option<Submission>> {

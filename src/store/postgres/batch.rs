@@ -1,0 +1,395 @@
+//! Group commit on PostgreSQL, in the shape of SQLite's writer
+//! (`sqlite/writer.rs`): submissions and entries are queued to one gatherer
+//! per node, which takes every write queued (up to [`MAX_BATCH`]) and
+//! writes them in one transaction with multi-row statements
+//! (`submissions.rs`, `entries.rs`, `stats.rs` keep the SQL), commits
+//! once, and only then answers each write.
+//!
+//! - Batches form by themselves: at most [`IN_FLIGHT`] are written at a
+//!   time, and what arrives meanwhile waits for the next. A write that finds
+//!   nothing in flight goes at once; while others are in flight a batch
+//!   waits up to [`LINGER`] for more.
+//! - The database decides every uniqueness rule: rows go in with
+//!   `ON CONFLICT DO NOTHING`, and a row it refused is answered as a write
+//!   alone would be (`AlreadySubmitted`, `SessionUsed`, `PhoneUsed`, a new
+//!   code). The gatherer only keeps a session's second write out of the
+//!   batch that holds its first (one statement cannot say which of two
+//!   rows it kept): it goes with the next batch, where the database refuses
+//!   it.
+//! - A batch that fails for another reason is written again write by write,
+//!   so one bad row never fails its neighbours; a batch on a connection
+//!   that broke is answered with the error (503 with `Retry-After`), and the
+//!   connection is discarded. When the commit's outcome is unknown the
+//!   retry finds the stored result (SPEC §3).
+//!
+//! [`BatchStats`] counts the batches for the tests and the operator.
+
+use super::keys::KeyCache;
+use super::{Result, StoreError};
+use crate::store::{AlreadySubmitted, EntryMade, EntryRefused, NewEntry, NewSubmission};
+use deadpool_postgres::Pool;
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot, Semaphore};
+
+/// Most writes committed together.
+pub const MAX_BATCH: usize = 64;
+
+/// Batches being written at once, each on its own connection.
+pub const IN_FLIGHT: usize = 4;
+
+/// Longest a batch waits for more writes, and only while another is in flight.
+pub const LINGER: Duration = Duration::from_millis(1);
+
+/// Upper bounds of the batch-size buckets of [`BatchCounts::sizes`].
+pub const SIZE_BUCKETS: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
+
+type Reply<T> = oneshot::Sender<Result<T>>;
+pub(super) type Submitted = std::result::Result<(), AlreadySubmitted>;
+pub(super) type Entered = std::result::Result<EntryMade, EntryRefused>;
+
+/// One queued write and where its answer goes.
+enum Write {
+    Submission(NewSubmission, Reply<Submitted>),
+    Entry(NewEntry, Reply<Entered>),
+}
+
+impl Write {
+    /// What makes two writes the same one: the session.
+    fn session(&self) -> (bool, crate::store::SessionId) {
+        match self {
+            Write::Submission(s, _) => (false, s.session),
+            Write::Entry(e, _) => (true, e.session),
+        }
+    }
+
+    fn fail(self, e: &StoreError) {
+        match self {
+            Write::Submission(_, r) => drop(r.send(Err(same_error(e)))),
+            Write::Entry(_, r) => drop(r.send(Err(same_error(e)))),
+        }
+    }
+}
+
+/// A copy of a batch's error for each of its writes.
+fn same_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Database(m) => StoreError::Database(m.clone()),
+        StoreError::Unreachable(m) => StoreError::Unreachable(m.clone()),
+        StoreError::Commit(m) => StoreError::Commit(m.clone()),
+        StoreError::Task(m) => StoreError::Task(m.clone()),
+        StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
+        StoreError::WriterGone => StoreError::WriterGone,
+    }
+}
+
+/// What the gatherer's batches need of the engine.
+struct Ctx {
+    pool: Pool,
+    round_keys: Arc<KeyCache>,
+    stats: Arc<BatchStats>,
+}
+
+/// A handle to the node's gatherer.
+#[derive(Clone)]
+pub(super) struct Batcher {
+    queue: mpsc::UnboundedSender<Write>,
+    stats: Arc<BatchStats>,
+}
+
+impl Batcher {
+    /// Starts the gatherer on the runtime; it ends when every handle is gone.
+    pub(super) fn start(pool: Pool, round_keys: Arc<KeyCache>) -> Self {
+        let (queue, rx) = mpsc::unbounded_channel();
+        let stats = Arc::new(BatchStats::default());
+        let ctx = Arc::new(Ctx {
+            pool,
+            round_keys,
+            stats: stats.clone(),
+        });
+        tokio::spawn(gather(rx, ctx));
+        Self { queue, stats }
+    }
+
+    /// Keeps a submission; resolves after its batch's commit.
+    pub(super) async fn submission(&self, s: NewSubmission) -> Result<Submitted> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Write::Submission(s, reply))
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Keeps an entry; resolves after its batch's commit.
+    pub(super) async fn entry(&self, e: NewEntry) -> Result<Entered> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Write::Entry(e, reply))
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The batches written so far.
+    pub(super) fn counts(&self) -> BatchCounts {
+        self.stats.counts()
+    }
+}
+
+/// Takes writes off the queue into batches, and writes each batch on a task
+/// of its own while fewer than [`IN_FLIGHT`] are.
+async fn gather(mut rx: mpsc::UnboundedReceiver<Write>, ctx: Arc<Ctx>) {
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    // Writes of a session whose other write is in the batch being formed.
+    let mut held: VecDeque<Write> = VecDeque::new();
+    loop {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let first = match held.pop_front() {
+            Some(w) => w,
+            None => match rx.recv().await {
+                Some(w) => w,
+                None => return,
+            },
+        };
+        let mut batch = Batch::default();
+        batch.push(first, &mut held);
+        for _ in 0..held.len() {
+            if batch.len() >= MAX_BATCH {
+                break;
+            }
+            if let Some(w) = held.pop_front() {
+                batch.push(w, &mut held);
+            }
+        }
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(w) => batch.push(w, &mut held),
+                Err(_) => break,
+            }
+        }
+        // Others in flight: this batch would wait for the server anyway.
+        if batch.len() < MAX_BATCH && slots.available_permits() + 1 < IN_FLIGHT {
+            let until = tokio::time::Instant::now() + LINGER;
+            while batch.len() < MAX_BATCH {
+                match tokio::time::timeout_at(until, rx.recv()).await {
+                    Ok(Some(w)) => batch.push(w, &mut held),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+        }
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            write(&ctx, batch).await;
+            drop(slot);
+        });
+    }
+}
+
+/// The writes of one transaction.
+#[derive(Default)]
+struct Batch {
+    submissions: Vec<(NewSubmission, Reply<Submitted>)>,
+    entries: Vec<(NewEntry, Reply<Entered>)>,
+    sessions: HashSet<(bool, crate::store::SessionId)>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.submissions.len() + self.entries.len()
+    }
+
+    /// Adds `w`, or holds it back for a later batch when its session's
+    /// write of the same kind is already in this one.
+    fn push(&mut self, w: Write, held: &mut VecDeque<Write>) {
+        if !self.sessions.insert(w.session()) {
+            held.push_back(w);
+            return;
+        }
+        match w {
+            Write::Submission(s, r) => self.submissions.push((s, r)),
+            Write::Entry(e, r) => self.entries.push((e, r)),
+        }
+    }
+
+    fn into_writes(self) -> impl Iterator<Item = Write> {
+        let subs = self
+            .submissions
+            .into_iter()
+            .map(|(s, r)| Write::Submission(s, r));
+        let entries = self.entries.into_iter().map(|(e, r)| Write::Entry(e, r));
+        subs.chain(entries)
+    }
+}
+
+/// Writes a batch and answers each of its writes after the commit.
+async fn write(ctx: &Ctx, batch: Batch) {
+    let size = batch.len();
+    let began = Instant::now();
+    let subs: Vec<&NewSubmission> = batch.submissions.iter().map(|(s, _)| s).collect();
+    let entries: Vec<&NewEntry> = batch.entries.iter().map(|(e, _)| e).collect();
+    let written = transaction(ctx, &subs, &entries).await;
+    ctx.stats.batch(size, began.elapsed());
+    match written {
+        Ok((subs, entries)) => {
+            for ((_, reply), out) in batch.submissions.into_iter().zip(subs) {
+                let _ = reply.send(Ok(out));
+            }
+            for ((_, reply), out) in batch.entries.into_iter().zip(entries) {
+                let _ = reply.send(Ok(out));
+            }
+        }
+        Err(Failed::Unavailable(e)) => {
+            tracing::error!(error = %e, writes = size, "a write batch could not be written; answered 503");
+            ctx.stats.failed.fetch_add(1, Ordering::Relaxed);
+            batch.into_writes().for_each(|w| w.fail(&e));
+        }
+        Err(Failed::Other(e)) if size > 1 => {
+            // One row may be the cause: each write again alone.
+            tracing::warn!(error = %e, writes = size, "a write batch failed; writing each alone");
+            ctx.stats.split.fetch_add(1, Ordering::Relaxed);
+            for w in batch.into_writes() {
+                let mut one = Batch::default();
+                let mut none = VecDeque::new();
+                one.push(w, &mut none);
+                Box::pin(write(ctx, one)).await;
+            }
+        }
+        Err(Failed::Other(e)) => {
+            tracing::error!(error = %e, "a write failed");
+            ctx.stats.failed.fetch_add(1, Ordering::Relaxed);
+            batch.into_writes().for_each(|w| w.fail(&e));
+        }
+    }
+}
+
+/// Why a batch was not written.
+enum Failed {
+    /// No connection, or the one taken broke (it is discarded): whether
+    /// the commit happened may be unknown, and a retry finds out. Writing
+    /// each alone would only wait longer.
+    Unavailable(StoreError),
+    /// Anything else: the transaction is rolled back.
+    Other(StoreError),
+}
+
+/// One transaction: the entries (under their rounds' locks), the
+/// submissions, the counters of what was stored, one commit.
+async fn transaction(
+    ctx: &Ctx,
+    subs: &[&NewSubmission],
+    entries: &[&NewEntry],
+) -> std::result::Result<(Vec<Submitted>, Vec<Entered>), Failed> {
+    let mut client = ctx
+        .pool
+        .get()
+        .await
+        .map_err(|e| Failed::Unavailable(e.into()))?;
+    let out = async {
+        let tx = client.transaction().await?;
+        // The two kinds go out together (tokio-postgres pipelines them).
+        let (entered, submitted) = tokio::try_join!(
+            super::entries::insert_batch(&tx, &ctx.round_keys, entries),
+            super::submissions::insert_batch(&tx, subs),
+        )?;
+        // The counters of what was stored.
+        let mut counts = super::stats::Adds::default();
+        for (s, out) in subs.iter().zip(&submitted) {
+            if out.is_ok() {
+                super::submissions::count(s, &mut counts);
+            }
+        }
+        for (e, out) in entries.iter().zip(&entered) {
+            if out.is_ok() {
+                counts.round(&e.set_id, &e.round_id, [0, 0, 0, 1]);
+            }
+        }
+        counts.write(&tx).await?;
+        tx.commit().await?;
+        Ok::<_, tokio_postgres::Error>((submitted, entered))
+    }
+    .await;
+    out.map_err(|e| {
+        // `Unreachable` for a connection that must not be used again
+        // (`health::discards`): dropped here, and the store's facade tells
+        // the pool's health.
+        match StoreError::from(e) {
+            StoreError::Unreachable(why) => {
+                drop(deadpool_postgres::Object::take(client));
+                Failed::Unavailable(StoreError::Unreachable(format!(
+                    "the connection broke; the outcome may be unknown: {why}"
+                )))
+            }
+            other => Failed::Other(other),
+        }
+    })
+}
+
+/// What the node's batches did, for the tests and the operator (the
+/// metrics endpoint publishes it).
+#[derive(Debug, Default)]
+pub struct BatchStats {
+    batches: AtomicU64,
+    writes: AtomicU64,
+    largest: AtomicU64,
+    failed: AtomicU64,
+    split: AtomicU64,
+    sizes: [AtomicU64; SIZE_BUCKETS.len()],
+    micros: AtomicU64,
+}
+
+impl BatchStats {
+    fn batch(&self, size: usize, took: Duration) {
+        let size = size as u64;
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.writes.fetch_add(size, Ordering::Relaxed);
+        self.largest.fetch_max(size, Ordering::Relaxed);
+        let bucket = SIZE_BUCKETS
+            .iter()
+            .position(|&b| size <= b)
+            .unwrap_or(SIZE_BUCKETS.len() - 1);
+        self.sizes[bucket].fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    fn counts(&self) -> BatchCounts {
+        let mut sizes = [0; SIZE_BUCKETS.len()];
+        let mut below = 0;
+        for (i, n) in self.sizes.iter().enumerate() {
+            below += n.load(Ordering::Relaxed);
+            sizes[i] = below;
+        }
+        BatchCounts {
+            batches: self.batches.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            largest: self.largest.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+            split: self.split.load(Ordering::Relaxed),
+            sizes,
+            seconds: self.micros.load(Ordering::Relaxed) as f64 / 1e6,
+        }
+    }
+}
+
+/// The node's write batches so far (a Prometheus histogram's worth).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchCounts {
+    /// Transactions written (a batch written again write by write counts
+    /// once, and each write again).
+    pub batches: u64,
+    /// Submissions and entries they held.
+    pub writes: u64,
+    /// The most writes one held.
+    pub largest: u64,
+    /// Batches answered with an error.
+    pub failed: u64,
+    /// Batches that failed and were written again write by write.
+    pub split: u64,
+    /// Batches of at most [`SIZE_BUCKETS`]`[i]` writes (cumulative).
+    pub sizes: [u64; SIZE_BUCKETS.len()],
+    /// Time from taking a connection to the commit's answer, summed.
+    pub seconds: f64,
+}

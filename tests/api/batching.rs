@@ -1,0 +1,194 @@
+//! Group commit (issue 24): many submissions and entries at once, each
+//! sent twice, phones shared between sessions. Every answer is the one a
+//! write alone would get, and the rows stored are exactly those answered as
+//! stored. On PostgreSQL the node's batch counters show that batches formed
+//! (SQLite's writer batched all along).
+
+use crate::support::app::*;
+use crate::support::engine::on_postgres;
+use futures_util::future::join_all;
+use quizbooth::limits::LimitSettings;
+use quizbooth_test_macros::engines;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+
+/// Sessions in each test.
+const N: usize = 48;
+
+/// An app whose per-address limits are off: every request comes from 127.0.0.1.
+async fn unlimited_app() -> TestApp {
+    spawn_app_limited(LimitSettings {
+        ip_burst: 0,
+        ..test_limits()
+    })
+    .await
+}
+
+/// `n` sessions started, one after another.
+async fn sessions(app: &TestApp, n: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        ids.push(app.start().await["session"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// Every session's right answers, each sent twice, all at once: each
+/// answer is 200 with the same score.
+async fn submit_all_twice(app: &TestApp, ids: &[String]) {
+    let answers = join_all(
+        ids.iter()
+            .chain(ids)
+            .map(|id| async move { (id, app.submit_right(id).await) }),
+    )
+    .await;
+    for (id, r) in answers {
+        assert_eq!(r.status(), StatusCode::OK, "submission of {id}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(
+            (&v["score"], &v["passed"]),
+            (&json!(3), &json!(true)),
+            "{v}"
+        );
+    }
+}
+
+/// An entry's answer: its status and body.
+async fn enter(app: &TestApp, id: &str, name: &str, phone: &str) -> (StatusCode, Value) {
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "consent": true, "name": name, "phone": phone}),
+        )
+        .await;
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// The node's write batches (PostgreSQL), after the calls made.
+fn batches(app: &TestApp) -> quizbooth::store::postgres::batch::BatchCounts {
+    app.store
+        .write_batches()
+        .expect("a PostgreSQL node counts its batches")
+}
+
+#[engines]
+async fn concurrent_writes_sent_twice_are_each_stored_once_and_answered_as_alone() {
+    let app = unlimited_app().await;
+    let ids = sessions(&app, N).await;
+    submit_all_twice(&app, &ids).await;
+    // Session i enters with phone i % (N / 2): two sessions per phone, each
+    // entry sent twice (a retry after a lost reply), all at once.
+    let phone = |i: usize| format!("1380000{:04}", i % (N / 2));
+    let answers = join_all((0..2 * N).map(|k| {
+        let (i, app, ids) = (k % N, &app, &ids);
+        async move { (i, enter(app, &ids[i], &format!("观众{i}"), &phone(i)).await) }
+    }))
+    .await;
+    let mut stored: HashMap<usize, Value> = HashMap::new();
+    let mut phones_refused = 0;
+    for (i, (status, body)) in answers {
+        match status {
+            StatusCode::CREATED => {
+                // The retry gets the first answer: the same code and receipt.
+                if let Some(first) = stored.insert(i, body.clone()) {
+                    assert_eq!(
+                        (&first["code"], &first["receipt"]),
+                        (&body["code"], &body["receipt"]),
+                        "session {i} answered twice alike"
+                    );
+                }
+            }
+            StatusCode::CONFLICT => {
+                assert_eq!(body["error"], "phone_used", "session {i}: {body}");
+                phones_refused += 1;
+            }
+            other => panic!("session {i}: {other} {body}"),
+        }
+    }
+    // One session of each phone entered; both sends of the other were refused.
+    assert_eq!(stored.len(), N / 2, "entries answered 201");
+    assert_eq!(phones_refused, N, "entries answered phone_used");
+    let phones: HashSet<usize> = stored.keys().map(|&i| i % (N / 2)).collect();
+    assert_eq!(phones.len(), N / 2, "one entry per phone");
+    // What is stored is what was answered: the staff's counts and export.
+    let stats = app.staff_json("/admin/api/stats").await;
+    assert_eq!(stats["entries"], N / 2, "{stats}");
+    assert_eq!(stats["sessions"]["submitted"], N, "{stats}");
+    assert_eq!(stats["sessions"]["passed"], N, "{stats}");
+    let csv = app.csv().await;
+    assert_eq!(csv.lines().count(), N / 2 + 1, "{csv}");
+    for v in stored.values() {
+        let code = v["code"].as_str().unwrap();
+        assert!(csv.contains(code), "{code} exported");
+    }
+    if on_postgres() {
+        let b = batches(&app);
+        assert!(b.largest > 1, "writes were gathered: {b:?}");
+        assert!(
+            b.batches < b.writes,
+            "fewer transactions than writes: {b:?}"
+        );
+        assert_eq!(
+            (b.failed, b.split),
+            (0, 0),
+            "refusals are not failures: {b:?}"
+        );
+        assert_eq!(
+            b.sizes.last().copied(),
+            Some(b.batches),
+            "every batch counted in the histogram: {b:?}"
+        );
+    }
+}
+
+#[engines]
+async fn a_refused_entry_in_a_batch_does_not_fail_its_neighbours() {
+    let app = unlimited_app().await;
+    let ids = sessions(&app, N).await;
+    submit_all_twice(&app, &ids).await;
+    // Every fourth session sends a phone that entered before; every other
+    // fourth one was entered before, with another phone.
+    let (first, rest) = ids.split_at(1);
+    let (status, _) = enter(&app, &first[0], "先来", "13900000000").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let spent: Vec<&String> = rest.iter().skip(1).step_by(4).collect();
+    for (k, id) in spent.iter().enumerate() {
+        let (status, _) = enter(&app, id, "早到", &format!("1370000{k:04}")).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let answers = join_all(rest.iter().enumerate().map(|(i, id)| {
+        let app = &app;
+        async move {
+            let phone = if i % 4 == 0 {
+                "13900000000".to_owned()
+            } else {
+                format!("1360000{i:04}")
+            };
+            (i, enter(app, id, &format!("观众{i}"), &phone).await)
+        }
+    }))
+    .await;
+    let mut made = 0;
+    for (i, (status, body)) in answers {
+        let want = match i % 4 {
+            0 => (StatusCode::CONFLICT, "phone_used"),
+            1 => (StatusCode::CONFLICT, "already_entered"),
+            _ => (StatusCode::CREATED, ""),
+        };
+        assert_eq!(status, want.0, "entry {i}: {body}");
+        if status == StatusCode::CREATED {
+            made += 1;
+            assert!(body["code"].is_string(), "{body}");
+        } else {
+            assert_eq!(body["error"], want.1, "entry {i}: {body}");
+        }
+    }
+    let stats = app.staff_json("/admin/api/stats").await;
+    assert_eq!(stats["entries"], 1 + spent.len() + made, "{stats}");
+    if on_postgres() {
+        let b = batches(&app);
+        assert!(b.largest > 1, "writes were gathered: {b:?}");
+        assert_eq!((b.failed, b.split), (0, 0), "no batch failed: {b:?}");
+    }
+}
