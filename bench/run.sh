@@ -5,7 +5,8 @@
 #   BENCH_QUICK=1 bench/run.sh    # 3 s per wrk run, 200,000 entries for the draw (~1 min + build)
 #   bench/run.sh --db postgres    # the same, then session start, submit and entry on a
 #                                 # throwaway PostgreSQL cluster, one node and two nodes on
-#                                 # one database, as ratios to SQLite (+ ~3 min; + ~1 min quick)
+#                                 # one database, and one node with a synchronous standby on
+#                                 # this machine, as ratios to SQLite (+ ~4 min; + ~1.5 min quick)
 #
 # Environment: BENCH_DURATION (s per wrk run), BENCH_DRAW_N (entries/submissions
 # seeded for the draw and stats), BENCH_KEEP=1 (keep the temp folder),
@@ -89,11 +90,13 @@ PIDS=()
 PG_DIR=
 PG_DATA=
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# Stops the cluster in $1 (default: the primary, PG_DATA).
 pg_stop() {
-  [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ] || return 0
+  local data=${1:-$PG_DATA}
+  [ -n "$data" ] && [ -f "$data/postmaster.pid" ] || return 0
   local pid
-  pid=$(head -1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
-  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" stop -m fast -w -t 30 >/dev/null 2>&1 || true
+  pid=$(head -1 "$data/postmaster.pid" 2>/dev/null || true)
+  as_pg "$PG_BIN/pg_ctl" -D "$data" stop -m fast -w -t 30 >/dev/null 2>&1 || true
   # Fallback, by the postmaster's own pid only.
   case $pid in '' | *[!0-9]* | 0) return 0 ;; esac
   if kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ]; then
@@ -102,6 +105,8 @@ pg_stop() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
 }
+# The synchronous standby of a --db postgres run, once started.
+SB_DATA=
 cleanup() {
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
@@ -109,6 +114,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  # The standby first: with it gone the primary's commits would wait for it.
+  pg_stop "$SB_DATA"
   pg_stop
   if [ "${BENCH_KEEP:-0}" = 1 ]; then
     log "kept $TMP${PG_DIR:+ and $PG_DIR}"
@@ -385,9 +392,12 @@ if [ "$PG" = 1 ]; then
   as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C >"$TMP/initdb.log" 2>&1 ||
     { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on -c wal_level=replica -c max_wal_senders=5" \
     start >"$TMP/pg_ctl.log" 2>&1 || { cat "$TMP/pg_ctl.log" "$PG_LOG" >&2; die "PostgreSQL did not start"; }
   PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
+  # The postmasters whose process trees count as PostgreSQL's CPU (the
+  # standby's joins them while it runs).
+  PG_PIDS=("$PG_PID")
   pg_url() { echo "postgres://postgres@127.0.0.1:$PG_PORT/$1"; }
 
   # CPU ticks of the cluster: the postmaster, its live children, and the
@@ -399,11 +409,14 @@ if [ "$PG" = 1 ]; then
       rest=${line##*) }
       # shellcheck disable=SC2086
       set -- $rest
-      if [ "${f//[!0-9]/}" = "$PG_PID" ]; then
-        sum=$((sum + ${12} + ${13} + ${14} + ${15}))
-      elif [ "$2" = "$PG_PID" ]; then
-        sum=$((sum + ${12} + ${13}))
-      fi
+      local p
+      for p in "${PG_PIDS[@]}"; do
+        if [ "${f//[!0-9]/}" = "$p" ]; then
+          sum=$((sum + ${12} + ${13} + ${14} + ${15}))
+        elif [ "$2" = "$p" ]; then
+          sum=$((sum + ${12} + ${13}))
+        fi
+      done
     done
     echo "$sum"
   }
@@ -544,6 +557,32 @@ if [ "$PG" = 1 ]; then
   declare -A PG_COUNTS
   pg_flows pg1 1
   pg_flows pg2 2
+
+  # One node again, every commit waiting for a synchronous standby on the
+  # same machine (STACK.md: pg_basebackup -R, synchronous_standby_names).
+  SB_PORT=$(free_port $((PG_PORT + 1)))
+  log "a synchronous standby on 127.0.0.1:$SB_PORT"
+  as_pg "$PG_BIN/pg_basebackup" -D "$PG_DIR/standby" -h 127.0.0.1 -p "$PG_PORT" -U postgres -R -X stream \
+    >"$TMP/basebackup.log" 2>&1 || { cat "$TMP/basebackup.log" >&2; die "pg_basebackup failed"; }
+  SB_DATA=$PG_DIR/standby
+  as_pg "$PG_BIN/pg_ctl" -D "$SB_DATA" -l "$PG_DIR/standby.log" -w -t 60 \
+    -o "-p $SB_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" \
+    start >"$TMP/pg_ctl-standby.log" 2>&1 || { cat "$TMP/pg_ctl-standby.log" "$PG_DIR/standby.log" >&2; die "the standby did not start"; }
+  PG_PIDS+=("$(head -1 "$SB_DATA/postmaster.pid")")
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAtc "ALTER SYSTEM SET synchronous_standby_names = '*'" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+  for _ in $(seq 1 300); do
+    state=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atc "SELECT string_agg(sync_state, ',') FROM pg_stat_replication")
+    [ "$state" = sync ] && break
+    sleep 0.1
+  done
+  [ "$state" = sync ] || die "the standby is not synchronous (pg_stat_replication: '$state')"
+  pg_flows pgsb 1
+  # Commits stop waiting before the standby goes.
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAtc "ALTER SYSTEM RESET synchronous_standby_names" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+  pg_stop "$SB_DATA"
+  SB_DATA=
   pg_stop
   PG_DATA=
 fi
@@ -601,7 +640,8 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
     echo
     echo "PostgreSQL: a throwaway local cluster (fsync=on, synchronous_commit=on, otherwise defaults) on the same $(nproc) cores;" \
       "a fresh database per configuration; two nodes are two \`serve\` processes on one database, each loaded by its own wrk" \
-      "with half the connections and one of wrk's two threads (rates and errors summed, p50/p99 the worse of the two)." \
+      "with half the connections and one of wrk's two threads (rates and errors summed, p50/p99 the worse of the two);" \
+      "the synchronous standby (\`pg_basebackup -R\`, synchronous_standby_names='*') runs on the same cores, its CPU counted as PostgreSQL's." \
       "Ratios are to the SQLite row of the same flow and connections in this run. Errors: wrk's non-2xx responses / socket errors" \
       "(in practice wrk's timeouts: no answer within its 2 s; those requests are left out of p50/p99; SQLite rows: the sum, as above);" \
       "log lines: WARN/ERROR lines the nodes wrote during the run / ERROR, FATAL or PANIC lines PostgreSQL wrote." \
@@ -618,18 +658,20 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
       for c in "${CONNS[@]}"; do
         lite=$(get $flow "$c" 3)
         echo "| $label | $c | SQLite, 1 node | $lite | 1.00 | | $(get $flow "$c" 4) | $(get $flow "$c" 5) | $(get $flow "$c" 6) | | $(get $flow "$c" 7) |"
-        for tag in pg1 pg2; do
+        for tag in pg1 pg2 pgsb; do
           n=$flow-$tag
           case $tag in
             pg1) eng='PostgreSQL, 1 node'; two= ;;
             pg2) eng='PostgreSQL, 2 nodes'; two=$(ratio "$(pget "$n" "$c" 3)" "$(pget "$flow-pg1" "$c" 3)") ;;
+            pgsb) eng='PostgreSQL, 1 node, synchronous standby'; two= ;;
           esac
           echo "| $label | $c | $eng | $(pget "$n" "$c" 3) | $(ratio "$(pget "$n" "$c" 3)" "$lite") | $two | $(pget "$n" "$c" 4) | $(pget "$n" "$c" 5) | $(pget "$n" "$c" 6) / $(pget "$n" "$c" 12) | $(pget "$n" "$c" 9) / $(pget "$n" "$c" 10) | $(pget "$n" "$c" 7) ($(pget "$n" "$c" 8)) |"
         done
       done
     done
     echo
-    echo "Stored at the end: one node ${PG_COUNTS[pg1]}; two nodes ${PG_COUNTS[pg2]} (seeded passed submissions included)."
+    echo "Stored at the end: one node ${PG_COUNTS[pg1]}; two nodes ${PG_COUNTS[pg2]};" \
+      "one node with a synchronous standby ${PG_COUNTS[pgsb]} (seeded passed submissions included)."
   fi
 } >"$OUT"
 echo

@@ -16,10 +16,12 @@ use std::collections::{HashMap, HashSet};
 /// Sessions in each test.
 const N: usize = 48;
 
-/// An app whose per-address limits are off: every request comes from 127.0.0.1.
+/// An app whose per-address limits are off (every request comes from
+/// 127.0.0.1), and whose sessions may be retried many times.
 async fn unlimited_app() -> TestApp {
     spawn_app_limited(LimitSettings {
         ip_burst: 0,
+        session_burst: 1000,
         ..test_limits()
     })
     .await
@@ -191,4 +193,137 @@ async fn a_refused_entry_in_a_batch_does_not_fail_its_neighbours() {
         assert!(b.largest > 1, "writes were gathered: {b:?}");
         assert_eq!((b.failed, b.split), (0, 0), "no batch failed: {b:?}");
     }
+}
+
+/// SPEC §3 with §10: while the node's connections are cut under its
+/// batches (`pg_terminate_backend`), every entry is answered 201 or 503
+/// with `Retry-After` (never a 500, a second entry or a false 409), and
+/// the retry of one answered 503 gets the entry stored, if its commit
+/// happened, or stores it now: one entry per session, its code as the
+/// last answer said.
+#[engines]
+async fn writes_whose_connection_is_cut_answer_503_and_their_retry_finds_them() {
+    if !on_postgres() {
+        eprintln!("PostgreSQL only (connections cut); its ::postgres twin runs it");
+        return;
+    }
+    let app = unlimited_app().await;
+    let stop = Stop::default();
+    let cutter = {
+        let (stop, url) = (stop.0.clone(), database(app.dir.path()));
+        tokio::task::spawn_blocking(move || {
+            let cluster = crate::support::postgres::cluster().unwrap();
+            let mut cuts = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let cut = cluster.try_psql(
+                    url.to_str().unwrap(),
+                    "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+                     WHERE datname = current_database() AND application_name = 'quizbooth'",
+                );
+                cuts += cut.map_or(0, |n| n.trim().parse::<u32>().unwrap_or(0));
+            }
+            cuts
+        })
+    };
+    let (mut unavailable, mut stored) = (0, HashMap::new());
+    for wave in 0..10 {
+        let ids = passed_despite_cuts(&app, N / 4).await;
+        let answers = join_all(ids.iter().enumerate().map(|(i, id)| {
+            let app = &app;
+            async move {
+                let phone = format!("1350{wave:03}{i:04}");
+                let mut refused = 0;
+                loop {
+                    let r = app
+                        .post(
+                            "/api/entries",
+                            json!({"session": id, "consent": true, "name": "观众", "phone": phone}),
+                        )
+                        .await;
+                    match r.status() {
+                        StatusCode::CREATED => {
+                            let v: Value = r.json().await.unwrap();
+                            return (id.clone(), v, refused);
+                        }
+                        StatusCode::SERVICE_UNAVAILABLE => {
+                            assert!(r.headers().contains_key("retry-after"), "503 says when");
+                            refused += 1;
+                            assert!(refused < 100, "entry of {id} never stored");
+                        }
+                        other => panic!("entry of {id}: {other} {}", r.text().await.unwrap()),
+                    }
+                }
+            }
+        }))
+        .await;
+        for (id, v, refused) in answers {
+            unavailable += refused;
+            stored.insert(id, v);
+        }
+        if unavailable > 0 && wave > 0 {
+            break;
+        }
+    }
+    drop(stop);
+    let cuts = cutter.await.unwrap();
+    assert!(cuts > 0, "connections were cut");
+    assert!(
+        unavailable > 0,
+        "some writes met a cut connection ({cuts} cuts)"
+    );
+    // What is stored is one entry per session, under the code last answered.
+    let csv = app.csv().await;
+    assert_eq!(csv.lines().count(), stored.len() + 1, "{csv}");
+    for (id, v) in &stored {
+        let code = v["code"].as_str().unwrap();
+        assert!(
+            csv.contains(code),
+            "the entry of {id} is stored as answered"
+        );
+    }
+}
+
+/// Stops the cutting when dropped, a failed assertion's unwinding included
+/// (the runtime waits for its blocking tasks).
+#[derive(Default)]
+struct Stop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// `n` passed sessions, each step retried while the connections are cut
+/// (a 503 with `Retry-After`, nothing else).
+async fn passed_despite_cuts(app: &TestApp, n: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(n);
+    let mut tries = 0;
+    while ids.len() < n {
+        tries += 1;
+        assert!(
+            tries < 100 * n,
+            "sessions could not be started and submitted"
+        );
+        let r = app.post("/api/sessions", json!({"lang": "zh"})).await;
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            continue;
+        }
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.unwrap();
+        let id = v["session"].as_str().unwrap().to_owned();
+        loop {
+            let r = app.submit_right(&id).await;
+            match r.status() {
+                StatusCode::OK => break,
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    tries += 1;
+                    assert!(tries < 100 * n, "sessions could not be submitted");
+                }
+                other => panic!("submission of {id}: {other} {}", r.text().await.unwrap()),
+            }
+        }
+        ids.push(id);
+    }
+    ids
 }

@@ -242,7 +242,8 @@ async fn write(ctx: &Ctx, batch: Batch) {
             }
         }
         Err(Failed::Unavailable(e)) => {
-            tracing::error!(error = %e, writes = size, "a write batch could not be written; answered 503");
+            // Each write's answer logs the error too.
+            tracing::warn!(error = %e, writes = size, "a write batch could not be written; answered 503");
             ctx.stats.failed.fetch_add(1, Ordering::Relaxed);
             batch.into_writes().for_each(|w| w.fail(&e));
         }
@@ -287,6 +288,9 @@ async fn transaction(
         .get()
         .await
         .map_err(|e| Failed::Unavailable(e.into()))?;
+    // Whether COMMIT was sent: a connection that breaks after it leaves the
+    // outcome unknown; before it, nothing was kept.
+    let committing = std::sync::atomic::AtomicBool::new(false);
     let out = async {
         let tx = client.transaction().await?;
         // The two kinds go out together (tokio-postgres pipelines them).
@@ -307,6 +311,7 @@ async fn transaction(
             }
         }
         counts.write(&tx).await?;
+        committing.store(true, Ordering::Relaxed);
         tx.commit().await?;
         Ok::<_, tokio_postgres::Error>((submitted, entered))
     }
@@ -318,9 +323,13 @@ async fn transaction(
         match StoreError::from(e) {
             StoreError::Unreachable(why) => {
                 drop(deadpool_postgres::Object::take(client));
-                Failed::Unavailable(StoreError::Unreachable(format!(
-                    "the connection broke; the outcome may be unknown: {why}"
-                )))
+                Failed::Unavailable(StoreError::Unreachable(
+                    if committing.load(Ordering::Relaxed) {
+                        format!("the connection broke during the commit, whose outcome is unknown: {why}")
+                    } else {
+                        format!("the connection broke before the commit: {why}")
+                    },
+                ))
             }
             other => Failed::Other(other),
         }
