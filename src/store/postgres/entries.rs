@@ -222,13 +222,19 @@ async fn tries<'a>(
     Ok(out)
 }
 
-/// Inserts the rows in one statement; the sessions of those refused.
+/// Inserts the rows in one statement; the sessions of those refused. In
+/// the order of their rounds, phones and sessions: two batches that wait
+/// on each other's rows (a phone or a session in both) wait in the same
+/// order, never in a cycle.
 async fn insert<'a>(
     tx: &deadpool_postgres::Transaction<'_>,
     tries: &[Try<'a>],
 ) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
-    let col =
-        |f: for<'t> fn(&'t Try<'a>) -> &'t str| -> Vec<&str> { tries.iter().map(f).collect() };
+    let mut tries: Vec<&Try<'a>> = tries.iter().collect();
+    tries.sort_unstable_by_key(|t| (&t.entry.set_id, &t.entry.round_id, &t.phone_key, &t.session));
+    let col = |f: for<'t> fn(&'t Try<'a>) -> &'t str| -> Vec<&str> {
+        tries.iter().map(|t| f(t)).collect()
+    };
     let masks: Vec<(Option<String>, Option<String>)> =
         tries.iter().map(|t| rules::masks(t.entry)).collect();
     let name_masks: Vec<Option<&str>> = masks.iter().map(|m| m.0.as_deref()).collect();
