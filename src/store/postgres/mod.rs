@@ -1,8 +1,10 @@
 //! The PostgreSQL engine (SPEC §10): any number of nodes share one
-//! database. Every write is one transaction on a pooled connection
+//! database. Every write is a transaction on a pooled connection
 //! (`deadpool-postgres` over `tokio-postgres`), with `synchronous_commit`
 //! on, so an answer means the commit is durable on the server (and on its
-//! synchronous standby, when one is configured).
+//! synchronous standby, when one is configured). Submissions and entries,
+//! the booth's many writes, are gathered from concurrent requests into
+//! batches, many in one transaction, as SQLite's writer does ([`batch`]).
 //!
 //! What one SQLite writer thread decided by going first is decided here by
 //! the database: `UNIQUE` constraints for codes, receipts, sessions and
@@ -10,9 +12,7 @@
 //! round; and transaction-scoped advisory locks for the orderings a
 //! constraint cannot state ([`Lock`]). The SQL lives with its aggregate,
 //! as in the SQLite engine: [`meta`], [`submissions`], [`entries`],
-//! [`stats`], [`draws`], [`erasure`], [`audit`], [`sets`]. Submissions and
-//! entries are written in batches, many in one transaction, as SQLite's
-//! writer does ([`batch`]).
+//! [`stats`], [`draws`], [`erasure`], [`audit`], [`sets`].
 
 mod audit;
 pub mod batch;
