@@ -22,7 +22,9 @@
 //!   connection is discarded. When the commit's outcome is unknown the
 //!   retry finds the stored result (SPEC §3).
 //!
-//! [`BatchStats`] counts the batches for the tests and the operator.
+//! [`BatchStats`] counts the batches, failed and split ones too, for the
+//! tests (`Store::write_batches`); each committed batch's size and time also
+//! go to the node's metrics (`quizbooth_write_batch_size`, `…_duration`).
 
 use super::keys::KeyCache;
 use super::{Result, StoreError};
@@ -90,6 +92,8 @@ struct Ctx {
     pool: Pool,
     round_keys: Arc<KeyCache>,
     stats: Arc<BatchStats>,
+    /// The node's metrics: each committed batch's size and time.
+    meters: crate::metrics::StoreMeters,
 }
 
 /// A handle to the node's gatherer.
@@ -101,13 +105,18 @@ pub(super) struct Batcher {
 
 impl Batcher {
     /// Starts the gatherer on the runtime; it ends when every handle is gone.
-    pub(super) fn start(pool: Pool, round_keys: Arc<KeyCache>) -> Self {
+    pub(super) fn start(
+        pool: Pool,
+        round_keys: Arc<KeyCache>,
+        meters: crate::metrics::StoreMeters,
+    ) -> Self {
         let (queue, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(BatchStats::default());
         let ctx = Arc::new(Ctx {
             pool,
             round_keys,
             stats: stats.clone(),
+            meters,
         });
         tokio::spawn(gather(rx, ctx));
         Self { queue, stats }
@@ -234,6 +243,7 @@ async fn write(ctx: &Ctx, batch: Batch) {
     ctx.stats.batch(size, began.elapsed());
     match written {
         Ok((subs, entries)) => {
+            ctx.meters.batch(size, began.elapsed());
             for ((_, reply), out) in batch.submissions.into_iter().zip(subs) {
                 let _ = reply.send(Ok(out));
             }
@@ -336,8 +346,8 @@ async fn transaction(
     })
 }
 
-/// What the node's batches did, for the tests and the operator (the
-/// metrics endpoint publishes it).
+/// What the node's batches did (the metrics endpoint has the committed
+/// ones' sizes and times from `StoreMeters`).
 #[derive(Debug, Default)]
 pub struct BatchStats {
     batches: AtomicU64,

@@ -283,7 +283,7 @@ impl Postgres {
         drop(client);
         let round_keys: Arc<keys::KeyCache> = Arc::default();
         let engine = Self {
-            batcher: batch::Batcher::start(pool.clone(), round_keys.clone()),
+            batcher: batch::Batcher::start(pool.clone(), round_keys.clone(), meters.clone()),
             pool,
             health,
             starts: Arc::default(),
