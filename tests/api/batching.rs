@@ -271,8 +271,21 @@ async fn writes_whose_connection_is_cut_answer_503_and_their_retry_finds_them() 
         unavailable > 0,
         "some writes met a cut connection ({cuts} cuts)"
     );
-    // What is stored is one entry per session, under the code last answered.
-    let csv = app.csv().await;
+    // What is stored is one entry per session, under the code last answered
+    // (read once the node has its connections again).
+    let csv = crate::support::eventually(
+        std::time::Duration::from_secs(20),
+        "the export answers after the cuts",
+        || async {
+            let r = app.staff_get("/admin/api/entries.csv").await;
+            if r.status() == StatusCode::OK {
+                return Some(r.text().await.unwrap());
+            }
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            None
+        },
+    )
+    .await;
     assert_eq!(csv.lines().count(), stored.len() + 1, "{csv}");
     for (id, v) in &stored {
         let code = v["code"].as_str().unwrap();
