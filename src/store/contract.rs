@@ -241,7 +241,7 @@ contract! {
         /// The write batches of this node so far, on an engine that gathers
         /// submissions and entries in its own batches (PostgreSQL; SQLite's
         /// writer counts none).
-        sync fn write_batches(&self) -> Option<super::postgres::batch::BatchCounts> = { None };
+        sync fn write_batches(&self) -> Option<super::BatchCounts> = { None };
     }
 
     /// Entries to the draws.

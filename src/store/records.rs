@@ -496,3 +496,27 @@ pub struct SharedSet {
     /// Removed: no node lists or serves it.
     pub removed: bool,
 }
+
+/// Upper bounds of the batch-size buckets of [`BatchCounts::sizes`].
+pub const SIZE_BUCKETS: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
+
+/// A node's write batches so far, on an engine that gathers requests'
+/// writes in batches of its own (PostgreSQL's `batch.rs`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchCounts {
+    /// Transactions written (a batch written again write by write counts
+    /// once, and each write again).
+    pub batches: u64,
+    /// Submissions and entries they held.
+    pub writes: u64,
+    /// The most writes one held.
+    pub largest: u64,
+    /// Batches answered with an error.
+    pub failed: u64,
+    /// Batches that failed and were written again write by write.
+    pub split: u64,
+    /// Batches of at most [`SIZE_BUCKETS`]`[i]` writes (cumulative).
+    pub sizes: [u64; SIZE_BUCKETS.len()],
+    /// Time from taking a connection to the commit's answer, summed.
+    pub seconds: f64,
+}

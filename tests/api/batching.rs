@@ -68,7 +68,7 @@ async fn enter(app: &TestApp, id: &str, name: &str, phone: &str) -> (StatusCode,
 }
 
 /// The node's write batches (PostgreSQL), after the calls made.
-fn batches(app: &TestApp) -> quizbooth::store::postgres::batch::BatchCounts {
+fn batches(app: &TestApp) -> quizbooth::store::BatchCounts {
     app.store
         .write_batches()
         .expect("a PostgreSQL node counts its batches")

@@ -28,7 +28,9 @@
 
 use super::keys::KeyCache;
 use super::{Result, StoreError};
-use crate::store::{AlreadySubmitted, EntryMade, EntryRefused, NewEntry, NewSubmission};
+use crate::store::{
+    AlreadySubmitted, BatchCounts, EntryMade, EntryRefused, NewEntry, NewSubmission, SIZE_BUCKETS,
+};
 use deadpool_postgres::Pool;
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,9 +46,6 @@ pub const IN_FLIGHT: usize = 4;
 
 /// Longest a batch waits for more writes, and only while another is in flight.
 pub const LINGER: Duration = Duration::from_millis(1);
-
-/// Upper bounds of the batch-size buckets of [`BatchCounts::sizes`].
-pub const SIZE_BUCKETS: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 type Reply<T> = oneshot::Sender<Result<T>>;
 pub(super) type Submitted = std::result::Result<(), AlreadySubmitted>;
@@ -391,24 +390,4 @@ impl BatchStats {
             seconds: self.micros.load(Ordering::Relaxed) as f64 / 1e6,
         }
     }
-}
-
-/// The node's write batches so far (a Prometheus histogram's worth).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BatchCounts {
-    /// Transactions written (a batch written again write by write counts
-    /// once, and each write again).
-    pub batches: u64,
-    /// Submissions and entries they held.
-    pub writes: u64,
-    /// The most writes one held.
-    pub largest: u64,
-    /// Batches answered with an error.
-    pub failed: u64,
-    /// Batches that failed and were written again write by write.
-    pub split: u64,
-    /// Batches of at most [`SIZE_BUCKETS`]`[i]` writes (cumulative).
-    pub sizes: [u64; SIZE_BUCKETS.len()],
-    /// Time from taking a connection to the commit's answer, summed.
-    pub seconds: f64,
 }

@@ -180,7 +180,7 @@ impl Counters for Postgres {
         written
     }
 
-    fn write_batches(&self) -> Option<super::batch::BatchCounts> {
+    fn write_batches(&self) -> Option<crate::store::BatchCounts> {
         Some(self.batcher.counts())
     }
 
