@@ -531,7 +531,7 @@ if [ "$PG" = 1 ]; then
 
   # The three flows at the script's connection counts, on a fresh database.
   pg_flows() { # TAG NODES
-    local tag=$1 nodes=$2 db=bench$2 c
+    local tag=$1 nodes=$2 db=bench_$1 c
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"
     log "PostgreSQL, $nodes node(s) on database $db"
     start_nodes "$db" "$nodes"
