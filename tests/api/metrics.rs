@@ -175,16 +175,13 @@ async fn metrics_are_staff_only_and_count_what_visitors_do() {
     ] {
         assert!(!text.contains(secret), "{secret} in the scrape");
     }
-    // SQLite's writer commits in batches; PostgreSQL's writes are counted
-    // once its group commit (store/postgres/batch.rs) is on this branch.
-    if !on_postgres() {
-        assert!(
-            count(&after, "quizbooth_write_batch_size_count")
-                > count(&before, "quizbooth_write_batch_size_count"),
-            "a write batch was counted"
-        );
-        assert!(count(&after, "quizbooth_write_batch_duration_seconds_sum") > 0.0);
-    }
+    // SQLite's writer and PostgreSQL's group commit (batch.rs) alike.
+    assert!(
+        count(&after, "quizbooth_write_batch_size_count")
+            > count(&before, "quizbooth_write_batch_size_count"),
+        "a write batch was counted"
+    );
+    assert!(count(&after, "quizbooth_write_batch_duration_seconds_sum") > 0.0);
 
     if on_postgres() {
         // The node's number and its lease (renewed every 10 s), and the pool.
