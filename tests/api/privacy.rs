@@ -1222,7 +1222,8 @@ async fn a_round_with_entries_that_never_closes_is_listed_with_a_warning() {
     assert_eq!(round["entries"], 1, "{round}");
 }
 
-/// A PostgreSQL database from before per-round keys (schema version 5):
+/// A PostgreSQL database from before per-round keys (schema version 5,
+/// so without migration 7's sources either):
 /// every phone hashed under one secret in `meta`, and a purged entry that
 /// kept its hash. Migration 6 hashes the held phone again under its round's
 /// key, drops the purged one's hash and deletes the secret: the attacker
@@ -1239,7 +1240,9 @@ async fn phones_hashed_under_the_one_old_secret_are_hashed_again_and_a_purged_on
     let old =
         quizbooth::contact::PhoneKey::new(b"the-one-old-secret-of-every-round-0123456789abcdef");
     app.sql(&format!(
-        "DROP TABLE round_keys, round_versions;
+        "DROP TABLE round_keys, round_versions, sources;
+         ALTER TABLE submissions DROP COLUMN source;
+         ALTER TABLE entries DROP COLUMN source;
          DROP FUNCTION quizbooth_round_version() CASCADE;
          INSERT INTO meta (key, value) VALUES ('phone_key_secret', 'the-one-old-secret-of-every-round-0123456789abcdef');
          UPDATE entries SET phone_key = '{}' WHERE code = '{held}';
