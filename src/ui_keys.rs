@@ -354,6 +354,7 @@ mod tests {
         read_tables(&[
             include_str!("../web/strings-draw.js"),
             include_str!("../web/strings-admin.js"),
+            include_str!("../web/strings-poster.js"),
         ])
     }
 

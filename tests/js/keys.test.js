@@ -37,7 +37,7 @@ const FAMILIES = {
     runtime: ['single', 'multiple', 'truefalse'],
   },
   'staff and draw pages': {
-    tables: () => vm.runInContext('DRAW_STRINGS', load(['i18n.js', 'strings-draw.js', 'strings-admin.js'])),
+    tables: () => vm.runInContext('DRAW_STRINGS', load(['i18n.js', 'strings-draw.js', 'strings-admin.js', 'strings-poster.js'])),
     files: staffFiles,
     // Built at run time; each is an enum in src/ui_keys.rs (the audit's
     // actions and the field names src/audit/fields.rs reads are too; an
