@@ -101,16 +101,7 @@ pub async fn upload_set(
     q: web::Query<UploadQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let kind = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let kind = super::shared::content_type(&req);
     let given = q
         .name
         .as_deref()

@@ -33,6 +33,20 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
+/// An upload's media type from its `Content-Type`, lower case, without
+/// parameters (`text/csv; charset=utf-8` → `text/csv`); empty when absent.
+pub fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// The `Accept-Language` header, if readable.
 pub fn accept_language(req: &HttpRequest) -> Option<&str> {
     req.headers()

@@ -33,16 +33,7 @@ pub async fn list(_staff: Staff, state: web::Data<AppState>) -> HttpResponse {
 /// What an upload is, by its `Content-Type` (a workbook also by its first
 /// bytes, in [`sources::read`]).
 fn format_of(req: &HttpRequest) -> Format {
-    let kind = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let kind = super::shared::content_type(req);
     match kind.as_str() {
         "text/csv" | "text/plain" | "application/csv" => Format::Csv,
         super::admin::XLSX_TYPE => Format::Xlsx,
