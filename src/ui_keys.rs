@@ -178,6 +178,58 @@ key_family! {
         Placeholder => "placeholder",
         /// `template_example`.
         TemplateExample => "template_example",
+        /// `no_text`.
+        NoText => "no_text",
+        /// `bad_lang`.
+        BadLang => "bad_lang",
+        /// `empty_text`.
+        EmptyText => "empty_text",
+        /// `too_long`.
+        TooLong => "too_long",
+        /// `too_many_boards`.
+        TooManyBoards => "too_many_boards",
+        /// `empty_set`.
+        EmptySet => "empty_set",
+        /// `too_many_questions`.
+        TooManyQuestions => "too_many_questions",
+        /// `per_visitor_needed`.
+        PerVisitorNeeded => "per_visitor_needed",
+        /// `setting_range`.
+        SettingRange => "setting_range",
+        /// `rounds_empty`.
+        RoundsEmpty => "rounds_empty",
+        /// `points_range`.
+        PointsRange => "points_range",
+        /// `yaml_truefalse_options`.
+        YamlTruefalseOptions => "yaml_truefalse_options",
+        /// `bool_answer`.
+        BoolAnswer => "bool_answer",
+        /// `answer_twice`.
+        AnswerTwice => "answer_twice",
+        /// `single_count`.
+        SingleCount => "single_count",
+        /// `multiple_none`.
+        MultipleNone => "multiple_none",
+        /// `file_too_big`.
+        FileTooBig => "file_too_big",
+        /// `yaml_syntax`.
+        YamlSyntax => "yaml_syntax",
+        /// `not_utf8`.
+        NotUtf8 => "not_utf8",
+        /// `cannot_read`.
+        CannotRead => "cannot_read",
+        /// `not_xlsx`.
+        NotXlsx => "not_xlsx",
+        /// `workbook_too_big`.
+        WorkbookTooBig => "workbook_too_big",
+        /// `too_many_strings`.
+        TooManyStrings => "too_many_strings",
+        /// `too_many_cells`.
+        TooManyCells => "too_many_cells",
+        /// `csv_not_text`.
+        CsvNotText => "csv_not_text",
+        /// `bad_csv`.
+        BadCsv => "bad_csv",
         /// `no_round_ahead`.
         NoRoundAhead => "no_round_ahead",
         /// `same_set`: a file saying what an earlier one says (a workbook

@@ -174,7 +174,7 @@ fn bank_texts(bank: &Bank) -> Vec<(&'static str, String, &Text)> {
 }
 
 /// English words for what a text is, for the `message` of a problem.
-fn what_en(what: &str, id: &str) -> String {
+pub(super) fn what_en(what: &str, id: &str) -> String {
     match what {
         "title" | "intro" => format!("the set's {what}"),
         "organizer" | "contact" | "purpose" => format!("privacy {what}"),

@@ -27,14 +27,9 @@ pub fn version_of(source: &str) -> String {
 /// Parses and checks one bank text.
 pub fn parse_bank(source: &str) -> LoadReport {
     if source.len() > MAX_BANK_BYTES {
-        let message = format!(
-            "the file is larger than {} MB",
-            MAX_BANK_BYTES / 1024 / 1024
-        );
-        return LoadReport {
-            bank: None,
-            problems: vec![Problem::error(1, 1, message)],
-        };
+        let mb = (MAX_BANK_BYTES / 1024 / 1024).to_string();
+        let message = format!("the file is larger than {mb} MB");
+        return failed(Problem::error(1, 1, message).of_kind("file_too_big", &[("mb", &mb)]));
     }
     // An unknown key stops the YAML reader; to report every problem in one
     // go, the key is blanked out (lines kept, so places stay right) and the
@@ -77,6 +72,7 @@ pub fn parse_bank(source: &str) -> LoadReport {
                     break;
                 }
                 let mut p = Problem::error(line, column, yaml_message(&raw_message));
+                p.set_kind("yaml_syntax", &[]);
                 if let Some(key) = field(&raw_message, "unknown field ") {
                     let expected = raw_message
                         .split_once("expected one of ")
@@ -139,15 +135,18 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> LoadReport {
     match Format::of(name).unwrap_or(Format::Yaml) {
         Format::Yaml => match std::str::from_utf8(bytes) {
             Ok(text) => parse_bank(text),
-            Err(_) => failed("the file is not UTF-8 text; save it as UTF-8".into()),
+            Err(_) => failed(
+                Problem::error(1, 1, "the file is not UTF-8 text; save it as UTF-8")
+                    .of_kind("not_utf8", &[]),
+            ),
         },
         Format::Xlsx => match super::sheet::workbook::read_xlsx(bytes) {
             Ok(grids) => parse_grids(&grids, name),
-            Err(e) => failed(e.to_string()),
+            Err(e) => failed(e.problem()),
         },
         Format::Csv => match super::sheet::workbook::read_csv(bytes) {
             Ok(grid) => parse_grids(&[grid], name),
-            Err(e) => failed(e.to_string()),
+            Err(e) => failed(e.problem()),
         },
     }
 }
@@ -389,17 +388,21 @@ pub fn load_path(path: &Path) -> std::io::Result<Vec<(PathBuf, LoadReport)>> {
             let name = file.to_string_lossy();
             let report = match std::fs::read(&file) {
                 Ok(bytes) => parse_file(&name, &bytes),
-                Err(e) => failed(format!("cannot read the file: {e}")),
+                Err(e) => failed(
+                    Problem::error(1, 1, format!("cannot read the file: {e}"))
+                        .of_kind("cannot_read", &[("error", &e.to_string())]),
+                ),
             };
             (file, report)
         })
         .collect())
 }
 
-fn failed(message: String) -> LoadReport {
+/// The report of a file that could not be read as a bank at all.
+fn failed(problem: Problem) -> LoadReport {
     LoadReport {
         bank: None,
-        problems: vec![Problem::error(1, 1, message)],
+        problems: vec![problem],
     }
 }
 

@@ -64,6 +64,34 @@ impl Checker {
         }
     }
 
+    /// A setting outside its bounds: `name` in the workbook's 设置 sheet,
+    /// `key` in YAML.
+    #[allow(clippy::too_many_arguments)]
+    fn out_of_range<T>(
+        &mut self,
+        at: &S<T>,
+        message: String,
+        name: &'static str,
+        key: &'static str,
+        min: i64,
+        max: usize,
+        value: i64,
+    ) {
+        let (min, max, value) = (min.to_string(), max.to_string(), value.to_string());
+        self.err_of(
+            at,
+            message,
+            "setting_range",
+            &[
+                ("name", name),
+                ("key", key),
+                ("min", &min),
+                ("max", &max),
+                ("value", &value),
+            ],
+        );
+    }
+
     fn warn<T>(&mut self, at: &S<T>, message: impl Into<String>) {
         self.problems.push(Problem::warning(
             at.referenced.line(),
@@ -79,24 +107,39 @@ impl Checker {
         }
     }
 
-    fn text(&mut self, raw: &S<RawText>, what: &str, max_chars: usize) -> Text {
+    /// Checks a text; `what` is its [`crate::ui_keys::LeftoverWhat`] code
+    /// and `id` the board, round or question it belongs to.
+    fn text(&mut self, raw: &S<RawText>, what: &'static str, id: &str, max_chars: usize) -> Text {
+        let en = super::leftovers::what_en(what, id);
         let text = match &raw.value {
             RawText::Plain(s) => Text::plain(s.clone()),
             RawText::Map(map) => {
                 if map.is_empty() {
-                    self.err(raw, format!("{what} has no text in any language"));
+                    self.err_of(
+                        raw,
+                        format!("{en} has no text in any language"),
+                        "no_text",
+                        &[("what", what), ("id", id)],
+                    );
                 }
                 for (lang, s) in map {
                     if lang.is_empty()
                         || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     {
-                        self.err(
+                        self.err_of(
                             raw,
-                            format!("{what}: `{lang}` is not a language code such as zh or en"),
+                            format!("{en}: `{lang}` is not a language code such as zh or en"),
+                            "bad_lang",
+                            &[("what", what), ("id", id), ("lang", lang)],
                         );
                     }
                     if s.trim().is_empty() {
-                        self.err(raw, format!("{what}: the `{lang}` text is empty"));
+                        self.err_of(
+                            raw,
+                            format!("{en}: the `{lang}` text is empty"),
+                            "empty_text",
+                            &[("what", what), ("id", id), ("lang", lang)],
+                        );
                     }
                 }
                 Text::from_map(map.clone())
@@ -105,9 +148,17 @@ impl Checker {
         for lang in text.langs() {
             let n = text.get(lang).chars().count();
             if n > max_chars {
-                self.err(
+                self.err_of(
                     raw,
-                    format!("{what} is {n} characters long in `{lang}`; at most {max_chars}"),
+                    format!("{en} is {n} characters long in `{lang}`; at most {max_chars}"),
+                    "too_long",
+                    &[
+                        ("what", what),
+                        ("id", id),
+                        ("lang", lang),
+                        ("n", &n.to_string()),
+                        ("max", &max_chars.to_string()),
+                    ],
                 );
             }
         }
@@ -121,7 +172,7 @@ impl Checker {
             let langs = missing.join(", ");
             self.warn(
                 raw,
-                format!("{what} has no `{langs}` translation (visitors see the zh text)"),
+                format!("{en} has no `{langs}` translation (visitors see the zh text)"),
             );
             self.kind("missing_translation", &[("langs", &langs)]);
         }
@@ -172,20 +223,22 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
     };
 
     let id = c.id(&raw.id, "set id");
-    let title = c.text(&raw.title, "title", MAX_TITLE_CHARS);
+    let title = c.text(&raw.title, "title", "", MAX_TITLE_CHARS);
     let intro = raw
         .intro
         .as_ref()
-        .map(|t| c.text(t, "intro", MAX_BODY_CHARS));
+        .map(|t| c.text(t, "intro", "", MAX_BODY_CHARS));
 
     // Boards.
     let mut boards = Vec::new();
     let mut board_ids = HashSet::new();
     let all_boards = raw.boards.iter().flatten();
     if let Some(b) = all_boards.clone().nth(MAX_BOARDS) {
-        c.err(
+        c.err_of(
             &b.value.id,
             format!("a set has at most {MAX_BOARDS} boards (every visitor is sent them all)"),
+            "too_many_boards",
+            &[("max", &MAX_BOARDS.to_string())],
         );
     }
     for b in all_boards {
@@ -194,16 +247,8 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
             c.err(&b.value.id, format!("duplicate board id `{bid}`"));
             c.kind("duplicate_id", &[("id", &bid)]);
         }
-        let title = c.text(
-            &b.value.title,
-            &format!("board `{bid}` title"),
-            MAX_TITLE_CHARS,
-        );
-        let body = c.text(
-            &b.value.body,
-            &format!("board `{bid}` body"),
-            MAX_BODY_CHARS,
-        );
+        let title = c.text(&b.value.title, "board_title", &bid, MAX_TITLE_CHARS);
+        let body = c.text(&b.value.body, "board_body", &bid, MAX_BODY_CHARS);
         boards.push(Board {
             id: bid,
             title,
@@ -215,15 +260,17 @@ pub fn validate(raw: RawBank, version: String, source: String) -> (Option<Bank>,
     let mut questions = Vec::new();
     let mut question_ids = HashSet::new();
     if raw.questions.value.is_empty() {
-        c.err(&raw.questions, "the set has no questions");
+        c.err_of(&raw.questions, "the set has no questions", "empty_set", &[]);
     }
     if raw.questions.value.len() > MAX_QUESTIONS {
-        c.err(
+        let n = raw.questions.value.len();
+        c.err_of(
             &raw.questions,
             format!(
-                "the set has {} questions; at most {MAX_QUESTIONS} (split it into several sets)",
-                raw.questions.value.len()
+                "the set has {n} questions; at most {MAX_QUESTIONS} (split it into several sets)"
             ),
+            "too_many_questions",
+            &[("n", &n.to_string()), ("max", &MAX_QUESTIONS.to_string())],
         );
     }
     for q in &raw.questions.value {
@@ -282,12 +329,17 @@ fn check_quiz(
     };
     let per_visitor = raw.and_then(|r| r.value.questions_per_visitor.as_ref());
     if per_visitor.is_none() && count > MAX_QUESTIONS_PER_VISITOR {
-        c.err(
+        c.err_of(
             questions,
             format!(
                 "this set has {count} questions and every visitor would get them all: \
                  set quiz: questions_per_visitor (at most {MAX_QUESTIONS_PER_VISITOR})"
             ),
+            "per_visitor_needed",
+            &[
+                ("n", &count.to_string()),
+                ("max", &MAX_QUESTIONS_PER_VISITOR.to_string()),
+            ],
         );
     }
     let Some(raw) = raw else { return quiz };
@@ -300,12 +352,17 @@ fn check_quiz(
             } else {
                 format!("the set has {count} questions")
             };
-            c.err(
+            c.out_of_range(
                 n,
                 format!(
                     "questions_per_visitor must be from 1 to {most} ({why}), not {}",
                     n.value
                 ),
+                "每人题数",
+                "questions_per_visitor",
+                1,
+                most,
+                n.value,
             );
         } else {
             quiz.questions_per_visitor = n.value as usize;
@@ -313,12 +370,17 @@ fn check_quiz(
     }
     if let Some(g) = &raw.entry_grace_secs {
         if !(0..=86_400).contains(&g.value) {
-            c.err(
+            c.out_of_range(
                 g,
                 format!(
                     "entry_grace_secs must be from 0 to 86400 seconds, not {}",
                     g.value
                 ),
+                "登记宽限(秒)",
+                "entry_grace_secs",
+                0,
+                86_400,
+                g.value,
             );
         } else {
             quiz.entry_grace_secs = g.value as u32;
@@ -326,9 +388,14 @@ fn check_quiz(
     }
     if let Some(p) = &raw.pass_percent {
         if !(0..=100).contains(&p.value) {
-            c.err(
+            c.out_of_range(
                 p,
                 format!("pass_percent must be from 0 to 100, not {}", p.value),
+                "及格线",
+                "pass_percent",
+                0,
+                100,
+                p.value,
             );
         } else {
             quiz.pass_percent = p.value as u32;
@@ -336,12 +403,17 @@ fn check_quiz(
     }
     if let Some(t) = &raw.time_limit_secs {
         if !(10..=86_400).contains(&t.value) {
-            c.err(
+            c.out_of_range(
                 t,
                 format!(
                     "time_limit_secs must be from 10 to 86400 seconds, not {}",
                     t.value
                 ),
+                "限时(秒)",
+                "time_limit_secs",
+                10,
+                86_400,
+                t.value,
             );
         } else {
             quiz.time_limit_secs = t.value as u32;
@@ -355,12 +427,18 @@ fn check_quiz(
     }
     if let Some(m) = &raw.min_answer_secs {
         if m.value < 0 || m.value >= i64::from(quiz.time_limit_secs) {
-            c.err(
+            let most = quiz.time_limit_secs.saturating_sub(1) as usize;
+            c.out_of_range(
                 m,
                 format!(
                     "min_answer_secs must be from 0 to less than time_limit_secs ({}), not {}",
                     quiz.time_limit_secs, m.value
                 ),
+                "最短答题(秒)",
+                "min_answer_secs",
+                0,
+                most,
+                m.value,
             );
         } else {
             quiz.min_answer_secs = Some(m.value as u32);
@@ -396,15 +474,15 @@ fn check_privacy(
     privacy.organizer = p
         .organizer
         .as_ref()
-        .map(|t| c.text(t, "privacy organizer", MAX_TITLE_CHARS));
+        .map(|t| c.text(t, "organizer", "", MAX_TITLE_CHARS));
     privacy.contact = p
         .contact
         .as_ref()
-        .map(|t| c.text(t, "privacy contact", MAX_TITLE_CHARS));
+        .map(|t| c.text(t, "contact", "", MAX_TITLE_CHARS));
     privacy.purpose = p
         .purpose
         .as_ref()
-        .map(|t| c.text(t, "privacy purpose", MAX_BODY_CHARS));
+        .map(|t| c.text(t, "purpose", "", MAX_BODY_CHARS));
     if privacy.organizer.is_none() {
         c.warn(raw, format!("privacy has no organizer: {missing}"));
         c.kind("privacy_no_organizer", &[]);
@@ -415,9 +493,14 @@ fn check_privacy(
     }
     if let Some(k) = &p.keep_days {
         if !(1..=3650).contains(&k.value) {
-            c.err(
+            c.out_of_range(
                 k,
                 format!("keep_days must be from 1 to 3650 days, not {}", k.value),
+                "领奖后保留天数",
+                "keep_days",
+                1,
+                3650,
+                k.value,
             );
         } else {
             privacy.keep_days = k.value as u32;
@@ -437,9 +520,11 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
         }];
     };
     if raw.value.is_empty() {
-        c.err(
+        c.err_of(
             raw,
             "rounds is empty: leave it out for one always-open round",
+            "rounds_empty",
+            &[],
         );
     }
     let mut rounds: Vec<(Round, &S<super::raw::RawRound>)> = Vec::new();
@@ -465,12 +550,12 @@ fn check_rounds(c: &mut Checker, raw: Option<&S<Vec<S<super::raw::RawRound>>>>) 
                 .value
                 .title
                 .as_ref()
-                .map(|t| c.text(t, &format!("round `{id}` title"), MAX_TITLE_CHARS));
+                .map(|t| c.text(t, "round_title", &id, MAX_TITLE_CHARS));
             let notice = r
                 .value
                 .notice
                 .as_ref()
-                .map(|t| c.text(t, &format!("round `{id}` notice"), MAX_BODY_CHARS));
+                .map(|t| c.text(t, "round_notice", &id, MAX_BODY_CHARS));
             rounds.push((
                 Round {
                     id,
@@ -512,18 +597,11 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
             return None;
         }
     };
-    let text = c.text(
-        &q.text,
-        &format!("question `{id}` text"),
-        MAX_QUESTION_CHARS,
-    );
-    let explanation = q.explanation.as_ref().map(|e| {
-        c.text(
-            e,
-            &format!("question `{id}` explanation"),
-            MAX_QUESTION_CHARS,
-        )
-    });
+    let text = c.text(&q.text, "question_text", &id, MAX_QUESTION_CHARS);
+    let explanation = q
+        .explanation
+        .as_ref()
+        .map(|e| c.text(e, "explanation", &id, MAX_QUESTION_CHARS));
     let board = q.board.as_ref().map(|b| {
         if !boards.contains(&b.value) {
             c.err(
@@ -539,12 +617,14 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
     });
     let points = match &q.points {
         Some(p) if p.value < 1 || p.value > 1000 => {
-            c.err(
+            c.err_of(
                 p,
                 format!(
                     "question `{id}`: points must be from 1 to 1000, not {}",
                     p.value
                 ),
+                "points_range",
+                &[("id", &id), ("value", &p.value.to_string())],
             );
             1
         }
@@ -554,9 +634,11 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
 
     let options: Vec<(char, Text)> = match (kind, &q.options) {
         (QuestionType::Truefalse, Some(opts)) => {
-            c.err(
+            c.err_of(
                 opts,
                 format!("question `{id}`: a truefalse question has no options"),
+                "yaml_truefalse_options",
+                &[("id", &id)],
             );
             Vec::new()
         }
@@ -586,14 +668,7 @@ fn check_question(c: &mut Checker, q: &RawQuestion, boards: &HashSet<String>) ->
                 .enumerate()
                 .map(|(i, o)| {
                     let key = (b'A' + i as u8) as char;
-                    (
-                        key,
-                        c.text(
-                            o,
-                            &format!("question `{id}` option {key}"),
-                            MAX_QUESTION_CHARS,
-                        ),
-                    )
+                    (key, c.text(o, "option", &id, MAX_QUESTION_CHARS))
                 })
                 .collect()
         }
@@ -681,7 +756,12 @@ fn check_answer(
         RawAnswer::One(s) => vec![s.clone()],
         RawAnswer::Many(v) => v.clone(),
         RawAnswer::Bool(_) => {
-            c.err(raw, format!("question `{id}`: true/false is only for truefalse questions; give option letters"));
+            c.err_of(
+                raw,
+                format!("question `{id}`: true/false is only for truefalse questions; give option letters"),
+                "bool_answer",
+                &[("id", id)],
+            );
             return None;
         }
     };
@@ -697,7 +777,12 @@ fn check_answer(
         match key.filter(|k| options.iter().any(|(o, _)| o == k)) {
             Some(k) => {
                 if !keys.insert(k) {
-                    c.err(raw, format!("question `{id}`: answer {k} is listed twice"));
+                    c.err_of(
+                        raw,
+                        format!("question `{id}`: answer {k} is listed twice"),
+                        "answer_twice",
+                        &[("id", id), ("answer", &k.to_string())],
+                    );
                 }
             }
             None => {
@@ -714,19 +799,23 @@ fn check_answer(
     }
     match kind {
         QuestionType::Single if letters.len() != 1 => {
-            c.err(
+            c.err_of(
                 raw,
                 format!(
                     "question `{id}`: a single question has exactly one answer, not {}",
                     letters.len()
                 ),
+                "single_count",
+                &[("id", id), ("n", &letters.len().to_string())],
             );
             ok = false;
         }
         QuestionType::Multiple if letters.is_empty() => {
-            c.err(
+            c.err_of(
                 raw,
                 format!("question `{id}`: a multiple question needs at least one answer"),
+                "multiple_none",
+                &[("id", id)],
             );
             ok = false;
         }

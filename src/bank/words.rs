@@ -50,6 +50,32 @@ const ZH: &[(ProblemKey, &str)] = &[
     (ProblemKey::UnknownKey, "不认识的键“{key}”：请检查拼写。"),
     (ProblemKey::UnknownKeyNear, "不认识的键“{key}”：是不是想写“{suggestion}”？"),
     (ProblemKey::MissingKey, "缺少“{key}”：这一项必须写。"),
+    (ProblemKey::NoText, "{what}没有写任何语言的文字：请至少写中文（zh）。"),
+    (ProblemKey::BadLang, "{what}的“{lang}”不是语言代码：中文写 zh，英文写 en。"),
+    (ProblemKey::EmptyText, "{what}的“{lang}”文字是空的：请填上，或者删掉这一行。"),
+    (ProblemKey::TooLong, "{what}的“{lang}”文字有 {n} 个字，最多 {max} 个：请删短一些。"),
+    (ProblemKey::TooManyBoards, "展板太多了：一套题库最多 {max} 块展板（每位观众都会收到全部展板）。"),
+    (ProblemKey::EmptySet, "题库里没有题目：questions 下至少要写一道题。"),
+    (ProblemKey::TooManyQuestions, "这套题库有 {n} 道题，最多 {max} 道：请分成几套题库。"),
+    (ProblemKey::PerVisitorNeeded, "这套题库有 {n} 道题，没有设每人题数，每位观众都要答全部：请设置每人题数（quiz: questions_per_visitor，最多 {max}）。"),
+    (ProblemKey::SettingRange, "{name}（{key}）要在 {min} 到 {max} 之间，现在是 {value}。"),
+    (ProblemKey::RoundsEmpty, "轮次（rounds）是空的：只要一个一直开放的轮次，就把 rounds 整个删掉。"),
+    (ProblemKey::PointsRange, "题目“{id}”的分值要在 1 到 1000 之间，现在是 {value}。"),
+    (ProblemKey::YamlTruefalseOptions, "题目“{id}”是判断题，不用写 options（自动是“对”和“错”）：请删掉 options。"),
+    (ProblemKey::BoolAnswer, "题目“{id}”不是判断题：答案写选项字母（如 B），不写 true/false。"),
+    (ProblemKey::AnswerTwice, "题目“{id}”的答案 {answer} 写了两次：每个字母只写一次。"),
+    (ProblemKey::SingleCount, "题目“{id}”是单选题，只能有一个答案，现在写了 {n} 个：有几个正确答案的，请把题型改成多选（multiple）。"),
+    (ProblemKey::MultipleNone, "题目“{id}”是多选题，至少要写一个答案，如 answer: [A, C]。"),
+    (ProblemKey::FileTooBig, "文件超过 {mb} MB，题库不会这么大：请检查是不是选错了文件。"),
+    (ProblemKey::YamlSyntax, "这里的 YAML 写法有误：请检查缩进是否对齐、冒号后面有没有空格、引号和括号是否成对。"),
+    (ProblemKey::NotUtf8, "文件不是 UTF-8 编码的文字：请用 UTF-8 编码另存后再试。"),
+    (ProblemKey::CannotRead, "读不了这个文件（{error}）：请检查文件是否还在、有没有读取权限。"),
+    (ProblemKey::NotXlsx, "这不是 Excel 工作簿（.xlsx）：请在 Excel 或 WPS 里另存为“Excel 工作簿 (*.xlsx)”。"),
+    (ProblemKey::WorkbookTooBig, "工作簿解压后超过 {mb} MB，题库用不到这么大，已拒收：请把题目复制到 quizbooth 的 Excel 模板里再上传。"),
+    (ProblemKey::TooManyStrings, "工作簿的共享文字表太大（超过 {n} 条或 {mb} MB），题库用不到这么多，已拒收：请把题目复制到 quizbooth 的 Excel 模板里再上传。"),
+    (ProblemKey::TooManyCells, "工作簿里填了超过 {n} 个格子，题库用不到这么多，已拒收：请把题目复制到 quizbooth 的 Excel 模板里再上传。"),
+    (ProblemKey::CsvNotText, "这个 CSV 文件既不是 UTF-8 也不是 GB18030 编码：请另存为“CSV UTF-8 (逗号分隔)”。"),
+    (ProblemKey::BadCsv, "读不懂这个 CSV 文件：请在 Excel 或 WPS 里重新另存为“CSV UTF-8 (逗号分隔)”。"),
     (ProblemKey::Placeholder, "{what}还是模板里的占位文字“{found}”：请改成真实内容，观众会原样看到。"),
     (ProblemKey::TemplateExample, "{what}还是模板里的示例：请换成你自己的内容，或者删掉。"),
     (ProblemKey::SameSet, "和 {file} 是同一套题库，只加载那一份：两份请保持一致，或者删掉其中一份。"),
@@ -204,6 +230,7 @@ pub fn places(problems: &[&Problem], most: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bank::load::MAX_BANK_BYTES;
 
     fn at_cell(sheet: &str, cell: &str, row: u64) -> Problem {
         let mut p = Problem::warning(row, 4, "x");
@@ -238,6 +265,206 @@ mod tests {
         }
         for what in LeftoverWhat::ALL {
             assert!(WHAT_ZH.iter().any(|(k, _)| k == what), "`{what}`");
+        }
+    }
+
+    /// Chinese comes first: a Han character, or the Chinese quotation mark
+    /// or bracket a text opens with (“编号”…).
+    fn chinese_first(text: &str) -> bool {
+        text.chars()
+            .next()
+            .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || "“（".contains(c))
+    }
+
+    const BASE: &str = "id: t
+title: {zh: 题库, en: Bank}
+quiz: {questions_per_visitor: 1, pass_percent: 50}
+privacy: {organizer: {zh: 网信办, en: CAC}, contact: {zh: 12377, en: 12377}}
+boards:
+  - id: b1
+    title: {zh: 展板, en: Board}
+    body: {zh: 内容, en: Body}
+questions:
+  - id: q1
+    type: single
+    text: {zh: 题, en: Q}
+    options: [{zh: 甲, en: A}, {zh: 乙, en: B}]
+    answer: A
+";
+
+    fn questions(n: usize) -> String {
+        let one = BASE.split_once("questions:\n").unwrap().1;
+        let all: String = (0..n)
+            .map(|i| one.replacen("id: q1", &format!("id: q{i}"), 1))
+            .collect();
+        format!(
+            "{}questions:\n{all}",
+            BASE.split_once("questions:\n").unwrap().0
+        )
+    }
+
+    #[test]
+    fn every_problem_the_checker_finds_is_said_in_chinese_first() {
+        use crate::bank::load::{parse_bank, parse_file};
+        use crate::bank::sheet::workbook::ReadError;
+        assert!(
+            parse_bank(BASE).problems.is_empty(),
+            "{:?}",
+            parse_bank(BASE).problems
+        );
+        let long = "题".repeat(1001);
+        let boards: String = (0..51)
+            .map(|i| {
+                format!("  - {{id: x{i}, title: {{zh: 展板, en: B}}, body: {{zh: 字, en: W}}}}\n")
+            })
+            .collect();
+        let variants: Vec<(&str, String)> = vec![
+            (
+                "no_text",
+                BASE.replace("title: {zh: 题库, en: Bank}", "title: {}"),
+            ),
+            (
+                "bad_lang",
+                BASE.replace("text: {zh: 题, en: Q}", "text: {zh: 题, \"e n\": Q}"),
+            ),
+            (
+                "empty_text",
+                BASE.replace("text: {zh: 题, en: Q}", "text: {zh: 题, en: \" \"}"),
+            ),
+            (
+                "too_long",
+                BASE.replace(
+                    "text: {zh: 题, en: Q}",
+                    &format!("text: {{zh: {long}, en: Q}}"),
+                ),
+            ),
+            (
+                "too_many_boards",
+                BASE.replace("boards:\n", &format!("boards:\n{boards}")),
+            ),
+            (
+                "empty_set",
+                format!(
+                    "{}questions: []\n",
+                    BASE.split_once("questions:").unwrap().0
+                ),
+            ),
+            ("too_many_questions", questions(5001)),
+            (
+                "per_visitor_needed",
+                questions(101).replace("questions_per_visitor: 1, ", ""),
+            ),
+            (
+                "setting_range",
+                BASE.replace("questions_per_visitor: 1", "questions_per_visitor: 0"),
+            ),
+            (
+                "setting_range",
+                BASE.replace("pass_percent: 50", "pass_percent: 150"),
+            ),
+            (
+                "setting_range",
+                BASE.replace("pass_percent: 50", "time_limit_secs: 5"),
+            ),
+            (
+                "setting_range",
+                BASE.replace("pass_percent: 50", "entry_grace_secs: -1"),
+            ),
+            (
+                "setting_range",
+                BASE.replace("pass_percent: 50", "min_answer_secs: 900"),
+            ),
+            (
+                "setting_range",
+                BASE.replace("en: 12377}}", "en: 12377}, keep_days: 0}"),
+            ),
+            (
+                "rounds_empty",
+                BASE.replace("boards:", "rounds: []\nboards:"),
+            ),
+            (
+                "points_range",
+                BASE.replace("answer: A", "answer: A\n    points: 0"),
+            ),
+            (
+                "yaml_truefalse_options",
+                BASE.replace("type: single", "type: truefalse")
+                    .replace("answer: A", "answer: true"),
+            ),
+            ("bool_answer", BASE.replace("answer: A", "answer: true")),
+            (
+                "answer_twice",
+                BASE.replace("type: single", "type: multiple")
+                    .replace("answer: A", "answer: [A, A]"),
+            ),
+            ("single_count", BASE.replace("answer: A", "answer: [A, B]")),
+            (
+                "multiple_none",
+                BASE.replace("type: single", "type: multiple")
+                    .replace("answer: A", "answer: []"),
+            ),
+            (
+                "yaml_syntax",
+                BASE.replace("title: {zh: 题库, en: Bank}", "title: [unclosed"),
+            ),
+            ("unknown_key", BASE.replace("answer: A", "anwser: A")),
+            (
+                "file_too_big",
+                format!("{BASE}#{}\n", "x".repeat(MAX_BANK_BYTES)),
+            ),
+            (
+                "broken.yaml",
+                include_str!("../../tests/fixtures/broken.yaml").to_owned(),
+            ),
+        ];
+        let mut said = Vec::new();
+        for (why, yaml) in &variants {
+            let report = parse_bank(yaml);
+            assert!(!report.problems.is_empty(), "{why}: no problem found");
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| p.kind.as_ref().is_some_and(|k| k.code == *why))
+                    || why.ends_with(".yaml"),
+                "{why}: not found in {:?}",
+                report.problems
+            );
+            said.extend(report.problems.into_iter().map(|p| (why.to_string(), p)));
+        }
+        let files: [(&str, &[u8]); 3] = [
+            ("bank.yaml", &[0xFF, 0xFE, 0x00]),
+            ("bank.xlsx", b"not a zip"),
+            ("bank.csv", &[0xFF, 0xFE, 0x00, 0xD8]),
+        ];
+        for (name, bytes) in files {
+            said.extend(
+                parse_file(name, bytes)
+                    .problems
+                    .into_iter()
+                    .map(|p| (name.to_owned(), p)),
+            );
+        }
+        for e in [
+            ReadError::NotXlsx("x".into()),
+            ReadError::TooBig,
+            ReadError::TooManyStrings,
+            ReadError::TooManyCells,
+            ReadError::NotText,
+            ReadError::BadCsv("x".into()),
+        ] {
+            said.push((format!("{e:?}"), e.problem()));
+        }
+        for (why, p) in &said {
+            let text = organizer_text(p);
+            assert!(
+                zh(p).is_some() && chinese_first(&text),
+                "{why}: not Chinese first: {text}"
+            );
+            assert!(
+                text.ends_with(&format!("({})", p.message)),
+                "{why}: English second: {text}"
+            );
         }
     }
 

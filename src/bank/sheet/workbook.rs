@@ -34,7 +34,7 @@ pub enum ReadError {
     #[error("the workbook unpacks to more than {} MB; a question bank is far smaller, so it is refused", MAX_UNPACKED_BYTES / 1024 / 1024)]
     TooBig,
     /// A shared-strings table no question bank has.
-    #[error("工作簿的共享文字表太大（超过 {MAX_SHARED_STRINGS} 条或 {} MB），题库用不到这么多，已拒收；请把题目复制到 quizbooth 的 Excel 模板里再上传。The workbook's shared-strings table (xl/sharedStrings.xml) holds more than {MAX_SHARED_STRINGS} strings or {} MB; a question bank has far fewer, so it is refused", MAX_SHARED_STRINGS_BYTES / 1024 / 1024, MAX_SHARED_STRINGS_BYTES / 1024 / 1024)]
+    #[error("the workbook's shared-strings table (xl/sharedStrings.xml) holds more than {MAX_SHARED_STRINGS} strings or {} MB; a question bank has far fewer, so it is refused", MAX_SHARED_STRINGS_BYTES / 1024 / 1024)]
     TooManyStrings,
     /// Too many cells.
     #[error("the workbook has more than {MAX_CELLS} filled cells; a question bank has far fewer, so it is refused")]
@@ -45,6 +45,31 @@ pub enum ReadError {
     /// A CSV the reader gave up on.
     #[error("the CSV file cannot be read: {0}")]
     BadCsv(String),
+}
+
+impl ReadError {
+    /// The problem a bank upload reports, at the file's start, with its
+    /// kind (`check` and the console say it in Chinese first).
+    pub fn problem(&self) -> crate::bank::Problem {
+        let p = crate::bank::Problem::error(1, 1, self.to_string());
+        match self {
+            Self::NotXlsx(_) => p.of_kind("not_xlsx", &[]),
+            Self::TooBig => p.of_kind(
+                "workbook_too_big",
+                &[("mb", &(MAX_UNPACKED_BYTES / 1024 / 1024).to_string())],
+            ),
+            Self::TooManyStrings => p.of_kind(
+                "too_many_strings",
+                &[
+                    ("n", &MAX_SHARED_STRINGS.to_string()),
+                    ("mb", &(MAX_SHARED_STRINGS_BYTES / 1024 / 1024).to_string()),
+                ],
+            ),
+            Self::TooManyCells => p.of_kind("too_many_cells", &[("n", &MAX_CELLS.to_string())]),
+            Self::NotText => p.of_kind("csv_not_text", &[]),
+            Self::BadCsv(_) => p.of_kind("bad_csv", &[]),
+        }
+    }
 }
 
 /// Unpacks every part into nothing, counting: refuses a zip bomb whatever
