@@ -22,7 +22,7 @@
 use crate::support::app::{right_answers, BANK};
 use crate::support::eventually;
 use crate::support::postgres::Cluster;
-use crate::support::process::{process_client, wait_up, Server};
+use crate::support::process::{process_client, session_view, wait_up, Server};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -282,14 +282,7 @@ async fn failover(loss: Loss) {
     );
     // Every acknowledged submission is read back through a node.
     for s in seen.submitted.iter().step_by(7) {
-        let view: Value = client
-            .get(format!("{}/api/sessions/{s}", bases[0]))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let view = session_view(&client, &bases[0], s).await;
         assert!(view["result"].is_object(), "{s}: {view}");
     }
     // Both nodes' leases survived on the new primary, each its own number.

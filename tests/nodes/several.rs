@@ -13,8 +13,8 @@
 
 use crate::support::app::{BANK, TOKEN};
 use crate::support::process::{
-    enter, free_port, process_client, serve_args, staff_post, start_session, submit, upload,
-    wait_up, Server,
+    enter, free_port, process_client, serve_args, session_view, staff_post, start_session, submit,
+    upload, wait_up, Server,
 };
 use crate::support::{eventually, postgres};
 use reqwest::{Client, StatusCode};
@@ -155,14 +155,7 @@ async fn two_nodes_on_one_database_serve_one_event() {
     let r = enter(&client, &a.base, &s, "13900000001").await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let code = r.json::<Value>().await.unwrap()["code"].clone();
-    let seen: Value = client
-        .get(format!("{}/api/sessions/{s}", b.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen = session_view(&client, &b.base, &s).await;
     assert_eq!(seen["entry"]["code"], code, "{seen}");
     let again = enter(&client, &b.base, &s, "13900000002").await;
     assert_eq!(
@@ -514,14 +507,7 @@ async fn a_draw_committed_while_both_nodes_take_entries_holds_exactly_those_befo
     let mut held = 0;
     for (i, (s, code)) in entered.iter().enumerate() {
         let base = if i % 2 == 0 { &b.base } else { &a.base };
-        let v: Value = client
-            .get(format!("{base}/api/sessions/{s}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = session_view(&client, base, s).await;
         let draws = v["entry"]["draws"].as_array().unwrap();
         let says_held = draws.iter().any(|x| x["id"] == d["id"]);
         assert_eq!(
@@ -916,14 +902,7 @@ async fn a_lease_forced_stale_gives_no_shared_token_and_the_node_starts_none_unt
         submit(&client, &a.base, on_a).await;
         let r = enter(&client, &a.base, on_a, &format!("1350000000{i}")).await;
         assert_eq!(r.status(), StatusCode::CREATED);
-        let theirs: Value = client
-            .get(format!("{}/api/sessions/{on_b}", b.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let theirs = session_view(&client, &b.base, on_b).await;
         assert!(
             theirs["result"].is_null() && theirs["entry"].is_null(),
             "{theirs}"
@@ -974,12 +953,7 @@ async fn a_lease_forced_stale_gives_no_shared_token_and_the_node_starts_none_unt
     }
     // Sessions A started before go on there: served, submitted, entered.
     let started = &on_a[on_a.len() - 1];
-    let r = client
-        .get(format!("{}/api/sessions/{started}", a.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    session_view(&client, &a.base, started).await;
     submit(&client, &a.base, started).await;
     let r = enter(&client, &a.base, started, "13500000009").await;
     assert_eq!(r.status(), StatusCode::CREATED);

@@ -133,6 +133,24 @@ pub async fn start_session(client: &Client, base: &str) -> String {
     s["session"].as_str().unwrap().to_owned()
 }
 
+/// `GET /api/sessions/{session}` on `base`: the visitor's own page as
+/// JSON (200).
+pub async fn session_view(client: &Client, base: &str, session: &str) -> Value {
+    let r = client
+        .get(format!("{base}/api/sessions/{session}"))
+        .send()
+        .await
+        .expect("GET the session");
+    let status = r.status();
+    let text = r.text().await.unwrap_or_default();
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "GET /api/sessions/{session}: {text}"
+    );
+    serde_json::from_str(&text).expect("the session as JSON")
+}
+
 /// Submits the right answers of `session` on `base` (200).
 pub async fn submit(client: &Client, base: &str, session: &str) {
     let r = client
