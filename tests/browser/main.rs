@@ -1485,3 +1485,40 @@ async fn the_console_lists_a_renamed_round_with_its_erase_date_and_a_never_closi
     );
     b.close().await;
 }
+
+/// The header's buttons stay on one line beside the title (the title wraps
+/// instead), in both languages at 390 and 320 px.
+#[tokio::test]
+async fn the_header_keeps_its_buttons_on_one_line_in_both_languages() {
+    let app = spawn_app().await;
+    for (w, h) in [(390, 844), (320, 640)] {
+        let Some(b) = browser_at(w, h).await else {
+            return;
+        };
+        for lang in ["en", "zh"] {
+            b.client.goto(&app.url("/healthz")).await.unwrap();
+            b.js(&format!(
+                "localStorage.setItem('quizbooth.lang', '{lang}'); return true;"
+            ))
+            .await;
+            b.client.goto(&app.url("/")).await.unwrap();
+            b.wait_css("#start").await;
+            let rows = b
+                .js("var t = function (id) { return document.getElementById(id).getBoundingClientRect().top; }; \
+                     return [t('large-toggle'), t('lang-toggle'), document.querySelector('.top').offsetHeight];")
+                .await;
+            let (large, lang_btn, height) = (rows[0].as_f64(), rows[1].as_f64(), rows[2].as_f64());
+            assert_eq!(
+                large, lang_btn,
+                "{lang} at {w} px: the buttons on one line: {rows}"
+            );
+            assert!(
+                height.unwrap() < 70.0,
+                "{lang} at {w} px: one row of buttons: {rows}"
+            );
+            b.screenshot(&format!("visitor-header-{lang}-{w}.png"))
+                .await;
+        }
+        b.close().await;
+    }
+}
