@@ -90,7 +90,7 @@
       const tm = setTimeout(() => { if (ac) ac.abort(); reject(new Error('timeout')); }, 15000);
       fetch(url, opt).then((r) => r.text().then((txt) => {
         clearTimeout(tm);
-        resolve({ status: r.status, txt: txt, date: r.headers.get('Date') });
+        resolve({ status: r.status, txt: txt, date: r.headers.get('Date'), after: r.headers.get('Retry-After') });
       })).catch((e) => { clearTimeout(tm); reject(e); });
     });
   }
@@ -98,11 +98,20 @@
   // 5xx are retried (with a visible "正在重试…"), then it throws. Repeating a POST is
   // safe: the same answers again answer 200 with the stored result, the same entry
   // again 201 with the same code and receipt (SPEC §3); an older server's 409 makes
-  // the caller re-read the session.
-  async function api(method, url, body, tries) {
+  // the caller re-read the session. A `patient` call told 503/429 with Retry-After
+  // (a failover, SPEC §10) waits as told, up to a minute, then throws 'busy'.
+  async function api(method, url, body, tries, patient) {
+    const t0 = Date.now();
     for (let n = 1; ; n++) {
       let r = null;
       try { r = await fetchT(method, url, body); } catch (e) { r = null; }
+      const wait = patient && r && (r.status === 503 || r.status === 429) && +r.after;
+      if (wait > 0) {
+        if (Date.now() - t0 > 6e4) { unwarn(); throw new Error('busy'); }
+        say(t('waiting'), 'warn');
+        await sleep(Math.min(wait, 15) * 1e3);
+        continue;
+      }
       if (r && r.status < 500) {
         unwarn();
         let data = null;
@@ -119,7 +128,7 @@
     if (st.busy) return;
     st.busy = true;
     if (btn) { btn.disabled = true; btn.setAttribute('aria-busy', 'true'); }
-    try { await fn(); } catch (e) { say(t('netFail'), 'err', 6000); } finally {
+    try { await fn(); } catch (e) { e.message === 'busy' ? say(t('busyFail'), 'err') : say(t('netFail'), 'err', 6000); } finally {
       st.busy = false;
       if (btn) { btn.disabled = false; btn.removeAttribute('aria-busy'); }
     }
@@ -610,7 +619,7 @@
         if (keys.length) ans[q.id] = keys;
       });
       if (auto) say(t('timeUp'), '', 5000);
-      const r = await api('POST', '/api/sessions/' + enc(s.session) + '/answers', { answers: ans }, auto ? 8 : 4);
+      const r = await api('POST', '/api/sessions/' + enc(s.session) + '/answers', { answers: ans }, auto ? 8 : 4, 1);
       // The time-up toast goes with the quiz: nothing covers the result.
       if (r.ok) { s.result = r.data; stopTimer(); if (auto) notice.hidden = true; show('result'); return relang(); }
       if (r.status === 409) { // already submitted, e.g. our timed-out request did land
@@ -813,7 +822,7 @@
     if (fieldErrs({ name: !len || len > 32, phone: !/^1[3-9]\d{9}$/.test(phone) })) return;
     guard($('enter'), async () => {
       const r = await api('POST', '/api/entries', { session: st.s.session, name: name, phone: phone,
-        consent: $('consent').checked, publish: $('publish').checked });
+        consent: $('consent').checked, publish: $('publish').checked }, 0, 1);
       if (r.ok && r.data.code) {
         st.phone = maskPhone(phone);
         saveA();

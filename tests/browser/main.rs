@@ -9,6 +9,7 @@ mod support;
 mod a11y;
 mod after_result;
 mod booth_day;
+mod busy;
 mod console_day;
 mod kiosk;
 mod projector;
