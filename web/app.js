@@ -186,7 +186,7 @@
     if (st.s) save('answers.' + st.s.session, null);
     save('session', null);
     st.s = null; st.a = {}; st.i = 0; st.confirm = false; st.phone = ''; st.receipt = false; st.withdrawing = false;
-    st.x = null; st.card = null;
+    st.x = null; st.card = null; st.typed = null;
     stopTimer();
   }
   async function refresh() {
@@ -738,32 +738,37 @@
     if (!isNaN(closes) && closes < Date.now() + st.off) return card('center note-card', [h('p', { id: 'entry-refused' }, t('errClosed'))]);
     return entryForm();
   }
+  // What was typed, in memory only: kept through practice, the share card and a
+  // language switch, for this session alone.
+  function typed() {
+    st.typed = { s: st.s.session, name: $('name').value, phone: $('phone').value, consent: $('consent').checked, publish: $('publish').checked };
+  }
   function entryForm() {
-    const n0 = $('name'), p0 = $('phone'); // keep what was typed across a language switch
+    const v = (st.typed && st.typed.s === st.s.session && st.typed) || {};
     const field = (id, type, auto, max, more) => [
       h('label', { class: 'f', for: id }, t(id)),
       h('input', Object.assign({ id: id, class: 'in', name: id, type: type, autocomplete: kiosk ? 'off' : auto, maxlength: max,
         'aria-required': 'true', 'aria-describedby': id + '-err', oninput: clearErr }, more)),
       h('p', { id: id + '-err', class: 'err', 'data-error': id, hidden: true })
     ];
-    return h('form', { id: 'entry-form', class: 'card', novalidate: true, onsubmit: onEnter }, [
+    return h('form', { id: 'entry-form', class: 'card', novalidate: true, onsubmit: onEnter, oninput: typed, onchange: typed }, [
       h('h2', 0, t('entryT')),
       h('p', 'note', t('entryIntro')),
       privacyNotice(),
-      field('name', 'text', 'name', 32, { value: n0 ? n0.value : null }),
-      field('phone', 'tel', 'tel', 20, { value: p0 ? p0.value : null, inputmode: 'tel', 'aria-describedby': 'phone-err phone-note' }),
+      field('name', 'text', 'name', 32, { value: v.name }),
+      field('phone', 'tel', 'tel', 20, { value: v.phone, inputmode: 'tel', 'aria-describedby': 'phone-err phone-note' }),
       h('p', { id: 'phone-note', class: 'note' }, t('phoneNote')),
       h('label', { class: 'check', for: 'consent' }, [
         h('input', { id: 'consent', name: 'consent', type: 'checkbox', 'aria-required': 'true',
-          checked: !!($('consent') && $('consent').checked), onchange: syncEnter }),
+          checked: v.consent, onchange: syncEnter }),
         h('span', 0, t('consentLabel'))
       ]),
       h('label', { class: 'check', for: 'publish' }, [
-        h('input', { id: 'publish', name: 'publish', type: 'checkbox', checked: !!($('publish') && $('publish').checked) }),
+        h('input', { id: 'publish', name: 'publish', type: 'checkbox', checked: v.publish }),
         h('span', 0, t('publishLabel'))
       ]),
       h('p', { id: 'form-err', class: 'err', 'data-error': 'form', role: 'alert', hidden: true }),
-      h('button', { id: 'enter', class: 'btn big', type: 'submit', disabled: !($('consent') && $('consent').checked) }, t('enter'))
+      h('button', { id: 'enter', class: 'btn big', type: 'submit', disabled: !v.consent }, t('enter'))
     ]);
   }
   // The entry button waits for the consent box (SPEC §8).
@@ -824,6 +829,7 @@
       const r = await api('POST', '/api/entries', { session: st.s.session, name: name, phone: phone,
         consent: $('consent').checked, publish: $('publish').checked }, 0, 1);
       if (r.ok && r.data.code) {
+        st.typed = null;
         st.phone = maskPhone(phone);
         saveA();
         st.s.entry = r.data;
