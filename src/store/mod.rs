@@ -37,8 +37,9 @@ pub use records::*;
 use crate::metrics::{PoolStatus, StoreMeters};
 use std::path::Path;
 
-/// Storage errors.
-#[derive(Debug, thiserror::Error)]
+/// Storage errors (cloned to answer each write or read of a batch that
+/// failed with one).
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The engine said no.
     #[error("database error: {0}")]

@@ -195,6 +195,52 @@ async fn a_refused_entry_in_a_batch_does_not_fail_its_neighbours() {
     }
 }
 
+/// Entries sent all at once each read their own session's submission
+/// (on PostgreSQL the reads are gathered into one statement: `reads.rs`):
+/// a passed session enters, a failed one and one never submitted are
+/// refused, whatever else was read beside them.
+#[engines]
+async fn concurrent_entries_each_read_their_own_submission() {
+    let app = unlimited_app().await;
+    let ids = sessions(&app, N).await;
+    let wrong = json!({"answers": {"hotline": ["A"], "channels": ["B"], "answer-96110": ["F"]}});
+    join_all(ids.iter().enumerate().map(|(i, id)| {
+        let (app, wrong) = (&app, &wrong);
+        async move {
+            let r = match i % 3 {
+                0 => app.submit_right(id).await,
+                1 => {
+                    app.post(&format!("/api/sessions/{id}/answers"), wrong.clone())
+                        .await
+                }
+                _ => return,
+            };
+            assert_eq!(r.status(), StatusCode::OK, "submission {i}");
+        }
+    }))
+    .await;
+    let answers = join_all(ids.iter().enumerate().map(|(i, id)| {
+        let app = &app;
+        async move {
+            (
+                i,
+                enter(app, id, &format!("观众{i}"), &format!("1350000{i:04}")).await,
+            )
+        }
+    }))
+    .await;
+    for (i, (status, body)) in &answers {
+        if i % 3 == 0 {
+            assert_eq!(*status, StatusCode::CREATED, "entry {i}: {body}");
+        } else {
+            assert_eq!(*status, StatusCode::FORBIDDEN, "entry {i}: {body}");
+            assert_eq!(body["error"], "not_passed", "entry {i}: {body}");
+        }
+    }
+    let stats = app.staff_json("/admin/api/stats").await;
+    assert_eq!(stats["entries"], N.div_ceil(3), "{stats}");
+}
+
 /// SPEC §3 with §10: while the node's connections are cut under its
 /// batches (`pg_terminate_backend`), every entry is answered 201 or 503
 /// with `Retry-After` (never a 500, a second entry or a false 409), and

@@ -68,21 +68,9 @@ impl Write {
 
     fn fail(self, e: &StoreError) {
         match self {
-            Write::Submission(_, r) => drop(r.send(Err(same_error(e)))),
-            Write::Entry(_, r) => drop(r.send(Err(same_error(e)))),
+            Write::Submission(_, r) => drop(r.send(Err(e.clone()))),
+            Write::Entry(_, r) => drop(r.send(Err(e.clone()))),
         }
-    }
-}
-
-/// A copy of a batch's error for each of its writes.
-fn same_error(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Database(m) => StoreError::Database(m.clone()),
-        StoreError::Unreachable(m) => StoreError::Unreachable(m.clone()),
-        StoreError::Commit(m) => StoreError::Commit(m.clone()),
-        StoreError::Task(m) => StoreError::Task(m.clone()),
-        StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
-        StoreError::WriterGone => StoreError::WriterGone,
     }
 }
 

@@ -25,6 +25,7 @@ mod keys;
 mod meta;
 mod nodes;
 mod pool;
+mod reads;
 pub mod schema;
 mod sets;
 mod sources;
@@ -228,6 +229,8 @@ pub(super) struct Postgres {
     meters: crate::metrics::StoreMeters,
     /// Gathers submissions and entries into batches (`batch.rs`).
     batcher: batch::Batcher,
+    /// Gathers the entries' reads of their submissions (`reads.rs`).
+    reads: reads::Reads,
 }
 
 /// Where an URL's password is, replaced for messages and logs.
@@ -284,6 +287,7 @@ impl Postgres {
         let round_keys: Arc<keys::KeyCache> = Arc::default();
         let engine = Self {
             batcher: batch::Batcher::start(pool.clone(), round_keys.clone(), meters.clone()),
+            reads: reads::Reads::start(pool.clone(), meters.clone()),
             pool,
             health,
             starts: Arc::default(),

@@ -8,7 +8,7 @@ use super::{Cached, Col};
 use super::{Postgres, Result};
 use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
-use crate::store::sql::submissions::{GET_SUBMISSION, GET_SUBMISSION_WITH_GIVEN, MAX_SUBMISSION};
+use crate::store::sql::submissions::{GET_SUBMISSION_WITH_GIVEN, MAX_SUBMISSION};
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 use std::collections::HashSet;
 
@@ -22,7 +22,7 @@ const INSERT_SUBMISSIONS: &str =
      RETURNING id, nonce";
 
 /// A `GET_SUBMISSION` row (the first four columns).
-fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {
+pub(super) fn submission_row(r: &tokio_postgres::Row) -> Result<Submission> {
     Ok(Submission {
         submitted_at: r.col(0)?,
         score: u32::try_from(r.col::<i64>(1)?).unwrap_or(0),
@@ -104,16 +104,9 @@ impl Submissions for Postgres {
 
     async fn submission(&self, session: SessionId) -> Result<Option<Submission>> {
         // The score alone: the answers are not read nor decoded (an entry
-        // reads this; 6cd796f did the same on SQLite).
-        self.client()
-            .await?
-            .row_opt(
-                GET_SUBMISSION,
-                &[&key_param(session.key), &nonce_param(session.nonce)],
-            )
-            .await?
-            .map(|r| submission_row(&r))
-            .transpose()
+        // reads this; 6cd796f did the same on SQLite), gathered with the
+        // other entries' reads (`reads.rs`).
+        self.reads.submission(session).await
     }
 
     async fn submission_with_answers(
