@@ -1243,7 +1243,7 @@ async fn phones_hashed_under_the_one_old_secret_are_hashed_again_and_a_purged_on
         "DROP TABLE round_keys, round_versions, sources;
          ALTER TABLE submissions DROP COLUMN source;
          ALTER TABLE entries DROP COLUMN source;
-         DROP FUNCTION quizbooth_round_version() CASCADE;
+         DROP FUNCTION quizbooth_round_versions() CASCADE;
          INSERT INTO meta (key, value) VALUES ('phone_key_secret', 'the-one-old-secret-of-every-round-0123456789abcdef');
          UPDATE entries SET phone_key = '{}' WHERE code = '{held}';
          UPDATE entries SET phone_key = '{}', name = NULL, phone = NULL, erased = 'purged',
