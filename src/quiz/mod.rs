@@ -1,11 +1,12 @@
 //! A visitor's quiz: which questions are served in which option order, how
-//! a submission is scored, the session's timing rules, and what an entrant
-//! sends, parsed. Pure functions
+//! a submission is scored, the session's timing rules, the seconds the page
+//! says each question took, and what an entrant sends, parsed. Pure functions
 //! over a [`Bank`](crate::bank::Bank).
 
 mod answers;
 mod entering;
 mod scoring;
+pub mod seconds;
 mod serving;
 mod timing;
 pub mod token;

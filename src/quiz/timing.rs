@@ -84,6 +84,13 @@ impl Timing {
         now > self.expires_at(now) + Duration::seconds(GRACE_SECS)
     }
 
+    /// Whole seconds from the session's start to `now` (0 before it): the
+    /// most the page's timings may add up to ([`super::seconds::spent`]).
+    pub fn elapsed_secs(&self, now: DateTime<FixedOffset>) -> u32 {
+        let ms = (now.timestamp_millis() - self.started_ms).max(0);
+        u32::try_from(ms / 1000).unwrap_or(u32::MAX)
+    }
+
     /// Whether a submission made at `submitted` came sooner after the start
     /// than the set's `min_answer_secs` allows for entering the draw.
     pub fn too_fast(&self, submitted: DateTime<FixedOffset>) -> bool {

@@ -250,7 +250,25 @@ pub async fn stats(
         .iter()
         .map(|qn| {
             let n = stats.questions.get(&qn.id).cloned().unwrap_or_default();
-            json!({"id": qn.id, "text": qn.text.get("zh"), "answered": n.answered, "correct": n.correct})
+            // Every option of the question, 0 when nobody chose it (SPEC §11).
+            let picks: serde_json::Map<String, Value> = qn
+                .options
+                .iter()
+                .map(|(k, _)| (k.to_string(), json!(n.picks.get(k).copied().unwrap_or(0))))
+                .collect();
+            // The options' texts and the right keys, so the console and the
+            // report can name the wrong option most picked (staff only).
+            let options: Vec<Value> = qn
+                .options
+                .iter()
+                .map(|(k, t)| json!({"key": k.to_string(), "text": t.get("zh")}))
+                .collect();
+            let answer: Vec<String> = qn.answer.iter().map(char::to_string).collect();
+            json!({
+                "id": qn.id, "text": qn.text.get("zh"), "answered": n.answered, "correct": n.correct,
+                "picks": picks, "median_secs": crate::quiz::seconds::median(&n.secs),
+                "options": options, "answer": answer,
+            })
         })
         .collect();
     let counts = stats.rounds;

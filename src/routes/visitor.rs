@@ -340,6 +340,11 @@ async fn submitted_before(
 #[derive(Debug, Deserialize)]
 pub struct AnswersBody {
     answers: HashMap<String, Vec<String>>,
+    /// The page's seconds on each question (SPEC §11), any JSON: what is
+    /// not a timing is unknown ([`quiz::seconds::spent`]), so no page's
+    /// bug or old copy ever costs a visitor the submission.
+    #[serde(default)]
+    secs: Option<serde_json::Value>,
 }
 
 /// `POST /api/sessions/{session}/answers`: score once, durably.
@@ -359,8 +364,9 @@ pub async fn submit_answers(
         Err(e) => return refuse_submission(&state, &prerendered, ip, &s, &body.answers, e).await,
     };
     let outcome = answers.score(&s.bank);
+    let secs = quiz::seconds::spent(body.secs.as_ref(), &served, s.timing.elapsed_secs(s.now));
     if let Some(kept) =
-        keep_submission(&state, &prerendered, ip, &s, &outcome, &body.answers).await?
+        keep_submission(&state, &prerendered, ip, &s, &outcome, &secs, &body.answers).await?
     {
         return Ok(kept);
     }
@@ -370,7 +376,8 @@ pub async fn submit_answers(
     Ok(json_body(StatusCode::OK, to_body(&view, 4096)))
 }
 
-/// Keeps session `s`'s submission, scored as `outcome`, and counts it:
+/// Keeps session `s`'s submission, scored as `outcome` with the seconds
+/// `secs` spent on its questions, and counts it:
 /// `None` once it is stored. Only a submission that can be stored spends
 /// the address's budget; a retry of one stored before (the same
 /// `answers`) is answered with what was stored, even when the budget is
@@ -381,6 +388,7 @@ async fn keep_submission(
     ip: IpAddr,
     s: &Opened,
     outcome: &Outcome,
+    secs: &[Option<u32>],
     answers: &HashMap<String, Vec<String>>,
 ) -> Result<Option<HttpResponse>, ApiError> {
     if let Err(wait) = state.limits.write(ip) {
@@ -391,7 +399,7 @@ async fn keep_submission(
     }
     match state
         .store
-        .record_submission(new_submission(s, outcome))
+        .record_submission(new_submission(s, outcome, secs))
         .await
     {
         Ok(Ok(())) => {
@@ -440,8 +448,10 @@ async fn refuse_submission(
     }
 }
 
-/// The submission to store for session `s`, scored as `outcome`, made now.
-fn new_submission(s: &Opened, outcome: &Outcome) -> NewSubmission {
+/// The submission to store for session `s`, scored as `outcome`, made
+/// now, with the seconds spent on each question served (`secs`, in served
+/// order as the results are; counted, never scored).
+fn new_submission(s: &Opened, outcome: &Outcome, secs: &[Option<u32>]) -> NewSubmission {
     NewSubmission {
         session: s.token.id,
         set_id: s.bank.id.clone(),
@@ -454,10 +464,12 @@ fn new_submission(s: &Opened, outcome: &Outcome) -> NewSubmission {
         answers: outcome
             .results
             .iter()
-            .map(|r| GivenAnswer {
+            .enumerate()
+            .map(|(at, r)| GivenAnswer {
                 question: r.id.clone(),
                 given: r.given.clone(),
                 correct: r.correct,
+                secs: secs.get(at).copied().flatten(),
             })
             .collect(),
     }

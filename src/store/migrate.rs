@@ -60,6 +60,16 @@ const TABLES: &[(&str, &str, &str)] = &[
         "set_id, round_id, question_id, shard, answered, correct",
     ),
     (
+        "SELECT set_id, round_id, question_id, option_key, 0, picks FROM question_picks",
+        "question_picks",
+        "set_id, round_id, question_id, option_key, shard, picks",
+    ),
+    (
+        "SELECT set_id, round_id, question_id, secs, 0, n FROM question_secs",
+        "question_secs",
+        "set_id, round_id, question_id, secs, shard, n",
+    ),
+    (
         "SELECT id, set_id, round_id, prize, winners_wanted, entries_txt, entries_digest,
                 entry_count, committed_at, public_seed, revealed_at, winner_count, claim_by,
                 replaces, COALESCE(pool_watermark, 0), seed_digits

@@ -3,7 +3,7 @@
 
 use super::SessionId;
 use crate::contact::{EntrantName, EntryCode, Phone, Receipt};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A scored submission to keep under its session's key.
 #[derive(Debug, Clone)]
@@ -37,6 +37,10 @@ pub struct GivenAnswer {
     pub given: Vec<char>,
     /// Whether they were right (for the counters).
     pub correct: bool,
+    /// Seconds the page says it was on screen, clamped
+    /// ([`crate::quiz::seconds::spent`]); `None` when unknown. Counted,
+    /// never kept with the submission nor used for its score.
+    pub secs: Option<u32>,
 }
 
 /// A submission's score as kept.
@@ -274,6 +278,11 @@ pub struct QuestionCounts {
     pub answered: i64,
     /// Of those, answered right.
     pub correct: i64,
+    /// Submissions that chose each option key (a multiple-choice answer
+    /// counts each key it chose); keys nobody chose are absent.
+    pub picks: BTreeMap<char, i64>,
+    /// Timings by whole second ([`crate::quiz::seconds::bucket`]) → how many.
+    pub secs: BTreeMap<u32, i64>,
 }
 
 /// The staff's numbers for a set.

@@ -310,6 +310,16 @@ pub(super) fn encode_given(s: &super::NewSubmission) -> String {
     serde_json::Value::Object(given).to_string()
 }
 
+/// An option key as `question_picks` keeps it (one letter); a row that
+/// holds anything else is not an option and is not shown.
+pub(super) fn option_key(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 pub(super) fn decode_given(text: &str) -> Result<super::GivenAnswers, super::StoreError> {
     let given: std::collections::HashMap<String, String> = serde_json::from_str(text)
         .map_err(|e| super::StoreError::Corrupt(format!("a submission's answers: {e}")))?;

@@ -229,5 +229,13 @@ shared! {
              CAST(SUM(correct) AS BIGINT) FROM question_stats
              WHERE set_id = $1 AND (CAST($2 AS TEXT) IS NULL OR round_id = $2)
              GROUP BY question_id";
+        /// Per question and option of a set: how many chose it, of one round ($2) or all.
+        QUESTION_PICKS = "SELECT question_id, option_key, CAST(SUM(picks) AS BIGINT)
+             FROM question_picks WHERE set_id = $1 AND (CAST($2 AS TEXT) IS NULL OR round_id = $2)
+             GROUP BY question_id, option_key";
+        /// Per question and whole second of a set: how many spent it, of one round ($2) or all.
+        QUESTION_SECS = "SELECT question_id, CAST(secs AS BIGINT), CAST(SUM(n) AS BIGINT)
+             FROM question_secs WHERE set_id = $1 AND (CAST($2 AS TEXT) IS NULL OR round_id = $2)
+             GROUP BY question_id, secs";
     }
 }

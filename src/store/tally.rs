@@ -1,4 +1,5 @@
-//! The staff's counters (`round_stats`, `question_stats`), added up in
+//! The staff's counters (`round_stats`, `question_stats`, and the picks and
+//! timings of `question_picks` and `question_secs`), added up in
 //! memory before they are written, by either engine.
 //!
 //! On SQLite, writes count inside their own job (`Sqlite::write_counted`),
@@ -8,7 +9,8 @@
 //! nothing else, so on both engines they wait in [`Starts`] until the next
 //! commit or flush.
 
-use std::collections::HashMap;
+use super::GivenAnswer;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 /// What one round of one set gained.
@@ -22,6 +24,29 @@ struct RoundDelta {
     entries: i64,
     /// Question id → (answered, correct).
     questions: HashMap<String, (i64, i64)>,
+    /// Question id → the options chosen and the seconds spent.
+    picks: HashMap<String, Picks>,
+}
+
+/// What a question's answers add beyond answered and correct (SPEC §11):
+/// how many chose each option, and how many spent each whole second on it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Picks {
+    /// Option key → how many chose it.
+    pub options: BTreeMap<char, i64>,
+    /// Histogram bucket ([`crate::quiz::seconds::bucket`]) → how many.
+    pub secs: BTreeMap<u32, i64>,
+}
+
+impl Picks {
+    fn add(&mut self, other: Picks) {
+        for (k, n) in other.options {
+            *self.options.entry(k).or_default() += n;
+        }
+        for (s, n) in other.secs {
+            *self.secs.entry(s).or_default() += n;
+        }
+    }
 }
 
 /// What one round gained: (set, round, [started, submitted, passed,
@@ -81,6 +106,31 @@ impl Counts {
         }
     }
 
+    /// What a stored submission's `answers` chose, and the seconds each took
+    /// when known (a question listed twice, never today, counts once).
+    pub fn picked(&mut self, set_id: &str, round_id: &str, answers: &[GivenAnswer]) {
+        let r = self.round(set_id, round_id);
+        let mut seen = Vec::with_capacity(answers.len());
+        for a in answers {
+            if seen.contains(&a.question.as_str()) {
+                continue;
+            }
+            seen.push(a.question.as_str());
+            let p = match r.picks.get_mut(&a.question) {
+                Some(p) => p,
+                None => r.picks.entry(a.question.clone()).or_default(),
+            };
+            for &k in &a.given {
+                *p.options.entry(k).or_default() += 1;
+            }
+            if let Some(secs) = a.secs {
+                *p.secs
+                    .entry(crate::quiz::seconds::bucket(secs))
+                    .or_default() += 1;
+            }
+        }
+    }
+
     /// An entry was stored.
     pub fn entered(&mut self, set_id: &str, round_id: &str) {
         self.round(set_id, round_id).entries += 1;
@@ -99,6 +149,9 @@ impl Counts {
                 q.0 += a;
                 q.1 += c;
             }
+            for (id, p) in o.picks {
+                r.picks.entry(id).or_default().add(p);
+            }
         }
     }
 
@@ -115,6 +168,14 @@ impl Counts {
     /// Nothing to write.
     pub fn is_empty(&self) -> bool {
         self.rounds.is_empty()
+    }
+
+    /// Each round's picks and timings: (set, round, question id → them).
+    pub fn each_pick(&self) -> impl Iterator<Item = (&str, &str, &HashMap<String, Picks>)> {
+        self.rounds
+            .iter()
+            .filter(|r| !r.picks.is_empty())
+            .map(|r| (r.set_id.as_str(), r.round_id.as_str(), &r.picks))
     }
 
     /// Each round's gains, for an engine to write.
@@ -194,5 +255,49 @@ mod tests {
             batch.starts().collect::<Vec<_>>(),
             vec![("set", "r1", 2), ("set", "r2", 1)]
         );
+    }
+
+    fn answer(q: &str, given: &str, secs: Option<u32>) -> GivenAnswer {
+        GivenAnswer {
+            question: q.into(),
+            given: given.chars().collect(),
+            correct: false,
+            secs,
+        }
+    }
+
+    #[test]
+    fn picks_count_each_chosen_option_and_each_second() {
+        let mut batch = Counts::default();
+        for (given, secs) in [
+            ("A", Some(4)),
+            ("AC", Some(4)),
+            ("C", None),
+            ("", Some(900)),
+        ] {
+            let mut job = Counts::default();
+            job.picked("set", "r1", &[answer("q1", given, secs)]);
+            batch.merge(job);
+        }
+        batch.picked(
+            "set",
+            "r1",
+            &[answer("q2", "B", Some(1)), answer("q2", "B", Some(1))],
+        );
+        let rounds: Vec<_> = batch.each_pick().collect();
+        assert_eq!(rounds.len(), 1);
+        let (set, round, picks) = rounds[0];
+        assert_eq!((set, round), ("set", "r1"));
+        assert_eq!(picks["q1"].options, BTreeMap::from([('A', 2), ('C', 2)]));
+        assert_eq!(
+            picks["q1"].secs,
+            BTreeMap::from([(4, 2), (crate::quiz::seconds::CAP_SECS, 1)])
+        );
+        assert_eq!(
+            picks["q2"].options,
+            BTreeMap::from([('B', 1)]),
+            "once per submission"
+        );
+        assert_eq!(picks["q2"].secs, BTreeMap::from([(1, 1)]));
     }
 }

@@ -336,7 +336,7 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
          ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id);
          DROP TABLE round_keys, round_versions;
          DROP FUNCTION quizbooth_round_versions() CASCADE;
-         DROP TABLE sources;
+         DROP TABLE sources, question_picks, question_secs;
          ALTER TABLE submissions DROP COLUMN source;
          ALTER TABLE entries DROP COLUMN source;
          UPDATE schema_version SET version = 3;",

@@ -16,6 +16,7 @@ mod claims;
 mod defences;
 mod draws;
 mod metrics;
+mod picks;
 mod privacy;
 mod sheets;
 mod sources;

@@ -1240,7 +1240,7 @@ async fn phones_hashed_under_the_one_old_secret_are_hashed_again_and_a_purged_on
     let old =
         quizbooth::contact::PhoneKey::new(b"the-one-old-secret-of-every-round-0123456789abcdef");
     app.sql(&format!(
-        "DROP TABLE round_keys, round_versions, sources;
+        "DROP TABLE round_keys, round_versions, sources, question_picks, question_secs;
          ALTER TABLE submissions DROP COLUMN source;
          ALTER TABLE entries DROP COLUMN source;
          DROP FUNCTION quizbooth_round_versions() CASCADE;

@@ -384,6 +384,28 @@ const MIGRATIONS: &[&str] = &[
         REFERENCING NEW TABLE AS new_entries
         FOR EACH STATEMENT EXECUTE PROCEDURE quizbooth_round_versions();
     "#,
+    // 9: as SQLite's 13: the options each question's answers chose and the
+    // seconds spent on it, sharded like `question_stats`.
+    r#"
+    CREATE TABLE question_picks (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        option_key  TEXT NOT NULL,
+        shard       INTEGER NOT NULL,
+        picks       BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, question_id, option_key, shard)
+    );
+    CREATE TABLE question_secs (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        secs        INTEGER NOT NULL,
+        shard       INTEGER NOT NULL,
+        n           BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, question_id, secs, shard)
+    );
+    "#,
 ];
 
 /// What a migration needs that SQL cannot do, in its transaction after its SQL.

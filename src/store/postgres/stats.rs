@@ -1,14 +1,15 @@
-//! `round_stats` and `question_stats`: the staff's counters, added in the
-//! transaction of what they count, each into one of a few shards, and
-//! summed when read.
+//! `round_stats`, `question_stats`, `question_picks` and `question_secs`:
+//! the staff's counters, added in the transaction of what they count, each
+//! into one of a few shards, and summed when read.
 
 use super::{shard, Postgres, Result};
 use super::{Cached, Col};
 use crate::store::contract::Counters;
-use crate::store::sql::stats::{QUESTION_COUNTS, ROUND_COUNTS};
-use crate::store::{QuestionCounts, RoundCounts, Stats};
+use crate::store::rules::option_key;
+use crate::store::sql::stats::{QUESTION_COUNTS, QUESTION_PICKS, QUESTION_SECS, ROUND_COUNTS};
+use crate::store::{GivenAnswer, QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 const ADD_ROUND_COUNTS: &str =
     "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
@@ -39,6 +40,20 @@ const ADD_QUESTIONS: &str =
      ON CONFLICT (set_id, round_id, question_id, shard) DO UPDATE SET
        answered = question_stats.answered + EXCLUDED.answered,
        correct = question_stats.correct + EXCLUDED.correct";
+/// A batch's picks, a row per option of a question of a round: `$5` the shard.
+const ADD_PICKS: &str =
+    "INSERT INTO question_picks (set_id, round_id, question_id, option_key, shard, picks)
+     SELECT u.s, u.r, u.q, u.o, $5, u.n
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $6::BIGINT[]) AS u (s, r, q, o, n)
+     ON CONFLICT (set_id, round_id, question_id, option_key, shard) DO UPDATE SET
+       picks = question_picks.picks + EXCLUDED.picks";
+/// A batch's timings, a row per second of a question of a round: `$5` the shard.
+const ADD_SECS: &str =
+    "INSERT INTO question_secs (set_id, round_id, question_id, secs, shard, n)
+     SELECT u.s, u.r, u.q, u.t, $5, u.n
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::INTEGER[], $6::BIGINT[]) AS u (s, r, q, t, n)
+     ON CONFLICT (set_id, round_id, question_id, secs, shard) DO UPDATE SET
+       n = question_secs.n + EXCLUDED.n";
 
 /// Adds `[started, submitted, passed, entries]` to a round's shard.
 pub(super) async fn add_round(
@@ -64,6 +79,25 @@ pub(super) async fn add_round(
 pub(super) struct Adds {
     rounds: BTreeMap<(String, String), [i64; 4]>,
     questions: BTreeMap<(String, String, String), [i64; 2]>,
+    /// (set, round, question, option key) → how many chose it.
+    picks: BTreeMap<(String, String, String, String), i64>,
+    /// (set, round, question, second) → how many spent it.
+    secs: BTreeMap<(String, String, String, i32), i64>,
+}
+
+/// Three text columns and the rest of a key.
+type Keyed<'a, T> = (Vec<&'a str>, Vec<&'a str>, Vec<&'a str>, Vec<T>);
+
+/// A map's keys as the columns of an `UNNEST`.
+fn columns<'a, T: Clone, V>(rows: &'a BTreeMap<(String, String, String, T), V>) -> Keyed<'a, T> {
+    let mut cols: Keyed<'a, T> = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (s, r, q, t) in rows.keys() {
+        cols.0.push(s);
+        cols.1.push(r);
+        cols.2.push(q);
+        cols.3.push(t.clone());
+    }
+    cols
 }
 
 impl Adds {
@@ -88,7 +122,20 @@ impl Adds {
         row[1] += i64::from(correct);
     }
 
-    /// Writes them, into one shard (the two statements pipelined).
+    /// Counts the options one answer chose and the seconds it took, if known.
+    pub(super) fn picked(&mut self, set_id: &str, round_id: &str, a: &GivenAnswer) {
+        let (s, r, q) = (set_id.to_owned(), round_id.to_owned(), a.question.clone());
+        for &k in &a.given {
+            let row = (s.clone(), r.clone(), q.clone(), k.to_string());
+            *self.picks.entry(row).or_default() += 1;
+        }
+        if let Some(secs) = a.secs {
+            let t = i32::try_from(crate::quiz::seconds::bucket(secs)).unwrap_or(i32::MAX);
+            *self.secs.entry((s, r, q, t)).or_default() += 1;
+        }
+    }
+
+    /// Writes them, into one shard (the statements pipelined).
     pub(super) async fn write(
         &self,
         c: &impl GenericClient,
@@ -126,7 +173,25 @@ impl Adds {
             )
             .await
         };
-        tokio::try_join!(rounds, questions)?;
+        let picks = async {
+            if self.picks.is_empty() {
+                return Ok(0);
+            }
+            let (sets, rounds, questions, keys) = columns(&self.picks);
+            let n: Vec<i64> = self.picks.values().copied().collect();
+            c.exec(ADD_PICKS, &[&sets, &rounds, &questions, &keys, &shard, &n])
+                .await
+        };
+        let secs = async {
+            if self.secs.is_empty() {
+                return Ok(0);
+            }
+            let (sets, rounds, questions, secs) = columns(&self.secs);
+            let n: Vec<i64> = self.secs.values().copied().collect();
+            c.exec(ADD_SECS, &[&sets, &rounds, &questions, &secs, &shard, &n])
+                .await
+        };
+        tokio::try_join!(rounds, questions, picks, secs)?;
         Ok(())
     }
 }
@@ -186,21 +251,31 @@ impl Counters for Postgres {
 
     async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats> {
         let client = self.client().await?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&set_id, &round_id];
         let rounds = round_counts(&client, set_id, round_id).await?;
-        let questions = client
-            .rows(QUESTION_COUNTS, &[&set_id, &round_id])
-            .await?
-            .into_iter()
-            .map(|r| {
-                Ok((
-                    r.col(0)?,
-                    QuestionCounts {
-                        answered: r.col(1)?,
-                        correct: r.col(2)?,
-                    },
-                ))
-            })
-            .collect::<Result<_>>()?;
+        // The three go out together (tokio-postgres pipelines them).
+        let (counted, picked, timed) = tokio::try_join!(
+            client.rows(QUESTION_COUNTS, &params),
+            client.rows(QUESTION_PICKS, &params),
+            client.rows(QUESTION_SECS, &params),
+        )?;
+        let mut questions: HashMap<String, QuestionCounts> = HashMap::new();
+        for r in counted {
+            let q = questions.entry(r.col(0)?).or_default();
+            q.answered = r.col(1)?;
+            q.correct = r.col(2)?;
+        }
+        for r in picked {
+            if let Some(k) = option_key(&r.col::<String>(1)?) {
+                let q = questions.entry(r.col(0)?).or_default();
+                q.picks.insert(k, r.col(2)?);
+            }
+        }
+        for r in timed {
+            let secs = u32::try_from(r.col::<i64>(1)?).unwrap_or(u32::MAX);
+            let q = questions.entry(r.col(0)?).or_default();
+            q.secs.insert(secs, r.col(2)?);
+        }
         Ok(Stats { rounds, questions })
     }
 

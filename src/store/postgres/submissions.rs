@@ -77,18 +77,15 @@ pub(super) async fn insert_batch(
 
 /// What a stored submission adds to the counters: a submission to its
 /// round, and an answer to each question served (a question served twice,
-/// never today, counts once).
+/// never today, counts once) with the options it chose and its seconds.
 pub(super) fn count(s: &NewSubmission, adds: &mut super::stats::Adds) {
     adds.round(&s.set_id, &s.round_id, [0, 1, i64::from(s.passed), 0]);
-    let mut answers: Vec<(&str, bool)> = s
-        .answers
-        .iter()
-        .map(|a| (a.question.as_str(), a.correct))
-        .collect();
-    answers.sort_unstable();
-    answers.dedup_by(|a, b| a.0 == b.0);
-    for (question, correct) in answers {
-        adds.answer(&s.set_id, &s.round_id, question, correct);
+    let mut answers: Vec<&crate::store::GivenAnswer> = s.answers.iter().collect();
+    answers.sort_by(|a, b| a.question.cmp(&b.question));
+    answers.dedup_by(|a, b| a.question == b.question);
+    for a in answers {
+        adds.answer(&s.set_id, &s.round_id, &a.question, a.correct);
+        adds.picked(&s.set_id, &s.round_id, a);
     }
 }
 

@@ -394,6 +394,26 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE submissions ADD COLUMN source TEXT NOT NULL DEFAULT 'direct';
     ALTER TABLE entries ADD COLUMN source TEXT NOT NULL DEFAULT 'direct';",
+    // 13: what people get wrong (SPEC §11): how many chose each option of a
+    // question, and how many spent each whole second on it (a histogram
+    // whose median is exact and whose rows add up across nodes). Counted
+    // from here on: a submission kept before has no set or round to count under.
+    "CREATE TABLE question_picks (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        option_key  TEXT NOT NULL,
+        picks       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, question_id, option_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE question_secs (
+        set_id      TEXT NOT NULL,
+        round_id    TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        secs        INTEGER NOT NULL,
+        n           INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, question_id, secs)
+    ) WITHOUT ROWID;",
 ];
 
 /// The version since which a submission is kept under its key and nonce.

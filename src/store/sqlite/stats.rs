@@ -1,13 +1,15 @@
-//! `round_stats` and `question_stats`: the staff's counters, added up in
-//! [`Counts`] and written by the writer with each batch
-//! ([`write_counts`]), read here.
+//! `round_stats`, `question_stats`, `question_picks` and `question_secs`:
+//! the staff's counters, added up in [`Counts`] and written by the writer
+//! with each batch ([`write_counts`]), read here.
 
 use super::{Result, Sqlite};
 use crate::store::contract::Counters;
-use crate::store::sql::stats::{QUESTION_COUNTS, ROUND_COUNTS};
+use crate::store::rules::option_key;
+use crate::store::sql::stats::{QUESTION_COUNTS, QUESTION_PICKS, QUESTION_SECS, ROUND_COUNTS};
 use crate::store::tally::Counts;
 use crate::store::{QuestionCounts, RoundCounts, Stats};
 use rusqlite::{named_params, params, Connection};
+use std::collections::HashMap;
 
 const ADD_ROUND_COUNTS: &str =
     "INSERT INTO round_stats (set_id, round_id, started, submitted, passed, entries)
@@ -20,8 +22,17 @@ const ADD_QUESTION_COUNTS: &str =
      VALUES (:set_id, :round_id, :question_id, :answered, :correct)
      ON CONFLICT (set_id, round_id, question_id)
      DO UPDATE SET answered = answered + excluded.answered, correct = correct + excluded.correct";
+const ADD_PICKS: &str =
+    "INSERT INTO question_picks (set_id, round_id, question_id, option_key, picks)
+     VALUES (:set_id, :round_id, :question_id, :option_key, :picks)
+     ON CONFLICT (set_id, round_id, question_id, option_key)
+     DO UPDATE SET picks = picks + excluded.picks";
+const ADD_SECS: &str = "INSERT INTO question_secs (set_id, round_id, question_id, secs, n)
+     VALUES (:set_id, :round_id, :question_id, :secs, :n)
+     ON CONFLICT (set_id, round_id, question_id, secs) DO UPDATE SET n = n + excluded.n";
 
-/// Adds `counts` to the stored counters: one upsert per round and per question.
+/// Adds `counts` to the stored counters: one upsert per round, per
+/// question, and per option and second chosen.
 pub(super) fn write_counts(conn: &Connection, counts: &Counts) -> Result<()> {
     for (set_id, round_id, [started, submitted, passed, entries], questions) in counts.each_round()
     {
@@ -36,6 +47,22 @@ pub(super) fn write_counts(conn: &Connection, counts: &Counts) -> Result<()> {
                     ":set_id": set_id, ":round_id": round_id, ":question_id": id,
                     ":answered": answered, ":correct": correct,
                 })?;
+        }
+    }
+    for (set_id, round_id, questions) in counts.each_pick() {
+        for (id, p) in questions {
+            for (key, n) in &p.options {
+                conn.prepare_cached(ADD_PICKS)?.execute(named_params! {
+                    ":set_id": set_id, ":round_id": round_id, ":question_id": id,
+                    ":option_key": key.to_string(), ":picks": n,
+                })?;
+            }
+            for (secs, n) in &p.secs {
+                conn.prepare_cached(ADD_SECS)?.execute(named_params! {
+                    ":set_id": set_id, ":round_id": round_id, ":question_id": id,
+                    ":secs": secs, ":n": n,
+                })?;
+            }
         }
     }
     Ok(())
@@ -58,23 +85,38 @@ pub(super) fn round_counts(
     })?)
 }
 
-/// Per question id: answered and correct.
+/// Per question id: answered and correct, the options chosen and the seconds spent.
 pub(super) fn question_counts(
     conn: &Connection,
     set_id: &str,
     round_id: Option<&str>,
-) -> Result<Vec<(String, QuestionCounts)>> {
+) -> Result<HashMap<String, QuestionCounts>> {
+    let mut out: HashMap<String, QuestionCounts> = HashMap::new();
     let mut st = conn.prepare_cached(QUESTION_COUNTS)?;
-    let rows = st.query_map(params![set_id, round_id], |r| {
-        Ok((
-            r.get(0)?,
-            QuestionCounts {
-                answered: r.get(1)?,
-                correct: r.get(2)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = st.query(params![set_id, round_id])?;
+    while let Some(r) = rows.next()? {
+        let q = out.entry(r.get(0)?).or_default();
+        q.answered = r.get(1)?;
+        q.correct = r.get(2)?;
+    }
+    let mut st = conn.prepare_cached(QUESTION_PICKS)?;
+    let mut rows = st.query(params![set_id, round_id])?;
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(1)?;
+        if let Some(k) = option_key(&key) {
+            out.entry(r.get(0)?).or_default().picks.insert(k, r.get(2)?);
+        }
+    }
+    let mut st = conn.prepare_cached(QUESTION_SECS)?;
+    let mut rows = st.query(params![set_id, round_id])?;
+    while let Some(r) = rows.next()? {
+        let secs = u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX);
+        out.entry(r.get(0)?)
+            .or_default()
+            .secs
+            .insert(secs, r.get(2)?);
+    }
+    Ok(out)
 }
 
 impl Counters for Sqlite {
@@ -91,9 +133,7 @@ impl Counters for Sqlite {
         self.read(move |c| {
             Ok(Stats {
                 rounds: round_counts(c, &set_id, round_id.as_deref())?,
-                questions: question_counts(c, &set_id, round_id.as_deref())?
-                    .into_iter()
-                    .collect(),
+                questions: question_counts(c, &set_id, round_id.as_deref())?,
             })
         })
         .await
@@ -128,6 +168,13 @@ mod tests {
         }
         batch.entered("set", "r1");
         batch.started("set", "r2");
+        let picked = crate::store::GivenAnswer {
+            question: "q1".into(),
+            given: vec!['A', 'C'],
+            correct: true,
+            secs: Some(12),
+        };
+        batch.picked("set", "r1", &[picked]);
         let starts = Starts::default();
         starts.add("set", "r1");
         starts.add("set", "r1");
@@ -141,8 +188,11 @@ mod tests {
         );
         let all = round_counts(&conn, "set", None).unwrap();
         assert_eq!(all.started, 6);
-        let mut q: Vec<(String, i64, i64)> = question_counts(&conn, "set", None)
-            .unwrap()
+        let read = question_counts(&conn, "set", None).unwrap();
+        assert_eq!(read["q1"].picks, [('A', 2), ('C', 2)].into());
+        assert_eq!(read["q1"].secs, [(12, 2)].into());
+        assert!(read["q2"].picks.is_empty());
+        let mut q: Vec<(String, i64, i64)> = read
             .into_iter()
             .map(|(id, n)| (id, n.answered, n.correct))
             .collect();

@@ -53,6 +53,7 @@ impl Submissions for Sqlite {
                 Ok(_) => {
                     let each = s.answers.iter().map(|a| (a.question.as_str(), a.correct));
                     counts.submitted(&s.set_id, &s.round_id, s.passed, each);
+                    counts.picked(&s.set_id, &s.round_id, &s.answers);
                     Ok(Ok(()))
                 }
                 Err(e) if is_constraint(&e) => Ok(Err(AlreadySubmitted)),
