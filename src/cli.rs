@@ -101,6 +101,9 @@ pub struct ServeArgs {
     /// A reverse proxy (address or CIDR, repeatable) whose X-Forwarded-For names the client.
     #[arg(long = "trusted-proxy", env = "QUIZBOOTH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The time zone the funnel's days and hours are counted in (an IANA name such as Asia/Shanghai or Asia/Urumqi; counts are kept by UTC hour, so changing it regroups them).
+    #[arg(long, env = "QUIZBOOTH_TZ", default_value = "Asia/Shanghai", value_parser = parse_tz)]
+    pub tz: chrono_tz::Tz,
 }
 
 /// `quizbooth check`.
@@ -163,6 +166,13 @@ pub struct AuditVerifyArgs {
     /// still be the hash of a row, else the log was rewritten since.
     #[arg(long, value_name = "HASH")]
     pub published: Vec<String>,
+}
+
+/// `--tz`: an IANA time zone name (`Asia/Shanghai`).
+pub fn parse_tz(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("`{s}` is not an IANA time zone name such as Asia/Shanghai or Asia/Urumqi")
+    })
 }
 
 /// A trusted proxy: `10.0.0.0/8`, or one address (`10.0.0.5`, a /32).

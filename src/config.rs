@@ -29,6 +29,8 @@ pub struct Settings {
     /// How often the service looks for rounds whose keeping time is over
     /// ([`crate::keeping`]).
     pub purge_every: std::time::Duration,
+    /// The time zone of the funnel's days and hours (`--tz`).
+    pub tz: chrono_tz::Tz,
 }
 
 /// Default [`Settings::purge_every`]: a round's contacts go within ten
@@ -72,6 +74,7 @@ impl Settings {
                 .map(|a| resolve_addr("--metrics-bind", a))
                 .transpose()?,
             purge_every: PURGE_EVERY,
+            tz: args.tz,
         })
     }
 }

@@ -13,6 +13,8 @@
 //! services            sets (the set registry), keeping (the erasure sweep),
 //!                     state, limits, connections, playing, traffic, pages, qr,
 //!                     source_list (the sources every node knows),
+//!                     funnel (the store's counts grouped by day, hour or
+//!                     source in the service's time zone),
 //!                     audit::records (the chain checked against the store)
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
@@ -80,6 +82,9 @@ pub mod contact;
 pub mod draw;
 /// The API error type and its JSON response.
 pub mod error;
+/// The funnel (SPEC §11): counts per hour and source grouped by day, hour
+/// or source in the service's time zone, with the sources' rates.
+pub mod funnel;
 /// Session identities, node leases and fresh secrets: what the quiz mints
 /// and the store keys on, below both.
 pub mod ids;

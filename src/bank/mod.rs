@@ -69,6 +69,20 @@ impl Bank {
         self.rounds.iter().position(|r| r.is_open(now))
     }
 
+    /// The round the visitor page serves at `now`, whose visits the funnel
+    /// counts: the open one, else the next to open, else the last to have
+    /// opened.
+    pub fn current_round(&self, now: DateTime<FixedOffset>) -> Option<&Round> {
+        self.open_round(now)
+            .or_else(|| {
+                self.rounds
+                    .iter()
+                    .filter(|r| r.state(now) == RoundState::Upcoming)
+                    .min_by_key(|r| r.opens)
+            })
+            .or_else(|| self.rounds.iter().max_by_key(|r| r.opens))
+    }
+
     /// A round by id.
     pub fn round(&self, id: &str) -> Option<&Round> {
         self.rounds.iter().find(|r| r.id == id)

@@ -4,12 +4,22 @@
 use super::shared::request_lang;
 use super::views::set_view;
 use crate::pages::{Page, Pages};
+use crate::sources::DIRECT;
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 
+/// `?src=ID` on the visitor page: the source its visit counts for.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct VisitQuery {
+    src: Option<String>,
+}
+
 /// `GET /`: the visitor page, never cached (its assets are), with the start
-/// screen's data in it so the first visit needs no API call. `GET /kiosk` is
+/// screen's data in it so the first visit needs no API call. Each request
+/// for it (answered `304` or not) is a visit of the funnel (SPEC §11), counted in
+/// memory for the round it serves and its `src` (`direct` when unlisted),
+/// and written with the next commit as session starts are. `GET /kiosk` is
 /// the same page on the booth's shared tablet: after each visitor it resets
 /// itself for the next.
 #[actix_web::routes]
@@ -19,10 +29,20 @@ pub async fn index(
     state: web::Data<AppState>,
     pages: web::Data<Pages>,
     req: HttpRequest,
+    query: Option<web::Query<VisitQuery>>,
 ) -> HttpResponse {
+    let now = state.clock.now();
     let data = match state.active_bank() {
         Some(bank) => {
-            serde_json::to_string(&set_view(&bank, request_lang(&req), state.clock.now()))
+            if req.path() == "/" {
+                if let Some(round) = bank.current_round(now) {
+                    let src = query.as_ref().and_then(|q| q.src.as_deref());
+                    let source = state.sources.resolve(src).unwrap_or(DIRECT);
+                    let hour = now.timestamp().div_euclid(3600);
+                    state.store.count_visit(&bank.id, &round.id, hour, source);
+                }
+            }
+            serde_json::to_string(&set_view(&bank, request_lang(&req), now))
         }
         None => Ok("null".to_owned()),
     };

@@ -109,7 +109,10 @@ pub async fn start_session(
     );
     let timing = Timing::new(&bank.quiz, round, token.started_ms(), token.large);
     let served = quiz::serve(&bank, &mut token.rng());
-    state.store.count_start(&bank.id, &round.id);
+    let hour = token.started_ms().div_euclid(3_600_000);
+    state
+        .store
+        .count_start(&bank.id, &round.id, hour, token.source_id());
     state.playing.started();
     let session = Session {
         id: token.encode(),

@@ -17,8 +17,8 @@
 use super::{
     AlreadySubmitted, AuditAction, AuditEntry, ClaimBy, ClaimMode, ClaimRefused, Claimed,
     CommitRefused, Draw, DrawRequest, Entry, EntryMade, EntryOf, EntryRefused, EntrySent,
-    GivenAnswers, Keeping, NewEntry, NewSubmission, Result, RevealRefused, RoundCounts,
-    RoundEntries, Secret, SessionId, SharedSet, Stats, Store, Submission, Withdrawn,
+    FunnelCount, GivenAnswers, Keeping, NewEntry, NewSubmission, Result, RevealRefused,
+    RoundCounts, RoundEntries, Secret, SessionId, SharedSet, Stats, Store, Submission, Withdrawn,
 };
 use crate::contact::EntryCode;
 use crate::sources::Source;
@@ -225,14 +225,23 @@ contract! {
 
     /// The staff's numbers.
     trait Counters {
-        /// Counts a session start (written with the next commit).
-        sync fn count_start(&self, set_id: &str, round_id: &str) => started;
+        /// Counts a session start at `hour` (UTC, unix seconds / 3600) from
+        /// `source` (written with the next commit).
+        sync fn count_start(&self, set_id: &str, round_id: &str, hour: i64, source: &str) => started;
+
+        /// Counts a request for the visitor page at `hour` from `source`,
+        /// for the round it serves (written with the next commit, as starts).
+        sync fn count_visit(&self, set_id: &str, round_id: &str, hour: i64, source: &str);
 
         /// Resolves once every start counted before the call is committed.
         async fn flush_counts(&self) -> Result<()>;
 
         /// Sessions, entries and per-question counts of a set, or of one round.
         async fn stats(&self, set_id: &str, round_id: Option<&str>) -> Result<Stats>;
+
+        /// The funnel of a set, or of one round, per UTC hour and source,
+        /// oldest hour first (SPEC §11).
+        async fn funnel(&self, set_id: &str, round_id: Option<&str>) -> Result<Vec<FunnelCount>>;
 
         /// Session and entry counts of each of these rounds of a set, in order.
         async fn round_counts(&self, set_id: &str, rounds: Vec<String>)

@@ -70,6 +70,12 @@ const TABLES: &[(&str, &str, &str)] = &[
         "set_id, round_id, question_id, secs, shard, n",
     ),
     (
+        "SELECT set_id, round_id, hour, source, 0, visits, starts, submitted, passed, entries
+         FROM funnel_stats",
+        "funnel_stats",
+        "set_id, round_id, hour, source, shard, visits, starts, submitted, passed, entries",
+    ),
+    (
         "SELECT id, set_id, round_id, prize, winners_wanted, entries_txt, entries_digest,
                 entry_count, committed_at, public_seed, revealed_at, winner_count, claim_by,
                 replaces, COALESCE(pool_watermark, 0), seed_digits

@@ -271,6 +271,26 @@ pub struct RoundCounts {
     pub entries: i64,
 }
 
+/// The funnel's counts of one UTC hour and one source (SPEC §11), of a set
+/// or one of its rounds; [`crate::funnel`] groups them by day, hour or source.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FunnelCount {
+    /// The UTC hour: unix seconds / 3600.
+    pub hour: i64,
+    /// The sessions' source (`direct` when none).
+    pub source: String,
+    /// Requests for the visitor page.
+    pub visits: i64,
+    /// Sessions started.
+    pub starts: i64,
+    /// Sessions submitted.
+    pub submitted: i64,
+    /// Sessions passed.
+    pub passed: i64,
+    /// Entries.
+    pub entries: i64,
+}
+
 /// A question's counters.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct QuestionCounts {

@@ -237,5 +237,12 @@ shared! {
         QUESTION_SECS = "SELECT question_id, CAST(secs AS BIGINT), CAST(SUM(n) AS BIGINT)
              FROM question_secs WHERE set_id = $1 AND (CAST($2 AS TEXT) IS NULL OR round_id = $2)
              GROUP BY question_id, secs";
+        /// The funnel of a set, of one round ($2) or all (NULL): per UTC
+        /// hour and source, the five stages.
+        FUNNEL = "SELECT hour, source, CAST(SUM(visits) AS BIGINT), CAST(SUM(starts) AS BIGINT),
+             CAST(SUM(submitted) AS BIGINT), CAST(SUM(passed) AS BIGINT),
+             CAST(SUM(entries) AS BIGINT) FROM funnel_stats
+             WHERE set_id = $1 AND (CAST($2 AS TEXT) IS NULL OR round_id = $2)
+             GROUP BY hour, source ORDER BY hour, source";
     }
 }

@@ -314,8 +314,8 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // Back to schema version 3: migration 4's refusals gone, and with them
     // the withdrawal's row (the only one, so the chain stays whole); and
-    // migration 5's submission nonce, migration 6's round keys and
-    // migration 7's sources.
+    // migration 5's submission nonce, migration 6's round keys,
+    // migration 7's sources and migration 9's funnel.
     app.sql(
         "DROP FUNCTION quizbooth_entry_in_pool() CASCADE;
          DROP FUNCTION quizbooth_entries_kept() CASCADE;
@@ -336,7 +336,7 @@ async fn withdrawals_made_before_they_were_audited_get_their_rows_on_postgres() 
          ALTER TABLE submissions ADD CONSTRAINT submissions_pkey PRIMARY KEY (id);
          DROP TABLE round_keys, round_versions;
          DROP FUNCTION quizbooth_round_versions() CASCADE;
-         DROP TABLE sources, question_picks, question_secs;
+         DROP TABLE sources, question_picks, question_secs, funnel_stats;
          ALTER TABLE submissions DROP COLUMN source;
          ALTER TABLE entries DROP COLUMN source;
          UPDATE schema_version SET version = 3;",

@@ -1223,7 +1223,7 @@ async fn a_round_with_entries_that_never_closes_is_listed_with_a_warning() {
 }
 
 /// A PostgreSQL database from before per-round keys (schema version 5,
-/// so without migration 7's sources either):
+/// so without migration 7's sources nor 9's funnel either):
 /// every phone hashed under one secret in `meta`, and a purged entry that
 /// kept its hash. Migration 6 hashes the held phone again under its round's
 /// key, drops the purged one's hash and deletes the secret: the attacker
@@ -1240,7 +1240,7 @@ async fn phones_hashed_under_the_one_old_secret_are_hashed_again_and_a_purged_on
     let old =
         quizbooth::contact::PhoneKey::new(b"the-one-old-secret-of-every-round-0123456789abcdef");
     app.sql(&format!(
-        "DROP TABLE round_keys, round_versions, sources, question_picks, question_secs;
+        "DROP TABLE round_keys, round_versions, sources, question_picks, question_secs, funnel_stats;
          ALTER TABLE submissions DROP COLUMN source;
          ALTER TABLE entries DROP COLUMN source;
          DROP FUNCTION quizbooth_round_versions() CASCADE;

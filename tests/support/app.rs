@@ -383,6 +383,7 @@ async fn start_with_clock(
         trusted_proxies: Vec::new(),
         metrics_bind: None,
         purge_every: quizbooth::config::PURGE_EVERY,
+        tz: chrono_tz::Asia::Shanghai,
     };
     adjust(&mut settings);
     let clock = Clock::system();

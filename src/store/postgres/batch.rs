@@ -305,6 +305,8 @@ async fn transaction(
         for (e, out) in entries.iter().zip(&entered) {
             if out.is_ok() {
                 counts.round(&e.set_id, &e.round_id, [0, 0, 0, 1]);
+                let hour = crate::store::tally::hour_of(&e.created_at);
+                counts.funnel((&e.set_id, &e.round_id), hour, &e.source, [0, 0, 0, 0, 1]);
             }
         }
         counts.write(&tx).await?;

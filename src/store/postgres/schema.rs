@@ -406,6 +406,23 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (set_id, round_id, question_id, secs, shard)
     );
     "#,
+    // 10: as SQLite's 14: the funnel, per set, round, UTC hour and source,
+    // sharded as `round_stats` and summed when read.
+    r#"
+    CREATE TABLE funnel_stats (
+        set_id    TEXT NOT NULL,
+        round_id  TEXT NOT NULL,
+        hour      BIGINT NOT NULL,
+        source    TEXT NOT NULL,
+        shard     INTEGER NOT NULL,
+        visits    BIGINT NOT NULL DEFAULT 0,
+        starts    BIGINT NOT NULL DEFAULT 0,
+        submitted BIGINT NOT NULL DEFAULT 0,
+        passed    BIGINT NOT NULL DEFAULT 0,
+        entries   BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, hour, source, shard)
+    );
+    "#,
 ];
 
 /// What a migration needs that SQL cannot do, in its transaction after its SQL.

@@ -1,24 +1,19 @@
-//! `round_stats`, `question_stats`, `question_picks` and `question_secs`:
-//! the staff's counters, added in the transaction of what they count, each
-//! into one of a few shards, and summed when read.
+//! `round_stats`, `question_stats`, `question_picks`, `question_secs` and
+//! `funnel_stats`: the staff's counters, added in the transaction of what
+//! they count, each into one of a few shards, and summed when read.
 
 use super::{shard, Postgres, Result};
 use super::{Cached, Col};
 use crate::store::contract::Counters;
 use crate::store::rules::option_key;
-use crate::store::sql::stats::{QUESTION_COUNTS, QUESTION_PICKS, QUESTION_SECS, ROUND_COUNTS};
-use crate::store::{GivenAnswer, QuestionCounts, RoundCounts, Stats};
+use crate::store::sql::stats::{
+    FUNNEL, QUESTION_COUNTS, QUESTION_PICKS, QUESTION_SECS, ROUND_COUNTS,
+};
+use crate::store::tally::{Counts, Stages};
+use crate::store::{FunnelCount, GivenAnswer, QuestionCounts, RoundCounts, Stats};
 use deadpool_postgres::GenericClient;
 use std::collections::{BTreeMap, HashMap};
 
-const ADD_ROUND_COUNTS: &str =
-    "INSERT INTO round_stats (set_id, round_id, shard, started, submitted, passed, entries)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (set_id, round_id, shard) DO UPDATE SET
-       started = round_stats.started + EXCLUDED.started,
-       submitted = round_stats.submitted + EXCLUDED.submitted,
-       passed = round_stats.passed + EXCLUDED.passed,
-       entries = round_stats.entries + EXCLUDED.entries";
 /// A batch's counts, a row per round: `$1`, `$2` the rounds, `$3` the
 /// shard, `$4`…`$7` what each adds (one row per round: a statement cannot
 /// update a row twice).
@@ -54,24 +49,23 @@ const ADD_SECS: &str =
      FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::INTEGER[], $6::BIGINT[]) AS u (s, r, q, t, n)
      ON CONFLICT (set_id, round_id, question_id, secs, shard) DO UPDATE SET
        n = question_secs.n + EXCLUDED.n";
+/// The funnel's rows, one per (set, round, hour, source): `$1`…`$4` the
+/// keys, `$5` the shard, `$6`…`$10` the five stages.
+const ADD_FUNNEL: &str = "INSERT INTO funnel_stats
+       (set_id, round_id, hour, source, shard, visits, starts, submitted, passed, entries)
+     SELECT u.s, u.r, u.h, u.o, $5, u.v, u.st, u.su, u.pa, u.en
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $6::BIGINT[], $7::BIGINT[],
+                 $8::BIGINT[], $9::BIGINT[], $10::BIGINT[])
+          AS u (s, r, h, o, v, st, su, pa, en)
+     ON CONFLICT (set_id, round_id, hour, source, shard) DO UPDATE SET
+       visits = funnel_stats.visits + EXCLUDED.visits,
+       starts = funnel_stats.starts + EXCLUDED.starts,
+       submitted = funnel_stats.submitted + EXCLUDED.submitted,
+       passed = funnel_stats.passed + EXCLUDED.passed,
+       entries = funnel_stats.entries + EXCLUDED.entries";
 
-/// Adds `[started, submitted, passed, entries]` to a round's shard.
-pub(super) async fn add_round(
-    c: &impl GenericClient,
-    set_id: &str,
-    round_id: &str,
-    shard: i32,
-    [started, submitted, passed, entries]: [i64; 4],
-) -> Result<()> {
-    c.exec(
-        ADD_ROUND_COUNTS,
-        &[
-            &set_id, &round_id, &shard, &started, &submitted, &passed, &entries,
-        ],
-    )
-    .await?;
-    Ok(())
-}
+/// The funnel's key: (set, round, hour, source).
+type FunnelKey = (String, String, i64, String);
 
 /// What a batch of writes adds to the counters, summed per row, in key
 /// order (so two transactions never wait on each other's rows).
@@ -83,6 +77,8 @@ pub(super) struct Adds {
     picks: BTreeMap<(String, String, String, String), i64>,
     /// (set, round, question, second) → how many spent it.
     secs: BTreeMap<(String, String, String, i32), i64>,
+    /// (set, round, UTC hour, source) → the funnel's five stages.
+    funnel: BTreeMap<FunnelKey, Stages>,
 }
 
 /// Three text columns and the rest of a key.
@@ -109,6 +105,39 @@ impl Adds {
             .or_default();
         for (n, a) in row.iter_mut().zip(add) {
             *n += a;
+        }
+    }
+
+    /// Adds `[visits, starts, submitted, passed, entries]` to the funnel's
+    /// row of a round, a UTC hour and a source.
+    pub(super) fn funnel(
+        &mut self,
+        (set_id, round_id): (&str, &str),
+        hour: i64,
+        source: &str,
+        add: Stages,
+    ) {
+        let row = self
+            .funnel
+            .entry((
+                set_id.to_owned(),
+                round_id.to_owned(),
+                hour,
+                source.to_owned(),
+            ))
+            .or_default();
+        for (n, a) in row.iter_mut().zip(add) {
+            *n += a;
+        }
+    }
+
+    /// Adds what `counts` (starts and visits waiting) hold.
+    pub(super) fn counts(&mut self, counts: &Counts) {
+        for (set_id, round_id, [started, submitted, passed, entries], _) in counts.each_round() {
+            self.round(set_id, round_id, [started, submitted, passed, entries]);
+        }
+        for (set_id, round_id, hour, source, stages) in counts.each_funnel() {
+            self.funnel((set_id, round_id), hour, source, stages);
         }
     }
 
@@ -191,24 +220,39 @@ impl Adds {
             c.exec(ADD_SECS, &[&sets, &rounds, &questions, &secs, &shard, &n])
                 .await
         };
-        tokio::try_join!(rounds, questions, picks, secs)?;
+        let funnel = async {
+            if self.funnel.is_empty() {
+                return Ok(0);
+            }
+            let mut keys: (Vec<&str>, Vec<&str>, Vec<i64>, Vec<&str>) = Default::default();
+            for (s, r, h, o) in self.funnel.keys() {
+                keys.0.push(s);
+                keys.1.push(r);
+                keys.2.push(*h);
+                keys.3.push(o);
+            }
+            let column = |i: usize| -> Vec<i64> { self.funnel.values().map(|v| v[i]).collect() };
+            let (v, st, su, pa, en) = (column(0), column(1), column(2), column(3), column(4));
+            c.exec(
+                ADD_FUNNEL,
+                &[
+                    &keys.0, &keys.1, &keys.2, &keys.3, &shard, &v, &st, &su, &pa, &en,
+                ],
+            )
+            .await
+        };
+        tokio::try_join!(rounds, questions, picks, secs, funnel)?;
         Ok(())
     }
 }
 
-/// Writes counted session starts, in one transaction.
-pub(super) async fn add_starts(
-    engine: &Postgres,
-    starts: &crate::store::tally::Counts,
-) -> Result<()> {
+/// Writes counted session starts and visits, in one transaction.
+pub(super) async fn add_starts(engine: &Postgres, starts: &Counts) -> Result<()> {
+    let mut adds = Adds::default();
+    adds.counts(starts);
     let mut client = engine.client().await?;
     let tx = client.transaction().await?;
-    let shard = shard();
-    let mut rounds: Vec<_> = starts.starts().collect();
-    rounds.sort_unstable();
-    for (set_id, round_id, n) in rounds {
-        add_round(&tx, set_id, round_id, shard, [n, 0, 0, 0]).await?;
-    }
+    adds.write(&tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -228,8 +272,12 @@ async fn round_counts(
 }
 
 impl Counters for Postgres {
-    fn count_start(&self, set_id: &str, round_id: &str) {
-        self.starts.add(set_id, round_id);
+    fn count_start(&self, set_id: &str, round_id: &str, hour: i64, source: &str) {
+        self.starts.add(set_id, round_id, hour, source);
+    }
+
+    fn count_visit(&self, set_id: &str, round_id: &str, hour: i64, source: &str) {
+        self.starts.visit(set_id, round_id, hour, source);
     }
 
     /// Writes the starts counted so far; they are put back if that fails.
@@ -277,6 +325,26 @@ impl Counters for Postgres {
             q.secs.insert(secs, r.col(2)?);
         }
         Ok(Stats { rounds, questions })
+    }
+
+    async fn funnel(&self, set_id: &str, round_id: Option<&str>) -> Result<Vec<FunnelCount>> {
+        let client = self.client().await?;
+        client
+            .rows(FUNNEL, &[&set_id, &round_id])
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(FunnelCount {
+                    hour: r.col(0)?,
+                    source: r.col(1)?,
+                    visits: r.col(2)?,
+                    starts: r.col(3)?,
+                    submitted: r.col(4)?,
+                    passed: r.col(5)?,
+                    entries: r.col(6)?,
+                })
+            })
+            .collect()
     }
 
     async fn round_counts(&self, set_id: &str, rounds: Vec<String>) -> Result<Vec<RoundCounts>> {

@@ -80,6 +80,9 @@ pub(super) async fn insert_batch(
 /// never today, counts once) with the options it chose and its seconds.
 pub(super) fn count(s: &NewSubmission, adds: &mut super::stats::Adds) {
     adds.round(&s.set_id, &s.round_id, [0, 1, i64::from(s.passed), 0]);
+    let hour = crate::store::tally::hour_of(&s.submitted_at);
+    let stages = [0, 0, 1, i64::from(s.passed), 0];
+    adds.funnel((&s.set_id, &s.round_id), hour, &s.source, stages);
     let mut answers: Vec<&crate::store::GivenAnswer> = s.answers.iter().collect();
     answers.sort_by(|a, b| a.question.cmp(&b.question));
     answers.dedup_by(|a, b| a.question == b.question);

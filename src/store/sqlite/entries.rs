@@ -8,6 +8,7 @@ use crate::store::contract::Entries;
 pub(super) use crate::store::rules::session_id;
 use crate::store::rules::{self, erasure};
 use crate::store::sql::entries::{DRAWS_OF_ENTRY, ENTRY_SENT};
+use crate::store::tally::hour_of;
 use crate::store::{Entry, EntryDraw, EntryMade, EntryOf, EntryRefused, EntrySent, NewEntry};
 use rusqlite::{named_params, params, Connection, OptionalExtension};
 
@@ -178,7 +179,8 @@ impl Entries for Sqlite {
                 // A taken code, or a taken receipt, is tried again with new ones.
                 match insert_entry(c, &e, &phone_key, &session, &made)? {
                     Ok(()) => {
-                        counts.entered(&e.set_id, &e.round_id);
+                        let hour = hour_of(&e.created_at);
+                        counts.entered(&e.set_id, &e.round_id, hour, &e.source);
                         return Ok(Ok(made));
                     }
                     Err(Refused::CodeTaken) => continue,

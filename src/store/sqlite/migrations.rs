@@ -414,6 +414,22 @@ const MIGRATIONS: &[&str] = &[
         n           INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (set_id, round_id, question_id, secs)
     ) WITHOUT ROWID;",
+    // 14: the funnel (SPEC §11): visits, starts, submissions, passes and
+    // entries per set, round, UTC hour (unix seconds / 3600) and source,
+    // added up with `round_stats` from the same counts. It starts empty:
+    // what happened before was never counted by hour (nor visits at all).
+    "CREATE TABLE funnel_stats (
+        set_id    TEXT NOT NULL,
+        round_id  TEXT NOT NULL,
+        hour      INTEGER NOT NULL,
+        source    TEXT NOT NULL,
+        visits    INTEGER NOT NULL DEFAULT 0,
+        starts    INTEGER NOT NULL DEFAULT 0,
+        submitted INTEGER NOT NULL DEFAULT 0,
+        passed    INTEGER NOT NULL DEFAULT 0,
+        entries   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_id, round_id, hour, source)
+    ) WITHOUT ROWID;",
 ];
 
 /// The version since which a submission is kept under its key and nonce.

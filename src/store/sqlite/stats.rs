@@ -1,13 +1,15 @@
-//! `round_stats`, `question_stats`, `question_picks` and `question_secs`:
-//! the staff's counters, added up in [`Counts`] and written by the writer
-//! with each batch ([`write_counts`]), read here.
+//! `round_stats`, `question_stats`, `question_picks`, `question_secs` and
+//! `funnel_stats`: the staff's counters, added up in [`Counts`] and written
+//! by the writer with each batch ([`write_counts`]), read here.
 
 use super::{Result, Sqlite};
 use crate::store::contract::Counters;
 use crate::store::rules::option_key;
-use crate::store::sql::stats::{QUESTION_COUNTS, QUESTION_PICKS, QUESTION_SECS, ROUND_COUNTS};
+use crate::store::sql::stats::{
+    FUNNEL, QUESTION_COUNTS, QUESTION_PICKS, QUESTION_SECS, ROUND_COUNTS,
+};
 use crate::store::tally::Counts;
-use crate::store::{QuestionCounts, RoundCounts, Stats};
+use crate::store::{FunnelCount, QuestionCounts, RoundCounts, Stats};
 use rusqlite::{named_params, params, Connection};
 use std::collections::HashMap;
 
@@ -31,8 +33,16 @@ const ADD_SECS: &str = "INSERT INTO question_secs (set_id, round_id, question_id
      VALUES (:set_id, :round_id, :question_id, :secs, :n)
      ON CONFLICT (set_id, round_id, question_id, secs) DO UPDATE SET n = n + excluded.n";
 
+const ADD_FUNNEL_COUNTS: &str =
+    "INSERT INTO funnel_stats (set_id, round_id, hour, source, visits, starts, submitted, passed, entries)
+     VALUES (:set_id, :round_id, :hour, :source, :visits, :starts, :submitted, :passed, :entries)
+     ON CONFLICT (set_id, round_id, hour, source) DO UPDATE SET visits = visits + excluded.visits,
+       starts = starts + excluded.starts, submitted = submitted + excluded.submitted,
+       passed = passed + excluded.passed, entries = entries + excluded.entries";
+
 /// Adds `counts` to the stored counters: one upsert per round, per
-/// question, and per option and second chosen.
+/// question, per option and second chosen, and per hour and source of the
+/// funnel.
 pub(super) fn write_counts(conn: &Connection, counts: &Counts) -> Result<()> {
     for (set_id, round_id, [started, submitted, passed, entries], questions) in counts.each_round()
     {
@@ -65,7 +75,38 @@ pub(super) fn write_counts(conn: &Connection, counts: &Counts) -> Result<()> {
             }
         }
     }
+    for (set_id, round_id, hour, source, [visits, starts, submitted, passed, entries]) in
+        counts.each_funnel()
+    {
+        conn.prepare_cached(ADD_FUNNEL_COUNTS)?
+            .execute(named_params! {
+                ":set_id": set_id, ":round_id": round_id, ":hour": hour, ":source": source,
+                ":visits": visits, ":starts": starts, ":submitted": submitted,
+                ":passed": passed, ":entries": entries,
+            })?;
+    }
     Ok(())
+}
+
+/// The funnel of a set, optionally of one round, per hour and source.
+pub(super) fn funnel(
+    conn: &Connection,
+    set_id: &str,
+    round_id: Option<&str>,
+) -> Result<Vec<FunnelCount>> {
+    let mut st = conn.prepare_cached(FUNNEL)?;
+    let rows = st.query_map(params![set_id, round_id], |r| {
+        Ok(FunnelCount {
+            hour: r.get(0)?,
+            source: r.get(1)?,
+            visits: r.get(2)?,
+            starts: r.get(3)?,
+            submitted: r.get(4)?,
+            passed: r.get(5)?,
+            entries: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Session and entry counts of a set, optionally of one round.
@@ -120,8 +161,12 @@ pub(super) fn question_counts(
 }
 
 impl Counters for Sqlite {
-    fn count_start(&self, set_id: &str, round_id: &str) {
-        self.starts.add(set_id, round_id);
+    fn count_start(&self, set_id: &str, round_id: &str, hour: i64, source: &str) {
+        self.starts.add(set_id, round_id, hour, source);
+    }
+
+    fn count_visit(&self, set_id: &str, round_id: &str, hour: i64, source: &str) {
+        self.starts.visit(set_id, round_id, hour, source);
     }
 
     async fn flush_counts(&self) -> Result<()> {
@@ -137,6 +182,12 @@ impl Counters for Sqlite {
             })
         })
         .await
+    }
+
+    async fn funnel(&self, set_id: &str, round_id: Option<&str>) -> Result<Vec<FunnelCount>> {
+        let (set_id, round_id) = (set_id.to_owned(), round_id.map(str::to_owned));
+        self.read(move |c| funnel(c, &set_id, round_id.as_deref()))
+            .await
     }
 
     async fn round_counts(&self, set_id: &str, rounds: Vec<String>) -> Result<Vec<RoundCounts>> {
@@ -163,11 +214,12 @@ mod tests {
         let mut batch = Counts::default();
         for i in 0..10 {
             let mut job = Counts::default();
-            job.submitted("set", "r1", i % 2 == 0, [("q1", true), ("q2", i < 3)]);
+            let answers = [("q1", true), ("q2", i < 3)];
+            job.submitted("set", "r1", 7, "direct", i % 2 == 0, answers);
             batch.merge(job);
         }
-        batch.entered("set", "r1");
-        batch.started("set", "r2");
+        batch.entered("set", "r1", 8, "wuhua");
+        batch.started("set", "r2", 7, "direct");
         let picked = crate::store::GivenAnswer {
             question: "q1".into(),
             given: vec!['A', 'C'],
@@ -176,8 +228,9 @@ mod tests {
         };
         batch.picked("set", "r1", &[picked]);
         let starts = Starts::default();
-        starts.add("set", "r1");
-        starts.add("set", "r1");
+        starts.add("set", "r1", 7, "direct");
+        starts.add("set", "r1", 7, "direct");
+        starts.visit("set", "r1", 7, "wuhua");
         batch.merge(starts.take());
         write_counts(&conn, &batch).unwrap();
         write_counts(&conn, &batch).unwrap();
@@ -198,5 +251,26 @@ mod tests {
             .collect();
         q.sort();
         assert_eq!(q, vec![("q1".into(), 20, 20), ("q2".into(), 20, 6)]);
+        let row = |hour, source: &str, [visits, starts, submitted, passed, entries]: [i64; 5]| {
+            FunnelCount {
+                hour,
+                source: source.into(),
+                visits,
+                starts,
+                submitted,
+                passed,
+                entries,
+            }
+        };
+        assert_eq!(
+            funnel(&conn, "set", Some("r1")).unwrap(),
+            vec![
+                row(7, "direct", [0, 4, 20, 10, 0]),
+                row(7, "wuhua", [2, 0, 0, 0, 0]),
+                row(8, "wuhua", [0, 0, 0, 0, 2]),
+            ]
+        );
+        let all = funnel(&conn, "set", None).unwrap();
+        assert_eq!(all[0], row(7, "direct", [0, 6, 20, 10, 0]), "both rounds");
     }
 }

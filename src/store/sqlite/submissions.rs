@@ -10,6 +10,7 @@ use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
 use crate::store::sql::submissions::{
     GET_SUBMISSION, GET_SUBMISSION_WITH_GIVEN, INSERT_SUBMISSION, MAX_SUBMISSION,
 };
+use crate::store::tally::hour_of;
 use crate::store::{AlreadySubmitted, GivenAnswers, NewSubmission, SessionId, Submission};
 use rusqlite::{params, OptionalExtension};
 
@@ -52,7 +53,8 @@ impl Submissions for Sqlite {
             match inserted {
                 Ok(_) => {
                     let each = s.answers.iter().map(|a| (a.question.as_str(), a.correct));
-                    counts.submitted(&s.set_id, &s.round_id, s.passed, each);
+                    let hour = hour_of(&s.submitted_at);
+                    counts.submitted(&s.set_id, &s.round_id, hour, &s.source, s.passed, each);
                     counts.picked(&s.set_id, &s.round_id, &s.answers);
                     Ok(Ok(()))
                 }

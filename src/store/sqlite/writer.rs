@@ -335,10 +335,10 @@ mod tests {
                 std::thread::yield_now();
             }
         };
-        starts.add("set", "r1");
-        starts.add("set", "r1");
+        starts.add("set", "r1", 1, "direct");
+        starts.add("set", "r1", 1, "direct");
         assert_eq!(started_becomes(2), 2, "written by the timer");
-        starts.add("set", "r1");
+        starts.add("set", "r1", 1, "direct");
         drop(w);
         assert_eq!(started_becomes(3), 3, "written when the writer stops");
     }
