@@ -18,7 +18,7 @@
 //!                     audit::records (the chain checked against the store)
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
-//! pure domain         bank (parsing, validation), quiz, draw, contact, audit
+//! pure domain         bank (parsing, validation), quiz, draw, draw_terms, contact, audit
 //!                     (the hash chain), sources (the list's rows), clock,
 //!                     ids, ui_keys, metrics (the instruments the store and
 //!                     routes count into)
@@ -35,7 +35,7 @@
 //! `health`, with what they share in `routes::shared`) reads "parse, call,
 //! view": it
 //! parses its body into domain values ([`quiz::Entrant`], [`quiz::Answers`],
-//! [`store::ClaimBy`]…), reads the [`state::AppState`], asks the set
+//! [`draw_terms::DrawTerms`], [`store::ClaimBy`]…), reads the [`state::AppState`], asks the set
 //! registry ([`sets::Registry`]) for a bank, the pure [`quiz`] functions to
 //! serve or score it, and one named operation of [`store::Store`] to keep
 //! or read what it must (`record_submission`, `record_entry`,
@@ -80,6 +80,8 @@ pub mod connections;
 pub mod contact;
 /// The verifiable draw (SPEC §5), pure.
 pub mod draw;
+/// What staff commit a draw with, parsed, or why not (SPEC §4, §5), pure.
+pub mod draw_terms;
 /// The API error type and its JSON response.
 pub mod error;
 /// The funnel (SPEC §11): counts per hour and source grouped by day, hour

@@ -4,7 +4,8 @@
 
 use super::{ApiError, ErrorCode};
 use crate::draw::DigitSeedError;
-use crate::quiz::{AnswerError, InvalidEntry};
+use crate::draw_terms::InvalidDraw;
+use crate::quiz::{AnswerError, InvalidEntry, TooLate};
 use crate::sets::RegistryError;
 use crate::store::{AlreadySubmitted, ClaimRefused, CommitRefused, EntryRefused, RevealRefused};
 use actix_web::http::StatusCode;
@@ -28,6 +29,17 @@ impl From<InvalidEntry> for ApiError {
 impl From<AnswerError> for ApiError {
     fn from(why: AnswerError) -> Self {
         ApiError::unprocessable(ErrorCode::InvalidAnswer, why.to_string())
+    }
+}
+
+/// `410 expired`: the quiz's time and its grace have run out.
+impl From<TooLate> for ApiError {
+    fn from(_: TooLate) -> Self {
+        ApiError::new(
+            StatusCode::GONE,
+            ErrorCode::Expired,
+            "the time for this quiz has run out",
+        )
     }
 }
 
@@ -57,6 +69,23 @@ impl From<EntryRefused> for ApiError {
                 ApiError::unavailable("no free entry code; please try again")
             }
         }
+    }
+}
+
+/// `422` with the code of the term of a draw that is wrong.
+impl From<InvalidDraw> for ApiError {
+    fn from(why: InvalidDraw) -> Self {
+        let code = match why {
+            InvalidDraw::UnknownSet(_) | InvalidDraw::NoActiveSet => ErrorCode::UnknownSet,
+            InvalidDraw::UnknownRound { .. } => ErrorCode::UnknownRound,
+            InvalidDraw::Prize => ErrorCode::InvalidPrize,
+            InvalidDraw::Winners => ErrorCode::InvalidWinners,
+            InvalidDraw::SeedDigits => ErrorCode::InvalidSeedDigits,
+            InvalidDraw::ClaimByPast | InvalidDraw::ClaimByUnreadable(_) => {
+                ErrorCode::InvalidClaimBy
+            }
+        };
+        ApiError::unprocessable(code, why.to_string())
     }
 }
 

@@ -15,5 +15,5 @@ pub use answers::{AnswerError, Answers};
 pub use entering::{sent_contact, Entrant, InvalidEntry, CONSENT_MISSING};
 pub use scoring::{score, Outcome, QuestionResult};
 pub use serving::{serve, Served};
-pub use timing::{Timing, GRACE_SECS, UNTIMED_SECS};
+pub use timing::{Timing, TooLate, GRACE_SECS, UNTIMED_SECS};
 pub use token::{KeyClock, NodeLease, SessionId, SessionToken, TokenKey, NODE_STRIDE};

@@ -31,6 +31,10 @@ pub struct Timing {
     round_closes: Option<DateTime<FixedOffset>>,
 }
 
+/// A submission after the session's deadline and its grace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLate;
+
 impl Timing {
     /// The timing of a session started at `started_ms` (large text or not)
     /// on a set with these `quiz:` settings, in `round`.
@@ -89,6 +93,15 @@ impl Timing {
     pub fn elapsed_secs(&self, now: DateTime<FixedOffset>) -> u32 {
         let ms = (now.timestamp_millis() - self.started_ms).max(0);
         u32::try_from(ms / 1000).unwrap_or(u32::MAX)
+    }
+
+    /// A submission at `now`, in time, or [`TooLate`].
+    pub fn submission_in_time(&self, now: DateTime<FixedOffset>) -> Result<(), TooLate> {
+        if self.submission_too_late(now) {
+            Err(TooLate)
+        } else {
+            Ok(())
+        }
     }
 
     /// Whether a submission made at `submitted` came sooner after the start

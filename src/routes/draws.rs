@@ -8,6 +8,7 @@ use crate::bank::Bank;
 use crate::clock::rfc3339;
 use crate::contact::{EntryCode, Phone, Receipt};
 use crate::draw;
+use crate::draw_terms::{DrawTerms, InvalidDraw, Sent};
 use crate::error::{not_a_winner, ApiError, ErrorCode};
 use crate::state::AppState;
 use crate::store::{AuditAction, ClaimBy, ClaimMode, Draw, DrawRequest, RevealRefused};
@@ -17,11 +18,6 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-/// Longest prize text.
-pub const PRIZE_MAX_CHARS: usize = 100;
-/// Most winners in one draw.
-pub const WINNERS_MAX: i64 = 10_000;
 
 /// A draw as the public sees it: every winner by code and claim state; the
 /// masked name and phone only of winners who agreed to their publication.
@@ -218,87 +214,38 @@ pub struct CommitBody {
 }
 
 impl CommitBody {
-    /// The draw to commit from `bank`'s round, made `now`: `422` with what
-    /// is wrong (the round, the prize, winners, seed_digits, claim_by).
-    fn parse(self, bank: &Bank, now: DateTime<FixedOffset>) -> Result<DrawRequest, ApiError> {
-        if bank.round(&self.round).is_none() {
-            let known: Vec<&str> = bank.rounds.iter().map(|r| r.id.as_str()).collect();
-            return Err(ApiError::unprocessable(
-                ErrorCode::UnknownRound,
-                format!(
-                    "set `{}` has no round `{}` (rounds: {})",
-                    bank.id,
-                    self.round,
-                    known.join(", ")
-                ),
-            ));
-        }
-        let prize = self.prize.trim().to_owned();
-        if prize.is_empty() || prize.chars().count() > PRIZE_MAX_CHARS {
-            return Err(ApiError::unprocessable(
-                ErrorCode::InvalidPrize,
-                format!("the prize must be 1 to {PRIZE_MAX_CHARS} characters"),
-            ));
-        }
-        if !(1..=WINNERS_MAX).contains(&self.winners) {
-            return Err(ApiError::unprocessable(
-                ErrorCode::InvalidWinners,
-                format!("winners must be from 1 to {WINNERS_MAX}"),
-            ));
-        }
-        let max_digits = draw::SEED_DIGITS_MAX as i64;
-        if self
-            .seed_digits
-            .is_some_and(|n| !(1..=max_digits).contains(&n))
-        {
-            return Err(ApiError::unprocessable(
-                ErrorCode::InvalidSeedDigits,
-                format!("seed_digits must be from 1 to {max_digits}"),
-            ));
-        }
+    /// The draw to commit from `bank`'s round, made `now`, or why not
+    /// (the round, the prize, winners, seed_digits, claim_by).
+    fn parse(self, bank: &Bank, now: DateTime<FixedOffset>) -> Result<DrawRequest, InvalidDraw> {
+        let sent = Sent {
+            round: &self.round,
+            prize: &self.prize,
+            winners: self.winners,
+            seed_digits: self.seed_digits,
+            claim_by: self.claim_by.as_deref(),
+        };
+        let terms = DrawTerms::parse(bank, sent, now)?;
         Ok(DrawRequest {
             set_id: bank.id.clone(),
-            round_id: self.round,
-            prize,
-            winners: self.winners,
+            round_id: terms.round_id,
+            prize: terms.prize,
+            winners: terms.winners,
             at: rfc3339(now),
-            claim_by: claim_by(self.claim_by.as_deref(), now)?,
+            claim_by: terms.claim_by,
             replaces: self.replaces,
-            seed_digits: self.seed_digits,
+            seed_digits: terms.seed_digits,
         })
     }
 }
 
-/// A claim deadline as sent: none, or a time after `now`.
-fn claim_by(sent: Option<&str>, now: DateTime<FixedOffset>) -> Result<Option<String>, ApiError> {
-    match sent.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => match DateTime::parse_from_rfc3339(t) {
-            Ok(by) if by > now => Ok(Some(rfc3339(by))),
-            Ok(_) => Err(ApiError::unprocessable(
-                ErrorCode::InvalidClaimBy,
-                "the claim deadline must be after now",
-            )),
-            Err(_) => Err(ApiError::unprocessable(
-                ErrorCode::InvalidClaimBy,
-                format!("claim_by `{t}` is not an RFC 3339 time such as 2021-10-24T18:00:00+08:00"),
-            )),
-        },
-    }
-}
-
 /// The set a draw is of: the one named, else the active one.
-fn draw_set(state: &AppState, named: Option<&str>) -> Result<Arc<Bank>, ApiError> {
+fn draw_set(state: &AppState, named: Option<&str>) -> Result<Arc<Bank>, InvalidDraw> {
     match named {
-        Some(id) => state.sets.get(id).ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::UnknownSet,
-                format!("no loaded set has id `{id}`"),
-            )
-        }),
-        None => state.active_bank().ok_or_else(|| {
-            ApiError::unprocessable(ErrorCode::UnknownSet, "no question set is active")
-        }),
+        Some(id) => state
+            .sets
+            .get(id)
+            .ok_or_else(|| InvalidDraw::UnknownSet(id.to_owned())),
+        None => state.active_bank().ok_or(InvalidDraw::NoActiveSet),
     }
 }
 

@@ -205,13 +205,7 @@ impl Opened {
         served: &'a [Served],
         sent: &HashMap<String, Vec<String>>,
     ) -> Result<Answers<'a>, ApiError> {
-        if self.timing.submission_too_late(self.now) {
-            return Err(ApiError::new(
-                StatusCode::GONE,
-                ErrorCode::Expired,
-                "the time for this quiz has run out",
-            ));
-        }
+        self.timing.submission_in_time(self.now)?;
         Ok(Answers::parse(&self.bank, served, sent)?)
     }
 
