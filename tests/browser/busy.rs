@@ -103,3 +103,56 @@ async fn an_entry_waits_out_a_503_with_retry_after_and_lands_once() {
     );
     b.close().await;
 }
+
+#[tokio::test]
+async fn after_a_minute_of_503_the_page_says_so_keeps_the_form_and_a_later_tap_lands_once() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    if !sqlite_only("the outage is a trigger on the SQLite file") {
+        return;
+    }
+    let session = app.passed_session().await;
+    b.resume(&app, &session).await;
+    b.wait_css("#name").await.send_keys("赵六").await.unwrap();
+    b.wait_css("#phone")
+        .await
+        .send_keys("13700137000")
+        .await
+        .unwrap();
+    b.click("#consent").await;
+    app.sql("CREATE TRIGGER test_store_away BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'the store is away'); END;");
+    b.click("#enter").await;
+    b.wait_js("document.getElementById('notice').textContent.indexOf('服务器正忙') >= 0")
+        .await;
+    // A minute passes on the phone's clock while the service is still away.
+    b.js("var real = Date.now; Date.now = function () { return real() + 61000; }; return true;")
+        .await;
+    let said = b
+        .wait_js("document.getElementById('notice').className.indexOf('err') >= 0 && document.getElementById('notice').textContent")
+        .await;
+    assert!(
+        said.as_str()
+            .unwrap()
+            .contains("你的答案和填写的内容都还在"),
+        "{said}"
+    );
+    b.screenshot("visitor-entry-busy-gave-up.png").await;
+    assert_eq!(
+        b.js("return [document.getElementById('name').value, document.getElementById('phone').value, \
+                document.getElementById('consent').checked, document.getElementById('enter').disabled].join('|');")
+            .await,
+        "赵六|13700137000|true|false",
+        "the form is kept, ready to tap again"
+    );
+    assert!(!app.csv().await.contains("13700137000"), "nothing stored");
+
+    app.sql("DROP TRIGGER test_store_away;");
+    b.click("#enter").await;
+    b.wait_css("#entry-code").await;
+    assert_eq!(
+        app.csv().await.matches("13700137000").count(),
+        1,
+        "one entry"
+    );
+    b.close().await;
+}
