@@ -275,3 +275,53 @@ async fn a_pasted_bank_keeps_its_error_lines_in_view_and_translations_on_one_lin
     );
     b.close().await;
 }
+
+/// The checks that spoke English only (a setting out of range, a letter
+/// given twice…) are said in the console's language too.
+#[tokio::test]
+async fn a_setting_out_of_range_and_a_letter_twice_are_said_in_chinese() {
+    let Some(b) = browser_at(1366, 900).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    b.console(&app).await;
+    b.wait_css("#set-yaml").await;
+    let text = BANK
+        .replace("id: fixture-valid", "id: ranges")
+        .replacen("pass_percent: 60", "pass_percent: 150", 1)
+        .replacen("answer: [A, C]", "answer: [A, A]", 1);
+    assert!(
+        text.contains("pass_percent: 150") && text.contains("[A, A]"),
+        "{text}"
+    );
+    b.client
+        .execute(
+            "document.getElementById('set-yaml').value = arguments[0]; return true;",
+            vec![json!(text)],
+        )
+        .await
+        .unwrap();
+    b.click("#set-upload").await;
+    b.wait_js("document.querySelector('#problem-list li.is-error')")
+        .await;
+    let errors: Vec<String> = report(&b, "#problem-list")
+        .await
+        .iter()
+        .filter(|l| l["error"] == true)
+        .map(|l| l["text"].as_str().unwrap().to_owned())
+        .collect();
+    let said = errors.join("\n");
+    assert!(
+        said.contains("及格线（pass_percent）要在 0 到 100 之间，现在是 150"),
+        "{said}"
+    );
+    assert!(said.contains("的答案 A 写了两次"), "{said}");
+    assert!(
+        !said.contains("must be") && !said.contains("listed twice"),
+        "no English: {said}"
+    );
+    b.js("window.scrollTo(0, document.getElementById('set-problems').offsetTop - 8); return true;")
+        .await;
+    b.screenshot("console-problems-in-chinese.png").await;
+    b.close().await;
+}
