@@ -1488,7 +1488,7 @@ async fn the_console_lists_a_renamed_round_with_its_erase_date_and_a_never_closi
 }
 
 /// The header's buttons stay on one line beside the title (the title wraps
-/// instead), in both languages at 390 and 320 px.
+/// instead), in both languages, in 长辈版 too, at 390 and 320 px.
 #[tokio::test]
 async fn the_header_keeps_its_buttons_on_one_line_in_both_languages() {
     let app = spawn_app().await;
@@ -1496,10 +1496,10 @@ async fn the_header_keeps_its_buttons_on_one_line_in_both_languages() {
         let Some(b) = browser_at(w, h).await else {
             return;
         };
-        for lang in ["en", "zh"] {
+        for (lang, big) in [("en", "0"), ("zh", "0"), ("en", "1"), ("zh", "1")] {
             b.client.goto(&app.url("/healthz")).await.unwrap();
             b.js(&format!(
-                "localStorage.setItem('quizbooth.lang', '{lang}'); return true;"
+                "localStorage.setItem('quizbooth.lang', '{lang}'); localStorage.setItem('quizbooth.large', '{big}'); return true;"
             ))
             .await;
             b.client.goto(&app.url("/")).await.unwrap();
@@ -1511,13 +1511,13 @@ async fn the_header_keeps_its_buttons_on_one_line_in_both_languages() {
             let (large, lang_btn, height) = (rows[0].as_f64(), rows[1].as_f64(), rows[2].as_f64());
             assert_eq!(
                 large, lang_btn,
-                "{lang} at {w} px: the buttons on one line: {rows}"
+                "{lang} at {w} px (large {big}): the buttons on one line: {rows}"
             );
             assert!(
-                height.unwrap() < 70.0,
-                "{lang} at {w} px: one row of buttons: {rows}"
+                height.unwrap() < 80.0,
+                "{lang} at {w} px (large {big}): one row of buttons: {rows}"
             );
-            b.screenshot(&format!("visitor-header-{lang}-{w}.png"))
+            b.screenshot(&format!("visitor-header-{lang}-{w}-large{big}.png"))
                 .await;
         }
         b.close().await;
