@@ -65,7 +65,7 @@ const PAGES: &[PageSpec] = &[
         page: Page::Visitor,
         html: "index.html",
         bundle: "app",
-        scripts: &["i18n.js", "strings.js", "app.js"],
+        scripts: &["i18n.js", "strings.js", "seconds.js", "app.js"],
         styles: &["app.css"],
         later: &[("after", &["share.js", "after.js"])],
     },
@@ -150,6 +150,7 @@ const FILES: &[(&str, &str)] = &[
     ("app.css", include_str!("../web/app.css")),
     ("i18n.js", include_str!("../web/i18n.js")),
     ("strings.js", include_str!("../web/strings.js")),
+    ("seconds.js", include_str!("../web/seconds.js")),
     ("app.js", include_str!("../web/app.js")),
     ("share.js", include_str!("../web/share.js")),
     ("after.js", include_str!("../web/after.js")),
@@ -441,7 +442,7 @@ mod tests {
             !app.contains("Hooks for automated browser tests"),
             "app.js's header"
         );
-        assert!(app.contains("function useSession"), "the code stays");
+        assert!(app.contains("var QuizSeconds"), "the code stays");
     }
 
     #[test]

@@ -26,7 +26,8 @@
      this tab and sent with the start; the session then keeps it in its token
    localStorage: quizbooth.lang, quizbooth.large, quizbooth.session,
      quizbooth.answers.<session> = {a, i, p, x} (p: the masked phone that entered, 138****8000;
-     x: the practice under way, {q: [ids], i, p: {id: [keys]}, r: {id: 1}}: web/after.js) */
+     x: the practice under way, {q: [ids], i, p: {id: [keys]}, r: {id: 1}}: web/after.js),
+     quizbooth.secs.<session> = {id: ms on screen} (web/seconds.js) */
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -70,6 +71,7 @@
     } catch (e) { /* private mode: carry on without */ }
   }
   function load(k) { try { return localStorage.getItem('quizbooth.' + k); } catch (e) { return null; } }
+  const secs = QuizSeconds(save, load); // web/seconds.js
 
   function say(msg, kind, ms) {
     clearTimeout(noticeTimer);
@@ -183,7 +185,7 @@
   }
   function saveA() { if (st.s) save('answers.' + st.s.session, { a: st.a, i: st.i, p: st.phone || undefined, x: st.x || undefined }); }
   function forget() {
-    if (st.s) save('answers.' + st.s.session, null);
+    if (st.s) { save('answers.' + st.s.session, null); secs.drop(st.s.session); }
     save('session', null);
     st.s = null; st.a = {}; st.i = 0; st.confirm = false; st.phone = ''; st.receipt = false; st.withdrawing = false;
     st.x = null; st.card = null; st.typed = null;
@@ -332,6 +334,7 @@
     const nodes = views[screen](); // built while the old screen (and typed values) still stand
     app.textContent = '';
     add(app, nodes);
+    timeQuestion();
     armIdle();
     if (screen === 'quiz') tick();
     if (keep) return window.scrollTo(0, y);
@@ -572,6 +575,11 @@
   }
 
   /* ---------- quiz ---------- */
+  // The question on screen, for the seconds sent with the answers (web/seconds.js).
+  function timeQuestion() {
+    const q = st.screen === 'quiz' && st.s && st.s.questions[st.i];
+    secs.at(st.s && st.s.session, q ? q.id : null);
+  }
   function go(k) { st.i = k; st.confirm = false; saveA(); show('quiz'); }
   function missing() {
     const out = [];
@@ -619,9 +627,9 @@
         if (keys.length) ans[q.id] = keys;
       });
       if (auto) say(t('timeUp'), '', 5000);
-      const r = await api('POST', '/api/sessions/' + enc(s.session) + '/answers', { answers: ans }, auto ? 8 : 4, 1);
+      const r = await api('POST', '/api/sessions/' + enc(s.session) + '/answers', { answers: ans, secs: secs.take(s.session) }, auto ? 8 : 4, 1);
       // The time-up toast goes with the quiz: nothing covers the result.
-      if (r.ok) { s.result = r.data; stopTimer(); if (auto) notice.hidden = true; show('result'); return relang(); }
+      if (r.ok) { s.result = r.data; secs.drop(s.session); stopTimer(); if (auto) notice.hidden = true; show('result'); return relang(); }
       if (r.status === 409) { // already submitted, e.g. our timed-out request did land
         await refresh();
         if (st.s.result) { if (auto) notice.hidden = true; return route(); }
