@@ -1,6 +1,8 @@
 /* quizbooth: a section of the staff console (see admin.js for how a
  * section registers). */
 /* ---- Numbers: counts and the per-question chart, of any set that holds entries -- */
+/* Each question's row: its share answered right, then the wrong option picked most
+ * (`picks` against `answer`) and the median seconds spent on it (SPEC §11). */
 (function () {
   'use strict';
 
@@ -10,6 +12,7 @@
   var stats = null, statsError = null, rounds = [], sets = [], updated = null;
   var loading = false, again = false, lastWidth = 0;
   var FIRST = 12, chartAll = false; // bars shown before "show all"
+  var worstFirst = true; // false: the bank's order
   // What the selector offers: each set holding entries (or live), all its
   // rounds then each round: [{group, items: [{set, round ('' for all), label}]}].
   var choices = [], chosen = null; // chosen: {set, round} (null: the live set)
@@ -132,9 +135,36 @@
     return '#17703a';
   }
 
+  /** The wrong option most picked of question q: {key, text, n, p}, or null. */
+  function mostWrong(q) {
+    var best = null;
+    (q.options || []).forEach(function (o) {
+      var n = (q.picks || {})[o.key] || 0;
+      if (n > 0 && (q.answer || []).indexOf(o.key) < 0 && (!best || n > best.n)) {
+        best = { key: o.key, text: o.text || '', n: n, p: q.answered ? Math.round(100 * n / q.answered) : 0 };
+      }
+    });
+    return best;
+  }
+
+  function wrongText(q) {
+    var w = mostWrong(q);
+    return w ? t('chart_wrong', { key: w.key, text: w.text, n: w.n, p: w.p }) : t('chart_wrong_none');
+  }
+
+  function secsText(q) {
+    return q.median_secs == null ? t('chart_secs_none') : t('chart_secs', { s: q.median_secs });
+  }
+
+  function renderOrder() {
+    $('chart-heading').textContent = worstFirst ? t('chart_title') : t('chart_title_bank');
+    $('chart-order').textContent = worstFirst ? t('chart_order_bank') : t('chart_order_worst');
+  }
+
   function renderChart() {
     var box = $('stats-chart');
     A.clear(box);
+    renderOrder();
     if (!stats) return;
     var qs = (stats.questions || []).map(function (q, i) {
       return { q: q, n: i + 1, share: q.answered ? q.correct / q.answered : null };
@@ -144,11 +174,11 @@
     if (!qs.length) { box.appendChild(el('p', 'muted', t('chart_empty'))); return; }
     if (!qs.some(function (x) { return x.q.answered > 0; })) { box.appendChild(el('p', 'muted', t('chart_no_answers'))); return; }
     // Lowest share first; questions nobody answered yet go last.
-    qs.sort(function (a, b) {
+    if (worstFirst) qs.sort(function (a, b) {
       if (a.share === null || b.share === null) return (a.share === null) - (b.share === null) || a.n - b.n;
       return a.share - b.share || b.q.answered - a.q.answered || a.n - b.n;
     });
-    if (qs.length > FIRST + 2) {
+    if (worstFirst && qs.length > FIRST + 2) {
       toggle.hidden = false;
       toggle.textContent = chartAll ? t('chart_less', { n: FIRST }) : t('chart_more', { n: qs.length });
       toggle.setAttribute('aria-expanded', chartAll ? 'true' : 'false');
@@ -158,12 +188,12 @@
     lastWidth = width;
     var family = getComputedStyle(document.body).fontFamily;
     var font = '14px ' + family, smallFont = '600 13px ' + family;
-    var ROW = 54, BAR = 14;
+    var ROW = 80, BAR = 14;
     var chart = svg('svg', {
       width: String(width), height: String(qs.length * ROW + 4), viewBox: '0 0 ' + width + ' ' + (qs.length * ROW + 4),
-      role: 'img', 'aria-label': t('chart_title'), 'class': 'bar-chart'
+      role: 'img', 'aria-label': $('chart-heading').textContent, 'class': 'bar-chart'
     });
-    chart.appendChild(svg('title', {}, t('chart_title')));
+    chart.appendChild(svg('title', {}, $('chart-heading').textContent));
     qs.forEach(function (item, i) {
       var y = i * ROW;
       var q = item.q;
@@ -182,6 +212,13 @@
           x: '0', y: '27', width: String(Math.max(2, width * item.share)), height: String(BAR), rx: '4',
           fill: barColor(item.share), 'class': 'bar'
         }));
+      }
+      if (q.answered) {
+        var secs = secsText(q), secsWidth = textWidth(secs, font);
+        var wrong = mostWrong(q);
+        g.appendChild(svg('text', { x: '0', y: '62', 'class': 'bar-wrong' + (wrong ? '' : ' none'), 'data-key': wrong ? wrong.key : '' },
+          fit(wrongText(q), width - secsWidth - 16, font)));
+        g.appendChild(svg('text', { x: String(width), y: '62', 'text-anchor': 'end', 'class': 'bar-secs' + (q.median_secs == null ? ' none' : '') }, secs));
       }
       chart.appendChild(g);
     });
@@ -202,6 +239,7 @@
         load();
       });
       $('chart-toggle').addEventListener('click', function () { chartAll = !chartAll; renderChart(); });
+      $('chart-order').addEventListener('click', function () { worstFirst = !worstFirst; renderChart(); });
       // Touch screens have no hover for the <title>: a tap shows the full question under the chart.
       $('stats-chart').addEventListener('click', function (e) {
         var g = e.target.closest ? e.target.closest('.bar-row') : null;
@@ -209,7 +247,8 @@
         var detail = $('chart-detail');
         detail.hidden = !q;
         if (q) detail.textContent = g.getAttribute('data-n') + '. ' + (q.text || q.id) + ' (' + q.id + ') · ' +
-          (q.answered ? t('chart_label', { p: Math.round(100 * q.correct / q.answered), n: q.answered }) : t('chart_none'));
+          (q.answered ? t('chart_label', { p: Math.round(100 * q.correct / q.answered), n: q.answered }) + ' · ' +
+            wrongText(q) + ' · ' + secsText(q) : t('chart_none'));
       });
       setInterval(function () { if (visible()) load(); }, REFRESH_MS);
       document.addEventListener('visibilitychange', function () {

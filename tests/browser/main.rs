@@ -12,6 +12,7 @@ mod booth_day;
 mod busy;
 mod console_day;
 mod kiosk;
+mod picks;
 mod projector;
 mod sources;
 mod uploads;
