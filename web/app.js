@@ -1,33 +1,8 @@
 /* quizbooth visitor page: start → quiz → result → draw entry → entry code.
    ES2017 only, for WeChat's X5/XWeb (no ?. ?? object spread, no modules).
    Served after strings.js (global STRINGS) in one script; API text only via textContent.
-
-   Hooks for automated browser tests:
-     #lang-toggle        header button, switches 中文 / English at any time
-     #start              start button; #retry starts a new session
-     input.option        answer inputs (radio/checkbox), value = option key, inside <label>
-     #prev #next         question navigation; #submit on the last question
-     #confirm-submit     shown when #submit is pressed with questions unanswered
-     #clock              countdown mm:ss (in #timer)
-     #score              "score / max", with data-score data-max data-percent data-passed
-     #entry-form #name #phone #enter   draw entry form (passed, not yet entered)
-     [data-error="name"] [data-error="phone"] [data-error="form"]   inline errors
-     #entry-code         the draw code, e.g. 7KQ2-M9XD; #entry-phone the masked phone that entered
-     #draw-status        banner above the code, data-state = won | claimed | expired | pending | lost | none | withdrawn
-     #again              after a withdrawal: a fresh session
-     /kiosk: #next-visitor (top of the result screen), #show-receipt, #kiosk-withdraw; ?idle=S (result
-       screen, default 90) and ?reset=S (any other screen, default 240) seconds without a touch
-     #board #board-close board text dialog
-     after a result: #practice (错题再练: input.popt, #practice-check, #practice-feedback,
-       #practice-next, #practice-again, #practice-exit; the card's data-qid) and #share
-       (#share-card, the PNG to long-press; #share-back)
-     main#app[data-screen] = start | closed | quiz | timeup | expired | result | practice | share | error
-   sessionStorage: quizbooth.src, the source of /?src=ID (SPEC §11), kept through reloads of
-     this tab and sent with the start; the session then keeps it in its token
-   localStorage: quizbooth.lang, quizbooth.large, quizbooth.session,
-     quizbooth.answers.<session> = {a, i, p, x} (p: the masked phone that entered, 138****8000;
-     x: the practice under way, {q: [ids], i, p: {id: [keys]}, r: {id: 1}}: web/after.js),
-     quizbooth.secs.<session> = {id: ms on screen} (web/seconds.js) */
+   Its hooks for browser tests and what it keeps on the phone: web/README.md (not here:
+   every visitor downloads this file, comments included). */
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
