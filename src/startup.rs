@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::pages::Pages;
 use crate::routes::rendered::Prerendered;
-use crate::routes::{admin, assets, draws, health, metrics, sources, visitor};
+use crate::routes::{admin, assets, draws, funnel, health, metrics, sources, visitor};
 use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
@@ -236,6 +236,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::activate_set)
         .service(admin::reload)
         .service(admin::stats)
+        .service(funnel::funnel)
+        .service(funnel::funnel_csv)
         .service(admin::entries_csv)
         .service(admin::entries)
         .service(admin::search_entries)

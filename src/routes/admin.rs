@@ -286,7 +286,7 @@ pub async fn stats(
 
 /// The set `id` as loaded, else as the newest version its entries were
 /// made on (a set removed or renamed since still has its numbers).
-async fn stats_set(state: &AppState, id: &str) -> Result<Option<Arc<Bank>>, ApiError> {
+pub(super) async fn stats_set(state: &AppState, id: &str) -> Result<Option<Arc<Bank>>, ApiError> {
     if let Some(b) = state.sets.get(id) {
         return Ok(Some(b));
     }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod draw_reads;
 pub mod draws;
+pub mod funnel;
 pub mod health;
 pub mod metrics;
 pub mod rendered;

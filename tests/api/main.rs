@@ -15,6 +15,7 @@ mod batching;
 mod claims;
 mod defences;
 mod draws;
+mod funnel;
 mod metrics;
 mod picks;
 mod privacy;

@@ -23,7 +23,8 @@ fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
 
 /// What the staff and the public see of an event, for comparing two
 /// services: its audit log first (the CSV export adds a row), then its
-/// draws with their `entries.txt`, the entries CSV and the counters.
+/// draws with their `entries.txt`, the entries CSV and the counters (the
+/// stats and the funnel by hour and source).
 async fn event(app: &TestApp) -> (Value, Vec<Value>, String, Value) {
     let audit = app.staff_json("/admin/api/audit").await;
     let draws: Value = app.get_json("/api/draws").await;
@@ -33,7 +34,11 @@ async fn event(app: &TestApp) -> (Value, Vec<Value>, String, Value) {
         let whole = app.get_json(&format!("/api/draws/{}", d["id"])).await;
         txts.push(json!({"draw": whole, "entries": app.entries_txt(&d["id"]).await}));
     }
-    let stats = app.staff_json("/admin/api/stats").await;
+    let stats = json!({
+        "stats": app.staff_json("/admin/api/stats").await,
+        "by_hour": app.staff_json("/admin/api/funnel?by=hour").await,
+        "by_source": app.staff_json("/admin/api/funnel?by=source").await,
+    });
     (audit, txts, app.csv().await, stats)
 }
 
@@ -86,7 +91,9 @@ async fn an_event_moves_from_sqlite_to_postgres_whole() {
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let mid_quiz = booth.start().await["session"].as_str().unwrap().to_owned();
+    assert_eq!(booth.get("/").await.status(), StatusCode::OK);
     let before = event(&booth).await;
+    assert_eq!(before.3["by_hour"]["totals"]["visits"], 1, "{}", before.3);
     let booth_audit = audit_of(&booth, before.0.as_array().unwrap().len() + 1).await;
 
     let url = cluster.create_database();
