@@ -44,6 +44,8 @@ pub enum Page {
     Admin,
     /// The printable poster.
     Poster,
+    /// The printable report (SPEC §11).
+    Report,
 }
 
 /// What a page is made of: its HTML, its bundle's name (the `NAME` of
@@ -138,6 +140,21 @@ const PAGES: &[PageSpec] = &[
         styles: &["staff.css", "staff-poster.css"],
         later: &[],
     },
+    PageSpec {
+        page: Page::Report,
+        html: "report.html",
+        bundle: "report",
+        scripts: &[
+            "i18n.js",
+            "strings-draw.js",
+            "strings-report.js",
+            "staff.js",
+            "report-charts.js",
+            "report.js",
+        ],
+        styles: &["staff.css", "staff-report.css"],
+        later: &[],
+    },
 ];
 
 /// Every file of `web/` a page is made of, compiled in.
@@ -147,6 +164,7 @@ const FILES: &[(&str, &str)] = &[
     ("show.html", include_str!("../web/show.html")),
     ("admin.html", include_str!("../web/admin.html")),
     ("poster.html", include_str!("../web/poster.html")),
+    ("report.html", include_str!("../web/report.html")),
     ("app.css", include_str!("../web/app.css")),
     ("i18n.js", include_str!("../web/i18n.js")),
     ("strings.js", include_str!("../web/strings.js")),
@@ -178,6 +196,13 @@ const FILES: &[(&str, &str)] = &[
     ("admin-poster.js", include_str!("../web/admin-poster.js")),
     ("admin-sources.js", include_str!("../web/admin-sources.js")),
     ("poster.js", include_str!("../web/poster.js")),
+    (
+        "strings-report.js",
+        include_str!("../web/strings-report.js"),
+    ),
+    ("staff-report.css", include_str!("../web/staff-report.css")),
+    ("report-charts.js", include_str!("../web/report-charts.js")),
+    ("report.js", include_str!("../web/report.js")),
 ];
 
 /// The staff and draw pages' files, also served one by one under
@@ -206,6 +231,10 @@ const STATIC_FILES: &[&str] = &[
     "admin-poster.js",
     "admin-sources.js",
     "poster.js",
+    "strings-report.js",
+    "staff-report.css",
+    "report-charts.js",
+    "report.js",
 ];
 
 /// Every page and asset, built from one reading of the files.
@@ -416,12 +445,13 @@ impl Default for Pages {
 mod tests {
     use super::*;
 
-    const ALL: [Page; 5] = [
+    const ALL: [Page; 6] = [
         Page::Visitor,
         Page::Draw,
         Page::Show,
         Page::Admin,
         Page::Poster,
+        Page::Report,
     ];
 
     #[test]

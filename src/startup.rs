@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::pages::Pages;
 use crate::routes::rendered::Prerendered;
-use crate::routes::{admin, assets, draws, funnel, health, metrics, sources, visitor};
+use crate::routes::{admin, assets, draws, funnel, health, metrics, report, sources, visitor};
 use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
@@ -219,6 +219,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(assets::admin_page)
         .service(assets::show_page)
         .service(assets::poster_page)
+        .service(assets::report_page)
         .route("/qr.png", web::get().to(assets::qr_png))
         .route("/qr.svg", web::get().to(assets::qr_svg))
         .route("/admin/qr.png", web::get().to(assets::qr_png))
@@ -246,6 +247,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::purge_round)
         .service(admin::audit_verify)
         .service(admin::audit)
+        .service(report::report)
         .service(draws::commit)
         .service(draws::reveal)
         .service(draws::winner_contacts)

@@ -407,6 +407,7 @@ mod tests {
             include_str!("../web/strings-draw.js"),
             include_str!("../web/strings-admin.js"),
             include_str!("../web/strings-poster.js"),
+            include_str!("../web/strings-report.js"),
         ])
     }
 

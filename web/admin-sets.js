@@ -97,6 +97,13 @@
         tools.appendChild(setButton('set-remove', 'remove-' + s.id, s.id, t('set_remove')));
       }
       tools.appendChild(setButton('set-xlsx', 'xlsx-' + s.id, s.id, t('set_xlsx')));
+      // The report to send upward (SPEC §11), A4 to print, in a tab of its own.
+      var report = el('a', 'btn-quiet small set-report', t('set_report'));
+      report.id = 'report-' + s.id;
+      report.href = '/admin/report?set=' + encodeURIComponent(s.id);
+      report.target = '_blank';
+      report.rel = 'noopener';
+      tools.appendChild(report);
       head.appendChild(tools);
       card.appendChild(head);
       if (confirming && confirming.id === s.id) card.appendChild(confirmBox(s));

@@ -239,12 +239,7 @@ pub async fn stats(
             .await?
             .ok_or_else(|| ApiError::not_found("set"))?,
     };
-    // Session starts are counted in memory until the next commit: commit them
-    // first, so the numbers are exact. If nothing can be written, show what is stored.
-    if let Err(e) = state.store.flush_counts().await {
-        tracing::warn!(error = %e, "stats: counted starts could not be written");
-    }
-    let stats = state.store.stats(&bank.id, q.round.as_deref()).await?;
+    let stats = set_stats(&state, &bank.id, q.round.as_deref()).await?;
     let questions: Vec<Value> = bank
         .questions
         .iter()
@@ -282,6 +277,20 @@ pub async fn stats(
             "questions": questions,
         }),
     ))
+}
+
+/// A set's numbers as stored, exact: session starts are counted in memory
+/// until the next commit, so they are committed first (if nothing can be
+/// written, what is stored is shown). The stats and the report read them here.
+pub(super) async fn set_stats(
+    state: &AppState,
+    set_id: &str,
+    round: Option<&str>,
+) -> Result<crate::store::Stats, ApiError> {
+    if let Err(e) = state.store.flush_counts().await {
+        tracing::warn!(error = %e, "stats: counted starts could not be written");
+    }
+    Ok(state.store.stats(set_id, round).await?)
 }
 
 /// The set `id` as loaded, else as the newest version its entries were
@@ -535,45 +544,58 @@ pub async fn rounds(_staff: Staff, state: web::Data<AppState>) -> Result<HttpRes
     let now = state.clock.now();
     let mut rounds = Vec::with_capacity(listed.len());
     for (set_id, round_id, versions) in listed {
-        // What the round is now: as its set is loaded, else as the newest
-        // version its entries were made on defines it.
-        let loaded = state.sets.get(&set_id);
-        let in_set = loaded
-            .as_ref()
-            .is_some_and(|b| b.round(&round_id).is_some());
-        let bank = match (in_set, versions.last()) {
-            (false, Some(v)) => state.sets.version(v).await?,
-            _ => loaded,
-        };
-        let def = bank.as_ref().and_then(|b| b.round(&round_id));
-        let counts = state
-            .store
-            .round_counts(&set_id, vec![round_id.clone()])
-            .await?
-            .pop()
-            .unwrap_or_default();
-        let pool = state.store.pool_size(&set_id, &round_id).await?;
-        let keeping = keeping::of_round(&state, &set_id, &round_id, &versions).await?;
-        let last_purge = keeping.kept.last_purge.as_ref();
-        rounds.push(json!({
-            "set": set_id, "id": round_id, "in_set": in_set,
-            "live": in_set && live.as_ref().is_some_and(|b| b.id == set_id),
-            "title": def.and_then(|r| r.title.as_ref()).map(|t| t.get("zh")),
-            "title_en": def.and_then(|r| r.title.as_ref()).map(|t| t.get("en")),
-            "opens": def.and_then(|r| r.opens).map(rfc3339),
-            "closes": def.and_then(|r| r.closes).map(rfc3339),
-            "state": def.map_or(RoundState::Closed, |r| r.state(now)),
-            "entries": counts.entries, "started": counts.started, "passed": counts.passed,
-            "pool": pool,
-            "keep_days": bank.as_ref().map(|b| b.privacy.keep_days),
-            "last_claim_by": keeping.kept.last_claim_by,
-            "erase_after": keeping.erase_after.ok().map(rfc3339),
-            "erase_warning": keeping.erase_after.err(),
-            "purged_at": last_purge.map(|p| p.at.clone()),
-            "last_purge": last_purge.map(|p| json!({"at": p.at, "erased": p.erased, "how": p.how})),
-        }));
+        let live_set = live.as_ref().map(|b| b.id.as_str());
+        rounds.push(round_view(&state, live_set, &set_id, &round_id, &versions, now).await?);
     }
     Ok(json_no_store(StatusCode::OK, json!(rounds)))
+}
+
+/// One round as `GET /admin/api/rounds` lists it (and the report, SPEC §11,
+/// shows it): its definition, counts, pool and keeping time. `versions` are
+/// the set versions its entries were made on; `live_set` the live set's id.
+pub(super) async fn round_view(
+    state: &AppState,
+    live_set: Option<&str>,
+    set_id: &str,
+    round_id: &str,
+    versions: &[String],
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Value, ApiError> {
+    // What the round is now: as its set is loaded, else as the newest
+    // version its entries were made on defines it.
+    let loaded = state.sets.get(set_id);
+    let in_set = loaded.as_ref().is_some_and(|b| b.round(round_id).is_some());
+    let bank = match (in_set, versions.last()) {
+        (false, Some(v)) => state.sets.version(v).await?,
+        _ => loaded,
+    };
+    let def = bank.as_ref().and_then(|b| b.round(round_id));
+    let counts = state
+        .store
+        .round_counts(set_id, vec![round_id.to_owned()])
+        .await?
+        .pop()
+        .unwrap_or_default();
+    let pool = state.store.pool_size(set_id, round_id).await?;
+    let keeping = keeping::of_round(state, set_id, round_id, versions).await?;
+    let last_purge = keeping.kept.last_purge.as_ref();
+    Ok(json!({
+        "set": set_id, "id": round_id, "in_set": in_set,
+        "live": in_set && live_set == Some(set_id),
+        "title": def.and_then(|r| r.title.as_ref()).map(|t| t.get("zh")),
+        "title_en": def.and_then(|r| r.title.as_ref()).map(|t| t.get("en")),
+        "opens": def.and_then(|r| r.opens).map(rfc3339),
+        "closes": def.and_then(|r| r.closes).map(rfc3339),
+        "state": def.map_or(RoundState::Closed, |r| r.state(now)),
+        "entries": counts.entries, "started": counts.started, "passed": counts.passed,
+        "pool": pool,
+        "keep_days": bank.as_ref().map(|b| b.privacy.keep_days),
+        "last_claim_by": keeping.kept.last_claim_by,
+        "erase_after": keeping.erase_after.ok().map(rfc3339),
+        "erase_warning": keeping.erase_after.err(),
+        "purged_at": last_purge.map(|p| p.at.clone()),
+        "last_purge": last_purge.map(|p| json!({"at": p.at, "erased": p.erased, "how": p.how})),
+    }))
 }
 
 /// `POST /admin/api/rounds/{id}/purge` body.

@@ -118,6 +118,14 @@ pub async fn poster_page(pages: web::Data<Pages>) -> HttpResponse {
     page(pages.current().page(Page::Poster))
 }
 
+/// `GET /admin/report?set=ID`: the report organizers send upward, A4 to
+/// print (SPEC §11). The page asks for its data with the staff token kept
+/// in the browser (`GET /admin/api/report`), as the console does.
+#[get("/admin/report")]
+pub async fn report_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Report))
+}
+
 /// `GET /admin/draws/{id}/show`: the projector view.
 #[get("/admin/draws/{id}/show")]
 pub async fn show_page(pages: web::Data<Pages>) -> HttpResponse {

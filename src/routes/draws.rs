@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 /// A draw as the public sees it: every winner by code and claim state; the
 /// masked name and phone only of winners who agreed to their publication.
-fn draw_view(state: &AppState, d: &Draw) -> Value {
+pub(super) fn draw_view(state: &AppState, d: &Draw) -> Value {
     let now = state.clock.now();
     let winners: Vec<Value> = d
         .winners

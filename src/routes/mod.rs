@@ -9,6 +9,7 @@ pub mod funnel;
 pub mod health;
 pub mod metrics;
 pub mod rendered;
+pub mod report;
 pub mod shared;
 pub mod sheets;
 pub mod sources;

@@ -19,6 +19,7 @@ mod funnel;
 mod metrics;
 mod picks;
 mod privacy;
+mod report;
 mod sheets;
 mod sources;
 mod statements;

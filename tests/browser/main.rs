@@ -14,6 +14,7 @@ mod console_day;
 mod kiosk;
 mod picks;
 mod projector;
+mod report;
 mod sources;
 mod uploads;
 

@@ -18,6 +18,8 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// A chromedriver process and a session on it; both end on drop / `close`.
 pub struct Browser {
     driver: Child,
+    /// chromedriver's port, for the commands WebDriver lacks ([`Browser::cdp`]).
+    port: u16,
     pub client: Client,
     _profile: tempfile::TempDir,
 }
@@ -106,6 +108,7 @@ pub async fn browser_as(width: u32, height: u32, user_agent: Option<&str>) -> Op
         .expect("a WebDriver session");
     Some(Browser {
         driver,
+        port,
         client,
         _profile: profile,
     })
@@ -163,6 +166,33 @@ impl Browser {
         ))
         .await;
         self.client.goto(&app.url("/")).await.unwrap();
+    }
+
+    /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`),
+    /// for what WebDriver has no command for (printing at the page's own
+    /// `@page` size, emulating print media); its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let id = self
+            .client
+            .session_id()
+            .await
+            .unwrap()
+            .expect("a WebDriver session");
+        let url = format!(
+            "http://127.0.0.1:{}/session/{id}/goog/cdp/execute",
+            self.port
+        );
+        let r: Value = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"cmd": cmd, "params": params}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        assert!(r["value"].get("error").is_none(), "{cmd}: {r}");
+        r["value"].clone()
     }
 
     pub async fn close(mut self) {
