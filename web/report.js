@@ -271,7 +271,7 @@
         w.appendChild(el('span', 'report-q-label', t('rp_q_wrong')));
         wrong.forEach(function (x, i) {
           if (i) w.appendChild(document.createTextNode('；'));
-          w.appendChild(document.createTextNode(x.key + '. ' + optionText(q, x.key) + ' '));
+          w.appendChild(document.createTextNode(x.key + '. ' + optionText(q, x.key)));
           w.appendChild(figure('span', 'report-q-picks', 'q:' + q.id + ':picks:' + x.key, x.picks,
             t('rp_q_picks', { n: num(x.picks), p: pct(x.picks, q.answered) })));
         });

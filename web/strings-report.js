@@ -67,7 +67,7 @@ Object.assign(DRAW_STRINGS.zh, {
     rp_q_rate: '答对率',
     rp_q_answer: '正确答案：{a}',
     rp_q_wrong: '选错最多：',
-    rp_q_picks: '{n} 人次，{p}',
+    rp_q_picks: '（{n} 人次，{p}）',
     rp_q_explanation: '解析：',
 
     rp_s_draws: '六、抽奖',
@@ -167,7 +167,7 @@ Object.assign(DRAW_STRINGS.en, {
     rp_q_rate: 'Answered right:',
     rp_q_answer: 'Right answer: {a}',
     rp_q_wrong: 'Wrong answers picked most: ',
-    rp_q_picks: '{n} times, {p}',
+    rp_q_picks: ' ({n} times, {p})',
     rp_q_explanation: 'Why: ',
 
     rp_s_draws: '6. The draws',

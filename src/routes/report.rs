@@ -177,15 +177,26 @@ fn worst(bank: &Bank, stats: &Stats) -> Vec<Value> {
 }
 
 /// A question of the worst five: its text, answer, explanation, counts,
-/// and its options.
+/// its options with how many submissions chose each (the stats' `picks`),
+/// and its wrong options most picked first (`wrong`: what people believe).
 fn question_view(q: &Question, n: &QuestionCounts) -> Value {
+    let picked = |key: &char| n.picks.get(key).copied().unwrap_or(0);
     let options: Vec<Value> = q
         .options
         .iter()
         .map(|(key, text)| {
-            json!({"key": key.to_string(), "text": both(text), "right": q.answer.contains(key)})
+            json!({"key": key.to_string(), "text": both(text), "right": q.answer.contains(key),
+                   "picks": picked(key)})
         })
         .collect();
+    let mut wrong: Vec<(char, i64)> = q
+        .options
+        .iter()
+        .map(|(key, _)| *key)
+        .filter(|key| !q.answer.contains(key) && picked(key) > 0)
+        .map(|key| (key, picked(&key)))
+        .collect();
+    wrong.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     json!({
         "id": q.id,
         "text": both(&q.text),
@@ -194,6 +205,8 @@ fn question_view(q: &Question, n: &QuestionCounts) -> Value {
         "answer": q.answer.iter().map(char::to_string).collect::<Vec<_>>(),
         "explanation": q.explanation.as_ref().map(both),
         "options": options,
+        "wrong": wrong.iter().map(|(key, picks)| json!({"key": key.to_string(), "picks": picks}))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -233,6 +246,8 @@ mod tests {
                     let n = QuestionCounts {
                         answered: *answered,
                         correct: *correct,
+                        picks: [('A', answered - correct), ('B', *correct)].into(),
+                        ..QuestionCounts::default()
                     };
                     ((*id).to_owned(), n)
                 })
@@ -270,5 +285,29 @@ mod tests {
         assert_eq!(first["answered"], 10);
         assert_eq!(first["correct"], 1);
         assert_eq!(first["text"]["zh"], bank.questions[3].text.get("zh"));
+        // The wrong options most picked first, none that nobody chose.
+        let q = &bank.questions[3];
+        let wrong: Vec<(String, i64)> = first["wrong"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["key"].as_str().unwrap().to_owned(),
+                    w["picks"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, i64)> = [('A', 9), ('B', 1)]
+            .into_iter()
+            .filter(|(k, _)| !q.answer.contains(k) && q.options.iter().any(|(o, _)| o == k))
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
+        assert!(
+            !want.is_empty(),
+            "{} has a wrong option among A and B",
+            q.id
+        );
+        assert_eq!(wrong, want, "{}'s answer is {:?}", q.id, q.answer);
     }
 }

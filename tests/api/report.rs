@@ -116,6 +116,18 @@ async fn every_figure_of_the_report_equals_the_apis() {
             .unwrap();
         assert_eq!(q["answered"], s["answered"], "{}", q["id"]);
         assert_eq!(q["correct"], s["correct"], "{}", q["id"]);
+        for o in q["options"].as_array().unwrap() {
+            let key = o["key"].as_str().unwrap();
+            assert_eq!(o["picks"], s["picks"][key], "{} {key}", q["id"]);
+        }
+        for w in q["wrong"].as_array().unwrap() {
+            let key = w["key"].as_str().unwrap();
+            assert_eq!(w["picks"], s["picks"][key], "{} {key}", q["id"]);
+            assert!(
+                !s["answer"].as_array().unwrap().contains(&w["key"]),
+                "a wrong option"
+            );
+        }
         shares.push(q["correct"].as_f64().unwrap() / q["answered"].as_f64().unwrap());
     }
     assert!(
@@ -138,6 +150,16 @@ async fn every_figure_of_the_report_equals_the_apis() {
         "12377 is the CAC reporting hotline."
     );
     assert_eq!(hotline["answer"], json!(["B"]));
+    assert_eq!(
+        hotline["wrong"],
+        json!([{"key": "A", "picks": 1}]),
+        "the first failure's"
+    );
+    assert_eq!(
+        worst[0]["wrong"],
+        json!([{"key": "B", "picks": 1}]),
+        "the second failure's"
+    );
 
     // Rounds: the rounds API's counts and erase dates.
     let rounds = app.staff_json("/admin/api/rounds").await;
