@@ -166,7 +166,8 @@
   var STAGE_KEYS = { visits: 'rp_f_visits', starts: 'rp_f_started', submitted: 'rp_f_submitted', passed: 'rp_f_passed', entries: 'rp_f_entries' };
 
   function stageSeries() {
-    return STAGES.map(function (k) { return { key: k, label: t(STAGE_KEYS[k]) }; });
+    // Each stage keeps its colour in every chart, the funnel's included.
+    return STAGES.map(function (k, i) { return { key: k, label: t(STAGE_KEYS[k]), color: ReportCharts.COLORS[i] }; });
   }
 
   function sourceName(r) {
@@ -204,7 +205,8 @@
         .concat([[t('rp_total')].concat(stageCells('total', tot))]), 'report-table-total'));
 
     s.appendChild(el('h3', null, t('rp_by_source')));
-    var top = fu.by_source.slice(0, 12);
+    // The chart holds 12 sources at most: those with the most entries (the table has them all).
+    var top = fu.by_source.length <= 12 ? fu.by_source : fu.by_source.slice().sort(function (a, b) { return b.entries - a.entries; }).slice(0, 12);
     if (top.length) {
       s.appendChild(chart(ReportCharts.bars({
         label: t('rp_chart_by_source'),
@@ -221,8 +223,8 @@
   function league(d) {
     var s = section('report-league', 'rp_s_league');
     var fu = d.funnel;
-    if (!fu || !fu.by_source.length) {
-      s.appendChild(el('p', 'muted', t('rp_no_funnel')));
+    if (!fu || !fu.league || !fu.league.length) {
+      s.appendChild(el('p', 'muted', t('rp_no_league')));
       return s;
     }
     s.appendChild(el('p', 'small muted', t('rp_league_note')));

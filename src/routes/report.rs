@@ -2,8 +2,9 @@
 //! gives the data the printable page `/admin/report` (web/report.js) lays
 //! out. Every figure in it is read through the function its own API uses
 //! (the stats' [`super::admin::set_stats`], the rounds'
-//! [`super::admin::round_view`], the public draw's
-//! [`super::draws::draw_view`]), so the report and the APIs cannot drift.
+//! [`super::admin::round_view`], the funnel's store read grouped by
+//! [`crate::funnel::group`], the public draw's [`super::draws::draw_view`]),
+//! so the report and the APIs cannot drift.
 //!
 //! No name or phone is in it: draws carry winners' codes and the masks of
 //! those who agreed to their publication, exactly as the public draw page
@@ -16,6 +17,7 @@ use crate::bank::text::Text;
 use crate::bank::{Bank, Question};
 use crate::clock::rfc3339;
 use crate::error::ApiError;
+use crate::funnel::{group, By, Stages};
 use crate::state::AppState;
 use crate::store::{QuestionCounts, Stats};
 use actix_web::http::StatusCode;
@@ -57,6 +59,8 @@ pub async fn report(
     let stats = set_stats(&state, &bank.id, None).await?;
     let counts = &stats.rounds;
     let privacy = &bank.privacy;
+    // set_stats committed the counted starts and visits just now.
+    let funnel = funnel(&state, &bank.id).await?;
 
     Ok(json_no_store(
         StatusCode::OK,
@@ -70,16 +74,42 @@ pub async fn report(
             "dates": dates(&bank),
             "rounds": rounds(&state, &bank, now).await?,
             "figures": {
+                "visits": funnel.totals.visits,
                 "started": counts.started,
                 "submitted": counts.submitted,
                 "passed": counts.passed,
                 "entries": counts.entries,
                 "pass_percent": bank.quiz.pass_percent,
             },
+            "funnel": funnel.view,
             "worst": worst(&bank, &stats),
             "draws": draws(&state, &bank.id).await?,
         }),
     ))
+}
+
+/// The funnel of every round of the set, as `GET /admin/api/funnel` groups
+/// it by day and by source, with the totals.
+struct FunnelParts {
+    totals: Stages,
+    view: Value,
+}
+
+async fn funnel(state: &AppState, set_id: &str) -> Result<FunnelParts, ApiError> {
+    let counts = state.store.funnel(set_id, None).await?;
+    let list = state.sources.known();
+    let tz = state.settings.tz;
+    let by_day = group(&counts, By::Day, tz, &list.list);
+    let by_source = group(&counts, By::Source, tz, &list.list);
+    Ok(FunnelParts {
+        totals: by_day.totals,
+        view: json!({
+            "tz": tz.name(),
+            "totals": by_day.totals,
+            "by_day": by_day.rows,
+            "by_source": by_source.rows,
+        }),
+    })
 }
 
 /// The event's first opening and last close over its rounds (`null` for

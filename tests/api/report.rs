@@ -17,6 +17,33 @@ const PHONE: &str = "13912345678";
 /// committed only. Returns the app and the known entrant's 201.
 async fn event() -> (TestApp, Value) {
     let app = spawn_app().await;
+    let r = app
+        .client
+        .put(app.url("/admin/api/sources"))
+        .bearer_auth(TOKEN)
+        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 40}, {"id": "booth", "name": "展台现场"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Visitors from the sources' posters: two pass and one enters from wuhua.
+    for src in ["wuhua", "wuhua", "booth", "share"] {
+        assert_eq!(
+            app.get(&format!("/?src={src}")).await.status(),
+            StatusCode::OK
+        );
+    }
+    for src in ["wuhua", "wuhua"] {
+        let s: Value = app
+            .post("/api/sessions", json!({"lang": "zh", "src": src}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = s["session"].as_str().unwrap();
+        assert_eq!(app.submit_right(id).await.status(), StatusCode::OK);
+    }
+    app.get("/").await;
     let known = app.entry_made(NAME, PHONE, true).await;
     for i in 1..4 {
         app.entry_made(&format!("观众{i}"), &format!("1390000{i:04}"), i % 2 == 0)
@@ -95,8 +122,35 @@ async fn every_figure_of_the_report_equals_the_apis() {
             f["passed"].as_i64(),
             f["entries"].as_i64()
         ),
-        (Some(7), Some(6), Some(4), Some(4)),
+        (Some(9), Some(8), Some(6), Some(4)),
         "what the event did"
+    );
+
+    // The funnel: the funnel API's, by day and by source, and its totals.
+    let fu = &rep["funnel"];
+    for (by, key) in [("day", "by_day"), ("source", "by_source")] {
+        let api = app
+            .staff_json(&format!("/admin/api/funnel?set=fixture-valid&by={by}"))
+            .await;
+        assert_eq!(fu[key], api["rows"], "by {by}");
+        assert_eq!(fu["totals"], api["totals"], "by {by}");
+    }
+    assert_eq!(f["visits"], fu["totals"]["visits"]);
+    assert_eq!(f["visits"], 5, "four from posters, one direct");
+    assert_eq!(
+        fu["totals"]["starts"], f["started"],
+        "the funnel adds up to the stats"
+    );
+    assert_eq!(fu["totals"]["entries"], f["entries"]);
+    let wuhua = fu["by_source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "wuhua")
+        .unwrap();
+    assert_eq!(
+        (wuhua["starts"].as_i64(), wuhua["passed"].as_i64()),
+        (Some(2), Some(2))
     );
 
     // The worst questions: the stats' counts, worst share right first.
