@@ -19,7 +19,8 @@
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
 //! pure domain         bank (parsing, validation), quiz, draw, draw_terms, contact, audit
-//!                     (the hash chain), sources (the list's rows), clock,
+//!                     (the hash chain), sources (the list's rows), league
+//!                     (the sources ranked), clock,
 //!                     ids, ui_keys, metrics (the instruments the store and
 //!                     routes count into)
 //! ```
@@ -31,7 +32,7 @@
 //! # Following a request
 //!
 //! [`startup::configure`] lists every route; a handler in [`routes`]
-//! (`visitor`, `draws`, `draw_reads`, `admin`, `sheets`, `sources`, `assets`,
+//! (`visitor`, `draws`, `draw_reads`, `admin`, `sheets`, `sources`, `wall`, `assets`,
 //! `health`, with what they share in `routes::shared`) reads "parse, call,
 //! view": it
 //! parses its body into domain values ([`quiz::Entrant`], [`quiz::Answers`],
@@ -92,6 +93,8 @@ pub mod funnel;
 pub mod ids;
 /// How long names and phones are kept, and the sweep that erases them.
 pub mod keeping;
+/// The sources' league: ranked by participation rate, else entries; pure.
+pub mod league;
 /// Per-client rate limits sized for a booth behind one NAT address; junk
 /// has a budget of its own.
 pub mod limits;

@@ -46,6 +46,8 @@ pub enum Page {
     Poster,
     /// The printable report (SPEC §11).
     Report,
+    /// The booth's big screen (`/wall`).
+    Wall,
 }
 
 /// What a page is made of: its HTML, its bundle's name (the `NAME` of
@@ -155,6 +157,20 @@ const PAGES: &[PageSpec] = &[
         styles: &["staff.css", "staff-report.css"],
         later: &[],
     },
+    PageSpec {
+        page: Page::Wall,
+        html: "wall.html",
+        bundle: "wall",
+        scripts: &[
+            "i18n.js",
+            "strings-draw.js",
+            "strings-wall.js",
+            "staff.js",
+            "wall.js",
+        ],
+        styles: &["staff.css", "staff-wall.css"],
+        later: &[],
+    },
 ];
 
 /// Every file of `web/` a page is made of, compiled in.
@@ -165,6 +181,7 @@ const FILES: &[(&str, &str)] = &[
     ("admin.html", include_str!("../web/admin.html")),
     ("poster.html", include_str!("../web/poster.html")),
     ("report.html", include_str!("../web/report.html")),
+    ("wall.html", include_str!("../web/wall.html")),
     ("app.css", include_str!("../web/app.css")),
     ("i18n.js", include_str!("../web/i18n.js")),
     ("strings.js", include_str!("../web/strings.js")),
@@ -177,12 +194,14 @@ const FILES: &[(&str, &str)] = &[
     ("staff-show.css", include_str!("../web/staff-show.css")),
     ("staff-admin.css", include_str!("../web/staff-admin.css")),
     ("staff-poster.css", include_str!("../web/staff-poster.css")),
+    ("staff-wall.css", include_str!("../web/staff-wall.css")),
     ("strings-draw.js", include_str!("../web/strings-draw.js")),
     ("strings-admin.js", include_str!("../web/strings-admin.js")),
     (
         "strings-poster.js",
         include_str!("../web/strings-poster.js"),
     ),
+    ("strings-wall.js", include_str!("../web/strings-wall.js")),
     ("staff.js", include_str!("../web/staff.js")),
     ("verify.js", include_str!("../web/verify.js")),
     ("draw.js", include_str!("../web/draw.js")),
@@ -203,6 +222,7 @@ const FILES: &[(&str, &str)] = &[
     ("staff-report.css", include_str!("../web/staff-report.css")),
     ("report-charts.js", include_str!("../web/report-charts.js")),
     ("report.js", include_str!("../web/report.js")),
+    ("wall.js", include_str!("../web/wall.js")),
 ];
 
 /// The staff and draw pages' files, also served one by one under
@@ -215,9 +235,11 @@ const STATIC_FILES: &[&str] = &[
     "staff-show.css",
     "staff-admin.css",
     "staff-poster.css",
+    "staff-wall.css",
     "strings-draw.js",
     "strings-admin.js",
     "strings-poster.js",
+    "strings-wall.js",
     "staff.js",
     "verify.js",
     "draw.js",
@@ -235,6 +257,7 @@ const STATIC_FILES: &[&str] = &[
     "staff-report.css",
     "report-charts.js",
     "report.js",
+    "wall.js",
 ];
 
 /// Every page and asset, built from one reading of the files.
@@ -445,13 +468,14 @@ impl Default for Pages {
 mod tests {
     use super::*;
 
-    const ALL: [Page; 6] = [
+    const ALL: [Page; 7] = [
         Page::Visitor,
         Page::Draw,
         Page::Show,
         Page::Admin,
         Page::Poster,
         Page::Report,
+        Page::Wall,
     ];
 
     #[test]

@@ -10,7 +10,9 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::pages::Pages;
 use crate::routes::rendered::Prerendered;
-use crate::routes::{admin, assets, draws, funnel, health, metrics, report, sources, visitor};
+use crate::routes::{
+    admin, assets, draws, funnel, health, metrics, report, sources, visitor, wall,
+};
 use crate::sets::Registry;
 use crate::state::{AdminToken, AppState};
 use crate::store::{Secret, Store};
@@ -220,6 +222,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(assets::show_page)
         .service(assets::poster_page)
         .service(assets::report_page)
+        .service(assets::wall_page)
         .route("/qr.png", web::get().to(assets::qr_png))
         .route("/qr.svg", web::get().to(assets::qr_svg))
         .route("/admin/qr.png", web::get().to(assets::qr_png))
@@ -228,6 +231,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(draws::list)
         .service(draws::show)
         .service(draws::entries_txt)
+        .service(wall::data)
         // Staff (SPEC §4).
         .service(admin::whoami)
         .service(admin::list_sets)
@@ -288,6 +292,7 @@ pub fn run(
     let draw_reads = web::Data::new(crate::routes::draw_reads::DrawReads::new(
         &state.settings.limits,
     ));
+    let wall = web::Data::new(wall::Wall::default());
     let limits = state.settings.limits;
     let cap = ConnectionCap::new(limits.conn_per_ip, &state.settings.trusted_proxies);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -319,6 +324,7 @@ pub fn run(
             .app_data(pages.clone())
             .app_data(prerendered.clone())
             .app_data(draw_reads.clone())
+            .app_data(wall.clone())
             .app_data(metrics.clone())
             .app_data(
                 web::JsonConfig::default()

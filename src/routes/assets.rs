@@ -132,6 +132,13 @@ pub async fn show_page(pages: web::Data<Pages>) -> HttpResponse {
     page(pages.current().page(Page::Show))
 }
 
+/// `GET /wall`: the booth's big screen (SPEC §11), public; its data is
+/// `GET /api/wall` ([`super::wall`]).
+#[get("/wall")]
+pub async fn wall_page(pages: web::Data<Pages>) -> HttpResponse {
+    page(pages.current().page(Page::Wall))
+}
+
 /// `?path=/draws/3`: a page of this site other than the visitor page;
 /// `?src=ID`: the visitor page from a source (SPEC §11).
 #[derive(Debug, serde::Deserialize)]

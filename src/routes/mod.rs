@@ -15,3 +15,4 @@ pub mod sheets;
 pub mod sources;
 pub mod views;
 pub mod visitor;
+pub mod wall;

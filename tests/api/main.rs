@@ -24,3 +24,4 @@ mod sheets;
 mod sources;
 mod statements;
 mod visitor;
+mod wall;

@@ -183,3 +183,21 @@ async fn the_console_sources_section_passes_wcag_21_aa() {
     assert!(found.is_empty(), "{found:#?}");
     b.close().await;
 }
+
+#[tokio::test]
+async fn the_wall_passes_wcag_21_aa() {
+    let app = spawn_app().await;
+    crate::wall::a_booth_with_a_draw(&app).await;
+    let Some(b) = screen_at(1920, 1080).await else {
+        return;
+    };
+    b.client.goto(&app.url("/wall")).await.unwrap();
+    b.wait_js("document.body.getAttribute('data-link') === 'live' && document.querySelectorAll('#draw-winners li').length > 0")
+        .await;
+    let mut found = Vec::new();
+    if !check(&b, "wall", &mut found).await {
+        return;
+    }
+    assert!(found.is_empty(), "{found:#?}");
+    b.close().await;
+}

@@ -17,6 +17,7 @@ mod projector;
 mod report;
 mod sources;
 mod uploads;
+mod wall;
 
 use fantoccini::Locator;
 use serde_json::{json, Value};

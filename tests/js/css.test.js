@@ -23,6 +23,8 @@ const web = path.join(__dirname, '..', '..', 'web');
 const PHONE = {
   'visitor page': ['app.css'],
   'public draw page': ['staff.css', 'staff-draw.css'],
+  // Not a phone, but a booth's screen is often an old TV box or kiosk browser.
+  'wall': ['staff.css', 'staff-wall.css'],
 };
 
 // In a declaration (property: value), newer than Chromium 78.

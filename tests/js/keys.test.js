@@ -25,7 +25,7 @@ function load(files) {
 }
 
 const staffFiles = fs.readdirSync(web)
-  .filter((f) => /^(admin|draw|show|poster|report|staff|verify)/.test(f) && /\.(js|html)$/.test(f))
+  .filter((f) => /^(admin|draw|show|poster|report|staff|verify|wall)/.test(f) && /\.(js|html)$/.test(f))
   .concat(['i18n.js']);
 
 const FAMILIES = {
@@ -37,7 +37,7 @@ const FAMILIES = {
     runtime: ['single', 'multiple', 'truefalse'],
   },
   'staff and draw pages': {
-    tables: () => vm.runInContext('DRAW_STRINGS', load(['i18n.js', 'strings-draw.js', 'strings-admin.js', 'strings-poster.js', 'strings-report.js'])),
+    tables: () => vm.runInContext('DRAW_STRINGS', load(['i18n.js', 'strings-draw.js', 'strings-admin.js', 'strings-poster.js', 'strings-report.js', 'strings-wall.js'])),
     files: staffFiles,
     // Built at run time; each is an enum in src/ui_keys.rs (the audit's
     // actions and the field names src/audit/fields.rs reads are too; an

@@ -39,6 +39,6 @@ test('the visitor page has one table per language with the same keys', () => {
 });
 
 test('the staff pages have one table per language with the same keys', () => {
-  const scope = load(['i18n.js', 'strings-draw.js', 'strings-admin.js', 'strings-poster.js', 'strings-report.js', 'admin-claims.js']);
+  const scope = load(['i18n.js', 'strings-draw.js', 'strings-admin.js', 'strings-poster.js', 'strings-report.js', 'strings-wall.js', 'admin-claims.js']);
   same(vm.runInContext('DRAW_STRINGS', scope), 'DRAW_STRINGS');
 });

@@ -57,6 +57,21 @@ pub const WECHAT_ANDROID: &str = "Mozilla/5.0 (Linux; Android 10; V1990A Build/Q
 
 /// A phone of this CSS size with this user agent.
 pub async fn browser_as(width: u32, height: u32, user_agent: Option<&str>) -> Option<Browser> {
+    launch(width, height, 3.0, user_agent).await
+}
+
+/// A big screen (a booth's TV, a projector) of this size: one device pixel
+/// per CSS pixel, no touch.
+pub async fn screen_at(width: u32, height: u32) -> Option<Browser> {
+    launch(width, height, 1.0, None).await
+}
+
+async fn launch(
+    width: u32,
+    height: u32,
+    pixel_ratio: f64,
+    user_agent: Option<&str>,
+) -> Option<Browser> {
     let present =
         std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
     if !present {
@@ -81,7 +96,8 @@ pub async fn browser_as(width: u32, height: u32, user_agent: Option<&str>) -> Op
     })
     .await;
     let profile = tempfile::tempdir().unwrap();
-    let mut emulation = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0, "touch": true}});
+    let touch = pixel_ratio > 1.0;
+    let mut emulation = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": pixel_ratio, "touch": touch}});
     if let Some(ua) = user_agent {
         emulation["userAgent"] = json!(ua);
     }
