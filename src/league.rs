@@ -2,7 +2,7 @@
 //! participation rate (entries per head) when headcounts are known, else by
 //! entries; pure. The wall shows its top rows.
 
-use crate::sources::Source;
+use crate::funnel::Row;
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -31,39 +31,33 @@ pub struct Standing {
     pub rate: Option<f64>,
 }
 
-/// Entries per head, or `None` without a headcount.
-pub fn rate(entries: i64, headcount: Option<u32>) -> Option<f64> {
-    headcount
-        .filter(|h| *h > 0)
-        .map(|h| entries as f64 / f64::from(h))
-}
-
-/// The listed sources ranked, `entries_of` giving each one's entries
-/// (sources not listed, `direct` and `share` among them, are no unit and
-/// are not ranked). By rate when any source has a headcount: those with
-/// one first, highest rate first, then those without, by entries; else by
-/// entries. Ties go to more entries, then to the order staff listed them.
-pub fn rank(list: &[Source], entries_of: impl Fn(&str) -> i64) -> (RankedBy, Vec<Standing>) {
-    let by = if list.iter().any(|s| s.headcount.is_some_and(|h| h > 0)) {
+/// The listed sources of a funnel grouped by source
+/// ([`crate::funnel::By::Source`], which gives each its entries and rate)
+/// ranked: the rows without a name (`direct`, `share`, ids no longer
+/// listed) are no unit and are not ranked. By rate when any source has a
+/// headcount: those with one first, highest rate first, then those
+/// without, by entries; else by entries. Ties go to more entries, then to
+/// the order staff listed them.
+pub fn rank(by_source: &[Row]) -> (RankedBy, Vec<Standing>) {
+    let mut rows: Vec<(usize, Standing)> = by_source
+        .iter()
+        .filter_map(|r| {
+            let s = r.source.as_ref()?;
+            Some(Standing {
+                id: r.key.clone(),
+                name: s.name.clone()?,
+                headcount: s.headcount,
+                entries: r.stages.entries,
+                rate: s.rate,
+            })
+        })
+        .enumerate()
+        .collect();
+    let by = if rows.iter().any(|(_, s)| s.rate.is_some()) {
         RankedBy::Rate
     } else {
         RankedBy::Entries
     };
-    let mut rows: Vec<(usize, Standing)> = list
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let entries = entries_of(&s.id);
-            let standing = Standing {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                headcount: s.headcount,
-                entries,
-                rate: rate(entries, s.headcount),
-            };
-            (i, standing)
-        })
-        .collect();
     rows.sort_by(|(ia, a), (ib, b)| {
         let by_rate = match (a.rate, b.rate) {
             (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(Ordering::Equal),
@@ -79,7 +73,9 @@ pub fn rank(list: &[Source], entries_of: impl Fn(&str) -> i64) -> (RankedBy, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::funnel::{group, By};
+    use crate::sources::Source;
+    use crate::store::FunnelCount;
 
     fn source(id: &str, headcount: Option<u32>) -> Source {
         Source {
@@ -87,6 +83,20 @@ mod tests {
             name: format!("{id}单位"),
             headcount,
         }
+    }
+
+    /// The league of `list` with these entries per source id.
+    fn league(list: &[Source], entries: &[(&str, i64)]) -> (RankedBy, Vec<Standing>) {
+        let counts: Vec<FunnelCount> = entries
+            .iter()
+            .map(|(id, n)| FunnelCount {
+                hour: 494_000,
+                source: (*id).into(),
+                entries: *n,
+                ..FunnelCount::default()
+            })
+            .collect();
+        rank(&group(&counts, By::Source, chrono_tz::Asia::Shanghai, list).rows)
     }
 
     fn ids(rows: &[Standing]) -> Vec<&str> {
@@ -102,8 +112,16 @@ mod tests {
             source("nohead2", None),
             source("zero", Some(50)),
         ];
-        let entries = HashMap::from([("big", 100), ("small", 5), ("nohead", 3), ("nohead2", 9)]);
-        let (by, rows) = rank(&list, |id| entries.get(id).copied().unwrap_or(0));
+        let (by, rows) = league(
+            &list,
+            &[
+                ("big", 100),
+                ("small", 5),
+                ("nohead", 3),
+                ("nohead2", 9),
+                ("direct", 500),
+            ],
+        );
         assert_eq!(by, RankedBy::Rate);
         assert_eq!(ids(&rows), ["small", "big", "zero", "nohead2", "nohead"]);
         assert_eq!(rows[0].rate, Some(0.5));
@@ -114,17 +132,19 @@ mod tests {
     #[test]
     fn without_headcounts_entries_rank_and_ties_keep_the_listed_order() {
         let list = [source("a", None), source("b", None), source("c", None)];
-        let entries = HashMap::from([("a", 1), ("b", 4), ("c", 1)]);
-        let (by, rows) = rank(&list, |id| entries[id]);
+        let (by, rows) = league(&list, &[("a", 1), ("b", 4), ("c", 1), ("gone", 9)]);
         assert_eq!(by, RankedBy::Entries);
-        assert_eq!(ids(&rows), ["b", "a", "c"]);
+        assert_eq!(
+            ids(&rows),
+            ["b", "a", "c"],
+            "direct, share and unlisted ids are no unit"
+        );
     }
 
     #[test]
     fn equal_rates_go_to_more_entries() {
         let list = [source("a", Some(10)), source("b", Some(20))];
-        let entries = HashMap::from([("a", 1), ("b", 2)]);
-        let (_, rows) = rank(&list, |id| entries[id]);
+        let (_, rows) = league(&list, &[("a", 1), ("b", 2)]);
         assert_eq!(ids(&rows), ["b", "a"]);
     }
 }

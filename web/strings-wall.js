@@ -43,7 +43,7 @@ Object.assign(DRAW_STRINGS.en, {
     wall_state_closed: ' (closed)',
     wall_starts: 'Started',
     wall_passed: 'Passed',
-    wall_entries: 'In the draw',
+    wall_entries: 'Entered',
     wall_league: 'Sources league',
     wall_by_rate: 'By participation: entries per head',
     wall_by_entries: 'By entries',

@@ -81,6 +81,7 @@
   function renderCounts(d) {
     var today = d.today;
     $('today').hidden = !today;
+    document.body.setAttribute('data-today', today ? 'yes' : 'no');
     if (today) {
       $('today-title').textContent = t('wall_today_on', { date: day(today.date, lang()) });
       $('today-other').textContent = t2('wall_today_on', { date: day(today.date, other()) });
@@ -102,8 +103,9 @@
   }
 
   function percent(rate) {
+    // Two significant digits at least, so close rates do not read alike.
     var p = rate * 100;
-    return (p >= 10 ? p.toFixed(0) : p.toFixed(1)) + '%';
+    return (p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toFixed(2)) + '%';
   }
 
   /** Drops the last items of `list` while it overflows its box; → how many went. */

@@ -1,7 +1,10 @@
 //! The wall (SPEC §11): `GET /api/wall`, what the booth's big screen
 //! (`GET /wall`, web/wall.js) shows and polls: the visitor link, the live
-//! set's counts for today and for its round, the sources' league, and the
-//! latest revealed draw as the public draw page shows it.
+//! set's counts for today (the funnel's day in `--tz`) and for the round it
+//! counts, the sources' league over the whole set (a campaign's rounds
+//! add up; [`crate::league`] on the funnel by source, so its entries and
+//! rates are the console's), and the latest revealed draw as the public
+//! draw page shows it.
 //!
 //! Anyone may read it, so it is built for the crowd and the attacker alike:
 //! it takes no parameter (it always shows the live set's live version, so
@@ -17,6 +20,7 @@ use super::draw_reads::DrawReads;
 use super::shared::client_ip;
 use crate::bank::{Bank, Round};
 use crate::error::ApiError;
+use crate::funnel::{self, By, Stages};
 use crate::league::{self, RankedBy, Standing};
 use crate::state::AppState;
 use crate::ui_keys::RoundState;
@@ -76,7 +80,7 @@ struct WallView<'a> {
     url: &'a str,
     set: Option<WallSet<'a>>,
     round: Option<WallRound<'a>>,
-    /// Today in the service's time zone; `None` while not counted.
+    /// The live set's counts of today in the service's time zone (`--tz`).
     today: Option<WallToday>,
     league: WallLeague,
     draw: Option<Value>,
@@ -93,7 +97,7 @@ struct WallSet<'a> {
 /// Today's counts.
 #[derive(Debug, Serialize)]
 struct WallToday {
-    /// `YYYY-MM-DD` in the service's time zone.
+    /// `YYYY-MM-DD` in the service's time zone, as the funnel's days.
     date: String,
     #[serde(flatten)]
     counts: WallCounts,
@@ -190,8 +194,20 @@ async fn build(state: &AppState) -> Result<Bytes, ApiError> {
         Some(b) => latest_draw(state, &b.id).await?,
         None => None,
     };
+    // The set's funnel, every round: today's counts and the league.
+    let counts = match bank.as_deref() {
+        Some(b) => state.store.funnel(&b.id, None).await?,
+        None => Vec::new(),
+    };
+    let tz = state.settings.tz;
+    let date = now.with_timezone(&tz).format("%Y-%m-%d").to_string();
+    let today = funnel::group(&counts, By::Day, tz, &[])
+        .rows
+        .into_iter()
+        .find(|r| r.key == date)
+        .map_or_else(Stages::default, |r| r.stages);
     let known = state.sources.known();
-    let (by, mut rows) = league::rank(&known.list, |_| 0);
+    let (by, mut rows) = league::rank(&funnel::group(&counts, By::Source, tz, &known.list).rows);
     rows.truncate(LEAGUE_MAX);
     let view = WallView {
         url: &state.settings.public_url,
@@ -201,7 +217,14 @@ async fn build(state: &AppState) -> Result<Bytes, ApiError> {
             title_en: b.title.get("en"),
         }),
         round,
-        today: None,
+        today: bank.as_ref().map(|_| WallToday {
+            date,
+            counts: WallCounts {
+                starts: today.starts,
+                passed: today.passed,
+                entries: today.entries,
+            },
+        }),
         league: WallLeague {
             by,
             sources: known.list.len(),

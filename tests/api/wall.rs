@@ -22,15 +22,76 @@ async fn wall(app: &TestApp) -> Value {
     r.json().await.unwrap()
 }
 
-/// The round's counts once they equal `want` (starts, passed, entries).
+/// The round's counts, and today's, once both equal `want` (starts,
+/// passed, entries): every session of these tests is of today and of the
+/// fixture's one round.
 async fn round_counts_become(app: &TestApp, want: [i64; 3], what: &str) -> Value {
     eventually(SHOWS_WITHIN, what, || async {
         let w = wall(app).await;
-        let c = &w["round"]["counts"];
-        let got = [&c["starts"], &c["passed"], &c["entries"]].map(|v| v.as_i64().unwrap());
-        (got == want).then_some(w)
+        let of =
+            |c: &Value| [&c["starts"], &c["passed"], &c["entries"]].map(|v| v.as_i64().unwrap());
+        (of(&w["round"]["counts"]) == want && of(&w["today"]) == want).then_some(w)
     })
     .await
+}
+
+/// Today's date where the service is (`--tz`, Asia/Shanghai in tests).
+fn today() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Replaces the sources list.
+async fn list_sources(app: &TestApp, list: Value) {
+    let r = app
+        .client
+        .put(app.url("/admin/api/sources"))
+        .bearer_auth(TOKEN)
+        .json(&list)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// A session started from `src` that passes and enters with `phone`.
+async fn entered_from(app: &TestApp, src: &str, phone: &str) {
+    let r = app
+        .post("/api/sessions", json!({"lang": "zh", "src": src}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let s: Value = r.json().await.unwrap();
+    let id = s["session"].as_str().unwrap();
+    assert_eq!(app.submit_right(id).await.status(), StatusCode::OK);
+    let r = app
+        .post(
+            "/api/entries",
+            json!({"session": id, "consent": true, "name": "李四", "phone": phone}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+/// The league's source ids in order, once `ready` holds of the answer.
+async fn league_when(
+    app: &TestApp,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> (Value, Vec<String>) {
+    let w = eventually(SHOWS_WITHIN, what, || async {
+        let w = wall(app).await;
+        ready(&w).then_some(w)
+    })
+    .await;
+    let ids = w["league"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    (w, ids)
 }
 
 #[engines]
@@ -51,6 +112,7 @@ async fn the_wall_counts_move_with_starts_submissions_and_entries() {
         json!({"starts": 0, "passed": 0, "entries": 0})
     );
     assert!(w["draw"].is_null(), "no draw yet: {w}");
+    assert_eq!(w["today"]["date"], today(), "{w}");
 
     let s = app.start().await;
     let id = s["session"].as_str().unwrap().to_owned();
@@ -123,55 +185,51 @@ async fn the_league_ranks_the_listed_sources_by_rate_else_by_entries() {
         json!({"by": "entries", "sources": 0, "rows": []}),
         "no list, no league"
     );
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([
+    // No headcount: by entries (ynu 2, wuhua 1, kust 0); direct is no unit.
+    list_sources(
+        &app,
+        json!([
             {"id": "wuhua", "name": "五华区"},
             {"id": "ynu", "name": "云南大学"},
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let w = eventually(SHOWS_WITHIN, "the list shows", || async {
-        let w = wall(&app).await;
-        (w["league"]["sources"] == 2).then_some(w)
+            {"id": "kust", "name": "昆明理工大学"},
+        ]),
+    )
+    .await;
+    entered_from(&app, "wuhua", "13900000001").await;
+    entered_from(&app, "ynu", "13900000002").await;
+    entered_from(&app, "ynu", "13900000003").await;
+    entered_from(&app, "nowhere", "13900000004").await;
+    let (w, ids) = league_when(&app, "the entries rank", |w| {
+        w["league"]["rows"][0]["entries"] == 2 && w["league"]["rows"][1]["entries"] == 1
     })
     .await;
-    assert_eq!(w["league"]["by"], "entries", "no headcount: by entries");
-    let rows = w["league"]["rows"].as_array().unwrap();
-    assert_eq!(rows[0]["id"], "wuhua", "ties keep the listed order: {w}");
-    assert!(rows[0]["rate"].is_null());
-    assert!(
-        rows.iter()
-            .all(|r| r["id"] != "direct" && r["id"] != "share"),
-        "direct and share are no unit: {w}"
+    assert_eq!(w["league"]["by"], "entries", "{w}");
+    assert_eq!(w["league"]["sources"], 3);
+    assert_eq!(ids, ["ynu", "wuhua", "kust"], "{w}");
+    assert!(w["league"]["rows"][0]["rate"].is_null());
+    assert_eq!(
+        w["round"]["counts"]["entries"], 4,
+        "direct counts in the round: {w}"
     );
 
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([
-            {"id": "wuhua", "name": "五华区", "headcount": 100},
-            {"id": "ynu", "name": "云南大学"},
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let w = eventually(SHOWS_WITHIN, "the headcount shows", || async {
-        let w = wall(&app).await;
-        (w["league"]["by"] == "rate").then_some(w)
-    })
+    // Headcounts: by rate. wuhua 1/10 beats ynu 2/100; kust has none and follows.
+    list_sources(
+        &app,
+        json!([
+            {"id": "wuhua", "name": "五华区", "headcount": 10},
+            {"id": "ynu", "name": "云南大学", "headcount": 100},
+            {"id": "kust", "name": "昆明理工大学"},
+        ]),
+    )
     .await;
-    let rows = w["league"]["rows"].as_array().unwrap();
-    assert_eq!(rows[0]["id"], "wuhua", "with a headcount first: {w}");
-    assert_eq!(rows[0]["headcount"], 100);
-    assert_eq!(rows[0]["rate"], 0.0);
-    assert!(rows[1]["rate"].is_null());
+    let (w, ids) = league_when(&app, "the rates rank", |w| w["league"]["by"] == "rate").await;
+    assert_eq!(ids, ["wuhua", "ynu", "kust"], "{w}");
+    let rows = &w["league"]["rows"];
+    assert_eq!(rows[0]["rate"], 0.1);
+    assert_eq!(rows[1]["rate"], 0.02);
+    assert!(rows[2]["rate"].is_null());
+    assert_eq!(rows[0]["headcount"], 10);
+    assert_eq!(rows[0]["name"], "五华区");
 }
 
 /// Every string an entrant or the staff hold privately.

@@ -101,8 +101,10 @@ async fn the_wall_shows_an_entry_within_15_s_and_keeps_working_through_a_restart
     drop(server);
 }
 
-/// Sources with headcounts, six entries (half of them agreeing to publish
-/// their masks) and a revealed draw of five: what the wall shows at a booth.
+/// Sources with headcounts, six entries from them (half of them agreeing
+/// to publish their masks) and a revealed draw of five: what the wall
+/// shows at a booth. The league by rate: 五华区 1/800, then 云南大学 3/3000,
+/// 昆明理工大学 1/2500, and 中国电信云南分公司 without a headcount.
 pub async fn a_booth_with_a_draw(app: &TestApp) -> Value {
     let r = app
         .client
@@ -118,9 +120,24 @@ pub async fn a_booth_with_a_draw(app: &TestApp) -> Value {
         .await
         .unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::OK);
-    for i in 0..6 {
-        app.entry_made(&format!("观众{i}"), &format!("1370000{i:04}"), i % 2 == 0)
+    for (i, src) in ["ynu", "ynu", "wuhua", "kust", "ynu", "nowhere"]
+        .iter()
+        .enumerate()
+    {
+        let r = app
+            .post("/api/sessions", json!({"lang": "zh", "src": src}))
             .await;
+        let s: Value = r.json().await.unwrap();
+        let id = s["session"].as_str().unwrap();
+        assert_eq!(app.submit_right(id).await.status(), reqwest::StatusCode::OK);
+        let r = app
+            .post(
+                "/api/entries",
+                json!({"session": id, "consent": true, "name": format!("观众{i}"),
+                       "phone": format!("1370000{i:04}"), "publish": i % 2 == 0}),
+            )
+            .await;
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED);
     }
     app.drawn(
         json!({"round": "week-1", "prize": "纪念 U 盘", "winners": 5}),
@@ -188,10 +205,20 @@ async fn the_wall_holds_a_booth_screen_at_1920_and_1280() {
             .await;
         assert!(codes.as_str().unwrap().contains(first), "{codes}");
         assert_eq!(
-            b.js("return document.querySelector('#league-list li .wall-name').textContent;")
+            b.js("return Array.prototype.map.call(document.querySelectorAll('#league-list .wall-name'), \
+                  function (n) { return n.textContent; });")
                 .await,
-            "五华区",
-            "by rate, ties to the listed order"
+            json!(["五华区", "云南大学", "昆明理工大学", "中国电信云南分公司"]),
+            "by rate"
+        );
+        assert_eq!(
+            b.js(
+                "return [document.getElementById('today-entries').textContent, \
+                         document.getElementById('round-entries').textContent];"
+            )
+            .await,
+            json!(["6", "6"]),
+            "today's entries and the round's"
         );
         holds_the_screen(&b, &format!("{w}x{h}")).await;
         b.screenshot(&format!("wall-{w}x{h}.png")).await;
