@@ -14,13 +14,13 @@
 //!                     state, limits, connections, playing, traffic, pages, qr,
 //!                     source_list (the sources every node knows),
 //!                     funnel (the store's counts grouped by day, hour or
-//!                     source in the service's time zone),
+//!                     source in the service's time zone), league (the
+//!                     sources ranked from it),
 //!                     audit::records (the chain checked against the store)
 //! store               named operations; contract (the Engine trait), sqlite,
 //!                     postgres, migrate
 //! pure domain         bank (parsing, validation), quiz, draw, draw_terms, contact, audit
-//!                     (the hash chain), sources (the list's rows), league
-//!                     (the sources ranked), clock,
+//!                     (the hash chain), sources (the list's rows), clock,
 //!                     ids, ui_keys, metrics (the instruments the store and
 //!                     routes count into)
 //! ```
