@@ -134,6 +134,7 @@ impl Wall {
                     etag,
                     at: Instant::now(),
                 };
+                tracing::debug!(bytes = built.body.len(), "wall answer built");
                 *kept = Some(built.clone());
                 Ok(built)
             }

@@ -230,6 +230,39 @@ async fn the_league_ranks_the_listed_sources_by_rate_else_by_entries() {
     assert!(rows[2]["rate"].is_null());
     assert_eq!(rows[0]["headcount"], 10);
     assert_eq!(rows[0]["name"], "五华区");
+
+    // Every figure is the console's: the funnel by source, and today's row by day.
+    let by_source = app.staff_json("/admin/api/funnel?by=source").await;
+    for row in rows.as_array().unwrap() {
+        let same = by_source["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == row["id"])
+            .unwrap_or_else(|| panic!("{row} in {by_source}"));
+        assert_eq!(
+            (&same["entries"], &same["rate"], &same["headcount"]),
+            (&row["entries"], &row["rate"], &row["headcount"]),
+            "{by_source}"
+        );
+    }
+    let by_day = app.staff_json("/admin/api/funnel?by=day").await;
+    let day = by_day["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == today().as_str())
+        .unwrap_or_else(|| panic!("today in {by_day}"))
+        .clone();
+    assert_eq!(
+        [
+            &w["today"]["starts"],
+            &w["today"]["passed"],
+            &w["today"]["entries"]
+        ],
+        [&day["starts"], &day["passed"], &day["entries"]],
+        "{by_day}"
+    );
 }
 
 /// Every string an entrant or the staff hold privately.
