@@ -14,7 +14,8 @@
  *
  * Sections, one file each and in the nav in this order: admin-sets.js
  * (upload with a problem review by line or cell, publish, remove, reload),
- * admin-stats.js (counts and a per-question chart, any set's), admin-entries.js
+ * admin-stats.js (counts and a per-question chart, any set's), admin-funnel.js
+ * (the funnel by day, hour or source: chart, table, CSV), admin-entries.js
  * (search, Excel and CSV, erasing one person), admin-draws.js (every set's
  * rounds and their keeping time, commit a
  * draw, list of draws), admin-claims.js (the claim desk, winners, the audit
