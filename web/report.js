@@ -61,9 +61,9 @@
     return s;
   }
 
-  /** Whether a cell holds a number (a figure whose value is one), set right-aligned. */
+  /** Whether a cell holds a number (a figure whose value is one, or — for none), set right-aligned. */
   function numeric(c) {
-    if (typeof c === 'number') return true;
+    if (typeof c === 'number' || c === '—' || (c && c.textContent === '—')) return true;
     var v = c && c.getAttribute ? c.getAttribute('data-value') : null;
     return v !== null && v !== '' && !isNaN(Number(v));
   }
@@ -227,7 +227,7 @@
       s.appendChild(el('p', 'muted', t('rp_no_league')));
       return s;
     }
-    s.appendChild(el('p', 'small muted', t('rp_league_note')));
+    s.appendChild(el('p', 'small muted', t(fu.league_by === 'rate' ? 'rp_league_note' : 'rp_league_note_entries')));
     var rows = fu.league.map(function (r, i) {
       return [String(i + 1), sourceName(r),
         r.headcount ? figure('span', null, 'league:' + r.key + ':headcount', r.headcount) : '—',

@@ -58,6 +58,7 @@ Object.assign(DRAW_STRINGS.zh, {
 
     rp_s_league: '四、来源排行',
     rp_league_note: '参与率 = 登记抽奖人次 ÷ 来源人数。填了人数的来源按参与率排名，其余按登记人次排在后面。',
+    rp_league_note_entries: '来源表没有填人数，按登记抽奖人次排名；填上人数后按参与率（登记抽奖人次 ÷ 人数）排名。',
     rp_no_league: '来源表里还没有单位：在管理台的“来源”里上传来源表后，这里按单位排名。',
     rp_th_rank: '名次',
     rp_th_headcount: '人数',
@@ -159,6 +160,7 @@ Object.assign(DRAW_STRINGS.en, {
 
     rp_s_league: '4. The sources\' league',
     rp_league_note: 'Participation = draw entries ÷ the source\'s headcount. Sources with a headcount rank by it; the others follow, by entries.',
+    rp_league_note_entries: 'No source has a headcount, so they rank by draw entries; with headcounts they rank by participation (entries ÷ headcount).',
     rp_no_league: 'No unit is listed yet: once the console\'s Sources list is uploaded, they are ranked here.',
     rp_th_rank: 'Rank',
     rp_th_headcount: 'Headcount',

@@ -89,7 +89,8 @@ pub async fn report(
 }
 
 /// The funnel of every round of the set, as `GET /admin/api/funnel` groups
-/// it by day and by source, with the totals.
+/// it by day and by source, with the totals; and the sources' league as
+/// the wall ranks it ([`crate::league::rank`]), each with its starts.
 struct FunnelParts {
     totals: Stages,
     view: Value,
@@ -101,6 +102,19 @@ async fn funnel(state: &AppState, set_id: &str) -> Result<FunnelParts, ApiError>
     let tz = state.settings.tz;
     let by_day = group(&counts, By::Day, tz, &list.list);
     let by_source = group(&counts, By::Source, tz, &list.list);
+    let (ranked_by, standings) = crate::league::rank(&by_source.rows);
+    let league: Vec<Value> = standings
+        .iter()
+        .map(|s| {
+            let starts = by_source
+                .rows
+                .iter()
+                .find(|r| r.key == s.id)
+                .map_or(0, |r| r.stages.starts);
+            json!({"key": s.id, "name": s.name, "headcount": s.headcount, "starts": starts,
+                   "entries": s.entries, "rate": s.rate})
+        })
+        .collect();
     Ok(FunnelParts {
         totals: by_day.totals,
         view: json!({
@@ -108,6 +122,8 @@ async fn funnel(state: &AppState, set_id: &str) -> Result<FunnelParts, ApiError>
             "totals": by_day.totals,
             "by_day": by_day.rows,
             "by_source": by_source.rows,
+            "league": league,
+            "league_by": ranked_by,
         }),
     })
 }

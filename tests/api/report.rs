@@ -153,6 +153,24 @@ async fn every_figure_of_the_report_equals_the_apis() {
         (Some(2), Some(2))
     );
 
+    // The league: the listed sources only, each as its funnel row says,
+    // those with a headcount first (by rate).
+    let league = fu["league"].as_array().unwrap();
+    let keys: Vec<&str> = league.iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["wuhua", "booth"], "direct and share are no unit");
+    assert_eq!(fu["league_by"], "rate");
+    for r in league {
+        let row = fu["by_source"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["key"] == r["key"])
+            .unwrap();
+        for k in ["name", "headcount", "starts", "entries", "rate"] {
+            assert_eq!(r[k], row[k], "{} {k}", r["key"]);
+        }
+    }
+
     // The worst questions: the stats' counts, worst share right first.
     let worst = rep["worst"].as_array().unwrap();
     assert_eq!(
