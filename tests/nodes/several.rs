@@ -6,7 +6,8 @@
 //! load loses no acknowledged entry. A lease forced stale (issue 21) gives
 //! no token or session to two visitors, and the node starts none until it
 //! leases again. The picks and timings of submissions made on either node
-//! read the same on both (SPEC §11).
+//! read the same on both, and so does the funnel of visits, starts,
+//! submissions and entries made through both (SPEC §11).
 //!
 //! The cluster is a throwaway one this binary starts and stops
 //! (`tests/support/postgres.rs`). Locally, without PostgreSQL, it prints
@@ -1044,4 +1045,112 @@ async fn picks_and_timings_made_on_two_nodes_add_up_on_each() {
     assert_eq!(on_a["median_secs"], 2, "{on_a}");
     let on_b = stats_question(&n.client, nodes[1], "hotline").await;
     assert_eq!(on_a, on_b, "both nodes read the same numbers");
+}
+
+/// The funnel grouped `by` as `base` reads it.
+async fn funnel_on(client: &Client, base: &str, by: &str) -> Value {
+    let r = client
+        .get(format!("{base}/admin/api/funnel?by={by}"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+/// A session started on `base` from `src`.
+async fn start_from(client: &Client, base: &str, src: &str) -> String {
+    let r = client
+        .post(format!("{base}/api/sessions"))
+        .json(&json!({"src": src}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let s: Value = r.json().await.unwrap();
+    s["session"].as_str().unwrap().to_owned()
+}
+
+/// The funnel (SPEC §11) adds up across nodes: visits and starts counted
+/// in each node's memory, submissions and entries in its writes, read the
+/// same on both nodes and summing both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_funnel_of_two_nodes_sums_both_and_reads_the_same_on_each() {
+    let Some(n) = two_nodes().await else { return };
+    let nodes = [n.a.base.as_str(), n.b.base.as_str()];
+    let r = n
+        .client
+        .put(format!("{}/admin/api/sources", nodes[0]))
+        .bearer_auth(TOKEN)
+        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 10}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // B follows the list within 2 s; until then it would seal no source.
+    let client = &n.client;
+    eventually(Duration::from_secs(5), "B lists wuhua", || async move {
+        let r = client
+            .get(format!("{}/admin/api/sources", nodes[1]))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let list: Value = r.json().await.unwrap();
+        (list[0]["id"] == "wuhua").then_some(())
+    })
+    .await;
+    // Visits: three from wuhua on A, two bare on B.
+    for (base, path) in [
+        (nodes[0], "/?src=wuhua"),
+        (nodes[0], "/?src=wuhua"),
+        (nodes[0], "/?src=wuhua"),
+        (nodes[1], "/"),
+        (nodes[1], "/"),
+    ] {
+        let r = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    // Four starts from wuhua, two on each node, each submitted and entered
+    // on the other node; one more start on B, direct, left unsubmitted.
+    for i in 0..4 {
+        let s = start_from(client, nodes[i % 2], "wuhua").await;
+        submit(client, nodes[(i + 1) % 2], &s).await;
+        let r = enter(client, nodes[i % 2], &s, &format!("1390000000{i}")).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    start_session(client, nodes[1]).await;
+
+    // Each node writes what it counted in memory within half a second.
+    let (on_a, on_b) = eventually(
+        Duration::from_secs(5),
+        "both nodes read the same funnel",
+        || async move {
+            let a = funnel_on(client, nodes[0], "source").await;
+            let b = funnel_on(client, nodes[1], "source").await;
+            (a == b && a["totals"]["visits"] == 5 && a["totals"]["starts"] == 5).then_some((a, b))
+        },
+    )
+    .await;
+    assert_eq!(on_a, on_b);
+    let rows = on_a["rows"].as_array().unwrap();
+    let stages = |r: &Value| -> Vec<i64> {
+        ["visits", "starts", "submitted", "passed", "entries"]
+            .iter()
+            .map(|k| r[k].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(rows[0]["key"], "wuhua");
+    assert_eq!(stages(&rows[0]), [3, 4, 4, 4, 4], "{on_a}");
+    assert_eq!(rows[0]["rate"], 0.4, "4 entries of 10 people");
+    assert_eq!(rows[1]["key"], "direct");
+    assert_eq!(stages(&rows[1]), [2, 1, 0, 0, 0], "{on_a}");
+    assert_eq!(stages(&on_a["totals"]), [5, 5, 4, 4, 4]);
+    let (hour_a, hour_b) = (
+        funnel_on(client, nodes[0], "hour").await,
+        funnel_on(client, nodes[1], "hour").await,
+    );
+    assert_eq!(hour_a, hour_b, "by hour too");
+    assert_eq!(hour_a["totals"], on_a["totals"]);
 }
