@@ -37,9 +37,16 @@
     $('wall-qr').alt = t('wall_qr_alt');
   }
 
+  /** A count as read from afar: 1,234 in full; from 100,000 on, short
+   *  (12.3万 / 123k, 123万 / 1.23M: three digits tell a crowd's size). */
   function number(n) {
     if (typeof n !== 'number') return '–';
-    try { return n.toLocaleString(locale(lang())); } catch (e) { return String(n); }
+    try {
+      if (n >= 100000) {
+        return new Intl.NumberFormat(lang() === 'zh' ? 'zh-CN' : 'en', { notation: 'compact', maximumSignificantDigits: 3 }).format(n);
+      }
+      return n.toLocaleString(locale(lang()));
+    } catch (e) { return String(n); }
   }
 
   /** `YYYY-MM-DD` (the service's day) as `12月7日` / `7 December`. */
@@ -98,8 +105,26 @@
       setCount('round-passed', r.counts.passed);
       setCount('round-entries', r.counts.entries);
     }
+    if (today) fitNumbers($('today'));
+    if (r) fitNumbers($('round'));
     $('no-set').hidden = !!d.set;
     $('set-title').textContent = d.set ? (lang() === 'en' ? d.set.title_en : d.set.title) : '';
+  }
+
+  var NUM_VH = 9, NUM_MIN_VH = 3.6;
+
+  /** The counts of a span at one size, the largest (from 9vh down) at which
+   *  none overflows its column: 34,000 or 3,100,000 still fits. */
+  function fitNumbers(span) {
+    var nums = span.querySelectorAll('.wall-num');
+    var vh = NUM_VH;
+    function set() { for (var i = 0; i < nums.length; i++) nums[i].style.fontSize = vh + 'vh'; }
+    function over() {
+      for (var i = 0; i < nums.length; i++) if (nums[i].scrollWidth > nums[i].clientWidth + 1) return true;
+      return false;
+    }
+    set();
+    while (vh > NUM_MIN_VH && over()) { vh -= 0.5; set(); }
   }
 
   function percent(rate) {
@@ -217,6 +242,9 @@
         setTimeout(poll, POLL_MS);
       });
   }
+
+  /** For tests and a look at a crowded day: shows `d` as if the server had sent it. */
+  window.QuizboothWall = { show: function (d) { data = d; render(); } };
 
   function init() {
     applyStrings();

@@ -222,6 +222,31 @@ async fn the_wall_holds_a_booth_screen_at_1920_and_1280() {
         );
         holds_the_screen(&b, &format!("{w}x{h}")).await;
         b.screenshot(&format!("wall-{w}x{h}.png")).await;
+        // A province's campaign: counts in the millions still fit their columns.
+        let cut = b
+            .js("return fetch('/api/wall').then(function (r) { return r.json(); }).then(function (d) {
+                   d.today.starts = 1234567; d.today.passed = 987654; d.today.entries = 876543;
+                   d.round.counts.starts = 31000000; d.round.counts.passed = 3100000; d.round.counts.entries = 2999999;
+                   QuizboothWall.show(d);
+                   var out = [];
+                   Array.prototype.forEach.call(document.querySelectorAll('.wall-num'), function (n) {
+                     if (n.scrollWidth > n.clientWidth + 1 || parseFloat(getComputedStyle(n).fontSize) < 0.03 * innerHeight)
+                       out.push(n.id + ' ' + n.textContent + ' ' + n.scrollWidth + '>' + n.clientWidth);
+                   });
+                   return out.join('; ') || 'none';
+                 });")
+            .await;
+        assert_eq!(cut, "none", "{w}x{h}: a count cut or too small");
+        assert_eq!(
+            b.js(
+                "return [document.getElementById('today-starts').textContent, \
+                         document.getElementById('round-starts').textContent];"
+            )
+            .await,
+            json!(["123万", "3100万"]),
+            "{w}x{h}: from 100,000 on a count is short"
+        );
+        b.screenshot(&format!("wall-millions-{w}x{h}.png")).await;
         b.close().await;
     }
 }
