@@ -265,14 +265,14 @@
       rate.appendChild(document.createTextNode(')'));
       li.appendChild(rate);
       li.appendChild(el('p', 'report-q-answer', t('rp_q_answer', {
-        a: q.answer.map(function (k) { return k + '. ' + optionText(q, k); }).join('；')
+        a: q.answer.map(function (k) { return k + '. ' + optionText(q, k); }).join(t('rp_list_sep'))
       })));
       var wrong = (q.wrong || []).filter(function (w) { return w.picks > 0; }).slice(0, 2);
       if (wrong.length) {
         var w = el('p', 'report-q-wrong');
         w.appendChild(el('span', 'report-q-label', t('rp_q_wrong')));
         wrong.forEach(function (x, i) {
-          if (i) w.appendChild(document.createTextNode('；'));
+          if (i) w.appendChild(document.createTextNode(t('rp_list_sep')));
           w.appendChild(document.createTextNode(x.key + '. ' + optionText(q, x.key)));
           w.appendChild(figure('span', 'report-q-picks', 'q:' + q.id + ':picks:' + x.key, x.picks,
             t('rp_q_picks', { n: num(x.picks), p: pct(x.picks, q.answered) })));
@@ -334,7 +334,7 @@
       box.appendChild(dl);
       if (dr.winners && dr.winners.length) {
         var rows = dr.winners.map(function (w, i) {
-          var mask = w.name || w.phone ? [w.name, w.phone].filter(Boolean).join(' ') : '—';
+          var mask = w.name || w.phone ? [w.name, w.phone].filter(Boolean).join(' ') : t('rp_not_published');
           var state = w.claimed ? t('rp_claimed') : w.expired ? t('rp_expired') : t('rp_unclaimed');
           return [String(i + 1), figure('span', 'mono', 'draw:' + dr.id + ':winner:' + i, w.code, w.code), mask, state];
         });
