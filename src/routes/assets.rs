@@ -21,7 +21,8 @@ pub struct VisitQuery {
 /// memory for the round it serves and its `src` (`direct` when unlisted),
 /// and written with the next commit as session starts are. `GET /kiosk` is
 /// the same page on the booth's shared tablet: after each visitor it resets
-/// itself for the next.
+/// itself for the next, so its one load is no visit (its visitors' starts
+/// are counted as any).
 #[actix_web::routes]
 #[get("/")]
 #[get("/kiosk")]
