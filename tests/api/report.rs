@@ -322,6 +322,28 @@ async fn the_report_holds_no_name_phone_or_receipt() {
     let html = page.text().await.unwrap();
     assert!(html.contains("id=\"report\""));
     assert!(!html.contains(NAME) && !html.contains(PHONE));
+
+    // Before the purge the privacy statement has the erase date; after it,
+    // when and how many were erased.
+    assert!(rep["rounds"][0]["erase_after"].is_string());
+    assert!(rep["rounds"][0]["last_purge"].is_null());
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({"force": true}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let after = report(&app, "?set=fixture-valid").await;
+    assert_eq!(
+        after["rounds"][0]["last_purge"]["erased"], 4,
+        "every entry's contacts"
+    );
+    assert_eq!(
+        after["rounds"][0]["purged_at"],
+        after["rounds"][0]["last_purge"]["at"]
+    );
+    assert_eq!(
+        after["figures"], rep["figures"],
+        "a purge changes no figure"
+    );
 }
 
 #[engines]

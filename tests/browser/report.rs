@@ -384,6 +384,11 @@ async fn the_report_prints_to_a4_with_whole_charts_its_figures_and_no_name_or_ph
     assert_eq!(href, "/admin/report?set=fixture-valid");
     b.js("localStorage.setItem('quizbooth.lang', 'en'); return true;")
         .await;
+    // Purged since: the privacy statement says when and how many.
+    let r = app
+        .staff_post("/admin/api/rounds/week-1/purge", json!({"force": true}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
     b.client
         .goto(&app.url("/admin/report?set=fixture-valid"))
         .await
@@ -399,6 +404,12 @@ async fn the_report_prints_to_a4_with_whole_charts_its_figures_and_no_name_or_ph
     assert!(
         text.as_str().unwrap().contains("Organizer: Test organizer"),
         "the bank's English"
+    );
+    let text = text.as_str().unwrap();
+    let erased = format!("({} entries)", data["figures"]["entries"]);
+    assert!(
+        text.contains("were erased on") && text.contains(&erased),
+        "the purge in the privacy statement: {text}"
     );
     b.screenshot("report-a4-en.png").await;
     b.close().await;
