@@ -169,7 +169,15 @@ pub fn lan_address() -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::parse_proxy;
+    use crate::cli::{parse_proxy, parse_tz};
+
+    #[test]
+    fn the_funnels_time_zone_is_an_iana_name() {
+        assert_eq!(parse_tz("Asia/Shanghai"), Ok(chrono_tz::Asia::Shanghai));
+        assert_eq!(parse_tz(" Asia/Urumqi "), Ok(chrono_tz::Asia::Urumqi));
+        let e = parse_tz("Beijing").unwrap_err();
+        assert!(e.contains("IANA") && e.contains("`Beijing`"), "{e}");
+    }
 
     #[test]
     fn public_url_follows_the_bind() {
