@@ -231,14 +231,7 @@ pub async fn stats(
     state: web::Data<AppState>,
     q: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let bank = match q.set.as_deref() {
-        None => state
-            .active_bank()
-            .ok_or_else(|| ApiError::not_found("active set"))?,
-        Some(id) => stats_set(&state, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("set"))?,
-    };
+    let bank = numbers_set(&state, q.set.as_deref()).await?;
     let stats = set_stats(&state, &bank.id, q.round.as_deref()).await?;
     let questions: Vec<Value> = bank
         .questions
@@ -291,6 +284,20 @@ pub(super) async fn set_stats(
         tracing::warn!(error = %e, "stats: counted starts could not be written");
     }
     Ok(state.store.stats(set_id, round).await?)
+}
+
+/// The set whose numbers staff asked for (the stats, the funnel, the
+/// report): `id` as [`stats_set`] finds it, or the active set when none is
+/// named; `404` when there is no such set.
+pub(super) async fn numbers_set(state: &AppState, id: Option<&str>) -> Result<Arc<Bank>, ApiError> {
+    match id {
+        None => state
+            .active_bank()
+            .ok_or_else(|| ApiError::not_found("active set")),
+        Some(id) => stats_set(state, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("set")),
+    }
 }
 
 /// The set `id` as loaded, else as the newest version its entries were

@@ -30,14 +30,7 @@ async fn read(state: &AppState, q: &FunnelQuery) -> Result<(By, Funnel), ApiErro
             By::parse(s).ok_or_else(|| ApiError::bad_request("by must be day, hour or source"))?
         }
     };
-    let bank = match q.set.as_deref() {
-        None | Some("") => state
-            .active_bank()
-            .ok_or_else(|| ApiError::not_found("active set"))?,
-        Some(id) => super::admin::stats_set(state, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("set"))?,
-    };
+    let bank = super::admin::numbers_set(state, q.set.as_deref().filter(|s| !s.is_empty())).await?;
     let round = q.round.as_deref().filter(|r| !r.is_empty());
     if let Some(r) = round {
         bank.round(r).ok_or_else(|| ApiError::not_found("round"))?;

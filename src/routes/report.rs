@@ -10,7 +10,7 @@
 //! those who agreed to their publication, exactly as the public draw page
 //! shows them; rounds carry counts and dates.
 
-use super::admin::{round_view, set_stats, stats_set};
+use super::admin::{numbers_set, round_view, set_stats};
 use super::draws::draw_view;
 use super::shared::{json_no_store, Staff};
 use crate::bank::text::Text;
@@ -47,14 +47,7 @@ pub async fn report(
     state: web::Data<AppState>,
     q: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let bank = match q.set.as_deref() {
-        None => state
-            .active_bank()
-            .ok_or_else(|| ApiError::not_found("active set"))?,
-        Some(id) => stats_set(&state, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("set"))?,
-    };
+    let bank = numbers_set(&state, q.set.as_deref()).await?;
     let now = state.clock.now();
     let stats = set_stats(&state, &bank.id, None).await?;
     let counts = &stats.rounds;
