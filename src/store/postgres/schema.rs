@@ -423,6 +423,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (set_id, round_id, hour, source, shard)
     );
     "#,
+    // 11: a question's picks kept in its `question_stats` row, a slot per
+    // option key (A–H, T: `stats.rs`), so a batch upserts a row per
+    // question rather than one more per option picked; `question_picks`
+    // keeps the rows written before and any key outside the slots, and
+    // both are read and added.
+    r#"
+    ALTER TABLE question_stats ADD COLUMN IF NOT EXISTS picks BIGINT[] NOT NULL DEFAULT '{}';
+    "#,
 ];
 
 /// What a migration needs that SQL cannot do, in its transaction after its SQL.

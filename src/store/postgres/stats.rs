@@ -27,14 +27,48 @@ const ADD_ROUNDS: &str =
        submitted = round_stats.submitted + EXCLUDED.submitted,
        passed = round_stats.passed + EXCLUDED.passed,
        entries = round_stats.entries + EXCLUDED.entries";
-/// A batch's answers, a row per question of a round: `$4` the shard.
+/// A batch's answers, a row per question of a round: `$4` the shard, `$7`
+/// each row's picks by option slot ([`PICK_SLOTS`], as array text), added
+/// slot by slot (a row written before the slots has none: `COALESCE`).
 const ADD_QUESTIONS: &str =
-    "INSERT INTO question_stats (set_id, round_id, question_id, shard, answered, correct)
-     SELECT u.s, u.r, u.q, $4, u.a, u.c
-     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $5::BIGINT[], $6::BIGINT[]) AS u (s, r, q, a, c)
+    "INSERT INTO question_stats (set_id, round_id, question_id, shard, answered, correct, picks)
+     SELECT u.s, u.r, u.q, $4, u.a, u.c, CAST(u.p AS BIGINT[])
+     FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $5::BIGINT[], $6::BIGINT[], $7::TEXT[])
+          AS u (s, r, q, a, c, p)
      ON CONFLICT (set_id, round_id, question_id, shard) DO UPDATE SET
        answered = question_stats.answered + EXCLUDED.answered,
-       correct = question_stats.correct + EXCLUDED.correct";
+       correct = question_stats.correct + EXCLUDED.correct,
+       picks = ARRAY[
+         COALESCE(question_stats.picks[1], 0) + EXCLUDED.picks[1],
+         COALESCE(question_stats.picks[2], 0) + EXCLUDED.picks[2],
+         COALESCE(question_stats.picks[3], 0) + EXCLUDED.picks[3],
+         COALESCE(question_stats.picks[4], 0) + EXCLUDED.picks[4],
+         COALESCE(question_stats.picks[5], 0) + EXCLUDED.picks[5],
+         COALESCE(question_stats.picks[6], 0) + EXCLUDED.picks[6],
+         COALESCE(question_stats.picks[7], 0) + EXCLUDED.picks[7],
+         COALESCE(question_stats.picks[8], 0) + EXCLUDED.picks[8],
+         COALESCE(question_stats.picks[9], 0) + EXCLUDED.picks[9]]";
+/// Per question of a set, of one round (`$2`) or all: the picks of each
+/// option slot (1-based), those picked at all.
+const QUESTION_PICK_SLOTS: &str =
+    "SELECT question_id, CAST(i AS INTEGER), CAST(SUM(picks[i]) AS BIGINT)
+     FROM question_stats CROSS JOIN generate_series(1, 9) AS i
+     WHERE set_id = $1 AND (CAST($2 AS TEXT) IS NULL OR round_id = $2)
+     GROUP BY question_id, i HAVING SUM(picks[i]) > 0";
+/// The option keys a question's picks are kept under, by slot, in its
+/// `question_stats` row (one upsert per question, not one per option:
+/// a row upserted costs PostgreSQL ~6 µs, BENCHMARKS.md "Ninth session"):
+/// A–H (the bank's letters) and T (true; false is F, whose slot it shares
+/// with the letter: a question has letters or T and F, never both). A key
+/// outside them, never made by the bank, goes to `question_picks`, a row
+/// per option, which is read and added too (as are rows kept before).
+const PICK_SLOTS: [char; 9] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'T'];
+
+/// The slot of option `key`.
+fn pick_slot(key: char) -> Option<usize> {
+    PICK_SLOTS.iter().position(|&k| k == key)
+}
+
 /// A batch's picks, a row per option of a question of a round: `$5` the shard.
 const ADD_PICKS: &str =
     "INSERT INTO question_picks (set_id, round_id, question_id, option_key, shard, picks)
@@ -72,7 +106,8 @@ type FunnelKey = (String, String, i64, String);
 #[derive(Default)]
 pub(super) struct Adds {
     rounds: BTreeMap<(String, String), [i64; 4]>,
-    questions: BTreeMap<(String, String, String), [i64; 2]>,
+    /// (set, round, question) → answered, correct, picks by [`PICK_SLOTS`].
+    questions: BTreeMap<(String, String, String), [i64; 2 + PICK_SLOTS.len()]>,
     /// (set, round, question, option key) → how many chose it.
     picks: BTreeMap<(String, String, String, String), i64>,
     /// (set, round, question, second) → how many spent it.
@@ -146,7 +181,7 @@ impl Adds {
         let row = self
             .questions
             .entry((set_id.to_owned(), round_id.to_owned(), question.to_owned()))
-            .or_default();
+            .or_insert([0; 2 + PICK_SLOTS.len()]);
         row[0] += 1;
         row[1] += i64::from(correct);
     }
@@ -155,8 +190,18 @@ impl Adds {
     pub(super) fn picked(&mut self, set_id: &str, round_id: &str, a: &GivenAnswer) {
         let (s, r, q) = (set_id.to_owned(), round_id.to_owned(), a.question.clone());
         for &k in &a.given {
-            let row = (s.clone(), r.clone(), q.clone(), k.to_string());
-            *self.picks.entry(row).or_default() += 1;
+            match pick_slot(k) {
+                Some(i) => {
+                    let row = (s.clone(), r.clone(), q.clone());
+                    self.questions
+                        .entry(row)
+                        .or_insert([0; 2 + PICK_SLOTS.len()])[2 + i] += 1;
+                }
+                None => {
+                    let row = (s.clone(), r.clone(), q.clone(), k.to_string());
+                    *self.picks.entry(row).or_default() += 1;
+                }
+            }
         }
         if let Some(secs) = a.secs {
             let t = i32::try_from(crate::quiz::seconds::bucket(secs)).unwrap_or(i32::MAX);
@@ -196,9 +241,19 @@ impl Adds {
             }
             let answered: Vec<i64> = self.questions.values().map(|v| v[0]).collect();
             let correct: Vec<i64> = self.questions.values().map(|v| v[1]).collect();
+            let picks: Vec<String> = self
+                .questions
+                .values()
+                .map(|v| {
+                    let slots: Vec<String> = v[2..].iter().map(i64::to_string).collect();
+                    format!("{{{}}}", slots.join(","))
+                })
+                .collect();
             c.exec(
                 ADD_QUESTIONS,
-                &[&cols.0, &cols.1, &cols.2, &shard, &answered, &correct],
+                &[
+                    &cols.0, &cols.1, &cols.2, &shard, &answered, &correct, &picks,
+                ],
             )
             .await
         };
@@ -302,9 +357,10 @@ impl Counters for Postgres {
         let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&set_id, &round_id];
         let rounds = round_counts(&client, set_id, round_id).await?;
         // The three go out together (tokio-postgres pipelines them).
-        let (counted, picked, timed) = tokio::try_join!(
+        let (counted, picked, slots, timed) = tokio::try_join!(
             client.rows(QUESTION_COUNTS, &params),
             client.rows(QUESTION_PICKS, &params),
+            client.rows(QUESTION_PICK_SLOTS, &params),
             client.rows(QUESTION_SECS, &params),
         )?;
         let mut questions: HashMap<String, QuestionCounts> = HashMap::new();
@@ -316,7 +372,14 @@ impl Counters for Postgres {
         for r in picked {
             if let Some(k) = option_key(&r.col::<String>(1)?) {
                 let q = questions.entry(r.col(0)?).or_default();
-                q.picks.insert(k, r.col(2)?);
+                *q.picks.entry(k).or_default() += r.col::<i64>(2)?;
+            }
+        }
+        for r in slots {
+            let slot = usize::try_from(r.col::<i32>(1)? - 1).ok();
+            if let Some(&k) = slot.and_then(|i| PICK_SLOTS.get(i)) {
+                let q = questions.entry(r.col(0)?).or_default();
+                *q.picks.entry(k).or_default() += r.col::<i64>(2)?;
             }
         }
         for r in timed {
