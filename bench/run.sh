@@ -451,6 +451,19 @@ if [ "$PG" = 1 ]; then
       wait_up "http://127.0.0.1:$port/healthz" "$pid"
       port=$((port + 1))
     done
+    # Nodes share the database's batches in flight by the live leases, which
+    # each counts when it renews its own (every 10 s): wait till all have.
+    [ "$2" -gt 1 ] || return 0
+    local url ok
+    for _ in $(seq 1 150); do
+      ok=1
+      for url in "${NODE_URLS[@]}"; do
+        curl -fsS -H "$AUTH" "$url/metrics" | grep -x "quizbooth_nodes_live $2" >/dev/null || ok=0
+      done
+      [ "$ok" = 1 ] && return 0
+      sleep 0.1
+    done
+    die "the nodes did not see each other's leases within 15 s"
   }
   stop_nodes() {
     local pid

@@ -46,6 +46,8 @@ pub struct StoreMeters {
     commit: Histogram,
     pool_wait: Histogram,
     reachable: Gauge,
+    nodes_live: Gauge,
+    batches_at_once: Gauge,
 }
 
 impl Default for StoreMeters {
@@ -61,6 +63,8 @@ impl Default for StoreMeters {
             commit: Histogram::new(SECONDS),
             pool_wait: Histogram::new(SECONDS),
             reachable,
+            nodes_live: Gauge::default(),
+            batches_at_once: Gauge::default(),
         }
     }
 }
@@ -92,6 +96,13 @@ impl StoreMeters {
     /// A request waited `took` for a pooled connection.
     pub fn pool_waited(&self, took: Duration) {
         self.pool_wait.observe(took.as_secs_f64());
+    }
+
+    /// `nodes` hold a live lease on the database, and this node writes at
+    /// most `at_once` batches at a time, its share.
+    pub fn shared(&self, nodes: usize, at_once: usize) {
+        self.nodes_live.set(gauge(nodes));
+        self.batches_at_once.set(gauge(at_once));
     }
 
     /// Whether the database answered the last write or check.
@@ -232,6 +243,16 @@ impl Metrics {
                 node.lease_age.clone(),
             );
             r.register(
+                "nodes_live",
+                "Nodes holding a live lease on the database, this one included (counted at each renewal)",
+                store.nodes_live.clone(),
+            );
+            r.register(
+                "write_batches_max_in_flight",
+                "Write batches this node sends at once: its share of what the database takes, by the live nodes",
+                store.batches_at_once.clone(),
+            );
+            r.register(
                 "db_pool_max_connections",
                 "Most database connections the pool may hold",
                 node.pool_max.clone(),
@@ -340,6 +361,7 @@ mod tests {
         store.entered();
         store.batch(3, Duration::from_millis(2));
         store.pool_waited(Duration::from_micros(50));
+        store.shared(2, 2);
         m.request(
             &Method::POST,
             Some("/api/sessions/{session}/answers".into()),
@@ -371,6 +393,8 @@ mod tests {
             "quizbooth_node_lease_age_seconds 4.5",
             "quizbooth_db_pool_max_connections 32",
             "quizbooth_db_pool_connections 2",
+            "quizbooth_nodes_live 2",
+            "quizbooth_write_batches_max_in_flight 2",
             "quizbooth_http_requests_total{method=\"POST\",route=\"/api/sessions/{session}/answers\",status=\"200\"} 1",
             "quizbooth_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"404\"} 1",
             "# TYPE quizbooth_write_batch_size histogram",

@@ -5,10 +5,18 @@
 //! (`submissions.rs`, `entries.rs`, `stats.rs` keep the SQL), commits
 //! once, and only then answers each write.
 //!
-//! - Batches form by themselves: at most [`IN_FLIGHT`] are written at a
-//!   time, and what arrives meanwhile waits for the next. A write that finds
-//!   nothing in flight goes at once; while others are in flight a batch
-//!   waits up to [`LINGER`] for more.
+//! - Batches form by themselves: a few are written at a time, and what
+//!   arrives meanwhile waits for the next. A write that finds the node idle
+//!   goes at once; while the node is busy (a batch in flight, or one sent in
+//!   the last [`BUSY`]) a batch of fewer than [`FULL_ENOUGH`] waits up to
+//!   [`LINGER`] for more.
+//! - The database takes about [`IN_FLIGHT`] write transactions at once well,
+//!   and the nodes on it share that: each node writes at most
+//!   `IN_FLIGHT / nodes` batches at a time (at least one), counting the
+//!   nodes whose lease is live (`nodes.rs`, at every renewal). Two nodes
+//!   thus send the database what one would, in batches as big: half as many
+//!   batches of half the size would cost the database a third more CPU per
+//!   write (measured: BENCHMARKS.md, tenth session).
 //! - The database decides every uniqueness rule: rows go in with
 //!   `ON CONFLICT DO NOTHING`, and a row it refused is answered as a write
 //!   alone would be (`AlreadySubmitted`, `SessionUsed`, `PhoneUsed`, a new
@@ -33,7 +41,7 @@ use crate::store::{
 };
 use deadpool_postgres::Pool;
 use std::collections::{HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, Semaphore};
@@ -41,11 +49,18 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 /// Most writes committed together.
 pub const MAX_BATCH: usize = 64;
 
-/// Batches being written at once, each on its own connection.
+/// Batches being written at once by all the nodes on one database, each on
+/// its own connection.
 pub const IN_FLIGHT: usize = 4;
 
-/// Longest a batch waits for more writes, and only while another is in flight.
-pub const LINGER: Duration = Duration::from_millis(1);
+/// Longest a batch waits for more writes, and only while the node is busy.
+pub const LINGER: Duration = Duration::from_millis(2);
+
+/// A batch this big goes without waiting.
+pub const FULL_ENOUGH: usize = MAX_BATCH / 2;
+
+/// A node that sent a batch this recently is busy: its next batch may wait.
+pub const BUSY: Duration = Duration::from_millis(10);
 
 type Reply<T> = oneshot::Sender<Result<T>>;
 pub(super) type Submitted = std::result::Result<(), AlreadySubmitted>;
@@ -81,6 +96,8 @@ struct Ctx {
     stats: Arc<BatchStats>,
     /// The node's metrics: each committed batch's size and time.
     meters: crate::metrics::StoreMeters,
+    /// The nodes sharing the database's [`IN_FLIGHT`] (at least 1).
+    nodes: AtomicUsize,
 }
 
 /// A handle to the node's gatherer.
@@ -88,6 +105,7 @@ struct Ctx {
 pub(super) struct Batcher {
     queue: mpsc::UnboundedSender<Write>,
     stats: Arc<BatchStats>,
+    ctx: Arc<Ctx>,
 }
 
 impl Batcher {
@@ -104,9 +122,17 @@ impl Batcher {
             round_keys,
             stats: stats.clone(),
             meters,
+            nodes: AtomicUsize::new(1),
         });
-        tokio::spawn(gather(rx, ctx));
-        Self { queue, stats }
+        tokio::spawn(gather(rx, ctx.clone()));
+        Self { queue, stats, ctx }
+    }
+
+    /// How many nodes (this one included) write to the database now.
+    pub(super) fn share_with(&self, nodes: usize) {
+        let nodes = nodes.max(1);
+        self.ctx.nodes.store(nodes, Ordering::Relaxed);
+        self.ctx.meters.shared(nodes, IN_FLIGHT / weight(nodes));
     }
 
     /// Keeps a submission; resolves after its batch's commit.
@@ -134,13 +160,16 @@ impl Batcher {
 }
 
 /// Takes writes off the queue into batches, and writes each batch on a task
-/// of its own while fewer than [`IN_FLIGHT`] are.
+/// of its own while this node's share of [`IN_FLIGHT`] allows.
 async fn gather(mut rx: mpsc::UnboundedReceiver<Write>, ctx: Arc<Ctx>) {
+    // A batch holds `weight` permits: IN_FLIGHT / weight batches at a time.
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     // Writes of a session whose other write is in the batch being formed.
     let mut held: VecDeque<Write> = VecDeque::new();
+    let mut last_sent: Option<tokio::time::Instant> = None;
     loop {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
+        let weight = weight(ctx.nodes.load(Ordering::Relaxed));
+        let Ok(slot) = slots.clone().acquire_many_owned(weight as u32).await else {
             return;
         };
         let first = match held.pop_front() {
@@ -166,22 +195,34 @@ async fn gather(mut rx: mpsc::UnboundedReceiver<Write>, ctx: Arc<Ctx>) {
                 Err(_) => break,
             }
         }
-        // Others in flight: this batch would wait for the server anyway.
-        if batch.len() < MAX_BATCH && slots.available_permits() + 1 < IN_FLIGHT {
+        // Busy: more writes are on their way, and a bigger batch costs the
+        // database less per write than this one alone would.
+        let in_flight = slots.available_permits() + weight < IN_FLIGHT;
+        let busy = in_flight || last_sent.is_some_and(|at| at.elapsed() < BUSY);
+        if batch.len() < FULL_ENOUGH && busy {
             let until = tokio::time::Instant::now() + LINGER;
-            while batch.len() < MAX_BATCH {
+            while batch.len() < FULL_ENOUGH {
                 match tokio::time::timeout_at(until, rx.recv()).await {
                     Ok(Some(w)) => batch.push(w, &mut held),
                     Ok(None) | Err(_) => break,
                 }
             }
         }
+        last_sent = Some(tokio::time::Instant::now());
         let ctx = ctx.clone();
         tokio::spawn(async move {
             write(&ctx, batch).await;
             drop(slot);
         });
     }
+}
+
+/// The permits of [`IN_FLIGHT`] one batch holds when `nodes` share the
+/// database: each node then writes `IN_FLIGHT / nodes` batches at a time,
+/// rounded, at least one.
+fn weight(nodes: usize) -> usize {
+    let share = ((IN_FLIGHT + nodes / 2) / nodes.max(1)).max(1);
+    IN_FLIGHT.div_ceil(share).min(IN_FLIGHT)
 }
 
 /// The writes of one transaction.
@@ -379,5 +420,20 @@ impl BatchStats {
             sizes,
             seconds: self.micros.load(Ordering::Relaxed) as f64 / 1e6,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_share_the_batches_in_flight() {
+        let at_once = |nodes| IN_FLIGHT / weight(nodes);
+        assert_eq!(at_once(0), 4, "a node that has not counted yet");
+        assert_eq!(at_once(1), 4);
+        assert_eq!(at_once(2), 2);
+        assert_eq!(at_once(3), 1);
+        assert_eq!(at_once(9), 1, "never none");
     }
 }

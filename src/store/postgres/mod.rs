@@ -283,10 +283,13 @@ impl Postgres {
         let holder: Arc<str> = crate::store::new_secret()[..16].into();
         let sent = std::time::Instant::now();
         let node = nodes::lease(&mut client, &holder).await?;
+        let live = nodes::live(&client).await?;
         drop(client);
         let round_keys: Arc<keys::KeyCache> = Arc::default();
+        let batcher = batch::Batcher::start(pool.clone(), round_keys.clone(), meters.clone());
+        batcher.share_with(live);
         let engine = Self {
-            batcher: batch::Batcher::start(pool.clone(), round_keys.clone(), meters.clone()),
+            batcher,
             reads: reads::Reads::start(pool.clone(), meters.clone()),
             pool,
             health,

@@ -38,6 +38,9 @@ const TAKE: &str = "UPDATE node_leases SET holder = $2, renewed_at = now()
 const NEXT: &str = "SELECT CAST(COALESCE(MAX(number) + 1, 0) AS INTEGER) FROM node_leases";
 const ADD: &str = "INSERT INTO node_leases (number, holder, renewed_at) VALUES ($1, $2, now())";
 const RENEW: &str = "UPDATE node_leases SET renewed_at = now() WHERE number = $1 AND holder = $2";
+/// The nodes whose lease is live (this one included).
+const LIVE: &str = "SELECT CAST(count(*) AS INTEGER) FROM node_leases
+     WHERE renewed_at >= now() - INTERVAL '60 seconds'";
 const GIVE_BACK: &str = "UPDATE node_leases SET renewed_at = CAST('epoch' AS TIMESTAMPTZ)
      WHERE number = $1 AND holder = $2";
 
@@ -67,6 +70,12 @@ pub(super) async fn lease(client: &mut deadpool_postgres::Object, holder: &str) 
     };
     tx.commit().await?;
     Ok(u64::try_from(number).unwrap_or(0))
+}
+
+/// How many nodes hold a live lease, this one included.
+pub(super) async fn live(c: &impl GenericClient) -> Result<usize> {
+    let n: i32 = c.row(LIVE, &[]).await?.col(0)?;
+    Ok(usize::try_from(n).unwrap_or(1).max(1))
 }
 
 async fn renew(c: &impl GenericClient, number: u64, holder: &str) -> Result<bool> {
@@ -131,6 +140,8 @@ impl Postgres {
         let sent = Instant::now();
         if renew(&client, number, &self.holder).await? {
             self.node.confirm(number, sent);
+            // The batches' share of the database (`batch.rs`).
+            self.batcher.share_with(live(&client).await?);
             return Ok(Renewal::Kept);
         }
         if self.node.confirmed(Instant::now()).is_some() {
@@ -143,6 +154,7 @@ impl Postgres {
         let sent = Instant::now();
         let new = lease(&mut client, &self.holder).await?;
         self.node.confirm(new, sent);
+        self.batcher.share_with(live(&client).await?);
         Ok(Renewal::Replaced { lost: number, new })
     }
 }
