@@ -4,7 +4,7 @@
 //! entries stored before it) and appends its audit row in the same breath.
 
 use super::audit::append as audit;
-use super::{is_constraint, Result, Sqlite};
+use super::{is_duplicate, Result, Sqlite};
 use crate::draw;
 use crate::store::contract::Draws;
 use crate::store::rules::{self, erasure, Win};
@@ -222,7 +222,7 @@ fn claim(
                 .execute(params![win.draw_id, win.code, at]);
         match inserted {
             Ok(_) => {}
-            Err(e) if is_constraint(&e) => {
+            Err(e) if is_duplicate(&e) => {
                 return Ok(Err(ClaimRefused::AlreadyClaimed(at.to_owned())));
             }
             Err(e) => return Err(e.into()),

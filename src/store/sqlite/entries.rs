@@ -2,7 +2,7 @@
 //! code unique across rounds.
 
 use super::keys::{all_round_keys, round_key};
-use super::{is_constraint, Result, Sqlite};
+use super::{is_duplicate, Result, Sqlite};
 use crate::contact::{EntryCode, Receipt};
 use crate::store::contract::Entries;
 pub(super) use crate::store::rules::session_id;
@@ -145,7 +145,7 @@ fn insert_entry(
     });
     match inserted {
         Ok(_) => Ok(Ok(())),
-        Err(err) if is_constraint(&err) => {
+        Err(err) if is_duplicate(&err) => {
             if has_entry(conn, session_id)? {
                 return Ok(Err(Refused::Rule(EntryRefused::SessionUsed)));
             }
@@ -258,6 +258,7 @@ impl Entries for Sqlite {
 mod tests {
     use super::*;
     use crate::contact::PhoneKey;
+    use crate::store::StoreError;
 
     fn entry(session: u64, phone: &str) -> NewEntry {
         NewEntry {
@@ -344,5 +345,28 @@ mod tests {
             Ok(()),
             "and so is a token of the layout before the nonce"
         );
+    }
+
+    #[test]
+    fn a_row_refused_by_a_trigger_is_trouble_not_a_duplicate() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON entries \
+             BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END;",
+        )
+        .unwrap();
+        let e = entry(1, "13800138000");
+        let made = EntryMade {
+            code: "AAAA-AAAA".into(),
+            receipt: "AAAA-AAAA-RRRR".into(),
+        };
+        let key = PhoneKey::new(b"test").of(e.phone.as_str());
+        match insert_entry(&conn, &e, &key, &session_id(e.session), &made) {
+            Err(StoreError::Database(why)) => {
+                assert!(why.contains("refused by a trigger"), "{why}")
+            }
+            other => panic!("a trigger's refusal was taken for {other:?}"),
+        }
     }
 }

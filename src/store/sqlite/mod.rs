@@ -45,9 +45,13 @@ impl From<rusqlite::Error> for StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Whether SQLite refused a statement for a constraint (UNIQUE, PRIMARY KEY).
-fn is_constraint(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+/// Whether SQLite refused a statement for a UNIQUE or PRIMARY KEY rule: a
+/// duplicate. Any other refusal (a trigger's RAISE, a CHECK, NOT NULL) is
+/// the store's trouble, answered 503, never taken for a duplicate.
+fn is_duplicate(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.extended_code, SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY))
 }
 
 /// Whether `path` is a SQLite database file (by its 16-byte header), so a

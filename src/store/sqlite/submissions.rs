@@ -4,7 +4,7 @@
 //! The answers given are kept as a JSON object of question id → the letters
 //! given (`{"q1":"AC"}`, [`crate::store::rules::encode_given`]).
 
-use super::{is_constraint, Result, Sqlite};
+use super::{is_duplicate, Result, Sqlite};
 use crate::store::contract::Submissions;
 use crate::store::rules::{decode_given, encode_given, key_param, nonce_param};
 use crate::store::sql::submissions::{
@@ -58,7 +58,7 @@ impl Submissions for Sqlite {
                     counts.picked(&s.set_id, &s.round_id, &s.answers);
                     Ok(Ok(()))
                 }
-                Err(e) if is_constraint(&e) => Ok(Err(AlreadySubmitted)),
+                Err(e) if is_duplicate(&e) => Ok(Err(AlreadySubmitted)),
                 Err(e) => Err(e.into()),
             }
         })
