@@ -22,8 +22,6 @@
   var choices = [], chosen = null; // {set, round} (null: the live set, every round)
   var lastWidth = 0, csvState = null;
 
-  function chosenKey(c) { return c ? c.set + '\n' + c.round : ''; }
-
   function query() {
     var q = '?by=' + by;
     if (chosen) q += '&set=' + encodeURIComponent(chosen.set) + (chosen.round ? '&round=' + encodeURIComponent(chosen.round) : '');
@@ -44,37 +42,10 @@
     });
   }
 
-  function buildChoices() {
-    choices = [];
-    A.roundGroups(rounds, sets).forEach(function (g) {
-      var items = [{ set: g.id, round: '', label: t('stats_all_of', { title: g.title }) }];
-      g.rounds.forEach(function (x) {
-        items.push({ set: g.id, round: x.round.id, label: A.roundName(x.round) + ' · ' + t('state_' + x.round.state) });
-      });
-      choices.push({ group: g, items: items });
-    });
-  }
-
   function renderScope() {
-    buildChoices();
-    var select = $('funnel-round');
-    clear(select);
+    choices = A.roundChoices(rounds, sets);
     var live = choices.filter(function (c) { return c.group.live; })[0];
-    var current = chosen || (live && { set: live.group.id, round: '' });
-    var n = 0;
-    choices.forEach(function (c) {
-      var group = el('optgroup');
-      group.label = A.setLabel(c.group);
-      c.items.forEach(function (item) {
-        var opt = el('option', null, item.label);
-        opt.value = String(n++);
-        opt.setAttribute('data-set', item.set);
-        opt.setAttribute('data-round', item.round);
-        if (current && chosenKey(item) === chosenKey(current)) opt.selected = true;
-        group.appendChild(opt);
-      });
-      select.appendChild(group);
-    });
+    A.fillChoices($('funnel-round'), choices, chosen || (live && { set: live.group.id, round: '' }));
   }
 
   /** A row's key as staff read it: a day as is, an hour as "12-07 09:00", a source by its name. */
@@ -237,9 +208,7 @@
     init: function () {
       $('funnel-refresh').addEventListener('click', load);
       $('funnel-round').addEventListener('change', function () {
-        var select = $('funnel-round');
-        var option = select.options[select.selectedIndex];
-        chosen = option ? { set: option.getAttribute('data-set'), round: option.getAttribute('data-round') } : null;
+        chosen = A.selectedChoice($('funnel-round'));
         load();
       });
       $('funnel-by').addEventListener('change', function () { by = $('funnel-by').value; csvState = null; load(); });

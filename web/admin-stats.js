@@ -17,8 +17,6 @@
   // rounds then each round: [{group, items: [{set, round ('' for all), label}]}].
   var choices = [], chosen = null; // chosen: {set, round} (null: the live set)
 
-  function chosenKey(c) { return c ? c.set + '\n' + c.round : ''; }
-
   function load() {
     if (loading) { again = true; return; }
     loading = true;
@@ -35,50 +33,18 @@
     Promise.all([rq, sq]).then(function () {
       loading = false;
       if (again) { again = false; load(); return; }
-      buildChoices();
+      choices = A.roundChoices(rounds, sets);
       // A set or round that went away: the live set's numbers instead.
       var offered = choices.some(function (c) {
-        return c.items.some(function (item) { return chosenKey(item) === chosenKey(pick); });
+        return c.items.some(function (item) { return A.choiceKey(item) === A.choiceKey(pick); });
       });
       if (pick && !offered) { chosen = null; load(); return; }
       render();
     });
   }
 
-  function buildChoices() {
-    choices = [];
-    A.roundGroups(rounds, sets).forEach(function (g) {
-      var items = [{ set: g.id, round: '', label: t('stats_all_of', { title: g.title }) }];
-      g.rounds.forEach(function (x) {
-        items.push({ set: g.id, round: x.round.id, label: A.roundName(x.round) + ' · ' + t('state_' + x.round.state) });
-      });
-      choices.push({ group: g, items: items });
-    });
-  }
-
   function renderRounds() {
-    var select = $('stats-round');
-    A.clear(select);
-    var current = chosen || (stats && { set: stats.set, round: stats.round || '' });
-    var n = 0;
-    choices.forEach(function (c) {
-      var group = el('optgroup');
-      group.label = A.setLabel(c.group);
-      c.items.forEach(function (item) {
-        var opt = el('option', null, item.label);
-        opt.value = String(n++);
-        opt.setAttribute('data-set', item.set);
-        opt.setAttribute('data-round', item.round);
-        if (current && chosenKey(item) === chosenKey(current)) opt.selected = true;
-        group.appendChild(opt);
-      });
-      select.appendChild(group);
-    });
-  }
-
-  /** The choice of the select's option. */
-  function choiceOf(option) {
-    return option ? { set: option.getAttribute('data-set'), round: option.getAttribute('data-round') } : null;
+    A.fillChoices($('stats-round'), choices, chosen || (stats && { set: stats.set, round: stats.round || '' }));
   }
 
   function setText(s) {
@@ -234,8 +200,7 @@
     init: function () {
       $('stats-refresh').addEventListener('click', load);
       $('stats-round').addEventListener('change', function () {
-        var select = $('stats-round');
-        chosen = choiceOf(select.options[select.selectedIndex]);
+        chosen = A.selectedChoice($('stats-round'));
         load();
       });
       $('chart-toggle').addEventListener('click', function () { chartAll = !chartAll; renderChart(); });

@@ -241,8 +241,56 @@ var Admin = (function () {
     return title && title !== r.id ? title + ' (' + r.id + ')' : r.id;
   }
 
+  // ---- the set-or-round selector of the numbers' sections (stats, funnel) -------
+
+  /** What two choices share: the same set and round ('' for every round). */
+  function choiceKey(c) { return c ? c.set + '\n' + c.round : ''; }
+
+  /**
+   * The choices of the selector, grouped by set: each set's "all its rounds"
+   * then each round: [{group, items: [{set, round ('' for all), label}]}].
+   */
+  function roundChoices(rounds, sets) {
+    return roundGroups(rounds, sets).map(function (g) {
+      var items = [{ set: g.id, round: '', label: t('stats_all_of', { title: g.title }) }];
+      g.rounds.forEach(function (x) {
+        items.push({ set: g.id, round: x.round.id, label: roundName(x.round) + ' · ' + t('state_' + x.round.state) });
+      });
+      return { group: g, items: items };
+    });
+  }
+
+  /** Fills `select` with `choices` (an optgroup per set), `current` selected. */
+  function fillChoices(select, choices, current) {
+    clear(select);
+    var n = 0;
+    choices.forEach(function (c) {
+      var group = el('optgroup');
+      group.label = setLabel(c.group);
+      c.items.forEach(function (item) {
+        var opt = el('option', null, item.label);
+        opt.value = String(n++);
+        opt.setAttribute('data-set', item.set);
+        opt.setAttribute('data-round', item.round);
+        if (current && choiceKey(item) === choiceKey(current)) opt.selected = true;
+        group.appendChild(opt);
+      });
+      select.appendChild(group);
+    });
+  }
+
+  /** The choice `select` has selected: {set, round}, or null. */
+  function selectedChoice(select) {
+    var option = select.options[select.selectedIndex];
+    return option ? { set: option.getAttribute('data-set'), round: option.getAttribute('data-round') } : null;
+  }
+
   return {
     roundGroups: roundGroups,
+    roundChoices: roundChoices,
+    fillChoices: fillChoices,
+    selectedChoice: selectedChoice,
+    choiceKey: choiceKey,
     setLabel: setLabel,
     roundName: roundName,
     api: api,
