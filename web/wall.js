@@ -200,6 +200,12 @@
     }
   }
 
+  /** Only the computer serving can open such an address: the QR is no use to a phone. */
+  function isLocal(url) {
+    var m = /^[a-z]+:\/\/(\[[^\]]*\]|[^\/:]*)/i.exec(url || '');
+    return !!m && /^(localhost|127\.|0\.0\.0\.0$|\[::1?\]$)/i.test(m[1]);
+  }
+
   function renderLink() {
     var state = document.body.getAttribute('data-link');
     $('link-text').textContent = !lastOk ? t(state === 'lost' ? 'network_error' : 'loading')
@@ -210,6 +216,9 @@
     renderLink();
     if (!data) return;
     $('wall-url').textContent = String(data.url || '').replace(/\/+$/, '');
+    var local = $('wall-url-local');
+    local.hidden = !isLocal(data.url);
+    local.textContent = t('wall_url_local');
     renderCounts(data);
     renderLeague(data);
     renderDraw(data);

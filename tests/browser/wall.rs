@@ -50,6 +50,16 @@ async fn the_wall_shows_an_entry_within_15_s_and_keeps_working_through_a_restart
         true,
         "the QR code is drawn"
     );
+    // Served on 127.0.0.1 without --public-url: phones cannot open the
+    // QR code's address, and the screen says so (as the console's poster does).
+    let warned = b
+        .js("var w = document.getElementById('wall-url-local');
+             return w.hidden ? '' : w.textContent;")
+        .await;
+    assert!(
+        warned.as_str().unwrap().contains("--public-url"),
+        "the wall warns of a local address: {warned}"
+    );
 
     let session = start_session(&client, &base).await;
     submit(&client, &base, &session).await;
@@ -190,7 +200,8 @@ async fn holds_the_screen(b: &Browser, size: &str) {
 
 #[tokio::test]
 async fn the_wall_holds_a_booth_screen_at_1920_and_1280() {
-    let app = spawn_app().await;
+    // The booth's Wi-Fi address, as `--public-url` gives it at an event.
+    let app = spawn_app_adjusted(|s| s.public_url = "http://192.168.1.20:8080".into()).await;
     let d = a_booth_with_a_draw(&app).await;
     for (w, h) in [(1920, 1080), (1280, 720)] {
         let Some(b) = screen_at(w, h).await else {
@@ -219,6 +230,12 @@ async fn the_wall_holds_a_booth_screen_at_1920_and_1280() {
             .await,
             json!(["6", "6"]),
             "today's entries and the round's"
+        );
+        assert_eq!(
+            b.js("return document.getElementById('wall-url-local').hidden;")
+                .await,
+            true,
+            "{w}x{h}: an address phones reach needs no warning"
         );
         holds_the_screen(&b, &format!("{w}x{h}")).await;
         b.screenshot(&format!("wall-{w}x{h}.png")).await;
