@@ -672,6 +672,11 @@ async fn node_numbers_are_leased_so_no_two_live_nodes_share_one() {
     );
     assert_eq!(key_node(&client, &a.base).await, 0);
     assert_eq!(key_node(&client, &b.base).await, 1);
+    // Each counts the other at its next renewal (every 10 s) and halves its
+    // share of the database's write batches in flight.
+    for base in [&a.base, &b.base] {
+        sharing(&client, base, 2, 2).await;
+    }
 
     // B stops (SIGTERM): it gives its number back, and C takes it.
     let stopped = Command::new("kill")
@@ -697,6 +702,37 @@ async fn node_numbers_are_leased_so_no_two_live_nodes_share_one() {
         [0, 1, 2],
         "{held:?}"
     );
+    // A's lease counts until it runs out: C and D write a batch at a time.
+    for base in [&c.base, &d.base] {
+        sharing(&client, base, 3, 1).await;
+    }
+}
+
+/// Waits (at most 12 s: a renewal is due every 10) until the node at `base`
+/// says on `/metrics` that `nodes` hold live leases and it sends `at_once`
+/// write batches at a time.
+async fn sharing(client: &Client, base: &str, nodes: usize, at_once: usize) {
+    let want = [
+        format!("quizbooth_nodes_live {nodes}"),
+        format!("quizbooth_write_batches_max_in_flight {at_once}"),
+    ];
+    let what = format!("{base} counts {nodes} nodes and sends {at_once} batches at once");
+    let want = &want;
+    eventually(Duration::from_secs(12), &what, move || async move {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        want.iter()
+            .all(|w| text.lines().any(|l| l == w))
+            .then_some(())
+    })
+    .await;
 }
 
 /// SPEC §4 on several nodes: a new version of the live set uploaded on B
