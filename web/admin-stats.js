@@ -101,13 +101,19 @@
     return '#17703a';
   }
 
+  /** A question's or option's text in the console's language (the bank's
+   *  English when it has one, else the Chinese). */
+  function inLang(x) {
+    return (DrawI18n.lang() === 'en' && x.text_en) || x.text || '';
+  }
+
   /** The wrong option most picked of question q: {key, text, n, p}, or null. */
   function mostWrong(q) {
     var best = null;
     (q.options || []).forEach(function (o) {
       var n = (q.picks || {})[o.key] || 0;
       if (n > 0 && (q.answer || []).indexOf(o.key) < 0 && (!best || n > best.n)) {
-        best = { key: o.key, text: o.text || '', n: n, p: q.answered ? Math.round(100 * n / q.answered) : 0 };
+        best = { key: o.key, text: inLang(o), n: n, p: q.answered ? Math.round(100 * n / q.answered) : 0 };
       }
     });
     return best;
@@ -164,12 +170,12 @@
       var y = i * ROW;
       var q = item.q;
       var g = svg('g', { 'class': 'bar-row', 'data-question': q.id, transform: 'translate(0,' + y + ')' });
-      g.appendChild(svg('title', {}, item.n + '. ' + (q.text || q.id) + ' (' + q.id + ')'));
+      g.appendChild(svg('title', {}, item.n + '. ' + (inLang(q) || q.id) + ' (' + q.id + ')'));
       g.setAttribute('data-n', String(item.n));
       var value = item.share === null ? t('chart_none') :
         t('chart_label', { p: Math.round(100 * item.share), n: q.answered });
       var valueWidth = textWidth(value, smallFont);
-      var label = fit(item.n + '. ' + (q.text || q.id), width - valueWidth - 16, font);
+      var label = fit(item.n + '. ' + (inLang(q) || q.id), width - valueWidth - 16, font);
       g.appendChild(svg('text', { x: '0', y: '18', 'class': 'bar-text' }, label));
       g.appendChild(svg('text', { x: String(width), y: '18', 'text-anchor': 'end', 'class': 'bar-value' + (item.share === null ? ' none' : '') }, value));
       g.appendChild(svg('rect', { x: '0', y: '27', width: String(width), height: String(BAR), rx: '4', fill: '#e9edf3' }));
@@ -211,7 +217,7 @@
         var q = g && stats && stats.questions[+g.getAttribute('data-n') - 1];
         var detail = $('chart-detail');
         detail.hidden = !q;
-        if (q) detail.textContent = g.getAttribute('data-n') + '. ' + (q.text || q.id) + ' (' + q.id + ') · ' +
+        if (q) detail.textContent = g.getAttribute('data-n') + '. ' + (inLang(q) || q.id) + ' (' + q.id + ') · ' +
           (q.answered ? t('chart_label', { p: Math.round(100 * q.correct / q.answered), n: q.answered }) + ' · ' +
             wrongText(q) + ' · ' + secsText(q) : t('chart_none'));
       });

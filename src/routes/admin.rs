@@ -249,11 +249,12 @@ pub async fn stats(
             let options: Vec<Value> = qn
                 .options
                 .iter()
-                .map(|(k, t)| json!({"key": k.to_string(), "text": t.get("zh")}))
+                .map(|(k, t)| json!({"key": k.to_string(), "text": t.get("zh"), "text_en": english(t)}))
                 .collect();
             let answer: Vec<String> = qn.answer.iter().map(char::to_string).collect();
             json!({
-                "id": qn.id, "text": qn.text.get("zh"), "answered": n.answered, "correct": n.correct,
+                "id": qn.id, "text": qn.text.get("zh"), "text_en": english(&qn.text),
+                "answered": n.answered, "correct": n.correct,
                 "picks": picks, "median_secs": crate::quiz::seconds::median(&n.secs),
                 "options": options, "answer": answer,
             })
@@ -270,6 +271,12 @@ pub async fn stats(
             "questions": questions,
         }),
     ))
+}
+
+/// A bank text's English, when the bank gives one (the console in English
+/// shows it; `text` stays the Chinese).
+fn english(t: &crate::bank::Text) -> Option<&str> {
+    t.has("en").then(|| t.get("en"))
 }
 
 /// A set's numbers as stored, exact: session starts are counted in memory

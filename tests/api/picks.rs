@@ -62,7 +62,16 @@ async fn picks_count_each_option_chosen_on_single_multiple_and_truefalse_questio
         (&json!(3), &json!(1))
     );
     assert_eq!(hotline["answer"], json!(["B"]));
-    assert_eq!(hotline["options"][1], json!({"key": "B", "text": "12377"}));
+    assert_eq!(
+        hotline["options"][1],
+        json!({"key": "B", "text": "12377", "text_en": "12377"})
+    );
+    // The console in English shows the bank's English; `text` stays Chinese.
+    assert_eq!(hotline["text"], "网信部门的违法和不良信息举报电话是多少？");
+    assert_eq!(
+        hotline["text_en"],
+        "What is the CAC hotline for reporting illegal and harmful online content?"
+    );
     let channels = question(&app, "/admin/api/stats", "channels").await;
     assert_eq!(channels["picks"], json!({"A": 2, "B": 1, "C": 1}));
     assert_eq!(
