@@ -235,6 +235,8 @@ impl Cluster {
                 "-R",
                 "-X",
                 "stream",
+                // Not a spread checkpoint's minutes.
+                "--checkpoint=fast",
                 "-p",
             ])
             .arg(self.port.to_string()))
