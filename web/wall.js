@@ -218,6 +218,8 @@
     $('wall-url').textContent = String(data.url || '').replace(/\/+$/, '');
     var local = $('wall-url-local');
     local.hidden = !isLocal(data.url);
+    // The warning takes the room of a smaller QR code (no use to a phone anyway).
+    document.body.classList.toggle('url-local', !local.hidden);
     local.textContent = t('wall_url_local');
     renderCounts(data);
     renderLeague(data);

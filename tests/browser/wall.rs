@@ -60,6 +60,13 @@ async fn the_wall_shows_an_entry_within_15_s_and_keeps_working_through_a_restart
         warned.as_str().unwrap().contains("--public-url"),
         "the wall warns of a local address: {warned}"
     );
+    assert_eq!(
+        b.js("var d = document.documentElement;
+              return d.scrollHeight <= innerHeight && d.scrollWidth <= innerWidth;")
+            .await,
+        true,
+        "the warning fits the screen (a smaller QR code makes room)"
+    );
 
     let session = start_session(&client, &base).await;
     submit(&client, &base, &session).await;
