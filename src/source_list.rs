@@ -7,6 +7,7 @@
 use crate::sources::{self, Source};
 use crate::store::{AuditAction, Store, StoreError};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 /// How often a node of several reads the shared list again.
@@ -37,6 +38,9 @@ impl Known {
 pub struct SourceList {
     store: Store,
     known: RwLock<Arc<Known>>,
+    /// Bumped by each list this node sets by a change made through it, so
+    /// a follower's read of the store that began before cannot undo it.
+    changes: AtomicU64,
 }
 
 impl SourceList {
@@ -46,6 +50,7 @@ impl SourceList {
         Ok(Self {
             store,
             known: RwLock::new(Arc::new(Known::of(list))),
+            changes: AtomicU64::new(0),
         })
     }
 
@@ -64,8 +69,11 @@ impl SourceList {
         sources::resolve(src, |id| known.contains(id))
     }
 
+    /// Sets the list changed through this node.
     fn set(&self, list: Vec<Source>) {
-        *self.known.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Known::of(list));
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        *known = Arc::new(Known::of(list));
+        self.changes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Replaces the list for every node, audited with how many sources it
@@ -90,11 +98,21 @@ impl SourceList {
 
     /// Reads the stored list again.
     pub async fn sync(&self) -> Result<(), StoreError> {
+        let seen = self.changes.load(Ordering::SeqCst);
         let list = self.store.sources().await?;
-        if self.known().list != list {
-            self.set(list);
-        }
+        self.follow_read(seen, list);
         Ok(())
+    }
+
+    /// Takes `list`, read from the store after `seen` changes through this
+    /// node, unless another came meanwhile: that one is newer than the read
+    /// (a read begun before its write committed would undo it until the
+    /// next, and a session started then would lose its source).
+    fn follow_read(&self, seen: u64, list: Vec<Source>) {
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        if self.changes.load(Ordering::SeqCst) == seen && known.list != list {
+            *known = Arc::new(Known::of(list));
+        }
     }
 
     /// Follows the shared store's list for as long as the service runs.
@@ -109,5 +127,39 @@ impl SourceList {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(id: &str) -> Source {
+        Source {
+            id: id.into(),
+            name: id.into(),
+            headcount: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_begun_before_a_change_does_not_undo_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("q.db")).unwrap();
+        let list = SourceList::open(store.clone()).await.unwrap();
+        // The follower reads (nothing listed yet) …
+        let seen = list.changes.load(Ordering::SeqCst);
+        let stale = store.sources().await.unwrap();
+        // … staff change the list through this node meanwhile …
+        list.replace(vec![source("wuhua")], "2026-12-07T09:00:00+08:00")
+            .await
+            .unwrap();
+        // … and the follower's stale read arrives.
+        list.follow_read(seen, stale);
+        assert!(list.known().contains("wuhua"), "the change stands");
+        // A read begun after the change is taken (another node's change).
+        let seen = list.changes.load(Ordering::SeqCst);
+        list.follow_read(seen, vec![source("ynu")]);
+        assert!(list.known().contains("ynu") && !list.known().contains("wuhua"));
     }
 }
