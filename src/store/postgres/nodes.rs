@@ -132,6 +132,16 @@ impl Postgres {
         });
     }
 
+    /// Counts the live leases for the batches' share of the database
+    /// (`batch.rs`); a failed count keeps the last one (the lease itself
+    /// was renewed).
+    async fn count_nodes(&self, client: &impl GenericClient) {
+        match live(client).await {
+            Ok(n) => self.batcher.share_with(n),
+            Err(e) => tracing::debug!(error = %e, "cannot count the nodes; the last count stands"),
+        }
+    }
+
     /// Renews the lease, or, found taken, stops session starts under it and
     /// leases another number.
     async fn renew_lease(&self) -> Result<Renewal> {
@@ -140,8 +150,7 @@ impl Postgres {
         let sent = Instant::now();
         if renew(&client, number, &self.holder).await? {
             self.node.confirm(number, sent);
-            // The batches' share of the database (`batch.rs`).
-            self.batcher.share_with(live(&client).await?);
+            self.count_nodes(&client).await;
             return Ok(Renewal::Kept);
         }
         if self.node.confirmed(Instant::now()).is_some() {
@@ -154,7 +163,7 @@ impl Postgres {
         let sent = Instant::now();
         let new = lease(&mut client, &self.holder).await?;
         self.node.confirm(new, sent);
-        self.batcher.share_with(live(&client).await?);
+        self.count_nodes(&client).await;
         Ok(Renewal::Replaced { lost: number, new })
     }
 }
