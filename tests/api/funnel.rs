@@ -114,15 +114,7 @@ async fn two_hours(app: &TestApp) {
         {"id": "wuhua", "name": "五华区", "headcount": 4},
         {"id": "kunming-u", "name": "昆明大学"},
     ]);
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&list)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    app.list_sources(list).await;
     to_the_start_of_an_hour(app);
     for path in ["/", "/", "/?src=wuhua", "/?src=wuhua", "/?src=wuhua"] {
         visit(app, path).await;

@@ -17,15 +17,7 @@ const PHONE: &str = "13912345678";
 /// committed only. Returns the app and the known entrant's 201.
 async fn event() -> (TestApp, Value) {
     let app = spawn_app().await;
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 40}, {"id": "booth", "name": "展台现场"}]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    app.list_sources(json!([{"id": "wuhua", "name": "五华区", "headcount": 40}, {"id": "booth", "name": "展台现场"}])).await;
     // Visitors from the sources' posters: two pass and one enters from wuhua.
     for src in ["wuhua", "wuhua", "booth", "share"] {
         assert_eq!(

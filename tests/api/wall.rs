@@ -43,19 +43,6 @@ fn today() -> String {
         .to_string()
 }
 
-/// Replaces the sources list.
-async fn list_sources(app: &TestApp, list: Value) {
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&list)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-}
-
 /// A session started from `src` that passes and enters with `phone`.
 async fn entered_from(app: &TestApp, src: &str, phone: &str) {
     let r = app
@@ -186,14 +173,11 @@ async fn the_league_ranks_the_listed_sources_by_rate_else_by_entries() {
         "no list, no league"
     );
     // No headcount: by entries (ynu 2, wuhua 1, kust 0); direct is no unit.
-    list_sources(
-        &app,
-        json!([
-            {"id": "wuhua", "name": "五华区"},
-            {"id": "ynu", "name": "云南大学"},
-            {"id": "kust", "name": "昆明理工大学"},
-        ]),
-    )
+    app.list_sources(json!([
+        {"id": "wuhua", "name": "五华区"},
+        {"id": "ynu", "name": "云南大学"},
+        {"id": "kust", "name": "昆明理工大学"},
+    ]))
     .await;
     entered_from(&app, "wuhua", "13900000001").await;
     entered_from(&app, "ynu", "13900000002").await;
@@ -213,14 +197,11 @@ async fn the_league_ranks_the_listed_sources_by_rate_else_by_entries() {
     );
 
     // Headcounts: by rate. wuhua 1/10 beats ynu 2/100; kust has none and follows.
-    list_sources(
-        &app,
-        json!([
-            {"id": "wuhua", "name": "五华区", "headcount": 10},
-            {"id": "ynu", "name": "云南大学", "headcount": 100},
-            {"id": "kust", "name": "昆明理工大学"},
-        ]),
-    )
+    app.list_sources(json!([
+        {"id": "wuhua", "name": "五华区", "headcount": 10},
+        {"id": "ynu", "name": "云南大学", "headcount": 100},
+        {"id": "kust", "name": "昆明理工大学"},
+    ]))
     .await;
     let (w, ids) = league_when(&app, "the rates rank", |w| w["league"]["by"] == "rate").await;
     assert_eq!(ids, ["wuhua", "ynu", "kust"], "{w}");

@@ -160,15 +160,7 @@ async fn the_console_sources_section_passes_wcag_21_aa() {
         return;
     };
     let app = spawn_app().await;
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 1200}, {"id": "booth", "name": "展台现场"}]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.list_sources(json!([{"id": "wuhua", "name": "五华区", "headcount": 1200}, {"id": "booth", "name": "展台现场"}])).await;
     b.console(&app).await;
     b.wait_css("#sources-list table").await;
     b.js("document.getElementById('sources-text').value = '编号,名称\\ndirect,直接'; return true;")
@@ -206,15 +198,7 @@ async fn the_wall_passes_wcag_21_aa() {
 /// visits, starts (one per source a day never submitted), submissions and
 /// entries each day.
 async fn three_days(app: &TestApp) {
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 40}, {"id": "booth", "name": "展台现场"}]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.list_sources(json!([{"id": "wuhua", "name": "五华区", "headcount": 40}, {"id": "booth", "name": "展台现场"}])).await;
     let mut phone = 13800138000u64;
     for day in 0..3 {
         for (src, visits, entries) in [("wuhua", 6 + day, 2 + day), ("booth", 4, 1), ("", 3, 1)] {

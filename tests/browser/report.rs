@@ -57,19 +57,12 @@ async fn visitor(app: &TestApp, src: &str, pass: bool, contact: Option<(&str, &s
 /// one prize claimed by receipt, and a second draw committed. Returns the
 /// known entrant's 201 (its receipt).
 pub async fn campaign(app: &TestApp) -> Value {
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([
-            {"id": "wuhua", "name": "五华区", "headcount": 40},
-            {"id": "ynu", "name": "云南大学呈贡校区信息学院", "headcount": 60},
-            {"id": "booth", "name": "展台现场"}
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    app.list_sources(json!([
+        {"id": "wuhua", "name": "五华区", "headcount": 40},
+        {"id": "ynu", "name": "云南大学呈贡校区信息学院", "headcount": 60},
+        {"id": "booth", "name": "展台现场"}
+    ]))
+    .await;
     let known = visitor(app, "wuhua", true, Some((NAME, PHONE))).await;
     let mut n = 0;
     for day in 0..3 {

@@ -12,15 +12,8 @@ use serde_json::json;
 async fn a_visitor_from_a_sources_link_is_counted_for_it_through_reloads() {
     let Some(b) = browser().await else { return };
     let app = spawn_app().await;
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([{"id": "wuhua", "name": "五华区", "headcount": 30}]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.list_sources(json!([{"id": "wuhua", "name": "五华区", "headcount": 30}]))
+        .await;
 
     b.client.goto(&app.url("/?src=wuhua")).await.unwrap();
     b.wait_css("#start").await;
@@ -49,19 +42,12 @@ async fn a_visitor_from_a_sources_link_is_counted_for_it_through_reloads() {
 
 /// Sources for the console tests: a unit with a headcount, a long name, a channel.
 async fn listed(app: &TestApp) {
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([
-            {"id": "wuhua", "name": "五华区", "headcount": 1200},
-            {"id": "ynu", "name": "云南大学呈贡校区信息学院", "headcount": 860},
-            {"id": "booth", "name": "展台现场"}
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.list_sources(json!([
+        {"id": "wuhua", "name": "五华区", "headcount": 1200},
+        {"id": "ynu", "name": "云南大学呈贡校区信息学院", "headcount": 860},
+        {"id": "booth", "name": "展台现场"}
+    ]))
+    .await;
 }
 
 /// The console's 来源 section: a pasted list with problems is refused with

@@ -123,20 +123,13 @@ async fn the_wall_shows_an_entry_within_15_s_and_keeps_working_through_a_restart
 /// shows at a booth. The league by rate: 五华区 1/800, then 云南大学 3/3000,
 /// 昆明理工大学 1/2500, and 中国电信云南分公司 without a headcount.
 pub async fn a_booth_with_a_draw(app: &TestApp) -> Value {
-    let r = app
-        .client
-        .put(app.url("/admin/api/sources"))
-        .bearer_auth(TOKEN)
-        .json(&json!([
-            {"id": "wuhua", "name": "五华区", "headcount": 800},
-            {"id": "ynu", "name": "云南大学", "headcount": 3000},
-            {"id": "kust", "name": "昆明理工大学", "headcount": 2500},
-            {"id": "yunnan-telecom", "name": "中国电信云南分公司"},
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    app.list_sources(json!([
+        {"id": "wuhua", "name": "五华区", "headcount": 800},
+        {"id": "ynu", "name": "云南大学", "headcount": 3000},
+        {"id": "kust", "name": "昆明理工大学", "headcount": 2500},
+        {"id": "yunnan-telecom", "name": "中国电信云南分公司"},
+    ]))
+    .await;
     for (i, src) in ["ynu", "ynu", "wuhua", "kust", "ynu", "nowhere"]
         .iter()
         .enumerate()

@@ -125,6 +125,23 @@ impl TestApp {
             .expect("a JSON body")
     }
 
+    /// Replaces the sources list (SPEC §11) as staff; it must be taken.
+    pub async fn list_sources(&self, list: Value) {
+        let r = self
+            .client
+            .put(self.url("/admin/api/sources"))
+            .bearer_auth(TOKEN)
+            .json(&list)
+            .send()
+            .await
+            .expect("PUT");
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::OK,
+            "the sources list is taken"
+        );
+    }
+
     pub async fn staff_post(&self, path: &str, body: Value) -> Response {
         self.client
             .post(self.url(path))
