@@ -434,15 +434,19 @@ if [ "$PG" = 1 ]; then
   NODE_URLS=()
   NODE_LOGS=()
   start_nodes() { # DBNAME N
-    local i port pid
+    local i port pid workers
     NODE_PIDS=()
     NODE_URLS=()
     NODE_LOGS=()
     port=$APP_PORT
+    # Nodes on one machine split its cores, as an operator would run them:
+    # one node has a worker per core, two have half as many each.
+    workers=$(($(nproc) / $2))
+    [ "$workers" -ge 1 ] || workers=1
     for i in $(seq 1 "$2"); do
       port=$(free_port "$port")
       "$BIN" serve --bind "127.0.0.1:$port" --db "$(pg_url "$1")" --questions questions \
-        --admin-token "$TOKEN" "${EXTRA[@]}" >"$TMP/node-$1-$i.log" 2>&1 &
+        --admin-token "$TOKEN" --workers "$workers" "${EXTRA[@]}" >"$TMP/node-$1-$i.log" 2>&1 &
       pid=$!
       PIDS+=("$pid")
       NODE_PIDS+=("$pid")
@@ -653,7 +657,7 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
     echo "### SQLite and PostgreSQL $PG_VERSION, one run"
     echo
     echo "PostgreSQL: a throwaway local cluster (fsync=on, synchronous_commit=on, otherwise defaults) on the same $(nproc) cores;" \
-      "a fresh database per configuration; two nodes are two \`serve\` processes on one database, each loaded by its own wrk" \
+      "a fresh database per configuration; two nodes are two \`serve --workers $(($(nproc) / 2 > 0 ? $(nproc) / 2 : 1))\` processes on one database (one node: \`--workers $(nproc)\`), each loaded by its own wrk" \
       "with half the connections and one of wrk's two threads (rates and errors summed, p50/p99 the worse of the two);" \
       "the synchronous standby (\`pg_basebackup -R\`, synchronous_standby_names='*') runs on the same cores, its CPU counted as PostgreSQL's." \
       "Ratios are to the SQLite row of the same flow and connections in this run. Errors: wrk's non-2xx responses / socket errors" \

@@ -104,6 +104,9 @@ pub struct ServeArgs {
     /// The time zone the funnel's days and hours are counted in (an IANA name such as Asia/Shanghai or Asia/Urumqi; counts are kept by UTC hour, so changing it regroups them).
     #[arg(long, env = "QUIZBOOTH_TZ", default_value = "Asia/Shanghai", value_parser = parse_tz)]
     pub tz: chrono_tz::Tz,
+    /// HTTP worker threads, and as many for the database's tasks (default: one per core). Nodes sharing one machine each take their share, e.g. 1 each for two nodes on two cores.
+    #[arg(long, env = "QUIZBOOTH_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
 }
 
 /// `quizbooth check`.

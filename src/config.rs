@@ -31,6 +31,8 @@ pub struct Settings {
     pub purge_every: std::time::Duration,
     /// The time zone of the funnel's days and hours (`--tz`).
     pub tz: chrono_tz::Tz,
+    /// HTTP worker threads (`--workers`; default one per core).
+    pub workers: usize,
 }
 
 /// Default [`Settings::purge_every`]: a round's contacts go within ten
@@ -75,8 +77,14 @@ impl Settings {
                 .transpose()?,
             purge_every: PURGE_EVERY,
             tz: args.tz,
+            workers: args.workers.map_or_else(cores, usize::from),
         })
     }
+}
+
+/// The machine's cores: the default `--workers`.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Shortest staff token accepted on the command line.

@@ -295,7 +295,7 @@ pub fn run(
     let wall = web::Data::new(wall::Wall::default());
     let limits = state.settings.limits;
     let cap = ConnectionCap::new(limits.conn_per_ip, &state.settings.trusted_proxies);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = state.settings.workers;
     let files = match connections::raise_fd_limit() {
         Ok((before, now)) => {
             if now > before {

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::from_args(args)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(settings.workers)
         .enable_all()
         .build()?;
     rt.block_on(async move {

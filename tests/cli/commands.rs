@@ -939,3 +939,69 @@ fn serve_warns_when_the_live_bank_has_no_privacy_block() {
         lines.join("\n")
     );
 }
+
+/// The names of a running process's threads (Linux: `/proc/PID/task/*/comm`).
+fn thread_names(pid: u32) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|dir| {
+            dir.filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+                .map(|name| name.trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn serve_runs_as_many_http_workers_as_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let serve = |workers: Option<&str>| {
+        let mut args = vec![
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--questions",
+            "tests/fixtures/valid.yaml",
+            "--db",
+            db.to_str().unwrap(),
+            "--admin-token",
+            "uploads22-token-0123456789",
+        ];
+        args.extend(workers.map(|w| ["--workers", w]).into_iter().flatten());
+        Command::new(env!("CARGO_BIN_EXE_quizbooth"))
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts")
+    };
+    let cores = std::thread::available_parallelism().unwrap().get();
+    for (asked, expected) in [(Some("1"), 1), (Some("3"), 3), (None, cores)] {
+        let mut child = serve(asked);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut workers = 0;
+        while std::time::Instant::now() < deadline {
+            workers = thread_names(child.id())
+                .iter()
+                .filter(|n| n.starts_with("actix-server w"))
+                .count();
+            if workers >= expected {
+                // Give any more a moment to show up.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                workers = thread_names(child.id())
+                    .iter()
+                    .filter(|n| n.starts_with("actix-server w"))
+                    .count();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.kill().ok();
+        child.wait().ok();
+        assert_eq!(workers, expected, "--workers {asked:?}");
+    }
+    let o = quizbooth(&["serve", "--workers", "0", "--db", db.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--workers"), "{err}");
+}

@@ -401,6 +401,7 @@ async fn start_with_clock(
         metrics_bind: None,
         purge_every: quizbooth::config::PURGE_EVERY,
         tz: chrono_tz::Asia::Shanghai,
+        workers: quizbooth::config::cores(),
     };
     adjust(&mut settings);
     let clock = Clock::system();
