@@ -162,6 +162,12 @@ pub struct Registry {
     /// One upload is parsed at a time (a workbook may take a few hundred
     /// MB and seconds of a core while it is checked).
     checking: Arc<tokio::sync::Semaphore>,
+    /// Held by every change of the sets (upload, removal, activation,
+    /// reload) and by the follow of a shared store, each from its first
+    /// read to its last write: a follow whose reads of the store began
+    /// before a change through this node committed would otherwise put
+    /// the sets as they were back in memory, over the change.
+    changing: tokio::sync::Mutex<()>,
 }
 
 /// How often a node of a shared store looks for sets changed by another
@@ -206,6 +212,7 @@ impl Registry {
             clock,
             seen: std::sync::atomic::AtomicI64::new(-1),
             checking: Arc::new(tokio::sync::Semaphore::new(1)),
+            changing: tokio::sync::Mutex::new(()),
         };
         for (file, bank) in ok {
             if let Err(e) = registry.keep(&bank).await {
@@ -316,6 +323,7 @@ impl Registry {
         let Some(bank) = report.bank else {
             return Err(RegistryError::Invalid(report.problems));
         };
+        let _changing = self.changing.lock().await;
         let live = self.active().filter(|b| b.id == bank.id);
         if let (false, Some(live)) = (activate, live) {
             return self.upload_draft(bank, &live, report.problems).await;
@@ -345,7 +353,7 @@ impl Registry {
         );
         self.record(AuditAction::SetUploaded, &detail).await?;
         if activate {
-            self.activate(&bank.id).await?;
+            self.activate_held(&bank.id).await?;
             tracing::info!(set = %bank.id, version = %bank.version, "set uploaded and activated");
         } else {
             tracing::info!(set = %bank.id, version = %bank.version, "set uploaded; not live until published");
@@ -500,6 +508,7 @@ impl Registry {
     /// brings it back. Its versions stay, in memory and in the database, so
     /// sessions and entries on it keep working.
     pub async fn remove(&self, id: &str) -> Result<Arc<Bank>, RegistryError> {
+        let _changing = self.changing.lock().await;
         let (bank, file) = {
             let mut loaded = self.write();
             if loaded.active.as_deref() == Some(id) {
@@ -533,6 +542,12 @@ impl Registry {
     /// Makes a loaded set the one visitors get (its draft first, when it
     /// has one waiting), and remembers it.
     pub async fn activate(&self, id: &str) -> Result<Arc<Bank>, RegistryError> {
+        let _changing = self.changing.lock().await;
+        self.activate_held(id).await
+    }
+
+    /// [`Self::activate`], the caller holding [`Self::changing`].
+    async fn activate_held(&self, id: &str) -> Result<Arc<Bank>, RegistryError> {
         self.promote_draft(id).await?;
         let bank = {
             let mut loaded = self.write();
@@ -559,14 +574,16 @@ impl Registry {
             .await
             .map_err(|e| RegistryError::Folder(e.to_string()))?
             .map_err(|e| RegistryError::Folder(format!("cannot read the banks folder: {e}")))?;
+        let changing = self.changing.lock().await;
         for (file, bank) in ok {
             self.keep(&bank).await?;
             self.write().insert(bank, file);
         }
         if self.store.is_shared() {
             self.seen.store(-1, std::sync::atomic::Ordering::SeqCst);
-            self.sync().await?;
+            self.sync_held().await?;
         }
+        drop(changing);
         let broken = files.iter().filter(|f| f.id.is_none()).count();
         let detail = format!("{} file(s), {broken} broken", files.len());
         self.record(AuditAction::SetsReloaded, &detail).await?;
@@ -586,6 +603,12 @@ impl Registry {
     /// active through any node, when the store's generation moved since
     /// last time; `true` when it did.
     pub async fn sync(&self) -> Result<bool, StoreError> {
+        let _changing = self.changing.lock().await;
+        self.sync_held().await
+    }
+
+    /// [`Self::sync`], the caller holding [`Self::changing`].
+    async fn sync_held(&self) -> Result<bool, StoreError> {
         use std::sync::atomic::Ordering;
         let generation = self.store.sets_generation().await?;
         if self.seen.load(Ordering::SeqCst) == generation {

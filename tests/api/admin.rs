@@ -694,3 +694,81 @@ async fn the_served_qr_codes_carry_the_public_url() {
     )
     .await;
 }
+
+#[engines]
+async fn a_follow_of_the_shared_sets_never_undoes_an_upload_through_this_node() {
+    // SPEC §10: a node follows the sets changed through the others. A
+    // follow whose reads of the store began before an upload through this
+    // node committed must not put the version before it back in memory.
+    let app = spawn_app().await;
+    let node = || async {
+        std::sync::Arc::new(
+            quizbooth::sets::Registry::open(
+                &app.banks(),
+                app.store.clone(),
+                None,
+                quizbooth::clock::Clock::system(),
+            )
+            .await
+            .unwrap(),
+        )
+    };
+    let (sets, other) = (node().await, node().await);
+    // Another node keeps changing another set, so this node's follow
+    // always has something to read; and it follows far more often than
+    // the real one (every 500 ms).
+    let busy = {
+        let other = other.clone();
+        let bank = BANK.replace("id: fixture-valid", "id: fixture-other");
+        tokio::spawn(async move {
+            for i in 0.. {
+                let text = bank.replace("测试题库", &format!("别的题库 {i}"));
+                other
+                    .upload(text.into_bytes(), "other.yaml", false)
+                    .await
+                    .expect("the other node's upload");
+            }
+        })
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let follower = {
+        let (sets, stop) = (sets.clone(), stop.clone());
+        // On a thread of its own, as the real follower runs beside the
+        // HTTP workers.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    sets.sync().await.expect("the follow reads the store");
+                }
+            })
+        })
+    };
+    for i in 0..40 {
+        let text = BANK.replace("测试题库", &format!("测试题库 第{i}版"));
+        let up = sets
+            .upload(text.into_bytes(), "valid.yaml", true)
+            .await
+            .expect("the upload is taken");
+        for _ in 0..3 {
+            let now = sets.active().map(|b| b.version.clone());
+            assert_eq!(
+                now.as_deref(),
+                Some(up.bank.version.as_str()),
+                "upload {i} stays live while the follower runs"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+    busy.abort();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Joined off this thread: the follow's connections may be driven by
+    // this test's runtime.
+    tokio::task::spawn_blocking(move || follower.join())
+        .await
+        .unwrap()
+        .expect("the follow never failed");
+}
