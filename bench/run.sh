@@ -392,7 +392,7 @@ if [ "$PG" = 1 ]; then
   as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C >"$TMP/initdb.log" 2>&1 ||
     { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on -c wal_level=replica -c max_wal_senders=5" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on -c wal_level=replica -c max_wal_senders=5 -c log_checkpoints=on" \
     start >"$TMP/pg_ctl.log" 2>&1 || { cat "$TMP/pg_ctl.log" "$PG_LOG" >&2; die "PostgreSQL did not start"; }
   PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
   # The postmasters whose process trees count as PostgreSQL's CPU (the
@@ -503,6 +503,12 @@ if [ "$PG" = 1 ]; then
         awk -v n="$n" -v i="$i" '(NR - 1) % n == i' "$file" >"$file.$i"
       done
     fi
+    # Each run starts from a checkpoint: none of the WAL the seeding or
+    # the runs before wrote is this run's to flush (a checkpoint the
+    # earlier writes set off once landed in the two-node entries run).
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAtc CHECKPOINT
+    local k0
+    k0=$(grep -c 'checkpoint starting' "$PG_LOG" || true)
     e0=$(node_error_lines "${NODE_LOGS[@]}")
     q0=$(pg_error_lines)
     t0=0
@@ -543,7 +549,8 @@ if [ "$PG" = 1 ]; then
     cpu=$(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
     pgcpu=$(awk -v d=$((p1 - p0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
     echo "$name $conns $rps $p50 $p99 $non2xx $cpu $pgcpu" \
-      "$(($(node_error_lines "${NODE_LOGS[@]}") - e0)) $(($(pg_error_lines) - q0)) $wrapped $sock" >>"$TMP/pgruns"
+      "$(($(node_error_lines "${NODE_LOGS[@]}") - e0)) $(($(pg_error_lines) - q0)) $wrapped $sock" \
+      "$(($(grep -c 'checkpoint starting' "$PG_LOG" || true) - k0))" >>"$TMP/pgruns"
   }
 
   # The three flows at the script's connection counts, on a fresh database.
