@@ -386,3 +386,59 @@ async fn passed_despite_cuts(app: &TestApp, n: usize) -> Vec<String> {
     }
     ids
 }
+
+#[engines]
+async fn rows_and_their_counters_are_kept_together_or_not_at_all() {
+    // On PostgreSQL a batch's COMMIT goes in the same trip as its counters:
+    // a counter the database refuses must roll the rows back with it, or a
+    // retry would find a submission stored but never counted.
+    let app = unlimited_app().await;
+    let ids = sessions(&app, N).await;
+    let refuse = if on_postgres() {
+        "CREATE FUNCTION refuse_counts() RETURNS trigger LANGUAGE plpgsql
+           AS $$ BEGIN RAISE EXCEPTION 'counters refused'; END $$;
+         CREATE TRIGGER refuse_counts BEFORE INSERT OR UPDATE ON round_stats
+           FOR EACH ROW WHEN (NEW.submitted > 0) EXECUTE FUNCTION refuse_counts();"
+    } else {
+        "CREATE TRIGGER refuse_counts BEFORE INSERT ON round_stats WHEN NEW.submitted > 0
+           BEGIN SELECT RAISE(ABORT, 'counters refused'); END;
+         CREATE TRIGGER refuse_counts_again BEFORE UPDATE ON round_stats WHEN NEW.submitted > 0
+           BEGIN SELECT RAISE(ABORT, 'counters refused'); END;"
+    };
+    app.sql(refuse);
+    let answers = join_all(ids.iter().map(|id| app.submit_right(id))).await;
+    for (id, r) in ids.iter().zip(answers) {
+        assert_eq!(
+            r.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "submission of {id} while its counter is refused"
+        );
+    }
+    let stored = app.sql("SELECT count(*) FROM submissions");
+    assert!(
+        stored.trim().is_empty() || stored.trim() == "0",
+        "no submission kept without its counter: {stored}"
+    );
+    app.sql(if on_postgres() {
+        "DROP TRIGGER refuse_counts ON round_stats"
+    } else {
+        "DROP TRIGGER refuse_counts; DROP TRIGGER refuse_counts_again"
+    });
+    // The page's retries: each is stored now, and counted once.
+    submit_all_twice(&app, &ids).await;
+    let stats = app.staff_json("/admin/api/stats").await;
+    assert_eq!(stats["sessions"]["submitted"], N, "{stats}");
+    assert_eq!(stats["sessions"]["passed"], N, "{stats}");
+    if on_postgres() {
+        let b = batches(&app);
+        assert!(
+            b.split > 0,
+            "a refused batch was written again write by write: {b:?}"
+        );
+        assert_eq!(
+            app.sql("SELECT count(*) FROM submissions").trim(),
+            N.to_string(),
+            "every retry stored"
+        );
+    }
+}

@@ -3,7 +3,8 @@
 //! per node, which takes every write queued (up to [`MAX_BATCH`]) and
 //! writes them in one transaction with multi-row statements
 //! (`submissions.rs`, `entries.rs`, `stats.rs` keep the SQL), commits
-//! once, and only then answers each write.
+//! once, and only then answers each write. The transaction's statements
+//! are pipelined: two trips to the database, not one per statement.
 //!
 //! - Batches form by themselves: a few are written at a time, and what
 //!   arrives meanwhile waits for the next. A write that finds the node idle
@@ -313,26 +314,35 @@ enum Failed {
 }
 
 /// One transaction: the entries (under their rounds' locks), the
-/// submissions, the counters of what was stored, one commit.
+/// submissions, the counters of what was stored, one commit; in two trips
+/// to the database, not one per statement. Every statement of a batch is
+/// prepared on the connection first, so each below goes to the server when
+/// its future is first polled, in that order (tokio-postgres pipelines
+/// them): BEGIN, the locks, the rows; then, once the rows stored are known,
+/// the counters and COMMIT. A transaction that waited for this node
+/// between its statements held its locks and its slot the longer, and
+/// under load its node is slow to answer (BENCHMARKS.md, eleventh session).
 async fn transaction(
     ctx: &Ctx,
     subs: &[&NewSubmission],
     entries: &[&NewEntry],
 ) -> std::result::Result<(Vec<Submitted>, Vec<Entered>), Failed> {
-    let mut client = ctx
+    let client = ctx
         .pool
         .get()
         .await
         .map_err(|e| Failed::Unavailable(e.into()))?;
+    let open = Open(Some(client));
+    let client = open.client();
     // Whether COMMIT was sent: a connection that breaks after it leaves the
     // outcome unknown; before it, nothing was kept.
     let committing = std::sync::atomic::AtomicBool::new(false);
     let out = async {
-        let tx = client.transaction().await?;
-        // The two kinds go out together (tokio-postgres pipelines them).
-        let (entered, submitted) = tokio::try_join!(
-            super::entries::insert_batch(&tx, &ctx.round_keys, entries),
-            super::submissions::insert_batch(&tx, subs),
+        prepare(client).await?;
+        let (_, entered, submitted) = tokio::try_join!(
+            client.batch_execute("BEGIN"),
+            super::entries::insert_batch(client, &ctx.round_keys, entries),
+            super::submissions::insert_batch(client, subs),
         )?;
         // The counters of what was stored.
         let mut counts = super::stats::Adds::default();
@@ -348,30 +358,79 @@ async fn transaction(
                 counts.funnel((&e.set_id, &e.round_id), hour, &e.source, [0, 0, 0, 0, 1]);
             }
         }
-        counts.write(&tx).await?;
         committing.store(true, Ordering::Relaxed);
-        tx.commit().await?;
+        // A counter refused aborts the transaction, and the COMMIT behind
+        // it then rolls back: its error is the batch's.
+        tokio::try_join!(counts.write(client), client.batch_execute("COMMIT"))?;
         Ok::<_, tokio_postgres::Error>((submitted, entered))
     }
     .await;
-    out.map_err(|e| {
+    match out {
+        Ok(written) => {
+            open.close();
+            Ok(written)
+        }
         // `Unreachable` for a connection that must not be used again
-        // (`health::discards`): dropped here, and the store's facade tells
-        // the pool's health.
-        match StoreError::from(e) {
-            StoreError::Unreachable(why) => {
-                drop(deadpool_postgres::Object::take(client));
-                Failed::Unavailable(StoreError::Unreachable(
+        // (`health::discards`): dropped with `open`, and the store's facade
+        // tells the pool's health.
+        Err(e) => {
+            match StoreError::from(e) {
+                StoreError::Unreachable(why) => Err(Failed::Unavailable(StoreError::Unreachable(
                     if committing.load(Ordering::Relaxed) {
                         format!("the connection broke during the commit, whose outcome is unknown: {why}")
                     } else {
                         format!("the connection broke before the commit: {why}")
                     },
-                ))
+                ))),
+                other => {
+                    // Rolled back, unless the COMMIT already ended it (then
+                    // PostgreSQL only warns); a connection that cannot say so
+                    // is not used again.
+                    if client.batch_execute("ROLLBACK").await.is_ok() {
+                        open.close();
+                    }
+                    Err(Failed::Other(other))
+                }
             }
-            other => Failed::Other(other),
         }
-    })
+    }
+}
+
+/// Prepares every statement a batch sends, on this connection (at once:
+/// cached after its first batch).
+async fn prepare(
+    client: &deadpool_postgres::Client,
+) -> std::result::Result<(), tokio_postgres::Error> {
+    let all = super::entries::BATCH_STATEMENTS
+        .into_iter()
+        .chain([super::submissions::INSERT_SUBMISSIONS])
+        .chain(super::stats::ADD_STATEMENTS);
+    futures_util::future::try_join_all(all.map(|sql| client.prepare_cached(sql))).await?;
+    Ok(())
+}
+
+/// A batch's connection while its transaction may be open: dropped before
+/// [`Open::close`] (the transaction not ended, or the task cancelled), the
+/// connection is closed, never handed back to the pool mid-transaction.
+struct Open(Option<deadpool_postgres::Object>);
+
+impl Open {
+    fn client(&self) -> &deadpool_postgres::Client {
+        self.0.as_ref().expect("open until closed")
+    }
+
+    /// The transaction is over: the connection goes back to the pool.
+    fn close(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            drop(deadpool_postgres::Object::take(client));
+        }
+    }
 }
 
 /// What the node's batches did (the metrics endpoint has the committed

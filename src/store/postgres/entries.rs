@@ -59,6 +59,10 @@ const REFUSED_WHY: &str = "SELECT
 const LOCK_ROUNDS_SHARED: &str =
     "SELECT pg_advisory_xact_lock_shared(k) FROM UNNEST($1::BIGINT[]) AS k";
 
+/// What a batch's entries send: prepared before a batch's statements are
+/// pipelined ([`super::batch`]).
+pub(super) const BATCH_STATEMENTS: [&str; 3] = [LOCK_ROUNDS_SHARED, INSERT_ENTRIES, REFUSED_WHY];
+
 const ENTRY_COLUMNS: &str = "SELECT code, set_id, set_version, round_id, name, phone, score,
      percent, created_at, erased, erased_at FROM entries";
 const SEARCH_WHERE: &str = " WHERE $1::TEXT IS NULL OR code ILIKE $1 OR phone LIKE $1
@@ -128,12 +132,14 @@ struct Try<'a> {
 }
 
 /// Keeps a batch's entries (each session once: [`super::batch`]) in the
-/// transaction `tx`, after taking their rounds' locks shared; what each got,
-/// in the order given. A row refused for its code or receipt (or for a key
-/// a purge destroyed meanwhile) is tried again with another, up to
-/// [`CODE_TRIES`] times in all.
+/// transaction open on `tx`, after taking their rounds' locks shared; what
+/// each got, in the order given. A row refused for its code or receipt (or
+/// for a key a purge destroyed meanwhile) is tried again with another, up
+/// to [`CODE_TRIES`] times in all. When this node has the rounds' keys the
+/// locks and the rows go in one trip (the database runs them in that
+/// order); a key to read or make is read after the locks.
 pub(super) async fn insert_batch(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Client,
     round_keys: &keys::KeyCache,
     batch: &[&NewEntry],
 ) -> std::result::Result<Vec<Entered>, tokio_postgres::Error> {
@@ -147,15 +153,29 @@ pub(super) async fn insert_batch(
         .collect();
     locks.sort_unstable();
     locks.dedup();
-    tx.exec(LOCK_ROUNDS_SHARED, &[&locks]).await?;
-    let mut out: Vec<Option<Entered>> = vec![None; batch.len()];
     let mut pending: Vec<usize> = (0..batch.len()).collect();
+    let mut first = None;
+    if let Some(tries) = known_tries(round_keys, batch, &pending) {
+        let lock: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&locks];
+        let (_, refused) =
+            tokio::try_join!(tx.exec(LOCK_ROUNDS_SHARED, &lock), insert(tx, &tries))?;
+        first = Some((tries, refused));
+    } else {
+        tx.exec(LOCK_ROUNDS_SHARED, &[&locks]).await?;
+    }
+    let mut out: Vec<Option<Entered>> = vec![None; batch.len()];
     for _ in 0..CODE_TRIES {
         if pending.is_empty() {
             break;
         }
-        let tries = tries(tx, round_keys, batch, &pending).await?;
-        let refused = insert(tx, &tries).await?;
+        let (tries, refused) = match first.take() {
+            Some(sent) => sent,
+            None => {
+                let tries = tries(tx, round_keys, batch, &pending).await?;
+                let refused = insert(tx, &tries).await?;
+                (tries, refused)
+            }
+        };
         let why = refused_why(tx, &tries, &refused).await?;
         let mut again = Vec::new();
         for (t, &i) in tries.into_iter().zip(&pending) {
@@ -188,38 +208,70 @@ pub(super) async fn insert_batch(
 /// phones hashed under their rounds' keys (read, or made, when this node
 /// has none).
 async fn tries<'a>(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Client,
     round_keys: &keys::KeyCache,
     batch: &[&'a NewEntry],
     pending: &[usize],
 ) -> std::result::Result<Vec<Try<'a>>, tokio_postgres::Error> {
-    let mut out = Vec::with_capacity(pending.len());
+    let mut found: HashMap<(&str, &str), keys::RoundKey> = HashMap::new();
     for &i in pending {
         let e = batch[i];
-        let (key_id, key) = match round_keys.get(&e.set_id, &e.round_id) {
+        let round = (e.set_id.as_str(), e.round_id.as_str());
+        if found.contains_key(&round) {
+            continue;
+        }
+        let key = match round_keys.get(round.0, round.1) {
             Some(k) => k,
             None => {
-                let k = keys::round_key(&**tx, &e.set_id, &e.round_id).await?;
-                round_keys.put(&e.set_id, &e.round_id, k.clone());
+                let k = keys::round_key(&***tx, round.0, round.1).await?;
+                round_keys.put(round.0, round.1, k.clone());
                 k
             }
         };
-        let made = {
-            let mut rng = rand::rng();
-            EntryMade {
-                code: EntryCode::random(&mut rng).to_string(),
-                receipt: Receipt::random(&mut rng).as_ref().to_owned(),
-            }
-        };
-        out.push(Try {
-            entry: e,
-            session: session_id(e.session),
-            made,
-            phone_key: key.of(e.phone.as_str()),
-            key_id,
-        });
+        found.insert(round, key);
     }
-    Ok(out)
+    Ok(make_tries(batch, pending, |e| {
+        found
+            .get(&(e.set_id.as_str(), e.round_id.as_str()))
+            .cloned()
+    })
+    .unwrap_or_default())
+}
+
+/// [`tries`] when this node has every round's key; `None` when it lacks one.
+fn known_tries<'a>(
+    round_keys: &keys::KeyCache,
+    batch: &[&'a NewEntry],
+    pending: &[usize],
+) -> Option<Vec<Try<'a>>> {
+    make_tries(batch, pending, |e| round_keys.get(&e.set_id, &e.round_id))
+}
+
+/// The rows to try, each phone hashed under the key `key` gives for its
+/// round; `None` when it gives none for one.
+fn make_tries<'a>(
+    batch: &[&'a NewEntry],
+    pending: &[usize],
+    key: impl Fn(&NewEntry) -> Option<keys::RoundKey>,
+) -> Option<Vec<Try<'a>>> {
+    let mut rng = rand::rng();
+    pending
+        .iter()
+        .map(|&i| {
+            let e = batch[i];
+            let (key_id, key) = key(e)?;
+            Some(Try {
+                entry: e,
+                session: session_id(e.session),
+                made: EntryMade {
+                    code: EntryCode::random(&mut rng).to_string(),
+                    receipt: Receipt::random(&mut rng).as_ref().to_owned(),
+                },
+                phone_key: key.of(e.phone.as_str()),
+                key_id,
+            })
+        })
+        .collect()
 }
 
 /// Inserts the rows in one statement; the sessions of those refused. In
@@ -227,7 +279,7 @@ async fn tries<'a>(
 /// on each other's rows (a phone or a session in both) wait in the same
 /// order, never in a cycle.
 async fn insert<'a>(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Client,
     tries: &[Try<'a>],
 ) -> std::result::Result<Vec<String>, tokio_postgres::Error> {
     let mut tries: Vec<&Try<'a>> = tries.iter().collect();
@@ -287,7 +339,7 @@ enum Why {
 
 /// Why each of the `refused` sessions' rows was refused (the database says).
 async fn refused_why<'a>(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Client,
     tries: &[Try<'a>],
     refused: &[String],
 ) -> std::result::Result<HashMap<String, Why>, tokio_postgres::Error> {

@@ -14,6 +14,11 @@ use crate::store::{FunnelCount, GivenAnswer, QuestionCounts, RoundCounts, Stats}
 use deadpool_postgres::GenericClient;
 use std::collections::{BTreeMap, HashMap};
 
+/// What [`Adds::write`] sends: prepared before a batch's statements are
+/// pipelined ([`super::batch`]).
+pub(super) const ADD_STATEMENTS: [&str; 5] =
+    [ADD_ROUNDS, ADD_QUESTIONS, ADD_PICKS, ADD_SECS, ADD_FUNNEL];
+
 /// A batch's counts, a row per round: `$1`, `$2` the rounds, `$3` the
 /// shard, `$4`…`$7` what each adds (one row per round: a statement cannot
 /// update a row twice).

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 /// A batch's submissions: those the primary key refused (kept before) are
 /// not returned.
-const INSERT_SUBMISSIONS: &str =
+pub(super) const INSERT_SUBMISSIONS: &str =
     "INSERT INTO submissions (id, nonce, submitted_at, score, percent, passed, given, source)
      SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::BIGINT[], $5::BIGINT[],
                           $6::BOOLEAN[], $7::TEXT[], $8::TEXT[])
