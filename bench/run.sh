@@ -695,6 +695,9 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
       done
     done
     echo
+    echo "Each PostgreSQL run starts from a CHECKPOINT; checkpoints PostgreSQL began during the runs:" \
+      "$(awk '{ n += $13 } END { print n + 0 }' "$TMP/pgruns")."
+    echo
     echo "Stored at the end: one node ${PG_COUNTS[pg1]}; two nodes ${PG_COUNTS[pg2]};" \
       "one node with a synchronous standby ${PG_COUNTS[pgsb]} (seeded passed submissions included)."
   fi
