@@ -342,17 +342,11 @@ fn draw_verify_shows_the_seed_digits_and_still_verifies_an_older_printable_ascii
 fn serve_refuses_a_staff_token_shorter_than_20_characters() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.db");
-    let o = quizbooth(&[
-        "serve",
-        "--bind",
-        "127.0.0.1:0",
-        "--questions",
+    let o = quizbooth(&serve_on(
         "tests/fixtures/valid.yaml",
-        "--db",
         db.to_str().unwrap(),
-        "--admin-token",
-        "nineteen-characters",
-    ]);
+        &["--admin-token", "nineteen-characters"],
+    ));
     assert_eq!("nineteen-characters".len(), 19);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -842,17 +836,11 @@ fn serve_prints_the_round_state_the_kiosk_url_privacy_and_why_no_qr() {
 fn startup_of(questions: &std::path::Path, db: &std::path::Path) -> Vec<String> {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--questions",
+        .args(serve_on(
             questions.to_str().unwrap(),
-            "--db",
             db.to_str().unwrap(),
-            "--admin-token",
-            "uploads22-token-0123456789",
-        ])
+            &["--admin-token", "uploads22-token-0123456789"],
+        ))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -940,6 +928,22 @@ fn serve_warns_when_the_live_bank_has_no_privacy_block() {
     );
 }
 
+/// `serve` on a port of the system's choosing, these banks and database,
+/// and `more` flags.
+fn serve_on<'a>(questions: &'a str, db: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--questions",
+        questions,
+        "--db",
+        db,
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 /// The names of a running process's threads (Linux: `/proc/PID/task/*/comm`).
 fn thread_names(pid: u32) -> Vec<String> {
     std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -956,20 +960,13 @@ fn serve_runs_as_many_http_workers_as_asked() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.db");
     let serve = |workers: Option<&str>| {
-        let mut args = vec![
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--questions",
-            "tests/fixtures/valid.yaml",
-            "--db",
-            db.to_str().unwrap(),
-            "--admin-token",
-            "uploads22-token-0123456789",
-        ];
-        args.extend(workers.map(|w| ["--workers", w]).into_iter().flatten());
+        let workers: Vec<&str> = workers.map_or(vec![], |w| vec!["--workers", w]);
         Command::new(env!("CARGO_BIN_EXE_quizbooth"))
-            .args(args)
+            .args(serve_on(
+                "tests/fixtures/valid.yaml",
+                db.to_str().unwrap(),
+                &workers,
+            ))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
