@@ -31,7 +31,8 @@ pub struct Settings {
     pub purge_every: std::time::Duration,
     /// The time zone of the funnel's days and hours (`--tz`).
     pub tz: chrono_tz::Tz,
-    /// HTTP worker threads (`--workers`; default one per core).
+    /// HTTP worker threads, and as many for the runtime that drives the
+    /// database's connections (`--workers`; default one per core).
     pub workers: usize,
 }
 
