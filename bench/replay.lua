@@ -6,11 +6,15 @@
 --   POST /api/entries with {"session": ID, "consent": true, "name": ..., "phone": PHONE}.
 -- When a thread runs out of sessions it starts over (those repeats answer 409
 -- and show up as non-2xx responses); done() prints how many requests wrapped.
+-- With WRK_ADDRS, thread i loads the i-th node (bench/nodes.lua).
+
+dofile("bench/nodes.lua")
 
 local threads = {}
 local count = 0
 
 function setup(thread)
+   spread(thread, count)
    thread:set("tid", count)
    count = count + 1
    table.insert(threads, thread)

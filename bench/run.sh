@@ -81,6 +81,24 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 log "building (release, CARGO_TARGET_DIR=$TARGET_DIR)"
 CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --bin quizbooth --examples
 
+# Linux's autogroup scheduling makes each session a group with a share of
+# its own, and every PostgreSQL backend starts a session: with the cores
+# saturated by wrk and the nodes, a backend (or any process of a session of
+# its own) waited up to 4 s for a core, and the runs measured that, not the
+# service (BENCHMARKS.md, twelfth session). Off for the run where this
+# process may write it, restored at the end.
+AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
+AUTOGROUP_WAS=$(cat "$AUTOGROUP" 2>/dev/null || echo absent)
+AUTOGROUP_NOTE="autogroup scheduling: $AUTOGROUP_WAS"
+if [ "$AUTOGROUP_WAS" = 1 ]; then
+  if (echo 0 >"$AUTOGROUP") 2>/dev/null; then
+    AUTOGROUP_NOTE="autogroup scheduling off for the run (was on)"
+  else
+    AUTOGROUP_NOTE="autogroup scheduling **on** (cannot turn it off here: PostgreSQL's figures may include seconds-long waits for a core)"
+    log "kernel.sched_autogroup_enabled is 1 and cannot be changed; PostgreSQL's figures may suffer"
+  fi
+fi
+
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RUN_T0=$SECONDS
 TMP=$(mktemp -d /tmp/quizbooth-bench.XXXXXX)
@@ -108,6 +126,7 @@ pg_stop() {
 # The synchronous standby of a --db postgres run, once started.
 SB_DATA=
 cleanup() {
+  if [ "$AUTOGROUP_WAS" = 1 ]; then echo 1 >"$AUTOGROUP" 2>/dev/null || true; fi
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -491,18 +510,25 @@ if [ "$PG" = 1 ]; then
     echo "${rps:-0} $p50 $p99 ${non2xx:-0} ${reqs:-0} ${wrapped:-0} ${sock:-0}"
   }
 
-  # One wrk per node, the connections and wrk's two threads split between
-  # them; rates and errors are summed, p50/p99 are the worse of the wrks.
+  # Requests a node has answered so far (its /metrics).
+  node_requests() {
+    curl -fsS -H "$AUTH" "$1/metrics" | awk '/^quizbooth_http_requests_total[{]/ { n += $NF } END { printf "%d", n }'
+  }
+
+  # One wrk with two threads, whatever the nodes: with two nodes each thread
+  # loads one of them (WRK_ADDRS, bench/nodes.lua), with its half of the
+  # connections and of the sessions. The load generator is thus the same
+  # for one node and two (one node loaded by two wrk processes of a thread
+  # each answered 0.85-0.97 of what one wrk of two threads got from it:
+  # BENCHMARKS.md, twelfth session).
   run_wrk_nodes() { # NAME CONNS PATH SCRIPT [MODE FILE]
     local name=$1 conns=$2 path=$3 script=$4 mode=${5:-} file=${6:-}
-    local n=${#NODE_PIDS[@]} i pid t0 p0 t1 p1 e0 q0 f
-    local threads=$((2 / n)) per=$((conns / n))
+    local n=${#NODE_PIDS[@]} i pid t0 p0 t1 p1 e0 q0 f addrs=() before=()
     log "wrk $name c=$conns ${DUR}s over $n node(s)"
-    if [ -n "$file" ]; then
-      for i in $(seq 0 $((n - 1))); do
-        awk -v n="$n" -v i="$i" '(NR - 1) % n == i' "$file" >"$file.$i"
-      done
-    fi
+    for i in "${!NODE_URLS[@]}"; do
+      addrs+=("${NODE_URLS[$i]#http://}")
+      before+=("$(node_requests "${NODE_URLS[$i]}")")
+    done
     # Each run starts from a checkpoint: none of the WAL the seeding or
     # the runs before wrote is this run's to flush (a checkpoint the
     # earlier writes set off once landed in the two-node entries run).
@@ -514,43 +540,39 @@ if [ "$PG" = 1 ]; then
     t0=0
     for pid in "${NODE_PIDS[@]}"; do t0=$((t0 + $(ticks "$pid"))); done
     p0=$(pg_ticks)
-    local wrks=()
-    for i in $(seq 0 $((n - 1))); do
-      f=$TMP/wrk-pg-$name-$conns-$i.txt
-      if [ -n "$file" ]; then
-        wrk -t"$threads" -c"$per" -d"${DUR}s" --latency -s "$script" "${NODE_URLS[$i]}$path" \
-          -- "$mode" "$file.$i" "$threads" >"$f" 2>&1 &
-      else
-        wrk -t"$threads" -c"$per" -d"${DUR}s" --latency -s "$script" "${NODE_URLS[$i]}$path" >"$f" 2>&1 &
-      fi
-      wrks+=("$!")
-      PIDS+=("$!")
-    done
-    for i in "${!wrks[@]}"; do
-      local ok=0
-      wait "${wrks[$i]}" || ok=$?
-      forget "${wrks[$i]}"
-      [ "$ok" = 0 ] || { cat "$TMP/wrk-pg-$name-$conns-$i.txt" >&2; die "wrk failed"; }
-    done
+    f=$TMP/wrk-pg-$name-$conns.txt
+    local args=(-t2 -c"$conns" -d"${DUR}s" --latency -s "$script" "${NODE_URLS[0]}$path")
+    [ -z "$file" ] || args+=(-- "$mode" "$file" 2)
+    [ "$n" -gt 1 ] || addrs=()
+    WRK_ADDRS="${addrs[*]}" wrk "${args[@]}" >"$f" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    local ok=0
+    wait "$pid" || ok=$?
+    forget "$pid"
+    [ "$ok" = 0 ] || { cat "$f" >&2; die "wrk failed"; }
     t1=0
     for pid in "${NODE_PIDS[@]}"; do t1=$((t1 + $(ticks "$pid"))); done
     p1=$(pg_ticks)
+    grep -E 'Requests/sec|Non-2xx|Socket|replay:' "$f" | sed 's/^/   /' >&2 || true
     local rps p50 p99 non2xx reqs wrapped sock
-    for i in $(seq 0 $((n - 1))); do
-      f=$TMP/wrk-pg-$name-$conns-$i.txt
-      grep -E 'Requests/sec|Non-2xx|Socket|replay:' "$f" | sed "s/^/   [node $((i + 1))] /" >&2 || true
-      wrk_fields "$f"
-    done >"$TMP/wrk-fields"
-    read -r rps p50 p99 non2xx reqs wrapped sock < <(awk '
-      BEGIN { p50 = 0; p99 = 0 }
-      { rps += $1; if ($2 > p50) p50 = $2; if ($3 > p99) p99 = $3; e += $4; r += $5; w += $6; s += $7 }
-      END { printf "%.0f %.2f %.2f %d %d %d %d\n", rps, p50, p99, e, r, w, s }' "$TMP/wrk-fields")
+    read -r rps p50 p99 non2xx reqs wrapped sock < <(wrk_fields "$f")
+    rps=$(printf '%.0f' "$rps")
+    # Each node's share of the requests: both must have been loaded.
+    local least=1 share
+    for i in "${!NODE_URLS[@]}"; do
+      share=$(awk -v a="${before[$i]}" -v b="$(node_requests "${NODE_URLS[$i]}")" -v n="$reqs" \
+        'BEGIN { printf "%.2f", (n > 0 ? (b - a) / n : 0) }')
+      least=$(awk -v a="$least" -v b="$share" 'BEGIN { print (b < a ? b : a) }')
+    done
+    [ "$n" = 1 ] || log "the least loaded of $n nodes answered $least of the requests"
+    awk -v l="$least" -v n="$n" 'BEGIN { exit !(l >= 0.5 / n) }' || die "a node answered only $least of the requests"
     local cpu pgcpu
     cpu=$(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
     pgcpu=$(awk -v d=$((p1 - p0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
     echo "$name $conns $rps $p50 $p99 $non2xx $cpu $pgcpu" \
       "$(($(node_error_lines "${NODE_LOGS[@]}") - e0)) $(($(pg_error_lines) - q0)) $wrapped $sock" \
-      "$(($(grep -c 'checkpoint starting' "$PG_LOG" || true) - k0))" >>"$TMP/pgruns"
+      "$(($(grep -c 'checkpoint starting' "$PG_LOG" || true) - k0)) $least" >>"$TMP/pgruns"
   }
 
   # The three flows at the script's connection counts, on a fresh database.
@@ -611,7 +633,7 @@ if [ "$PG" = 1 ]; then
   pg_stop
   PG_DATA=
 fi
-pget() { # NAME CONNS FIELD(3=rps 4=p50 5=p99 6=non-2xx 7=nodes µs/req 8=pg µs/req 9=node log errors 10=pg log errors 11=wrapped 12=socket errors)
+pget() { # NAME CONNS FIELD(3=rps 4=p50 5=p99 6=non-2xx 7=nodes µs/req 8=pg µs/req 9=node log errors 10=pg log errors 11=wrapped 12=socket errors 13=checkpoints 14=least node's share)
   awk -v n="$1" -v c="$2" -v f="$3" '$1 == n && $2 == c { print $f }' "$TMP/pgruns"
 }
 
@@ -623,7 +645,7 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
   echo
   echo "$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), wrk -t2 on the same cores;" \
     "${DUR}s per wrk run; git $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo '+dirty src');" \
-    "load average $LOAD_AT_START after the build, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $((SECONDS - RUN_T0)) s from the build's end."
+    "load average $LOAD_AT_START after the build, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $((SECONDS - RUN_T0)) s from the build's end; $AUTOGROUP_NOTE."
   echo "Limit: examples/limit, a bare actix-web POST answering ${START_BYTES} bytes of JSON (the mean session-start response)."
   echo
   echo "| flow | conns | req/s | ratio to limit | target | p50 ms | p99 ms | errors | server CPU µs/req (writer thread) | ratio to raw SQLite, 64 rows/tx |"
@@ -664,8 +686,8 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
     echo "### SQLite and PostgreSQL $PG_VERSION, one run"
     echo
     echo "PostgreSQL: a throwaway local cluster (fsync=on, synchronous_commit=on, otherwise defaults) on the same $(nproc) cores;" \
-      "a fresh database per configuration; two nodes are two \`serve --workers $(($(nproc) / 2 > 0 ? $(nproc) / 2 : 1))\` processes on one database (one node: \`--workers $(nproc)\`), each loaded by its own wrk" \
-      "with half the connections and one of wrk's two threads (rates and errors summed, p50/p99 the worse of the two);" \
+      "a fresh database per configuration; two nodes are two \`serve --workers $(($(nproc) / 2 > 0 ? $(nproc) / 2 : 1))\` processes on one database (one node: \`--workers $(nproc)\`);" \
+      "every configuration is loaded by the same one wrk with two threads, each with half the connections (two nodes: one thread each, \`bench/nodes.lua\`);" \
       "the synchronous standby (\`pg_basebackup -R\`, synchronous_standby_names='*') runs on the same cores, its CPU counted as PostgreSQL's." \
       "Ratios are to the SQLite row of the same flow and connections in this run. Errors: wrk's non-2xx responses / socket errors" \
       "(in practice wrk's timeouts: no answer within its 2 s; those requests are left out of p50/p99; SQLite rows: the sum, as above);" \
@@ -696,7 +718,8 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
     done
     echo
     echo "Each PostgreSQL run starts from a CHECKPOINT; checkpoints PostgreSQL began during the runs:" \
-      "$(awk '{ n += $13 } END { print n + 0 }' "$TMP/pgruns")."
+      "$(awk '{ n += $13 } END { print n + 0 }' "$TMP/pgruns");" \
+      "the least loaded of two nodes answered at least $(awk '$1 ~ /-pg2$/ && (m == "" || $14 < m) { m = $14 } END { print m }' "$TMP/pgruns") of a run's requests."
     echo
     echo "Stored at the end: one node ${PG_COUNTS[pg1]}; two nodes ${PG_COUNTS[pg2]};" \
       "one node with a synchronous standby ${PG_COUNTS[pgsb]} (seeded passed submissions included)."
