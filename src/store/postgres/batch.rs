@@ -97,8 +97,9 @@ struct Ctx {
     stats: Arc<BatchStats>,
     /// The node's metrics: each committed batch's size and time.
     meters: crate::metrics::StoreMeters,
-    /// The nodes sharing the database's [`IN_FLIGHT`] (at least 1).
-    nodes: AtomicUsize,
+    /// The nodes sharing the database's [`IN_FLIGHT`] (at least 1); the
+    /// reads' gatherer shares the count ([`Batcher::nodes`]).
+    nodes: Arc<AtomicUsize>,
 }
 
 /// A handle to the node's gatherer.
@@ -121,7 +122,7 @@ impl Batcher {
             round_keys,
             stats: Arc::default(),
             meters,
-            nodes: AtomicUsize::new(1),
+            nodes: Arc::new(AtomicUsize::new(1)),
         });
         tokio::spawn(gather(rx, ctx.clone()));
         Self { queue, ctx }
@@ -131,7 +132,14 @@ impl Batcher {
     pub(super) fn share_with(&self, nodes: usize) {
         let nodes = nodes.max(1);
         self.ctx.nodes.store(nodes, Ordering::Relaxed);
-        self.ctx.meters.shared(nodes, IN_FLIGHT / weight(nodes));
+        self.ctx
+            .meters
+            .shared(nodes, IN_FLIGHT / weight(IN_FLIGHT, nodes));
+    }
+
+    /// The count of nodes [`Batcher::share_with`] keeps, for the reads.
+    pub(super) fn nodes(&self) -> Arc<AtomicUsize> {
+        self.ctx.nodes.clone()
     }
 
     /// Keeps a submission; resolves after its batch's commit.
@@ -167,7 +175,7 @@ async fn gather(mut rx: mpsc::UnboundedReceiver<Write>, ctx: Arc<Ctx>) {
     let mut held: VecDeque<Write> = VecDeque::new();
     let mut last_sent: Option<tokio::time::Instant> = None;
     loop {
-        let weight = weight(ctx.nodes.load(Ordering::Relaxed));
+        let weight = weight(IN_FLIGHT, ctx.nodes.load(Ordering::Relaxed));
         let Ok(slot) = slots.clone().acquire_many_owned(weight as u32).await else {
             return;
         };
@@ -216,12 +224,12 @@ async fn gather(mut rx: mpsc::UnboundedReceiver<Write>, ctx: Arc<Ctx>) {
     }
 }
 
-/// The permits of [`IN_FLIGHT`] one batch holds when `nodes` share the
-/// database: each node then writes `IN_FLIGHT / nodes` batches at a time,
-/// rounded, at least one.
-fn weight(nodes: usize) -> usize {
-    let share = ((IN_FLIGHT + nodes / 2) / nodes.max(1)).max(1);
-    IN_FLIGHT.div_ceil(share).min(IN_FLIGHT)
+/// The permits of `total` one statement holds when `nodes` share the
+/// database's `total` at once: each node then sends `total / nodes` at a
+/// time, rounded, at least one (the batches here, the reads in `reads`).
+pub(super) fn weight(total: usize, nodes: usize) -> usize {
+    let share = ((total + nodes / 2) / nodes.max(1)).max(1);
+    total.div_ceil(share).min(total)
 }
 
 /// The writes of one transaction.
@@ -486,11 +494,20 @@ mod tests {
 
     #[test]
     fn nodes_share_the_batches_in_flight() {
-        let at_once = |nodes| IN_FLIGHT / weight(nodes);
+        let at_once = |nodes| IN_FLIGHT / weight(IN_FLIGHT, nodes);
         assert_eq!(at_once(0), 4, "a node that has not counted yet");
         assert_eq!(at_once(1), 4);
         assert_eq!(at_once(2), 2);
         assert_eq!(at_once(3), 1);
         assert_eq!(at_once(9), 1, "never none");
+    }
+
+    #[test]
+    fn nodes_share_the_reads_in_flight() {
+        let total = crate::store::postgres::reads::IN_FLIGHT;
+        let at_once = |nodes| total / weight(total, nodes);
+        assert_eq!(at_once(1), 2);
+        assert_eq!(at_once(2), 1, "one each for two nodes");
+        assert_eq!(at_once(5), 1, "never none");
     }
 }

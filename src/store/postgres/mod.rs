@@ -289,9 +289,10 @@ impl Postgres {
         let round_keys: Arc<keys::KeyCache> = Arc::default();
         let batcher = batch::Batcher::start(pool.clone(), round_keys.clone(), meters.clone());
         batcher.share_with(live);
+        let reads = reads::Reads::start(pool.clone(), meters.clone(), batcher.nodes());
         let engine = Self {
             batcher,
-            reads: reads::Reads::start(pool.clone(), meters.clone()),
+            reads,
             pool,
             health,
             starts: Arc::default(),
