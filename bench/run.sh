@@ -411,7 +411,7 @@ if [ "$PG" = 1 ]; then
   as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C >"$TMP/initdb.log" 2>&1 ||
     { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on -c wal_level=replica -c max_wal_senders=5 -c log_checkpoints=on" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c synchronous_commit=on -c fsync=on -c wal_level=replica -c max_wal_senders=5 -c log_checkpoints=on -c log_autovacuum_min_duration=0" \
     start >"$TMP/pg_ctl.log" 2>&1 || { cat "$TMP/pg_ctl.log" "$PG_LOG" >&2; die "PostgreSQL did not start"; }
   PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
   # The postmasters whose process trees count as PostgreSQL's CPU (the
@@ -533,8 +533,9 @@ if [ "$PG" = 1 ]; then
     # the runs before wrote is this run's to flush (a checkpoint the
     # earlier writes set off once landed in the two-node entries run).
     "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAtc CHECKPOINT
-    local k0
+    local k0 v0
     k0=$(grep -c 'checkpoint starting' "$PG_LOG" || true)
+    v0=$(grep -c 'automatic \(vacuum\|analyze\)' "$PG_LOG" || true)
     e0=$(node_error_lines "${NODE_LOGS[@]}")
     q0=$(pg_error_lines)
     t0=0
@@ -572,7 +573,8 @@ if [ "$PG" = 1 ]; then
     pgcpu=$(awk -v d=$((p1 - p0)) -v n="$reqs" -v hz="$HZ" 'BEGIN { printf "%.0f", d / hz * 1e6 / (n > 0 ? n : 1) }')
     echo "$name $conns $rps $p50 $p99 $non2xx $cpu $pgcpu" \
       "$(($(node_error_lines "${NODE_LOGS[@]}") - e0)) $(($(pg_error_lines) - q0)) $wrapped $sock" \
-      "$(($(grep -c 'checkpoint starting' "$PG_LOG" || true) - k0)) $least" >>"$TMP/pgruns"
+      "$(($(grep -c 'checkpoint starting' "$PG_LOG" || true) - k0)) $least" \
+      "$(($(grep -c 'automatic \(vacuum\|analyze\)' "$PG_LOG" || true) - v0))" >>"$TMP/pgruns"
   }
 
   # The three flows at the script's connection counts, on a fresh database.
@@ -599,6 +601,9 @@ if [ "$PG" = 1 ]; then
     PG_COUNTS[$tag]=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -Atc \
       "SELECT (SELECT count(*) FROM submissions) || ' submissions, ' || (SELECT count(*) FROM entries) || ' entries'")
     stop_nodes
+    # Gone before the next configuration: its millions of rows would be
+    # vacuumed by PostgreSQL during that one's runs, on the same cores.
+    "$PG_BIN/dropdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"
   }
   declare -A PG_COUNTS
   pg_flows pg1 1
@@ -633,7 +638,7 @@ if [ "$PG" = 1 ]; then
   pg_stop
   PG_DATA=
 fi
-pget() { # NAME CONNS FIELD(3=rps 4=p50 5=p99 6=non-2xx 7=nodes µs/req 8=pg µs/req 9=node log errors 10=pg log errors 11=wrapped 12=socket errors 13=checkpoints 14=least node's share)
+pget() { # NAME CONNS FIELD(3=rps 4=p50 5=p99 6=non-2xx 7=nodes µs/req 8=pg µs/req 9=node log errors 10=pg log errors 11=wrapped 12=socket errors 13=checkpoints 14=least node's share 15=autovacuums)
   awk -v n="$1" -v c="$2" -v f="$3" '$1 == n && $2 == c { print $f }' "$TMP/pgruns"
 }
 
@@ -719,6 +724,7 @@ yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**";
     echo
     echo "Each PostgreSQL run starts from a CHECKPOINT; checkpoints PostgreSQL began during the runs:" \
       "$(awk '{ n += $13 } END { print n + 0 }' "$TMP/pgruns");" \
+      "autovacuums and autoanalyzes that ended during them: $(awk '{ n += $15 } END { print n + 0 }' "$TMP/pgruns");" \
       "the least loaded of two nodes answered at least $(awk '$1 ~ /-pg2$/ && (m == "" || $14 < m) { m = $14 } END { print m }' "$TMP/pgruns") of a run's requests."
     echo
     echo "Stored at the end: one node ${PG_COUNTS[pg1]}; two nodes ${PG_COUNTS[pg2]};" \
