@@ -81,24 +81,6 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 log "building (release, CARGO_TARGET_DIR=$TARGET_DIR)"
 CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --bin quizbooth --examples
 
-# Linux's autogroup scheduling makes each session a group with a share of
-# its own, and every PostgreSQL backend starts a session: with the cores
-# saturated by wrk and the nodes, a backend (or any process of a session of
-# its own) waited up to 4 s for a core, and the runs measured that, not the
-# service (BENCHMARKS.md, twelfth session). Off for the run where this
-# process may write it, restored at the end.
-AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
-AUTOGROUP_WAS=$(cat "$AUTOGROUP" 2>/dev/null || echo absent)
-AUTOGROUP_NOTE="autogroup scheduling: $AUTOGROUP_WAS"
-if [ "$AUTOGROUP_WAS" = 1 ]; then
-  if (echo 0 >"$AUTOGROUP") 2>/dev/null; then
-    AUTOGROUP_NOTE="autogroup scheduling off for the run (was on)"
-  else
-    AUTOGROUP_NOTE="autogroup scheduling **on** (cannot turn it off here: PostgreSQL's figures may include seconds-long waits for a core)"
-    log "kernel.sched_autogroup_enabled is 1 and cannot be changed; PostgreSQL's figures may suffer"
-  fi
-fi
-
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RUN_T0=$SECONDS
 TMP=$(mktemp -d /tmp/quizbooth-bench.XXXXXX)
@@ -126,7 +108,7 @@ pg_stop() {
 # The synchronous standby of a --db postgres run, once started.
 SB_DATA=
 cleanup() {
-  if [ "$AUTOGROUP_WAS" = 1 ]; then echo 1 >"$AUTOGROUP" 2>/dev/null || true; fi
+  if [ "${AUTOGROUP_WAS:-}" = 1 ]; then echo 1 >"$AUTOGROUP" 2>/dev/null || true; fi
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -144,6 +126,28 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# Linux's autogroup scheduling makes each session a group with a share of
+# its own, and every PostgreSQL backend starts a session: with the cores
+# saturated by wrk and the nodes, a backend (or any process of a session of
+# its own) waited up to 4 s for a core, and the runs measured that, not the
+# service (BENCHMARKS.md, twelfth session). Off for the run where this
+# process may write it, restored at the end.
+AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
+AUTOGROUP_WAS=$(cat "$AUTOGROUP" 2>/dev/null || echo absent)
+case $AUTOGROUP_WAS in
+  0) AUTOGROUP_NOTE="autogroup scheduling off (as found)" ;;
+  absent) AUTOGROUP_NOTE="no autogroup scheduling" ;;
+  *) AUTOGROUP_NOTE="autogroup scheduling: $AUTOGROUP_WAS" ;;
+esac
+if [ "$AUTOGROUP_WAS" = 1 ]; then
+  if (echo 0 >"$AUTOGROUP") 2>/dev/null; then
+    AUTOGROUP_NOTE="autogroup scheduling off for the run (was on)"
+  else
+    AUTOGROUP_NOTE="autogroup scheduling **on** (cannot turn it off here: PostgreSQL's figures may include seconds-long waits for a core)"
+    log "kernel.sched_autogroup_enabled is 1 and cannot be changed; PostgreSQL's figures may suffer"
+  fi
+fi
+
 # A child waited for is no longer ours: its pid may be reused (pid_max can be
 # 32768), so it leaves the list the exit trap signals.
 forget() { # PID
