@@ -530,7 +530,7 @@ if [ "$PG" = 1 ]; then
     local n=${#NODE_PIDS[@]} i pid t0 p0 t1 p1 e0 q0 f addrs=() before=()
     log "wrk $name c=$conns ${DUR}s over $n node(s)"
     for i in "${!NODE_URLS[@]}"; do
-      addrs+=("${NODE_URLS[$i]#http://}")
+      [ "$n" = 1 ] || addrs+=("${NODE_URLS[$i]#http://}")
       before+=("$(node_requests "${NODE_URLS[$i]}")")
     done
     # Each run starts from a checkpoint: none of the WAL the seeding or
@@ -548,7 +548,6 @@ if [ "$PG" = 1 ]; then
     f=$TMP/wrk-pg-$name-$conns.txt
     local args=(-t2 -c"$conns" -d"${DUR}s" --latency -s "$script" "${NODE_URLS[0]}$path")
     [ -z "$file" ] || args+=(-- "$mode" "$file" 2)
-    [ "$n" -gt 1 ] || addrs=()
     WRK_ADDRS="${addrs[*]}" wrk "${args[@]}" >"$f" 2>&1 &
     pid=$!
     PIDS+=("$pid")

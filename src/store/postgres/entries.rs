@@ -230,6 +230,9 @@ async fn tries<'a>(
         };
         found.insert(round, key);
     }
+    // `found` holds every pending entry's round: `make_tries` gives each a
+    // row (were one missing, those entries would end `NoFreeCode`, never
+    // stored unanswered).
     Ok(make_tries(batch, pending, |e| {
         found
             .get(&(e.set_id.as_str(), e.round_id.as_str()))
